@@ -1,0 +1,44 @@
+# Two commands do all set-up on a fresh Debian machine:
+#   make run    installs missing system packages, builds asl-lab (release) and runs the pipeline
+#   make test   installs missing system packages, builds optimised tests and runs them
+# As root the packages are installed with apt-get; otherwise the exact command is printed.
+
+SWIFT        ?= swift
+APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libopenblas-dev
+# Numeric tests are slow unoptimised: tests are built in release mode with testing enabled.
+TEST_FLAGS   := -c release -Xswiftc -enable-testing
+RUN_ARGS     ?=
+
+.PHONY: run test build system-packages bench clean
+
+run: system-packages build
+	.build/release/asl-lab run $(RUN_ARGS)
+
+test: system-packages
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(SWIFT) test $(TEST_FLAGS) --skip-build
+
+build:
+	$(SWIFT) build -c release --product asl-lab
+
+bench: system-packages build
+	.build/release/asl-lab bench generate
+
+system-packages:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	else \
+	  echo "Missing system packages:$$missing"; \
+	  echo "Install them with:  sudo apt-get update && sudo apt-get install -y$$missing"; \
+	  exit 1; \
+	fi
+
+clean:
+	rm -rf .build

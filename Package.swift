@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, lowest first: system-library shims → Canvas → … → Pipeline → asl-lab (CLI).
+// Lower layers never import higher ones (see DESIGN.md).
+let package = Package(
+    name: "asl-lab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "asl-lab", targets: ["asl-lab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config; the providers name the Debian packages.
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // libpng reports errors through longjmp, which Swift frames must never see; this C
+        // target keeps setjmp/longjmp inside C and returns plain status codes.
+        .target(name: "PNGCodec", dependencies: ["CPNG"]),
+        .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec"]),
+        .target(name: "Digest"),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "Canvas",
+                "Digest",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "asl-lab",
+            dependencies: [
+                "Pipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab"]),
+    ]
+)

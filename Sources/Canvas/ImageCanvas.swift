@@ -1,0 +1,128 @@
+import CCairo
+
+/// How stroke ends are drawn.
+public enum LineCap: Sendable {
+    case butt, round, square
+}
+
+/// A raster drawing surface backed by a Cairo RGB image: draw paths in pixel coordinates
+/// (origin top-left, y down), then take the pixels out as an `RGBImage`.
+///
+/// Not thread-safe; use one canvas per thread.
+public final class ImageCanvas {
+    public let width: Int
+    public let height: Int
+    private let surface: OpaquePointer
+    private let context: OpaquePointer
+
+    /// A new canvas filled with `background`.
+    public init(width: Int, height: Int, background: Color = .white) throws {
+        precondition(width > 0 && height > 0, "canvas size must be positive")
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else {
+            throw CanvasError.cairo(status: "cannot create a \(width)×\(height) surface")
+        }
+        let status = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS, let context = cairo_create(surface) else {
+            cairo_surface_destroy(surface)
+            throw CanvasError.cairo(status: String(cString: cairo_status_to_string(status)))
+        }
+        self.width = width
+        self.height = height
+        self.surface = surface
+        self.context = context
+        setColor(background)
+        cairo_paint(context)
+    }
+
+    deinit {
+        cairo_destroy(context)
+        cairo_surface_destroy(surface)
+    }
+
+    // MARK: state
+
+    public func setColor(_ color: Color) {
+        cairo_set_source_rgba(context, color.red, color.green, color.blue, color.alpha)
+    }
+
+    /// Stroke width in user units (pixels unless the transform scales).
+    public func setLineWidth(_ width: Double) {
+        cairo_set_line_width(context, width)
+    }
+
+    public func setLineCap(_ cap: LineCap) {
+        switch cap {
+        case .butt: cairo_set_line_cap(context, CAIRO_LINE_CAP_BUTT)
+        case .round: cairo_set_line_cap(context, CAIRO_LINE_CAP_ROUND)
+        case .square: cairo_set_line_cap(context, CAIRO_LINE_CAP_SQUARE)
+        }
+    }
+
+    /// Turns antialiasing off for exact, hard-edged pixels (tests) or on (the default).
+    public func setAntialias(_ on: Bool) {
+        cairo_set_antialias(context, on ? CAIRO_ANTIALIAS_DEFAULT : CAIRO_ANTIALIAS_NONE)
+    }
+
+    /// Runs `body` with the transform and drawing state saved, restoring them afterwards.
+    public func withSavedState<T>(_ body: () throws -> T) rethrows -> T {
+        cairo_save(context)
+        defer { cairo_restore(context) }
+        return try body()
+    }
+
+    public func translate(x: Double, y: Double) { cairo_translate(context, x, y) }
+    /// Rotates later drawing by `radians` (clockwise on screen, since y points down).
+    public func rotate(radians: Double) { cairo_rotate(context, radians) }
+    public func scale(x: Double, y: Double) { cairo_scale(context, x, y) }
+
+    // MARK: paths
+
+    public func move(to x: Double, _ y: Double) { cairo_move_to(context, x, y) }
+    public func line(to x: Double, _ y: Double) { cairo_line_to(context, x, y) }
+    public func closePath() { cairo_close_path(context) }
+    public func newPath() { cairo_new_path(context) }
+    public func rectangle(x: Double, y: Double, width: Double, height: Double) {
+        cairo_rectangle(context, x, y, width, height)
+    }
+    /// A circular arc around (`cx`, `cy`) from `start` to `end` radians, increasing angle.
+    public func arc(cx: Double, cy: Double, radius: Double, start: Double, end: Double) {
+        cairo_arc(context, cx, cy, radius, start, end)
+    }
+    public func curve(to x: Double, _ y: Double, control1: (Double, Double), control2: (Double, Double)) {
+        cairo_curve_to(context, control1.0, control1.1, control2.0, control2.1, x, y)
+    }
+
+    // MARK: painting
+
+    /// Strokes the current path and clears it.
+    public func stroke() { cairo_stroke(context) }
+    /// Fills the current path and clears it.
+    public func fill() { cairo_fill(context) }
+    /// Fills the whole canvas (within the clip) with the current colour.
+    public func paint() { cairo_paint(context) }
+
+    // MARK: pixels
+
+    /// The canvas as an 8-bit RGB image.
+    public func rgbImage() -> RGBImage {
+        cairo_surface_flush(surface)
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let base = cairo_image_surface_get_data(surface)!
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        pixels.withUnsafeMutableBufferPointer { out in
+            for y in 0..<height {
+                // RGB24 keeps each pixel as a native-endian UInt32 0x00RRGGBB.
+                let row = UnsafeRawPointer(base + y * stride).assumingMemoryBound(to: UInt32.self)
+                var o = y * width * 3
+                for x in 0..<width {
+                    let p = row[x]
+                    out[o] = UInt8(truncatingIfNeeded: p >> 16)
+                    out[o + 1] = UInt8(truncatingIfNeeded: p >> 8)
+                    out[o + 2] = UInt8(truncatingIfNeeded: p)
+                    o += 3
+                }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+}

@@ -1,0 +1,149 @@
+/// The typed configuration that stages read; built from a checked `EffectiveConfig`.
+public struct Config: Equatable, Sendable {
+    public var seed: UInt64
+    public var data: DataConfig
+    public var train: TrainConfig
+    public var analyse: AnalyseConfig
+    public var report: ReportConfig
+
+    /// The defaults built into the tool.
+    public static let defaults = Config(EffectiveConfig.defaults)
+
+    public init(_ c: EffectiveConfig) {
+        seed = UInt64(c.int("seed"))
+        data = DataConfig(
+            imagesPerLetter: c.int("data.images_per_letter"),
+            imageSize: c.int("data.image_size"),
+            families: c.text("data.families"),
+            distanceMin: c.double("data.distance.min"),
+            distanceMax: c.double("data.distance.max"),
+            augment: AugmentConfig(
+                rotationDegrees: c.double("data.augment.rotation_degrees"),
+                blurProbability: c.double("data.augment.blur.probability"),
+                blurRadius: c.numberPair("data.augment.blur.radius"),
+                noiseSigma: c.double("data.augment.noise_sigma"),
+                perlinAmplitude: c.double("data.augment.perlin.amplitude"),
+                perlinScale: c.double("data.augment.perlin.scale"),
+                backgroundBase: c.integerPair("data.augment.background.base"),
+                backgroundJitter: c.int("data.augment.background.jitter"),
+                geometricJitter: c.double("data.augment.geometric_jitter")))
+        train = TrainConfig(
+            inputSize: c.int("train.input_size"),
+            batchSize: c.int("train.batch_size"),
+            epochs: c.int("train.epochs"),
+            learningRate: c.double("train.learning_rate"),
+            distanceLossWeight: c.double("train.distance_loss_weight"),
+            split: (c.double("train.split.train"), c.double("train.split.val"), c.double("train.split.test")),
+            channels: c.integers("train.model.channels"),
+            classHidden: c.int("train.model.class_hidden"),
+            distanceHidden: c.int("train.model.distance_hidden"))
+        analyse = AnalyseConfig(
+            tsnePerplexity: c.double("analyse.tsne.perplexity"),
+            tsneIterations: c.int("analyse.tsne.iterations"),
+            tsneMaxPoints: c.optionalInt("analyse.tsne.max_points"),
+            samplesPerLetter: c.int("analyse.samples_per_letter"))
+        report = ReportConfig(title: c.text("report.title"), singleFile: c.bool("report.single_file"))
+    }
+}
+
+/// What the generate stage reads (`data.*`).
+public struct DataConfig: Equatable, Sendable {
+    public var imagesPerLetter: Int
+    /// Side of the square images, pixels.
+    public var imageSize: Int
+    /// "asl26" or "seed4".
+    public var families: String
+    public var distanceMin: Double
+    public var distanceMax: Double
+    public var augment: AugmentConfig
+}
+
+/// Augmentation parameters (`data.augment.*`); units as in `ConfigSchema`.
+public struct AugmentConfig: Equatable, Sendable {
+    public var rotationDegrees: Double
+    public var blurProbability: Double
+    public var blurRadius: ClosedRange<Double>
+    public var noiseSigma: Double
+    public var perlinAmplitude: Double
+    public var perlinScale: Double
+    public var backgroundBase: ClosedRange<Int>
+    public var backgroundJitter: Int
+    public var geometricJitter: Double
+}
+
+/// What the train stage reads (`train.*`).
+public struct TrainConfig: Equatable, Sendable {
+    public var inputSize: Int
+    public var batchSize: Int
+    public var epochs: Int
+    public var learningRate: Double
+    public var distanceLossWeight: Double
+    public var split: (train: Double, val: Double, test: Double)
+    public var channels: [Int]
+    public var classHidden: Int
+    public var distanceHidden: Int
+
+    public static func == (a: TrainConfig, b: TrainConfig) -> Bool {
+        a.inputSize == b.inputSize && a.batchSize == b.batchSize && a.epochs == b.epochs
+            && a.learningRate == b.learningRate && a.distanceLossWeight == b.distanceLossWeight
+            && a.split == b.split && a.channels == b.channels
+            && a.classHidden == b.classHidden && a.distanceHidden == b.distanceHidden
+    }
+}
+
+/// What the analyse stage reads (`analyse.*`).
+public struct AnalyseConfig: Equatable, Sendable {
+    public var tsnePerplexity: Double
+    public var tsneIterations: Int
+    /// nil: embed every test image.
+    public var tsneMaxPoints: Int?
+    public var samplesPerLetter: Int
+}
+
+/// What the report stage reads (`report.*`).
+public struct ReportConfig: Equatable, Sendable {
+    public var title: String
+    public var singleFile: Bool
+}
+
+extension EffectiveConfig {
+    func text(_ key: String) -> String {
+        guard case .text(let v) = self[key] else { preconditionFailure("\(key) is not text") }
+        return v
+    }
+
+    func bool(_ key: String) -> Bool {
+        guard case .boolean(let v) = self[key] else { preconditionFailure("\(key) is not a boolean") }
+        return v
+    }
+
+    func optionalInt(_ key: String) -> Int? {
+        if case .none = self[key] { return nil }
+        return int(key)
+    }
+
+    func integers(_ key: String) -> [Int] {
+        guard case .list(let items) = self[key] else { preconditionFailure("\(key) is not a list") }
+        return items.map { item in
+            guard case .integer(let v) = item else { preconditionFailure("\(key) holds a non-integer") }
+            return v
+        }
+    }
+
+    func numberPair(_ key: String) -> ClosedRange<Double> {
+        guard case .list(let items) = self[key], items.count == 2 else { preconditionFailure("\(key) is not a pair") }
+        let v = items.map { item -> Double in
+            switch item {
+            case .number(let x): return x
+            case .integer(let x): return Double(x)
+            default: preconditionFailure("\(key) holds a non-number")
+            }
+        }
+        return v[0]...v[1]
+    }
+
+    func integerPair(_ key: String) -> ClosedRange<Int> {
+        let v = integers(key)
+        return v[0]...v[1]
+    }
+}

@@ -1,0 +1,71 @@
+import Digest
+
+/// The checked values of every key after defaults, file and overrides were merged, with where
+/// each came from. It renders as YAML and hashes stably; `Config` is its typed view.
+public struct EffectiveConfig: Equatable, Sendable {
+    private(set) var values: [String: ConfigValue]
+    private(set) var sources: [String: ConfigSource]
+
+    /// The built-in defaults.
+    public static let defaults: EffectiveConfig = {
+        var config = EffectiveConfig(values: [:], sources: [:])
+        for field in ConfigSchema.fields {
+            config.values[field.key] = field.defaultValue
+            config.sources[field.key] = .defaults
+        }
+        return config
+    }()
+
+    public subscript(key: String) -> ConfigValue {
+        guard let value = values[key] else { preconditionFailure("no config key \(key)") }
+        return value
+    }
+
+    /// Where the value of `key` came from.
+    public func source(of key: String) -> ConfigSource {
+        sources[key] ?? .defaults
+    }
+
+    mutating func set(_ key: String, _ value: ConfigValue, from source: ConfigSource) {
+        precondition(ConfigSchema.field(key) != nil, "no config key \(key)")
+        values[key] = value
+        sources[key] = source
+    }
+
+    /// The canonical text of every key under `prefix` ("" for all): one `key=value` line each,
+    /// in schema order. Hashes of it do not depend on YAML spelling or key order.
+    public func canonicalText(under prefix: String = "") -> String {
+        ConfigSchema.fields
+            .filter { prefix.isEmpty || $0.key == prefix || $0.key.hasPrefix(prefix + ".") }
+            .map { "\($0.key)=\(self[$0.key].canonical)\n" }
+            .joined()
+    }
+
+    /// SHA-256 (hex) of the whole effective config.
+    public var hash: String { SHA256.hex(canonicalText()) }
+
+    /// SHA-256 (hex) of the keys under `prefix`, e.g. "data" for what the generate stage reads.
+    public func hash(under prefix: String) -> String { SHA256.hex(canonicalText(under: prefix)) }
+
+    /// The effective config as YAML, nested as the user writes it; parsing it back gives the
+    /// same config.
+    public var yaml: String {
+        var lines: [String] = []
+        var openSections: [String] = []
+        for field in ConfigSchema.fields {
+            let parts = field.key.split(separator: ".").map(String.init)
+            let sections = Array(parts.dropLast())
+            var common = 0
+            while common < min(sections.count, openSections.count), sections[common] == openSections[common] { common += 1 }
+            if common == 0, !sections.isEmpty || !openSections.isEmpty, !lines.isEmpty, sections.first != openSections.first {
+                lines.append("")
+            }
+            for depth in common..<sections.count {
+                lines.append(String(repeating: "  ", count: depth) + sections[depth] + ":")
+            }
+            openSections = sections
+            lines.append(String(repeating: "  ", count: sections.count) + parts.last! + ": " + self[field.key].yaml)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

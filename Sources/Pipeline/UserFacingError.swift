@@ -1,0 +1,8 @@
+import Canvas
+
+/// An error whose `description` is a complete sentence for the user; the CLI prints it as is
+/// and exits with status 1.
+public protocol UserFacingError: Error, CustomStringConvertible {}
+
+extension ConfigError: UserFacingError {}
+extension CanvasError: UserFacingError {}

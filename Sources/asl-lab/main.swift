@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+// Exit statuses are part of the CLI contract: 0 on success, 1 on any user error with a
+// one-paragraph message and never a stack trace (ArgumentParser's usage status 64 becomes 1).
+do {
+    var command = try ASLLab.parseAsRoot()
+    try command.run()
+} catch let error as UserFacingError {
+    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+    exit(1)
+} catch {
+    if ASLLab.exitCode(for: error) == .success {
+        ASLLab.exit(withError: error) // --help and --version print and exit 0
+    }
+    FileHandle.standardError.write(Data((ASLLab.fullMessage(for: error) + "\n").utf8))
+    exit(1)
+}

@@ -1,0 +1,69 @@
+import XCTest
+
+/// The built `asl-lab` binary: exit statuses and messages as the CLI contract states them.
+final class CommandLineTests: XCTestCase {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The `asl-lab` executable built beside the test bundle.
+    static var executable: URL {
+        var folder = Bundle(for: CommandLineTests.self).bundleURL
+        if folder.pathExtension == "xctest" { folder.deleteLastPathComponent() }
+        return folder.appendingPathComponent("asl-lab")
+    }
+
+    func run(_ arguments: String...) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func testConfigShowPrintsYAMLWithOverridesApplied() throws {
+        let result = try run("config", "show", "--set", "train.epochs=5", "--set", "data.families=seed4")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("\n  epochs: 5\n"))
+        XCTAssertTrue(result.stdout.contains("\n  families: seed4\n"))
+        XCTAssertTrue(result.stdout.hasPrefix("# effective config, sha256 "))
+    }
+
+    func testBadConfigExitsOneWithOneMessageAndNoStackTrace() throws {
+        let result = try run("config", "validate", "--set", "train.epochs=-1")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "error: Config key \"train.epochs\" must be between 1 and 100000, but got -1 in --set train.epochs=-1.\n")
+        XCTAssertEqual(result.stdout, "")
+    }
+
+    func testMissingConfigFileExitsOne() throws {
+        let result = try run("config", "validate", "--config", "/nonexistent/asl.yaml")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "error: The config file /nonexistent/asl.yaml does not exist. Check the path given to --config.\n")
+    }
+
+    func testUnknownOptionIsAUsageErrorWithStatusOne() throws {
+        let result = try run("config", "validate", "--frobnicate")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("Unknown option '--frobnicate'"), result.stderr)
+    }
+
+    func testHelpAndVersionExitZero() throws {
+        let help = try run("--help")
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("config"))
+        let version = try run("--version")
+        XCTAssertEqual(version.status, 0)
+        XCTAssertFalse(version.stdout.isEmpty)
+    }
+}

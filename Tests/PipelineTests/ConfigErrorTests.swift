@@ -1,0 +1,129 @@
+import XCTest
+@testable import Pipeline
+
+/// Every kind of bad config input gets a message that names the key (or file, line, column),
+/// what was expected and what was given.
+final class ConfigErrorTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("config-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func file(_ name: String, _ text: String) throws -> String {
+        let path = folder.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func message(file: String? = nil, _ overrides: String...) -> String? {
+        do {
+            _ = try ConfigLoader.load(file: file, overrides: overrides)
+            return nil
+        } catch {
+            return (error as? ConfigError)?.description ?? "not a ConfigError: \(error)"
+        }
+    }
+
+    func testUnknownKeyInFileNamesFullPathLineAndNearestKey() throws {
+        let path = try file("typo.yaml", "seed: 3\ndata:\n  imags_per_letter: 5\n")
+        XCTAssertEqual(message(file: path),
+                       "Unknown config key \"data.imags_per_letter\" in \(path), line 3. Did you mean \"data.images_per_letter\"? Run `asl-lab config show` to see every key with its current value.")
+    }
+
+    func testUnknownKeyInOverrideSuggestsTheKeyWithTheSameNameInAnotherSection() {
+        XCTAssertEqual(message("train.image_size=64"),
+                       "Unknown config key \"train.image_size\" in --set train.image_size=64. Did you mean \"data.image_size\"? Run `asl-lab config show` to see every key with its current value.")
+    }
+
+    func testUnknownKeyWithNothingCloseListsTheValidKeysOfItsSection() {
+        XCTAssertEqual(message("report.zzzzzzzzzzzz=1"),
+                       "Unknown config key \"report.zzzzzzzzzzzz\" in --set report.zzzzzzzzzzzz=1. Valid keys here: report.title, report.single_file. Run `asl-lab config show` to see every key with its current value.")
+    }
+
+    func testWrongTypeNamesKeyExpectedTypeAndValue() throws {
+        XCTAssertEqual(message("train.epochs=five"),
+                       "Config key \"train.epochs\" expects an integer, but got \"five\" in --set train.epochs=five.")
+        XCTAssertEqual(message("train.epochs=2.5"),
+                       "Config key \"train.epochs\" expects an integer, but got \"2.5\" in --set train.epochs=2.5.")
+        XCTAssertEqual(message("report.single_file=maybe"),
+                       "Config key \"report.single_file\" expects true or false, but got \"maybe\" in --set report.single_file=maybe.")
+        let path = try file("types.yaml", "train:\n  model:\n    channels: [32, 64]\n")
+        XCTAssertEqual(message(file: path),
+                       "Config key \"train.model.channels\" expects a list of 3 integers, but got a list in \(path), line 3.")
+        let section = try file("section.yaml", "data: 5\n")
+        XCTAssertEqual(message(file: section),
+                       "Config key \"data\" expects a mapping of keys (images_per_letter, image_size, families, distance, augment), but got \"5\" in \(section), line 1.")
+    }
+
+    func testOutOfRangeValues() {
+        XCTAssertEqual(message("train.epochs=-3"),
+                       "Config key \"train.epochs\" must be between 1 and 100000, but got -3 in --set train.epochs=-3.")
+        XCTAssertEqual(message("data.images_per_letter=0"),
+                       "Config key \"data.images_per_letter\" must be between 1 and 1000000, but got 0 in --set data.images_per_letter=0.")
+        XCTAssertEqual(message("data.image_size=16"),
+                       "Config key \"data.image_size\" must be between 32 and 4096, but got 16 in --set data.image_size=16.")
+        XCTAssertEqual(message("data.augment.blur.probability=1.5"),
+                       "Config key \"data.augment.blur.probability\" must be between 0 and 1, but got 1.5 in --set data.augment.blur.probability=1.5.")
+        XCTAssertEqual(message("data.families=latin"),
+                       "Config key \"data.families\" must be one of asl26, seed4, but got \"latin\" in --set data.families=latin.")
+        XCTAssertEqual(message("train.learning_rate=0"),
+                       "Config key \"train.learning_rate\" must be greater than 0 and at most 10, but got 0 in --set train.learning_rate=0.")
+        XCTAssertEqual(message("data.distance.min=-1"),
+                       "Config key \"data.distance.min\" must be greater than 0, but got -1 in --set data.distance.min=-1.")
+        XCTAssertEqual(message("train.learning_rate=.nan"),
+                       "Config key \"train.learning_rate\" must be a finite number, but got .nan in --set train.learning_rate=.nan.")
+        XCTAssertEqual(message("data.augment.blur.radius=[2, 1]"),
+                       "Config key \"data.augment.blur.radius\" must be a range [low, high] with low ≤ high, but got [2, 1] in --set data.augment.blur.radius=[2, 1].")
+        XCTAssertEqual(message("train.input_size=100"),
+                       "Config key \"train.input_size\" must be a multiple of 8 (the model halves it three times), but got 100 in --set train.input_size=100.")
+    }
+
+    func testSplitFractionsMustSumToOne() {
+        XCTAssertEqual(message("train.split.val=0.2"),
+                       "The fractions train.split.train + train.split.val + train.split.test must sum to 1, but 0.7 + 0.2 + 0.15 = 1.05.")
+        XCTAssertNil(message("train.split.train=0.8", "train.split.val=0.1", "train.split.test=0.1"))
+    }
+
+    func testDistanceMinimumMustBeBelowMaximum() {
+        XCTAssertEqual(message("data.distance.min=6"),
+                       "Config key \"data.distance.min\" (6, in --set data.distance.min=6) must be less than \"data.distance.max\" (5, in the built-in defaults).")
+    }
+
+    func testYAMLSyntaxErrorNamesFileLineAndColumn() throws {
+        let path = try file("broken.yaml", "data:\n  image_size: 64\n  families: [asl26\n")
+        XCTAssertEqual(message(file: path),
+                       "The config file \(path) is not valid YAML: line 4, column 1: did not find expected ',' or ']'.")
+        let tabs = try file("tabs.yaml", "data:\n\timage_size: 64\n")
+        XCTAssertEqual(message(file: tabs),
+                       "The config file \(tabs) is not valid YAML: line 2, column 1: found character that cannot start any token.")
+    }
+
+    func testDuplicateKeyIsAnError() throws {
+        let path = try file("twice.yaml", "seed: 1\nseed: 2\n")
+        XCTAssertEqual(message(file: path)?.hasPrefix("The config file \(path) is not valid YAML: line"), true)
+        XCTAssertEqual(message(file: path)?.contains("seed"), true)
+    }
+
+    func testMissingAndUnreadableFiles() {
+        let missing = folder.appendingPathComponent("nope.yaml").path
+        XCTAssertEqual(message(file: missing), "The config file \(missing) does not exist. Check the path given to --config.")
+        XCTAssertEqual(message(file: folder.path), "The config file \(folder.path) cannot be read: it is a folder, not a YAML file.")
+    }
+
+    func testTopLevelMustBeAMapping() throws {
+        let path = try file("list.yaml", "- 1\n- 2\n")
+        XCTAssertEqual(message(file: path),
+                       "Config key \"\" expects a mapping of config keys, but got a list in \(path), line 1.")
+    }
+
+    func testMalformedOverride() {
+        XCTAssertEqual(message("train.epochs"), "--set expects key=value, for example --set train.epochs=5, but got \"train.epochs\".")
+        XCTAssertEqual(message("=5"), "--set expects key=value, for example --set train.epochs=5, but got \"=5\".")
+    }
+}
