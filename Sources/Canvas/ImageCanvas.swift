@@ -15,10 +15,35 @@ public final class ImageCanvas {
     private let surface: OpaquePointer
     private let context: OpaquePointer
 
-    /// A new canvas filled with `background`.
-    public init(width: Int, height: Int, background: Color = .white) throws {
+    /// What a pixel holds.
+    public enum Format: Sendable {
+        /// Opaque colour; read back with `rgbImage()`.
+        case rgb
+        /// Coverage only (0 = nothing drawn, 255 = fully covered), cheaper to draw into;
+        /// colours are ignored except for their alpha. Read back with `coverage()`.
+        case coverage
+    }
+
+    public let format: Format
+
+    /// A new colour canvas filled with `background`.
+    public convenience init(width: Int, height: Int, background: Color = .white) throws {
+        try self.init(width: width, height: height, format: .rgb)
+        setColor(background)
+        cairo_paint(context)
+    }
+
+    /// A new coverage canvas, empty (all 0); drawing with any opaque colour covers pixels.
+    public static func coverage(width: Int, height: Int) throws -> ImageCanvas {
+        let canvas = try ImageCanvas(width: width, height: height, format: .coverage)
+        canvas.setColor(.black)
+        return canvas
+    }
+
+    private init(width: Int, height: Int, format: Format) throws {
         precondition(width > 0 && height > 0, "canvas size must be positive")
-        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else {
+        let cairoFormat = format == .rgb ? CAIRO_FORMAT_RGB24 : CAIRO_FORMAT_A8
+        guard let surface = cairo_image_surface_create(cairoFormat, Int32(width), Int32(height)) else {
             throw CanvasError.cairo(status: "cannot create a \(width)×\(height) surface")
         }
         let status = cairo_surface_status(surface)
@@ -28,10 +53,9 @@ public final class ImageCanvas {
         }
         self.width = width
         self.height = height
+        self.format = format
         self.surface = surface
         self.context = context
-        setColor(background)
-        cairo_paint(context)
     }
 
     deinit {
@@ -103,8 +127,35 @@ public final class ImageCanvas {
 
     // MARK: pixels
 
+    /// The coverage of a `.coverage` canvas: `width * height` bytes, row-major.
+    public func coverage() -> [UInt8] {
+        precondition(format == .coverage, "coverage() needs a coverage canvas")
+        cairo_surface_flush(surface)
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let base = cairo_image_surface_get_data(surface)!
+        var out = [UInt8](repeating: 0, count: width * height)
+        out.withUnsafeMutableBufferPointer { out in
+            for y in 0..<height {
+                (out.baseAddress! + y * width).update(from: base + y * stride, count: width)
+            }
+        }
+        return out
+    }
+
+    /// Clears a coverage canvas back to empty and resets the transform, for reuse.
+    public func clear() {
+        cairo_save(context)
+        cairo_identity_matrix(context)
+        cairo_set_operator(context, CAIRO_OPERATOR_CLEAR)
+        cairo_paint(context)
+        cairo_restore(context)
+        cairo_identity_matrix(context)
+        cairo_new_path(context)
+    }
+
     /// The canvas as an 8-bit RGB image.
     public func rgbImage() -> RGBImage {
+        precondition(format == .rgb, "rgbImage() needs an rgb canvas")
         cairo_surface_flush(surface)
         let stride = Int(cairo_image_surface_get_stride(surface))
         let base = cairo_image_surface_get_data(surface)!

@@ -1,4 +1,5 @@
 import Canvas
+import Synth
 
 /// An error whose `description` is a complete sentence for the user; the CLI prints it as is
 /// and exits with status 1.
@@ -6,3 +7,4 @@ public protocol UserFacingError: Error, CustomStringConvertible {}
 
 extension ConfigError: UserFacingError {}
 extension CanvasError: UserFacingError {}
+extension SynthError: UserFacingError {}

@@ -81,3 +81,24 @@ final class ImageCanvasTests: XCTestCase {
         }
     }
 }
+
+final class CoverageCanvasTests: XCTestCase {
+    func testCoverageCountsDrawnPixelsAndClearEmptiesIt() throws {
+        let canvas = try ImageCanvas.coverage(width: 20, height: 10)
+        XCTAssertEqual(canvas.coverage(), [UInt8](repeating: 0, count: 200))
+        canvas.setAntialias(false)
+        canvas.rectangle(x: 2, y: 3, width: 5, height: 4)
+        canvas.fill()
+        let covered = canvas.coverage()
+        XCTAssertEqual(covered.filter { $0 == 255 }.count, 20)
+        XCTAssertEqual(covered[3 * 20 + 2], 255)
+        XCTAssertEqual(covered[2 * 20 + 2], 0)
+        canvas.translate(x: 5, y: 5)
+        canvas.clear()
+        XCTAssertEqual(canvas.coverage(), [UInt8](repeating: 0, count: 200))
+        canvas.setAntialias(false)
+        canvas.rectangle(x: 0, y: 0, width: 1, height: 1)
+        canvas.fill()
+        XCTAssertEqual(canvas.coverage()[0], 255, "clear() also resets the transform")
+    }
+}

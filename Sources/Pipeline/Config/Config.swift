@@ -1,3 +1,5 @@
+import Synth
+
 /// The typed configuration that stages read; built from a checked `EffectiveConfig`.
 public struct Config: Equatable, Sendable {
     public var seed: UInt64
@@ -14,7 +16,7 @@ public struct Config: Equatable, Sendable {
         data = DataConfig(
             imagesPerLetter: c.int("data.images_per_letter"),
             imageSize: c.int("data.image_size"),
-            families: c.text("data.families"),
+            families: FamilySet(rawValue: c.text("data.families"))!,
             distanceMin: c.double("data.distance.min"),
             distanceMax: c.double("data.distance.max"),
             augment: AugmentConfig(
@@ -44,31 +46,6 @@ public struct Config: Equatable, Sendable {
             samplesPerLetter: c.int("analyse.samples_per_letter"))
         report = ReportConfig(title: c.text("report.title"), singleFile: c.bool("report.single_file"))
     }
-}
-
-/// What the generate stage reads (`data.*`).
-public struct DataConfig: Equatable, Sendable {
-    public var imagesPerLetter: Int
-    /// Side of the square images, pixels.
-    public var imageSize: Int
-    /// "asl26" or "seed4".
-    public var families: String
-    public var distanceMin: Double
-    public var distanceMax: Double
-    public var augment: AugmentConfig
-}
-
-/// Augmentation parameters (`data.augment.*`); units as in `ConfigSchema`.
-public struct AugmentConfig: Equatable, Sendable {
-    public var rotationDegrees: Double
-    public var blurProbability: Double
-    public var blurRadius: ClosedRange<Double>
-    public var noiseSigma: Double
-    public var perlinAmplitude: Double
-    public var perlinScale: Double
-    public var backgroundBase: ClosedRange<Int>
-    public var backgroundJitter: Int
-    public var geometricJitter: Double
 }
 
 /// What the train stage reads (`train.*`).

@@ -34,25 +34,41 @@ public struct EffectiveConfig: Equatable, Sendable {
 
     /// The canonical text of every key under `prefix` ("" for all): one `key=value` line each,
     /// in schema order. Hashes of it do not depend on YAML spelling or key order.
-    public func canonicalText(under prefix: String = "") -> String {
-        ConfigSchema.fields
-            .filter { prefix.isEmpty || $0.key == prefix || $0.key.hasPrefix(prefix + ".") }
-            .map { "\($0.key)=\(self[$0.key].canonical)\n" }
-            .joined()
+    public func canonicalText(under prefixes: String...) -> String {
+        canonicalText(fields(under: prefixes))
+    }
+
+    private func canonicalText(_ fields: [ConfigField]) -> String {
+        fields.map { "\($0.key)=\(self[$0.key].canonical)\n" }.joined()
     }
 
     /// SHA-256 (hex) of the whole effective config.
     public var hash: String { SHA256.hex(canonicalText()) }
 
-    /// SHA-256 (hex) of the keys under `prefix`, e.g. "data" for what the generate stage reads.
-    public func hash(under prefix: String) -> String { SHA256.hex(canonicalText(under: prefix)) }
+    /// SHA-256 (hex) of the keys under the given prefixes, e.g. "seed" and "data" for what the
+    /// generate stage reads.
+    public func hash(under prefixes: String...) -> String {
+        SHA256.hex(canonicalText(fields(under: prefixes)))
+    }
 
     /// The effective config as YAML, nested as the user writes it; parsing it back gives the
     /// same config.
-    public var yaml: String {
+    public var yaml: String { yaml(fields: ConfigSchema.fields) }
+
+    /// Only the keys under the given prefixes, as YAML.
+    public func yaml(under prefixes: String...) -> String { yaml(fields: fields(under: prefixes)) }
+
+    /// Schema fields under any of `prefixes` (all fields when there are none), in schema order.
+    private func fields(under prefixes: [String]) -> [ConfigField] {
+        ConfigSchema.fields.filter { field in
+            prefixes.isEmpty || prefixes.contains { field.key == $0 || field.key.hasPrefix($0 + ".") }
+        }
+    }
+
+    private func yaml(fields: [ConfigField]) -> String {
         var lines: [String] = []
         var openSections: [String] = []
-        for field in ConfigSchema.fields {
+        for field in fields {
             let parts = field.key.split(separator: ".").map(String.init)
             let sections = Array(parts.dropLast())
             var common = 0

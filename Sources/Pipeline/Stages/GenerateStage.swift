@@ -1,0 +1,44 @@
+import Foundation
+import Synth
+
+/// The generate stage: reads `seed` and `data.*`, writes a data set folder. The same code
+/// serves `asl-lab generate` and `asl-lab run`.
+public enum GenerateStage {
+    /// The config keys this stage reads.
+    public static let configKeys = ["seed", "data"]
+
+    /// The request for `config`, writing to `output`.
+    public static func job(config: EffectiveConfig, output: String, shard: Shard? = nil,
+                           threads: Int? = nil, force: Bool = false) -> GenerateJob {
+        let typed = Config(config)
+        return GenerateJob(
+            config: typed.data, seed: typed.seed, output: output, shard: shard,
+            threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, force: force,
+            provenance: DatasetProvenance(configHash: config.hash(under: "seed", "data"),
+                                          configYAML: config.yaml(under: "seed", "data"),
+                                          toolVersion: ToolInfo.version))
+    }
+
+    /// Generates with a progress display on `console`, returning what was done.
+    public static func run(_ job: GenerateJob, console: ConsoleOutput = .standardError) throws -> GenerateOutcome {
+        let count = job.shard?.samples(of: job.config.imageCount).count ?? job.config.imageCount
+        let label = job.shard.map { "generate \($0)" } ?? "generate"
+        let progress = ProgressDisplay(label: label, total: count, unit: "images", output: console)
+        let outcome = try DatasetGenerator.generate(job) { progress.advance(by: $0) }
+        if outcome.imagesDrawn > 0 { progress.finish() }
+        return outcome
+    }
+
+    /// One sentence on what happened.
+    public static func summary(_ outcome: GenerateOutcome) -> String {
+        let rate = outcome.seconds > 0 ? Double(outcome.imagesDrawn) / outcome.seconds : 0
+        switch outcome.result {
+        case .complete:
+            return "Generated \(outcome.imagesDrawn) images in \(String(format: "%.1f", outcome.seconds)) s (\(Int(rate.rounded())) images/s): \(outcome.folder)"
+        case .upToDate:
+            return "The data set in \(outcome.folder) is already up to date (same config and seed); nothing was drawn. Pass --force to draw it again."
+        case .shardWritten(let waiting):
+            return "Drew \(outcome.imagesDrawn) images of this shard in \(String(format: "%.1f", outcome.seconds)) s; \(waiting) shard\(waiting == 1 ? "" : "s") still missing before \(outcome.folder) is assembled."
+        }
+    }
+}

@@ -1,0 +1,301 @@
+import Canvas
+import Digest
+import Foundation
+
+/// Where a data set comes from, recorded in its `dataset.json`.
+public struct DatasetProvenance: Sendable {
+    /// SHA-256 of `seed` and `data.*`.
+    public var configHash: String
+    /// `seed` and `data.*` as YAML.
+    public var configYAML: String
+    public var toolVersion: String
+
+    public init(configHash: String, configYAML: String, toolVersion: String) {
+        self.configHash = configHash
+        self.configYAML = configYAML
+        self.toolVersion = toolVersion
+    }
+}
+
+/// One `generate` request.
+public struct GenerateJob: Sendable {
+    public var config: DataConfig
+    public var seed: UInt64
+    /// The data set folder to create.
+    public var output: String
+    /// Only this part of the samples (nil: all).
+    public var shard: Shard?
+    public var threads: Int
+    /// Replace an output folder that exists and is not an asl-lab data set, or regenerate one
+    /// that is already up to date.
+    public var force: Bool
+    public var provenance: DatasetProvenance
+    /// PNG settings for the images (fast by default).
+    public var compression: PNG.Compression = .dataset
+
+    public init(config: DataConfig, seed: UInt64, output: String, shard: Shard? = nil, threads: Int,
+                force: Bool = false, provenance: DatasetProvenance) {
+        self.config = config
+        self.seed = seed
+        self.output = output
+        self.shard = shard
+        self.threads = threads
+        self.force = force
+        self.provenance = provenance
+    }
+}
+
+/// What `generate` did.
+public struct GenerateOutcome: Equatable, Sendable {
+    public enum Result: Equatable, Sendable {
+        /// The data set is complete in the output folder.
+        case complete
+        /// It was already there with the same config and seed; nothing was drawn.
+        case upToDate
+        /// This shard is written; `waiting` shards are still missing before the data set is
+        /// assembled.
+        case shardWritten(waiting: Int)
+    }
+    public var result: Result
+    /// Images drawn by this call.
+    public var imagesDrawn: Int
+    public var seconds: Double
+    /// The absolute data set folder.
+    public var folder: String
+}
+
+/// Writes data sets: `DIR/A/A_00000.png` …, `labels.csv`, `labels.xlsx`, `dataset.json`.
+///
+/// Everything is drawn into a hidden staging folder beside `DIR` and renamed into place when
+/// complete, so an interrupted or failed run leaves no folder a later stage would accept.
+/// Shards of one data set share the staging folder `.DIR.shards`; the last shard to finish
+/// assembles the label files and renames it into place.
+public enum DatasetGenerator {
+    /// Generates (part of) a data set; `progress` is called from worker threads with the number
+    /// of images just finished.
+    public static func generate(_ job: GenerateJob, progress: (@Sendable (Int) -> Void)? = nil) throws -> GenerateOutcome {
+        let started = Date()
+        let output = URL(fileURLWithPath: job.output).standardizedFileURL.path
+        let parent = (output as NSString).deletingLastPathComponent
+        let name = (output as NSString).lastPathComponent
+        try Files.makeDirectory(parent)
+
+        if let manifest = try? DatasetManifest.verify(folder: output), !job.force,
+           manifest.configHash == job.provenance.configHash {
+            return GenerateOutcome(result: .upToDate, imagesDrawn: 0, seconds: 0, folder: output)
+        }
+        try checkOutputCanBeReplaced(output, force: job.force)
+        removeStalePartials(parent: parent, name: name)
+
+        let total = job.config.imageCount
+        let range = job.shard?.samples(of: total) ?? 0..<total
+        let staging = job.shard == nil
+            ? (parent as NSString).appendingPathComponent(".\(name).partial-\(getpid())")
+            : (parent as NSString).appendingPathComponent(".\(name).shards")
+        let partsFolder = (staging as NSString).appendingPathComponent(".parts")
+
+        do {
+            try Files.makeDirectory(partsFolder)
+            if let shard = job.shard {
+                try claimShardFolder(staging: staging, job: job, shard: shard)
+            }
+            let rows = try drawSamples(job: job, range: range, into: staging, progress: progress)
+            if let shard = job.shard {
+                let waiting = try finishShard(shard, rows: rows, staging: staging, output: output, job: job)
+                return GenerateOutcome(result: waiting == 0 ? .complete : .shardWritten(waiting: waiting),
+                                       imagesDrawn: rows.count, seconds: Date().timeIntervalSince(started), folder: output)
+            }
+            try assemble(rows: rows, staging: staging, output: output, job: job)
+        } catch {
+            if job.shard == nil { Files.remove(staging) }
+            throw error
+        }
+        return GenerateOutcome(result: .complete, imagesDrawn: range.count, seconds: Date().timeIntervalSince(started), folder: output)
+    }
+
+    /// The relative path of sample `index` of `letter`, as the original names it.
+    public static func relativePath(letter: Int, index: Int) -> String {
+        let l = Letters.all[letter]
+        return "\(l)/\(l)_\(String(format: "%05d", index)).png"
+    }
+
+    // MARK: - Drawing
+
+    /// Draws samples `range` (letter-major numbering) in parallel; returns their label rows in order.
+    static func drawSamples(job: GenerateJob, range: Range<Int>, into folder: String,
+                            progress: (@Sendable (Int) -> Void)?) throws -> [LabelRow] {
+        let perLetter = job.config.imagesPerLetter
+        let letters = Set(range.map { $0 / perLetter })
+        for letter in letters.sorted() {
+            try Files.makeDirectory((folder as NSString).appendingPathComponent(Letters.all[letter]))
+        }
+        let noise = GaussianNoiseTable(sigma: job.config.augment.noiseSigma)
+        let workers = max(1, min(job.threads, range.count))
+        let state = DrawState(count: range.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let renderer: SampleRenderer
+            do {
+                renderer = try SampleRenderer(config: job.config, seed: job.seed, noise: noise)
+            } catch {
+                state.fail(error)
+                return
+            }
+            // Small fixed batches from a shared counter: which thread draws a sample never
+            // matters, because its pixels depend only on (config, seed, letter, index).
+            while let batch = state.nextBatch(size: 4) {
+                for offset in batch {
+                    let sample = range.lowerBound + offset
+                    let letter = sample / perLetter, index = sample % perLetter
+                    do {
+                        let plan = renderer.plan(letter: letter, index: index)
+                        let image = renderer.render(plan)
+                        let path = relativePath(letter: letter, index: index)
+                        try Files.write(try PNG.encode(image, compression: job.compression),
+                                        to: (folder as NSString).appendingPathComponent(path))
+                        state.record(offset, LabelRow(filepath: path, letter: Letters.all[letter], distance: plan.distance))
+                    } catch {
+                        state.fail(error)
+                        return
+                    }
+                }
+                progress?(batch.count)
+            }
+        }
+        return try state.rows()
+    }
+
+    // MARK: - Output folder
+
+    private static func checkOutputCanBeReplaced(_ output: String, force: Bool) throws {
+        let (exists, isDirectory) = Files.exists(output)
+        guard exists, !force else { return }
+        guard isDirectory else { throw SynthError.outputIsAFile(path: output) }
+        if (try? DatasetManifest.load(folder: output)) != nil || Files.isEmptyDirectory(output) { return }
+        throw SynthError.outputNotADataset(path: output)
+    }
+
+    /// Removes staging folders left by runs that were killed (their process is gone).
+    private static func removeStalePartials(parent: String, name: String) {
+        let prefix = ".\(name).partial-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
+            if let pid = Int32(entry.dropFirst(prefix.count)), !Files.processIsAlive(pid) {
+                Files.remove((parent as NSString).appendingPathComponent(entry))
+            }
+        }
+    }
+
+    /// Writes labels.csv, labels.xlsx and dataset.json into `staging`, then moves it to `output`.
+    private static func assemble(rows: [LabelRow], staging: String, output: String, job: GenerateJob) throws {
+        let csv = Data(LabelsTable.csv(rows).utf8)
+        try Files.write(csv, to: (staging as NSString).appendingPathComponent("labels.csv"))
+        try Files.write(try LabelsWorkbook.xlsx(rows), to: (staging as NSString).appendingPathComponent("labels.xlsx"))
+        let manifest = DatasetManifest(
+            format: DatasetManifest.formatName, formatVersion: 1, toolVersion: job.provenance.toolVersion, seed: job.seed,
+            configHash: job.provenance.configHash, config: job.provenance.configYAML, families: job.config.families.rawValue,
+            letters: Letters.all, imagesPerLetter: job.config.imagesPerLetter, imageSize: job.config.imageSize,
+            images: rows.count, labelsSHA256: SHA256.hex(csv))
+        Files.remove((staging as NSString).appendingPathComponent(".parts"))
+        // The manifest goes last: its presence is what makes the folder a data set.
+        try Files.write(try manifest.json(), to: (staging as NSString).appendingPathComponent(DatasetManifest.fileName))
+
+        if Files.exists(output).exists {
+            let old = output + ".old-\(getpid())"
+            try Files.rename(output, to: old)
+            do {
+                try Files.rename(staging, to: output)
+            } catch {
+                try? Files.rename(old, to: output)
+                throw error
+            }
+            Files.remove(old)
+        } else {
+            try Files.rename(staging, to: output)
+        }
+    }
+
+    // MARK: - Shards
+
+    /// Records (or checks) which data set the shared staging folder collects.
+    private static func claimShardFolder(staging: String, job: GenerateJob, shard: Shard) throws {
+        let identity = "config \(job.provenance.configHash)\nshards \(shard.count)\n"
+        let path = (staging as NSString).appendingPathComponent(".parts/identity")
+        try Files.withLock((staging as NSString).appendingPathComponent(".parts/lock")) {
+            if let existing = FileManager.default.contents(atPath: path) {
+                guard String(decoding: existing, as: UTF8.self) == identity else {
+                    throw SynthError.shardMismatch(path: staging, reason: "shard \(shard) has a different config, seed or shard count than the shards already there")
+                }
+            } else {
+                try Files.writeAtomically(Data(identity.utf8), to: path)
+            }
+        }
+    }
+
+    /// Saves this shard's labels; the last shard assembles the data set. Returns how many
+    /// shards are still missing.
+    private static func finishShard(_ shard: Shard, rows: [LabelRow], staging: String, output: String, job: GenerateJob) throws -> Int {
+        let parts = (staging as NSString).appendingPathComponent(".parts")
+        try Files.writeAtomically(Data(LabelsTable.csv(rows).utf8),
+                                  to: (parts as NSString).appendingPathComponent("labels-\(shard.index)-of-\(shard.count).csv"))
+        return try Files.withLock((parts as NSString).appendingPathComponent("lock")) {
+            var all: [LabelRow] = []
+            var missing = 0
+            for k in 1...shard.count {
+                let file = (parts as NSString).appendingPathComponent("labels-\(k)-of-\(shard.count).csv")
+                guard let data = FileManager.default.contents(atPath: file) else { missing += 1; continue }
+                all += try LabelsTable.parseCSV(String(decoding: data, as: UTF8.self), file: file)
+            }
+            guard missing == 0 else { return missing }
+            guard all.count == job.config.imageCount else {
+                throw SynthError.shardMismatch(path: staging, reason: "the shards hold \(all.count) images, expected \(job.config.imageCount)")
+            }
+            try assemble(rows: all, staging: staging, output: output, job: job)
+            return 0
+        }
+    }
+}
+
+/// Work distribution and results shared by the drawing threads.
+private final class DrawState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let count: Int
+    private var results: [LabelRow?]
+    private var firstError: Error?
+
+    init(count: Int) {
+        self.count = count
+        self.results = Array(repeating: nil, count: count)
+    }
+
+    func nextBatch(size: Int) -> Range<Int>? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard firstError == nil, next < count else { return nil }
+        let batch = next..<min(count, next + size)
+        next = batch.upperBound
+        return batch
+    }
+
+    func record(_ offset: Int, _ row: LabelRow) {
+        lock.lock()
+        results[offset] = row
+        lock.unlock()
+    }
+
+    func fail(_ error: Error) {
+        lock.lock()
+        if firstError == nil { firstError = error }
+        lock.unlock()
+    }
+
+    func rows() throws -> [LabelRow] {
+        if let firstError { throw firstError }
+        return results.map { $0! }
+    }
+}
+
+extension PNG.Compression {
+    /// Data set images: zlib level 1 with the Sub filter, speed first (the noise in every image
+    /// makes higher levels cost much more time than they save bytes).
+    public static let dataset = PNG.Compression.fast
+}

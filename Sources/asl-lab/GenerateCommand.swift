@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Synth
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Draw the synthetic data set: DIR/A/A_00000.png …, labels.csv, labels.xlsx, dataset.json.",
+        discussion: """
+        The pixels of every sample depend only on the config and seed, never on --threads or --shard.
+        Shards: run `--shard K/N` for K = 1…N (on one machine or many) with the same --out; each draws
+        its part into a hidden folder beside DIR, and the last one to finish writes the label files and
+        renames the folder to DIR. The result is byte-identical to one unsharded run.
+        """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: ArgumentHelp("The data set folder to create.", valueName: "dir"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Draw only part K of N of the data set (e.g. 2/4).", valueName: "K/N"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("Drawing threads (default: all cores).", valueName: "n"))
+    var threads: Int?
+
+    @Flag(help: "Replace an output folder that is not an asl-lab data set, or redraw one that is up to date.")
+    var force = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+    }
+
+    func run() throws {
+        let config = try options.load()
+        let shard = try self.shard.map(Shard.parse)
+        let job = GenerateStage.job(config: config, output: out, shard: shard, threads: threads, force: force)
+        let outcome = try GenerateStage.run(job)
+        print(GenerateStage.summary(outcome))
+    }
+}
