@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // libpng reports errors through longjmp, which Swift frames must never see; this C
         // target keeps setjmp/longjmp inside C and returns plain status codes.
-        .target(name: "PNGCodec", dependencies: ["CPNG"]),
+        .target(name: "PNGCodec", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("z")]),
         .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec"]),
         .target(name: "Digest"),
         .target(

@@ -7,14 +7,21 @@ public enum PNG {
     public struct Compression: Sendable, Equatable {
         /// zlib level, 0 (store) … 9 (smallest).
         public var level: Int32
-        /// Row filter: 0 none, 1 sub, 2 adaptive (libpng picks per row).
+        /// Row filter: 0 none, 1 sub, 2 up, 3 adaptive (libpng picks per row).
         public var filter: Int32
-        public init(level: Int32, filter: Int32) {
+        /// zlib strategy: 0 default, 1 filtered, 2 Huffman only, 3 RLE.
+        public var strategy: Int32
+        public init(level: Int32, filter: Int32, strategy: Int32 = 0) {
             self.level = level
             self.filter = filter
+            self.strategy = strategy
         }
         public static let fast = Compression(level: 1, filter: 1)
-        public static let small = Compression(level: 6, filter: 2)
+        public static let small = Compression(level: 6, filter: 3)
+        /// Our own encoder: Up filter, one dynamic Huffman block, no LZ77. Several times
+        /// faster than zlib for noisy images (data set samples), and as small as zlib's
+        /// Huffman-only strategy; poor for flat images (figures), which need `.small`.
+        public static let huffmanOnly = Compression(level: -1, filter: 2, strategy: 2)
     }
 
     /// The PNG file bytes of `image`.
@@ -23,11 +30,15 @@ public enum PNG {
         defer { asl_png_buffer_free(&buffer) }
         var message = [CChar](repeating: 0, count: 256)
         let status = image.pixels.withUnsafeBufferPointer { pixels in
-            asl_png_encode_rgb(pixels.baseAddress, UInt32(image.width), UInt32(image.height),
-                               compression.level, compression.filter, &buffer, &message, message.count)
+            if compression == .huffmanOnly {
+                return asl_png_encode_rgb_fast(pixels.baseAddress, UInt32(image.width), UInt32(image.height),
+                                               &buffer, &message, message.count)
+            }
+            return asl_png_encode_rgb(pixels.baseAddress, UInt32(image.width), UInt32(image.height),
+                                      compression.level, compression.filter, compression.strategy, &buffer, &message, message.count)
         }
         guard status == 0, let data = buffer.data else {
-            throw CanvasError.encodingFailed(reason: String(cString: message))
+            throw CanvasError.encodingFailed(reason: errorText(message))
         }
         return Array(UnsafeBufferPointer(start: data, count: buffer.size))
     }
@@ -39,7 +50,7 @@ public enum PNG {
         var height: UInt32 = 0
         let sizeStatus = bytes.withUnsafeBufferPointer { asl_png_read_size($0.baseAddress, $0.count, &width, &height, &message, message.count) }
         guard sizeStatus == 0 else {
-            throw CanvasError.unreadablePNG(source: source, reason: String(cString: message))
+            throw CanvasError.unreadablePNG(source: source, reason: errorText(message))
         }
         guard width > 0, height > 0 else {
             throw CanvasError.unreadablePNG(source: source, reason: "the image is empty")
@@ -51,7 +62,7 @@ public enum PNG {
             }
         }
         guard status == 0 else {
-            throw CanvasError.unreadablePNG(source: source, reason: String(cString: message))
+            throw CanvasError.unreadablePNG(source: source, reason: errorText(message))
         }
         return RGBImage(width: Int(width), height: Int(height), pixels: pixels)
     }
@@ -73,4 +84,10 @@ public enum PNG {
             throw CanvasError.io(path: path, reason: error.localizedDescription)
         }
     }
+}
+
+/// The NUL-terminated text libpng left in `buffer`.
+private func errorText(_ buffer: [CChar]) -> String {
+    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
 }

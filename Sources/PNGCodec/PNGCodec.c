@@ -42,7 +42,7 @@ static void write_to_buffer(png_structp png, png_bytep data, png_size_t length) 
 static void flush_nothing(png_structp png) { (void)png; }
 
 int asl_png_encode_rgb(const uint8_t *pixels, uint32_t width, uint32_t height,
-                       int level, int filter, asl_png_buffer *out,
+                       int level, int filter, int strategy, asl_png_buffer *out,
                        char *error, size_t error_size) {
     error_sink sink = { error, error_size };
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, on_error, on_warning);
@@ -61,8 +61,9 @@ int asl_png_encode_rgb(const uint8_t *pixels, uint32_t width, uint32_t height,
     png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, level);
-    png_set_filter(png, PNG_FILTER_TYPE_BASE,
-                   filter == 0 ? PNG_FILTER_NONE : filter == 1 ? PNG_FILTER_SUB : PNG_ALL_FILTERS);
+    png_set_compression_strategy(png, strategy);
+    static const int filters[] = { PNG_FILTER_NONE, PNG_FILTER_SUB, PNG_FILTER_UP, PNG_ALL_FILTERS };
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, filters[filter < 0 || filter > 3 ? 3 : filter]);
     png_write_info(png, info);
     for (uint32_t y = 0; y < height; y++) {
         png_write_row(png, (png_const_bytep)(pixels + (size_t)y * width * 3));

@@ -76,44 +76,149 @@ public final class SampleRenderer {
         family.draw(on: canvas, context: PatternContext(scale: 1.5 / plan.distance, jitter: a.geometricJitter), random: &drawRandom)
         let covered = canvas.coverage()
 
-        // 2. Blur: the sample's own (probabilistic) blur combined with distance softness.
+        // 2. Blur: the sample's own (probabilistic) blur combined with distance softness,
+        // computed only over the box around the ink (most of the image is empty).
         let far = config.distanceMax > config.distanceMin
             ? (plan.distance - config.distanceMin) / (config.distanceMax - config.distanceMin) : 0
         let softness = Self.farSoftness * far
         let sigma = ((plan.blurRadius ?? 0) * (plan.blurRadius ?? 0) + softness * softness).squareRoot() * pixelScale
-        var alpha = covered.map { Float($0) * (1 / 255) }
-        GaussianBlur.apply(&alpha, width: size, height: size, sigma: sigma)
+        let ink = InkLayer(coverage: covered, size: size, sigma: sigma)
 
         // 3. Background + texture, ink fading with distance, noise; one pass over the pixels.
-        let texture = PerlinTexture.field(size: size, scale: a.perlinScale * pixelScale, amplitude: a.perlinAmplitude, random: &textureRandom)
-        let bg = [Float(plan.background.0), Float(plan.background.1), Float(plan.background.2)]
-        let ink = Float((Double(plan.background.0 + plan.background.1 + plan.background.2) / 3) * Self.farInkFade * far)
+        let texture = PerlinTexture(size: size, scale: a.perlinScale * pixelScale, amplitude: a.perlinAmplitude, random: &textureRandom)
+        let bg = (Float(plan.background.0), Float(plan.background.1), Float(plan.background.2))
+        let inkLevel = Float((Double(plan.background.0 + plan.background.1 + plan.background.2) / 3) * Self.farInkFade * far)
         var pixels = [UInt8](repeating: 0, count: size * size * 3)
-        let noiseOn = a.noiseSigma > 0
+        let rowLength = size * 3
+        // Per-row scratch in the interleaved RGB layout, so the final loop is element-wise.
+        var textureRow = [Float](repeating: 0, count: size)
+        var baseRow = [Float](repeating: 0, count: rowLength)
+        var coverRow = [Float](repeating: 0, count: rowLength)
+        var noiseRow = [Float](repeating: 0, count: rowLength)
+        var noiseBits = NoiseBits(random: noiseRandom, enabled: a.noiseSigma > 0)
+        let box = ink.box
         noise.values.withUnsafeBufferPointer { table in
-            alpha.withUnsafeBufferPointer { alpha in
-                texture.withUnsafeBufferPointer { texture in
-                    pixels.withUnsafeMutableBufferPointer { out in
-                        var bits: UInt64 = 0
-                        var bitsLeft = 0
-                        for p in 0..<(size * size) {
-                            let cover = alpha[p], tex = texture[p]
-                            for c in 0..<3 {
-                                let base = bg[c] + tex
-                                var v = base + (ink - base) * cover
-                                if noiseOn {
-                                    if bitsLeft == 0 { bits = noiseRandom.next(); bitsLeft = 4 }
-                                    v += table[Int(bits & 0xFFFF)]
-                                    bits >>= 16
-                                    bitsLeft -= 1
+            ink.alpha.withUnsafeBufferPointer { alpha in
+                pixels.withUnsafeMutableBufferPointer { out in
+                    textureRow.withUnsafeMutableBufferPointer { tex in
+                    baseRow.withUnsafeMutableBufferPointer { base in
+                    coverRow.withUnsafeMutableBufferPointer { cover in
+                    noiseRow.withUnsafeMutableBufferPointer { noise in
+                        for y in 0..<size {
+                            texture.row(y, into: tex)
+                            for x in 0..<size {
+                                let t = tex[x]
+                                base[3 * x] = bg.0 + t
+                                base[3 * x + 1] = bg.1 + t
+                                base[3 * x + 2] = bg.2 + t
+                            }
+                            noiseBits.fill(noise, from: table)
+                            let row = UnsafeMutableBufferPointer(rebasing: out[(y * rowLength)..<((y + 1) * rowLength)])
+                            if box.rows.contains(y) {
+                                let source = (y - box.rows.lowerBound) * box.width
+                                for x in box.columns {
+                                    let c = alpha[source + x - box.columns.lowerBound]
+                                    cover[3 * x] = c; cover[3 * x + 1] = c; cover[3 * x + 2] = c
                                 }
-                                out[p * 3 + c] = UInt8(max(0, min(255, v + 0.5)))
+                                PixelKernels.compose(base: base, cover: cover, ink: inkLevel, noise: noise, into: row)
+                                for j in (3 * box.columns.lowerBound)..<(3 * box.columns.upperBound) { cover[j] = 0 }
+                            } else {
+                                PixelKernels.compose(base: base, noise: noise, into: row)
                             }
                         }
+                    }
+                    }
+                    }
                     }
                 }
             }
         }
         return RGBImage(width: size, height: size, pixels: pixels)
+    }
+
+}
+
+/// The blurred ink coverage in the box around the drawn pixels (0…1 floats), so blur and
+/// compositing skip the empty rest of the image.
+struct InkLayer {
+    struct Box {
+        var rows: Range<Int>
+        var columns: Range<Int>
+        var width: Int { columns.count }
+    }
+
+    let box: Box
+    let alpha: [Float]
+
+    init(coverage: [UInt8], size: Int, sigma: Double) {
+        var top = size, bottom = -1, left = size, right = -1
+        coverage.withUnsafeBufferPointer { c in
+            for y in 0..<size {
+                let row = c.baseAddress! + y * size
+                var x = 0
+                while x < size, row[x] == 0 { x += 1 }
+                guard x < size else { continue }
+                var last = size - 1
+                while row[last] == 0 { last -= 1 }
+                top = min(top, y); bottom = y
+                left = min(left, x); right = max(right, last)
+            }
+        }
+        guard bottom >= 0 else {
+            box = Box(rows: 0..<0, columns: 0..<0)
+            alpha = []
+            return
+        }
+        let reach = sigma > 0.05 ? GaussianBlur.kernel(sigma: sigma).count / 2 : 0
+        let rows = max(0, top - reach)..<min(size, bottom + reach + 1)
+        let columns = max(0, left - reach)..<min(size, right + reach + 1)
+        var alpha = [Float](repeating: 0, count: rows.count * columns.count)
+        for y in rows {
+            for x in columns {
+                alpha[(y - rows.lowerBound) * columns.count + (x - columns.lowerBound)] = Float(coverage[y * size + x]) * (1 / 255)
+            }
+        }
+        // The box reaches `reach` pixels past the ink, so clamped edges read zeros as the full
+        // image would.
+        GaussianBlur.apply(&alpha, width: columns.count, height: rows.count, sigma: sigma)
+        self.box = Box(rows: rows, columns: columns)
+        self.alpha = alpha
+    }
+}
+
+/// Gaussian noise values drawn from the table with 12 random bits each (five per draw).
+struct NoiseBits {
+    private var random: SampleRandom
+    private let enabled: Bool
+
+    init(random: SampleRandom, enabled: Bool) {
+        self.random = random
+        self.enabled = enabled
+    }
+
+    /// Fills `values` with noise drawn from `table` (all zero when noise is off).
+    mutating func fill(_ values: UnsafeMutableBufferPointer<Float>, from table: UnsafeBufferPointer<Float>) {
+        guard enabled else {
+            values.update(repeating: 0)
+            return
+        }
+        var i = 0
+        let n = values.count
+        while i + 5 <= n {
+            var bits = random.next()
+            for k in 0..<5 {
+                values[i + k] = table[Int(bits & 0xFFF)]
+                bits >>= 12
+            }
+            i += 5
+        }
+        if i < n {
+            var bits = random.next()
+            while i < n {
+                values[i] = table[Int(bits & 0xFFF)]
+                bits >>= 12
+                i += 1
+            }
+        }
     }
 }

@@ -1,17 +1,29 @@
 import Foundation
 
 /// Smooth gradient-noise (Perlin) background texture. Evaluated on a coarse grid (every
-/// `step` pixels) and interpolated bilinearly: the texture's features are tens of pixels wide,
-/// so the coarse grid loses nothing visible and costs a sixteenth of a per-pixel evaluation.
-public enum PerlinTexture {
-    /// `size`×`size` values in [-amplitude, amplitude], two octaves, features about `scale`
-    /// pixels wide; all randomness from `random`.
-    public static func field(size: Int, scale: Double, amplitude: Double, random: inout SampleRandom) -> [Float] {
-        guard amplitude > 0 else { return [Float](repeating: 0, count: size * size) }
-        let step = 4
-        let coarse = size / step + 2
+/// `step` pixels) and interpolated bilinearly row by row while compositing: the texture's
+/// features are tens of pixels wide, so the coarse grid loses nothing visible and costs a
+/// sixty-fourth of a per-pixel evaluation.
+struct PerlinTexture {
+    static let step = 8
+    private let size: Int
+    private let coarse: Int
+    /// Coarse grid values already scaled to the amplitude; nil when the texture is off.
+    private let grid: [Float]?
+
+    /// Two octaves, features about `scale` pixels wide, values in [-amplitude, amplitude];
+    /// all randomness from `random`.
+    init(size: Int, scale: Double, amplitude: Double, random: inout SampleRandom) {
+        self.size = size
+        let coarse = size / Self.step + 2
+        self.coarse = coarse
+        guard amplitude > 0 else {
+            grid = nil
+            return
+        }
         var grid = [Float](repeating: 0, count: coarse * coarse)
-        // Two octaves: the second at half the feature size and half the amplitude.
+        // The second octave has half the feature size and half the amplitude; together they
+        // peak near ±1, so the sum is scaled by the amplitude and clamped there.
         for (octaveScale, weight) in [(scale, 1.0), (scale / 2, 0.5)] {
             let cells = Int((Double(size) / octaveScale).rounded(.up)) + 2
             let offsetX = random.unit(), offsetY = random.unit()
@@ -23,30 +35,39 @@ public enum PerlinTexture {
             }
             for gy in 0..<coarse {
                 for gx in 0..<coarse {
-                    let x = Double(gx * step) / octaveScale + offsetX
-                    let y = Double(gy * step) / octaveScale + offsetY
-                    grid[gy * coarse + gx] += Float(weight * 1.4 * gradientNoise(x, y, gradients: gradients, cells: cells))
+                    let x = Double(gx * Self.step) / octaveScale + offsetX
+                    let y = Double(gy * Self.step) / octaveScale + offsetY
+                    grid[gy * coarse + gx] += Float(weight * 1.4 * Self.gradientNoise(x, y, gradients: gradients, cells: cells))
                 }
             }
         }
-        // Bilinear upsampling to full size, scaled to the amplitude (two octaves peak near 1.5).
-        let gain = Float(amplitude / 1.5)
-        var out = [Float](repeating: 0, count: size * size)
-        out.withUnsafeMutableBufferPointer { out in
-            grid.withUnsafeBufferPointer { grid in
-                for y in 0..<size {
-                    let gy = y / step, fy = Float(y % step) / Float(step)
-                    for x in 0..<size {
-                        let gx = x / step, fx = Float(x % step) / Float(step)
-                        let i = gy * coarse + gx
-                        let top = grid[i] + (grid[i + 1] - grid[i]) * fx
-                        let bottom = grid[i + coarse] + (grid[i + coarse + 1] - grid[i + coarse]) * fx
-                        out[y * size + x] = max(-1.5, min(1.5, top + (bottom - top) * fy)) * gain
-                    }
+        let gain = Float(amplitude)
+        self.grid = grid.map { max(-1, min(1, $0)) * gain }
+    }
+
+    /// Fills `out` (`size` values) with row `y` of the texture.
+    func row(_ y: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        guard let grid else {
+            out.update(repeating: 0)
+            return
+        }
+        let gy = y / Self.step, fy = Float(y % Self.step) / Float(Self.step)
+        let step = Float(1) / Float(Self.step)
+        grid.withUnsafeBufferPointer { g in
+            for gx in 0..<(size / Self.step + 1) {
+                let i = gy * coarse + gx
+                let left = g[i] + (g[i + coarse] - g[i]) * fy
+                let right = g[i + 1] + (g[i + coarse + 1] - g[i + 1]) * fy
+                let delta = (right - left) * step
+                var x = gx * Self.step
+                var v = left
+                while x < min(size, (gx + 1) * Self.step) {
+                    out[x] = v
+                    v += delta
+                    x += 1
                 }
             }
         }
-        return out
     }
 
     /// Classic 2-D Perlin noise at (x, y) with the given lattice gradients; about [-0.7, 0.7].

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure speed (median of several runs) on this machine.",
+        subcommands: [Generate.self])
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Images per second for generating the default 256-px data set (PNG + labels), 1 thread and all cores.")
+
+        @OptionGroup var options: ConfigOptions
+
+        @Flag(help: "Print one JSON object on standard output instead of a table.")
+        var json = false
+
+        @Option(help: ArgumentHelp("Images per letter in each timed run.", valueName: "n"))
+        var imagesPerLetter = 40
+
+        @Option(help: ArgumentHelp("Timed runs per thread count.", valueName: "n"))
+        var runs = 3
+
+        func validate() throws {
+            guard imagesPerLetter >= 1 else { throw ValidationError("--images-per-letter must be at least 1.") }
+            guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
+        }
+
+        func run() throws {
+            let result = try GenerateBenchmark.run(config: try options.load(), imagesPerLetter: imagesPerLetter, runs: runs)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print("generate: \(result.images) images of \(result.imageSize) px per run, \(result.bytesPerImage / 1024) KB per PNG")
+                for figure in result.figures {
+                    let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")
+                    print("  \(figure.threads) thread\(figure.threads == 1 ? " " : "s"): median \(String(format: "%.0f", figure.median)) images/s  (runs: \(runs))")
+                }
+            }
+        }
+    }
+}
