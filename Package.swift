@@ -48,7 +48,7 @@ let package = Package(
         ),
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
-        .testTarget(name: "SynthTests", dependencies: ["Synth"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab"]),
     ]
 )

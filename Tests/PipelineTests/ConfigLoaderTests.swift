@@ -1,5 +1,6 @@
 import XCTest
 @testable import Pipeline
+import Synth
 
 final class ConfigLoaderTests: XCTestCase {
     func testDefaultsMatchTheOriginalProjectWhereItHadValues() {
@@ -27,7 +28,7 @@ final class ConfigLoaderTests: XCTestCase {
                                                           "report.title=My <run>", "report.single_file=true"])
         let config = Config(effective)
         XCTAssertEqual(config.train.epochs, 7)
-        XCTAssertEqual(config.data.families, "seed4")
+        XCTAssertEqual(config.data.families, .seed4)
         XCTAssertEqual(config.data.augment.blurRadius, 1...2.5)
         XCTAssertNil(config.analyse.tsneMaxPoints)
         XCTAssertEqual(config.report.title, "My <run>")

@@ -32,6 +32,8 @@ public struct GenerateJob: Sendable {
     public var provenance: DatasetProvenance
     /// PNG settings for the images (fast by default).
     public var compression: PNG.Compression = .dataset
+    /// Writes one image file; tests replace it to simulate a full disk.
+    var writeImage: @Sendable ([UInt8], String) throws -> Void = { try Files.write($0, to: $1) }
 
     public init(config: DataConfig, seed: UInt64, output: String, shard: Shard? = nil, threads: Int,
                 force: Bool = false, provenance: DatasetProvenance) {
@@ -150,8 +152,8 @@ public enum DatasetGenerator {
                         let plan = renderer.plan(letter: letter, index: index)
                         let image = renderer.render(plan)
                         let path = relativePath(letter: letter, index: index)
-                        try Files.write(try PNG.encode(image, compression: job.compression),
-                                        to: (folder as NSString).appendingPathComponent(path))
+                        try job.writeImage(try PNG.encode(image, compression: job.compression),
+                                           (folder as NSString).appendingPathComponent(path))
                         state.record(offset, LabelRow(filepath: path, letter: Letters.all[letter], distance: plan.distance))
                     } catch {
                         state.fail(error)

@@ -42,9 +42,10 @@ public enum LabelsTable {
         var rows: [LabelRow] = []
         var lineNumber = 0
         var sawHeader = false
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so split on any newline, not on "\n".
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
+            let line = String(rawLine)
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let fields = try splitCSV(line, file: file, line: lineNumber)
             if !sawHeader {
