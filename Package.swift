@@ -29,12 +29,14 @@ let package = Package(
             name: "Synth",
             dependencies: ["Canvas", "Digest", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        .target(name: "Training", dependencies: ["Canvas", "Synth", "Digest"]),
         .target(
             name: "Pipeline",
             dependencies: [
                 "Canvas",
                 "Digest",
                 "Synth",
+                "Training",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -49,6 +51,7 @@ let package = Package(
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Synth", "Canvas"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab"]),
     ]
 )

@@ -1,0 +1,127 @@
+import Canvas
+import Foundation
+import Synth
+
+/// One labelled image of a data set.
+public struct LabeledSample: Equatable, Sendable {
+    /// Path relative to the data set folder.
+    public var path: String
+    /// 0 = A … 25 = Z.
+    public var letter: Int
+    public var distance: Float
+}
+
+/// A data set folder read for training: checked labels, and every image decoded, resized to
+/// the model's input size and kept in memory as 8-bit C,H,W planes (about 48 KB an image at
+/// 128 px), so epochs after the first cost no decoding.
+public final class ImageDataset: @unchecked Sendable {
+    public let folder: String
+    public let samples: [LabeledSample]
+    public let inputSize: Int
+    /// `samples.count` images of `3 * inputSize²` bytes each.
+    private let pixels: [UInt8]
+
+    public var imageBytes: Int { 3 * inputSize * inputSize }
+
+    /// Reads `labels.csv` (or `labels.xlsx`) in `folder`, checks every row and that all 26
+    /// letters occur, then decodes and resizes every image on `threads` threads.
+    public init(folder: String, inputSize: Int, threads: Int) throws {
+        self.folder = folder
+        self.inputSize = inputSize
+        let samples = try Self.readLabels(folder: folder)
+        let missing = Letters.all.enumerated().filter { letter in !samples.contains { $0.letter == letter.offset } }.map(\.element)
+        guard missing.isEmpty else { throw TrainingError.missingClasses(folder: folder, letters: missing) }
+        self.samples = samples
+
+        let bytesPerImage = 3 * inputSize * inputSize
+        var pixels = [UInt8](repeating: 0, count: samples.count * bytesPerImage)
+        let failure = FirstError()
+        pixels.withUnsafeMutableBufferPointer { out in
+            // Each worker writes only its own images' bytes.
+            nonisolated(unsafe) let base = out.baseAddress!
+            let workers = max(1, min(threads, samples.count))
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                // Fixed interleaved assignment: image i goes to worker i mod workers.
+                for i in stride(from: worker, to: samples.count, by: workers) where !failure.isSet {
+                    let path = (folder as NSString).appendingPathComponent(samples[i].path)
+                    do {
+                        let image = try PNG.read(path: path)
+                        let planes = ImageResize.planarRGB(image, size: inputSize)
+                        planes.withUnsafeBufferPointer { (base + i * bytesPerImage).update(from: $0.baseAddress!, count: bytesPerImage) }
+                    } catch let error as CanvasError {
+                        switch error {
+                        case .unreadablePNG(_, let reason): failure.set(TrainingError.unreadableImage(path: path, reason: reason))
+                        default: failure.set(TrainingError.unreadableImage(path: path, reason: "\(error)"))
+                        }
+                    } catch {
+                        failure.set(error)
+                    }
+                }
+            }
+        }
+        if let error = failure.error { throw error }
+        self.pixels = pixels
+    }
+
+    /// Writes images `indices` as floats in [0, 1], N,C,H,W, into `out`
+    /// (`indices.count * 3 * inputSize²` values).
+    public func fill(_ indices: [Int], into out: UnsafeMutableBufferPointer<Float>) {
+        let n = imageBytes
+        precondition(out.count >= indices.count * n)
+        pixels.withUnsafeBufferPointer { src in
+            for (slot, index) in indices.enumerated() {
+                let from = src.baseAddress! + index * n
+                let to = out.baseAddress! + slot * n
+                for j in 0..<n { to[j] = Float(from[j]) * (1 / 255) }
+            }
+        }
+    }
+
+    /// The 8-bit C,H,W planes of image `index`.
+    public func planes(_ index: Int) -> ArraySlice<UInt8> {
+        pixels[(index * imageBytes)..<((index + 1) * imageBytes)]
+    }
+
+    /// Label rows from labels.csv, or labels.xlsx when there is no CSV, with each image checked
+    /// to exist.
+    static func readLabels(folder: String) throws -> [LabeledSample] {
+        let csv = (folder as NSString).appendingPathComponent("labels.csv")
+        let xlsx = (folder as NSString).appendingPathComponent("labels.xlsx")
+        let rows: [LabelRow]
+        let labelsFile: String
+        if let data = FileManager.default.contents(atPath: csv) {
+            rows = try LabelsTable.parseCSV(String(decoding: data, as: UTF8.self), file: csv)
+            labelsFile = csv
+        } else if let data = FileManager.default.contents(atPath: xlsx) {
+            rows = try LabelsWorkbook.read(data, file: xlsx)
+            labelsFile = xlsx
+        } else {
+            throw TrainingError.missingLabels(folder: folder)
+        }
+        return try rows.enumerated().map { offset, row in
+            let path = (folder as NSString).appendingPathComponent(row.filepath)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw TrainingError.missingImage(path: path, line: offset + 2, labels: labelsFile)
+            }
+            return LabeledSample(path: row.filepath, letter: Letters.index(of: row.letter)!, distance: Float(row.distance))
+        }
+    }
+}
+
+/// The first error raised by any of several threads.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: Error?
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return error != nil
+    }
+
+    func set(_ error: Error) {
+        lock.lock()
+        if self.error == nil { self.error = error }
+        lock.unlock()
+    }
+}

@@ -1,0 +1,36 @@
+/// What can go wrong while reading a data set, training or predicting; each message names
+/// the file, line, epoch or key at fault.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    case missingLabels(folder: String)
+    case missingImage(path: String, line: Int, labels: String)
+    case unreadableImage(path: String, reason: String)
+    case missingClasses(folder: String, letters: [String])
+    case emptySplit(name: String, detail: String)
+    case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
+    case checkpoint(path: String, problem: String)
+    case model(path: String, problem: String)
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingLabels(let folder):
+            return "The data set folder \(folder) has neither labels.csv nor labels.xlsx. Generate one with `asl-lab generate --out DIR`."
+        case .missingImage(let path, let line, let labels):
+            return "The image \(path), listed on line \(line) of \(labels), does not exist."
+        case .unreadableImage(let path, let reason):
+            return "The image \(path) cannot be used: \(reason)."
+        case .missingClasses(let folder, let letters):
+            return "The data set \(folder) has no images of \(letters.count == 1 ? "the letter" : "the letters") \(letters.joined(separator: ", ")); every letter A–Z needs at least one image to train the 26-way classifier."
+        case .emptySplit(let name, let detail):
+            return "The \(name) split is empty: \(detail)."
+        case .nonFiniteLoss(let epoch, let batch, let value):
+            return "Training stopped: the loss became \(value) at epoch \(epoch), batch \(batch). Lower train.learning_rate or check the data; the last checkpoint is kept."
+        case .checkpoint(let path, let problem):
+            return "Cannot resume from \(path): \(problem)."
+        case .model(let path, let problem):
+            return "Cannot use the model \(path): \(problem)."
+        case .cannotWrite(let path, let reason):
+            return "Cannot write \(path): \(reason)."
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Canvas
+import Foundation
+import Synth
+import XCTest
+@testable import Training
+
+final class ImageDatasetTests: XCTestCase {
+    private var root: String!
+
+    override func setUpWithError() throws {
+        root = NSTemporaryDirectory() + "training-tests-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// A hand-made data set: one flat-coloured 16-px image per letter.
+    private func makeDataset(letters: [Int] = Array(0..<26), labels: String? = nil) throws -> String {
+        var rows: [LabelRow] = []
+        for letter in letters {
+            let name = Letters.all[letter]
+            try FileManager.default.createDirectory(atPath: "\(root!)/\(name)", withIntermediateDirectories: true)
+            let value = UInt8(letter * 9)
+            try PNG.write(RGBImage(width: 16, height: 16, fill: (value, 255 - value, 100)), to: "\(root!)/\(name)/\(name)_00000.png")
+            rows.append(LabelRow(filepath: "\(name)/\(name)_00000.png", letter: name, distance: Double(letter) / 10 + 1))
+        }
+        try (labels ?? LabelsTable.csv(rows)).write(toFile: root + "/labels.csv", atomically: true, encoding: .utf8)
+        return root
+    }
+
+    func testReadsLabelsAndImagesAsPlanes() throws {
+        let dataset = try ImageDataset(folder: try makeDataset(), inputSize: 8, threads: 2)
+        XCTAssertEqual(dataset.samples.count, 26)
+        XCTAssertEqual(dataset.samples[3], LabeledSample(path: "D/D_00000.png", letter: 3, distance: 1.3))
+        let planes = Array(dataset.planes(3))
+        XCTAssertEqual(planes.count, 3 * 64)
+        XCTAssertEqual(Set(planes[0..<64]), [27], "red plane of a flat image")
+        XCTAssertEqual(Set(planes[64..<128]), [228])
+        XCTAssertEqual(Set(planes[128...]), [100])
+        var floats = [Float](repeating: -1, count: 2 * 192)
+        floats.withUnsafeMutableBufferPointer { dataset.fill([3, 0], into: $0) }
+        XCTAssertEqual(floats[0], 27 / 255, accuracy: 1e-6)
+        XCTAssertEqual(floats[192], 0)
+    }
+
+    func testFallsBackToTheWorkbookWhenThereIsNoCSV() throws {
+        let folder = try makeDataset()
+        let rows = try LabelsTable.parseCSV(try String(contentsOfFile: folder + "/labels.csv", encoding: .utf8), file: "x")
+        try LabelsWorkbook.xlsx(rows).write(to: URL(fileURLWithPath: folder + "/labels.xlsx"))
+        try FileManager.default.removeItem(atPath: folder + "/labels.csv")
+        XCTAssertEqual(try ImageDataset(folder: folder, inputSize: 8, threads: 1).samples.count, 26)
+    }
+
+    func testMissingClassIsNamed() throws {
+        let folder = try makeDataset(letters: Array(0..<26).filter { $0 != 7 && $0 != 20 })
+        XCTAssertThrowsError(try ImageDataset(folder: folder, inputSize: 8, threads: 1)) { error in
+            XCTAssertEqual("\(error)", "The data set \(folder) has no images of the letters H, U; every letter A–Z needs at least one image to train the 26-way classifier.")
+        }
+    }
+
+    func testMissingAndCorruptImagesAreNamed() throws {
+        let folder = try makeDataset()
+        try FileManager.default.removeItem(atPath: folder + "/C/C_00000.png")
+        XCTAssertThrowsError(try ImageDataset(folder: folder, inputSize: 8, threads: 1)) { error in
+            XCTAssertEqual("\(error)", "The image \(folder)/C/C_00000.png, listed on line 4 of \(folder)/labels.csv, does not exist.")
+        }
+        try Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3]).write(to: URL(fileURLWithPath: folder + "/C/C_00000.png"))
+        XCTAssertThrowsError(try ImageDataset(folder: folder, inputSize: 8, threads: 2)) { error in
+            XCTAssertEqual("\(error)", "The image \(folder)/C/C_00000.png cannot be used: not a PNG file (bad signature).")
+        }
+    }
+
+    func testGarbledLabelsNameTheLine() throws {
+        let folder = try makeDataset(labels: "filepath,letter,distance\nA/A_00000.png,A,1\nB/B_00000.png,B,far\n")
+        XCTAssertThrowsError(try ImageDataset(folder: folder, inputSize: 8, threads: 1)) { error in
+            XCTAssertEqual("\(error)", "\(folder)/labels.csv, line 3: the distance must be a finite number, got \"far\".")
+        }
+        try FileManager.default.removeItem(atPath: folder + "/labels.csv")
+        XCTAssertThrowsError(try ImageDataset(folder: folder, inputSize: 8, threads: 1)) { error in
+            XCTAssertEqual("\(error)", "The data set folder \(folder) has neither labels.csv nor labels.xlsx. Generate one with `asl-lab generate --out DIR`.")
+        }
+    }
+
+    func testPathEscapingTheDataSetIsRefused() throws {
+        let folder = try makeDataset(labels: "filepath,letter,distance\n../secret.png,A,1\n")
+        XCTAssertThrowsError(try ImageDataset(folder: folder, inputSize: 8, threads: 1)) { error in
+            XCTAssertEqual("\(error)", "\(folder)/labels.csv, line 2: the path \"../secret.png\" leaves the data set folder (\"..\").")
+        }
+    }
+}
+
+final class ImageResizeTests: XCTestCase {
+    func testHalvingAveragesEachTwoByTwoBlock() {
+        var image = RGBImage(width: 4, height: 4)
+        for y in 0..<4 {
+            for x in 0..<4 {
+                let v = UInt8((x % 2 == 0) == (y % 2 == 0) ? 0 : 200) // checkerboard
+                let i = (y * 4 + x) * 3
+                image.pixels[i] = v; image.pixels[i + 1] = v; image.pixels[i + 2] = 50
+            }
+        }
+        let planes = ImageResize.planarRGB(image, size: 2)
+        // A 0/200 checkerboard: an antialiased filter averages it to ≈ 100 (the triangle's
+        // edge taps leave ±2), where point sampling would keep 0 or 200.
+        for v in planes[0..<4] { XCTAssertEqual(Double(v), 100, accuracy: 3) }
+        XCTAssertEqual(Array(planes[8..<12]), [50, 50, 50, 50])
+    }
+
+    func testSameSizeKeepsPixels() {
+        var image = RGBImage(width: 3, height: 2)
+        for i in image.pixels.indices { image.pixels[i] = UInt8(i * 10) }
+        let planes = ImageResize.planarRGB(image, size: 3).prefix(6)
+        XCTAssertEqual(Array(planes.prefix(3)), [0, 30, 60])
+    }
+}
+
+final class DataSplitTests: XCTestCase {
+    func testStratifiedSplitKeepsProportionsPerLetterAndIsSeeded() {
+        let letters = (0..<26).flatMap { Array(repeating: $0, count: 20) }
+        let split = DataSplit.stratified(letters: letters, fractions: (0.7, 0.15, 0.15), seed: 4)
+        XCTAssertEqual(split.train.count + split.validation.count + split.test.count, 520)
+        XCTAssertEqual(Set(split.train + split.validation + split.test).count, 520, "no sample in two splits")
+        for letter in 0..<26 {
+            XCTAssertEqual(split.test.filter { letters[$0] == letter }.count, 3)
+            XCTAssertEqual(split.validation.filter { letters[$0] == letter }.count, 3)
+            XCTAssertEqual(split.train.filter { letters[$0] == letter }.count, 14)
+        }
+        XCTAssertEqual(split, DataSplit.stratified(letters: letters, fractions: (0.7, 0.15, 0.15), seed: 4))
+        XCTAssertNotEqual(split, DataSplit.stratified(letters: letters, fractions: (0.7, 0.15, 0.15), seed: 5))
+    }
+
+    func testEpochOrderIsAPermutationFixedBySeedAndEpoch() {
+        let split = DataSplit(train: Array(0..<50), validation: [], test: [])
+        let first = split.trainingOrder(epoch: 1, seed: 9)
+        XCTAssertEqual(first.sorted(), Array(0..<50))
+        XCTAssertEqual(first, split.trainingOrder(epoch: 1, seed: 9))
+        XCTAssertNotEqual(first, split.trainingOrder(epoch: 2, seed: 9))
+        XCTAssertNotEqual(first, Array(0..<50))
+    }
+}
