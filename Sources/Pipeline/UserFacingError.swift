@@ -1,5 +1,6 @@
 import Canvas
 import Synth
+import Training
 
 /// An error whose `description` is a complete sentence for the user; the CLI prints it as is
 /// and exits with status 1.
@@ -8,3 +9,4 @@ public protocol UserFacingError: Error, CustomStringConvertible {}
 extension ConfigError: UserFacingError {}
 extension CanvasError: UserFacingError {}
 extension SynthError: UserFacingError {}
+extension TrainingError: UserFacingError {}

@@ -1,4 +1,5 @@
 import Synth
+import Training
 
 /// The typed configuration that stages read; built from a checked `EffectiveConfig`.
 public struct Config: Equatable, Sendable {
@@ -45,26 +46,6 @@ public struct Config: Equatable, Sendable {
             tsneMaxPoints: c.optionalInt("analyse.tsne.max_points"),
             samplesPerLetter: c.int("analyse.samples_per_letter"))
         report = ReportConfig(title: c.text("report.title"), singleFile: c.bool("report.single_file"))
-    }
-}
-
-/// What the train stage reads (`train.*`).
-public struct TrainConfig: Equatable, Sendable {
-    public var inputSize: Int
-    public var batchSize: Int
-    public var epochs: Int
-    public var learningRate: Double
-    public var distanceLossWeight: Double
-    public var split: (train: Double, val: Double, test: Double)
-    public var channels: [Int]
-    public var classHidden: Int
-    public var distanceHidden: Int
-
-    public static func == (a: TrainConfig, b: TrainConfig) -> Bool {
-        a.inputSize == b.inputSize && a.batchSize == b.batchSize && a.epochs == b.epochs
-            && a.learningRate == b.learningRate && a.distanceLossWeight == b.distanceLossWeight
-            && a.split == b.split && a.channels == b.channels
-            && a.classHidden == b.classHidden && a.distanceHidden == b.distanceHidden
     }
 }
 
