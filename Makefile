@@ -4,7 +4,7 @@
 # As root the packages are installed with apt-get; otherwise the exact command is printed.
 
 SWIFT        ?= swift
-APT_PACKAGES := pkg-config zlib1g-dev libcairo2-dev libpng-dev libopenblas-dev
+APT_PACKAGES := pkg-config zlib1g-dev libcairo2-dev libpng-dev libopenblas-dev fonts-dejavu-core
 # Numeric tests are slow unoptimised: tests are built in release mode with testing enabled.
 TEST_FLAGS   := -c release -Xswiftc -enable-testing
 RUN_ARGS     ?=

@@ -125,6 +125,55 @@ public final class ImageCanvas {
     /// Fills the whole canvas (within the clip) with the current colour.
     public func paint() { cairo_paint(context) }
 
+    // MARK: images and text
+
+    /// Draws `image` scaled into the rectangle (x, y, width, height) with good filtering.
+    public func draw(_ image: RGBImage, x: Double, y: Double, width: Double, height: Double) {
+        guard let source = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(image.width), Int32(image.height)) else { return }
+        defer { cairo_surface_destroy(source) }
+        cairo_surface_flush(source)
+        let stride = Int(cairo_image_surface_get_stride(source))
+        if let base = cairo_image_surface_get_data(source) {
+            image.pixels.withUnsafeBufferPointer { px in
+                for row in 0..<image.height {
+                    let out = UnsafeMutableRawPointer(base + row * stride).assumingMemoryBound(to: UInt32.self)
+                    for col in 0..<image.width {
+                        let i = (row * image.width + col) * 3
+                        out[col] = UInt32(px[i]) << 16 | UInt32(px[i + 1]) << 8 | UInt32(px[i + 2])
+                    }
+                }
+            }
+        }
+        cairo_surface_mark_dirty(source)
+        withSavedState {
+            cairo_rectangle(context, x, y, width, height)
+            cairo_clip(context)
+            cairo_translate(context, x, y)
+            cairo_scale(context, width / Double(image.width), height / Double(image.height))
+            cairo_set_source_surface(context, source, 0, 0)
+            cairo_pattern_set_filter(cairo_get_source(context), CAIRO_FILTER_GOOD)
+            cairo_paint(context)
+        }
+    }
+
+    /// Draws `string` with its baseline starting at (x, y), in the sans-serif font at `size`
+    /// pixels, in the current colour.
+    public func text(_ string: String, x: Double, y: Double, size: Double, bold: Bool = false) {
+        cairo_select_font_face(context, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_size(context, size)
+        cairo_move_to(context, x, y)
+        cairo_show_text(context, string)
+    }
+
+    /// The width `string` would take with `text(…)` at `size`.
+    public func textWidth(_ string: String, size: Double, bold: Bool = false) -> Double {
+        cairo_select_font_face(context, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_size(context, size)
+        var extents = cairo_text_extents_t()
+        cairo_text_extents(context, string, &extents)
+        return extents.x_advance
+    }
+
     // MARK: pixels
 
     /// The coverage of a `.coverage` canvas: `width * height` bytes, row-major.

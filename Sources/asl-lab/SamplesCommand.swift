@@ -1,0 +1,29 @@
+import ArgumentParser
+import Canvas
+import Pipeline
+import Synth
+
+struct SamplesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "samples",
+        abstract: "Draw a contact sheet PNG: the first samples of every letter, exactly as `generate` draws them.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: ArgumentHelp("The PNG file to write.", valueName: "file"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Samples per letter (columns).", valueName: "n"))
+    var perLetter = 8
+
+    func validate() throws {
+        guard (1...50).contains(perLetter) else { throw ValidationError("--per-letter must be between 1 and 50, but got \(perLetter).") }
+    }
+
+    func run() throws {
+        let config = Config(try options.load())
+        let sheet = try SampleSheet.render(config: config.data, seed: config.seed, perLetter: perLetter)
+        try PNG.write(sheet, to: out, compression: .small)
+        print("Wrote \(sheet.width)×\(sheet.height) px sample sheet: \(out)")
+    }
+}
