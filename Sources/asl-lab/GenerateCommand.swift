@@ -37,6 +37,6 @@ struct GenerateCommand: ParsableCommand {
         let shard = try self.shard.map(Shard.parse)
         let job = GenerateStage.job(config: config, output: out, shard: shard, threads: threads, force: force)
         let outcome = try GenerateStage.run(job)
-        print(GenerateStage.summary(outcome))
+        print(GenerateStage.summary(outcome) + (outcome.result == .upToDate ? " Pass --force to draw it again." : ""))
     }
 }

@@ -48,6 +48,11 @@ public struct EffectiveConfig: Equatable, Sendable {
     /// SHA-256 (hex) of the keys under the given prefixes, e.g. "seed" and "data" for what the
     /// generate stage reads.
     public func hash(under prefixes: String...) -> String {
+        hash(under: prefixes)
+    }
+
+    /// SHA-256 (hex) of the keys under the given prefixes.
+    public func hash(under prefixes: [String]) -> String {
         SHA256.hex(canonicalText(fields(under: prefixes)))
     }
 

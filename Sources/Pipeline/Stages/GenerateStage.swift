@@ -36,7 +36,7 @@ public enum GenerateStage {
         case .complete:
             return "Generated \(outcome.imagesDrawn) images in \(String(format: "%.1f", outcome.seconds)) s (\(Int(rate.rounded())) images/s): \(outcome.folder)"
         case .upToDate:
-            return "The data set in \(outcome.folder) is already up to date (same config and seed); nothing was drawn. Pass --force to draw it again."
+            return "The data set in \(outcome.folder) is already up to date (same config and seed); nothing was drawn."
         case .shardWritten(let waiting):
             return "Drew \(outcome.imagesDrawn) images of this shard in \(String(format: "%.1f", outcome.seconds)) s; \(waiting) shard\(waiting == 1 ? "" : "s") still missing before \(outcome.folder) is assembled."
         }
