@@ -33,6 +33,8 @@ public enum GenerateStage {
     public static func summary(_ outcome: GenerateOutcome) -> String {
         let rate = outcome.seconds > 0 ? Double(outcome.imagesDrawn) / outcome.seconds : 0
         switch outcome.result {
+        case .complete where outcome.shard != nil:
+            return "Drew \(outcome.imagesDrawn) images of shard \(outcome.shard!) in \(String(format: "%.1f", outcome.seconds)) s; every shard is done, so the data set of \(outcome.datasetImages) images is assembled: \(outcome.folder)"
         case .complete:
             return "Generated \(outcome.imagesDrawn) images in \(String(format: "%.1f", outcome.seconds)) s (\(Int(rate.rounded())) images/s): \(outcome.folder)"
         case .upToDate:

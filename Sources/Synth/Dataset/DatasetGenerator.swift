@@ -61,6 +61,10 @@ public struct GenerateOutcome: Equatable, Sendable {
     public var result: Result
     /// Images drawn by this call.
     public var imagesDrawn: Int
+    /// Images in the whole data set.
+    public var datasetImages: Int
+    /// The shard this call drew, if any.
+    public var shard: Shard?
     public var seconds: Double
     /// The absolute data set folder.
     public var folder: String
@@ -84,7 +88,8 @@ public enum DatasetGenerator {
 
         if let manifest = try? DatasetManifest.verify(folder: output), !job.force,
            manifest.configHash == job.provenance.configHash {
-            return GenerateOutcome(result: .upToDate, imagesDrawn: 0, seconds: 0, folder: output)
+            return GenerateOutcome(result: .upToDate, imagesDrawn: 0, datasetImages: job.config.imageCount, shard: job.shard,
+                                   seconds: 0, folder: output)
         }
         try checkOutputCanBeReplaced(output, force: job.force)
         removeStalePartials(parent: parent, name: name)
@@ -105,14 +110,16 @@ public enum DatasetGenerator {
             if let shard = job.shard {
                 let waiting = try finishShard(shard, rows: rows, staging: staging, output: output, job: job)
                 return GenerateOutcome(result: waiting == 0 ? .complete : .shardWritten(waiting: waiting),
-                                       imagesDrawn: rows.count, seconds: Date().timeIntervalSince(started), folder: output)
+                                       imagesDrawn: rows.count, datasetImages: total, shard: shard,
+                                       seconds: Date().timeIntervalSince(started), folder: output)
             }
             try assemble(rows: rows, staging: staging, output: output, job: job)
         } catch {
             if job.shard == nil { Files.remove(staging) }
             throw error
         }
-        return GenerateOutcome(result: .complete, imagesDrawn: range.count, seconds: Date().timeIntervalSince(started), folder: output)
+        return GenerateOutcome(result: .complete, imagesDrawn: range.count, datasetImages: total, shard: nil,
+                               seconds: Date().timeIntervalSince(started), folder: output)
     }
 
     /// The relative path of sample `index` of `letter`, as the original names it.
