@@ -148,23 +148,29 @@ int asl_png_encode_rgb_fast(const uint8_t *pixels, uint32_t width, uint32_t heig
     }
 
     // Up filter (type 2) on every row; the first row's "up" is zero, i.e. unfiltered values.
-    uint32_t freq[286] = {0};
+    // Four histograms break the store-to-load chains of runs of equal bytes.
+    uint32_t hist[4][256];
+    memset(hist, 0, sizeof hist);
     for (uint32_t y = 0; y < height; y++) {
         uint8_t *dst = filtered + y * (stride + 1);
         const uint8_t *row = pixels + y * stride;
         dst[0] = 2;
-        freq[2]++;
+        hist[0][2]++;
         if (y == 0) {
-            for (size_t i = 0; i < stride; i++) { dst[i + 1] = row[i]; freq[row[i]]++; }
+            for (size_t i = 0; i < stride; i++) dst[i + 1] = row[i];
         } else {
             const uint8_t *up = row - stride;
-            for (size_t i = 0; i < stride; i++) {
-                uint8_t v = (uint8_t)(row[i] - up[i]);
-                dst[i + 1] = v;
-                freq[v]++;
-            }
+            for (size_t i = 0; i < stride; i++) dst[i + 1] = (uint8_t)(row[i] - up[i]);
         }
+        const uint8_t *f = dst + 1;
+        size_t i = 0;
+        for (; i + 4 <= stride; i += 4) {
+            hist[0][f[i]]++; hist[1][f[i + 1]]++; hist[2][f[i + 2]]++; hist[3][f[i + 3]]++;
+        }
+        for (; i < stride; i++) hist[0][f[i]]++;
     }
+    uint32_t freq[286] = {0};
+    for (int v = 0; v < 256; v++) freq[v] = hist[0][v] + hist[1][v] + hist[2][v] + hist[3][v];
     freq[256] = 1; // end of block
 
     uint8_t lit_len[286];
@@ -212,9 +218,33 @@ int asl_png_encode_rgb_fast(const uint8_t *pixels, uint32_t width, uint32_t heig
     put_bits(&w, (uint32_t)(hclen - 4), 4);
     for (int i = 0; i < hclen; i++) put_bits(&w, cl_len[order[i]], 3);
     for (int i = 0; i < 258; i++) put_bits(&w, cl_code[all_len[i]], cl_len[all_len[i]]);
-    for (size_t i = 0; i < raw_size; i++) {
-        uint8_t v = filtered[i];
-        put_bits(&w, lit_code[v], lit_len[v]);
+    // The hot loop: code and length packed in one table entry, two symbols (≤ 30 bits) per
+    // flush check; before the pair fewer than 32 bits are pending, so 64 bits always suffice.
+    uint32_t entry[256];
+    for (int v = 0; v < 256; v++) entry[v] = (uint32_t)lit_code[v] | ((uint32_t)lit_len[v] << 16);
+    {
+        uint64_t bits = w.bits;
+        int count = w.count;
+        uint8_t *dst = w.out + w.pos;
+        size_t i = 0;
+        for (; i + 2 <= raw_size; i += 2) {
+            uint32_t e0 = entry[filtered[i]], e1 = entry[filtered[i + 1]];
+            bits |= (uint64_t)(e0 & 0xFFFF) << count;
+            count += (int)(e0 >> 16);
+            bits |= (uint64_t)(e1 & 0xFFFF) << count;
+            count += (int)(e1 >> 16);
+            if (count >= 32) {
+                uint32_t low = (uint32_t)bits;
+                memcpy(dst, &low, 4);
+                dst += 4;
+                bits >>= 32;
+                count -= 32;
+            }
+        }
+        w.bits = bits;
+        w.count = count;
+        w.pos = (size_t)(dst - w.out);
+        for (; i < raw_size; i++) put_bits(&w, lit_code[filtered[i]], lit_len[filtered[i]]);
     }
     put_bits(&w, lit_code[256], lit_len[256]);
     flush_bits(&w);
