@@ -99,32 +99,37 @@ private func arcPoints(_ center: Point, radius: Double, from start: Double, to e
 /// each corner's radius and angle perturbed by the context's jitter.
 private func polygon(sides: Int, radius: Double, rotation: Double, context: PatternContext, random: inout SampleRandom) -> [Point] {
     (0..<sides).map { i in
-        let a = rotation + 2 * .pi * Double(i) / Double(sides) + context.offset(0.15, random: &random)
+        let a = rotation + 2 * .pi * Double(i) / Double(sides) + context.offset(0.3, random: &random)
         let r = context.jittered(radius, relative: 0.5, random: &random)
         return (r * cos(a), r * sin(a))
     }
 }
 
-/// A random orientation near "up" (−y), so families with a direction keep varying.
-private func tilt(_ random: inout SampleRandom, spread: Double = 0.25) -> Double {
-    -.pi / 2 + random.uniform(-spread, spread)
+/// An angle near `base` (default "up", −y), varied by up to ±`spread` radians. Families keep a
+/// rough orientation of their own; turning the whole pattern is the renderer's job.
+private func tilt(_ random: inout SampleRandom, base: Double = -.pi / 2, spread: Double = 0.3) -> Double {
+    base + random.uniform(-spread, spread)
 }
 
 // MARK: - Stroked lines and curves
 
-/// A: a tangle of 18–30 straight strokes of random direction around the centre (the original
-/// "line cluster" style).
+/// A: a tangle of 18–30 straight sticks of random direction heaped around the centre (the
+/// original "line cluster" style, with the sticks' middles scattered so it reads as a pile,
+/// not as spokes).
 struct LineCluster: PatternFamily {
     let name = "line cluster"
     func draw(on canvas: ImageCanvas, context: PatternContext, random: inout SampleRandom) {
         let s = context.scale
-        let spread = random.uniform(12, 20)
+        let spread = random.uniform(28, 38)
         canvas.setLineWidth(context.lineWidth(4))
         for _ in 0..<random.int(18, 30) {
-            let length = context.jittered(random.uniform(20, 55), relative: 0.5, random: &random) * s
+            let half = context.jittered(random.uniform(18, 32), relative: 0.5, random: &random) * s
             let angle = random.uniform(0, 2 * .pi)
-            let start = (random.uniform(-spread, spread) * s, random.uniform(-spread, spread) * s)
-            canvas.segment(start, (start.0 + length * cos(angle), start.1 + length * sin(angle)))
+            // The middle, uniform over a disc of radius `spread`.
+            let r = spread * random.unit().squareRoot() * s, a = random.uniform(0, 2 * .pi)
+            let middle = (r * cos(a), r * sin(a))
+            let dx = half * cos(angle), dy = half * sin(angle)
+            canvas.segment((middle.0 - dx, middle.1 - dy), (middle.0 + dx, middle.1 + dy))
         }
     }
 }
@@ -135,7 +140,7 @@ struct OpenArc: PatternFamily {
     func draw(on canvas: ImageCanvas, context: PatternContext, random: inout SampleRandom) {
         let s = context.scale
         let radius = context.jittered(random.uniform(45, 80), relative: 0.3, random: &random) * s
-        let start = random.uniform(0, 2 * .pi)
+        let start = random.uniform(10, 80) * .pi / 180 // as the original: the gap faces +x
         let span = random.uniform(160, 290) * .pi / 180 + context.offset(0.2, random: &random)
         canvas.setLineWidth(context.lineWidth(6))
         canvas.newPath()
@@ -151,17 +156,17 @@ struct RadialSpokes: PatternFamily {
         let s = context.scale
         let n = random.int(6, 12)
         let maxLength = random.uniform(50, 82) * s
-        let phase = random.uniform(0, 2 * .pi)
+        let phase = tilt(&random)
         canvas.setLineWidth(context.lineWidth(5))
         for i in 0..<n {
-            let angle = phase + 2 * .pi * Double(i) / Double(n) + random.uniform(-0.2, 0.2) + context.offset(0.1, random: &random)
+            let angle = phase + 2 * .pi * Double(i) / Double(n) + random.uniform(-0.2, 0.2) + context.offset(0.3, random: &random)
             let length = context.jittered(maxLength * random.uniform(0.55, 1), relative: 0.3, random: &random)
             canvas.segment((0, 0), (length * cos(angle), length * sin(angle)))
         }
     }
 }
 
-/// F: one long zigzag line with 3–5 tall, sharp teeth (a band about 3–5 times as long as high).
+/// F: one long zigzag line with 3–5 tall, sharp teeth (a band about 3–6 times as long as high).
 struct Zigzag: PatternFamily {
     let name = "zigzag"
     func draw(on canvas: ImageCanvas, context: PatternContext, random: inout SampleRandom) {
@@ -204,15 +209,15 @@ struct Waves: PatternFamily {
     }
 }
 
-/// L: three nested "V" chevrons pointing the same way (⋙), thick strokes.
+/// L: three sharp "V" chevrons stacked and pointing the same way (⋙), thick strokes.
 struct Chevrons: PatternFamily {
     let name = "chevrons"
     func draw(on canvas: ImageCanvas, context: PatternContext, random: inout SampleRandom) {
         let s = context.scale
         let count = 3
-        let halfHeight = random.uniform(40, 60) * s
-        let depth = halfHeight * random.uniform(0.6, 0.9)
-        let spacing = random.uniform(22, 30) * s
+        let halfHeight = random.uniform(38, 52) * s
+        let depth = halfHeight * random.uniform(0.9, 1.2) // sharp Vs: an arrowhead-shaped stack
+        let spacing = random.uniform(20, 28) * s
         canvas.setLineWidth(context.lineWidth(6))
         for k in 0..<count {
             let tipX = (Double(k) - 1) * spacing + depth / 2
@@ -251,7 +256,7 @@ struct Spiral: PatternFamily {
         let s = context.scale
         let turns = random.uniform(1.6, 2.4)
         let radius = context.jittered(random.uniform(55, 80), relative: 0.3, random: &random) * s
-        let phase = random.uniform(0, 2 * .pi)
+        let phase = tilt(&random)
         let steps = Int(turns * 48)
         let points = (0...steps).map { i -> Point in
             let t = Double(i) / Double(steps)
@@ -332,11 +337,11 @@ struct Wheel: PatternFamily {
         let s = context.scale
         let radius = context.jittered(random.uniform(55, 80), relative: 0.2, random: &random) * s
         let spokes = random.int(5, 8)
-        let phase = random.uniform(0, 2 * .pi)
+        let phase = tilt(&random)
         canvas.setLineWidth(context.lineWidth(5))
         canvas.strokeCircle((0, 0), radius: radius)
         for i in 0..<spokes {
-            let a = phase + 2 * .pi * Double(i) / Double(spokes) + context.offset(0.15, random: &random)
+            let a = phase + 2 * .pi * Double(i) / Double(spokes) + context.offset(0.3, random: &random)
             canvas.segment((0, 0), (radius * cos(a), radius * sin(a)))
         }
         canvas.dot((0, 0), radius: radius * 0.15)
@@ -374,10 +379,10 @@ struct Star: PatternFamily {
         let s = context.scale
         let outer = random.uniform(56, 80) * s
         let inner = outer * random.uniform(0.35, 0.45)
-        let rotation = tilt(&random, spread: .pi)
+        let rotation = tilt(&random)
         let points = (0..<10).map { i -> Point in
             let r = context.jittered(i % 2 == 0 ? outer : inner, relative: 0.4, random: &random)
-            let a = rotation + .pi * Double(i) / 5 + context.offset(0.08, random: &random)
+            let a = rotation + .pi * Double(i) / 5 + context.offset(0.15, random: &random)
             return (r * cos(a), r * sin(a))
         }
         canvas.path(points, closed: true)
@@ -420,12 +425,8 @@ struct Crescent: PatternFamily {
         let outerAngle = atan2(y, x), innerAngle = atan2(y, x - d)
         let outer = arcPoints((0, 0), radius: big, from: outerAngle, to: 2 * .pi - outerAngle)
         let inner = arcPoints((d, 0), radius: small, from: -innerAngle, to: innerAngle - 2 * .pi)
-        let rotation = random.uniform(0, 2 * .pi)
-        let points = (outer + inner).map { p -> Point in
-            (p.x * cos(rotation) - p.y * sin(rotation) + big * 0.2 * cos(rotation),
-             p.x * sin(rotation) + p.y * cos(rotation) + big * 0.2 * sin(rotation))
-        }
-        canvas.path(points, closed: true)
+        let shift = big * 0.2 + context.offset(0.1 * big, random: &random) // centre the crescent's bulk
+        canvas.path((outer + inner).map { ($0.x + shift, $0.y) }, closed: true)
         canvas.fill()
     }
 }
@@ -518,9 +519,9 @@ struct RingOfDots: PatternFamily {
         let n = random.int(8, 14)
         let radius = context.jittered(random.uniform(52, 72), relative: 0.2, random: &random) * s
         let dotRadius = radius * random.uniform(0.11, 0.15)
-        let phase = random.uniform(0, 2 * .pi)
+        let phase = tilt(&random)
         for i in 0..<n {
-            let a = phase + 2 * .pi * Double(i) / Double(n) + context.offset(0.1, random: &random)
+            let a = phase + 2 * .pi * Double(i) / Double(n) + context.offset(0.2, random: &random)
             let r = context.jittered(radius, relative: 0.1, random: &random)
             canvas.dot((r * cos(a), r * sin(a)), radius: dotRadius)
         }
