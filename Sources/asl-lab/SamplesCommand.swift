@@ -16,13 +16,17 @@ struct SamplesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Samples per letter (columns).", valueName: "n"))
     var perLetter = 8
 
+    @Option(help: ArgumentHelp("Side of each sample tile in the sheet, pixels.", valueName: "px"))
+    var tile = 96
+
     func validate() throws {
         guard (1...50).contains(perLetter) else { throw ValidationError("--per-letter must be between 1 and 50, but got \(perLetter).") }
+        guard (16...512).contains(tile) else { throw ValidationError("--tile must be between 16 and 512 pixels, but got \(tile).") }
     }
 
     func run() throws {
         let config = Config(try options.load())
-        let sheet = try SampleSheet.render(config: config.data, seed: config.seed, perLetter: perLetter)
+        let sheet = try SampleSheet.render(config: config.data, seed: config.seed, perLetter: perLetter, tile: tile)
         try PNG.write(sheet, to: out, compression: .small)
         print("Wrote \(sheet.width)×\(sheet.height) px sample sheet: \(out)")
     }
