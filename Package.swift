@@ -25,11 +25,13 @@ let package = Package(
         .target(name: "PNGCodec", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("z")]),
         .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec"]),
         .target(name: "Digest"),
+        .target(name: "NN", dependencies: ["COpenBLAS"]),
+        .target(name: "Plot", dependencies: ["Canvas"]),
         .target(
             name: "Synth",
             dependencies: ["Canvas", "Digest", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
-        .target(name: "Training", dependencies: ["Canvas", "Synth", "Digest"]),
+        .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest"]),
         .target(
             name: "Pipeline",
             dependencies: [
@@ -37,6 +39,7 @@ let package = Package(
                 "Digest",
                 "Synth",
                 "Training",
+                "NN",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -50,8 +53,10 @@ let package = Package(
         ),
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
+        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Synth", "Canvas"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab"]),
     ]
 )

@@ -225,4 +225,34 @@ public final class ImageCanvas {
         }
         return RGBImage(width: width, height: height, pixels: pixels)
     }
+
+    // MARK: - Added for Plot
+
+    /// Restricts later drawing to the rectangle (within any current clip); undo by drawing
+    /// inside `withSavedState`.
+    public func clip(x: Double, y: Double, width: Double, height: Double) {
+        cairo_rectangle(context, x, y, width, height)
+        cairo_clip(context)
+    }
+
+    /// Dash pattern for later strokes, (on, off, …) in user units; empty for solid lines.
+    public func setDash(_ lengths: [Double]) {
+        cairo_set_dash(context, lengths, Int32(lengths.count), 0)
+    }
+
+    /// Round (true) or mitred (false, the default) corners where stroked path segments meet.
+    public func setRoundLineJoin(_ round: Bool) {
+        cairo_set_line_join(context, round ? CAIRO_LINE_JOIN_ROUND : CAIRO_LINE_JOIN_MITER)
+    }
+
+    /// Strokes the outline of `string` placed as `text(…)` places it, with the current line
+    /// width and colour: a halo that keeps labels readable over dense marks.
+    public func strokeText(_ string: String, x: Double, y: Double, size: Double, bold: Bool = false) {
+        cairo_select_font_face(context, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_size(context, size)
+        cairo_new_path(context)
+        cairo_move_to(context, x, y)
+        cairo_text_path(context, string)
+        cairo_stroke(context)
+    }
 }

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed (median of several runs) on this machine.",
-        subcommands: [Generate.self])
+        subcommands: [Generate.self, Train.self])
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -39,6 +39,42 @@ struct BenchCommand: ParsableCommand {
                 for figure in result.figures {
                     let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")
                     print("  \(figure.threads) thread\(figure.threads == 1 ? " " : "s"): median \(String(format: "%.0f", figure.median)) images/s  (runs: \(runs))")
+                }
+            }
+        }
+    }
+
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "SmallCNN training-step and inference images per second (batch 32, 3×128×128), 1 thread and all cores.")
+
+        @Flag(help: "Print one JSON object on standard output instead of a table.")
+        var json = false
+
+        @Option(help: ArgumentHelp("Timed batches per run.", valueName: "n"))
+        var steps = 6
+
+        @Option(help: ArgumentHelp("Timed runs per thread count.", valueName: "n"))
+        var runs = 3
+
+        func validate() throws {
+            guard steps >= 1 else { throw ValidationError("--steps must be at least 1.") }
+            guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
+        }
+
+        func run() throws {
+            let result = TrainBenchmark.run(steps: steps, runs: runs)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print("train: SmallCNN, batch \(result.batch), 3×\(result.inputSize)×\(result.inputSize), random data")
+                for (name, figures) in [("train step", result.train), ("inference", result.inference)] {
+                    for figure in figures {
+                        let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")
+                        print("  \(name), \(figure.threads) thread\(figure.threads == 1 ? " " : "s"): median \(String(format: "%.0f", figure.median)) images/s  (runs: \(runs))")
+                    }
                 }
             }
         }

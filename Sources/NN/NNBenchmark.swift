@@ -1,0 +1,43 @@
+import Foundation
+
+/// Throughput of SmallCNN on random data: what `asl-lab bench train` reports.
+public enum NNBenchmark {
+    /// Training images per second (forward, backward, Adam), after one warm-up step.
+    public static func trainImagesPerSecond(batch: Int = 32, steps: Int, threads: Int, architecture: SmallCNNArchitecture = .init()) -> Double {
+        Threads.set(threads)
+        let model = SmallCNN(architecture: architecture, seed: 1)
+        let optimizer = Adam(parameters: model.parameters, learningRate: 1e-3)
+        let input = randomInput(batch: batch, size: architecture.inputSize)
+        let classes = (0..<batch).map { $0 % architecture.classes }
+        let distances = (0..<batch).map { Float(1 + $0 % 4) }
+        func step() {
+            let (logits, distance) = model.forward(input, training: true)
+            let loss = DualHeadLoss.evaluate(logits: logits, distance: distance, classes: classes, distances: distances, distanceWeight: 0.25)
+            model.zeroGradients()
+            _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
+            optimizer.step()
+        }
+        step()
+        let start = Date()
+        for _ in 0..<steps { step() }
+        return Double(batch * steps) / Date().timeIntervalSince(start)
+    }
+
+    /// Inference images per second (forward only), after one warm-up batch.
+    public static func inferenceImagesPerSecond(batch: Int = 32, steps: Int, threads: Int, architecture: SmallCNNArchitecture = .init()) -> Double {
+        Threads.set(threads)
+        let model = SmallCNN(architecture: architecture, seed: 1)
+        let input = randomInput(batch: batch, size: architecture.inputSize)
+        _ = model.forward(input, training: false)
+        let start = Date()
+        for _ in 0..<steps { _ = model.forward(input, training: false) }
+        return Double(batch * steps) / Date().timeIntervalSince(start)
+    }
+
+    static func randomInput(batch: Int, size: Int) -> Tensor {
+        var random = Initializer(seed: 7)
+        var input = Tensor(zeros: [batch, 3, size, size])
+        for i in input.data.indices { input.data[i] = Float(random.unit()) }
+        return input
+    }
+}

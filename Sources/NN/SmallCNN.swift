@@ -1,0 +1,153 @@
+/// The shape of a SmallCNN.
+public struct SmallCNNArchitecture: Equatable, Sendable, Codable {
+    /// Side S of the square input, a multiple of 8.
+    public var inputSize: Int
+    /// Output channels of the three conv blocks.
+    public var channels: [Int]
+    public var classHidden: Int
+    public var distanceHidden: Int
+    public var classes: Int
+
+    public init(inputSize: Int = 128, channels: [Int] = [32, 64, 128], classHidden: Int = 256, distanceHidden: Int = 128, classes: Int = 26) {
+        self.inputSize = inputSize
+        self.channels = channels
+        self.classHidden = classHidden
+        self.distanceHidden = distanceHidden
+        self.classes = classes
+    }
+
+    /// Features after the last block, flattened in C,H,W order.
+    public var flatFeatures: Int { channels[2] * (inputSize / 8) * (inputSize / 8) }
+}
+
+/// What is wrong with a set of tensors given to `SmallCNN.load`.
+public struct ModelLoadError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+/// The original project's SmallCNN, layer for layer and with its PyTorch state_dict names:
+///
+///     features.0 Conv2d(3, c0, 3, padding 1) → ReLU → MaxPool2d(2)
+///     features.3 Conv2d(c0, c1, 3, padding 1) → ReLU → MaxPool2d(2)
+///     features.6 Conv2d(c1, c2, 3, padding 1) → ReLU → MaxPool2d(2) → flatten (C, H, W)
+///     class_head.0 Linear(flat, classHidden) → ReLU → class_head.2 Linear(classHidden, 26)
+///     dist_head.0  Linear(flat, distanceHidden) → ReLU → dist_head.2 Linear(distanceHidden, 1)
+///
+/// input (N, 3, S, S) in [0, 1] → logits (N, 26), distance (N, 1).
+public final class SmallCNN {
+    public let architecture: SmallCNNArchitecture
+    let convs: [Conv2d]
+    let pools: [MaxPool2d]
+    let classHidden: Linear, classOut: Linear, distanceHidden: Linear, distanceOut: Linear
+
+    // What backward needs from the last training forward.
+    private var convOutputs: [Tensor] = []
+    private var flat = Tensor(zeros: [0])
+    private var classActivation = Tensor(zeros: [0])
+    private var distanceActivation = Tensor(zeros: [0])
+
+    /// PyTorch's default initialisation, seeded.
+    public init(architecture: SmallCNNArchitecture, seed: UInt64) {
+        precondition(architecture.channels.count == 3 && architecture.inputSize % 8 == 0, "SmallCNN needs 3 blocks and S % 8 == 0")
+        self.architecture = architecture
+        var random = Initializer(seed: seed)
+        let c = architecture.channels
+        convs = [
+            Conv2d(name: "features.0", inChannels: 3, outChannels: c[0], kernel: 3, padding: 1, random: &random),
+            Conv2d(name: "features.3", inChannels: c[0], outChannels: c[1], kernel: 3, padding: 1, random: &random),
+            Conv2d(name: "features.6", inChannels: c[1], outChannels: c[2], kernel: 3, padding: 1, random: &random),
+        ]
+        pools = [MaxPool2d(), MaxPool2d(), MaxPool2d()]
+        let flatCount = architecture.flatFeatures
+        classHidden = Linear(name: "class_head.0", inFeatures: flatCount, outFeatures: architecture.classHidden, random: &random)
+        classOut = Linear(name: "class_head.2", inFeatures: architecture.classHidden, outFeatures: architecture.classes, random: &random)
+        distanceHidden = Linear(name: "dist_head.0", inFeatures: flatCount, outFeatures: architecture.distanceHidden, random: &random)
+        distanceOut = Linear(name: "dist_head.2", inFeatures: architecture.distanceHidden, outFeatures: 1, random: &random)
+    }
+
+    /// Parameters in state_dict order.
+    public var parameters: [Parameter] {
+        convs.flatMap { [$0.weight, $0.bias] }
+            + [classHidden.weight, classHidden.bias, classOut.weight, classOut.bias,
+               distanceHidden.weight, distanceHidden.bias, distanceOut.weight, distanceOut.bias]
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> (logits: Tensor, distance: Tensor) {
+        let n = input.shape[0]
+        precondition(input.shape == [n, 3, architecture.inputSize, architecture.inputSize], "SmallCNN input must be (N, 3, S, S)")
+        var x = input
+        convOutputs = []
+        for block in 0..<3 {
+            var y = convs[block].forward(x, training: training)
+            ReLU.forward(&y)
+            convOutputs.append(y)
+            x = pools[block].forward(y)
+        }
+        flat = Tensor(shape: [n, architecture.flatFeatures], data: x.data)
+        classActivation = classHidden.forward(flat, training: training)
+        ReLU.forward(&classActivation)
+        let logits = classOut.forward(classActivation, training: training)
+        distanceActivation = distanceHidden.forward(flat, training: training)
+        ReLU.forward(&distanceActivation)
+        let distance = distanceOut.forward(distanceActivation, training: training)
+        return (logits, distance)
+    }
+
+    /// The post-ReLU class_head.0 activations of the last forward, (N, classHidden).
+    public var lastClassEmbedding: Tensor { classActivation }
+
+    /// Post-ReLU, pre-pool feature maps of conv block 0, 1 or 2 from the last forward.
+    public func activations(block: Int) -> Tensor { convOutputs[block] }
+
+    /// Backpropagates from the loss gradients of the last training forward, accumulating every
+    /// parameter's gradient. With `inputGradient`, also returns d loss / d input (for saliency).
+    public func backward(logitsGradient: Tensor, distanceGradient: Tensor, inputGradient: Bool = false) -> Tensor? {
+        var dClass = classOut.backward(logitsGradient)!
+        ReLU.backward(&dClass, output: classActivation)
+        var dFlat = classHidden.backward(dClass)!
+        var dDistance = distanceOut.backward(distanceGradient)!
+        ReLU.backward(&dDistance, output: distanceActivation)
+        let dFlatDistance = distanceHidden.backward(dDistance)!
+        for i in dFlat.data.indices { dFlat.data[i] += dFlatDistance.data[i] }
+
+        let last = convOutputs[2]
+        var dx = Tensor(shape: [last.shape[0], last.shape[1], last.shape[2] / 2, last.shape[3] / 2], data: dFlat.data)
+        for block in stride(from: 2, through: 0, by: -1) {
+            var dy = pools[block].backward(dx)
+            ReLU.backward(&dy, output: convOutputs[block])
+            let needInput = block > 0 || inputGradient
+            guard let next = convs[block].backward(dy, needInput: needInput) else { return nil }
+            dx = next
+        }
+        return dx
+    }
+
+    public func zeroGradients() {
+        for p in parameters {
+            p.grad.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+    }
+
+    /// Every parameter under its PyTorch name, in state_dict order.
+    public func stateTensors() -> [(name: String, tensor: Tensor)] {
+        parameters.map { ($0.name, $0.value) }
+    }
+
+    /// Replaces the weights with `tensors`, which must hold every parameter by name with the
+    /// same shape (extra entries are an error too, so a wrong file is never half-loaded).
+    public func load(_ tensors: [String: Tensor]) throws {
+        let expected = Set(parameters.map(\.name))
+        if let extra = tensors.keys.sorted().first(where: { !expected.contains($0) }) {
+            throw ModelLoadError(description: "it holds a tensor \"\(extra)\" that SmallCNN does not have")
+        }
+        for p in parameters {
+            guard let t = tensors[p.name] else {
+                throw ModelLoadError(description: "it has no tensor \"\(p.name)\"")
+            }
+            guard t.shape == p.value.shape else {
+                throw ModelLoadError(description: "\"\(p.name)\" has shape \(t.shape), but this model needs \(p.value.shape)")
+            }
+        }
+        for p in parameters { p.value = tensors[p.name]! }
+    }
+}

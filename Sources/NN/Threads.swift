@@ -1,0 +1,46 @@
+import COpenBLAS
+import Foundation
+
+/// How many threads the engine uses: OpenBLAS's and our own parallel loops.
+public enum Threads {
+    nonisolated(unsafe) private static var current = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Sets the thread count for BLAS and the element-wise kernels.
+    public static func set(_ n: Int) {
+        current = max(1, n)
+        openblas_set_num_threads(Int32(current))
+        keepLargeAllocations
+    }
+
+    /// glibc returns large blocks (≥ 128 KB) to the kernel on free, so every batch's
+    /// activations were fresh pages: a page fault and a zeroed page per 4 KB, about a third of
+    /// a training step. Keeping them in the heap lets the next batch reuse them.
+    private static let keepLargeAllocations: Void = {
+        _ = glibcMallopt(-3, 1 << 30) // M_MMAP_THRESHOLD (malloc.h is not in Swift's Glibc module)
+        _ = glibcMallopt(-1, 1 << 30) // M_TRIM_THRESHOLD
+    }()
+
+    public static var count: Int { current }
+
+    /// Runs `body(i)` for i in 0..<n, split into at most `count` fixed contiguous chunks, so
+    /// which thread handles an index never changes a result. Element-wise layers run serially:
+    /// between GEMMs OpenBLAS's worker threads spin, and a second pool fighting them for the
+    /// two cores was slower than one thread doing the memory-bound work alone.
+    static func parallel(_ n: Int, _ body: (Int) -> Void) {
+        let workers = 1
+        if workers <= 1 {
+            for i in 0..<n { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = n * w / workers, hi = n * (w + 1) / workers
+                for i in lo..<hi { body(i) }
+            }
+        }
+    }
+}
+
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32

@@ -1,0 +1,71 @@
+import Foundation
+import Training
+
+/// The train stage: reads `seed`, `data.*` (through the data set) and `train.*`; writes the
+/// model, checkpoint, history and a summary. The same code serves `asl-lab train` and `run`.
+public enum TrainStage {
+    /// The config keys this stage reads.
+    public static let configKeys = ["seed", "data", "train"]
+
+    public static func job(config: EffectiveConfig, data: String, out: String, threads: Int? = nil, resume: Bool = false) -> TrainJob {
+        let typed = Config(config)
+        return TrainJob(dataFolder: data, outFolder: out, config: typed.train, seed: typed.seed,
+                        threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, resume: resume,
+                        configHash: config.hash(under: "seed", "data", "train"))
+    }
+
+    /// Trains with live progress on `console`.
+    public static func run(_ job: TrainJob, console: ConsoleOutput = .standardError) throws -> TrainOutcome {
+        let display = TrainingDisplay(console: console)
+        return try Trainer.run(job, observer: display)
+    }
+
+    /// One paragraph on the result.
+    public static func summary(_ outcome: TrainOutcome, job: TrainJob) -> String {
+        let rate = outcome.history.isEmpty ? 0 : outcome.history.map(\.imagesPerSecond).reduce(0, +) / Double(outcome.history.count)
+        return String(format: "Trained %d epochs in %.0f s (%.0f train images/s). Test accuracy %.2f %%, distance MAE %.3f on %d test images. Model: %@",
+                      outcome.history.count, outcome.seconds, rate, outcome.testAccuracy * 100, outcome.testMAE, outcome.testImages,
+                      (job.outFolder as NSString).appendingPathComponent(Trainer.modelName))
+    }
+}
+
+/// Live training output: a bar per epoch with images/s and running loss, then one line per
+/// epoch with the validation metrics.
+final class TrainingDisplay: TrainingObserver {
+    private let console: ConsoleOutput
+    private var progress: ProgressDisplay?
+    private var lossSum: Double = 0
+    private var batches = 0
+
+    init(console: ConsoleOutput) {
+        self.console = console
+    }
+
+    func datasetLoaded(images: Int, split: DataSplit, seconds: Double) {
+        console.write(String(format: "Loaded %d images in %.1f s: %d train, %d validation, %d test.\n",
+                             images, seconds, split.train.count, split.validation.count, split.test.count))
+    }
+
+    func resumed(afterEpoch: Int) {
+        console.write("Resuming from the checkpoint after epoch \(afterEpoch).\n")
+    }
+
+    func epochStarted(_ epoch: Int, of epochs: Int, images: Int) {
+        progress = ProgressDisplay(label: "epoch \(epoch)/\(epochs)", total: images, unit: "images", output: console)
+        lossSum = 0
+        batches = 0
+    }
+
+    func batchFinished(images: Int, loss: Float) {
+        lossSum += Double(loss)
+        batches += 1
+        progress?.advance(by: images)
+    }
+
+    func epochFinished(_ record: EpochRecord, of epochs: Int) {
+        if console.isTerminal { progress?.finish() }
+        console.write(String(format: "epoch %d/%d  loss %.4f (CE %.4f, MSE %.4f)  val accuracy %.2f %%  val MAE %.3f  %.0f images/s\n",
+                             record.epoch, epochs, record.loss, record.crossEntropy, record.meanSquaredError,
+                             record.validationAccuracy * 100, record.validationMAE, record.imagesPerSecond))
+    }
+}

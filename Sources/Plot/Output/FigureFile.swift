@@ -1,0 +1,42 @@
+import Canvas
+import Foundation
+
+/// Writes a figure as the report uses it: `name.svg`, `name.png` (2× resolution) and the
+/// plotted data as `name.csv`, each written atomically (temporary file, then rename).
+public enum FigureFile {
+    /// Writes the three files into `folder` (created if missing) and returns their paths.
+    @discardableResult
+    public static func write(_ figure: Figure, data: CSVTable, to folder: String, name: String,
+                             pngScale: Double = 2) throws -> (svg: String, png: String, csv: String) {
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { throw PlotError.invalidFileName(name) }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw PlotError.io(path: folder, reason: error.localizedDescription)
+        }
+        let base = URL(fileURLWithPath: folder).appendingPathComponent(name).path
+        let paths = (svg: base + ".svg", png: base + ".png", csv: base + ".csv")
+
+        let scene = try figure.scene(rasterScale: pngScale)
+        let svg = try SVGWriter(idPrefix: name, rasterScale: pngScale).render(scene)
+        let image = try RasterWriter(scale: pngScale).render(scene)
+        let png: [UInt8]
+        do {
+            png = try PNG.encode(image, compression: .small)
+        } catch {
+            throw PlotError.drawing(reason: "\(error)")
+        }
+        try writeAtomically(Data(svg.utf8), to: paths.svg)
+        try writeAtomically(Data(png), to: paths.png)
+        try writeAtomically(Data(data.text.utf8), to: paths.csv)
+        return paths
+    }
+
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw PlotError.io(path: path, reason: error.localizedDescription)
+        }
+    }
+}

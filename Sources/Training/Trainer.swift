@@ -1,0 +1,227 @@
+import Foundation
+import NN
+import Synth
+
+/// Hears what training does, for live display; every call comes from the training thread.
+public protocol TrainingObserver: AnyObject {
+    func datasetLoaded(images: Int, split: DataSplit, seconds: Double)
+    func resumed(afterEpoch: Int)
+    func epochStarted(_ epoch: Int, of epochs: Int, images: Int)
+    func batchFinished(images: Int, loss: Float)
+    func epochFinished(_ record: EpochRecord, of epochs: Int)
+}
+
+/// One `train` request.
+public struct TrainJob: Sendable {
+    public var dataFolder: String
+    public var outFolder: String
+    public var config: TrainConfig
+    public var seed: UInt64
+    public var threads: Int
+    /// Continue from `outFolder/checkpoint.safetensors` when it exists.
+    public var resume: Bool
+    /// Hash of everything training depends on (seed, data and train config); a checkpoint
+    /// from another config is refused.
+    public var configHash: String
+
+    public init(dataFolder: String, outFolder: String, config: TrainConfig, seed: UInt64, threads: Int, resume: Bool, configHash: String) {
+        self.dataFolder = dataFolder
+        self.outFolder = outFolder
+        self.config = config
+        self.seed = seed
+        self.threads = threads
+        self.resume = resume
+        self.configHash = configHash
+    }
+}
+
+/// What training produced.
+public struct TrainOutcome: Sendable {
+    public var history: [EpochRecord]
+    public var testAccuracy: Double
+    public var testMAE: Double
+    public var trainImages: Int
+    public var validationImages: Int
+    public var testImages: Int
+    /// The epoch a resumed run continued after, or nil for a fresh run.
+    public var resumedAfterEpoch: Int?
+    public var seconds: Double
+}
+
+/// The training loop: seeded init, per-epoch shuffles fixed by (seed, epoch), Adam, a
+/// validation pass and an atomic checkpoint after every epoch, test metrics at the end.
+///
+/// Files in the output folder: `history.csv`, `checkpoint.safetensors` (weights, Adam
+/// moments, epoch, history), `model.safetensors` (PyTorch names) and `training.json`.
+public enum Trainer {
+    public static let checkpointName = "checkpoint.safetensors"
+    public static let modelName = "model.safetensors"
+    public static let historyName = "history.csv"
+    public static let summaryName = "training.json"
+
+    public static func run(_ job: TrainJob, observer: TrainingObserver? = nil) throws -> TrainOutcome {
+        let started = Date()
+        let config = job.config
+        Threads.set(job.threads)
+        try createFolder(job.outFolder)
+
+        let loading = Date()
+        let dataset = try ImageDataset(folder: job.dataFolder, inputSize: config.inputSize, threads: job.threads)
+        let split = DataSplit.stratified(letters: dataset.samples.map(\.letter), fractions: config.split, seed: job.seed)
+        guard !split.train.isEmpty else {
+            throw TrainingError.emptySplit(name: "training", detail: "\(dataset.samples.count) images are too few for train.split.train = \(config.split.train)")
+        }
+        observer?.datasetLoaded(images: dataset.samples.count, split: split, seconds: Date().timeIntervalSince(loading))
+
+        let architecture = SmallCNNArchitecture(inputSize: config.inputSize, channels: config.channels,
+                                                classHidden: config.classHidden, distanceHidden: config.distanceHidden, classes: Letters.count)
+        let model = SmallCNN(architecture: architecture, seed: job.seed)
+        let optimizer = Adam(parameters: model.parameters, learningRate: Float(config.learningRate))
+        var history: [EpochRecord] = []
+        let checkpointPath = path(job, checkpointName)
+        var resumedAfter: Int?
+        if job.resume, FileManager.default.fileExists(atPath: checkpointPath) {
+            history = try Checkpoint.restore(from: checkpointPath, model: model, optimizer: optimizer, configHash: job.configHash)
+            resumedAfter = history.last?.epoch ?? 0
+            observer?.resumed(afterEpoch: resumedAfter!)
+        }
+
+        let size = config.inputSize
+        var input = [Float](repeating: 0, count: config.batchSize * dataset.imageBytes)
+        for epoch in (history.count + 1)...max(history.count + 1, config.epochs) where epoch <= config.epochs {
+            let epochStart = Date()
+            let order = split.trainingOrder(epoch: epoch, seed: job.seed)
+            observer?.epochStarted(epoch, of: config.epochs, images: order.count)
+            var sums = (total: 0.0, ce: 0.0, mse: 0.0)
+            var batches = 0
+            for (batchNumber, start) in stride(from: 0, to: order.count, by: config.batchSize).enumerated() {
+                let batch = Array(order[start..<min(order.count, start + config.batchSize)])
+                let count = batch.count * dataset.imageBytes
+                if input.count != count { input = [Float](repeating: 0, count: count) }
+                input.withUnsafeMutableBufferPointer { dataset.fill(batch, into: $0) }
+                let (logits, distance) = model.forward(Tensor(shape: [batch.count, 3, size, size], data: input), training: true)
+                let loss = DualHeadLoss.evaluate(logits: logits, distance: distance,
+                                                 classes: batch.map { dataset.samples[$0].letter },
+                                                 distances: batch.map { dataset.samples[$0].distance },
+                                                 distanceWeight: Float(config.distanceLossWeight))
+                guard loss.total.isFinite else {
+                    throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batchNumber + 1, value: loss.total)
+                }
+                model.zeroGradients()
+                _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
+                optimizer.step()
+                sums.total += Double(loss.total); sums.ce += Double(loss.crossEntropy); sums.mse += Double(loss.meanSquaredError)
+                batches += 1
+                observer?.batchFinished(images: batch.count, loss: loss.total)
+            }
+            let trainSeconds = Date().timeIntervalSince(epochStart)
+            let validation = Evaluation.predict(model, dataset: dataset, indices: split.validation, batchSize: config.batchSize)
+            let record = EpochRecord(
+                epoch: epoch, loss: sums.total / Double(batches), crossEntropy: sums.ce / Double(batches),
+                meanSquaredError: sums.mse / Double(batches),
+                validationAccuracy: Evaluation.accuracy(validation, dataset: dataset),
+                validationMAE: Evaluation.distanceMAE(validation, dataset: dataset),
+                imagesPerSecond: Double(order.count) / trainSeconds, seconds: Date().timeIntervalSince(epochStart))
+            history.append(record)
+            try FileWriting.atomically(Data(TrainingHistory.csv(history).utf8), to: path(job, historyName))
+            try Checkpoint.save(to: checkpointPath, model: model, optimizer: optimizer, history: history, configHash: job.configHash)
+            observer?.epochFinished(record, of: config.epochs)
+        }
+
+        let test = Evaluation.predict(model, dataset: dataset, indices: split.test, batchSize: config.batchSize)
+        let outcome = TrainOutcome(
+            history: history, testAccuracy: Evaluation.accuracy(test, dataset: dataset),
+            testMAE: Evaluation.distanceMAE(test, dataset: dataset), trainImages: split.train.count,
+            validationImages: split.validation.count, testImages: split.test.count, resumedAfterEpoch: resumedAfter,
+            seconds: Date().timeIntervalSince(started))
+        try FileWriting.atomically(Data(TrainingHistory.csv(history).utf8), to: path(job, historyName))
+        try ModelFile.save(model, to: path(job, modelName), configHash: job.configHash,
+                           extra: ["epochs": String(history.count), "seed": String(job.seed)])
+        try FileWriting.atomically(try summaryJSON(outcome, job: job), to: path(job, summaryName))
+        return outcome
+    }
+
+    static func path(_ job: TrainJob, _ name: String) -> String {
+        (job.outFolder as NSString).appendingPathComponent(name)
+    }
+
+    private static func createFolder(_ folder: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw TrainingError.cannotWrite(path: folder, reason: "the folder cannot be created")
+        }
+    }
+
+    private static func summaryJSON(_ outcome: TrainOutcome, job: TrainJob) throws -> Data {
+        let last = outcome.history.last
+        let summary: [String: Any] = [
+            "config_hash": job.configHash,
+            "seed": job.seed,
+            "epochs": outcome.history.count,
+            "train_images": outcome.trainImages,
+            "validation_images": outcome.validationImages,
+            "test_images": outcome.testImages,
+            "test_accuracy": outcome.testAccuracy.isFinite ? outcome.testAccuracy : NSNull(),
+            "test_distance_mae": outcome.testMAE.isFinite ? outcome.testMAE : NSNull(),
+            "final_validation_accuracy": last.map { $0.validationAccuracy.isFinite ? $0.validationAccuracy : NSNull() as Any } ?? NSNull(),
+            "mean_train_images_per_second": outcome.history.isEmpty ? 0 : outcome.history.map(\.imagesPerSecond).reduce(0, +) / Double(outcome.history.count),
+            "seconds": outcome.seconds,
+        ]
+        return try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
+    }
+}
+
+/// `checkpoint.safetensors`: the model's weights, Adam's moments and step, the epoch and the
+/// history so far. Because each epoch's shuffle depends only on (seed, epoch), this is all a
+/// resumed run needs to end with the same weights as an uninterrupted one.
+enum Checkpoint {
+    static func save(to path: String, model: SmallCNN, optimizer: Adam, history: [EpochRecord], configHash: String) throws {
+        let state = optimizer.state
+        var tensors = model.stateTensors()
+        for (i, parameter) in model.parameters.enumerated() {
+            tensors.append(("optimizer.exp_avg." + parameter.name, state.firstMoments[i]))
+            tensors.append(("optimizer.exp_avg_sq." + parameter.name, state.secondMoments[i]))
+        }
+        let metadata = [
+            "format": "asl-lab checkpoint",
+            "config_hash": configHash,
+            "epoch": String(history.count),
+            "adam_step": String(state.step),
+            "history": TrainingHistory.csv(history),
+            "architecture": try ModelFile.architectureJSON(model.architecture),
+        ]
+        try FileWriting.atomically(Data(SafeTensors.encode(tensors, metadata: metadata)), to: path)
+    }
+
+    /// Loads a checkpoint into `model` and `optimizer`; returns the history it holds.
+    static func restore(from path: String, model: SmallCNN, optimizer: Adam, configHash: String) throws -> [EpochRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrainingError.checkpoint(path: path, problem: "it cannot be read")
+        }
+        let (tensors, metadata) = try SafeTensors.decode([UInt8](data), source: path)
+        guard metadata["format"] == "asl-lab checkpoint", let stepText = metadata["adam_step"], let step = Int(stepText),
+              let historyText = metadata["history"] else {
+            throw TrainingError.checkpoint(path: path, problem: "it is not an asl-lab training checkpoint")
+        }
+        guard metadata["config_hash"] == configHash else {
+            throw TrainingError.checkpoint(path: path, problem: "it was written with a different config or data set (config hash \(metadata["config_hash"] ?? "none")); run without --resume to start over")
+        }
+        do {
+            try model.load(tensors.filter { !$0.key.hasPrefix("optimizer.") })
+        } catch {
+            throw TrainingError.checkpoint(path: path, problem: "\(error)")
+        }
+        var first: [Tensor] = [], second: [Tensor] = []
+        for parameter in model.parameters {
+            guard let m = tensors["optimizer.exp_avg." + parameter.name], let v = tensors["optimizer.exp_avg_sq." + parameter.name],
+                  m.shape == parameter.value.shape, v.shape == parameter.value.shape else {
+                throw TrainingError.checkpoint(path: path, problem: "the optimizer state for \(parameter.name) is missing or has the wrong shape")
+            }
+            first.append(m)
+            second.append(v)
+        }
+        optimizer.state = AdamState(step: step, firstMoments: first, secondMoments: second)
+        return try TrainingHistory.parse(historyText, source: path)
+    }
+}
