@@ -1,0 +1,110 @@
+import XCTest
+@testable import NN
+
+final class EngineTests: XCTestCase {
+    /// A plain direct convolution: the obviously correct reference for the im2col + GEMM kernel.
+    func directConvolution(_ x: Tensor, _ w: Tensor, _ b: Tensor, padding p: Int) -> Tensor {
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (k, kh) = (w.shape[0], w.shape[2])
+        var out = Tensor(zeros: [n, k, h, wd])
+        for i in 0..<n { for o in 0..<k { for y in 0..<h { for xx in 0..<wd {
+            var sum = b.data[o]
+            for ch in 0..<c { for ky in 0..<kh { for kx in 0..<kh {
+                let sy = y + ky - p, sx = xx + kx - p
+                if sy >= 0, sy < h, sx >= 0, sx < wd {
+                    sum += x.data[((i * c + ch) * h + sy) * wd + sx] * w.data[((o * c + ch) * kh + ky) * kh + kx]
+                }
+            }}}
+            out.data[((i * k + o) * h + y) * wd + xx] = sum
+        }}}}
+        return out
+    }
+
+    func testConvolutionMatchesDirectReference() {
+        var random = Initializer(seed: 9)
+        let conv = Conv2d(name: "c", inChannels: 3, outChannels: 4, kernel: 3, padding: 1, random: &random)
+        var x = Tensor(zeros: [2, 3, 7, 9])
+        for i in x.data.indices { x.data[i] = Float(random.unit()) }
+        let fast = conv.forward(x, training: false)
+        let slow = directConvolution(x, conv.weight.value, conv.bias.value, padding: 1)
+        for (a, b) in zip(fast.data, slow.data) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+    }
+
+    func testAdamMatchesTheTorchFormula() {
+        // One parameter p = 1, gradients 0.5 then −0.2, lr 0.1, default betas and eps:
+        // step 1: m = 0.05, v = 0.00025, p = 1 − 0.1 · (0.05/0.1) / (√0.00025/√0.001 + 1e-8) = 0.9
+        // step 2: m = 0.025, v = 0.00028975, m̂ = 0.025/0.19, v̂ = 0.00028975/0.001999,
+        //         p = 0.9 − 0.1 · m̂ / (√v̂ + 1e-8)
+        let p = Parameter(name: "p", value: Tensor(shape: [1], data: [1]))
+        let adam = Adam(parameters: [p], learningRate: 0.1)
+        p.grad.data[0] = 0.5
+        adam.step()
+        XCTAssertEqual(p.value.data[0], 0.9, accuracy: 1e-6)
+        p.grad.data[0] = -0.2
+        adam.step()
+        let mHat = 0.025 / 0.19, vHat = 0.00028975 / (1 - 0.999 * 0.999)
+        XCTAssertEqual(Double(p.value.data[0]), 0.9 - 0.1 * mHat / (vHat.squareRoot() + 1e-8), accuracy: 1e-5)
+        XCTAssertEqual(adam.state.step, 2)
+    }
+
+    func testDefaultInitialisationIsUniformWithinOneOverRootFanIn() {
+        let model = SmallCNN(architecture: SmallCNNArchitecture(), seed: 1)
+        for p in model.parameters {
+            let fanIn = p.name.hasPrefix("features") ? model.parameters.first { $0.name == p.name.replacingOccurrences(of: "bias", with: "weight") }!.value.shape.dropFirst().reduce(1, *)
+                : model.parameters.first { $0.name == p.name.replacingOccurrences(of: "bias", with: "weight") }!.value.shape[1]
+            let bound = Float(1 / Double(fanIn).squareRoot())
+            XCTAssertLessThanOrEqual(p.value.data.map(abs).max()!, bound, p.name)
+            if p.value.count > 1000 {
+                let mean = p.value.data.reduce(0, +) / Float(p.value.count)
+                let spread = p.value.data.map { $0 * $0 }.reduce(0, +) / Float(p.value.count)
+                XCTAssertEqual(mean, 0, accuracy: bound * 0.05, p.name)
+                XCTAssertEqual(spread, bound * bound / 3, accuracy: bound * bound * 0.05, "variance of U(±b) is b²/3 (\(p.name))")
+            }
+        }
+        XCTAssertEqual(model.parameters.map(\.name), ["features.0.weight", "features.0.bias", "features.3.weight", "features.3.bias",
+                                                      "features.6.weight", "features.6.bias", "class_head.0.weight", "class_head.0.bias",
+                                                      "class_head.2.weight", "class_head.2.bias", "dist_head.0.weight", "dist_head.0.bias",
+                                                      "dist_head.2.weight", "dist_head.2.bias"])
+        XCTAssertEqual(model.parameters[6].value.shape, [256, 32768])
+    }
+
+    func tinyModel(seed: UInt64) -> SmallCNN {
+        SmallCNN(architecture: SmallCNNArchitecture(inputSize: 16, channels: [4, 8, 8], classHidden: 16, distanceHidden: 8, classes: 26), seed: seed)
+    }
+
+    func train(_ model: SmallCNN, steps: Int) -> (Tensor, [Int], Float) {
+        var random = Initializer(seed: 5)
+        var input = Tensor(zeros: [8, 3, 16, 16])
+        for i in input.data.indices { input.data[i] = Float(random.unit()) }
+        let classes = [0, 1, 2, 3, 4, 5, 6, 7], distances: [Float] = [1, 2, 3, 4, 5, 1.5, 2.5, 3.5]
+        let adam = Adam(parameters: model.parameters, learningRate: 0.01)
+        var last: Float = 0
+        for _ in 0..<steps {
+            let (logits, distance) = model.forward(input, training: true)
+            let loss = DualHeadLoss.evaluate(logits: logits, distance: distance, classes: classes, distances: distances, distanceWeight: 0.25)
+            last = loss.total
+            model.zeroGradients()
+            _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
+            adam.step()
+        }
+        return (input, classes, last)
+    }
+
+    func testTinyModelOverfitsATinyDataSet() {
+        let model = tinyModel(seed: 1)
+        let (input, classes, loss) = train(model, steps: 150)
+        let (logits, _) = model.forward(input, training: false)
+        let predicted = (0..<8).map { i in (0..<26).max { logits.data[i * 26 + $0] < logits.data[i * 26 + $1] }! }
+        XCTAssertEqual(predicted, classes, "100 % train accuracy")
+        XCTAssertLessThan(loss, 0.1)
+    }
+
+    func testSameSeedSameTrajectoryDifferentSeedDifferentWeights() {
+        let a = tinyModel(seed: 7), b = tinyModel(seed: 7), c = tinyModel(seed: 8)
+        XCTAssertEqual(a.stateTensors().map(\.tensor), b.stateTensors().map(\.tensor))
+        XCTAssertNotEqual(a.stateTensors().map(\.tensor), c.stateTensors().map(\.tensor))
+        _ = train(a, steps: 5)
+        _ = train(b, steps: 5)
+        XCTAssertEqual(a.stateTensors().map(\.tensor), b.stateTensors().map(\.tensor), "identical weights after identical training")
+    }
+}
