@@ -1,7 +1,8 @@
 import Foundation
 import Synth
 
-/// `asl-lab run`: the whole pipeline on one effective config, into a new run folder
+/// `asl-lab run`: the whole pipeline on one effective config (today generate → train; analyse
+/// and report follow), into a new run folder
 /// `REPORTS/<YYYYmmdd-HHMMSS>-<name>/`. Data sets live in the cache, keyed by the hash of
 /// the keys that generate them (`seed`, `data.*`), so a second run with the same data config
 /// reuses its data set.
@@ -32,6 +33,10 @@ public enum PipelineRun {
         let dataFolder = (options.cacheRoot as NSString).appendingPathComponent("datasets/" + config.hash(under: GenerateStage.configKeys))
         let generate = try GenerateStage.run(GenerateStage.job(config: config, output: dataFolder, threads: options.threads))
         output.write("generate: " + GenerateStage.summary(generate) + "\n")
+
+        let trainJob = TrainStage.job(config: config, data: dataFolder, out: runFolder, threads: options.threads)
+        let trained = try TrainStage.run(trainJob)
+        output.write("train: " + TrainStage.summary(trained, job: trainJob) + "\n")
 
         return Outcome(runFolder: runFolder, summary: runFolder)
     }
