@@ -11,12 +11,17 @@ public final class Conv2d {
     public let outChannels: Int
     public let kernel: Int
     public let padding: Int
+    /// Apply ReLU to the output in the same pass that adds the bias (SmallCNN always follows a
+    /// conv with ReLU; fusing saves a full pass over the largest tensors).
+    public let fusedReLU: Bool
 
     private var input: Tensor?
     private var columns: [Float] = []
     private var columnGradient: [Float] = []
 
-    public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, padding: Int, random: inout Initializer) {
+    public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, padding: Int, fusedReLU: Bool = false,
+                random: inout Initializer) {
+        self.fusedReLU = fusedReLU
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernel = kernel
@@ -71,7 +76,11 @@ public final class Conv2d {
                             let src = t.baseAddress! + ch * wide + i * plane
                             let dst = o.baseAddress! + (i * kOut + ch) * plane
                             let bias = b[ch]
-                            for j in 0..<plane { dst[j] = src[j] + bias }
+                            if fusedReLU {
+                                for j in 0..<plane { dst[j] = max(src[j] + bias, 0) }
+                            } else {
+                                for j in 0..<plane { dst[j] = src[j] + bias }
+                            }
                         }
                     }
                 }

@@ -53,9 +53,9 @@ public final class SmallCNN {
         var random = Initializer(seed: seed)
         let c = architecture.channels
         convs = [
-            Conv2d(name: "features.0", inChannels: 3, outChannels: c[0], kernel: 3, padding: 1, random: &random),
-            Conv2d(name: "features.3", inChannels: c[0], outChannels: c[1], kernel: 3, padding: 1, random: &random),
-            Conv2d(name: "features.6", inChannels: c[1], outChannels: c[2], kernel: 3, padding: 1, random: &random),
+            Conv2d(name: "features.0", inChannels: 3, outChannels: c[0], kernel: 3, padding: 1, fusedReLU: true, random: &random),
+            Conv2d(name: "features.3", inChannels: c[0], outChannels: c[1], kernel: 3, padding: 1, fusedReLU: true, random: &random),
+            Conv2d(name: "features.6", inChannels: c[1], outChannels: c[2], kernel: 3, padding: 1, fusedReLU: true, random: &random),
         ]
         pools = [MaxPool2d(), MaxPool2d(), MaxPool2d()]
         let flatCount = architecture.flatFeatures
@@ -78,8 +78,7 @@ public final class SmallCNN {
         var x = input
         convOutputs = []
         for block in 0..<3 {
-            var y = convs[block].forward(x, training: training)
-            ReLU.forward(&y)
+            let y = convs[block].forward(x, training: training) // ReLU fused into the conv
             convOutputs.append(y)
             x = pools[block].forward(y)
         }
