@@ -3,16 +3,33 @@ import Foundation
 import XCTest
 @testable import Plot
 
-/// Renders the report's kinds of figures into `$PLOT_EXAMPLES` for a person to look at;
-/// skipped when the variable is not set.
+/// Renders the report's kinds of figures end to end (SVG, 2× PNG and CSV each). They go to
+/// `$PLOT_EXAMPLES` when it is set, for a person to look at, and to a temporary folder that is
+/// checked and removed otherwise.
 final class ExampleFiguresTests: XCTestCase {
     var folder: String!
+    private var temporary = false
 
     override func setUpWithError() throws {
-        guard let path = ProcessInfo.processInfo.environment["PLOT_EXAMPLES"] else {
-            throw XCTSkip("set PLOT_EXAMPLES=/some/folder to render the example figures")
+        if let path = ProcessInfo.processInfo.environment["PLOT_EXAMPLES"] {
+            folder = path
+        } else {
+            folder = NSTemporaryDirectory() + "plot-examples-\(UUID().uuidString)"
+            temporary = true
         }
-        folder = path
+    }
+
+    override func tearDownWithError() throws {
+        guard temporary else { return }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for ext in ["svg", "png", "csv"] {
+            XCTAssertEqual(files.filter { $0.hasSuffix("." + ext) }.count, 1, "one .\(ext) file per example figure")
+        }
+        for file in files where file.hasSuffix(".png") {
+            let image = try PNG.read(path: folder + "/" + file)
+            XCTAssertGreaterThan(image.width, 100)
+        }
     }
 
     func testLossCurves() throws {
