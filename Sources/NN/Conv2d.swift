@@ -36,6 +36,8 @@ public final class Conv2d {
     }
 
     private var transposed: [Float] = []
+    private var outputBuffer = Tensor(zeros: [0])
+    private var inputGradientBuffer = Tensor(zeros: [0])
 
     /// Keeps the input's columns for `backward` when `training`.
     ///
@@ -49,7 +51,7 @@ public final class Conv2d {
         let rows = c * kernel * kernel, plane = oh * ow, wide = n * plane
         if columns.count != rows * wide { columns = [Float](repeating: 0, count: rows * wide) }
         if transposed.count != outChannels * wide { transposed = [Float](repeating: 0, count: outChannels * wide) }
-        var out = Tensor.uninitialized([n, outChannels, oh, ow])
+        var out = Tensor.take(&outputBuffer, [n, outChannels, oh, ow])
         let k = kernel, p = padding, kOut = outChannels
         x.data.withUnsafeBufferPointer { src in
             columns.withUnsafeMutableBufferPointer { cols in
@@ -87,6 +89,7 @@ public final class Conv2d {
             }
         }
         input = training ? x : nil
+        outputBuffer = out
         return out
     }
 
@@ -124,7 +127,7 @@ public final class Conv2d {
         guard needInput else { return nil }
         // dcols = Wᵀ · dY, folded back onto each image.
         if columnGradient.count != rows * wide { columnGradient = [Float](repeating: 0, count: rows * wide) }
-        var dx = Tensor.uninitialized(x.shape)
+        var dx = Tensor.take(&inputGradientBuffer, x.shape)
         let k = kernel, p = padding
         weight.value.data.withUnsafeBufferPointer { wt in
             transposed.withUnsafeBufferPointer { t in
@@ -140,6 +143,7 @@ public final class Conv2d {
                 }
             }
         }
+        inputGradientBuffer = dx
         return dx
     }
 }

@@ -4,13 +4,15 @@
 public final class MaxPool2d {
     private var winners: [UInt8] = []
     private var inputShape: [Int] = []
+    private var outputBuffer = Tensor(zeros: [0])
+    private var gradientBuffer = Tensor(zeros: [0])
 
     public init() {}
 
     public func forward(_ x: Tensor) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let oh = h / 2, ow = w / 2
-        var out = Tensor.uninitialized([n, c, oh, ow])
+        var out = Tensor.take(&outputBuffer, [n, c, oh, ow])
         if winners.count != out.count { winners = [UInt8](repeating: 0, count: out.count) }
         inputShape = x.shape
         x.data.withUnsafeBufferPointer { src in
@@ -20,6 +22,7 @@ public final class MaxPool2d {
                 }
             }
         }
+        outputBuffer = out
         return out
     }
 
@@ -44,27 +47,37 @@ public final class MaxPool2d {
         }
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        var dx = Tensor(zeros: inputShape)
+    /// Routes each output gradient to the input that won. With `afterReLU` (the pooled input
+    /// was a ReLU output), gradients of outputs that were 0 are dropped too: that is ReLU's
+    /// backward, done here so the largest gradient tensor is written once, not twice.
+    public func backward(_ dy: Tensor, afterReLU: Bool = false) -> Tensor {
+        // Every input position gets either its gradient or 0.
+        var dx = Tensor.take(&gradientBuffer, inputShape)
+        dx.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         let (h, w) = (inputShape[2], inputShape[3])
         let oh = h / 2, ow = w / 2
         let planes = inputShape[0] * inputShape[1]
         dy.data.withUnsafeBufferPointer { g in
             dx.data.withUnsafeMutableBufferPointer { out in
                 winners.withUnsafeBufferPointer { win in
-                    nonisolated(unsafe) let gs = g.baseAddress!, d = out.baseAddress!, wn = win.baseAddress!
-                    Threads.parallel(planes) { plane in
+                  outputBuffer.data.withUnsafeBufferPointer { pooled in
+                    let gs = g.baseAddress!, d = out.baseAddress!, wn = win.baseAddress!, po = pooled.baseAddress!
+                    for plane in 0..<planes {
                         let gPlane = gs + plane * oh * ow, dPlane = d + plane * h * w, wPlane = wn + plane * oh * ow
+                        let pPlane = po + plane * oh * ow
                         for y in 0..<oh {
                             for x in 0..<ow {
                                 let which = Int(wPlane[y * ow + x])
-                                dPlane[(2 * y + which / 2) * w + 2 * x + which % 2] = gPlane[y * ow + x]
+                                let pass = !afterReLU || pPlane[y * ow + x] > 0
+                                dPlane[(2 * y + which / 2) * w + 2 * x + which % 2] = pass ? gPlane[y * ow + x] : 0
                             }
                         }
                     }
+                  }
                 }
             }
         }
+        gradientBuffer = dx
         return dx
     }
 }

@@ -112,8 +112,7 @@ public final class SmallCNN {
         let last = convOutputs[2]
         var dx = Tensor(shape: [last.shape[0], last.shape[1], last.shape[2] / 2, last.shape[3] / 2], data: dFlat.data)
         for block in stride(from: 2, through: 0, by: -1) {
-            var dy = pools[block].backward(dx)
-            ReLU.backward(&dy, output: convOutputs[block])
+            let dy = pools[block].backward(dx, afterReLU: true) // ReLU's backward fused into the pool's
             let needInput = block > 0 || inputGradient
             guard let next = convs[block].backward(dy, needInput: needInput) else { return nil }
             dx = next

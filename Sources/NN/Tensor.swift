@@ -16,6 +16,23 @@ public struct Tensor: Equatable, Sendable {
 
     public var count: Int { data.count }
 
+    /// Takes `buffer`'s storage for a tensor of `shape` whose every element the caller
+    /// overwrites, leaving `buffer` empty; allocates only when the size changed. Layers keep
+    /// their big activations (up to 67 MB a batch) this way: store the result back into the
+    /// buffer after writing it, and the next step reuses the memory instead of getting fresh
+    /// pages zeroed by the kernel. Storage still shared with a caller is copied on write, so
+    /// reuse is an optimisation, never a correctness risk.
+    static func take(_ buffer: inout Tensor, _ shape: [Int]) -> Tensor {
+        var t = buffer
+        buffer = Tensor(shape: [0], data: [])
+        if t.count == shape.reduce(1, *) {
+            t.shape = shape
+        } else {
+            t = uninitialized(shape)
+        }
+        return t
+    }
+
     /// A tensor whose every element the caller overwrites before reading: skips zero-filling
     /// (tens of megabytes per layer and batch).
     static func uninitialized(_ shape: [Int]) -> Tensor {

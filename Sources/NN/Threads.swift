@@ -14,9 +14,10 @@ public enum Threads {
 
     /// glibc returns large blocks (≥ 128 KB) to the kernel on free, so every batch's
     /// activations were fresh pages: a page fault and a zeroed page per 4 KB, about a third of
-    /// a training step. Keeping them in the heap lets the next batch reuse them.
+    /// a training step. Keeping blocks up to 32 MB in the heap lets the next batch reuse them;
+    /// the layers keep their larger buffers themselves (`Tensor.take`).
     private static let keepLargeAllocations: Void = {
-        _ = glibcMallopt(-3, 1 << 30) // M_MMAP_THRESHOLD (malloc.h is not in Swift's Glibc module)
+        _ = glibcMallopt(-3, 32 << 20) // M_MMAP_THRESHOLD, at glibc's maximum (malloc.h is not in Swift's Glibc module)
         _ = glibcMallopt(-1, 1 << 30) // M_TRIM_THRESHOLD
     }()
 
