@@ -1,7 +1,10 @@
 import COpenBLAS
 import Foundation
 
-/// How many threads the engine uses: OpenBLAS's and our own parallel loops.
+/// How many threads the engine uses. Matrix products run on OpenBLAS's threads; the
+/// element-wise layers run on the calling thread, because between GEMMs OpenBLAS's workers
+/// spin, and a second pool fighting them for the cores was slower than one thread doing the
+/// memory-bound work alone.
 public enum Threads {
     nonisolated(unsafe) private static var current = ProcessInfo.processInfo.activeProcessorCount
 
@@ -22,25 +25,6 @@ public enum Threads {
     }()
 
     public static var count: Int { current }
-
-    /// Runs `body(i)` for i in 0..<n, split into at most `count` fixed contiguous chunks, so
-    /// which thread handles an index never changes a result. Element-wise layers run serially:
-    /// between GEMMs OpenBLAS's worker threads spin, and a second pool fighting them for the
-    /// two cores was slower than one thread doing the memory-bound work alone.
-    static func parallel(_ n: Int, _ body: (Int) -> Void) {
-        let workers = 1
-        if workers <= 1 {
-            for i in 0..<n { body(i) }
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = n * w / workers, hi = n * (w + 1) / workers
-                for i in lo..<hi { body(i) }
-            }
-        }
-    }
 }
 
 @_silgen_name("mallopt")
