@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // System libraries, found through pkg-config; the providers name the Debian packages.
@@ -32,6 +33,11 @@ let package = Package(
             dependencies: ["Canvas", "Digest", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest"]),
+        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "COpenBLAS"]),
+        .target(
+            name: "Report",
+            dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         .target(
             name: "Pipeline",
             dependencies: [
@@ -40,6 +46,8 @@ let package = Package(
                 "Synth",
                 "Training",
                 "NN",
+                "Analysis",
+                "Report",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -57,6 +65,7 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab"]),
     ]
 )
