@@ -58,11 +58,15 @@ public final class Adam {
                 p.grad.data.withUnsafeBufferPointer { grad in
                     first[i].withUnsafeMutableBufferPointer { m in
                         second[i].withUnsafeMutableBufferPointer { v in
-                            for j in value.indices {
-                                let g = grad[j]
-                                m[j] = b1 * m[j] + (1 - b1) * g
-                                v[j] = b2 * v[j] + (1 - b2) * g * g
-                                value[j] -= stepSize * m[j] / (v[j].squareRoot() / root2 + eps)
+                            nonisolated(unsafe) let (pv, pg, pm, ps) = (value.baseAddress!, grad.baseAddress!, m.baseAddress!, v.baseAddress!)
+                            // Element-wise, so any split gives the same bits.
+                            Parallel.split(value.count, minimumPerPart: 1 << 16) { _, range in
+                                for j in range {
+                                    let g = pg[j]
+                                    pm[j] = b1 * pm[j] + (1 - b1) * g
+                                    ps[j] = b2 * ps[j] + (1 - b2) * g * g
+                                    pv[j] -= stepSize * pm[j] / (ps[j].squareRoot() / root2 + eps)
+                                }
                             }
                         }
                     }

@@ -1,9 +1,16 @@
 /// 2-D convolution, stride 1, zero padding, as PyTorch's `nn.Conv2d(c, k, kernel, padding:)`.
 ///
-/// input (N, C, H, W) → output (N, K, H', W') with H' = H + 2p − kernel + 1; weight (K, C, kh, kw),
-/// bias (K). Forward lowers each image to columns (im2col: (C·kh·kw) × (H'·W')) and multiplies
-/// by the weight matrix with one sgemm per image; backward reuses the columns for the weight
-/// gradient and folds the column gradient back (col2im) for the input gradient.
+///     input (C, N, H, W) → output (K, N, H', W'), H' = H + 2p − kernel + 1
+///     weight (K, C, kh, kw), bias (K)
+///
+/// Activations are channel-major ("CNHW", the batch inside each channel), not PyTorch's NCHW:
+/// the columns (im2col) of consecutive images then sit side by side, and the product of the
+/// weight matrix with the columns of a run of images *is* that run's output, written in
+/// place with no transposes. Each thread takes a contiguous block of images and works
+/// through it a few images at a time: lower into a private column buffer small enough to
+/// stay in cache (a few MB), one single-threaded sgemm, the bias (+ ReLU) pass. Backward
+/// lowers the same images again rather than keeping a batch of columns (hundreds of MB of
+/// memory traffic) around.
 public final class Conv2d {
     public let weight: Parameter
     public let bias: Parameter
@@ -11,13 +18,20 @@ public final class Conv2d {
     public let outChannels: Int
     public let kernel: Int
     public let padding: Int
-    /// Apply ReLU to the output in the same pass that adds the bias (SmallCNN always follows a
-    /// conv with ReLU; fusing saves a full pass over the largest tensors).
+    /// Apply ReLU in the bias pass (SmallCNN always follows a conv with ReLU; fusing saves a
+    /// full pass over the largest tensors).
     public let fusedReLU: Bool
 
+    // What backward needs; `input` is released by backward so the producer can reuse its buffer.
     private var input: Tensor?
-    private var columns: [Float] = []
-    private var columnGradient: [Float] = []
+    private var outputBuffer = Tensor(zeros: [0])
+    private var inputGradientBuffer = Tensor(zeros: [0])
+    /// Per thread: column buffer, column-gradient buffer, weight- and bias-gradient partials.
+    private var scratch: [Float] = []
+
+    /// Bytes of columns a thread lowers at a time: fits the caches, big enough for efficient
+    /// GEMMs. (A variable so tests can force chunks of one image.)
+    var columnBytesPerChunk = 4 << 20
 
     public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, padding: Int, fusedReLU: Bool = false,
                 random: inout Initializer) {
@@ -35,53 +49,54 @@ public final class Conv2d {
         (h + 2 * padding - kernel + 1, w + 2 * padding - kernel + 1)
     }
 
-    private var transposed: [Float] = []
-    private var outputBuffer = Tensor(zeros: [0])
-    private var inputGradientBuffer = Tensor(zeros: [0])
+    /// The output of the last forward, (K, N, H', W').
+    var lastOutput: Tensor { outputBuffer }
 
-    /// Keeps the input's columns for `backward` when `training`.
-    ///
-    /// The whole batch is one GEMM: columns are laid out (C·kh·kw) × (N·H'·W'), so the product
-    /// W · cols is (K) × (N·H'·W') and is then transposed to (N, K, H', W'). One large GEMM keeps
-    /// both cores busy far better than N small ones.
+    /// How one batch is cut up: images per chunk and the per-thread scratch layout.
+    private struct Plan {
+        var rows: Int, plane: Int, wide: Int, chunk: Int, parts: Int
+        var columnsSize: Int { rows * chunk * plane }
+        /// Per thread: columns, column gradient, dW (K·rows), db (K).
+        func partSize(outChannels k: Int) -> Int { 2 * columnsSize + k * rows + k }
+    }
+
+    private func plan(channels c: Int, images n: Int, outputHeight oh: Int, outputWidth ow: Int) -> Plan {
+        let rows = c * kernel * kernel, plane = oh * ow
+        let chunk = max(1, min(n, columnBytesPerChunk / max(1, rows * plane * 4)))
+        return Plan(rows: rows, plane: plane, wide: n * plane, chunk: chunk, parts: Parallel.partCount(n))
+    }
+
+    /// Keeps the input for `backward` when `training`.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         precondition(c == inChannels, "Conv2d expects \(inChannels) input channels, got \(c)")
         let (oh, ow) = outputSize(h, w)
-        let rows = c * kernel * kernel, plane = oh * ow, wide = n * plane
-        if columns.count != rows * wide { columns = [Float](repeating: 0, count: rows * wide) }
-        if transposed.count != outChannels * wide { transposed = [Float](repeating: 0, count: outChannels * wide) }
-        var out = Tensor.take(&outputBuffer, [n, outChannels, oh, ow])
-        let k = kernel, p = padding, kOut = outChannels
+        let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow)
+        let partSize = plan.partSize(outChannels: outChannels)
+        if scratch.count < plan.parts * partSize { scratch = [Float](repeating: 0, count: plan.parts * partSize) }
+        var out = Tensor.take(&outputBuffer, [outChannels, n, oh, ow])
+        let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding)
+        let kOut = outChannels, relu = fusedReLU
         x.data.withUnsafeBufferPointer { src in
-            columns.withUnsafeMutableBufferPointer { cols in
-                for i in 0..<n {
-                    Im2Col.lower(src.baseAddress! + i * c * h * w, channels: c, height: h, width: w, kernel: k, padding: p,
-                                 into: cols.baseAddress! + i * plane, rowStride: wide)
-                }
-            }
-        }
-        weight.value.data.withUnsafeBufferPointer { wt in
-            columns.withUnsafeBufferPointer { cols in
-                transposed.withUnsafeMutableBufferPointer { t in
-                    BLAS.gemm(false, false, m: kOut, n: wide, k: rows, wt.baseAddress!, lda: rows,
-                              cols.baseAddress!, ldb: wide, beta: 0, t.baseAddress!, ldc: wide)
-                }
-            }
-        }
-        // (K, N, H'W') + bias → (N, K, H'W').
-        transposed.withUnsafeBufferPointer { t in
-            bias.value.data.withUnsafeBufferPointer { b in
+            scratch.withUnsafeMutableBufferPointer { sc in
                 out.data.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<n {
-                        for ch in 0..<kOut {
-                            let src = t.baseAddress! + ch * wide + i * plane
-                            let dst = o.baseAddress! + (i * kOut + ch) * plane
-                            let bias = b[ch]
-                            if fusedReLU {
-                                for j in 0..<plane { dst[j] = max(src[j] + bias, 0) }
-                            } else {
-                                for j in 0..<plane { dst[j] = src[j] + bias }
+                    weight.value.data.withUnsafeBufferPointer { wt in
+                        bias.value.data.withUnsafeBufferPointer { b in
+                            nonisolated(unsafe) let (s, scp, op, wp, bp) = (src.baseAddress!, sc.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                            Parallel.split(n) { part, images in
+                                let cols = scp + part * partSize
+                                for first in stride(from: images.lowerBound, to: images.upperBound, by: plan.chunk) {
+                                    let count = min(plan.chunk, images.upperBound - first), width = count * plan.plane
+                                    for i in 0..<count {
+                                        Im2Col.lower(s + (first + i) * h * w, geometry, into: cols + i * plan.plane, rowStride: width)
+                                    }
+                                    let start = first * plan.plane
+                                    BLAS.gemm(false, false, m: kOut, n: width, k: plan.rows, wp, lda: plan.rows,
+                                              cols, ldb: width, beta: 0, op + start, ldc: plan.wide)
+                                    for ch in 0..<kOut {
+                                        Elementwise.addBias(op + ch * plan.wide + start, count: width, bias: bp[ch], relu: relu)
+                                    }
+                                }
                             }
                         }
                     }
@@ -93,71 +108,97 @@ public final class Conv2d {
         return out
     }
 
-    /// Accumulates weight and bias gradients; returns the input gradient when `needInput`.
+    /// Accumulates weight and bias gradients from dy (K, N, H', W'); returns the input
+    /// gradient (C, N, H, W) when `needInput`.
     public func backward(_ dy: Tensor, needInput: Bool) -> Tensor? {
         guard let x = input else { preconditionFailure("Conv2d.backward needs a training forward first") }
-        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        defer { input = nil }
+        let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = outputSize(h, w)
-        let rows = c * kernel * kernel, plane = oh * ow, kOut = outChannels, wide = n * plane
-        // (N, K, H'W') → (K, N·H'W'), summing the bias gradient on the way.
-        dy.data.withUnsafeBufferPointer { g in
-            transposed.withUnsafeMutableBufferPointer { t in
-                bias.grad.data.withUnsafeMutableBufferPointer { db in
-                    for i in 0..<n {
-                        for ch in 0..<kOut {
-                            let src = g.baseAddress! + (i * kOut + ch) * plane
-                            let dst = t.baseAddress! + ch * wide + i * plane
-                            var sum: Float = 0
-                            for j in 0..<plane { dst[j] = src[j]; sum += src[j] }
-                            db[ch] += sum
+        let kOut = outChannels
+        precondition(dy.shape == [kOut, n, oh, ow], "Conv2d.backward expects dy of shape \([kOut, n, oh, ow])")
+        let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow)
+        let partSize = plan.partSize(outChannels: kOut)
+        if scratch.count < plan.parts * partSize { scratch = [Float](repeating: 0, count: plan.parts * partSize) }
+        var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
+        let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding)
+        let rows = plan.rows
+        x.data.withUnsafeBufferPointer { src in
+            dy.data.withUnsafeBufferPointer { g in
+                scratch.withUnsafeMutableBufferPointer { sc in
+                    dx.data.withUnsafeMutableBufferPointer { d in
+                        weight.value.data.withUnsafeBufferPointer { wt in
+                            nonisolated(unsafe) let (s, gp, scp, dp, wp) = (src.baseAddress!, g.baseAddress!, sc.baseAddress!, d.baseAddress, wt.baseAddress!)
+                            Parallel.split(n) { part, images in
+                                let cols = scp + part * partSize, dcols = cols + plan.columnsSize
+                                let dW = dcols + plan.columnsSize, dB = dW + kOut * rows
+                                dW.update(repeating: 0, count: kOut * rows + kOut)
+                                for first in stride(from: images.lowerBound, to: images.upperBound, by: plan.chunk) {
+                                    let count = min(plan.chunk, images.upperBound - first), width = count * plan.plane
+                                    let start = first * plan.plane
+                                    for ch in 0..<kOut { dB[ch] += Elementwise.sum(gp + ch * plan.wide + start, count: width) }
+                                    for i in 0..<count {
+                                        Im2Col.lower(s + (first + i) * h * w, geometry, into: cols + i * plan.plane, rowStride: width)
+                                    }
+                                    // dW_part += dY · colsᵀ over this chunk.
+                                    BLAS.gemm(false, true, m: kOut, n: rows, k: width, gp + start, lda: plan.wide,
+                                              cols, ldb: width, beta: 1, dW, ldc: rows)
+                                    guard needInput, let dp else { continue }
+                                    // dcols = Wᵀ · dY, folded back onto each image.
+                                    BLAS.gemm(true, false, m: rows, n: width, k: kOut, wp, lda: rows,
+                                              gp + start, ldb: plan.wide, beta: 0, dcols, ldc: width)
+                                    for i in 0..<count {
+                                        Im2Col.fold(UnsafePointer(dcols + i * plan.plane), geometry, into: dp + (first + i) * h * w, rowStride: width)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-        // dW += dYᵀ-layout · colsᵀ: one GEMM over the whole batch.
-        transposed.withUnsafeBufferPointer { t in
-            columns.withUnsafeBufferPointer { cols in
-                weight.grad.data.withUnsafeMutableBufferPointer { dw in
-                    BLAS.gemm(false, true, m: kOut, n: rows, k: wide, t.baseAddress!, lda: wide,
-                              cols.baseAddress!, ldb: wide, beta: 1, dw.baseAddress!, ldc: rows)
+        // Thread partials summed in thread order: reproducible for a thread count.
+        weight.grad.data.withUnsafeMutableBufferPointer { dw in
+            bias.grad.data.withUnsafeMutableBufferPointer { db in
+                scratch.withUnsafeBufferPointer { sc in
+                    for part in 0..<plan.parts {
+                        let partials = sc.baseAddress! + part * partSize + 2 * plan.columnsSize
+                        for j in 0..<(kOut * rows) { dw[j] += partials[j] }
+                        for j in 0..<kOut { db[j] += partials[kOut * rows + j] }
+                    }
                 }
             }
         }
         guard needInput else { return nil }
-        // dcols = Wᵀ · dY, folded back onto each image.
-        if columnGradient.count != rows * wide { columnGradient = [Float](repeating: 0, count: rows * wide) }
-        var dx = Tensor.take(&inputGradientBuffer, x.shape)
-        let k = kernel, p = padding
-        weight.value.data.withUnsafeBufferPointer { wt in
-            transposed.withUnsafeBufferPointer { t in
-                columnGradient.withUnsafeMutableBufferPointer { dc in
-                    BLAS.gemm(true, false, m: rows, n: wide, k: kOut, wt.baseAddress!, lda: rows,
-                              t.baseAddress!, ldb: wide, beta: 0, dc.baseAddress!, ldc: wide)
-                    dx.data.withUnsafeMutableBufferPointer { out in
-                        for i in 0..<n {
-                            Im2Col.fold(UnsafePointer(dc.baseAddress! + i * plane), channels: c, height: h, width: w, kernel: k, padding: p,
-                                        into: out.baseAddress! + i * c * h * w, rowStride: wide)
-                        }
-                    }
-                }
-            }
-        }
         inputGradientBuffer = dx
         return dx
     }
 }
 
-/// Lowering an image to convolution columns and folding column gradients back.
+/// Lowering images to convolution columns and folding column gradients back.
 enum Im2Col {
+    /// Where an image's channel planes are and the convolution's shape.
+    struct Geometry {
+        var channels: Int
+        /// Distance between consecutive channel planes of one image (N·H·W in CNHW).
+        var channelStride: Int
+        var height: Int
+        var width: Int
+        var kernel: Int
+        var padding: Int
+
+        var outputHeight: Int { height + 2 * padding - kernel + 1 }
+        var outputWidth: Int { width + 2 * padding - kernel + 1 }
+    }
+
     /// cols[(ch·k + ky)·k + kx][y·W' + x] = image[ch][y + ky − p][x + kx − p] (0 outside).
-    /// Row r of the columns starts at `cols + r * rowStride` (the batch shares one matrix).
-    static func lower(_ image: UnsafePointer<Float>, channels: Int, height h: Int, width w: Int, kernel k: Int, padding p: Int,
-                      into cols: UnsafeMutablePointer<Float>, rowStride: Int) {
-        let oh = h + 2 * p - k + 1, ow = w + 2 * p - k + 1
+    /// Row r of this image's columns starts at `cols + r * rowStride` (the batch shares one matrix).
+    static func lower(_ image: UnsafePointer<Float>, _ g: Geometry, into cols: UnsafeMutablePointer<Float>, rowStride: Int) {
+        let (h, w, k, p) = (g.height, g.width, g.kernel, g.padding)
+        let oh = g.outputHeight, ow = g.outputWidth
         var row = cols
-        for ch in 0..<channels {
-            let plane = image + ch * h * w
+        for ch in 0..<g.channels {
+            let plane = image + ch * g.channelStride
             for ky in 0..<k {
                 for kx in 0..<k {
                     let dx = kx - p
@@ -180,13 +221,13 @@ enum Im2Col {
     }
 
     /// The adjoint of `lower`: image[ch][sy][sx] = Σ of the column entries that read it.
-    static func fold(_ cols: UnsafePointer<Float>, channels: Int, height h: Int, width w: Int, kernel k: Int, padding p: Int,
-                     into image: UnsafeMutablePointer<Float>, rowStride: Int) {
-        let oh = h + 2 * p - k + 1, ow = w + 2 * p - k + 1
-        image.update(repeating: 0, count: channels * h * w)
+    static func fold(_ cols: UnsafePointer<Float>, _ g: Geometry, into image: UnsafeMutablePointer<Float>, rowStride: Int) {
+        let (h, w, k, p) = (g.height, g.width, g.kernel, g.padding)
+        let oh = g.outputHeight, ow = g.outputWidth
+        for ch in 0..<g.channels { (image + ch * g.channelStride).update(repeating: 0, count: h * w) }
         var row = cols
-        for ch in 0..<channels {
-            let plane = image + ch * h * w
+        for ch in 0..<g.channels {
+            let plane = image + ch * g.channelStride
             for ky in 0..<k {
                 for kx in 0..<k {
                     let dx = kx - p

@@ -1,10 +1,15 @@
 /// Fully connected layer, as PyTorch's `nn.Linear(in, out)`: y = x·Wᵀ + b.
-/// input (N, in) → output (N, out); weight (out, in), bias (out).
+///
+///     input (N, in) → output (N, out); weight (out, in), bias (out)
+///
+/// The threads split the output features (forward, weight gradient) or the input features
+/// (input gradient), so each runs its own sgemm on a disjoint slice of the result.
 public final class Linear {
     public let weight: Parameter
     public let bias: Parameter
     public let inFeatures: Int
     public let outFeatures: Int
+    // Released by backward so the producer can reuse its buffer.
     private var input: Tensor?
 
     public init(name: String, inFeatures: Int, outFeatures: Int, random: inout Initializer) {
@@ -14,19 +19,25 @@ public final class Linear {
         bias = Parameter(name: name + ".bias", value: random.uniform(shape: [outFeatures], fanIn: inFeatures))
     }
 
+    /// Below this many features per thread, splitting costs more than it saves.
+    private static let minimumPerThread = 32
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let n = x.shape[0]
         precondition(x.count == n * inFeatures, "Linear expects \(inFeatures) features")
         var out = Tensor.uninitialized([n, outFeatures])
         let (inF, outF) = (inFeatures, outFeatures)
         out.data.withUnsafeMutableBufferPointer { o in
-            bias.value.data.withUnsafeBufferPointer { b in
-                for i in 0..<n { (o.baseAddress! + i * outF).update(from: b.baseAddress!, count: outF) }
-            }
             x.data.withUnsafeBufferPointer { xs in
                 weight.value.data.withUnsafeBufferPointer { wt in
-                    BLAS.gemm(false, true, m: n, n: outF, k: inF, xs.baseAddress!, lda: inF, wt.baseAddress!, ldb: inF,
-                              beta: 1, o.baseAddress!, ldc: outF)
+                    bias.value.data.withUnsafeBufferPointer { b in
+                        nonisolated(unsafe) let (op, xp, wp, bp) = (o.baseAddress!, xs.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                        Parallel.split(outF, minimumPerPart: Self.minimumPerThread) { _, features in
+                            for i in 0..<n { (op + i * outF + features.lowerBound).update(from: bp + features.lowerBound, count: features.count) }
+                            BLAS.gemm(false, true, m: n, n: features.count, k: inF, xp, lda: inF, wp + features.lowerBound * inF, ldb: inF,
+                                      beta: 1, op + features.lowerBound, ldc: outF)
+                        }
+                    }
                 }
             }
         }
@@ -37,29 +48,36 @@ public final class Linear {
     /// Accumulates gradients; returns the input gradient when `needInput`.
     public func backward(_ dy: Tensor, needInput: Bool = true) -> Tensor? {
         guard let x = input else { preconditionFailure("Linear.backward needs a training forward first") }
+        defer { input = nil }
         let n = x.shape[0]
         let (inF, outF) = (inFeatures, outFeatures)
+        var dx = needInput ? Tensor.uninitialized(x.shape) : Tensor(zeros: [0])
         dy.data.withUnsafeBufferPointer { g in
             bias.grad.data.withUnsafeMutableBufferPointer { db in
                 for i in 0..<n { for j in 0..<outF { db[j] += g[i * outF + j] } }
             }
             x.data.withUnsafeBufferPointer { xs in
                 weight.grad.data.withUnsafeMutableBufferPointer { dw in
-                    BLAS.gemm(true, false, m: outF, n: inF, k: n, g.baseAddress!, lda: outF, xs.baseAddress!, ldb: inF,
-                              beta: 1, dw.baseAddress!, ldc: inF)
+                    weight.value.data.withUnsafeBufferPointer { wt in
+                        dx.data.withUnsafeMutableBufferPointer { d in
+                            nonisolated(unsafe) let (gp, xp, dwp, wp, dp) = (g.baseAddress!, xs.baseAddress!, dw.baseAddress!, wt.baseAddress!, d.baseAddress)
+                            // dW[rows] += dY[:, rows]ᵀ · X
+                            Parallel.split(outF, minimumPerPart: Self.minimumPerThread) { _, rows in
+                                BLAS.gemm(true, false, m: rows.count, n: inF, k: n, gp + rows.lowerBound, lda: outF, xp, ldb: inF,
+                                          beta: 1, dwp + rows.lowerBound * inF, ldc: inF)
+                            }
+                            guard needInput, let dp else { return }
+                            nonisolated(unsafe) let dOut = dp
+                            // dX[:, cols] = dY · W[:, cols]
+                            Parallel.split(inF, minimumPerPart: Self.minimumPerThread) { _, cols in
+                                BLAS.gemm(false, false, m: n, n: cols.count, k: outF, gp, lda: outF, wp + cols.lowerBound, ldb: inF,
+                                          beta: 0, dOut + cols.lowerBound, ldc: inF)
+                            }
+                        }
+                    }
                 }
             }
         }
-        guard needInput else { return nil }
-        var dx = Tensor.uninitialized(x.shape)
-        dy.data.withUnsafeBufferPointer { g in
-            weight.value.data.withUnsafeBufferPointer { wt in
-                dx.data.withUnsafeMutableBufferPointer { d in
-                    BLAS.gemm(false, false, m: n, n: inF, k: outF, g.baseAddress!, lda: outF, wt.baseAddress!, ldb: inF,
-                              beta: 0, d.baseAddress!, ldc: inF)
-                }
-            }
-        }
-        return dx
+        return needInput ? dx : nil
     }
 }

@@ -40,9 +40,11 @@ public final class SmallCNN {
     let pools: [MaxPool2d]
     let classHidden: Linear, classOut: Linear, distanceHidden: Linear, distanceOut: Linear
 
-    // What backward needs from the last training forward.
-    private var convOutputs: [Tensor] = []
+    // What backward needs from the last training forward, and buffers reused across batches.
+    // Inside the conv stack activations are channel-major (C, N, H, W); see Conv2d.
+    private var channelMajorInput = Tensor(zeros: [0])
     private var flat = Tensor(zeros: [0])
+    private var flatGradient = Tensor(zeros: [0])
     private var classActivation = Tensor(zeros: [0])
     private var distanceActivation = Tensor(zeros: [0])
 
@@ -75,31 +77,34 @@ public final class SmallCNN {
     public func forward(_ input: Tensor, training: Bool) -> (logits: Tensor, distance: Tensor) {
         let n = input.shape[0]
         precondition(input.shape == [n, 3, architecture.inputSize, architecture.inputSize], "SmallCNN input must be (N, 3, S, S)")
-        var x = input
-        convOutputs = []
+        channelMajorInput = input.swappingLeadingAxes(reusing: &channelMajorInput)
+        var x = channelMajorInput
         for block in 0..<3 {
             let y = convs[block].forward(x, training: training) // ReLU fused into the conv
-            convOutputs.append(y)
             x = pools[block].forward(y)
         }
-        flat = Tensor(shape: [n, architecture.flatFeatures], data: x.data)
-        classActivation = classHidden.forward(flat, training: training)
+        // (C, N, h, w) → (N, C·h·w): PyTorch's flatten order.
+        var rows = x.swappingLeadingAxes(reusing: &flat)
+        rows.shape = [n, architecture.flatFeatures]
+        classActivation = classHidden.forward(rows, training: training)
         ReLU.forward(&classActivation)
         let logits = classOut.forward(classActivation, training: training)
-        distanceActivation = distanceHidden.forward(flat, training: training)
+        distanceActivation = distanceHidden.forward(rows, training: training)
         ReLU.forward(&distanceActivation)
         let distance = distanceOut.forward(distanceActivation, training: training)
+        flat = rows
         return (logits, distance)
     }
 
     /// The post-ReLU class_head.0 activations of the last forward, (N, classHidden).
     public var lastClassEmbedding: Tensor { classActivation }
 
-    /// Post-ReLU, pre-pool feature maps of conv block 0, 1 or 2 from the last forward.
-    public func activations(block: Int) -> Tensor { convOutputs[block] }
+    /// Post-ReLU, pre-pool feature maps of conv block 0, 1 or 2 from the last forward, (N, C, H, W).
+    public func activations(block: Int) -> Tensor { convs[block].lastOutput.swappingLeadingAxes() }
 
     /// Backpropagates from the loss gradients of the last training forward, accumulating every
-    /// parameter's gradient. With `inputGradient`, also returns d loss / d input (for saliency).
+    /// parameter's gradient. With `inputGradient`, also returns d loss / d input (N, 3, S, S),
+    /// for saliency.
     public func backward(logitsGradient: Tensor, distanceGradient: Tensor, inputGradient: Bool = false) -> Tensor? {
         var dClass = classOut.backward(logitsGradient)!
         ReLU.backward(&dClass, output: classActivation)
@@ -109,15 +114,18 @@ public final class SmallCNN {
         let dFlatDistance = distanceHidden.backward(dDistance)!
         for i in dFlat.data.indices { dFlat.data[i] += dFlatDistance.data[i] }
 
-        let last = convOutputs[2]
-        var dx = Tensor(shape: [last.shape[0], last.shape[1], last.shape[2] / 2, last.shape[3] / 2], data: dFlat.data)
+        // (N, C·h·w) → (C, N, h, w)
+        let c = architecture.channels[2], side = architecture.inputSize / 8
+        dFlat.shape = [dFlat.shape[0], c, side, side]
+        flatGradient = dFlat.swappingLeadingAxes(reusing: &flatGradient)
+        var dx = flatGradient
         for block in stride(from: 2, through: 0, by: -1) {
             let dy = pools[block].backward(dx, afterReLU: true) // ReLU's backward fused into the pool's
             let needInput = block > 0 || inputGradient
             guard let next = convs[block].backward(dy, needInput: needInput) else { return nil }
             dx = next
         }
-        return dx
+        return dx.swappingLeadingAxes()
     }
 
     public func zeroGradients() {

@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 @testable import NN
 
 final class EngineTests: XCTestCase {
@@ -25,7 +26,9 @@ final class EngineTests: XCTestCase {
         let conv = Conv2d(name: "c", inChannels: 3, outChannels: 4, kernel: 3, padding: 1, random: &random)
         var x = Tensor(zeros: [2, 3, 7, 9])
         for i in x.data.indices { x.data[i] = Float(random.unit()) }
-        let fast = conv.forward(x, training: false)
+        // The engine's convs take and give channel-major (C, N, H, W) activations.
+        let fast = conv.forward(x.swappingLeadingAxes(), training: false).swappingLeadingAxes()
+        XCTAssertEqual(fast.shape, [2, 4, 7, 9])
         let slow = directConvolution(x, conv.weight.value, conv.bias.value, padding: 1)
         for (a, b) in zip(fast.data, slow.data) { XCTAssertEqual(a, b, accuracy: 1e-4) }
     }
@@ -106,5 +109,88 @@ final class EngineTests: XCTestCase {
         _ = train(a, steps: 5)
         _ = train(b, steps: 5)
         XCTAssertEqual(a.stateTensors().map(\.tensor), b.stateTensors().map(\.tensor), "identical weights after identical training")
+    }
+}
+
+final class KernelTests: XCTestCase {
+    func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
+        var random = Initializer(seed: seed)
+        var t = Tensor(zeros: shape)
+        for i in t.data.indices { t.data[i] = Float(random.unit()) * 2 - 1 }
+        return t
+    }
+
+    /// Forward output and every gradient of a conv, for comparing ways of computing them.
+    func convResults(_ conv: Conv2d, _ x: Tensor, _ dy: Tensor) -> [[Float]] {
+        conv.weight.grad = Tensor(zeros: conv.weight.value.shape)
+        conv.bias.grad = Tensor(zeros: conv.bias.value.shape)
+        let y = conv.forward(x, training: true)
+        let dx = conv.backward(dy, needInput: true)!
+        return [y.data, dx.data, conv.weight.grad.data, conv.bias.grad.data]
+    }
+
+    func testConvChunkingAndThreadCountDoNotChangeResults() {
+        var random = Initializer(seed: 4)
+        let conv = Conv2d(name: "c", inChannels: 3, outChannels: 5, kernel: 3, padding: 1, fusedReLU: true, random: &random)
+        let x = randomTensor([3, 7, 6, 10], seed: 1) // (C, N, H, W): 7 images, odd so thread shares differ
+        let dy = randomTensor([5, 7, 6, 10], seed: 2)
+        Threads.set(1)
+        let whole = convResults(conv, x, dy)
+        for (threads, chunkBytes) in [(1, 1), (2, 1), (2, 3 * 9 * 60 * 4 * 2), (2, 1 << 22)] {
+            Threads.set(threads)
+            conv.columnBytesPerChunk = chunkBytes
+            let other = convResults(conv, x, dy)
+            for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(whole, other)) {
+                XCTAssertEqual(a.count, b.count)
+                let worst = zip(a, b).map { abs($0 - $1) }.max()!
+                XCTAssertLessThan(worst, 1e-4, "\(name) with \(threads) threads, \(chunkBytes)-byte chunks")
+            }
+        }
+        Threads.set(ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// PyTorch's max-pool, plainly: the first maximum of each 2×2 window wins.
+    func referencePool(_ x: Tensor) -> (Tensor, [Int]) {
+        let (p, q, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        var out = Tensor(zeros: [p, q, h / 2, w / 2])
+        var winners: [Int] = []
+        for plane in 0..<(p * q) { for y in 0..<(h / 2) { for xx in 0..<(w / 2) {
+            var best = -Float.infinity, at = -1
+            for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                let i = plane * h * w + (2 * y + dy) * w + 2 * xx + dx
+                if x.data[i] > best { best = x.data[i]; at = i }
+            }
+            out.data[(plane * (h / 2) + y) * (w / 2) + xx] = best
+            winners.append(at)
+        }}}
+        return (out, winners)
+    }
+
+    func testVectorisedPoolMatchesTheReferenceIncludingTies() {
+        var x = randomTensor([2, 3, 6, 70], seed: 3) // 35 outputs per row: two 16-wide blocks and a scalar tail
+        for i in stride(from: 0, to: x.count, by: 7) { x.data[i] = 0.5 } // ties
+        for i in stride(from: 1, to: x.count, by: 11) { x.data[i] = 0.5 }
+        let pool = MaxPool2d()
+        let y = pool.forward(x)
+        let (expected, winners) = referencePool(x)
+        XCTAssertEqual(y.shape, expected.shape)
+        XCTAssertEqual(y.data, expected.data)
+        let dy = randomTensor(y.shape, seed: 5)
+        let dx = pool.backward(dy)
+        var expectedDx = [Float](repeating: 0, count: x.count)
+        for (o, i) in winners.enumerated() { expectedDx[i] = dy.data[o] }
+        XCTAssertEqual(dx.data, expectedDx, "each gradient goes to the first maximum, every other input gets 0")
+        // afterReLU drops the gradient of outputs that were not positive.
+        let masked = pool.backward(dy, afterReLU: true)
+        for (o, i) in winners.enumerated() { expectedDx[i] = y.data[o] > 0 ? dy.data[o] : 0 }
+        XCTAssertEqual(masked.data, expectedDx)
+    }
+
+    func testSwappingLeadingAxesIsTheTranspose() {
+        let t = Tensor(shape: [2, 3, 2], data: (0..<12).map(Float.init))
+        let s = t.swappingLeadingAxes()
+        XCTAssertEqual(s.shape, [3, 2, 2])
+        XCTAssertEqual(s.data, [0, 1, 6, 7, 2, 3, 8, 9, 4, 5, 10, 11])
+        XCTAssertEqual(s.swappingLeadingAxes(), t)
     }
 }

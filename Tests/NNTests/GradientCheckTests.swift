@@ -37,8 +37,8 @@ final class GradientCheckTests: XCTestCase {
 
     func testConv2dInputWeightAndBiasGradients() {
         let conv = Conv2d(name: "c", inChannels: 2, outChannels: 3, kernel: 3, padding: 1, random: &random)
-        var x = randomTensor([2, 2, 5, 5])
-        let r = randomTensor([2, 3, 5, 5])
+        var x = randomTensor([2, 2, 5, 5]) // (C, N, H, W)
+        let r = randomTensor([3, 2, 5, 5]) // (K, N, H, W)
         _ = conv.forward(x, training: true)
         let dx = conv.backward(r, needInput: true)!
         check("conv input", &x, analytic: dx) { self.dot(conv.forward($0, training: false), r) }
