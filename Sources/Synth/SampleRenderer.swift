@@ -32,7 +32,7 @@ public final class SampleRenderer {
     // How far-away samples look different, beyond being smaller: lower contrast (ink fades
     // towards the background by up to this fraction) and softer edges (extra blur σ in pixels
     // at 256 px). Both make distance recoverable from more than size.
-    static let farInkFade = 0.5
+    static let farInkFade = 0.3
     static let farSoftness = 0.9
 
     public init(config: DataConfig, seed: UInt64, noise: GaussianNoiseTable? = nil) throws {

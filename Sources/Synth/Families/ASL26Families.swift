@@ -45,6 +45,13 @@ public enum ASL26Families {
 private typealias Point = (x: Double, y: Double)
 
 private extension PatternContext {
+    /// Stroke width: the original's `base · scale`, but never under 2.5 px in the 256-px frame,
+    /// so a far (small) pattern still shows a solid line after the 2× downsizing to the
+    /// model's input instead of a faint grey trace lost in the noise.
+    func strokeWidth(_ base: Double) -> Double {
+        max(2.5, base * scale)
+    }
+
     /// An absolute perturbation of up to ±`jitter`·`amount` (for positions and angles that may be 0).
     func offset(_ amount: Double, random: inout SampleRandom) -> Double {
         jitter * amount * random.uniform(-1, 1)
@@ -121,7 +128,7 @@ struct LineCluster: PatternFamily {
     func draw(on canvas: ImageCanvas, context: PatternContext, random: inout SampleRandom) {
         let s = context.scale
         let spread = random.uniform(28, 38)
-        canvas.setLineWidth(context.lineWidth(4))
+        canvas.setLineWidth(context.strokeWidth(4))
         for _ in 0..<random.int(18, 30) {
             let half = context.jittered(random.uniform(18, 32), relative: 0.5, random: &random) * s
             let angle = random.uniform(0, 2 * .pi)
@@ -142,7 +149,7 @@ struct OpenArc: PatternFamily {
         let radius = context.jittered(random.uniform(45, 80), relative: 0.3, random: &random) * s
         let start = random.uniform(10, 80) * .pi / 180 // as the original: the gap faces +x
         let span = random.uniform(160, 290) * .pi / 180 + context.offset(0.2, random: &random)
-        canvas.setLineWidth(context.lineWidth(6))
+        canvas.setLineWidth(context.strokeWidth(6))
         canvas.newPath()
         canvas.arc(cx: 0, cy: 0, radius: radius, start: start, end: start + span)
         canvas.stroke()
@@ -157,7 +164,7 @@ struct RadialSpokes: PatternFamily {
         let n = random.int(6, 12)
         let maxLength = random.uniform(50, 82) * s
         let phase = tilt(&random)
-        canvas.setLineWidth(context.lineWidth(5))
+        canvas.setLineWidth(context.strokeWidth(5))
         for i in 0..<n {
             let angle = phase + 2 * .pi * Double(i) / Double(n) + random.uniform(-0.2, 0.2) + context.offset(0.3, random: &random)
             let length = context.jittered(maxLength * random.uniform(0.55, 1), relative: 0.3, random: &random)
@@ -179,7 +186,7 @@ struct Zigzag: PatternFamily {
             let y = (i % 2 == 0 ? -amplitude : amplitude) / 2
             return context.shifted((x, y), by: 0.15 * amplitude, random: &random)
         }
-        canvas.setLineWidth(context.lineWidth(5))
+        canvas.setLineWidth(context.strokeWidth(5))
         canvas.path(corners)
         canvas.stroke()
     }
@@ -195,7 +202,7 @@ struct Waves: PatternFamily {
         let gap = random.uniform(18, 24) * s
         let periods = random.uniform(1.5, 2.5)
         let amplitude = random.uniform(0.25, 0.4) * gap
-        canvas.setLineWidth(context.lineWidth(5))
+        canvas.setLineWidth(context.strokeWidth(5))
         for k in 0..<lines {
             let y0 = (Double(k) - Double(lines - 1) / 2) * gap + context.offset(0.15 * gap, random: &random)
             let phase = context.offset(0.5, random: &random)
@@ -218,7 +225,7 @@ struct Chevrons: PatternFamily {
         let halfHeight = random.uniform(38, 52) * s
         let depth = halfHeight * random.uniform(0.9, 1.2) // sharp Vs: an arrowhead-shaped stack
         let spacing = random.uniform(20, 28) * s
-        canvas.setLineWidth(context.lineWidth(6))
+        canvas.setLineWidth(context.strokeWidth(6))
         for k in 0..<count {
             let tipX = (Double(k) - 1) * spacing + depth / 2
             let tip = context.shifted((tipX, 0), by: 0.1 * spacing, random: &random)
@@ -237,7 +244,7 @@ struct Hash: PatternFamily {
         let halfLength = random.uniform(50, 66) * s
         let halfGap = halfLength * random.uniform(0.3, 0.45)
         let slant = random.uniform(-0.15, 0.15) // a slightly sheared #
-        canvas.setLineWidth(context.lineWidth(6))
+        canvas.setLineWidth(context.strokeWidth(6))
         for side in [-1.0, 1.0] {
             let a = context.jittered(halfGap, relative: 0.3, random: &random) * side
             let b = context.jittered(halfGap, relative: 0.3, random: &random) * side
@@ -263,7 +270,7 @@ struct Spiral: PatternFamily {
             let a = phase + 2 * .pi * turns * t
             return (radius * t * cos(a), radius * t * sin(a))
         }
-        canvas.setLineWidth(context.lineWidth(6))
+        canvas.setLineWidth(context.strokeWidth(6))
         canvas.path(points)
         canvas.stroke()
     }
@@ -279,7 +286,7 @@ struct Pillar: PatternFamily {
         let w = context.jittered(random.uniform(40, 60), relative: 0.3, random: &random) * s
         let h = context.jittered(random.uniform(90, 125), relative: 0.2, random: &random) * s
         let shear = context.offset(0.1, random: &random) * h
-        canvas.setLineWidth(context.lineWidth(5))
+        canvas.setLineWidth(context.strokeWidth(5))
         canvas.path([(-w / 2 - shear, -h / 2), (w / 2 - shear, -h / 2), (w / 2 + shear, h / 2), (-w / 2 + shear, h / 2)], closed: true)
         canvas.stroke()
     }
@@ -292,7 +299,7 @@ struct ConcentricRings: PatternFamily {
         let s = context.scale
         let rings = random.int(3, 4)
         let outer = random.uniform(55, 80) * s
-        canvas.setLineWidth(context.lineWidth(5))
+        canvas.setLineWidth(context.strokeWidth(5))
         for k in 1...rings {
             let r = context.jittered(outer * Double(k) / Double(rings), relative: 0.15, random: &random)
             let center = context.shifted((0, 0), by: 0.05 * outer, random: &random)
@@ -306,7 +313,7 @@ struct TriangleOutline: PatternFamily {
     let name = "triangle outline"
     func draw(on canvas: ImageCanvas, context: PatternContext, random: inout SampleRandom) {
         let radius = random.uniform(58, 78) * context.scale
-        canvas.setLineWidth(context.lineWidth(6))
+        canvas.setLineWidth(context.strokeWidth(6))
         canvas.path(polygon(sides: 3, radius: radius, rotation: tilt(&random), context: context, random: &random), closed: true)
         canvas.stroke()
     }
@@ -320,7 +327,7 @@ struct NestedSquares: PatternFamily {
         let count = random.int(2, 3)
         let outer = random.uniform(42, 58) * s // half side: the corners reach ≈ 60–82
         let inner = outer * random.uniform(0.25, 0.4)
-        canvas.setLineWidth(context.lineWidth(5))
+        canvas.setLineWidth(context.strokeWidth(5))
         for k in 0..<count {
             let half = context.jittered(inner + (outer - inner) * Double(k) / Double(count - 1), relative: 0.1, random: &random)
             let c = context.shifted((0, 0), by: 0.05 * outer, random: &random)
@@ -338,7 +345,7 @@ struct Wheel: PatternFamily {
         let radius = context.jittered(random.uniform(55, 80), relative: 0.2, random: &random) * s
         let spokes = random.int(5, 8)
         let phase = tilt(&random)
-        canvas.setLineWidth(context.lineWidth(5))
+        canvas.setLineWidth(context.strokeWidth(5))
         canvas.strokeCircle((0, 0), radius: radius)
         for i in 0..<spokes {
             let a = phase + 2 * .pi * Double(i) / Double(spokes) + context.offset(0.3, random: &random)
@@ -354,7 +361,7 @@ struct Target: PatternFamily {
     func draw(on canvas: ImageCanvas, context: PatternContext, random: inout SampleRandom) {
         let s = context.scale
         let radius = context.jittered(random.uniform(55, 80), relative: 0.2, random: &random) * s
-        canvas.setLineWidth(context.lineWidth(6))
+        canvas.setLineWidth(context.strokeWidth(6))
         canvas.strokeCircle((0, 0), radius: radius)
         let center = context.shifted((0, 0), by: 0.08 * radius, random: &random)
         canvas.dot(center, radius: radius * random.uniform(0.3, 0.45))
@@ -538,7 +545,7 @@ struct Dumbbell: PatternFamily {
         let ends = [-1.0, 1.0].map { side -> Point in
             context.shifted((side * context.jittered(halfLength, relative: 0.2, random: &random), 0), by: 0.1 * halfLength, random: &random)
         }
-        canvas.setLineWidth(context.lineWidth(6))
+        canvas.setLineWidth(context.strokeWidth(6))
         canvas.segment(ends[0], ends[1])
         for end in ends {
             canvas.dot(end, radius: context.jittered(ball, relative: 0.3, random: &random))
@@ -557,7 +564,7 @@ struct Arrow: PatternFamily {
         let tip = context.jittered(halfLength, relative: 0.15, random: &random)
         let tail = -context.jittered(halfLength, relative: 0.3, random: &random)
         let base = tip - headLength
-        canvas.setLineWidth(context.lineWidth(6))
+        canvas.setLineWidth(context.strokeWidth(6))
         canvas.segment((tail, context.offset(0.1 * headHalfWidth, random: &random)), (base, 0))
         canvas.path([(tip, 0), (base, -headHalfWidth), (base, headHalfWidth)], closed: true)
         canvas.fill()
