@@ -49,6 +49,7 @@ let package = Package(
                 "Analysis",
                 "Report",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -1,44 +1,173 @@
 import Foundation
 import Synth
+import Training
 
-/// `asl-lab run`: the whole pipeline on one effective config (today generate → train; analyse
-/// and report follow), into a new run folder
-/// `REPORTS/<YYYYmmdd-HHMMSS>-<name>/`. Data sets live in the cache, keyed by the hash of
-/// the keys that generate them (`seed`, `data.*`), so a second run with the same data config
-/// reuses its data set.
+/// `asl-lab run`: generate → train → analyse → report on one effective config, like `dvc
+/// repro` with the report built in. Each cached stage has a key (`StageKeys`); its outputs live
+/// in the cache under that key and are reused when sealed and intact. A run folder
+/// `REPORTS/<YYYYmmdd-HHMMSS>-<name>/` receives the artifacts, the report and `manifest.json`.
 public enum PipelineRun {
     public struct Options: Sendable {
         public var reportsRoot: String
         public var cacheRoot: String
         public var name: String
         public var threads: Int?
-        public init(reportsRoot: String, cacheRoot: String, name: String, threads: Int? = nil) {
+        /// Rerun this stage and every later one even when cached (`--force [STAGE]`).
+        public var force: PipelineStage?
+        /// Stop after this stage (`--until STAGE`).
+        public var until: PipelineStage
+        /// Only say which stages would run and why (`--dry-run`).
+        public var dryRun: Bool
+
+        public init(reportsRoot: String, cacheRoot: String, name: String, threads: Int? = nil,
+                    force: PipelineStage? = nil, until: PipelineStage = .report, dryRun: Bool = false) {
             self.reportsRoot = reportsRoot
             self.cacheRoot = cacheRoot
             self.name = name
             self.threads = threads
+            self.force = force
+            self.until = until
+            self.dryRun = dryRun
         }
     }
 
     public struct Outcome: Sendable {
-        public var runFolder: String
-        /// The last line `run` prints.
+        /// Nil for a dry run.
+        public var runFolder: String?
+        public var stages: [StageRecord]
+        /// The last line `run` prints: the report's index.html, else the run folder.
         public var summary: String
     }
 
+    /// What happened to one stage.
+    public struct StageRecord: Codable, Equatable, Sendable {
+        public var name: String
+        /// "run", "cached" or, in a dry run, "would run".
+        public var status: String
+        public var seconds: Double
+        public var key: String?
+    }
+
     public static func run(config: EffectiveConfig, options: Options, output: ConsoleOutput) throws -> Outcome {
+        let keys = StageKeys(config: config)
+        let cacheRoot = URL(fileURLWithPath: options.cacheRoot).standardizedFileURL.path
+        let cache = StageCache(root: cacheRoot)
+        let stages = PipelineStage.allCases.filter { $0 <= options.until }
+        if options.dryRun { return dryRun(config: config, keys: keys, cache: cache, stages: stages, options: options, output: output) }
+
+        let lock = try CacheLock(cacheRoot: options.cacheRoot) {
+            output.write("Another asl-lab run is using the cache \(options.cacheRoot); waiting for it to finish…\n")
+        }
+        let signals = StopSignals(console: output)
+        defer { withExtendedLifetime((lock, signals)) {} }
+
+        let started = Date()
         let runFolder = try RunFolder.create(root: options.reportsRoot, name: options.name)
-        try Data(config.yaml.utf8).write(to: URL(fileURLWithPath: (runFolder as NSString).appendingPathComponent("config.yaml")))
+        let log = RunLog(console: output, path: (runFolder as NSString).appendingPathComponent("log.txt"))
+        try AtomicFile.write(Data(config.yaml.utf8), to: (runFolder as NSString).appendingPathComponent("config.yaml"))
+        var records: [StageRecord] = []
+        func forced(_ stage: PipelineStage) -> Bool { options.force.map { stage >= $0 } ?? false }
 
-        let dataFolder = (options.cacheRoot as NSString).appendingPathComponent("datasets/" + config.hash(under: GenerateStage.configKeys))
-        let generate = try GenerateStage.run(GenerateStage.job(config: config, output: dataFolder, threads: options.threads))
-        output.write("generate: " + GenerateStage.summary(generate) + "\n")
+        // generate
+        let dataFolder = cache.folder(stage: PipelineStage.generate.rawValue, key: keys.generate)
+        records.append(try cachedStage(.generate, key: keys.generate, cache: cache, force: forced(.generate), log: log) { partial in
+            let job = GenerateStage.job(config: config, output: partial, threads: options.threads)
+            let outcome = try GenerateStage.run(job)
+            return GenerateStage.summary(outcome).replacingOccurrences(of: partial, with: dataFolder)
+        })
 
-        let trainJob = TrainStage.job(config: config, data: dataFolder, out: runFolder, threads: options.threads)
-        let trained = try TrainStage.run(trainJob)
-        output.write("train: " + TrainStage.summary(trained, job: trainJob) + "\n")
+        // train
+        if options.until >= .train {
+            let trainFolder = cache.folder(stage: PipelineStage.train.rawValue, key: keys.train)
+            records.append(try cachedStage(.train, key: keys.train, cache: cache, force: forced(.train), log: log) { partial in
+                var job = TrainStage.job(config: config, data: dataFolder, out: partial, threads: options.threads, resume: true)
+                job.stop = signals.request
+                let outcome = try TrainStage.run(job)
+                // The model is the product; the optimiser state only served resuming.
+                try? FileManager.default.removeItem(atPath: (partial as NSString).appendingPathComponent(Trainer.checkpointName))
+                return TrainStage.summary(outcome, job: job).replacingOccurrences(of: partial, with: trainFolder)
+            })
+            try RunFolder.link(contentsOf: trainFolder, into: runFolder)
+        }
 
-        return Outcome(runFolder: runFolder, summary: runFolder)
+        let manifest = PipelineManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
+                                        dataset: dataFolder, runFolder: runFolder, cache: cache, seconds: Date().timeIntervalSince(started))
+        try manifest.write(to: runFolder)
+        try RunStore(root: options.reportsRoot).writeIndex()
+        log.write("Run folder: \(runFolder)\n")
+        return Outcome(runFolder: runFolder, stages: records, summary: runFolder)
+    }
+
+    /// Runs `body` into the stage's partial folder unless a sealed, intact entry exists, then
+    /// seals it. A partial folder left by an interrupted run is kept, so training resumes.
+    private static func cachedStage(_ stage: PipelineStage, key: String, cache: StageCache, force: Bool, log: RunLog,
+                                    body: (String) throws -> String) throws -> StageRecord {
+        let name = stage.rawValue
+        let started = Date()
+        switch cache.state(stage: name, key: key) {
+        case .valid where !force:
+            log.write("\(name): cached (key \(key.prefix(12))).\n")
+            return StageRecord(name: name, status: "cached", seconds: Date().timeIntervalSince(started), key: key)
+        case .corrupt(let reason):
+            log.write("\(name): the cached entry is damaged (\(reason)); running the stage again.\n")
+        default:
+            break
+        }
+        let partial = cache.partialFolder(stage: name, key: key)
+        if force { try? FileManager.default.removeItem(atPath: partial) }
+        try FileManager.default.createDirectory(atPath: (partial as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let summary = try body(partial)
+        try cache.seal(partial: partial, stage: name, key: key)
+        log.write("\(name): \(summary)\n")
+        return StageRecord(name: name, status: "run", seconds: Date().timeIntervalSince(started), key: key)
+    }
+
+    private static func dryRun(config: EffectiveConfig, keys: StageKeys, cache: StageCache, stages: [PipelineStage],
+                               options: Options, output: ConsoleOutput) -> Outcome {
+        let previous = RunStore(root: options.reportsRoot).latestManifest()
+        var records: [StageRecord] = []
+        var upstreamRuns = false
+        for stage in stages {
+            let key = keys.key(of: stage)
+            let state = key.map { cache.state(stage: stage.rawValue, key: $0) } ?? .missing
+            let forced = options.force.map { stage >= $0 } ?? false
+            let runs = forced || upstreamRuns || state != .valid || stage == .report
+            var reasons: [String] = []
+            if forced { reasons.append("forced") }
+            if case .corrupt(let why) = state { reasons.append("cache entry damaged: \(why)") }
+            if let previous {
+                let changed = previous.changedKeys(comparedWith: config, under: StageKeys.configSlices[stage] ?? [])
+                if !changed.isEmpty { reasons.append("changed: " + changed.joined(separator: ", ")) }
+            }
+            if upstreamRuns && stage != .report { reasons.append("an earlier stage runs") }
+            if state == .missing && stage != .report && reasons.isEmpty { reasons.append("not in the cache") }
+            if stage == .report { reasons.append("always rendered into the new run folder") }
+            output.write("\(stage.rawValue): \(runs ? "would run" : "cached")\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: "; ") + ")")\n")
+            records.append(StageRecord(name: stage.rawValue, status: runs ? "would run" : "cached", seconds: 0, key: key))
+            upstreamRuns = upstreamRuns || (runs && stage != .report)
+        }
+        return Outcome(runFolder: nil, stages: records, summary: "Dry run: nothing was run.")
+    }
+}
+
+/// The console output of a run, also kept as the run folder's `log.txt`.
+final class RunLog: @unchecked Sendable {
+    private let console: ConsoleOutput
+    private let path: String
+    private var text = ""
+    private let lock = NSLock()
+
+    init(console: ConsoleOutput, path: String) {
+        self.console = console
+        self.path = path
+    }
+
+    func write(_ line: String) {
+        console.write(line)
+        lock.lock()
+        text += line
+        try? Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        lock.unlock()
     }
 }
 
@@ -63,5 +192,23 @@ enum RunFolder {
             throw SynthError.cannotWrite(path: folder, reason: "the run folder cannot be created")
         }
         return folder
+    }
+
+    /// Hard-links (or copies, across file systems) every file of a cache entry into the run
+    /// folder, keeping sub-folders and leaving out the entry's seal.
+    static func link(contentsOf entry: String, into runFolder: String) throws {
+        for relative in try StageCache.files(under: entry) where relative != StageCache.sealName {
+            let source = (entry as NSString).appendingPathComponent(relative)
+            let destination = (runFolder as NSString).appendingPathComponent(relative)
+            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(atPath: destination)
+            if Foundation.link(source, destination) != 0 {
+                do {
+                    try FileManager.default.copyItem(atPath: source, toPath: destination)
+                } catch {
+                    throw PipelineError.cannotWrite(path: destination, reason: error.localizedDescription)
+                }
+            }
+        }
     }
 }

@@ -23,8 +23,12 @@ public struct TrainJob: Sendable {
     /// Hash of everything training depends on (seed, data and train config); a checkpoint
     /// from another config is refused.
     public var configHash: String
+    /// When set and requested, training stops before the next batch with
+    /// `TrainingError.interrupted`; the checkpoint of the last finished epoch stays for `resume`.
+    public var stop: StopRequest?
 
-    public init(dataFolder: String, outFolder: String, config: TrainConfig, seed: UInt64, threads: Int, resume: Bool, configHash: String) {
+    public init(dataFolder: String, outFolder: String, config: TrainConfig, seed: UInt64, threads: Int, resume: Bool, configHash: String,
+                stop: StopRequest? = nil) {
         self.dataFolder = dataFolder
         self.outFolder = outFolder
         self.config = config
@@ -32,6 +36,7 @@ public struct TrainJob: Sendable {
         self.threads = threads
         self.resume = resume
         self.configHash = configHash
+        self.stop = stop
     }
 }
 
@@ -95,6 +100,9 @@ public enum Trainer {
             var sums = (total: 0.0, ce: 0.0, mse: 0.0)
             var batches = 0
             for (batchNumber, start) in stride(from: 0, to: order.count, by: config.batchSize).enumerated() {
+                if job.stop?.isRequested == true {
+                    throw TrainingError.interrupted(epoch: epoch, completedEpochs: history.count, checkpoint: checkpointPath)
+                }
                 let batch = Array(order[start..<min(order.count, start + config.batchSize)])
                 let count = batch.count * dataset.imageBytes
                 if input.count != count { input = [Float](repeating: 0, count: count) }

@@ -20,14 +20,44 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Threads (default: all cores).", valueName: "n"))
     var threads: Int?
 
+    @Option(name: .customLong("force"),
+            help: ArgumentHelp("Rerun this stage and every later one even if cached; a bare --force reruns every stage.", valueName: "stage"))
+    var force: String?
+
+    @Option(help: ArgumentHelp("Stop after this stage (generate, train, analyse or report).", valueName: "stage"))
+    var until: String = "report"
+
+    @Flag(help: "Print which stages would run and which config keys changed since the last run; run nothing.")
+    var dryRun = false
+
+    /// What a bare `--force` stands for (see `RunCommand.normalise`).
+    static let allStages = "all"
+
+    /// `--force` takes an optional stage, which ArgumentParser cannot express: a `--force` not
+    /// followed by a stage name becomes `--force all`.
+    static func normalise(_ arguments: [String]) -> [String] {
+        guard arguments.first == "run" else { return arguments }
+        var result: [String] = []
+        for (i, argument) in arguments.enumerated() {
+            result.append(argument)
+            if argument == "--force" {
+                let next = i + 1 < arguments.count ? arguments[i + 1] : nil
+                if next == nil || next!.hasPrefix("-") { result.append(allStages) }
+            }
+        }
+        return result
+    }
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
     }
 
     func run() throws {
         let config = try options.load()
-        let outcome = try PipelineRun.run(config: config, options: .init(reportsRoot: reports, cacheRoot: cache, name: name, threads: threads),
-                                          output: .standardOutput)
+        let force = try force.map { $0 == RunCommand.allStages ? .generate : try PipelineStage.named($0) }
+        let options = PipelineRun.Options(reportsRoot: reports, cacheRoot: cache, name: name, threads: threads,
+                                          force: force, until: try PipelineStage.named(until), dryRun: dryRun)
+        let outcome = try PipelineRun.run(config: config, options: options, output: .standardOutput)
         print(outcome.summary)
     }
 }

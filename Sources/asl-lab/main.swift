@@ -5,7 +5,7 @@ import Pipeline
 // Exit statuses are part of the CLI contract: 0 on success, 1 on any user error with a
 // one-paragraph message and never a stack trace (ArgumentParser's usage status 64 becomes 1).
 do {
-    var command = try ASLLab.parseAsRoot()
+    var command = try ASLLab.parseAsRoot(RunCommand.normalise(Array(CommandLine.arguments.dropFirst())))
     try command.run()
 } catch let error as UserFacingError {
     FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))

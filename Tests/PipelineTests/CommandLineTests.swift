@@ -67,3 +67,19 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(version.stdout.isEmpty)
     }
 }
+
+extension CommandLineTests {
+    /// Standard output of a program (for tools like unzip in tests).
+    static func capture(_ program: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -38,6 +38,11 @@ public struct EffectiveConfig: Equatable, Sendable {
         canonicalText(fields(under: prefixes))
     }
 
+    /// The canonical text of every key under any of `prefixes`.
+    public func canonicalText(under prefixes: [String]) -> String {
+        canonicalText(fields(under: prefixes))
+    }
+
     private func canonicalText(_ fields: [ConfigField]) -> String {
         fields.map { "\($0.key)=\(self[$0.key].canonical)\n" }.joined()
     }

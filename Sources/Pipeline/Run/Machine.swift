@@ -1,0 +1,48 @@
+import Foundation
+
+/// Facts about the computer a run ran on, for the manifest.
+struct MachineFacts: Codable, Equatable {
+    var cores: Int
+    var cpu: String
+    var memoryBytes: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case cores, cpu
+        case memoryBytes = "memory_bytes"
+    }
+
+    static var current: MachineFacts {
+        let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = cpuInfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown"
+        return MachineFacts(cores: ProcessInfo.processInfo.activeProcessorCount, cpu: model ?? "unknown",
+                            memoryBytes: ProcessInfo.processInfo.physicalMemory)
+    }
+}
+
+/// The git commit of the working directory's checkout, if any, and whether it has changes.
+struct GitState: Codable, Equatable {
+    var commit: String
+    var dirty: Bool
+
+    static func current(in folder: String) -> GitState? {
+        guard let commit = run(["rev-parse", "HEAD"], in: folder)?.trimmingCharacters(in: .whitespacesAndNewlines), commit.count == 40 else {
+            return nil
+        }
+        let status = run(["status", "--porcelain", "--untracked-files=no"], in: folder) ?? ""
+        return GitState(commit: commit, dirty: !status.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+    }
+
+    private static func run(_ arguments: [String], in folder: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", folder] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    }
+}

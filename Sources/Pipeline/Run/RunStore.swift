@@ -1,0 +1,215 @@
+import Digest
+import Foundation
+import ZIPFoundation
+
+/// The run folders under a reports root: listing, finding, comparing and archiving runs,
+/// and the root's `index.html`.
+public struct RunStore: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// Run folders (names) that hold a manifest, sorted by name (= by start time).
+    public func runs() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: path($0, PipelineManifest.fileName)) }.sorted()
+    }
+
+    func path(_ run: String, _ file: String = "") -> String {
+        let folder = (root as NSString).appendingPathComponent(run)
+        return file.isEmpty ? folder : (folder as NSString).appendingPathComponent(file)
+    }
+
+    func manifest(_ run: String) -> PipelineManifest? {
+        PipelineManifest.read(runFolder: path(run))
+    }
+
+    func latestManifest() -> PipelineManifest? {
+        runs().last.flatMap(manifest)
+    }
+
+    /// The run folder an id names: its full folder name, or a part of it that only one run has.
+    public func resolve(_ id: String) throws -> String {
+        let all = runs()
+        if all.contains(id) { return id }
+        let matches = all.filter { $0.contains(id) }
+        guard !matches.isEmpty else { throw PipelineError.noSuchRun(id, reports: root) }
+        guard matches.count == 1 else { throw PipelineError.ambiguousRun(id, matches: matches) }
+        return matches[0]
+    }
+
+    /// One row per run for `runs list` and the index page.
+    public struct Row: Equatable, Sendable {
+        public var folder: String
+        public var name: String
+        public var created: String
+        public var imagesPerLetter: String
+        public var epochs: String
+        public var accuracy: Double?
+        public var mae: Double?
+        public var seconds: Double
+        public var hasReport: Bool
+    }
+
+    public func rows() -> [Row] {
+        runs().compactMap { run in
+            guard let m = manifest(run) else { return nil }
+            return Row(folder: run, name: m.name, created: m.created, imagesPerLetter: m.config["data.images_per_letter"] ?? "–",
+                       epochs: m.config["train.epochs"] ?? "–", accuracy: m.metrics.testAccuracy, mae: m.metrics.testDistanceMAE,
+                       seconds: m.seconds, hasReport: FileManager.default.fileExists(atPath: path(run, "index.html")))
+        }
+    }
+
+    /// `runs list`: an aligned text table.
+    public func listText() -> String {
+        let rows = rows()
+        guard !rows.isEmpty else { return "No runs in \(root) yet; `asl-lab run` makes one.\n" }
+        let table = [["run", "images/letter", "epochs", "test accuracy", "distance MAE", "duration"]] + rows.map { row in
+            [row.folder, row.imagesPerLetter, row.epochs, row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–",
+             row.mae.map { String(format: "%.3f", $0) } ?? "–", Self.duration(row.seconds)]
+        }
+        let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max()! }
+        return table.map { row in
+            zip(row, widths).enumerated().map { i, cell in
+                i == 0 ? cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: cell.1 - cell.0.count) + cell.0
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 60 ? String(format: "%.1f s", seconds) : String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
+    }
+
+    /// Rewrites `root/index.html`: every run in a table linking to its report.
+    public func writeIndex() throws {
+        let rows = rows().reversed()
+        var html = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>asl-lab runs</title>
+        <style>
+        body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1d2430}
+        h1{font-size:1.5rem;margin:0 0 .25rem}p{color:#596273;margin:.25rem 0 1.25rem}
+        table{border-collapse:collapse;width:100%}th,td{padding:.45rem .6rem;border-bottom:1px solid #e3e6ec;text-align:right}
+        th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}th{font-weight:600;color:#596273;font-size:.85rem}
+        tr:hover td{background:#f6f8fb}a{color:#2455c3;text-decoration:none}a:hover{text-decoration:underline}
+        </style></head><body>
+        <h1>asl-lab runs</h1>
+        <p>\(rows.count) run\(rows.count == 1 ? "" : "s") in this folder, newest first. Each links to its report; `asl-lab runs compare A B` compares two.</p>
+        <table><thead><tr><th>run</th><th>name</th><th>started</th><th>images/letter</th><th>epochs</th><th>test accuracy</th><th>distance MAE</th><th>duration</th></tr></thead><tbody>
+
+        """
+        for row in rows {
+            let link = row.hasReport ? "<a href=\"\(HTML.escape(row.folder))/index.html\">\(HTML.escape(row.folder))</a>" : HTML.escape(row.folder)
+            let cells = [HTML.escape(row.name), HTML.escape(row.created), HTML.escape(row.imagesPerLetter), HTML.escape(row.epochs),
+                         row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–", row.mae.map { String(format: "%.3f", $0) } ?? "–",
+                         Self.duration(row.seconds)]
+            html += "<tr><td>\(link)</td>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+        }
+        html += "</tbody></table></body></html>\n"
+        try AtomicFile.write(Data(html.utf8), to: (root as NSString).appendingPathComponent("index.html"))
+    }
+
+    /// `runs compare A B`: the config keys that differ and the metric deltas.
+    public func compareText(_ a: String, _ b: String) throws -> String {
+        let (runA, runB) = (try resolve(a), try resolve(b))
+        guard let ma = manifest(runA), let mb = manifest(runB) else { throw PipelineError.noSuchRun(a, reports: root) }
+        var lines = ["Comparing \(runA) (A) with \(runB) (B).", ""]
+        let keys = Set(ma.config.keys).union(mb.config.keys).sorted().filter { ma.config[$0] != mb.config[$0] }
+        if keys.isEmpty {
+            lines.append("Config: identical (hash \(ma.configHash.prefix(12))).")
+        } else {
+            lines.append("Config keys that differ:")
+            let width = keys.map(\.count).max()!
+            for key in keys {
+                lines.append("  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + "  A: \(ma.config[key] ?? "–")   B: \(mb.config[key] ?? "–")")
+            }
+        }
+        lines.append("")
+        lines.append("Metrics (B − A):")
+        func metric(_ name: String, _ x: Double?, _ y: Double?, scale: Double, unit: String, digits: Int) {
+            let f = "%.\(digits)f"
+            let text = [x, y].map { $0.map { String(format: f, $0 * scale) + unit } ?? "–" }
+            let delta = (x != nil && y != nil) ? String(format: "%+.\(digits)f", (y! - x!) * scale) + unit : "–"
+            lines.append("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0))  A: \(text[0])   B: \(text[1])   Δ \(delta)")
+        }
+        metric("test accuracy", ma.metrics.testAccuracy, mb.metrics.testAccuracy, scale: 100, unit: " %", digits: 2)
+        metric("distance MAE", ma.metrics.testDistanceMAE, mb.metrics.testDistanceMAE, scale: 1, unit: "", digits: 3)
+        metric("duration", ma.seconds, mb.seconds, scale: 1, unit: " s", digits: 1)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `runs archive ID`: a zip of the run folder and the data set it references, with a
+    /// `SHA256SUMS` entry; every entry is read back and checked against it before the zip is
+    /// moved into place. Returns the archive path and the number of files.
+    public func archive(_ id: String, to output: String?) throws -> (path: String, files: Int) {
+        let run = try resolve(id)
+        guard let manifest = manifest(run) else { throw PipelineError.noSuchRun(id, reports: root) }
+        let destination = output ?? path(run) + ".zip"
+        var entries: [(name: String, source: String)] = try StageCache.files(under: path(run)).map { ("\(run)/\($0)", path(run, $0)) }
+        if FileManager.default.fileExists(atPath: manifest.dataset) {
+            entries += try StageCache.files(under: manifest.dataset).filter { $0 != StageCache.sealName }.map { ("\(run)/dataset/\($0)", (manifest.dataset as NSString).appendingPathComponent($0)) }
+        }
+        var sums: [String] = []
+        for entry in entries { sums.append("\(try StageCache.sha256(path: entry.source))  \(entry.name)") }
+        let temporary = destination + ".partial-\(getpid())"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            let zip = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+            for entry in entries {
+                try zip.addEntry(with: entry.name, fileURL: URL(fileURLWithPath: entry.source), compressionMethod: entry.name.hasSuffix(".png") ? .none : .deflate)
+            }
+            let sumsData = Data((sums.joined(separator: "\n") + "\n").utf8)
+            try zip.addEntry(with: "\(run)/SHA256SUMS", type: .file, uncompressedSize: Int64(sumsData.count), compressionMethod: .deflate) { position, size in
+                sumsData.subdata(in: Int(position)..<(Int(position) + size))
+            }
+            try Self.verify(archive: temporary, sums: sums)
+        } catch let error as PipelineError {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw PipelineError.cannotWrite(path: destination, reason: "\(error)")
+        }
+        guard rename(temporary, destination) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw PipelineError.cannotWrite(path: destination, reason: reason)
+        }
+        return (destination, entries.count)
+    }
+
+    /// Reads every entry listed in `sums` back from the zip and checks its SHA-256.
+    static func verify(archive path: String, sums: [String]) throws {
+        let zip = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        for line in sums {
+            let expected = String(line.prefix(64)), name = String(line.dropFirst(66))
+            guard let entry = zip[name] else { throw PipelineError.cannotWrite(path: path, reason: "the entry \(name) is missing from the archive") }
+            var hasher = SHA256()
+            _ = try zip.extract(entry, skipCRC32: false) { hasher.update($0) }
+            guard SHA256.hexString(hasher.finalize()) == expected else { throw PipelineError.cannotWrite(path: path, reason: "the entry \(name) does not read back intact") }
+        }
+    }
+}
+
+/// HTML escaping for text from users or data.
+enum HTML {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,38 @@
+import Digest
+
+/// The cache key of each stage: SHA-256 of the stage's name, the tool's version, the config
+/// slice it reads and the keys of the stages it reads from. Changing `train.epochs` changes
+/// the train key (and so analyse's) but not generate's.
+public struct StageKeys: Equatable, Sendable {
+    public var generate: String
+    public var train: String
+    public var analyse: String
+
+    /// Config keys (prefixes) each cached stage reads.
+    public static let configSlices: [PipelineStage: [String]] = [
+        .generate: ["seed", "data"],
+        .train: ["seed", "train"],
+        .analyse: ["analyse"],
+        .report: ["report"],
+    ]
+
+    public init(config: EffectiveConfig) {
+        func key(_ stage: PipelineStage, inputs: [String]) -> String {
+            let slice = Self.configSlices[stage]!
+            return SHA256.hex("stage=\(stage.rawValue)\ntool=\(ToolInfo.version)\n"
+                + inputs.map { "input=\($0)\n" }.joined() + config.canonicalText(under: slice))
+        }
+        generate = key(.generate, inputs: [])
+        train = key(.train, inputs: [generate])
+        analyse = key(.analyse, inputs: [train])
+    }
+
+    public func key(of stage: PipelineStage) -> String? {
+        switch stage {
+        case .generate: return generate
+        case .train: return train
+        case .analyse: return analyse
+        case .report: return nil
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Pipeline
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "List, compare and archive the runs in a reports folder.",
+        subcommands: [List.self, Compare.self, Archive.self])
+
+    struct Location: ParsableArguments {
+        @Option(help: ArgumentHelp("Folder that holds the run folders.", valueName: "dir"))
+        var reports: String = "Reports"
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every run: name, key config, test accuracy, distance MAE, duration.")
+        @OptionGroup var location: Location
+
+        func run() throws {
+            print(RunStore(root: location.reports).listText(), terminator: "")
+        }
+    }
+
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The config keys that differ between two runs and how their metrics moved.",
+            discussion: "A and B are run folder names, or any part of one that only one run has (e.g. its time stamp).")
+        @OptionGroup var location: Location
+        @Argument(help: "The first run (A).") var a: String
+        @Argument(help: "The second run (B).") var b: String
+
+        func run() throws {
+            print(try RunStore(root: location.reports).compareText(a, b), terminator: "")
+        }
+    }
+
+    struct Archive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A zip of a run with the data set it used and a SHA256SUMS list, each entry verified after writing.")
+        @OptionGroup var location: Location
+        @Argument(help: "The run: its folder name or a unique part of it.") var id: String
+        @Option(help: ArgumentHelp("Where to write the zip (default: the run folder's path + .zip).", valueName: "file"))
+        var out: String?
+
+        func run() throws {
+            let (path, files) = try RunStore(root: location.reports).archive(id, to: out)
+            print("Archived \(files) files with their SHA-256 sums, each read back and checked: \(path)")
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import XCTest
+@testable import Pipeline
+
+/// The cached pipeline: cache hits and misses per changed key, damaged and half-written
+/// entries, interruption and resume, concurrent runs, the manifest and the run store.
+final class PipelineRunTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// A config small enough to run in a second: 2 images per letter at 64 px, 16-px input.
+    static let tiny = ["data.images_per_letter=3", "data.image_size=64", "train.input_size=16", "train.epochs=1",
+                       "train.model.channels=[4,4,4]", "train.model.class_hidden=8", "train.model.distance_hidden=4"]
+
+    var reports: String { folder.appendingPathComponent("Reports").path }
+    var cacheRoot: String { folder.appendingPathComponent("cache").path }
+
+    func runPipeline(_ extra: [String] = [], until: PipelineStage = .train, force: PipelineStage? = nil, dryRun: Bool = false,
+             name: String = "t") throws -> (PipelineRun.Outcome, String) {
+        let config = try ConfigLoader.load(file: nil, overrides: Self.tiny + extra)
+        var text = ""
+        let output = ConsoleOutput(isTerminal: false) { text += $0 }
+        let options = PipelineRun.Options(reportsRoot: reports, cacheRoot: cacheRoot, name: name, threads: 1,
+                                          force: force, until: until, dryRun: dryRun)
+        let outcome = try PipelineRun.run(config: config, options: options, output: output)
+        return (outcome, text)
+    }
+
+    func statuses(_ outcome: PipelineRun.Outcome) -> [String] { outcome.stages.map { "\($0.name):\($0.status)" } }
+
+    func testSecondRunIsCachedAndEpochsRerunOnlyTrain() throws {
+        let (first, _) = try runPipeline()
+        XCTAssertEqual(statuses(first), ["generate:run", "train:run"])
+        let (second, log) = try runPipeline()
+        XCTAssertEqual(statuses(second), ["generate:cached", "train:cached"])
+        XCTAssertTrue(log.contains("generate: cached (key "), log)
+        XCTAssertEqual(first.stages.map(\.key), second.stages.map(\.key))
+        let (third, _) = try runPipeline(["train.epochs=2"])
+        XCTAssertEqual(statuses(third), ["generate:cached", "train:run"])
+        XCTAssertEqual(third.stages[0].key, first.stages[0].key)
+        XCTAssertNotEqual(third.stages[1].key, first.stages[1].key)
+        let (fourth, _) = try runPipeline(["seed=5"])
+        XCTAssertEqual(statuses(fourth), ["generate:run", "train:run"], "the seed feeds every stage")
+        let (forced, _) = try runPipeline(force: .train)
+        XCTAssertEqual(statuses(forced), ["generate:cached", "train:run"])
+    }
+
+    func testDryRunNamesTheChangedKeysAndRunsNothing() throws {
+        _ = try runPipeline()
+        let (outcome, log) = try runPipeline(["train.epochs=3"], until: .report, dryRun: true)
+        XCTAssertNil(outcome.runFolder)
+        XCTAssertEqual(statuses(outcome), ["generate:cached", "train:would run", "analyse:would run", "report:would run"])
+        XCTAssertTrue(log.contains("train: would run (changed: train.epochs: 1 → 3)"), log)
+        XCTAssertEqual(RunStore(root: reports).runs().count, 1, "a dry run leaves no run folder")
+    }
+
+    func testDamagedEntryIsDetectedAndRebuilt() throws {
+        let (first, _) = try runPipeline()
+        let model = StageCache(root: cacheRoot).folder(stage: "train", key: first.stages[1].key!) + "/model.safetensors"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+        bytes[bytes.count - 1] ^= 0xff
+        try bytes.write(to: URL(fileURLWithPath: model))
+        let (second, log) = try runPipeline()
+        XCTAssertEqual(statuses(second), ["generate:cached", "train:run"])
+        XCTAssertTrue(log.contains("train: the cached entry is damaged (model.safetensors changed content)"), log)
+        XCTAssertEqual(StageCache(root: cacheRoot).state(stage: "train", key: first.stages[1].key!), .valid)
+        // A deleted file is noticed too.
+        let label = StageCache(root: cacheRoot).folder(stage: "generate", key: first.stages[0].key!) + "/labels.csv"
+        try FileManager.default.removeItem(atPath: label)
+        let (third, _) = try runPipeline()
+        XCTAssertEqual(statuses(third), ["generate:run", "train:cached"])
+    }
+
+    func testUnsealedPartialEntryIsNeverTrusted() throws {
+        let keys = StageKeys(config: try ConfigLoader.load(file: nil, overrides: Self.tiny))
+        let cache = StageCache(root: cacheRoot)
+        // What a stage killed before sealing leaves: its partial folder, and even a final
+        // folder without a seal.
+        try FileManager.default.createDirectory(atPath: cache.partialFolder(stage: "train", key: keys.train), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: cache.folder(stage: "generate", key: keys.generate), withIntermediateDirectories: true)
+        XCTAssertEqual(cache.state(stage: "train", key: keys.train), .missing)
+        XCTAssertEqual(cache.state(stage: "generate", key: keys.generate), .corrupt("it has no entry.json"))
+        let (outcome, _) = try runPipeline()
+        XCTAssertEqual(statuses(outcome), ["generate:run", "train:run"])
+    }
+
+    func testManifestRecordsConfigKeysArtifactsAndMachine() throws {
+        let (outcome, _) = try runPipeline()
+        let runFolder = try XCTUnwrap(outcome.runFolder)
+        let manifest = try XCTUnwrap(PipelineManifest.read(runFolder: runFolder))
+        XCTAssertEqual(manifest.config["train.epochs"], "1")
+        XCTAssertEqual(manifest.config["data.images_per_letter"], "3")
+        XCTAssertEqual(manifest.configHash, try ConfigLoader.load(file: nil, overrides: Self.tiny).hash)
+        XCTAssertEqual(manifest.stages.map(\.name), ["generate", "train"])
+        XCTAssertEqual(manifest.machine.cores, ProcessInfo.processInfo.activeProcessorCount)
+        XCTAssertGreaterThan(manifest.machine.memoryBytes, 0)
+        XCTAssertTrue(manifest.dataset.hasPrefix("/"), "the data set path is absolute")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: manifest.dataset + "/labels.csv"))
+        for name in ["model.safetensors", "history.csv", "training.json", "config.yaml"] {
+            let expected = try StageCache.sha256(path: runFolder + "/" + name)
+            XCTAssertEqual(manifest.artifacts[name], expected, name)
+        }
+        XCTAssertNotNil(manifest.metrics.epochs)
+        let index = try String(contentsOfFile: reports + "/index.html", encoding: .utf8)
+        XCTAssertTrue(index.contains((runFolder as NSString).lastPathComponent))
+    }
+
+    func testRunNamesAreEscapedInTheIndexAndCompareListsOnlyDifferences() throws {
+        _ = try runPipeline(name: "<script>alert(1)</script>")
+        _ = try runPipeline(["train.epochs=2"], name: "b")
+        let index = try String(contentsOfFile: reports + "/index.html", encoding: .utf8)
+        XCTAssertFalse(index.contains("<script>alert"))
+        XCTAssertTrue(index.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        let store = RunStore(root: reports)
+        let runs = store.runs()
+        XCTAssertEqual(runs.count, 2)
+        let text = try store.compareText(runs[0], runs[1])
+        XCTAssertTrue(text.contains("train.epochs"), text)
+        XCTAssertFalse(text.contains("data.images_per_letter"), "identical keys are not listed")
+        XCTAssertThrowsError(try store.resolve("no-such-run"))
+        XCTAssertThrowsError(try store.resolve("2026")) { error in
+            XCTAssertTrue("\(error)".contains("matches several runs"))
+        }
+    }
+
+    func testArchiveHoldsRunAndDataSetWithVerifiedSums() throws {
+        let (outcome, _) = try runPipeline()
+        let store = RunStore(root: reports)
+        let run = (outcome.runFolder! as NSString).lastPathComponent
+        let zip = folder.appendingPathComponent("run.zip").path
+        let (path, files) = try store.archive(run, to: zip)
+        XCTAssertEqual(path, zip)
+        let runFiles = try StageCache.files(under: outcome.runFolder!).count
+        XCTAssertEqual(files, runFiles + 26 * 3 + 3, "run files + 78 PNGs + labels.csv, labels.xlsx, dataset.json")
+        // The sums file lists every entry, and corrupting an entry is caught by the verifier.
+        let listing = try CommandLineTests.capture("/usr/bin/env", ["unzip", "-p", zip, "\(run)/SHA256SUMS"])
+        XCTAssertEqual(listing.split(separator: "\n").count, files)
+        XCTAssertTrue(listing.contains("  \(run)/model.safetensors"))
+        XCTAssertTrue(listing.contains("  \(run)/dataset/A/A_00000.png"))
+        XCTAssertThrowsError(try RunStore.verify(archive: zip, sums: [String(repeating: "0", count: 64) + "  \(run)/model.safetensors"]))
+    }
+}
