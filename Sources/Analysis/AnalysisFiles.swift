@@ -12,8 +12,11 @@ public enum AnalysisFiles {
     public static let embeddings = "embeddings.npy"
     /// path,letter,distance,predicted — the rows of `embeddings.npy`.
     public static let embeddingsTable = "embeddings.csv"
-    /// float32 (N, 2): the t-SNE map of `embeddings.npy`.
+    /// float32 (M, 2): the t-SNE map of the rows of `embeddings.npy` listed in `tsne_rows.npy`
+    /// (all N rows, or `analyse.tsne.max_points` spread evenly).
     public static let tsne = "tsne.npy"
+    /// int32 (M): which rows of `embeddings.npy` the rows of `tsne.npy` map.
+    public static let tsneRows = "tsne_rows.npy"
     /// float32 (N, 2): the first two principal components of `embeddings.npy`.
     public static let pca = "pca.npy"
     /// true\predicted counts, 26 × 26, with letter headers.
@@ -33,7 +36,8 @@ public enum InspectionFiles {
     public static let inputs = "inputs.npy"
     /// float32 (K, 3, 3, 3): conv1 weights (`features.0.weight`).
     public static let filters = "filters.npy"
-    /// float32 (S, C, H, W): post-ReLU feature maps of conv block `b` (0, 1, 2), before pooling.
+    /// float32 (F, C, H, W): post-ReLU feature maps of conv block `b` (0, 1, 2), before pooling,
+    /// of the first F ≤ S chosen samples (at most 6: they are 3.7 MB a sample at 128 px).
     public static func featureMaps(block: Int) -> String { "feature_maps_block\(block).npy" }
     /// float32 (S, H, W): |∂ class score / ∂ input|, max over colour channels.
     public static let saliency = "saliency.npy"

@@ -90,6 +90,19 @@ public enum PipelineRun {
             try RunFolder.link(contentsOf: trainFolder, into: runFolder)
         }
 
+        // analyse
+        if options.until >= .analyse {
+            let trainFolder = cache.folder(stage: PipelineStage.train.rawValue, key: keys.train)
+            let analyseFolder = cache.folder(stage: PipelineStage.analyse.rawValue, key: keys.analyse)
+            records.append(try cachedStage(.analyse, key: keys.analyse, cache: cache, force: forced(.analyse), log: log) { partial in
+                let job = AnalyseStage.job(config: config, data: dataFolder, model: (trainFolder as NSString).appendingPathComponent(Trainer.modelName),
+                                           out: partial, threads: options.threads)
+                let outcome = try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: config), console: output)
+                return AnalyseStage.summary(outcome).replacingOccurrences(of: partial, with: analyseFolder)
+            })
+            try RunFolder.link(contentsOf: analyseFolder, into: runFolder)
+        }
+
         let manifest = PipelineManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
                                         dataset: dataFolder, runFolder: runFolder, cache: cache, seconds: Date().timeIntervalSince(started))
         try manifest.write(to: runFolder)

@@ -1,3 +1,4 @@
+import Analysis
 import Canvas
 import Synth
 import Training
@@ -10,3 +11,5 @@ extension ConfigError: UserFacingError {}
 extension CanvasError: UserFacingError {}
 extension SynthError: UserFacingError {}
 extension TrainingError: UserFacingError {}
+extension AnalysisError: UserFacingError {}
+extension NumPyError: UserFacingError {}

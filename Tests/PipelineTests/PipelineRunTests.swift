@@ -53,6 +53,37 @@ final class PipelineRunTests: XCTestCase {
         XCTAssertEqual(statuses(forced), ["generate:cached", "train:run"])
     }
 
+    func testAnalyseIsCachedAndItsFilesReachTheRunFolder() throws {
+        let (first, _) = try runPipeline(until: .analyse)
+        XCTAssertEqual(statuses(first), ["generate:run", "train:run", "analyse:run"])
+        for file in ["metrics.json", "embeddings.npy", "predictions.csv", "confusion.csv", "parameters.csv", "inspection/saliency.npy"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: first.runFolder! + "/" + file), file)
+        }
+        let (second, _) = try runPipeline(["analyse.samples_per_letter=3"], until: .analyse)
+        XCTAssertEqual(statuses(second), ["generate:cached", "train:cached", "analyse:run"])
+        let (third, _) = try runPipeline(["analyse.samples_per_letter=3"], until: .analyse)
+        XCTAssertEqual(statuses(third), ["generate:cached", "train:cached", "analyse:cached"])
+    }
+
+    func testAnalyseRefusesAModelOfAnotherShapeAndAnEmptyTestSplit() throws {
+        let (outcome, _) = try runPipeline()
+        let manifest = try XCTUnwrap(PipelineManifest.read(runFolder: outcome.runFolder!))
+        let model = outcome.runFolder! + "/model.safetensors"
+        let out = folder.appendingPathComponent("analysis").path
+        let quiet = ConsoleOutput(isTerminal: false) { _ in }
+        let wider = try ConfigLoader.load(file: nil, overrides: Self.tiny + ["train.model.class_hidden=16"])
+        XCTAssertThrowsError(try AnalyseStage.run(AnalyseStage.job(config: wider, data: manifest.dataset, model: model, out: out),
+                                                  expected: AnalyseStage.architecture(config: wider), console: quiet)) { error in
+            XCTAssertTrue("\(error)".contains("heads 8/4, but the config asks for input 16 px, channels [4, 4, 4], heads 16/4"), "\(error)")
+        }
+        let noTest = try ConfigLoader.load(file: nil, overrides: Self.tiny + ["train.split.train=0.85", "train.split.test=0"])
+        XCTAssertThrowsError(try AnalyseStage.run(AnalyseStage.job(config: noTest, data: manifest.dataset, model: model, out: out),
+                                                  expected: nil, console: quiet)) { error in
+            XCTAssertTrue("\(error)".contains("the test split is empty (78 images with train.split.test = 0.0)"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "a failed analysis leaves no output folder")
+    }
+
     func testDryRunNamesTheChangedKeysAndRunsNothing() throws {
         _ = try runPipeline()
         let (outcome, log) = try runPipeline(["train.epochs=3"], until: .report, dryRun: true)

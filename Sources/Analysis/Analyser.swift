@@ -1,0 +1,213 @@
+import Foundation
+import NN
+import Synth
+import Training
+
+/// The analyse stage's work: evaluate a model on the test split, keep its embeddings, map
+/// them to 2-D, measure class separation by distance and look inside the model. Writes every
+/// result as a file (see `AnalysisFiles`) into a temporary folder that replaces `outFolder`
+/// only when complete.
+public enum Analyser {
+    /// A 2-D map of points (N × D, row-major): the map (N × 2) and how it was made.
+    public typealias Mapper = (_ points: [Float], _ rows: Int, _ columns: Int) throws -> (map: [Float], summary: TSNESummary)
+
+    public struct Outcome: Sendable {
+        public var metrics: AnalysisMetrics
+        public var seconds: Double
+        public var folder: String
+    }
+
+    public static func run(_ job: AnalysisJob, expected: SmallCNNArchitecture? = nil, tsne: Mapper? = nil,
+                           pca: ((_ points: [Float], _ rows: Int, _ columns: Int) -> (map: [Float], explained: [Double]))? = nil) throws -> Outcome {
+        let started = Date()
+        Threads.set(job.threads)
+        let (model, _) = try ModelFile.load(path: job.modelPath)
+        if let expected, expected != model.architecture {
+            throw AnalysisError.modelMismatch(path: job.modelPath, problem: "it is a SmallCNN with input \(model.architecture.inputSize) px, channels \(model.architecture.channels), heads \(model.architecture.classHidden)/\(model.architecture.distanceHidden), but the config asks for input \(expected.inputSize) px, channels \(expected.channels), heads \(expected.classHidden)/\(expected.distanceHidden)")
+        }
+        let dataset = try ImageDataset(folder: job.dataFolder, inputSize: model.architecture.inputSize, threads: job.threads)
+        let letters = dataset.samples.map(\.letter)
+        let split = DataSplit.stratified(letters: letters, fractions: job.split, seed: job.seed)
+        guard !split.test.isEmpty else {
+            throw AnalysisError.noTestSplit(detail: "\(dataset.samples.count) images with train.split.test = \(job.split.test)")
+        }
+        let test = split.test
+        let predictions = Evaluation.predict(model, dataset: dataset, indices: test, batchSize: job.batchSize, keepEmbeddings: true)
+        let labels = Letters.all
+        let truth = test.map { letters[$0] }
+        let predicted = test.indices.map { predictions.predictedLetter($0) }
+        let probability = test.indices.map { Double(predictions.probabilities[$0 * predictions.classes + predicted[$0]]) }
+        let trueDistance = test.map { Double(dataset.samples[$0].distance) }
+        let predictedDistance = predictions.distances.map(Double.init)
+        let paths = test.map { dataset.samples[$0].path }
+
+        var classification = EvaluationMetrics.classification(truth: truth, predicted: predicted, labels: labels)
+        let perClassMAE = EvaluationMetrics.distanceMAEPerClass(truth: trueDistance, predicted: predictedDistance, classes: truth, classCount: labels.count)
+        for c in classification.perClass.indices { classification.perClass[c].distanceMAE = perClassMAE[c] }
+        let correct = zip(truth, predicted).map { $0 == $1 }
+        let (lower, upper) = job.distanceRange
+
+        // The 2-D maps: t-SNE on at most tsneMaxPoints evenly spread test images, PCA on all.
+        let hidden = model.architecture.classHidden
+        let n = test.count
+        let mapRows = Self.mapRows(count: n, limit: job.tsneMaxPoints)
+        var tsneMap = [Float](), summary = TSNESummary(points: 0, perplexity: 0, iterations: 0, klDivergence: 0, seconds: 0)
+        if let tsne {
+            let subset = mapRows.flatMap { predictions.embeddings[($0 * hidden)..<(($0 + 1) * hidden)] }
+            (tsneMap, summary) = try tsne(subset, mapRows.count, hidden)
+        }
+        let pcaResult = pca?(predictions.embeddings, n, hidden)
+        // Separation: the embedding of every test image; the t-SNE silhouette over the mapped rows.
+        var separation = ClassSeparation.byDistance(points: predictions.embeddings, dimensions: hidden, map: [], mapDimensions: 0,
+                                                    labels: truth, distance: trueDistance, lower: lower, upper: upper, bins: job.distanceBins)
+        if !tsneMap.isEmpty {
+            let mapped = ClassSeparation.byDistance(points: mapRows.flatMap { predictions.embeddings[($0 * hidden)..<(($0 + 1) * hidden)] },
+                                                    dimensions: hidden, map: tsneMap, mapDimensions: 2, labels: mapRows.map { truth[$0] },
+                                                    distance: mapRows.map { trueDistance[$0] }, lower: lower, upper: upper, bins: job.distanceBins)
+            for b in separation.indices { separation[b].silhouetteTSNE = mapped[b].silhouetteTSNE }
+        }
+
+        let metrics = AnalysisMetrics(
+            testImages: n, accuracy: classification.accuracy, macroF1: classification.macroF1,
+            distance: EvaluationMetrics.distance(truth: trueDistance, predicted: predictedDistance),
+            perClass: classification.perClass, confusion: classification.confusion,
+            distanceBins: EvaluationMetrics.distanceBins(truth: trueDistance, predicted: predictedDistance, correct: correct,
+                                                         lower: lower, upper: upper, bins: job.distanceBins),
+            confidentMistakes: EvaluationMetrics.confidentMistakes(paths: paths, truth: truth, predicted: predicted, probability: probability,
+                                                                   distances: trueDistance, labels: labels, limit: job.mistakes),
+            separation: separation, tsne: summary, pcaExplainedVariance: pcaResult?.explained ?? [])
+
+        let output = try OutputFolder(final: job.outFolder)
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try output.write(try encoder.encode(metrics), AnalysisFiles.metrics)
+            var table = "path,letter,distance,predicted,probability,predicted_distance,correct\n"
+            var embeddingRows = "path,letter,distance,predicted\n"
+            for i in 0..<n {
+                table += "\(CSV.field(paths[i])),\(labels[truth[i]]),\(trueDistance[i]),\(labels[predicted[i]]),\(probability[i]),\(predictedDistance[i]),\(correct[i])\n"
+                embeddingRows += "\(CSV.field(paths[i])),\(labels[truth[i]]),\(trueDistance[i]),\(labels[predicted[i]])\n"
+            }
+            try output.write(Data(table.utf8), AnalysisFiles.predictions)
+            try output.write(Data(embeddingRows.utf8), AnalysisFiles.embeddingsTable)
+            try NumPyArray(shape: [n, hidden], floats: predictions.embeddings).write(to: output.path(AnalysisFiles.embeddings))
+            if !tsneMap.isEmpty {
+                try NumPyArray(shape: [mapRows.count, 2], floats: tsneMap).write(to: output.path(AnalysisFiles.tsne))
+                try NumPyArray(shape: [mapRows.count], ints: mapRows.map(Int32.init)).write(to: output.path(AnalysisFiles.tsneRows))
+            }
+            if let pcaResult {
+                try NumPyArray(shape: [n, 2], floats: pcaResult.map).write(to: output.path(AnalysisFiles.pca))
+            }
+            var confusion = "true\\predicted," + labels.joined(separator: ",") + "\n"
+            for (t, row) in classification.confusion.enumerated() { confusion += labels[t] + "," + row.map(String.init).joined(separator: ",") + "\n" }
+            try output.write(Data(confusion.utf8), AnalysisFiles.confusion)
+            try output.write(Data(ModelInspection.parameterCSV(ModelInspection.parameterTable(model)).utf8), AnalysisFiles.parameters)
+            try inspect(model, dataset: dataset, test: test, job: job, output: output)
+            try output.commit()
+        } catch {
+            output.discard()
+            throw error
+        }
+        return Outcome(metrics: metrics, seconds: Date().timeIntervalSince(started), folder: job.outFolder)
+    }
+
+    /// Which of `count` rows the t-SNE map uses: all, or `limit` spread evenly.
+    static func mapRows(count: Int, limit: Int?) -> [Int] {
+        guard let limit, limit < count else { return Array(0..<count) }
+        return (0..<limit).map { $0 * count / limit }
+    }
+
+    /// `inspection/`: chosen samples with their inputs, top-3, feature maps and saliency; conv1 filters.
+    private static func inspect(_ model: SmallCNN, dataset: ImageDataset, test: [Int], job: AnalysisJob, output: OutputFolder) throws {
+        let folder = AnalysisFiles.inspection
+        try output.makeFolder(folder)
+        let chosen = ModelInspection.chooseSamples(indices: test, letters: dataset.samples.map(\.letter), perLetter: max(1, job.samplesPerLetter),
+                                                   classes: Letters.count)
+        let size = dataset.inputSize
+        var input = [Float](repeating: 0, count: chosen.count * dataset.imageBytes)
+        input.withUnsafeMutableBufferPointer { dataset.fill(chosen, into: $0) }
+        let inputs = Tensor(shape: [chosen.count, 3, size, size], data: input)
+        try NumPyArray(shape: inputs.shape, floats: inputs.data).write(to: output.path(folder + "/" + InspectionFiles.inputs))
+        let filters = model.stateTensors()[0].tensor
+        try NumPyArray(shape: filters.shape, floats: filters.data).write(to: output.path(folder + "/" + InspectionFiles.filters))
+
+        let (logits, _) = model.forward(inputs, training: false)
+        var rows = "index,path,letter,distance,top1,p1,top2,p2,top3,p3\n"
+        var predicted: [Int] = []
+        for (r, index) in chosen.enumerated() {
+            let p = Evaluation.softmax(logits.data[(r * logits.shape[1])..<((r + 1) * logits.shape[1])])
+            let top = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }.prefix(3)
+            predicted.append(top.first!)
+            let sample = dataset.samples[index]
+            rows += "\(index),\(CSV.field(sample.path)),\(Letters.all[sample.letter]),\(sample.distance),"
+                + top.map { "\(Letters.all[$0]),\(p[$0])" }.joined(separator: ",") + "\n"
+        }
+        try output.write(Data(rows.utf8), folder + "/" + InspectionFiles.samples)
+        let mapped = min(chosen.count, job.featureMapSamples)
+        for block in 0..<3 {
+            let maps = model.activations(block: block)
+            let per = maps.count / max(1, maps.shape[0])
+            try NumPyArray(shape: [mapped] + maps.shape.dropFirst(), floats: Array(maps.data[0..<(mapped * per)]))
+                .write(to: output.path(folder + "/" + InspectionFiles.featureMaps(block: block)))
+        }
+        let saliency = ModelInspection.saliency(model, input: inputs, classes: predicted)
+        try NumPyArray(shape: saliency.shape, floats: saliency.data).write(to: output.path(folder + "/" + InspectionFiles.saliency))
+    }
+}
+
+/// A folder written in full under a temporary name, then renamed over the final one.
+final class OutputFolder {
+    let final: String
+    let temporary: String
+
+    init(final: String) throws {
+        self.final = (final as NSString).standardizingPath
+        let parent = (self.final as NSString).deletingLastPathComponent
+        temporary = (parent as NSString).appendingPathComponent(".\((self.final as NSString).lastPathComponent).partial-\(getpid())")
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw AnalysisError.cannotWrite(path: final, reason: "its folder cannot be created (\(error.localizedDescription))")
+        }
+    }
+
+    func path(_ name: String) -> String { (temporary as NSString).appendingPathComponent(name) }
+
+    func write(_ data: Data, _ name: String) throws {
+        do {
+            try data.write(to: URL(fileURLWithPath: path(name)))
+        } catch {
+            throw AnalysisError.cannotWrite(path: (final as NSString).appendingPathComponent(name), reason: error.localizedDescription)
+        }
+    }
+
+    func makeFolder(_ name: String) throws {
+        try FileManager.default.createDirectory(atPath: path(name), withIntermediateDirectories: true)
+    }
+
+    /// Moves every file into the final folder (created if needed; files of the same name replaced).
+    func commit() throws {
+        try FileManager.default.createDirectory(atPath: final, withIntermediateDirectories: true)
+        let names = try FileManager.default.contentsOfDirectory(atPath: temporary)
+        for name in names {
+            let destination = (final as NSString).appendingPathComponent(name)
+            try? FileManager.default.removeItem(atPath: destination)
+            guard rename(path(name), destination) == 0 else {
+                throw AnalysisError.cannotWrite(path: destination, reason: String(cString: strerror(errno)))
+            }
+        }
+        try? FileManager.default.removeItem(atPath: temporary)
+    }
+
+    func discard() {
+        try? FileManager.default.removeItem(atPath: temporary)
+    }
+}
+
+/// CSV quoting for paths (they may hold commas or quotes).
+enum CSV {
+    static func field(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}

@@ -1,0 +1,36 @@
+import Analysis
+import Foundation
+import NN
+import Training
+
+/// The analyse stage: reads `analyse.*` plus the seed, split and model shape of `train.*`;
+/// evaluates a trained model on the test split and writes `metrics.json`, the embeddings, the
+/// 2-D maps and the look inside the model. The same code serves `asl-lab analyse` and `run`.
+public enum AnalyseStage {
+    public static func job(config: EffectiveConfig, data: String, model: String, out: String, threads: Int? = nil) -> AnalysisJob {
+        let typed = Config(config)
+        return AnalysisJob(dataFolder: data, modelPath: model, outFolder: out, seed: typed.seed, split: typed.train.split,
+                           batchSize: typed.train.batchSize, distanceRange: (typed.data.distanceMin, typed.data.distanceMax),
+                           tsnePerplexity: typed.analyse.tsnePerplexity, tsneIterations: typed.analyse.tsneIterations,
+                           tsneMaxPoints: typed.analyse.tsneMaxPoints, samplesPerLetter: typed.analyse.samplesPerLetter,
+                           threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The model shape the config asks for (a model of another shape is refused).
+    public static func architecture(config: EffectiveConfig) -> SmallCNNArchitecture {
+        let t = Config(config).train
+        return SmallCNNArchitecture(inputSize: t.inputSize, channels: t.channels, classHidden: t.classHidden,
+                                    distanceHidden: t.distanceHidden, classes: 26)
+    }
+
+    public static func run(_ job: AnalysisJob, expected: SmallCNNArchitecture?, console: ConsoleOutput = .standardError) throws -> Analyser.Outcome {
+        console.write("Analysing the test split of \(job.dataFolder)…\n")
+        return try Analyser.run(job, expected: expected)
+    }
+
+    public static func summary(_ outcome: Analyser.Outcome) -> String {
+        let m = outcome.metrics
+        return String(format: "Test accuracy %.2f %% (macro F1 %.3f), distance MAE %.3f, RMSE %.3f, R² %.3f on %d test images; analysed in %.1f s: %@",
+                      m.accuracy * 100, m.macroF1, m.distance.mae, m.distance.rmse, m.distance.r2, m.testImages, outcome.seconds, outcome.folder)
+    }
+}

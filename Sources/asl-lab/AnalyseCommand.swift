@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+struct AnalyseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyse",
+        abstract: "Evaluate a trained model on the test split; write metrics, embeddings, 2-D maps and a look inside the model.",
+        discussion: """
+        The test split is drawn again from the config's seed and train.split, exactly as training drew it, so use
+        the same --config/--set as for training. Writes metrics.json, predictions.csv, confusion.csv,
+        embeddings.npy/.csv, tsne.npy, pca.npy, parameters.csv and inspection/ into --out.
+        """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: ArgumentHelp("The data set folder the model was trained on.", valueName: "dir"))
+    var data: String
+
+    @Option(help: ArgumentHelp("The model (model.safetensors from `asl-lab train`).", valueName: "file"))
+    var model: String
+
+    @Option(help: ArgumentHelp("Folder for the results.", valueName: "dir"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Threads (default: all cores).", valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+    }
+
+    func run() throws {
+        let config = try options.load()
+        let job = AnalyseStage.job(config: config, data: data, model: model, out: out, threads: threads)
+        let outcome = try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: config))
+        print(AnalyseStage.summary(outcome))
+    }
+}
