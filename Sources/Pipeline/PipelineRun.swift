@@ -159,6 +159,9 @@ public enum PipelineRun {
             records.append(StageRecord(name: stage.rawValue, status: runs ? "would run" : "cached", seconds: 0, key: key))
             upstreamRuns = upstreamRuns || (runs && stage != .report)
         }
+        // For generating the data set elsewhere (e.g. as shards on a cluster) and letting this
+        // run pick it up: shards written here are sealed as this config's data set.
+        output.write("shard folder: \(cache.partialFolder(stage: PipelineStage.generate.rawValue, key: keys.generate))\n")
         return Outcome(runFolder: nil, stages: records, summary: "Dry run: nothing was run.")
     }
 }
