@@ -17,7 +17,7 @@ enum DefaultTemplates {
 {{/rows}}</tbody>
 </table></div>{{/table}}
 {{#details}}<details><summary>{{summary}}</summary><pre>{{text}}</pre></details>{{/details}}
-{{#links}}<ul class="links">{{#items}}<li><a href="{{href}}">{{label}}</a> <span class="detail">{{detail}}</span></li>{{/items}}</ul>{{/links}}
+{{#links}}<ul class="links">{{#items}}<li>{{#href}}<a href="{{.}}">{{label}}</a>{{/href}}{{^href}}<code>{{label}}</code>{{/href}} <span class="detail">{{detail}}</span></li>{{/items}}</ul>{{/links}}
 """#,
         "figure.mustache": #"""
 <figure id="figure-{{name}}">
@@ -40,9 +40,9 @@ enum DefaultTemplates {
 <body>
 <header class="site">
 <div class="inner">
-<p class="kicker">asl-lab report · run <strong>{{run.name}}</strong></p>
+<p class="kicker">asl-lab report</p>
 <h1>{{reportTitle}}</h1>
-<p class="meta">{{run.date}} · seed {{run.seed}} · asl-lab {{run.toolVersion}}</p>
+<p class="meta">Run <strong>{{run.name}}</strong> · {{run.date}} · seed {{run.seed}} · asl-lab {{run.toolVersion}}</p>
 <nav class="pages" aria-label="Report pages">{{#nav}}<a href="{{href}}"{{#current}} class="current" aria-current="page"{{/current}}>{{label}}</a>{{/nav}}</nav>
 </div>
 </header>

@@ -10,11 +10,17 @@ enum SingleFile {
                 var block = page.sections[s].blocks[b]
                 if let figure = block.figure { block.figure = try inline(figure, runFolder: runFolder) }
                 if let row = block.figureRow { block.figureRow = Group(items: try row.items.map { try inline($0, runFolder: runFolder) }) }
-                if let links = block.links { block.links = Group(items: links.items.map { LinkModel(href: nil, label: $0.label, detail: $0.detail) }) }
+                if let links = block.links { block.links = Group(items: links.items.map { LinkModel(href: anchor($0.href), label: $0.label, detail: $0.detail) }) }
                 page.sections[s].blocks[b] = block
             }
         }
         return page
+    }
+
+    /// Links to pages become links to their part of the single file; links to files become text.
+    static func anchor(_ href: String?) -> String? {
+        guard let href, href.hasSuffix(".html"), !href.contains("/") else { return nil }
+        return href == ReportFiles.index ? "#overview" : "#" + href.dropLast(".html".count)
     }
 
     static func inline(_ figure: FigureModel, runFolder: String) throws -> FigureModel {

@@ -118,8 +118,8 @@ enum OverviewPage {
             (AnalysisFiles.parameters, "parameter statistics"), ("log.txt", "the run's log"),
         ]
         var links = files.filter { c.inputs.exists($0.0) }.map { file, detail -> LinkModel in
-            let size = (try? FileManager.default.attributesOfItem(atPath: c.inputs.path(file))[.size] as? UInt64) ?? 0
-            return LinkModel(href: file, label: file, detail: "\(detail), \(Format.bytes(size ?? 0))")
+            let size = (try? FileManager.default.attributesOfItem(atPath: c.inputs.path(file)))?[.size] as? UInt64 ?? 0
+            return LinkModel(href: file, label: file, detail: "\(detail), \(Format.bytes(size))")
         }
         links.append(LinkModel(href: ReportFiles.figures + "/", label: ReportFiles.figures + "/",
                                detail: "every figure of this report as SVG, PNG (2×) and the CSV of its data"))
