@@ -37,6 +37,8 @@ public struct ReportOutcome: Sendable {
     /// The page files, in navigation order.
     public var pages: [String]
     public var figures: Int
+    /// Seconds each figure took (building its data, drawing, writing), by name.
+    public var figureSeconds: [String: Double]
     /// Bytes each page loads (the HTML, its stylesheet and the images it shows), by file name.
     public var pageWeights: [String: Int]
     public var singleFileBytes: Int?

@@ -22,7 +22,7 @@ public enum ReportRenderer {
         DispatchQueue.concurrentPerform(iterations: pages.count) { i in
             built.set(i, pages[i].build(context))
         }
-        let models = built.values.map { $0! }
+        let models = context.figures.finish(built.values.map { $0! })
 
         let header = runHeader(inputs: inputs, job: job)
         var weights: [String: Int] = [:]
@@ -49,7 +49,7 @@ public enum ReportRenderer {
             singleBytes = html.utf8.count
         }
         return ReportOutcome(index: (folder as NSString).appendingPathComponent(ReportFiles.index), singleFile: singlePath,
-                             pages: models.map(\.file), figures: context.figures.count, pageWeights: weights,
+                             pages: models.map(\.file), figures: context.figures.count, figureSeconds: context.figures.seconds, pageWeights: weights,
                              singleFileBytes: singleBytes, problems: inputs.problems, seconds: Date().timeIntervalSince(started))
     }
 

@@ -28,9 +28,17 @@ struct ReportFixture {
     func make(root: String) throws -> ReportJob {
         let data = root + "/data", run = root + "/run"
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
-        let config = dataConfig()
-        if !FileManager.default.fileExists(atPath: data) {
-            _ = try DatasetGenerator.generate(GenerateJob(config: config, seed: 3, output: data, threads: 2,
+        var config = dataConfig()
+        var seed: UInt64 = 3
+        if let json = FileManager.default.contents(atPath: data + "/dataset.json"),
+           let info = try JSONSerialization.jsonObject(with: json) as? [String: Any],
+           let size = info["image_size"] as? Int, let count = info["images_per_letter"] as? Int {
+            // A data set already there (e.g. a real one linked in): draw its steps at its size.
+            config.imageSize = size
+            config.imagesPerLetter = count
+            seed = (info["seed"] as? UInt64) ?? seed
+        } else {
+            _ = try DatasetGenerator.generate(GenerateJob(config: config, seed: seed, output: data, threads: 2,
                                                           provenance: DatasetProvenance(configHash: "fixture", configYAML: "seed: 3\n", toolVersion: "test")))
         }
         let labels = try LabelsTable.parseCSV(String(contentsOfFile: data + "/labels.csv", encoding: .utf8), file: "labels.csv")
@@ -54,7 +62,7 @@ struct ReportFixture {
             try m.encoded().write(to: URL(fileURLWithPath: run + "/" + RunManifest.fileName))
         }
         if analysis { try writeAnalysis(run: run, labels: labels) }
-        return ReportJob(runFolder: run, title: "Fixture report", dataConfig: config, dataSeed: 3, toolVersion: "0.1.0")
+        return ReportJob(runFolder: run, title: "Fixture report", dataConfig: config, dataSeed: seed, toolVersion: "0.1.0")
     }
 
     func writeAnalysis(run: String, labels: [LabelRow]) throws {

@@ -44,6 +44,9 @@ public enum ReportStage {
         if let single = outcome.singleFile, let bytes = outcome.singleFileBytes {
             text += String(format: " Single file (%.1f MB): %@.", Double(bytes) / 1_000_000, single)
         }
+        if ProcessInfo.processInfo.environment["ASL_REPORT_TIMINGS"] != nil {
+            for (name, seconds) in outcome.figureSeconds.sorted(by: { $0.value > $1.value }) { text += String(format: "\n%6.2f s  %@", seconds, name) }
+        }
         for problem in outcome.problems { text += "\nnote: " + problem }
         return text + "\n" + outcome.index
     }

@@ -52,14 +52,14 @@ enum DatasetPage {
                 rows.append([chosen[k].filepath, letter, CSVTable.format(chosen[k].distance)])
             }
         }
-        let family = { (letter: String) -> String in
+        let rowLabels = letters.map { letter -> String in
             guard let config = c.job.dataConfig, let i = Letters.index(of: letter) else { return letter }
             return "\(letter) · \(config.families.family(forLetter: i).name)"
         }
         return c.figures.block("dataset-samples",
                                caption: "The first \(samplesPerLetter) images of every letter with their distance d. Within a row the pattern family stays the same while size, ink strength, rotation, background and blur vary; across rows the families should be told apart at a glance when near, and get hard when far (d near the maximum).",
-                               alt: "Samples per letter") {
-            var grid = try ImageGridMark(images: images, columns: samplesPerLetter, captions: captions, rowLabels: letters.map(family))
+                               alt: "Samples per letter") { [images, captions, rows] in
+            var grid = try ImageGridMark(images: images, columns: samplesPerLetter, captions: captions, rowLabels: rowLabels)
             grid.imageScale = 1
             var axes = Axes(title: "Samples per letter")
             axes.add(grid)
@@ -105,7 +105,7 @@ enum DatasetPage {
         }
         return [c.figures.block("dataset-augmentation",
                                 caption: "Sample 0 of every letter built up step by step, exactly as the generator draws it: the bare pattern at its distance's scale, rotated, on its grey background with Perlin texture, blurred (when this sample drew a blur), with pixel noise, and finally with the distance cues (far samples get fainter ink and softer edges). The last column is the image in the data set.",
-                                alt: "Augmentation steps per family") {
+                                alt: "Augmentation steps per family") { [images, stepNames, rowLabels, rows] in
             var grid = try ImageGridMark(images: images, columns: stepNames.count, rowLabels: rowLabels, columnLabels: stepNames)
             grid.imageScale = 1
             var axes = Axes(title: "One sample per family through the augmentation steps")

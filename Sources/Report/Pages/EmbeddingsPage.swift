@@ -55,12 +55,12 @@ enum EmbeddingsPage {
 
         if let pca = points(c.array(AnalysisFiles.pca), count: classes.count) {
             let variance = c.inputs.metrics?.pcaExplainedVariance ?? []
-            let label = { (i: Int) in i < variance.count ? String(format: "PC %d (%.0f %% of variance)", i + 1, variance[i] * 100) : "PC \(i + 1)" }
+            let labels = (0..<2).map { i in i < variance.count ? String(format: "PC %d (%.0f %% of variance)", i + 1, variance[i] * 100) : "PC \(i + 1)" }
             sections.append(SectionModel("PCA", anchor: "pca", [c.figures.block("embeddings-pca",
                 caption: "The first two principal components of the embeddings, by letter. PCA keeps global structure: letters separated here are separated by a straight line in the embedding space.",
                 alt: "PCA by letter") {
                     try classFigure(title: "PCA of the embeddings", x: pca.x, y: pca.y, classes: classes, letters: letters,
-                                    xLabel: label(0), yLabel: label(1))
+                                    xLabel: labels[0], yLabel: labels[1])
                 }]))
         } else {
             sections.append(SectionModel("PCA", anchor: "pca", [c.analyseNote(AnalysisFiles.pca)]))
@@ -105,7 +105,7 @@ enum EmbeddingsPage {
         guard !images.isEmpty else { return .note("The test images named in embeddings.csv are not in the data set folder.") }
         return c.figures.block("embeddings-tsne-thumbnails",
                                caption: "\(images.count) test images placed at their t-SNE positions, framed in their letter's colour. Neighbours on the map should look alike: this shows what each cluster means visually.",
-                               alt: "t-SNE thumbnail map") {
+                               alt: "t-SNE thumbnail map") { [kept, images] in
             var axes = Axes(title: "t-SNE map with the images", xLabel: "t-SNE 1", yLabel: "t-SNE 2")
             var mark = try ImageScatterMark(x: kept.map { tsne.x[$0] }, y: kept.map { tsne.y[$0] }, images: images, size: 30,
                                             borderColors: kept.map { Palette.color(forClass: classes[$0]) })

@@ -65,7 +65,7 @@ enum EvaluationPage {
         if let predictions = c.table(AnalysisFiles.predictions), !predictions.rows.isEmpty {
             let truth = predictions.numbers("distance"), predicted = predictions.numbers("predicted_distance")
             let letterOf = predictions.column("letter")
-            let scatter = try? c.figures.write("evaluation-distance",
+            let scatter = c.figures.write("evaluation-distance",
                                                caption: "Predicted against true distance, one point per test image. Points on the dashed diagonal are exact; a spread that widens with distance means far samples are harder to place.",
                                                alt: "Predicted vs true distance") {
                 var axes = Axes(title: "Predicted vs true distance", xLabel: "true distance", yLabel: "predicted distance")
@@ -91,12 +91,8 @@ enum EvaluationPage {
                 for (k, values) in groups.enumerated() { for v in values { table.append([letters[k], CSVTable.format(v)]) } }
                 return (Figure(width: 960, height: 320, axes: [axes]), table)
             }
-            if let scatter {
-                let bins = binsFigure(c, m)
-                if case .some(let f) = bins.figure { distanceBlocks.append(.row([scatter, f])) } else { distanceBlocks += [.figure(scatter), bins] }
-            } else {
-                distanceBlocks.append(binsFigure(c, m))
-            }
+            let bins = binsFigure(c, m)
+            if let f = bins.figure { distanceBlocks.append(.row([scatter, f])) } else { distanceBlocks += [.figure(scatter), bins] }
             distanceBlocks.append(errors)
         } else {
             distanceBlocks.append(c.analyseNote(AnalysisFiles.predictions))

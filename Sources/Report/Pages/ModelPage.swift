@@ -126,7 +126,7 @@ enum ModelPage {
             }
             blocks.append(c.figures.block("model-feature-maps-\(s)",
                                           caption: "Feature maps of test image \(s) (\(caption(samples, s))): input on the left, then channels 0–\(featureChannels - 1) of each conv block, each map scaled to its own maximum.",
-                                          alt: "Feature maps of sample \(s)") {
+                                          alt: "Feature maps of sample \(s)") { [images, rowLabels, csv] in
                 var grid = try ImageGridMark(images: images, columns: columns, captions: captions, rowLabels: rowLabels)
                 grid.outline = nil
                 grid.imageScale = 1
@@ -189,7 +189,7 @@ enum ModelPage {
         }
         return [c.figures.block("model-saliency",
                                 caption: "Saliency: how strongly the predicted letter's score changes with each input pixel (|gradient|, largest over colour channels; bright = influential). A good model looks at the pattern's strokes, not at the background texture or noise.",
-                                alt: "Saliency maps") {
+                                alt: "Saliency maps") { [images, captions, rowLabels] in
             var grid = try ImageGridMark(images: images, columns: perRow, captions: captions, rowLabels: rowLabels)
             grid.imageScale = 1
             var axes = Axes(title: "Inputs and saliency")
