@@ -33,8 +33,10 @@ final class BrowserTests: XCTestCase {
         var job = try fixture.make(root: root)
         job.singleFile = true
         let outcome = try ReportRenderer.render(job)
-        let shots = environment["REPORT_SCREENSHOTS"] ?? root + "/screenshots"
+        let shots = root + "/screenshots"
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+        let docs = environment["REPORT_SCREENSHOTS"]
+        if let docs { try FileManager.default.createDirectory(atPath: docs, withIntermediateDirectories: true) }
 
         for page in Self.pages + [ReportFiles.singleFile] {
             let path = job.runFolder + "/" + page
@@ -56,8 +58,13 @@ final class BrowserTests: XCTestCase {
                 if colours.count > 20 { break }
             }
             XCTAssertGreaterThan(colours.count, 20, "\(page): the screenshot is not blank")
+            if let docs, page != ReportFiles.singleFile {
+                // Three-quarter size for the README: 960 × 1200 px.
+                let small = Thumbnail.resize(image, width: image.width * 3 / 4, height: image.height * 3 / 4)
+                try PNG.write(small, to: docs + "/" + (shot as NSString).lastPathComponent, compression: .small)
+            }
         }
-        print("browser check: \(outcome.pages.count) pages and the single file loaded; screenshots in \(shots)")
+        print("browser check: \(outcome.pages.count) pages and the single file loaded; screenshots in \(docs ?? shots)")
     }
 
     func testTheBrowserCheckNoticesBrokenImagesAndErrors() throws {

@@ -42,7 +42,7 @@ struct ReportFixture {
                                                           provenance: DatasetProvenance(configHash: "fixture", configYAML: "seed: 3\n", toolVersion: "test")))
         }
         let labels = try LabelsTable.parseCSV(String(contentsOfFile: data + "/labels.csv", encoding: .utf8), file: "labels.csv")
-        try write("seed: 3\ndata:\n  images_per_letter: \(imagesPerLetter)\n  image_size: \(imageSize)\nreport:\n  title: Fixture report\n", run + "/config.yaml")
+        try write("seed: \(seed)\ndata:\n  images_per_letter: \(config.imagesPerLetter)\n  image_size: \(config.imageSize)\nreport:\n  title: Fixture report\n", run + "/config.yaml")
         var history = "epoch,train_loss,train_ce,train_mse,val_accuracy,val_mae,images_per_second,seconds\n"
         for e in 1...8 {
             let t = Double(e)
