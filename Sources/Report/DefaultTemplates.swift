@@ -106,7 +106,7 @@ section > p { max-width: 880px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px; margin: 14px 0; }
 .card { border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; background: #fff; box-shadow: 0 1px 2px rgba(20, 30, 50, .05); }
 .card .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .05em; }
-.card .value { font-size: 26px; font-weight: 650; font-variant-numeric: tabular-nums; margin: 2px 0; }
+.card .value { font-size: 24px; font-weight: 650; font-variant-numeric: tabular-nums; margin: 2px 0; white-space: nowrap; }
 .card .detail { color: var(--muted); font-size: 12.5px; }
 figure { margin: 18px 0 26px; }
 figure img, figure .svg svg { display: block; max-width: 100%; height: auto; }

@@ -1,18 +1,7 @@
 import Analysis
 import Foundation
 import Synth
-
-/// One row of `history.csv`.
-public struct EpochRow: Equatable, Sendable {
-    public var epoch: Double
-    public var loss: Double
-    public var crossEntropy: Double
-    public var meanSquaredError: Double
-    public var validationAccuracy: Double
-    public var validationMAE: Double
-    public var imagesPerSecond: Double
-    public var seconds: Double
-}
+import Training
 
 /// `training.json`: the test-split result of training. Every key is optional so a partial file
 /// still shows what it has.
@@ -44,7 +33,7 @@ public struct RunInputs: Sendable {
     public let folder: String
     public var manifest: RunManifest?
     public var configText: String?
-    public var history: [EpochRow]
+    public var history: [EpochRecord]
     public var training: TrainingSummary?
     public var metrics: AnalysisMetrics?
     /// The data set folder (from the manifest), when it exists.
@@ -71,7 +60,10 @@ public struct RunInputs: Sendable {
         }
         inputs.configText = try? String(contentsOfFile: inputs.path("config.yaml"), encoding: .utf8)
         if inputs.exists("history.csv") {
-            do { inputs.history = try readHistory(path: inputs.path("history.csv")) } catch { inputs.problems.append("\(error)") }
+            do {
+                let text = try String(contentsOfFile: inputs.path("history.csv"), encoding: .utf8)
+                inputs.history = try TrainingHistory.parse(text, source: inputs.path("history.csv"))
+            } catch { inputs.problems.append("\(error)") }
         }
         if let data = FileManager.default.contents(atPath: inputs.path("training.json")) {
             do { inputs.training = try JSONDecoder().decode(TrainingSummary.self, from: data) } catch {
@@ -93,28 +85,6 @@ public struct RunInputs: Sendable {
             }
         }
         return inputs
-    }
-
-    /// Parses `history.csv` (epoch,train_loss,train_ce,train_mse,val_accuracy,val_mae,images_per_second,seconds).
-    static func readHistory(path: String) throws -> [EpochRow] {
-        let table = try CSVFile.read(path: path)
-        let columns = ["epoch", "train_loss", "train_ce", "train_mse", "val_accuracy", "val_mae", "images_per_second", "seconds"]
-        let index = try columns.map { name in
-            guard let i = table.header.firstIndex(of: name) else {
-                throw ReportError.unreadable(path: path, reason: "the header has no column \"\(name)\"")
-            }
-            return i
-        }
-        return try table.rows.enumerated().map { line, row in
-            let values = try index.map { i -> Double in
-                guard i < row.count, let value = Double(row[i]) else {
-                    throw ReportError.unreadable(path: path, reason: "line \(line + 2) has no number in column \(i + 1)")
-                }
-                return value
-            }
-            return EpochRow(epoch: values[0], loss: values[1], crossEntropy: values[2], meanSquaredError: values[3],
-                            validationAccuracy: values[4], validationMAE: values[5], imagesPerSecond: values[6], seconds: values[7])
-        }
     }
 }
 

@@ -14,13 +14,13 @@ enum TrainingPage {
         guard !history.isEmpty else {
             return page([SectionModel("History", anchor: "history", [.note("history.csv is not in the run folder: train the model (asl-lab train or asl-lab run) to see its curves.")])])
         }
-        let epochs = history.map(\.epoch)
+        let epochs = history.map { Double($0.epoch) }
         let last = history[history.count - 1]
         let best = history.max { $0.validationAccuracy < $1.validationAccuracy }!
         let cards = [
             CardModel(label: "Epochs", value: "\(history.count)", detail: "total " + Format.seconds(history.map(\.seconds).reduce(0, +))),
-            CardModel(label: "Final val accuracy", value: Format.percent(last.validationAccuracy), detail: "epoch \(Int(last.epoch))"),
-            CardModel(label: "Best val accuracy", value: Format.percent(best.validationAccuracy), detail: "epoch \(Int(best.epoch))"),
+            CardModel(label: "Final val accuracy", value: Format.percent(last.validationAccuracy), detail: "epoch \(last.epoch)"),
+            CardModel(label: "Best val accuracy", value: Format.percent(best.validationAccuracy), detail: "epoch \(best.epoch)"),
             CardModel(label: "Final val MAE", value: Format.number(last.validationMAE), detail: "distance, validation split"),
             CardModel(label: "Final loss", value: Format.number(last.loss), detail: "CE \(Format.number(last.crossEntropy)) + w·MSE"),
         ]
@@ -67,7 +67,7 @@ enum TrainingPage {
                     CSVTable(columns: [("epoch", epochs), ("images_per_second", history.map(\.imagesPerSecond)), ("seconds", history.map(\.seconds))]))
         }
         let rows = history.map { r in
-            [String(Int(r.epoch)), Format.number(r.loss, decimals: 4), Format.number(r.crossEntropy, decimals: 4),
+            [String(r.epoch), Format.number(r.loss, decimals: 4), Format.number(r.crossEntropy, decimals: 4),
              Format.number(r.meanSquaredError, decimals: 4), Format.percent(r.validationAccuracy, decimals: 2),
              Format.number(r.validationMAE), String(format: "%.0f", r.imagesPerSecond), Format.seconds(r.seconds)]
         }
