@@ -4,12 +4,12 @@
 # As root the packages are installed with apt-get; otherwise the exact command is printed.
 
 SWIFT        ?= swift
-APT_PACKAGES := pkg-config zlib1g-dev libcairo2-dev libpng-dev libopenblas-dev fonts-dejavu-core
+APT_PACKAGES := pkg-config zlib1g-dev libcairo2-dev libpng-dev libopenblas-dev fonts-dejavu-core chromium
 # Numeric tests are slow unoptimised: tests are built in release mode with testing enabled.
 TEST_FLAGS   := -c release -Xswiftc -enable-testing
 RUN_ARGS     ?=
 
-.PHONY: run test build system-packages bench clean
+.PHONY: run test build system-packages bench clean templates
 
 run: system-packages build
 	.build/release/asl-lab run $(RUN_ARGS)
@@ -39,6 +39,10 @@ system-packages:
 	  echo "Install them with:  sudo apt-get update && sudo apt-get install -y$$missing"; \
 	  exit 1; \
 	fi
+
+# The report's built-in templates are Swift copies of Templates/; refresh them after an edit.
+templates:
+	Templates/embed.sh
 
 clean:
 	rm -rf .build

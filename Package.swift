@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab"]),
     ]
 )

@@ -103,12 +103,26 @@ public enum PipelineRun {
             try RunFolder.link(contentsOf: analyseFolder, into: runFolder)
         }
 
-        let manifest = PipelineManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
-                                        dataset: dataFolder, runFolder: runFolder, cache: cache, seconds: Date().timeIntervalSince(started))
-        try manifest.write(to: runFolder)
+        func writeManifest() throws {
+            let manifest = PipelineManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
+                                            dataset: dataFolder, runFolder: runFolder, cache: cache, seconds: Date().timeIntervalSince(started))
+            try manifest.write(to: runFolder)
+        }
+        // The report reads the manifest (data set, machine, stage timings), so it is written
+        // before the report and again after, with the report's own timing and files.
+        try writeManifest()
+        var last = runFolder
+        if options.until >= .report {
+            let reportStarted = Date()
+            let outcome = try ReportStage.run(ReportStage.job(config: config, run: runFolder))
+            records.append(StageRecord(name: PipelineStage.report.rawValue, status: "run", seconds: Date().timeIntervalSince(reportStarted), key: nil))
+            log.write("report: " + ReportStage.summary(outcome).split(separator: "\n").dropLast().joined(separator: "\n") + "\n")
+            last = outcome.index
+            try writeManifest()
+        }
         try RunStore(root: options.reportsRoot).writeIndex()
         log.write("Run folder: \(runFolder)\n")
-        return Outcome(runFolder: runFolder, stages: records, summary: runFolder)
+        return Outcome(runFolder: runFolder, stages: records, summary: last)
     }
 
     /// Runs `body` into the stage's partial folder unless a sealed, intact entry exists, then

@@ -1,4 +1,8 @@
-/// The pages `asl-lab report` writes into a run folder.
+/// The pages and files `asl-lab report` writes into a run folder.
 public enum ReportFiles {
     public static let index = "index.html"
+    /// The whole report as one self-contained HTML file (`--single-file`, `report.single_file`).
+    public static let singleFile = "report-single-file.html"
+    public static let stylesheet = "style.css"
+    public static let figures = "figures"
 }

@@ -59,6 +59,22 @@ public final class SampleRenderer {
 
     /// The finished image of a planned sample.
     public func render(_ plan: SamplePlan) -> RGBImage {
+        render(plan, steps: .all)
+    }
+
+    /// The sample drawn with each augmentation added in turn, for the report's "augmentation
+    /// steps" figure: the pattern alone, rotated, on its textured background, blurred, with
+    /// pixel noise, and with the distance cues (fainter ink, softer edges). The last image
+    /// equals `render(plan)`; each reuses the sample's own random draws.
+    public func augmentationSteps(_ plan: SamplePlan) -> [(name: String, image: RGBImage)] {
+        var steps: AugmentationSteps = []
+        return AugmentationSteps.sequence.map { step in
+            steps.insert(step.step)
+            return (step.name, render(plan, steps: steps))
+        }
+    }
+
+    func render(_ plan: SamplePlan, steps: AugmentationSteps) -> RGBImage {
         let size = config.imageSize
         let pixelScale = Double(size) / 256
         let a = config.augment
@@ -70,7 +86,7 @@ public final class SampleRenderer {
         canvas.clear()
         canvas.translate(x: Double(size) / 2, y: Double(size) / 2)
         canvas.scale(x: pixelScale, y: pixelScale)
-        canvas.rotate(radians: plan.rotationDegrees * .pi / 180)
+        if steps.contains(.rotation) { canvas.rotate(radians: plan.rotationDegrees * .pi / 180) }
         canvas.setLineCap(.butt)
         let family = config.families.family(forLetter: plan.letter)
         family.draw(on: canvas, context: PatternContext(scale: 1.5 / plan.distance, jitter: a.geometricJitter), random: &drawRandom)
@@ -78,16 +94,19 @@ public final class SampleRenderer {
 
         // 2. Blur: the sample's own (probabilistic) blur combined with distance softness,
         // computed only over the box around the ink (most of the image is empty).
-        let far = config.distanceMax > config.distanceMin
+        let far = config.distanceMax > config.distanceMin && steps.contains(.distanceCues)
             ? (plan.distance - config.distanceMin) / (config.distanceMax - config.distanceMin) : 0
         let softness = Self.farSoftness * far
-        let sigma = ((plan.blurRadius ?? 0) * (plan.blurRadius ?? 0) + softness * softness).squareRoot() * pixelScale
+        let blur = steps.contains(.blur) ? plan.blurRadius ?? 0 : 0
+        let sigma = (blur * blur + softness * softness).squareRoot() * pixelScale
         let ink = InkLayer(coverage: covered, size: size, sigma: sigma)
 
         // 3. Background + texture, ink fading with distance, noise; one pass over the pixels.
-        let texture = PerlinTexture(size: size, scale: a.perlinScale * pixelScale, amplitude: a.perlinAmplitude, random: &textureRandom)
-        let bg = (Float(plan.background.0), Float(plan.background.1), Float(plan.background.2))
-        let inkLevel = Float((Double(plan.background.0 + plan.background.1 + plan.background.2) / 3) * Self.farInkFade * far)
+        let background = steps.contains(.background) ? plan.background : (255, 255, 255)
+        let texture = PerlinTexture(size: size, scale: a.perlinScale * pixelScale,
+                                    amplitude: steps.contains(.background) ? a.perlinAmplitude : 0, random: &textureRandom)
+        let bg = (Float(background.0), Float(background.1), Float(background.2))
+        let inkLevel = Float((Double(background.0 + background.1 + background.2) / 3) * Self.farInkFade * far)
         var pixels = [UInt8](repeating: 0, count: size * size * 3)
         let rowLength = size * 3
         // Per-row scratch in the interleaved RGB layout, so the final loop is element-wise.
@@ -95,7 +114,7 @@ public final class SampleRenderer {
         var baseRow = [Float](repeating: 0, count: rowLength)
         var coverRow = [Float](repeating: 0, count: rowLength)
         var noiseRow = [Float](repeating: 0, count: rowLength)
-        var noiseBits = NoiseBits(random: noiseRandom, enabled: a.noiseSigma > 0)
+        var noiseBits = NoiseBits(random: noiseRandom, enabled: a.noiseSigma > 0 && steps.contains(.noise))
         let box = ink.box
         noise.values.withUnsafeBufferPointer { table in
             ink.alpha.withUnsafeBufferPointer { alpha in
@@ -136,6 +155,23 @@ public final class SampleRenderer {
         return RGBImage(width: size, height: size, pixels: pixels)
     }
 
+}
+
+/// Which augmentations `SampleRenderer.render(_:steps:)` applies.
+struct AugmentationSteps: OptionSet {
+    let rawValue: Int
+    static let rotation = AugmentationSteps(rawValue: 1)
+    static let background = AugmentationSteps(rawValue: 2)
+    static let blur = AugmentationSteps(rawValue: 4)
+    static let noise = AugmentationSteps(rawValue: 8)
+    static let distanceCues = AugmentationSteps(rawValue: 16)
+    static let all: AugmentationSteps = [.rotation, .background, .blur, .noise, .distanceCues]
+
+    /// The steps in the order the report shows them, each with its caption.
+    static let sequence: [(name: String, step: AugmentationSteps)] = [
+        ("pattern", []), ("rotated", .rotation), ("background", .background), ("blur", .blur),
+        ("noise", .noise), ("distance", .distanceCues),
+    ]
 }
 
 /// The blurred ink coverage in the box around the drawn pixels (0…1 floats), so blur and

@@ -54,4 +54,18 @@ final class SamplingTests: XCTestCase {
         XCTAssertLessThan(darkestNear, 20, "near samples have black ink")
         XCTAssertGreaterThan(darkestFar, 60, "far samples have faded ink")
     }
+
+    func testAugmentationStepsBuildUpToTheFinishedSample() throws {
+        let config = DatasetGeneratorTests.smallConfig(families: .asl26, size: 96)
+        let renderer = try SampleRenderer(config: config, seed: 7)
+        let plan = renderer.plan(letter: 4, index: 1)
+        let steps = renderer.augmentationSteps(plan)
+        XCTAssertEqual(steps.map(\.name), ["pattern", "rotated", "background", "blur", "noise", "distance"])
+        XCTAssertEqual(steps.last?.image, renderer.render(plan), "the last step is the data set's sample")
+        XCTAssertTrue(steps[0].image[0, 0] == (255, 255, 255), "the bare pattern is on white")
+        XCTAssertTrue(steps[1].image[0, 0] == (255, 255, 255), "rotation adds no background")
+        XCTAssertNotEqual(steps[0].image, steps[1].image, "rotation moves the ink")
+        XCTAssertNotEqual(steps[1].image, steps[2].image, "the background changes the image")
+        XCTAssertNotEqual(steps[3].image, steps[4].image, "noise changes the image")
+    }
 }

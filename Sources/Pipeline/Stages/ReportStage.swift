@@ -1,0 +1,53 @@
+import Foundation
+import Report
+
+extension ReportError: UserFacingError {}
+
+/// The report stage: reads the run folder (history, training summary, manifest, analyse
+/// outputs, the data set it names) and `report.*`, `seed`, `data.*` from the run's config;
+/// writes `index.html` and the other pages, `style.css`, `figures/` and, with `single_file`,
+/// one self-contained HTML file. The same code serves `asl-lab report` and `run`.
+public enum ReportStage {
+    /// The config keys this stage reads (`data` and `seed` only to redraw augmentation steps).
+    public static let configKeys = ["seed", "data", "report"]
+
+    /// A job for a run folder with a known effective config (the pipeline's case).
+    public static func job(config: EffectiveConfig, run: String, templates: String? = nil, singleFile: Bool = false) -> ReportJob {
+        let typed = Config(config)
+        return ReportJob(runFolder: run, templates: templates, singleFile: singleFile || typed.report.singleFile,
+                         title: typed.report.title, dataConfig: typed.data, dataSeed: typed.seed, toolVersion: ToolInfo.version)
+    }
+
+    /// A job for a run folder on its own (`asl-lab report --run DIR`): the config comes from
+    /// `DIR/config.yaml` when it is there, else the defaults (and no augmentation figure,
+    /// since the data set's settings are unknown).
+    public static func job(run: String, templates: String? = nil, singleFile: Bool = false) throws -> ReportJob {
+        let file = (run as NSString).appendingPathComponent("config.yaml")
+        guard FileManager.default.fileExists(atPath: file) else {
+            var job = job(config: .defaults, run: run, templates: templates, singleFile: singleFile)
+            job.dataConfig = nil
+            job.dataSeed = nil
+            return job
+        }
+        return job(config: try ConfigLoader.load(file: file), run: run, templates: templates, singleFile: singleFile)
+    }
+
+    public static func run(_ job: ReportJob) throws -> ReportOutcome {
+        try ReportRenderer.render(job)
+    }
+
+    /// One paragraph on the result; the report's `index.html` path is its last line.
+    public static func summary(_ outcome: ReportOutcome) -> String {
+        let heaviest = outcome.pageWeights.values.max() ?? 0
+        var text = String(format: "Wrote %d pages and %d figures in %.1f s (heaviest page %.1f MB).",
+                          outcome.pages.count, outcome.figures, outcome.seconds, Double(heaviest) / 1_000_000)
+        if let single = outcome.singleFile, let bytes = outcome.singleFileBytes {
+            text += String(format: " Single file (%.1f MB): %@.", Double(bytes) / 1_000_000, single)
+        }
+        if ProcessInfo.processInfo.environment["ASL_REPORT_TIMINGS"] != nil {
+            for (name, seconds) in outcome.figureSeconds.sorted(by: { $0.value > $1.value }) { text += String(format: "\n%6.2f s  %@", seconds, name) }
+        }
+        for problem in outcome.problems { text += "\nnote: " + problem }
+        return text + "\n" + outcome.index
+    }
+}

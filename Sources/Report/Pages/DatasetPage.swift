@@ -1,0 +1,117 @@
+import Canvas
+import Foundation
+import Plot
+import Synth
+
+/// Dataset (`dataset.html`, replaces explore_dataset): samples of every letter, class counts,
+/// the distance distribution, and one sample per family through its augmentation steps.
+enum DatasetPage {
+    static let samplesPerLetter = 8
+    static let thumbnail = 64
+
+    static func build(_ c: PageContext) -> PageModel {
+        var sections: [SectionModel] = []
+        let labels = c.inputs.labels
+        var overview: [BlockModel] = []
+        if let folder = c.inputs.datasetFolder, !labels.isEmpty {
+            let counts = Dictionary(grouping: labels, by: \.letter).mapValues(\.count)
+            overview.append(.cards([
+                CardModel(label: "Images", value: Format.integer(labels.count), detail: "in labels.csv"),
+                CardModel(label: "Letters", value: "\(counts.count)", detail: "one pattern family each"),
+                CardModel(label: "Per letter", value: counts.values.min() == counts.values.max() ? "\(counts.values.min() ?? 0)" : "\(counts.values.min() ?? 0)–\(counts.values.max() ?? 0)", detail: "images"),
+                CardModel(label: "Distance", value: String(format: "%.1f–%.1f", labels.map(\.distance).min() ?? 0, labels.map(\.distance).max() ?? 0), detail: "range of d"),
+            ]))
+            overview.append(.paragraph("Data set folder: \(folder)"))
+            sections.append(SectionModel("Summary", anchor: "summary", overview))
+            sections.append(SectionModel("Samples per letter", anchor: "samples", [sampleGrid(c, labels: labels)]))
+            sections.append(SectionModel("Class balance and distances", anchor: "balance", [balance(c, labels: labels, counts: counts)]))
+        } else {
+            let why = c.inputs.manifest == nil
+                ? "manifest.json is not in the run folder, so the data set folder is unknown; `asl-lab run` records it."
+                : "The data set folder \(c.inputs.manifest?.dataset ?? "") is not available (its labels.csv is missing)."
+            sections.append(SectionModel("Samples", anchor: "samples", [.note(why)]))
+        }
+        sections.append(SectionModel("Augmentation steps", anchor: "augmentation", augmentation(c)))
+        return PageModel(id: "dataset", title: "Dataset", file: "dataset.html",
+                         lead: "The synthetic images the model learns from: one procedural pattern family per letter, drawn at a random distance d (smaller and fainter when far), rotated, on a textured background, sometimes blurred, with pixel noise.",
+                         sections: sections)
+    }
+
+    static func sampleGrid(_ c: PageContext, labels: [LabelRow]) -> BlockModel {
+        let byLetter = Dictionary(grouping: labels, by: \.letter)
+        let letters = c.letters.filter { byLetter[$0] != nil }
+        var images: [RGBImage] = [], captions: [String] = [], rows: [[String]] = []
+        for letter in letters {
+            let chosen = Array(byLetter[letter]!.prefix(samplesPerLetter))
+            for k in 0..<samplesPerLetter {
+                guard k < chosen.count, let image = c.datasetImage(chosen[k].filepath, size: thumbnail) else {
+                    images.append(RGBImage(width: 1, height: 1)); captions.append(""); continue
+                }
+                images.append(image)
+                captions.append(String(format: "d %.2f", chosen[k].distance))
+                rows.append([chosen[k].filepath, letter, CSVTable.format(chosen[k].distance)])
+            }
+        }
+        let rowLabels = letters.map { letter -> String in
+            guard let config = c.job.dataConfig, let i = Letters.index(of: letter) else { return letter }
+            return "\(letter) · \(config.families.family(forLetter: i).name)"
+        }
+        return c.figures.block("dataset-samples",
+                               caption: "The first \(samplesPerLetter) images of every letter with their distance d. Within a row the pattern family stays the same while size, ink strength, rotation, background and blur vary; across rows the families should be told apart at a glance when near, and get hard when far (d near the maximum).",
+                               alt: "Samples per letter") { [images, captions, rows] in
+            var grid = try ImageGridMark(images: images, columns: samplesPerLetter, captions: captions, rowLabels: rowLabels)
+            grid.imageScale = 1
+            var axes = Axes(title: "Samples per letter")
+            axes.add(grid)
+            let width = c.job.dataConfig == nil ? 700.0 : 820.0
+            return (Figure(width: width, height: Double(50 + letters.count * 78), axes: [axes]),
+                    CSVTable(header: ["path", "letter", "distance"], rows: rows))
+        }
+    }
+
+    static func balance(_ c: PageContext, labels: [LabelRow], counts: [String: Int]) -> BlockModel {
+        c.figures.block("dataset-balance",
+                        caption: "Left: images per letter (a balanced data set has equal bars). Right: the distribution of the distance d over all images; the generator draws it uniformly, so the histogram should be flat between its limits.",
+                        alt: "Class counts and distance histogram") {
+            let letters = c.letters.filter { counts[$0] != nil }
+            var bars = Axes(title: "Images per letter", xLabel: "letter", yLabel: "images")
+            bars.add(try BarMark(categories: letters, values: letters.map { Double(counts[$0]!) },
+                                 colors: letters.map { Palette.color(forClass: Letters.index(of: $0) ?? 0) }))
+            bars.legend = nil
+            var histogram = Axes(title: "Distance", xLabel: "distance d", yLabel: "images")
+            histogram.add(try HistogramMark(values: labels.map(\.distance), bins: .count(20), color: Palette.tab10[0]))
+            histogram.legend = nil
+            var table = CSVTable(header: ["letter", "images"])
+            for letter in letters { table.append([letter, String(counts[letter]!)]) }
+            return (Figure(width: 960, height: 320, axes: [bars, histogram]), table)
+        }
+    }
+
+    static func augmentation(_ c: PageContext) -> [BlockModel] {
+        guard let config = c.job.dataConfig, let seed = c.job.dataSeed else {
+            return [.note("The run's config.yaml is not available, so the generator's steps cannot be redrawn.")]
+        }
+        let renderer: SampleRenderer
+        do { renderer = try SampleRenderer(config: config, seed: seed) } catch { return [.note("The generator could not start: \(error)")] }
+        var images: [RGBImage] = [], stepNames: [String] = [], rowLabels: [String] = [], rows: [[String]] = []
+        for letter in 0..<Letters.count {
+            let plan = renderer.plan(letter: letter, index: 0)
+            let steps = renderer.augmentationSteps(plan)
+            stepNames = steps.map(\.name)
+            images += steps.map { Thumbnail.resize($0.image, width: thumbnail, height: thumbnail) }
+            rowLabels.append("\(Letters.all[letter]) · \(config.families.family(forLetter: letter).name)")
+            rows.append([Letters.all[letter], config.families.family(forLetter: letter).name, "\(Letters.all[letter])/\(Letters.all[letter])_00000.png",
+                         CSVTable.format(plan.distance), CSVTable.format(plan.rotationDegrees), plan.blurRadius.map(CSVTable.format) ?? ""])
+        }
+        return [c.figures.block("dataset-augmentation",
+                                caption: "Sample 0 of every letter built up step by step, exactly as the generator draws it: the bare pattern at its distance's scale, rotated, on its grey background with Perlin texture, blurred (when this sample drew a blur), with pixel noise, and finally with the distance cues (far samples get fainter ink and softer edges). The last column is the image in the data set.",
+                                alt: "Augmentation steps per family") { [images, stepNames, rowLabels, rows] in
+            var grid = try ImageGridMark(images: images, columns: stepNames.count, rowLabels: rowLabels, columnLabels: stepNames)
+            grid.imageScale = 1
+            var axes = Axes(title: "One sample per family through the augmentation steps")
+            axes.add(grid)
+            return (Figure(width: 720, height: Double(60 + Letters.count * 70), axes: [axes]),
+                    CSVTable(header: ["letter", "family", "image", "distance", "rotation_degrees", "blur_radius"], rows: rows))
+        }]
+    }
+}

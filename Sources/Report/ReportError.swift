@@ -1,0 +1,36 @@
+import Foundation
+
+/// What can stop `asl-lab report`. Missing analysis files are not errors (the pages say what
+/// is missing); these are problems with the run folder or the templates themselves.
+public enum ReportError: Error, CustomStringConvertible, Equatable {
+    case notARunFolder(String)
+    case missingFile(String)
+    case unreadable(path: String, reason: String)
+    case template(name: String, reason: String)
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notARunFolder(let path):
+            return "\(path) is not a run folder: it has neither history.csv, training.json nor manifest.json. Pass the folder `asl-lab run` or `asl-lab train --out` wrote."
+        case .missingFile(let path):
+            return "\(path) does not exist."
+        case .unreadable(let path, let reason):
+            return "\(path) cannot be read: \(reason)."
+        case .template(let name, let reason):
+            return "The report template \(name) is not valid Mustache: \(reason). Fix it, or drop --templates to use the built-in templates."
+        case .cannotWrite(let path, let reason):
+            return "\(path) cannot be written: \(reason)."
+        }
+    }
+
+    static func describe(decoding error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "key \"\(key.stringValue)\" is missing"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.dataCorrupted: return "it is not valid JSON"
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Analysis
+import Foundation
+import Synth
+import Training
+
+/// `training.json`: the test-split result of training. Every key is optional so a partial file
+/// still shows what it has.
+public struct TrainingSummary: Codable, Equatable, Sendable {
+    public var epochs: Int?
+    public var trainImages: Int?
+    public var validationImages: Int?
+    public var testImages: Int?
+    public var testAccuracy: Double?
+    public var testDistanceMAE: Double?
+    public var finalValidationAccuracy: Double?
+    public var meanTrainImagesPerSecond: Double?
+    public var seconds: Double?
+    public var configHash: String?
+    public var seed: UInt64?
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, seconds, seed
+        case trainImages = "train_images", validationImages = "validation_images", testImages = "test_images"
+        case testAccuracy = "test_accuracy", testDistanceMAE = "test_distance_mae"
+        case finalValidationAccuracy = "final_validation_accuracy"
+        case meanTrainImagesPerSecond = "mean_train_images_per_second", configHash = "config_hash"
+    }
+}
+
+/// Everything the report reads from a run folder, each part optional: a page shows what is
+/// there and says what is missing. `problems` collects files that exist but cannot be read.
+public struct RunInputs: Sendable {
+    public let folder: String
+    public var manifest: RunManifest?
+    public var configText: String?
+    public var history: [EpochRecord]
+    public var training: TrainingSummary?
+    public var metrics: AnalysisMetrics?
+    /// The data set folder (from the manifest), when it exists.
+    public var datasetFolder: String?
+    public var labels: [LabelRow]
+    /// Files present but unreadable, as sentences.
+    public var problems: [String] = []
+
+    public func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+    public func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+
+    /// Reads the run folder. Throws only when the folder is not a run folder at all.
+    public static func read(folder: String) throws -> RunInputs {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ReportError.missingFile(folder)
+        }
+        var inputs = RunInputs(folder: folder, history: [], labels: [])
+        let known = [RunManifest.fileName, "history.csv", "training.json", "config.yaml", AnalysisFiles.metrics]
+        guard known.contains(where: inputs.exists) else { throw ReportError.notARunFolder(folder) }
+
+        if inputs.exists(RunManifest.fileName) {
+            do { inputs.manifest = try RunManifest.read(path: inputs.path(RunManifest.fileName)) } catch { inputs.problems.append("\(error)") }
+        }
+        inputs.configText = try? String(contentsOfFile: inputs.path("config.yaml"), encoding: .utf8)
+        if inputs.exists("history.csv") {
+            do {
+                let text = try String(contentsOfFile: inputs.path("history.csv"), encoding: .utf8)
+                inputs.history = try TrainingHistory.parse(text, source: inputs.path("history.csv"))
+            } catch { inputs.problems.append("\(error)") }
+        }
+        if let data = FileManager.default.contents(atPath: inputs.path("training.json")) {
+            do { inputs.training = try JSONDecoder().decode(TrainingSummary.self, from: data) } catch {
+                inputs.problems.append("\(inputs.path("training.json")) cannot be read (\(ReportError.describe(decoding: error))).")
+            }
+        }
+        if let data = FileManager.default.contents(atPath: inputs.path(AnalysisFiles.metrics)) {
+            do { inputs.metrics = try JSONDecoder().decode(AnalysisMetrics.self, from: data) } catch {
+                inputs.problems.append("\(inputs.path(AnalysisFiles.metrics)) cannot be read (\(ReportError.describe(decoding: error))).")
+            }
+        }
+        if let dataset = inputs.manifest?.dataset {
+            let labels = (dataset as NSString).appendingPathComponent("labels.csv")
+            if let text = try? String(contentsOfFile: labels, encoding: .utf8) {
+                inputs.datasetFolder = dataset
+                do { inputs.labels = try LabelsTable.parseCSV(text, file: labels) } catch { inputs.problems.append("\(error)") }
+            } else {
+                inputs.problems.append("The data set \(dataset) named in manifest.json is not there (no labels.csv).")
+            }
+        }
+        return inputs
+    }
+}
+
+/// A small RFC 4180 CSV reader (quoted fields, doubled quotes, CRLF or LF) for the run's tables.
+public struct CSVFile: Sendable {
+    public var header: [String]
+    public var rows: [[String]]
+
+    public static func read(path: String) throws -> CSVFile {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ReportError.missingFile(path) }
+        return parse(text)
+    }
+
+    public static func parse(_ text: String) -> CSVFile {
+        var records: [[String]] = []
+        var record: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func next() -> Unicode.Scalar? {
+            if let p = pending { pending = nil; return p }
+            return iterator.next()
+        }
+        while let c = next() {
+            if quoted {
+                if c == "\"" {
+                    if let n = next() {
+                        if n == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = n }
+                    } else { quoted = false }
+                } else {
+                    field.unicodeScalars.append(c)
+                }
+                continue
+            }
+            switch c {
+            case "\"": quoted = true
+            case ",": record.append(field); field = ""
+            case "\r": continue
+            case "\n":
+                record.append(field); field = ""
+                records.append(record); record = []
+            default: field.unicodeScalars.append(c)
+            }
+        }
+        if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+        guard let header = records.first else { return CSVFile(header: [], rows: []) }
+        return CSVFile(header: header, rows: Array(records.dropFirst()))
+    }
+
+    /// The values of a named column (empty when the column is missing).
+    public func column(_ name: String) -> [String] {
+        guard let i = header.firstIndex(of: name) else { return [] }
+        return rows.map { i < $0.count ? $0[i] : "" }
+    }
+
+    public func numbers(_ name: String) -> [Double] {
+        column(name).map { Double($0) ?? .nan }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// The single-file report: every figure's SVG inlined into the page (its raster layers are
+/// already `data:` PNGs), and no links to files beside it.
+enum SingleFile {
+    static func inline(_ page: PageModel, runFolder: String) throws -> PageModel {
+        var page = page
+        for s in page.sections.indices {
+            for b in page.sections[s].blocks.indices {
+                var block = page.sections[s].blocks[b]
+                if let figure = block.figure { block.figure = try inline(figure, runFolder: runFolder) }
+                if let row = block.figureRow { block.figureRow = Group(items: try row.items.map { try inline($0, runFolder: runFolder) }) }
+                if let links = block.links { block.links = Group(items: links.items.map { LinkModel(href: anchor($0.href), label: $0.label, detail: $0.detail) }) }
+                page.sections[s].blocks[b] = block
+            }
+        }
+        return page
+    }
+
+    /// Links to pages become links to their part of the single file; links to files become text.
+    static func anchor(_ href: String?) -> String? {
+        guard let href, href.hasSuffix(".html"), !href.contains("/") else { return nil }
+        return href == ReportFiles.index ? "#overview" : "#" + href.dropLast(".html".count)
+    }
+
+    static func inline(_ figure: FigureModel, runFolder: String) throws -> FigureModel {
+        let path = (runFolder as NSString).appendingPathComponent(figure.src)
+        guard var svg = try? String(contentsOfFile: path, encoding: .utf8) else { throw ReportError.missingFile(path) }
+        if svg.hasPrefix("<?xml"), let end = svg.range(of: "?>") {
+            svg = String(svg[end.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var figure = figure
+        figure.inline = true
+        figure.svg = svg
+        figure.png = nil
+        figure.csv = nil
+        return figure
+    }
+}

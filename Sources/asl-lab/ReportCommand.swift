@@ -1,0 +1,27 @@
+import ArgumentParser
+import Pipeline
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the HTML report of a run folder: overview, dataset, training, evaluation, model and embeddings pages.",
+        discussion: """
+        Pages, style.css and figures/ (SVG, PNG, CSV) are written into the run folder; they open from disk with no
+        server or network. Parts whose inputs are missing (e.g. before `asl-lab analyse`) say so on the page.
+        Prints the path of index.html last.
+        """)
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("The run folder (from `asl-lab run`, or a folder `asl-lab train --out` wrote).", valueName: "dir"))
+    var runFolder: String
+
+    @Option(help: ArgumentHelp("A folder of Mustache templates and style.css replacing the built-in ones (any subset).", valueName: "dir"))
+    var templates: String?
+
+    @Flag(help: "Also write the whole report as one self-contained HTML file (report-single-file.html).")
+    var singleFile = false
+
+    func run() throws {
+        let job = try ReportStage.job(run: runFolder, templates: templates, singleFile: singleFile)
+        print(ReportStage.summary(try ReportStage.run(job)))
+    }
+}
