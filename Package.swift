@@ -48,6 +48,7 @@ let package = Package(
                 "NN",
                 "Analysis",
                 "Report",
+                "Plot",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Yams", package: "Yams"),

@@ -156,6 +156,11 @@ final class PipelineRunTests: XCTestCase {
         let text = try store.compareText(runs[0], runs[1])
         XCTAssertTrue(text.contains("train.epochs"), text)
         XCTAssertFalse(text.contains("data.images_per_letter"), "identical keys are not listed")
+        let page = try String(contentsOfFile: reports + "/compare-\(runs[0])-vs-\(runs[1]).html", encoding: .utf8)
+        XCTAssertTrue(page.contains("<td><code>train.epochs</code></td><td>1</td><td>2</td>"), page)
+        XCTAssertTrue(page.contains("compare-figures/compare-\(runs[0])-vs-\(runs[1]).svg"), "overlaid training curves")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: reports + "/compare-figures/compare-\(runs[0])-vs-\(runs[1]).svg"))
+        XCTAssertFalse(page.contains("<script>alert"))
         XCTAssertThrowsError(try store.resolve("no-such-run"))
         XCTAssertThrowsError(try store.resolve("2026")) { error in
             XCTAssertTrue("\(error)".contains("matches several runs"))

@@ -17,6 +17,8 @@ public struct RunStore: Sendable {
         return names.filter { FileManager.default.fileExists(atPath: path($0, PipelineManifest.fileName)) }.sorted()
     }
 
+    func path(run: String) -> String { path(run) }
+
     func path(_ run: String, _ file: String = "") -> String {
         let folder = (root as NSString).appendingPathComponent(run)
         return file.isEmpty ? folder : (folder as NSString).appendingPathComponent(file)
@@ -139,6 +141,9 @@ public struct RunStore: Sendable {
         metric("test accuracy", ma.metrics.testAccuracy, mb.metrics.testAccuracy, scale: 100, unit: " %", digits: 2)
         metric("distance MAE", ma.metrics.testDistanceMAE, mb.metrics.testDistanceMAE, scale: 1, unit: "", digits: 3)
         metric("duration", ma.seconds, mb.seconds, scale: 1, unit: " s", digits: 1)
+        let page = try ComparePage.write(store: self, a: runA, b: runB, a: ma, b: mb)
+        lines.append("")
+        lines.append("Compare page with both runs' training curves and figures side by side: \(page)")
         return lines.joined(separator: "\n") + "\n"
     }
 
