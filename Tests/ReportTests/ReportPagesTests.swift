@@ -193,15 +193,16 @@ final class ReportPagesTests: XCTestCase {
         XCTAssertEqual(Set(ReportTemplates.required), Set(DefaultTemplates.files.keys))
     }
 
-    func testRenderingTheFixtureIsFast() throws {
+    /// Page weights are a property of the output, so they are tested; render time is a
+    /// benchmark figure (the README states it), never a unit-test assertion.
+    func testPagesStayUnderTheirWeightLimits() throws {
         var fixture = ReportFixture()
         fixture.imagesPerLetter = 15
         var job = try fixture.make(root: root)
         job.singleFile = true
         let outcome = try ReportRenderer.render(job)
-        print("report of \(26 * 15) test images: \(outcome.figures) figures in \(outcome.seconds) s; pages \(outcome.pageWeights); single file \(outcome.singleFileBytes ?? 0) bytes")
-        XCTAssertLessThan(outcome.seconds, 5)
         for (page, bytes) in outcome.pageWeights { XCTAssertLessThan(bytes, 5_000_000, page) }
+        XCTAssertLessThan(try XCTUnwrap(outcome.singleFileBytes), 15_000_000)
     }
 
     // MARK: - helpers
