@@ -8,17 +8,13 @@ import Training
 /// result as a file (see `AnalysisFiles`) into a temporary folder that replaces `outFolder`
 /// only when complete.
 public enum Analyser {
-    /// A 2-D map of points (N × D, row-major): the map (N × 2) and how it was made.
-    public typealias Mapper = (_ points: [Float], _ rows: Int, _ columns: Int) throws -> (map: [Float], summary: TSNESummary)
-
     public struct Outcome: Sendable {
         public var metrics: AnalysisMetrics
         public var seconds: Double
         public var folder: String
     }
 
-    public static func run(_ job: AnalysisJob, expected: SmallCNNArchitecture? = nil, tsne: Mapper? = nil,
-                           pca: ((_ points: [Float], _ rows: Int, _ columns: Int) -> (map: [Float], explained: [Double]))? = nil) throws -> Outcome {
+    public static func run(_ job: AnalysisJob, expected: SmallCNNArchitecture? = nil) throws -> Outcome {
         let started = Date()
         Threads.set(job.threads)
         let (model, _) = try ModelFile.load(path: job.modelPath)
@@ -51,12 +47,14 @@ public enum Analyser {
         let hidden = model.architecture.classHidden
         let n = test.count
         let mapRows = Self.mapRows(count: n, limit: job.tsneMaxPoints)
-        var tsneMap = [Float](), summary = TSNESummary(points: 0, perplexity: 0, iterations: 0, klDivergence: 0, seconds: 0)
-        if let tsne {
-            let subset = mapRows.flatMap { predictions.embeddings[($0 * hidden)..<(($0 + 1) * hidden)] }
-            (tsneMap, summary) = try tsne(subset, mapRows.count, hidden)
-        }
-        let pcaResult = pca?(predictions.embeddings, n, hidden)
+        let subset = mapRows.flatMap { predictions.embeddings[($0 * hidden)..<(($0 + 1) * hidden)] }
+        let tsneStarted = Date()
+        let tsne = try TSNE.embed(subset, rows: mapRows.count, columns: hidden,
+                                  options: TSNE.Options(perplexity: job.tsnePerplexity, iterations: job.tsneIterations, seed: job.seed, threads: job.threads))
+        let tsneMap = tsne.embedding
+        let summary = TSNESummary(points: mapRows.count, perplexity: tsne.perplexity, iterations: tsne.iterations,
+                                  klDivergence: tsne.klDivergence, seconds: Date().timeIntervalSince(tsneStarted))
+        let pcaResult: (map: [Float], explained: [Double])? = PCA.project2(predictions.embeddings, rows: n, columns: hidden)
         // Separation: the embedding of every test image; the t-SNE silhouette over the mapped rows.
         var separation = ClassSeparation.byDistance(points: predictions.embeddings, dimensions: hidden, map: [], mapDimensions: 0,
                                                     labels: truth, distance: trueDistance, lower: lower, upper: upper, bins: job.distanceBins)

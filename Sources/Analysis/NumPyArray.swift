@@ -159,5 +159,10 @@ public struct NumPyError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let problem: String
 
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
+
     public var description: String { "\(path): \(problem)." }
 }

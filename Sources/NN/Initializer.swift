@@ -17,7 +17,8 @@ public struct Initializer {
     }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double {
+    /// Uniform in [0, 1).
+    public mutating func unit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 

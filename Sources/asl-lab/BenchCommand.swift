@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed (median of several runs) on this machine.",
-        subcommands: [Generate.self, Train.self])
+        subcommands: [Generate.self, Train.self, Tsne.self])
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -75,6 +75,43 @@ struct BenchCommand: ParsableCommand {
                         let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")
                         print("  \(name), \(figure.threads) thread\(figure.threads == 1 ? " " : "s"): median \(String(format: "%.0f", figure.median)) images/s  (runs: \(runs))")
                     }
+                }
+            }
+        }
+    }
+
+    struct Tsne: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Seconds for a t-SNE map of 10 000 × 256 clustered points, 1 thread and all cores, with its trustworthiness (k = 10).")
+
+        @Flag(help: "Print one JSON object on standard output instead of a table.")
+        var json = false
+
+        @Option(help: ArgumentHelp("Points to map.", valueName: "n"))
+        var points = 10_000
+
+        @Option(help: ArgumentHelp("Also write the generated points as a float32 .npy (to run another t-SNE on the same input).", valueName: "file"))
+        var saveInput: String?
+
+        @Option(help: ArgumentHelp("Timed runs per thread count.", valueName: "n"))
+        var runs = 3
+
+        func validate() throws {
+            guard points >= 100 else { throw ValidationError("--points must be at least 100.") }
+            guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
+        }
+
+        func run() throws {
+            let result = try TSNEBenchmark.run(points: points, runs: runs, saveInput: saveInput)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print("tsne: \(result.points) × \(result.dimensions) points, \(result.iterations) iterations; trustworthiness(k=10) \(String(format: "%.4f", result.trustworthiness)), KL \(String(format: "%.3f", result.klDivergence))")
+                for figure in result.figures {
+                    let runs = figure.runs.map { String(format: "%.1f", $0) }.joined(separator: ", ")
+                    print("  \(figure.threads) thread\(figure.threads == 1 ? " " : "s"): median \(String(format: "%.1f", figure.median)) s  (runs: \(runs))")
                 }
             }
         }

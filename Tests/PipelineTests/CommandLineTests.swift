@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 /// The built `asl-lab` binary: exit statuses and messages as the CLI contract states them.
@@ -29,6 +30,34 @@ final class CommandLineTests: XCTestCase {
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func testTSNECommandMapsAMatrixAndRefusesBadFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tsne-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // 40 points in 3 dimensions: two groups.
+        let values = (0..<120).map { Float(($0 / 3) < 20 ? 0 : 10) + Float($0 % 7) * 0.1 }
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (40, 3), }"
+        header += String(repeating: " ", count: 64 - (10 + header.utf8.count + 1) % 64) + "\n"
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8)
+        values.withUnsafeBytes { bytes += $0 }
+        let input = folder.appendingPathComponent("x.npy").path, output = folder.appendingPathComponent("y.npy").path
+        try Data(bytes).write(to: URL(fileURLWithPath: input))
+        let ok = try run("tsne", "--input", input, "--output", output, "--iterations", "300")
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("Mapped 40 points of 3 dimensions"), ok.stdout)
+        XCTAssertTrue(ok.stdout.contains("note: perplexity lowered from 30.0 to 13.00"), ok.stdout)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: output)).count, 128 + 40 * 2 * 4)
+
+        try Data("not numpy".utf8).write(to: URL(fileURLWithPath: input))
+        let garbage = try run("tsne", "--input", input, "--output", output)
+        XCTAssertEqual(garbage.status, 1)
+        XCTAssertEqual(garbage.stderr, "error: \(input): it is not a NumPy .npy file (wrong magic bytes).\n")
+        try Data(bytes.dropLast(5)).write(to: URL(fileURLWithPath: input))
+        let truncated = try run("tsne", "--input", input, "--output", output)
+        XCTAssertEqual(truncated.status, 1)
+        XCTAssertTrue(truncated.stderr.contains("it is truncated: shape (40, 3) needs 480 bytes of data, the file has 475"), truncated.stderr)
     }
 
     func testConfigShowPrintsYAMLWithOverridesApplied() throws {

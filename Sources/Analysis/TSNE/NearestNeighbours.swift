@@ -1,0 +1,116 @@
+import COpenBLAS
+import Dispatch
+
+/// Exact k nearest neighbours by squared Euclidean distance, computed as blocked distance
+/// matrices ‖x‖² + ‖y‖² − 2·XYᵀ through sgemm with a bounded max-heap per row — for 256-d
+/// points this beats any tree. Parallel over row blocks, with fixed blocks so the result
+/// does not depend on scheduling.
+enum NearestNeighbours {
+    /// For each row: its k nearest other rows (nearest first) and their squared distances.
+    static func exact(_ x: [Float], rows n: Int, columns d: Int, k: Int, threads: Int) -> (indices: [Int32], distances: [Float]) {
+        precondition(k < n, "k must be below the number of points")
+        var norms = [Float](repeating: 0, count: n)
+        for i in 0..<n {
+            var s: Float = 0
+            for c in 0..<d { let v = x[i * d + c]; s += v * v }
+            norms[i] = s
+        }
+        var indices = [Int32](repeating: 0, count: n * k)
+        var distances = [Float](repeating: 0, count: n * k)
+        let block = 128
+        let blocks = (n + block - 1) / block
+        x.withUnsafeBufferPointer { xs in
+            norms.withUnsafeBufferPointer { ns in
+                indices.withUnsafeMutableBufferPointer { ip in
+                    distances.withUnsafeMutableBufferPointer { dp in
+                        nonisolated(unsafe) let (xp, np, ipp, dpp) = (xs.baseAddress!, ns.baseAddress!, ip.baseAddress!, dp.baseAddress!)
+                        let workers = max(1, min(threads, blocks))
+                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                            var products = [Float](repeating: 0, count: block * n)
+                            var heap = BoundedHeap(capacity: k)
+                            for b in stride(from: worker, to: blocks, by: workers) {
+                                let first = b * block, count = min(block, n - first)
+                                products.withUnsafeMutableBufferPointer { pp in
+                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(n), Int32(d), 1,
+                                                xp + first * d, Int32(d), xp, Int32(d), 0, pp.baseAddress!, Int32(n))
+                                }
+                                for r in 0..<count {
+                                    let i = first + r
+                                    heap.reset()
+                                    products.withUnsafeBufferPointer { pp in
+                                        let row = pp.baseAddress! + r * n
+                                        let ni = np[i]
+                                        for j in 0..<n where j != i {
+                                            heap.offer(max(0, ni + np[j] - 2 * row[j]), Int32(j))
+                                        }
+                                    }
+                                    heap.sortedAscending { rank, distance, index in
+                                        dpp[i * k + rank] = distance
+                                        ipp[i * k + rank] = index
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (indices, distances)
+    }
+}
+
+/// The k smallest (distance, index) pairs seen, as a max-heap; ties go to the lower index.
+struct BoundedHeap {
+    private var keys: [Float]
+    private var values: [Int32]
+    private(set) var count = 0
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        keys = [Float](repeating: 0, count: capacity)
+        values = [Int32](repeating: 0, count: capacity)
+    }
+
+    mutating func reset() { count = 0 }
+
+    /// a ranks after b (a is "larger") in the max-heap.
+    @inline(__always)
+    private func above(_ ka: Float, _ va: Int32, _ kb: Float, _ vb: Int32) -> Bool {
+        ka > kb || (ka == kb && va > vb)
+    }
+
+    @inline(__always)
+    mutating func offer(_ key: Float, _ value: Int32) {
+        if count < capacity {
+            var i = count
+            count += 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard above(key, value, keys[parent], values[parent]) else { break }
+                keys[i] = keys[parent]; values[i] = values[parent]
+                i = parent
+            }
+            keys[i] = key; values[i] = value
+            return
+        }
+        guard above(keys[0], values[0], key, value) else { return }
+        var i = 0
+        while true {
+            let left = 2 * i + 1
+            if left >= count { break }
+            var child = left
+            if left + 1 < count, above(keys[left + 1], values[left + 1], keys[left], values[left]) { child = left + 1 }
+            guard above(keys[child], values[child], key, value) else { break }
+            keys[i] = keys[child]; values[i] = values[child]
+            i = child
+        }
+        keys[i] = key; values[i] = value
+    }
+
+    /// Calls `body(rank, key, value)` from the smallest key up.
+    func sortedAscending(_ body: (Int, Float, Int32) -> Void) {
+        let order = (0..<count).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : values[$0] < values[$1] }
+        for (rank, i) in order.enumerated() { body(rank, keys[i], values[i]) }
+    }
+}

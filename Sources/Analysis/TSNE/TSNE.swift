@@ -1,0 +1,255 @@
+import Dispatch
+import Foundation
+
+/// t-SNE in the manner of openTSNE's defaults: exact kNN affinities with perplexity-matched
+/// bandwidths over ⌊3·perplexity⌋ neighbours, symmetric sparse P, PCA initialisation scaled to
+/// standard deviation 1e-4, early exaggeration 12 for 250 iterations (momentum 0.5) then the
+/// rest at exaggeration 1 (momentum 0.8), learning rate max(N / exaggeration, 200), delta-bar-
+/// delta gains, and Barnes-Hut repulsion (θ = 0.5). Parallel over points in fixed chunks, so
+/// the same input, seed and thread count give the same bytes.
+public enum TSNE {
+    public struct Options: Sendable {
+        public var perplexity: Double = 30
+        /// Total iterations, early exaggeration included.
+        public var iterations: Int = 750
+        public var earlyExaggerationIterations: Int = 250
+        public var earlyExaggeration: Double = 12
+        public var theta: Double = 0.5
+        /// Breaks exact ties in the initialisation (openTSNE's `random_state`).
+        public var seed: UInt64 = 0
+        public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        /// Compute the KL divergence every this many iterations (0: only at the end).
+        public var klEvery: Int = 0
+
+        public init(perplexity: Double = 30, iterations: Int = 750, seed: UInt64 = 0, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+            self.perplexity = perplexity
+            self.iterations = iterations
+            self.seed = seed
+            self.threads = threads
+        }
+    }
+
+    public struct Result: Sendable {
+        /// N × 2, row-major.
+        public var embedding: [Float]
+        public var klDivergence: Double
+        /// The perplexity used: lower than asked when there are too few points.
+        public var perplexity: Double
+        public var iterations: Int
+        /// Why the perplexity was lowered, if it was.
+        public var note: String?
+        /// (iteration, KL) pairs when `klEvery` > 0.
+        public var klHistory: [(Int, Double)]
+    }
+
+    public static func embed(_ x: [Float], rows n: Int, columns d: Int, options: Options) throws -> Result {
+        guard n > 0 else { throw TSNEError.empty }
+        guard d > 0, x.count == n * d else { throw TSNEError.shape(rows: n, columns: d, values: x.count) }
+        if let bad = x.firstIndex(where: { !$0.isFinite }) { throw TSNEError.notFinite(row: bad / d, column: bad % d) }
+        guard n > 2 else {
+            let y: [Float] = n == 1 ? [0, 0] : [-1e-4, 0, 1e-4, 0]
+            return Result(embedding: y, klDivergence: 0, perplexity: 0, iterations: 0,
+                          note: "\(n) point\(n == 1 ? "" : "s"): nothing to optimise, placed on a line", klHistory: [])
+        }
+        var perplexity = options.perplexity
+        var note: String?
+        if Double(n) < 3 * perplexity + 1 {
+            perplexity = max(1, Double(n - 1) / 3)
+            note = "perplexity lowered from \(options.perplexity) to \(String(format: "%.2f", perplexity)): \(n) points are too few for it (need 3·perplexity + 1)"
+        }
+        let k = min(n - 1, max(1, Int(3 * perplexity)))
+        let threads = max(1, options.threads)
+        let (neighbours, distances) = NearestNeighbours.exact(x, rows: n, columns: d, k: k, threads: threads)
+        let p = SparseAffinities.fit(neighbours: neighbours, distances: distances, rows: n, k: k, perplexity: perplexity)
+
+        // PCA initialisation, scaled so the first coordinate has standard deviation 1e-4; a tiny
+        // seeded jitter separates exact duplicates.
+        var y = PCA.project2(x, rows: n, columns: d).map
+        let mean0 = (0..<n).reduce(0.0) { $0 + Double(y[2 * $1]) } / Double(n)
+        let std0 = ((0..<n).reduce(0.0) { $0 + pow(Double(y[2 * $1]) - mean0, 2) } / Double(n)).squareRoot()
+        let scale = std0 > 0 ? 1e-4 / std0 : 1
+        var random = SplitMix(seed: options.seed)
+        for i in 0..<(2 * n) { y[i] = Float(Double(y[i]) * scale + 1e-8 * (random.unit() - 0.5)) }
+
+        var update = [Float](repeating: 0, count: 2 * n), gains = [Float](repeating: 1, count: 2 * n)
+        var gradient = [Float](repeating: 0, count: 2 * n)
+        var history: [(Int, Double)] = []
+        var lastZ = 1.0
+        for iteration in 0..<options.iterations {
+            let early = iteration < options.earlyExaggerationIterations
+            let exaggeration = Float(early ? options.earlyExaggeration : 1)
+            let momentum: Float = early ? 0.5 : 0.8
+            let rate = Float(max(Double(n) / Double(exaggeration), 200))
+            lastZ = Forces.gradient(y: y, n: n, p: p, exaggeration: exaggeration, theta: Float(options.theta), threads: threads, into: &gradient)
+            for i in 0..<(2 * n) {
+                let g = gradient[i]
+                gains[i] = (g > 0) != (update[i] > 0) ? gains[i] + 0.2 : max(gains[i] * 0.8, 0.01)
+                update[i] = momentum * update[i] - rate * gains[i] * g
+                y[i] += update[i]
+            }
+            var mx: Float = 0, my: Float = 0
+            for i in 0..<n { mx += y[2 * i]; my += y[2 * i + 1] }
+            mx /= Float(n); my /= Float(n)
+            for i in 0..<n { y[2 * i] -= mx; y[2 * i + 1] -= my }
+            if options.klEvery > 0, (iteration + 1) % options.klEvery == 0 {
+                history.append((iteration + 1, Forces.klDivergence(y: y, n: n, p: p, theta: Float(options.theta), threads: threads)))
+            }
+        }
+        _ = lastZ
+        let kl = Forces.klDivergence(y: y, n: n, p: p, theta: Float(options.theta), threads: threads)
+        return Result(embedding: y, klDivergence: kl, perplexity: perplexity, iterations: options.iterations, note: note, klHistory: history)
+    }
+}
+
+/// What is wrong with t-SNE input.
+public enum TSNEError: Error, Equatable, CustomStringConvertible {
+    case empty
+    case shape(rows: Int, columns: Int, values: Int)
+    case notFinite(row: Int, column: Int)
+
+    public var description: String {
+        switch self {
+        case .empty: return "There are no points to embed (the matrix has 0 rows)."
+        case .shape(let rows, let columns, let values): return "The matrix should hold \(rows) × \(columns) values but holds \(values)."
+        case .notFinite(let row, let column): return "Row \(row) (counting from 0) holds a NaN or infinite value in column \(column); t-SNE needs finite numbers."
+        }
+    }
+}
+
+/// The t-SNE gradient: attraction over the sparse P, Barnes-Hut repulsion.
+enum Forces {
+    /// Writes ∂KL/∂y into `gradient` and returns the normalisation Z = Σ_{i≠j} (1 + ‖yi − yj‖²)⁻¹ (Barnes-Hut estimate).
+    static func gradient(y: [Float], n: Int, p: SparseAffinities, exaggeration: Float, theta: Float, threads: Int, into gradient: inout [Float]) -> Double {
+        let tree = y.withUnsafeBufferPointer { QuadTree(x: $0.baseAddress!, n: n) }
+        let chunks = max(1, min(threads * 4, n / 64))
+        let perform = threads == 1 ? { (count: Int, body: @Sendable (Int) -> Void) in for c in 0..<count { body(c) } }
+                                   : { (count: Int, body: @Sendable (Int) -> Void) in DispatchQueue.concurrentPerform(iterations: count, execute: body) }
+        var repulsion = [Float](repeating: 0, count: 2 * n)
+        var partialZ = [Double](repeating: 0, count: chunks)
+        y.withUnsafeBufferPointer { yp in
+            repulsion.withUnsafeMutableBufferPointer { rp in
+                partialZ.withUnsafeMutableBufferPointer { zp in
+                    tree.nodes.withUnsafeBufferPointer { np in
+                        tree.order.withUnsafeBufferPointer { op in
+                            nonisolated(unsafe) let (ys, rs, zs, ns, os) = (yp.baseAddress!, rp.baseAddress!, zp.baseAddress!, np.baseAddress!, op.baseAddress!)
+                            perform(chunks) { chunk in
+                                let stack = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * QuadTree.maximumDepth + 8)
+                                defer { stack.deallocate() }
+                                var z = 0.0
+                                for i in (n * chunk / chunks)..<(n * (chunk + 1) / chunks) {
+                                    let (fx, fy, zi) = repel(i, ys, ns, os, theta * theta, stack)
+                                    rs[2 * i] = fx
+                                    rs[2 * i + 1] = fy
+                                    z += zi
+                                }
+                                zs[chunk] = z
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let z = max(partialZ.reduce(0, +), 1e-12)
+        let invZ = Float(1 / z)
+        y.withUnsafeBufferPointer { yp in
+            gradient.withUnsafeMutableBufferPointer { gp in
+                repulsion.withUnsafeBufferPointer { rp in
+                    p.columns.withUnsafeBufferPointer { cols in
+                        p.values.withUnsafeBufferPointer { vals in
+                            nonisolated(unsafe) let (ys, gs, rs, cs, vs) = (yp.baseAddress!, gp.baseAddress!, rp.baseAddress!, cols.baseAddress!, vals.baseAddress!)
+                            let starts = p.rowStart
+                            perform(chunks) { chunk in
+                                for i in (n * chunk / chunks)..<(n * (chunk + 1) / chunks) {
+                                    var ax: Float = 0, ay: Float = 0
+                                    let xi = ys[2 * i], yi = ys[2 * i + 1]
+                                    for t in starts[i]..<starts[i + 1] {
+                                        let j = Int(cs[t])
+                                        let dx = xi - ys[2 * j], dy = yi - ys[2 * j + 1]
+                                        let q = 1 / (1 + dx * dx + dy * dy)
+                                        ax += vs[t] * q * dx
+                                        ay += vs[t] * q * dy
+                                    }
+                                    gs[2 * i] = 4 * (exaggeration * ax - rs[2 * i] * invZ)
+                                    gs[2 * i + 1] = 4 * (exaggeration * ay - rs[2 * i + 1] * invZ)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return z
+    }
+
+    /// Σ_j q²(yi − yj) and Σ_j q over all j ≠ i, with far cells summarised by their centre of mass.
+    @inline(__always)
+    static func repel(_ i: Int, _ y: UnsafePointer<Float>, _ nodes: UnsafePointer<QuadTree.Node>, _ order: UnsafePointer<Int32>,
+                      _ theta2: Float, _ stack: UnsafeMutablePointer<Int32>) -> (Float, Float, Double) {
+        let xi = y[2 * i], yi = y[2 * i + 1]
+        var fx: Float = 0, fy: Float = 0, z: Float = 0
+        stack[0] = 0
+        var top = 1
+        while top > 0 {
+            top -= 1
+            let node = nodes[Int(stack[top])]
+            if node.count == 0 { continue }
+            if node.firstChild < 0 {
+                let start = Int(node.pointStart)
+                for t in start..<(start + Int(node.count)) {
+                    let j = Int(order[t])
+                    if j == i { continue }
+                    let dx = xi - y[2 * j], dy = yi - y[2 * j + 1]
+                    let q = 1 / (1 + dx * dx + dy * dy)
+                    z += q
+                    fx += q * q * dx
+                    fy += q * q * dy
+                }
+                continue
+            }
+            let dx = xi - node.centreX, dy = yi - node.centreY
+            let d2 = dx * dx + dy * dy
+            if node.size * node.size < theta2 * d2 {
+                let q = 1 / (1 + d2), c = Float(node.count)
+                z += c * q
+                fx += c * q * q * dx
+                fy += c * q * q * dy
+            } else {
+                let first = node.firstChild
+                stack[top] = first; stack[top + 1] = first + 1; stack[top + 2] = first + 2; stack[top + 3] = first + 3
+                top += 4
+            }
+        }
+        return (fx, fy, Double(z))
+    }
+
+    /// KL(P ‖ Q) = Σ P log(P / Q) over the non-zero P, with Q's normalisation from Barnes-Hut.
+    static func klDivergence(y: [Float], n: Int, p: SparseAffinities, theta: Float, threads: Int) -> Double {
+        var scratch = [Float](repeating: 0, count: 2 * n)
+        let z = gradient(y: y, n: n, p: p, exaggeration: 1, theta: theta, threads: threads, into: &scratch)
+        var kl = 0.0
+        for i in 0..<n {
+            for t in p.rowStart[i]..<p.rowStart[i + 1] {
+                let j = Int(p.columns[t])
+                let dx = Double(y[2 * i] - y[2 * j]), dy = Double(y[2 * i + 1] - y[2 * j + 1])
+                let q = 1 / (1 + dx * dx + dy * dy) / z
+                let pij = Double(p.values[t])
+                if pij > 0 { kl += pij * log(pij / max(q, 1e-300)) }
+            }
+        }
+        return kl
+    }
+}
+
+/// A small seeded generator for the initialisation's tie-breaking jitter.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
