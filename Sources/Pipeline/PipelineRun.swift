@@ -169,7 +169,8 @@ public enum PipelineRun {
             if upstreamRuns && stage != .report { reasons.append("an earlier stage runs") }
             if state == .missing && stage != .report && reasons.isEmpty { reasons.append("not in the cache") }
             if stage == .report { reasons.append("always rendered into the new run folder") }
-            output.write("\(stage.rawValue): \(runs ? "would run" : "cached")\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: "; ") + ")")\n")
+            let place = key.map { "\n    cache entry: " + cache.folder(stage: stage.rawValue, key: $0) } ?? ""
+            output.write("\(stage.rawValue): \(runs ? "would run" : "cached")\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: "; ") + ")")\(place)\n")
             records.append(StageRecord(name: stage.rawValue, status: runs ? "would run" : "cached", seconds: 0, key: key))
             upstreamRuns = upstreamRuns || (runs && stage != .report)
         }

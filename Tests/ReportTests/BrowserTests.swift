@@ -9,7 +9,8 @@ import XCTest
 ///
 /// `REPORT_BROWSER_ROOT=DIR` keeps the fixture in DIR (a data set already at DIR/data is
 /// reused, e.g. a symlink to a real one); `REPORT_SCREENSHOTS=DIR` keeps the screenshots;
-/// `REPORT_BROWSER_NAME` names the run (the README's screenshots are made this way).
+/// `REPORT_BROWSER_NAME` names the run; `REPORT_BROWSER_RUN=DIR` checks a real run folder
+/// instead of the fixture (the README's screenshots are made this way from the default run).
 final class BrowserTests: XCTestCase {
     static let pages = ["index.html", "dataset.html", "training.html", "evaluation.html", "model.html", "embeddings.html"]
 
@@ -27,19 +28,29 @@ final class BrowserTests: XCTestCase {
         let root = environment["REPORT_BROWSER_ROOT"] ?? NSTemporaryDirectory() + "report-browser-\(UUID().uuidString)"
         let keep = environment["REPORT_BROWSER_ROOT"] != nil
         defer { if !keep { try? FileManager.default.removeItem(atPath: root) } }
-        var fixture = ReportFixture()
-        fixture.imagesPerLetter = 6
-        fixture.name = environment["REPORT_BROWSER_NAME"] ?? "browser <check> & co"
-        var job = try fixture.make(root: root)
-        job.singleFile = true
-        let outcome = try ReportRenderer.render(job)
+        let runFolder: String
+        if let existing = environment["REPORT_BROWSER_RUN"] {
+            // A real, already rendered run folder (the README's screenshots come from the default run this way).
+            runFolder = existing
+            XCTAssertTrue(FileManager.default.fileExists(atPath: existing + "/index.html"), "REPORT_BROWSER_RUN must be a rendered run folder")
+        } else {
+            var fixture = ReportFixture()
+            fixture.imagesPerLetter = 6
+            fixture.name = environment["REPORT_BROWSER_NAME"] ?? "browser <check> & co"
+            var job = try fixture.make(root: root)
+            job.singleFile = true
+            _ = try ReportRenderer.render(job)
+            runFolder = job.runFolder
+        }
         let shots = root + "/screenshots"
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
         let docs = environment["REPORT_SCREENSHOTS"]
         if let docs { try FileManager.default.createDirectory(atPath: docs, withIntermediateDirectories: true) }
 
-        for page in Self.pages + [ReportFiles.singleFile] {
-            let path = job.runFolder + "/" + page
+        let singleFile = FileManager.default.fileExists(atPath: runFolder + "/" + ReportFiles.singleFile) ? [ReportFiles.singleFile] : []
+        XCTAssertTrue(environment["REPORT_BROWSER_RUN"] != nil || !singleFile.isEmpty, "the fixture's single file was written")
+        for page in Self.pages + singleFile {
+            let path = runFolder + "/" + page
             let html = try String(contentsOfFile: path, encoding: .utf8)
             let check = try self.check(page: path, html: html, chromium: chromium)
             XCTAssertEqual(check.broken, [], "\(page): every image loads")
@@ -64,7 +75,7 @@ final class BrowserTests: XCTestCase {
                 try PNG.write(small, to: docs + "/" + (shot as NSString).lastPathComponent, compression: .small)
             }
         }
-        print("browser check: \(outcome.pages.count) pages and the single file loaded; screenshots in \(docs ?? shots)")
+        print("browser check: \(Self.pages.count + singleFile.count) pages loaded; screenshots in \(docs ?? shots)")
     }
 
     func testTheBrowserCheckNoticesBrokenImagesAndErrors() throws {
