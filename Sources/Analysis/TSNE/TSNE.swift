@@ -136,7 +136,9 @@ enum Forces {
                                 let stack = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * QuadTree.maximumDepth + 8)
                                 defer { stack.deallocate() }
                                 var z = 0.0
-                                for i in (n * chunk / chunks)..<(n * (chunk + 1) / chunks) {
+                                // Points in tree order: consecutive points walk nearly the same cells, which stay in cache.
+                                for t in (n * chunk / chunks)..<(n * (chunk + 1) / chunks) {
+                                    let i = Int(os[t])
                                     let (fx, fy, zi) = repel(i, ys, ns, os, theta * theta, stack)
                                     rs[2 * i] = fx
                                     rs[2 * i + 1] = fy
