@@ -53,9 +53,17 @@ struct PipelineManifest: Codable, Equatable {
         self.stages = stages
         self.config = Self.canonicalValues(config)
         git = GitState.current(in: FileManager.default.currentDirectoryPath)
+        // Files linked from sealed cache entries already have a checked sha256 in the seal;
+        // only the run's own files (config, report) are hashed here.
+        var known: [String: String] = [:]
+        for stage in [PipelineStage.train, .analyse] {
+            if let key = keys.key(of: stage), let seal = cache.seal(stage: stage.rawValue, key: key) {
+                for file in seal.files { known[file.path] = file.sha256 }
+            }
+        }
         var artifacts: [String: String] = [:]
         for file in (try? StageCache.files(under: runFolder)) ?? [] where file != Self.fileName && file != "log.txt" {
-            artifacts[file] = try? StageCache.sha256(path: (runFolder as NSString).appendingPathComponent(file))
+            artifacts[file] = known[file] ?? (try? StageCache.sha256(path: (runFolder as NSString).appendingPathComponent(file)))
         }
         self.artifacts = artifacts
         metrics = Metrics(testAccuracy: nil, testDistanceMAE: nil, epochs: nil)
