@@ -80,7 +80,7 @@ public final class SampleRenderer {
         let a = config.augment
         var drawRandom = SampleRandom(seed: seed, letter: plan.letter, index: plan.index, stream: 1)
         var textureRandom = SampleRandom(seed: seed, letter: plan.letter, index: plan.index, stream: 2)
-        var noiseRandom = SampleRandom(seed: seed, letter: plan.letter, index: plan.index, stream: 3)
+        let noiseRandom = SampleRandom(seed: seed, letter: plan.letter, index: plan.index, stream: 3)
 
         // 1. Pattern coverage; rotation is a drawing transform, so no resampling blur.
         canvas.clear()

@@ -15,7 +15,7 @@ struct MachineFacts: Codable, Equatable {
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = cpuInfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown"
-        return MachineFacts(cores: ProcessInfo.processInfo.activeProcessorCount, cpu: model ?? "unknown",
+        return MachineFacts(cores: ProcessInfo.processInfo.activeProcessorCount, cpu: model,
                             memoryBytes: ProcessInfo.processInfo.physicalMemory)
     }
 }
