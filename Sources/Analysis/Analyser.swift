@@ -54,16 +54,14 @@ public enum Analyser {
         let tsneMap = tsne.embedding
         let summary = TSNESummary(points: mapRows.count, perplexity: tsne.perplexity, iterations: tsne.iterations,
                                   klDivergence: tsne.klDivergence, seconds: Date().timeIntervalSince(tsneStarted))
-        let pcaResult: (map: [Float], explained: [Double])? = PCA.project2(predictions.embeddings, rows: n, columns: hidden)
+        let pca = PCA.project2(predictions.embeddings, rows: n, columns: hidden)
         // Separation: the embedding of every test image; the t-SNE silhouette over the mapped rows.
         var separation = ClassSeparation.byDistance(points: predictions.embeddings, dimensions: hidden, map: [], mapDimensions: 0,
                                                     labels: truth, distance: trueDistance, lower: lower, upper: upper, bins: job.distanceBins)
-        if !tsneMap.isEmpty {
-            let mapped = ClassSeparation.byDistance(points: mapRows.flatMap { predictions.embeddings[($0 * hidden)..<(($0 + 1) * hidden)] },
-                                                    dimensions: hidden, map: tsneMap, mapDimensions: 2, labels: mapRows.map { truth[$0] },
-                                                    distance: mapRows.map { trueDistance[$0] }, lower: lower, upper: upper, bins: job.distanceBins)
-            for b in separation.indices { separation[b].silhouetteTSNE = mapped[b].silhouetteTSNE }
-        }
+        let mapSilhouettes = ClassSeparation.silhouettePerBin(points: tsneMap, dimensions: 2, labels: mapRows.map { truth[$0] },
+                                                              distance: mapRows.map { trueDistance[$0] }, lower: lower, upper: upper,
+                                                              bins: job.distanceBins)
+        for b in separation.indices { separation[b].silhouetteTSNE = mapSilhouettes[b] }
 
         let metrics = AnalysisMetrics(
             testImages: n, accuracy: classification.accuracy, macroF1: classification.macroF1,
@@ -73,7 +71,7 @@ public enum Analyser {
                                                          lower: lower, upper: upper, bins: job.distanceBins),
             confidentMistakes: EvaluationMetrics.confidentMistakes(paths: paths, truth: truth, predicted: predicted, probability: probability,
                                                                    distances: trueDistance, labels: labels, limit: job.mistakes),
-            separation: separation, tsne: summary, pcaExplainedVariance: pcaResult?.explained ?? [])
+            separation: separation, tsne: summary, pcaExplainedVariance: pca.explained)
 
         let output = try OutputFolder(final: job.outFolder)
         do {
@@ -89,13 +87,9 @@ public enum Analyser {
             try output.write(Data(table.utf8), AnalysisFiles.predictions)
             try output.write(Data(embeddingRows.utf8), AnalysisFiles.embeddingsTable)
             try NumPyArray(shape: [n, hidden], floats: predictions.embeddings).write(to: output.path(AnalysisFiles.embeddings))
-            if !tsneMap.isEmpty {
-                try NumPyArray(shape: [mapRows.count, 2], floats: tsneMap).write(to: output.path(AnalysisFiles.tsne))
-                try NumPyArray(shape: [mapRows.count], ints: mapRows.map(Int32.init)).write(to: output.path(AnalysisFiles.tsneRows))
-            }
-            if let pcaResult {
-                try NumPyArray(shape: [n, 2], floats: pcaResult.map).write(to: output.path(AnalysisFiles.pca))
-            }
+            try NumPyArray(shape: [mapRows.count, 2], floats: tsneMap).write(to: output.path(AnalysisFiles.tsne))
+            try NumPyArray(shape: [mapRows.count], ints: mapRows.map(Int32.init)).write(to: output.path(AnalysisFiles.tsneRows))
+            try NumPyArray(shape: [n, 2], floats: pca.map).write(to: output.path(AnalysisFiles.pca))
             var confusion = "true\\predicted," + labels.joined(separator: ",") + "\n"
             for (t, row) in classification.confusion.enumerated() { confusion += labels[t] + "," + row.map(String.init).joined(separator: ",") + "\n" }
             try output.write(Data(confusion.utf8), AnalysisFiles.confusion)

@@ -8,21 +8,37 @@ public enum ClassSeparation {
     public static func byDistance(points: [Float], dimensions: Int, map: [Float], mapDimensions: Int, labels: [Int], distance: [Double],
                                   lower: Double, upper: Double, bins: Int) -> [SeparationBin] {
         let width = (upper - lower) / Double(bins)
+        let mapped = mapDimensions > 0 && map.count >= labels.count * mapDimensions
+            ? silhouettePerBin(points: map, dimensions: mapDimensions, labels: labels, distance: distance, lower: lower, upper: upper, bins: bins)
+            : [Double](repeating: 0, count: bins)
         return (0..<bins).map { b in
-            let members = distance.indices.filter { EvaluationMetrics.bin(of: distance[$0], lower: lower, upper: upper, bins: bins) == b }
+            let members = Self.members(ofBin: b, distance: distance, lower: lower, upper: upper, bins: bins)
             var result = SeparationBin(lower: lower + Double(b) * width, upper: lower + Double(b + 1) * width, count: members.count,
-                                       silhouetteEmbedding: 0, silhouetteTSNE: 0, centroidDistance: 0, withinClassSpread: 0)
+                                       silhouetteEmbedding: 0, silhouetteTSNE: mapped[b], centroidDistance: 0, withinClassSpread: 0)
             let subsetLabels = members.map { labels[$0] }
             guard Set(subsetLabels).count >= 2 else { return result }
             let subset = members.flatMap { points[($0 * dimensions)..<(($0 + 1) * dimensions)] }
             result.silhouetteEmbedding = silhouette(points: subset, dimensions: dimensions, labels: subsetLabels)
-            if mapDimensions > 0, map.count >= labels.count * mapDimensions {
-                let mapped = members.flatMap { map[($0 * mapDimensions)..<(($0 + 1) * mapDimensions)] }
-                result.silhouetteTSNE = silhouette(points: mapped, dimensions: mapDimensions, labels: subsetLabels)
-            }
             (result.centroidDistance, result.withinClassSpread) = centroidStatistics(points: subset, dimensions: dimensions, labels: subsetLabels)
             return result
         }
+    }
+
+    /// The silhouette of `points` (N × `dimensions`) among the samples of each distance bin;
+    /// 0 for a bin with fewer than two classes.
+    public static func silhouettePerBin(points: [Float], dimensions: Int, labels: [Int], distance: [Double],
+                                        lower: Double, upper: Double, bins: Int) -> [Double] {
+        (0..<bins).map { b in
+            let members = Self.members(ofBin: b, distance: distance, lower: lower, upper: upper, bins: bins)
+            let subsetLabels = members.map { labels[$0] }
+            guard Set(subsetLabels).count >= 2 else { return 0 }
+            let subset = members.flatMap { points[($0 * dimensions)..<(($0 + 1) * dimensions)] }
+            return silhouette(points: subset, dimensions: dimensions, labels: subsetLabels)
+        }
+    }
+
+    private static func members(ofBin b: Int, distance: [Double], lower: Double, upper: Double, bins: Int) -> [Int] {
+        distance.indices.filter { EvaluationMetrics.bin(of: distance[$0], lower: lower, upper: upper, bins: bins) == b }
     }
 
     /// Mean silhouette coefficient (scikit-learn's definition: (b − a) / max(a, b) with a the

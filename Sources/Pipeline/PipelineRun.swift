@@ -184,20 +184,23 @@ public enum PipelineRun {
 /// The console output of a run, also kept as the run folder's `log.txt`.
 final class RunLog: @unchecked Sendable {
     private let console: ConsoleOutput
-    private let path: String
-    private var text = ""
+    private let file: FileHandle?
     private let lock = NSLock()
 
     init(console: ConsoleOutput, path: String) {
         self.console = console
-        self.path = path
+        FileManager.default.createFile(atPath: path, contents: nil)
+        file = FileHandle(forWritingAtPath: path)
+    }
+
+    deinit {
+        try? file?.close()
     }
 
     func write(_ line: String) {
         console.write(line)
         lock.lock()
-        text += line
-        try? Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        try? file?.write(contentsOf: Data(line.utf8))
         lock.unlock()
     }
 }

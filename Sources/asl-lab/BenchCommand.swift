@@ -31,9 +31,7 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             let result = try GenerateBenchmark.run(config: try options.load(), imagesPerLetter: imagesPerLetter, runs: runs)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                try BenchCommand.printJSON(result)
             } else {
                 print("generate: \(result.images) images of \(result.imageSize) px per run, \(result.bytesPerImage / 1024) KB per PNG")
                 for figure in result.figures {
@@ -65,9 +63,7 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             let result = TrainBenchmark.run(steps: steps, runs: runs)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                try BenchCommand.printJSON(result)
             } else {
                 print("train: SmallCNN, batch \(result.batch), 3×\(result.inputSize)×\(result.inputSize), random data")
                 for (name, figures) in [("train step", result.train), ("inference", result.inference)] {
@@ -104,9 +100,7 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             let result = try TSNEBenchmark.run(points: points, runs: runs, saveInput: saveInput)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                try BenchCommand.printJSON(result)
             } else {
                 print("tsne: \(result.points) × \(result.dimensions) points, \(result.iterations) iterations; trustworthiness(k=10) \(String(format: "%.4f", result.trustworthiness)), KL \(String(format: "%.3f", result.klDivergence))")
                 for figure in result.figures {
@@ -115,5 +109,12 @@ struct BenchCommand: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// `--json`: one JSON object with sorted keys on standard output.
+    static func printJSON(_ result: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(result), as: UTF8.self))
     }
 }

@@ -74,13 +74,12 @@ public enum TSNE {
         var update = [Float](repeating: 0, count: 2 * n), gains = [Float](repeating: 1, count: 2 * n)
         var gradient = [Float](repeating: 0, count: 2 * n)
         var history: [(Int, Double)] = []
-        var lastZ = 1.0
         for iteration in 0..<options.iterations {
             let early = iteration < options.earlyExaggerationIterations
             let exaggeration = Float(early ? options.earlyExaggeration : 1)
             let momentum: Float = early ? 0.5 : 0.8
             let rate = Float(max(Double(n) / Double(exaggeration), 200))
-            lastZ = Forces.gradient(y: y, n: n, p: p, exaggeration: exaggeration, theta: Float(options.theta), threads: threads, into: &gradient)
+            _ = Forces.gradient(y: y, n: n, p: p, exaggeration: exaggeration, theta: Float(options.theta), threads: threads, into: &gradient)
             for i in 0..<(2 * n) {
                 let g = gradient[i]
                 gains[i] = (g > 0) != (update[i] > 0) ? gains[i] + 0.2 : max(gains[i] * 0.8, 0.01)
@@ -95,7 +94,6 @@ public enum TSNE {
                 history.append((iteration + 1, Forces.klDivergence(y: y, n: n, p: p, theta: Float(options.theta), threads: threads)))
             }
         }
-        _ = lastZ
         let kl = Forces.klDivergence(y: y, n: n, p: p, theta: Float(options.theta), threads: threads)
         return Result(embedding: y, klDivergence: kl, perplexity: perplexity, iterations: options.iterations, note: note, klHistory: history)
     }

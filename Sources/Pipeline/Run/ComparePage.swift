@@ -57,7 +57,7 @@ enum ComparePage {
                 + "<figcaption>A in blue, B in orange. <a href=\"compare-figures/\(HTML.escape(name)).csv\">data</a></figcaption></figure>\n"
         }
 
-        let shared = Set(figureNames(store.path(run: runA))).intersection(figureNames(store.path(run: runB))).sorted()
+        let shared = Set(figureNames(store.path(runA))).intersection(figureNames(store.path(runB))).sorted()
         if !shared.isEmpty {
             body += "<h2>The same figures, side by side</h2>\n"
             for figure in shared {

@@ -1,21 +1,13 @@
 import Foundation
+import Report
 
-/// Facts about the computer a run ran on, for the manifest.
-struct MachineFacts: Codable, Equatable {
-    var cores: Int
-    var cpu: String
-    var memoryBytes: UInt64
-
-    enum CodingKeys: String, CodingKey {
-        case cores, cpu
-        case memoryBytes = "memory_bytes"
-    }
-
-    static var current: MachineFacts {
+extension RunManifest.Machine {
+    /// The computer this process runs on, for the manifest.
+    static var current: RunManifest.Machine {
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = cpuInfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown"
-        return MachineFacts(cores: ProcessInfo.processInfo.activeProcessorCount, cpu: model,
+        return RunManifest.Machine(cores: ProcessInfo.processInfo.activeProcessorCount, cpu: model,
                             memoryBytes: ProcessInfo.processInfo.physicalMemory)
     }
 }

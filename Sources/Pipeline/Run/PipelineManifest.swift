@@ -1,4 +1,5 @@
 import Foundation
+import Report
 import Training
 
 /// `manifest.json` as the pipeline writes it: the keys the report reads (name, created,
@@ -13,7 +14,7 @@ struct PipelineManifest: Codable, Equatable {
     var seed: UInt64
     /// The data set folder in the cache.
     var dataset: String
-    var machine: MachineFacts
+    var machine: RunManifest.Machine
     var stages: [PipelineRun.StageRecord]
     /// Every effective config key with its canonical value.
     var config: [String: String]

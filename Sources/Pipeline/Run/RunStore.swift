@@ -17,8 +17,6 @@ public struct RunStore: Sendable {
         return names.filter { FileManager.default.fileExists(atPath: path($0, PipelineManifest.fileName)) }.sorted()
     }
 
-    func path(run: String) -> String { path(run) }
-
     func path(_ run: String, _ file: String = "") -> String {
         let folder = (root as NSString).appendingPathComponent(run)
         return file.isEmpty ? folder : (folder as NSString).appendingPathComponent(file)

@@ -17,9 +17,8 @@ public enum TSNEStage {
         let start = Date()
         let result: TSNE.Result
         do {
-            var options = TSNE.Options(perplexity: perplexity, iterations: iterations, seed: seed, threads: cores)
-            options.klEvery = 0
-            result = try TSNE.embed(array.floats, rows: array.shape[0], columns: array.shape[1], options: options)
+            result = try TSNE.embed(array.floats, rows: array.shape[0], columns: array.shape[1],
+                                    options: TSNE.Options(perplexity: perplexity, iterations: iterations, seed: seed, threads: cores))
         } catch let error as TSNEError {
             throw NumPyError(path: input, problem: error.description.prefix(1).lowercased() + error.description.dropFirst().dropLast())
         }
