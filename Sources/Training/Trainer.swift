@@ -131,8 +131,10 @@ public enum Trainer {
                 validationMAE: Evaluation.distanceMAE(validation, dataset: dataset),
                 imagesPerSecond: Double(order.count) / trainSeconds, seconds: Date().timeIntervalSince(epochStart))
             history.append(record)
-            try FileWriting.atomically(Data(TrainingHistory.csv(history).utf8), to: path(job, historyName))
+            // The checkpoint goes first: whoever sees epoch N in history.csv (a progress
+            // watcher, a test) can rely on its checkpoint being on disk already.
             try Checkpoint.save(to: checkpointPath, model: model, optimizer: optimizer, history: history, configHash: job.configHash)
+            try FileWriting.atomically(Data(TrainingHistory.csv(history).utf8), to: path(job, historyName))
             observer?.epochFinished(record, of: config.epochs)
         }
 
