@@ -1,4 +1,5 @@
 import Foundation
+import Report
 import Synth
 import Training
 
@@ -114,7 +115,12 @@ public enum PipelineRun {
         var last = runFolder
         if options.until >= .report {
             let reportStarted = Date()
-            let outcome = try ReportStage.run(ReportStage.job(config: config, run: runFolder))
+            var job = ReportStage.job(config: config, run: runFolder)
+            let figuresEntry = cache.folder(stage: ReportStage.figuresCacheStage, key: keys.reportFigures)
+            let reuse = !forced(.report) && cache.state(stage: ReportStage.figuresCacheStage, key: keys.reportFigures) == .valid
+            if reuse { job.reusableFigures = (figuresEntry as NSString).appendingPathComponent(ReportFiles.figures) }
+            let outcome = try ReportStage.run(job)
+            if !reuse { try ReportStage.keepFigures(of: runFolder, in: cache, key: keys.reportFigures) }
             records.append(StageRecord(name: PipelineStage.report.rawValue, status: "run", seconds: Date().timeIntervalSince(reportStarted), key: nil))
             log.write("report: " + ReportStage.summary(outcome).split(separator: "\n").dropLast().joined(separator: "\n") + "\n")
             last = outcome.index

@@ -5,4 +5,7 @@ public enum ReportFiles {
     public static let singleFile = "report-single-file.html"
     public static let stylesheet = "style.css"
     public static let figures = "figures"
+    /// Figures that show facts of the run itself (its stage timings), not of its inputs: drawn
+    /// for every run, never reused from an earlier report.
+    public static let runSpecificFigures: Set<String> = ["overview-stages"]
 }

@@ -15,6 +15,10 @@ public struct ReportJob: Sendable {
     public var dataSeed: UInt64?
     /// Tool version to show when the run has no manifest.
     public var toolVersion: String
+    /// A `figures/` folder from an earlier report of the same inputs (the pipeline keeps one
+    /// per analyse key): its figures are linked instead of drawn again, except the ones that
+    /// show this run's own facts (`ReportFiles.runSpecificFigures`).
+    public var reusableFigures: String?
 
     public init(runFolder: String, templates: String? = nil, singleFile: Bool = false, title: String,
                 dataConfig: DataConfig? = nil, dataSeed: UInt64? = nil, toolVersion: String) {
@@ -37,6 +41,8 @@ public struct ReportOutcome: Sendable {
     /// The page files, in navigation order.
     public var pages: [String]
     public var figures: Int
+    /// Of `figures`, how many were linked from `ReportJob.reusableFigures`.
+    public var reusedFigures: Int = 0
     /// Seconds each figure took (building its data, drawing, writing), by name.
     public var figureSeconds: [String: Double]
     /// Bytes each page loads (the HTML, its stylesheet and the images it shows), by file name.

@@ -15,7 +15,7 @@ public enum ReportRenderer {
         let templates = try ReportTemplates(folder: job.templates)
         let folder = URL(fileURLWithPath: job.runFolder).standardizedFileURL.path
         let inputs = try RunInputs.read(folder: folder)
-        let context = PageContext(job: job, inputs: inputs, figures: FigureSink(runFolder: folder))
+        let context = PageContext(job: job, inputs: inputs, figures: FigureSink(runFolder: folder, reusable: job.reusableFigures))
 
         // Pages are independent: build them (and their figures) in parallel.
         let built = ResultBox<PageModel>(count: pages.count)
@@ -48,9 +48,11 @@ public enum ReportRenderer {
             singlePath = (folder as NSString).appendingPathComponent(ReportFiles.singleFile)
             singleBytes = html.utf8.count
         }
-        return ReportOutcome(index: (folder as NSString).appendingPathComponent(ReportFiles.index), singleFile: singlePath,
-                             pages: models.map(\.file), figures: context.figures.count, figureSeconds: context.figures.seconds, pageWeights: weights,
-                             singleFileBytes: singleBytes, problems: inputs.problems, seconds: Date().timeIntervalSince(started))
+        var outcome = ReportOutcome(index: (folder as NSString).appendingPathComponent(ReportFiles.index), singleFile: singlePath,
+                                    pages: models.map(\.file), figures: context.figures.count, figureSeconds: context.figures.seconds, pageWeights: weights,
+                                    singleFileBytes: singleBytes, problems: inputs.problems, seconds: Date().timeIntervalSince(started))
+        outcome.reusedFigures = context.figures.reused
+        return outcome
     }
 
     static func runHeader(inputs: RunInputs, job: ReportJob) -> RunHeader {

@@ -53,6 +53,43 @@ final class PipelineRunTests: XCTestCase {
         XCTAssertEqual(statuses(forced), ["generate:cached", "train:run"])
     }
 
+    func testFullyCachedRunLinksTheReportFiguresAndRedrawsWhenTheyChange() throws {
+        func figures(_ outcome: PipelineRun.Outcome) throws -> [String: Data] {
+            let folder = outcome.runFolder! + "/figures"
+            var files: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder) where !name.hasPrefix("overview-stages.") {
+                files[name] = FileManager.default.contents(atPath: folder + "/" + name)
+            }
+            return files
+        }
+        let (first, firstLog) = try runPipeline(until: .report, name: "a")
+        XCTAssertFalse(firstLog.contains("linked from the cache"), firstLog)
+        let keys = StageKeys(config: try ConfigLoader.load(file: nil, overrides: Self.tiny))
+        let cache = StageCache(root: cacheRoot)
+        XCTAssertEqual(cache.state(stage: ReportStage.figuresCacheStage, key: keys.reportFigures), .valid)
+        let drawn = try figures(first)
+        XCTAssertGreaterThan(drawn.count, 30, "svg, png and csv of every figure")
+
+        let (second, secondLog) = try runPipeline(until: .report, name: "b")
+        XCTAssertTrue(secondLog.contains("\(drawn.count / 3) of them unchanged, linked from the cache"), secondLog)
+        XCTAssertEqual(try figures(second), drawn)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: second.runFolder! + "/figures/overview-stages.svg"), "the run's own timings are drawn anew")
+
+        // A damaged kept figure is not trusted: the figures are drawn again and kept afresh.
+        let kept = cache.folder(stage: ReportStage.figuresCacheStage, key: keys.reportFigures) + "/figures/training-loss.svg"
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: kept))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("<!-- damaged -->".utf8))
+        try handle.close()
+        let (third, thirdLog) = try runPipeline(until: .report, name: "c")
+        XCTAssertFalse(thirdLog.contains("linked from the cache"), thirdLog)
+        XCTAssertEqual(try figures(third), drawn)
+        XCTAssertEqual(cache.state(stage: ReportStage.figuresCacheStage, key: keys.reportFigures), .valid)
+
+        let (_, otherLog) = try runPipeline(["train.epochs=2"], until: .report, name: "d")
+        XCTAssertFalse(otherLog.contains("linked from the cache"), "another model, other figures")
+    }
+
     func testAnalyseIsCachedAndItsFilesReachTheRunFolder() throws {
         let (first, _) = try runPipeline(until: .analyse)
         XCTAssertEqual(statuses(first), ["generate:run", "train:run", "analyse:run"])

@@ -7,6 +7,9 @@ public struct StageKeys: Equatable, Sendable {
     public var generate: String
     public var train: String
     public var analyse: String
+    /// The report's figures drawn from these inputs (all but the run's own timings), kept in
+    /// the cache so that a fully cached run links them instead of drawing them again.
+    public var reportFigures: String
 
     /// Config keys (prefixes) each cached stage reads.
     public static let configSlices: [PipelineStage: [String]] = [
@@ -25,6 +28,7 @@ public struct StageKeys: Equatable, Sendable {
         generate = key(.generate, inputs: [])
         train = key(.train, inputs: [generate])
         analyse = key(.analyse, inputs: [train])
+        reportFigures = key(.report, inputs: [analyse])
     }
 
     public func key(of stage: PipelineStage) -> String? {

@@ -1,4 +1,5 @@
 import Foundation
+import Plot
 import Report
 
 extension ReportError: UserFacingError {}
@@ -36,11 +37,33 @@ public enum ReportStage {
         try ReportRenderer.render(job)
     }
 
+    /// The cache folder of figures kept for reuse (`StageKeys.reportFigures`).
+    static let figuresCacheStage = "report-figures"
+
+    /// Seals a copy (hard links where possible) of a fresh report's figures, all but the
+    /// run-specific ones, as the cache entry `key`. A failure here costs only the reuse.
+    static func keepFigures(of runFolder: String, in cache: StageCache, key: String) throws {
+        let source = (runFolder as NSString).appendingPathComponent(ReportFiles.figures)
+        let partial = cache.partialFolder(stage: figuresCacheStage, key: key)
+        try? FileManager.default.removeItem(atPath: partial)
+        let target = (partial as NSString).appendingPathComponent(ReportFiles.figures)
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? []
+        for name in names.sorted() {
+            let base = (name as NSString).deletingPathExtension
+            guard !ReportFiles.runSpecificFigures.contains(base), FigureFile.extensions.contains((name as NSString).pathExtension) else { continue }
+            let from = (source as NSString).appendingPathComponent(name), to = (target as NSString).appendingPathComponent(name)
+            if Foundation.link(from, to) != 0 { try FileManager.default.copyItem(atPath: from, toPath: to) }
+        }
+        try cache.seal(partial: partial, stage: figuresCacheStage, key: key)
+    }
+
     /// One paragraph on the result; the report's `index.html` path is its last line.
     public static func summary(_ outcome: ReportOutcome) -> String {
         let heaviest = outcome.pageWeights.values.max() ?? 0
-        var text = String(format: "Wrote %d pages and %d figures in %.1f s (heaviest page %.1f MB).",
-                          outcome.pages.count, outcome.figures, outcome.seconds, Double(heaviest) / 1_000_000)
+        let reused = outcome.reusedFigures > 0 ? " (\(outcome.reusedFigures) of them unchanged, linked from the cache)" : ""
+        var text = String(format: "Wrote %d pages and %d figures%@ in %.1f s (heaviest page %.1f MB).",
+                          outcome.pages.count, outcome.figures, reused, outcome.seconds, Double(heaviest) / 1_000_000)
         if let single = outcome.singleFile, let bytes = outcome.singleFileBytes {
             text += String(format: " Single file (%.1f MB): %@.", Double(bytes) / 1_000_000, single)
         }

@@ -4,6 +4,9 @@ import Foundation
 /// Writes a figure as the report uses it: `name.svg`, `name.png` (2× resolution) and the
 /// plotted data as `name.csv`, each written atomically (temporary file, then rename).
 public enum FigureFile {
+    /// The files of one figure: `name.svg`, `name.png`, `name.csv`.
+    public static let extensions = ["svg", "png", "csv"]
+
     /// Writes the three files into `folder` (created if missing) and returns their paths.
     @discardableResult
     public static func write(_ figure: Figure, data: CSVTable, to folder: String, name: String,
