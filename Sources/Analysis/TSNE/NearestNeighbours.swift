@@ -37,11 +37,17 @@ enum NearestNeighbours {
                                 for r in 0..<count {
                                     let i = first + r
                                     heap.reset()
-                                    products.withUnsafeBufferPointer { pp in
+                                    products.withUnsafeMutableBufferPointer { pp in
                                         let row = pp.baseAddress! + r * n
                                         let ni = np[i]
-                                        for j in 0..<n where j != i {
-                                            heap.offer(max(0, ni + np[j] - 2 * row[j]), Int32(j))
+                                        // Distances first, in a loop the compiler vectorises; then one
+                                        // compare per candidate against the worst kept, and the heap
+                                        // only for the few that beat it.
+                                        for j in 0..<n { row[j] = max(0, ni + np[j] - 2 * row[j]) }
+                                        var worst = Float.infinity
+                                        for j in 0..<n where row[j] <= worst && j != i {
+                                            heap.offer(row[j], Int32(j))
+                                            if heap.count == heap.capacity { worst = heap.worstKey }
                                         }
                                     }
                                     heap.sortedAscending { rank, distance, index in
@@ -73,6 +79,9 @@ struct BoundedHeap {
     }
 
     mutating func reset() { count = 0 }
+
+    /// The largest key kept (the next to go), once the heap is full.
+    var worstKey: Float { keys[0] }
 
     /// a ranks after b (a is "larger") in the max-heap.
     @inline(__always)

@@ -11,7 +11,7 @@ struct QuadTree {
         var count: Int32 = 0
         /// Index of the first of four children, or −1 for a leaf.
         var firstChild: Int32 = -1
-        /// A leaf's points: `order[pointStart ..< pointStart + count]`.
+        /// The cell's points: `order[pointStart ..< pointStart + count]` (a subtree's points are contiguous).
         var pointStart: Int32 = 0
     }
 
@@ -47,21 +47,16 @@ struct QuadTree {
                                 scratch: inout [Int32]) {
         nodes[node].size = side
         nodes[node].count = Int32(hi - lo)
+        nodes[node].pointStart = Int32(lo)
         guard hi > lo else { return }
         var sx: Float = 0, sy: Float = 0
         for t in lo..<hi { let p = Int(order[t]); sx += x[2 * p]; sy += x[2 * p + 1] }
         nodes[node].centreX = sx / Float(hi - lo)
         nodes[node].centreY = sy / Float(hi - lo)
-        if hi - lo == 1 || depth >= Self.maximumDepth {
-            nodes[node].pointStart = Int32(lo)
-            return
-        }
+        if hi - lo == 1 || depth >= Self.maximumDepth { return }
         // Duplicates all in one place: a leaf, not endless splitting.
         let p0 = Int(order[lo])
-        if (lo..<hi).allSatisfy({ let p = Int(order[$0]); return x[2 * p] == x[2 * p0] && x[2 * p + 1] == x[2 * p0 + 1] }) {
-            nodes[node].pointStart = Int32(lo)
-            return
-        }
+        if (lo..<hi).allSatisfy({ let p = Int(order[$0]); return x[2 * p] == x[2 * p0] && x[2 * p + 1] == x[2 * p0 + 1] }) { return }
         let half = side / 2, midX = x0 + half, midY = y0 + half
         // Counting sort of this node's points into the four quadrants (stable).
         var quadrantCounts = [0, 0, 0, 0]

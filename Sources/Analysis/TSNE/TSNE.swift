@@ -114,42 +114,31 @@ public enum TSNEError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The t-SNE gradient: attraction over the sparse P, Barnes-Hut repulsion.
+/// Runs `body(0) … body(count − 1)` on up to `threads` threads (in line for one thread).
+enum TSNEWork {
+    static func perform(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+        if threads == 1 || count == 1 {
+            for c in 0..<count { body(c) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        }
+    }
+}
+
+/// The t-SNE gradient: attraction over the sparse P, Barnes-Hut repulsion (`GroupedRepulsion`).
 enum Forces {
     /// Writes ∂KL/∂y into `gradient` and returns the normalisation Z = Σ_{i≠j} (1 + ‖yi − yj‖²)⁻¹ (Barnes-Hut estimate).
     static func gradient(y: [Float], n: Int, p: SparseAffinities, exaggeration: Float, theta: Float, threads: Int, into gradient: inout [Float]) -> Double {
         let tree = y.withUnsafeBufferPointer { QuadTree(x: $0.baseAddress!, n: n) }
         let chunks = max(1, min(threads * 4, n / 64))
-        let perform = threads == 1 ? { (count: Int, body: @Sendable (Int) -> Void) in for c in 0..<count { body(c) } }
-                                   : { (count: Int, body: @Sendable (Int) -> Void) in DispatchQueue.concurrentPerform(iterations: count, execute: body) }
+        let perform = { (count: Int, body: @Sendable (Int) -> Void) in TSNEWork.perform(count, threads: threads, body) }
         var repulsion = [Float](repeating: 0, count: 2 * n)
-        var partialZ = [Double](repeating: 0, count: chunks)
-        y.withUnsafeBufferPointer { yp in
-            repulsion.withUnsafeMutableBufferPointer { rp in
-                partialZ.withUnsafeMutableBufferPointer { zp in
-                    tree.nodes.withUnsafeBufferPointer { np in
-                        tree.order.withUnsafeBufferPointer { op in
-                            nonisolated(unsafe) let (ys, rs, zs, ns, os) = (yp.baseAddress!, rp.baseAddress!, zp.baseAddress!, np.baseAddress!, op.baseAddress!)
-                            perform(chunks) { chunk in
-                                let stack = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * QuadTree.maximumDepth + 8)
-                                defer { stack.deallocate() }
-                                var z = 0.0
-                                // Points in tree order: consecutive points walk nearly the same cells, which stay in cache.
-                                for t in (n * chunk / chunks)..<(n * (chunk + 1) / chunks) {
-                                    let i = Int(os[t])
-                                    let (fx, fy, zi) = repel(i, ys, ns, os, theta * theta, stack)
-                                    rs[2 * i] = fx
-                                    rs[2 * i + 1] = fy
-                                    z += zi
-                                }
-                                zs[chunk] = z
-                            }
-                        }
-                    }
-                }
+        let rawZ = y.withUnsafeBufferPointer { yp in
+            repulsion.withUnsafeMutableBufferPointer {
+                GroupedRepulsion.repulsion(y: yp.baseAddress!, tree: tree, theta: theta, threads: threads, into: $0.baseAddress!)
             }
         }
-        let z = max(partialZ.reduce(0, +), 1e-12)
+        let z = max(rawZ, 1e-12)
         let invZ = Float(1 / z)
         y.withUnsafeBufferPointer { yp in
             gradient.withUnsafeMutableBufferPointer { gp in
@@ -179,47 +168,6 @@ enum Forces {
             }
         }
         return z
-    }
-
-    /// Σ_j q²(yi − yj) and Σ_j q over all j ≠ i, with far cells summarised by their centre of mass.
-    @inline(__always)
-    static func repel(_ i: Int, _ y: UnsafePointer<Float>, _ nodes: UnsafePointer<QuadTree.Node>, _ order: UnsafePointer<Int32>,
-                      _ theta2: Float, _ stack: UnsafeMutablePointer<Int32>) -> (Float, Float, Double) {
-        let xi = y[2 * i], yi = y[2 * i + 1]
-        var fx: Float = 0, fy: Float = 0, z: Float = 0
-        stack[0] = 0
-        var top = 1
-        while top > 0 {
-            top -= 1
-            let node = nodes[Int(stack[top])]
-            if node.count == 0 { continue }
-            if node.firstChild < 0 {
-                let start = Int(node.pointStart)
-                for t in start..<(start + Int(node.count)) {
-                    let j = Int(order[t])
-                    if j == i { continue }
-                    let dx = xi - y[2 * j], dy = yi - y[2 * j + 1]
-                    let q = 1 / (1 + dx * dx + dy * dy)
-                    z += q
-                    fx += q * q * dx
-                    fy += q * q * dy
-                }
-                continue
-            }
-            let dx = xi - node.centreX, dy = yi - node.centreY
-            let d2 = dx * dx + dy * dy
-            if node.size * node.size < theta2 * d2 {
-                let q = 1 / (1 + d2), c = Float(node.count)
-                z += c * q
-                fx += c * q * q * dx
-                fy += c * q * q * dy
-            } else {
-                let first = node.firstChild
-                stack[top] = first; stack[top + 1] = first + 1; stack[top + 2] = first + 2; stack[top + 3] = first + 3
-                top += 4
-            }
-        }
-        return (fx, fy, Double(z))
     }
 
     /// KL(P ‖ Q) = Σ P log(P / Q) over the non-zero P, with Q's normalisation from Barnes-Hut.

@@ -1,0 +1,71 @@
+@testable import Analysis
+import XCTest
+
+/// Barnes-Hut by groups against the exact O(N²) sums.
+final class GroupedRepulsionTests: XCTestCase {
+    /// Points in five blobs of different spread, over a map about `extent` units wide, and
+    /// `duplicates` exact copies of the first points (leaves holding several points).
+    func map(n: Int, extent: Float, duplicates: Int = 0, seed: UInt64) -> [Float] {
+        var random = SplitMix(seed: seed)
+        var y = [Float](repeating: 0, count: 2 * n)
+        for i in 0..<n {
+            let blob = i % 5
+            let cx = Float(blob) / 4 * extent - extent / 2, cy = Float(blob % 2) * extent / 3
+            let spread = 0.5 + Float(blob)
+            let r = Float((-2 * log(max(random.unit(), 1e-12))).squareRoot()), a = Float(2 * Double.pi * random.unit())
+            y[2 * i] = cx + spread * r * cos(a)
+            y[2 * i + 1] = cy + spread * r * sin(a)
+        }
+        for i in 0..<duplicates { y[2 * (n - 1 - i)] = y[2 * i]; y[2 * (n - 1 - i) + 1] = y[2 * i + 1] }
+        return y
+    }
+
+    /// Σ_j q²(yi − yj) per point and Z, in double precision.
+    func exact(_ y: [Float]) -> (forces: [Double], z: Double) {
+        let n = y.count / 2
+        var forces = [Double](repeating: 0, count: 2 * n), z = 0.0
+        for i in 0..<n {
+            for j in 0..<n where j != i {
+                let dx = Double(y[2 * i] - y[2 * j]), dy = Double(y[2 * i + 1] - y[2 * j + 1])
+                let q = 1 / (1 + dx * dx + dy * dy)
+                z += q
+                forces[2 * i] += q * q * dx
+                forces[2 * i + 1] += q * q * dy
+            }
+        }
+        return (forces, z)
+    }
+
+    func testGroupedEstimateIsCloseToTheExactSums() {
+        for (extent, duplicates) in [(Float(5), 0), (40, 30), (400, 0)] {
+            let n = 1500
+            let y = map(n: n, extent: extent, duplicates: duplicates, seed: UInt64(extent))
+            let truth = exact(y)
+            let tree = y.withUnsafeBufferPointer { QuadTree(x: $0.baseAddress!, n: n) }
+            for threads in [1, 2] {
+                var forces = [Float](repeating: 0, count: 2 * n)
+                let z = y.withUnsafeBufferPointer { yp in
+                    forces.withUnsafeMutableBufferPointer { GroupedRepulsion.repulsion(y: yp.baseAddress!, tree: tree, theta: 0.5, threads: threads, into: $0.baseAddress!) }
+                }
+                XCTAssertEqual(z / truth.z, 1, accuracy: 5e-3, "Z, map \(extent) wide")
+                var error = 0.0, size = 0.0
+                for i in 0..<(2 * n) { error += pow(Double(forces[i]) - truth.forces[i], 2); size += truth.forces[i] * truth.forces[i] }
+                XCTAssertLessThan((error / size).squareRoot(), 1e-2, "forces, map \(extent) wide")
+            }
+        }
+    }
+
+    func testGroupsHoldEveryPointOnce() {
+        let n = 2000
+        let y = map(n: n, extent: 30, duplicates: 50, seed: 8)
+        let tree = y.withUnsafeBufferPointer { QuadTree(x: $0.baseAddress!, n: n) }
+        let groups = GroupedRepulsion.groups(tree)
+        var seen = [Int](repeating: 0, count: n)
+        for g in groups {
+            let node = tree.nodes[Int(g)]
+            XCTAssertTrue(node.count <= GroupedRepulsion.groupSize || node.firstChild < 0)
+            for t in Int(node.pointStart)..<Int(node.pointStart + node.count) { seen[Int(tree.order[t])] += 1 }
+        }
+        XCTAssertEqual(seen, [Int](repeating: 1, count: n))
+    }
+}
