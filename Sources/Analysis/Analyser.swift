@@ -21,7 +21,10 @@ public enum Analyser {
         if let expected, expected != model.architecture {
             throw AnalysisError.modelMismatch(path: job.modelPath, problem: "it is a SmallCNN with input \(model.architecture.inputSize) px, channels \(model.architecture.channels), heads \(model.architecture.classHidden)/\(model.architecture.distanceHidden), but the config asks for input \(expected.inputSize) px, channels \(expected.channels), heads \(expected.classHidden)/\(expected.distanceHidden)")
         }
-        let dataset = try ImageDataset(folder: job.dataFolder, inputSize: model.architecture.inputSize, threads: job.threads)
+        // Only the test split is evaluated: only its images are decoded.
+        let dataset = try ImageDataset(folder: job.dataFolder, inputSize: model.architecture.inputSize, threads: job.threads) { samples in
+            DataSplit.stratified(letters: samples.map(\.letter), fractions: job.split, seed: job.seed).test
+        }
         let letters = dataset.samples.map(\.letter)
         let split = DataSplit.stratified(letters: letters, fractions: job.split, seed: job.seed)
         guard !split.test.isEmpty else {

@@ -45,6 +45,20 @@ final class ImageDatasetTests: XCTestCase {
         XCTAssertEqual(floats[192], 0)
     }
 
+    func testDecodesOnlyThePickedImagesWhenAsked() throws {
+        let folder = try makeDataset()
+        // A corrupt image that is not picked is never read.
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: folder + "/B/B_00000.png"))
+        let full = [3, 7, 25]
+        let some = try ImageDataset(folder: folder, inputSize: 8, threads: 2) { samples in
+            XCTAssertEqual(samples.count, 26, "the picker sees every checked label")
+            return full
+        }
+        XCTAssertEqual(some.samples.count, 26)
+        for i in full { XCTAssertEqual(Set(some.planes(i).prefix(64)), [UInt8(i * 9)], "image \(i) decoded") }
+        XCTAssertThrowsError(try ImageDataset(folder: folder, inputSize: 8, threads: 2), "all images: the corrupt one is read")
+    }
+
     func testFallsBackToTheWorkbookWhenThereIsNoCSV() throws {
         let folder = try makeDataset()
         let rows = try LabelsTable.parseCSV(try String(contentsOfFile: folder + "/labels.csv", encoding: .utf8), file: "x")
