@@ -120,7 +120,13 @@ public enum PipelineRun {
             let reuse = !forced(.report) && cache.state(stage: ReportStage.figuresCacheStage, key: keys.reportFigures) == .valid
             if reuse { job.reusableFigures = (figuresEntry as NSString).appendingPathComponent(ReportFiles.figures) }
             let outcome = try ReportStage.run(job)
-            if !reuse { try ReportStage.keepFigures(of: runFolder, in: cache, key: keys.reportFigures) }
+            if !reuse {
+                do {
+                    try ReportStage.keepFigures(of: runFolder, in: cache, key: keys.reportFigures)
+                } catch {
+                    log.write("note: the report's figures could not be kept in the cache (\(error)); the next run draws them again.\n")
+                }
+            }
             records.append(StageRecord(name: PipelineStage.report.rawValue, status: "run", seconds: Date().timeIntervalSince(reportStarted), key: nil))
             log.write("report: " + ReportStage.summary(outcome).split(separator: "\n").dropLast().joined(separator: "\n") + "\n")
             last = outcome.index
