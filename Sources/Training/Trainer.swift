@@ -5,7 +5,8 @@ import Synth
 /// Hears what training does, for live display; every call comes from the training thread.
 public protocol TrainingObserver: AnyObject {
     func datasetLoaded(images: Int, split: DataSplit, seconds: Double)
-    func resumed(afterEpoch: Int)
+    /// `batches` > 0: the checkpoint was taken that many batches into epoch `afterEpoch + 1`.
+    func resumed(afterEpoch: Int, batches: Int)
     func epochStarted(_ epoch: Int, of epochs: Int, images: Int)
     func batchFinished(images: Int, loss: Float)
     func epochFinished(_ record: EpochRecord, of epochs: Int)
@@ -24,7 +25,7 @@ public struct TrainJob: Sendable {
     /// from another config is refused.
     public var configHash: String
     /// When set and requested, training stops before the next batch with
-    /// `TrainingError.interrupted`; the checkpoint of the last finished epoch stays for `resume`.
+    /// `TrainingError.interrupted`, after a checkpoint of that moment (mid-epoch) for `resume`.
     public var stop: StopRequest?
 
     public init(dataFolder: String, outFolder: String, config: TrainConfig, seed: UInt64, threads: Int, resume: Bool, configHash: String,
@@ -85,23 +86,34 @@ public enum Trainer {
         var history: [EpochRecord] = []
         let checkpointPath = path(job, checkpointName)
         var resumedAfter: Int?
+        var interrupted: EpochProgress?
         if job.resume, FileManager.default.fileExists(atPath: checkpointPath) {
-            history = try Checkpoint.restore(from: checkpointPath, model: model, optimizer: optimizer, configHash: job.configHash)
+            (history, interrupted) = try Checkpoint.restore(from: checkpointPath, model: model, optimizer: optimizer, configHash: job.configHash)
             resumedAfter = history.last?.epoch ?? 0
-            observer?.resumed(afterEpoch: resumedAfter!)
+            observer?.resumed(afterEpoch: resumedAfter!, batches: interrupted?.batches ?? 0)
         }
 
         let size = config.inputSize
         var input = [Float](repeating: 0, count: config.batchSize * dataset.imageBytes)
         for epoch in (history.count + 1)...max(history.count + 1, config.epochs) where epoch <= config.epochs {
             let epochStart = Date()
+            // A run interrupted in this epoch carries on after its last batch, with its sums.
+            let carried = interrupted?.epoch == epoch ? interrupted : nil
+            interrupted = nil
+            let earlierSeconds = carried?.seconds ?? 0
             let order = split.trainingOrder(epoch: epoch, seed: job.seed)
             observer?.epochStarted(epoch, of: config.epochs, images: order.count)
-            var sums = (total: 0.0, ce: 0.0, mse: 0.0)
-            var batches = 0
-            for (batchNumber, start) in stride(from: 0, to: order.count, by: config.batchSize).enumerated() {
+            var sums = carried.map { (total: $0.loss, ce: $0.crossEntropy, mse: $0.meanSquaredError) } ?? (total: 0.0, ce: 0.0, mse: 0.0)
+            var batches = carried?.batches ?? 0
+            for (batchNumber, start) in stride(from: 0, to: order.count, by: config.batchSize).enumerated() where batchNumber >= (carried?.batches ?? 0) {
                 if job.stop?.isRequested == true {
-                    throw TrainingError.interrupted(epoch: epoch, completedEpochs: history.count, checkpoint: checkpointPath)
+                    if batches > 0 {
+                        let progress = EpochProgress(epoch: epoch, batches: batches, loss: sums.total, crossEntropy: sums.ce, meanSquaredError: sums.mse,
+                                                     seconds: earlierSeconds + Date().timeIntervalSince(epochStart))
+                        try Checkpoint.save(to: checkpointPath, model: model, optimizer: optimizer, history: history,
+                                            configHash: job.configHash, progress: progress)
+                    }
+                    throw TrainingError.interrupted(epoch: epoch, completedEpochs: history.count, batches: batches, checkpoint: checkpointPath)
                 }
                 let batch = Array(order[start..<min(order.count, start + config.batchSize)])
                 let count = batch.count * dataset.imageBytes
@@ -122,14 +134,14 @@ public enum Trainer {
                 batches += 1
                 observer?.batchFinished(images: batch.count, loss: loss.total)
             }
-            let trainSeconds = Date().timeIntervalSince(epochStart)
+            let trainSeconds = earlierSeconds + Date().timeIntervalSince(epochStart)
             let validation = Evaluation.predict(model, dataset: dataset, indices: split.validation, batchSize: config.batchSize)
             let record = EpochRecord(
                 epoch: epoch, loss: sums.total / Double(batches), crossEntropy: sums.ce / Double(batches),
                 meanSquaredError: sums.mse / Double(batches),
                 validationAccuracy: Evaluation.accuracy(validation, dataset: dataset),
                 validationMAE: Evaluation.distanceMAE(validation, dataset: dataset),
-                imagesPerSecond: Double(order.count) / trainSeconds, seconds: Date().timeIntervalSince(epochStart))
+                imagesPerSecond: Double(order.count) / trainSeconds, seconds: earlierSeconds + Date().timeIntervalSince(epochStart))
             history.append(record)
             // The checkpoint goes first: whoever sees epoch N in history.csv (a progress
             // watcher, a test) can rely on its checkpoint being on disk already.
@@ -182,18 +194,44 @@ public enum Trainer {
     }
 }
 
+/// How far an interrupted epoch got: its finished batches, their loss sums (kept exact, so the
+/// epoch's history row matches an uninterrupted run's) and the seconds spent on them.
+struct EpochProgress: Equatable {
+    var epoch: Int
+    var batches: Int
+    var loss: Double, crossEntropy: Double, meanSquaredError: Double
+    var seconds: Double
+
+    /// "epoch,batches,loss,ce,mse,seconds", each number in Swift's round-trip form.
+    var text: String { "\(epoch),\(batches),\(loss),\(crossEntropy),\(meanSquaredError),\(seconds)" }
+
+    init(epoch: Int, batches: Int, loss: Double, crossEntropy: Double, meanSquaredError: Double, seconds: Double) {
+        (self.epoch, self.batches, self.loss, self.crossEntropy, self.meanSquaredError, self.seconds) =
+            (epoch, batches, loss, crossEntropy, meanSquaredError, seconds)
+    }
+
+    init?(text: String) {
+        let fields = text.split(separator: ",").map(String.init)
+        guard fields.count == 6, let epoch = Int(fields[0]), let batches = Int(fields[1]), epoch >= 1, batches >= 1,
+              let loss = Double(fields[2]), let ce = Double(fields[3]), let mse = Double(fields[4]), let seconds = Double(fields[5]) else { return nil }
+        self.init(epoch: epoch, batches: batches, loss: loss, crossEntropy: ce, meanSquaredError: mse, seconds: seconds)
+    }
+}
+
 /// `checkpoint.safetensors`: the model's weights, Adam's moments and step, the epoch and the
-/// history so far. Because each epoch's shuffle depends only on (seed, epoch), this is all a
-/// resumed run needs to end with the same weights as an uninterrupted one.
+/// history so far, and for a run stopped mid-epoch how far that epoch got. Because each epoch's
+/// shuffle depends only on (seed, epoch), this is all a resumed run needs to end with the same
+/// weights as an uninterrupted one.
 enum Checkpoint {
-    static func save(to path: String, model: SmallCNN, optimizer: Adam, history: [EpochRecord], configHash: String) throws {
+    static func save(to path: String, model: SmallCNN, optimizer: Adam, history: [EpochRecord], configHash: String,
+                     progress: EpochProgress? = nil) throws {
         let state = optimizer.state
         var tensors = model.stateTensors()
         for (i, parameter) in model.parameters.enumerated() {
             tensors.append(("optimizer.exp_avg." + parameter.name, state.firstMoments[i]))
             tensors.append(("optimizer.exp_avg_sq." + parameter.name, state.secondMoments[i]))
         }
-        let metadata = [
+        var metadata = [
             "format": "asl-lab checkpoint",
             "config_hash": configHash,
             "epoch": String(history.count),
@@ -201,11 +239,13 @@ enum Checkpoint {
             "history": TrainingHistory.csv(history),
             "architecture": try ModelFile.architectureJSON(model.architecture),
         ]
+        if let progress { metadata["epoch_progress"] = progress.text }
         try FileWriting.atomically(Data(SafeTensors.encode(tensors, metadata: metadata)), to: path)
     }
 
-    /// Loads a checkpoint into `model` and `optimizer`; returns the history it holds.
-    static func restore(from path: String, model: SmallCNN, optimizer: Adam, configHash: String) throws -> [EpochRecord] {
+    /// Loads a checkpoint into `model` and `optimizer`; returns the history it holds and, when it
+    /// was taken mid-epoch, how far that epoch got.
+    static func restore(from path: String, model: SmallCNN, optimizer: Adam, configHash: String) throws -> ([EpochRecord], EpochProgress?) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TrainingError.checkpoint(path: path, problem: "it cannot be read")
         }
@@ -232,6 +272,11 @@ enum Checkpoint {
             second.append(v)
         }
         optimizer.state = AdamState(step: step, firstMoments: first, secondMoments: second)
-        return try TrainingHistory.parse(historyText, source: path)
+        let history = try TrainingHistory.parse(historyText, source: path)
+        guard let progressText = metadata["epoch_progress"] else { return (history, nil) }
+        guard let progress = EpochProgress(text: progressText), progress.epoch == history.count + 1 else {
+            throw TrainingError.checkpoint(path: path, problem: "its record of the interrupted epoch is damaged (\"\(progressText)\")")
+        }
+        return (history, progress)
     }
 }

@@ -10,7 +10,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case checkpoint(path: String, problem: String)
     case model(path: String, problem: String)
     case cannotWrite(path: String, reason: String)
-    case interrupted(epoch: Int, completedEpochs: Int, checkpoint: String)
+    case interrupted(epoch: Int, completedEpochs: Int, batches: Int, checkpoint: String)
 
     public var description: String {
         switch self {
@@ -32,7 +32,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "Cannot use the model \(path): \(problem)."
         case .cannotWrite(let path, let reason):
             return "Cannot write \(path): \(reason)."
-        case .interrupted(let epoch, let completed, let checkpoint):
+        case .interrupted(let epoch, let completed, let batches, let checkpoint):
+            if batches > 0 {
+                return "Training was interrupted during epoch \(epoch), after batch \(batches); a checkpoint of that moment is kept in \(checkpoint), and resuming continues from it."
+            }
             return completed == 0
                 ? "Training was interrupted during epoch \(epoch), before any epoch finished; the next run starts it again."
                 : "Training was interrupted during epoch \(epoch); the checkpoint after epoch \(completed) is kept in \(checkpoint), and resuming continues from it."

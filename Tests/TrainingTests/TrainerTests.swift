@@ -59,6 +59,50 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try weights("resumed"), try weights("straight"))
     }
 
+    /// Asks training to stop once `after` batches (counted over the whole run) have finished.
+    final class StopAfterBatches: TrainingObserver {
+        let stop = StopRequest()
+        let after: Int
+        var seen = 0
+        var resumedAt: (epoch: Int, batches: Int)?
+        init(after: Int) { self.after = after }
+        func datasetLoaded(images: Int, split: DataSplit, seconds: Double) {}
+        func resumed(afterEpoch: Int, batches: Int) { resumedAt = (afterEpoch, batches) }
+        func epochStarted(_ epoch: Int, of epochs: Int, images: Int) {}
+        func batchFinished(images: Int, loss: Float) {
+            seen += 1
+            if seen == after { stop.request() }
+        }
+        func epochFinished(_ record: EpochRecord, of epochs: Int) {}
+    }
+
+    func testStopMidEpochKeepsThatMomentAndResumingEndsLikeAnUninterruptedRun() throws {
+        let straight = try Trainer.run(job("straight", epochs: 3))
+        // 52 training images in batches of 8: 7 batches an epoch; stop after batch 3 of epoch 2.
+        let stopper = StopAfterBatches(after: 10)
+        var interrupted = job("stopped", epochs: 3)
+        interrupted.stop = stopper.stop
+        XCTAssertThrowsError(try Trainer.run(interrupted, observer: stopper)) { error in
+            XCTAssertEqual("\(error)", "Training was interrupted during epoch 2, after batch 3; a checkpoint of that moment is kept in \(root!)/stopped/checkpoint.safetensors, and resuming continues from it.")
+        }
+        let watcher = StopAfterBatches(after: .max)
+        let resumed = try Trainer.run(job("stopped", epochs: 3, resume: true), observer: watcher)
+        XCTAssertEqual(watcher.resumedAt?.epoch, 1)
+        XCTAssertEqual(watcher.resumedAt?.batches, 3)
+        XCTAssertEqual(watcher.seen, 4 + 7, "the rest of epoch 2, then epoch 3")
+        XCTAssertEqual(try weights("stopped"), try weights("straight"))
+        // Epoch 2's loss is the mean over all its batches, before and after the stop.
+        XCTAssertEqual(resumed.history[1].loss, straight.history[1].loss, accuracy: 1e-12)
+        XCTAssertEqual(resumed.history[2].loss, straight.history[2].loss, accuracy: 1e-12)
+    }
+
+    func testDamagedEpochProgressInACheckpointIsRefused() throws {
+        XCTAssertNil(EpochProgress(text: "2,0,1,1,1,1"), "no batch finished is not a mid-epoch checkpoint")
+        XCTAssertNil(EpochProgress(text: "2,3,1,1"))
+        let progress = EpochProgress(epoch: 2, batches: 3, loss: 0.1 + 0.2, crossEntropy: 1 / 3, meanSquaredError: 2e-300, seconds: 1.5)
+        XCTAssertEqual(EpochProgress(text: progress.text), progress, "numbers survive the text exactly")
+    }
+
     func testSameSeedGivesIdenticalWeights() throws {
         _ = try Trainer.run(job("a", epochs: 2))
         _ = try Trainer.run(job("b", epochs: 2))

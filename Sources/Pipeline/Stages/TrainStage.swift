@@ -46,8 +46,9 @@ final class TrainingDisplay: TrainingObserver {
                              images, seconds, split.train.count, split.validation.count, split.test.count))
     }
 
-    func resumed(afterEpoch: Int) {
-        console.write("Resuming from the checkpoint after epoch \(afterEpoch).\n")
+    func resumed(afterEpoch: Int, batches: Int) {
+        console.write(batches > 0 ? "Resuming from the checkpoint taken in epoch \(afterEpoch + 1) after batch \(batches).\n"
+                                  : "Resuming from the checkpoint after epoch \(afterEpoch).\n")
     }
 
     func epochStarted(_ epoch: Int, of epochs: Int, images: Int) {
