@@ -102,7 +102,8 @@ public enum Trainer {
             interrupted = nil
             let earlierSeconds = carried?.seconds ?? 0
             let order = split.trainingOrder(epoch: epoch, seed: job.seed)
-            observer?.epochStarted(epoch, of: config.epochs, images: order.count)
+            // A resumed epoch shows progress over the images it has left.
+            observer?.epochStarted(epoch, of: config.epochs, images: order.count - min(order.count, (carried?.batches ?? 0) * config.batchSize))
             var sums = carried.map { (total: $0.loss, ce: $0.crossEntropy, mse: $0.meanSquaredError) } ?? (total: 0.0, ce: 0.0, mse: 0.0)
             var batches = carried?.batches ?? 0
             for (batchNumber, start) in stride(from: 0, to: order.count, by: config.batchSize).enumerated() where batchNumber >= (carried?.batches ?? 0) {

@@ -65,10 +65,11 @@ final class TrainerTests: XCTestCase {
         let after: Int
         var seen = 0
         var resumedAt: (epoch: Int, batches: Int)?
+        var epochImages: [Int] = []
         init(after: Int) { self.after = after }
         func datasetLoaded(images: Int, split: DataSplit, seconds: Double) {}
         func resumed(afterEpoch: Int, batches: Int) { resumedAt = (afterEpoch, batches) }
-        func epochStarted(_ epoch: Int, of epochs: Int, images: Int) {}
+        func epochStarted(_ epoch: Int, of epochs: Int, images: Int) { epochImages.append(images) }
         func batchFinished(images: Int, loss: Float) {
             seen += 1
             if seen == after { stop.request() }
@@ -90,6 +91,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(watcher.resumedAt?.epoch, 1)
         XCTAssertEqual(watcher.resumedAt?.batches, 3)
         XCTAssertEqual(watcher.seen, 4 + 7, "the rest of epoch 2, then epoch 3")
+        XCTAssertEqual(watcher.epochImages, [52 - 3 * 8, 52], "progress counts the images left in the resumed epoch")
         XCTAssertEqual(try weights("stopped"), try weights("straight"))
         // Epoch 2's loss is the mean over all its batches, before and after the stop.
         XCTAssertEqual(resumed.history[1].loss, straight.history[1].loss, accuracy: 1e-12)
