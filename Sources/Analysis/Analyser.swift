@@ -22,11 +22,13 @@ public enum Analyser {
             throw AnalysisError.modelMismatch(path: job.modelPath, problem: "it is a SmallCNN with input \(model.architecture.inputSize) px, channels \(model.architecture.channels), heads \(model.architecture.classHidden)/\(model.architecture.distanceHidden), but the config asks for input \(expected.inputSize) px, channels \(expected.channels), heads \(expected.classHidden)/\(expected.distanceHidden)")
         }
         // Only the test split is evaluated: only its images are decoded.
+        var picked: DataSplit?
         let dataset = try ImageDataset(folder: job.dataFolder, inputSize: model.architecture.inputSize, threads: job.threads) { samples in
-            DataSplit.stratified(letters: samples.map(\.letter), fractions: job.split, seed: job.seed).test
+            picked = DataSplit.stratified(letters: samples.map(\.letter), fractions: job.split, seed: job.seed)
+            return picked!.test
         }
+        let split = picked! // the reader picks once, from the checked labels
         let letters = dataset.samples.map(\.letter)
-        let split = DataSplit.stratified(letters: letters, fractions: job.split, seed: job.seed)
         guard !split.test.isEmpty else {
             throw AnalysisError.noTestSplit(detail: "\(dataset.samples.count) images with train.split.test = \(job.split.test)")
         }

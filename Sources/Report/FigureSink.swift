@@ -40,7 +40,7 @@ final class FigureSink: @unchecked Sendable {
         let size = ResultBox<(Int, Int)>(count: 1)
         DispatchQueue.global().async(group: group) { [folder, reusable] in
             let started = Date()
-            if let reusable, !ReportFiles.runSpecificFigures.contains(name), Self.link(name, from: reusable, to: folder) {
+            if let reusable, !ReportFiles.runSpecificFigures.contains(name), FigureFile.link(name, from: reusable, to: folder) {
                 self.lock.withLock { self.timings[name] = Date().timeIntervalSince(started); self.linked += 1 }
                 return
             }
@@ -55,24 +55,6 @@ final class FigureSink: @unchecked Sendable {
         }
         _ = size
         return FigureModel(name: name, caption: caption, alt: alt, width: 0, height: 0, src: base + ".svg", png: base + ".png", csv: base + ".csv")
-    }
-
-    /// Links an earlier drawing's files (SVG, PNG, CSV) into `folder`; false, leaving nothing
-    /// behind, when any of them is missing or cannot be linked or copied.
-    static func link(_ name: String, from source: String, to folder: String) -> Bool {
-        let files = FigureFile.extensions.map { name + "." + $0 }
-        let manager = FileManager.default
-        guard files.allSatisfy({ manager.fileExists(atPath: (source as NSString).appendingPathComponent($0)) }) else { return false }
-        try? manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for file in files {
-            let from = (source as NSString).appendingPathComponent(file), to = (folder as NSString).appendingPathComponent(file)
-            try? manager.removeItem(atPath: to)
-            if Foundation.link(from, to) != 0, (try? manager.copyItem(atPath: from, toPath: to)) == nil {
-                for written in files { try? manager.removeItem(atPath: (folder as NSString).appendingPathComponent(written)) }
-                return false
-            }
-        }
-        return true
     }
 
     /// Waits for every figure, then fills in their sizes and turns failed ones into notes.

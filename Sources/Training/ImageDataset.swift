@@ -18,10 +18,10 @@ public final class ImageDataset: @unchecked Sendable {
     public let folder: String
     public let samples: [LabeledSample]
     public let inputSize: Int
-    /// `samples.count` images of `3 * inputSize²` bytes each (zeros for those not decoded).
+    /// The decoded images, `3 * inputSize²` bytes each, in sample order.
     private let pixels: [UInt8]
-    /// Which samples were decoded (all, unless the reader chose some).
-    private let decoded: [Bool]
+    /// Where sample i's image is in `pixels` (in images), or nil when it was not decoded.
+    private let slots: [Int?]
 
     public var imageBytes: Int { 3 * inputSize * inputSize }
 
@@ -36,28 +36,29 @@ public final class ImageDataset: @unchecked Sendable {
         let missing = Letters.all.enumerated().filter { letter in !samples.contains { $0.letter == letter.offset } }.map(\.element)
         guard missing.isEmpty else { throw TrainingError.missingClasses(folder: folder, letters: missing) }
         self.samples = samples
-        let wanted = pick.map { picked in
-            var flags = [Bool](repeating: false, count: samples.count)
-            for i in picked(samples) { flags[i] = true }
-            return flags
-        } ?? [Bool](repeating: true, count: samples.count)
-        decoded = wanted
+        // Only the picked images are decoded and stored: nothing is kept for the rest.
+        let wanted = pick.map { Set($0(samples)) }
+        let decoded = (0..<samples.count).filter { wanted?.contains($0) ?? true }
+        var slots = [Int?](repeating: nil, count: samples.count)
+        for (slot, i) in decoded.enumerated() { slots[i] = slot }
+        self.slots = slots
 
         let bytesPerImage = 3 * inputSize * inputSize
-        var pixels = [UInt8](repeating: 0, count: samples.count * bytesPerImage)
+        var pixels = [UInt8](repeating: 0, count: decoded.count * bytesPerImage)
         let failure = FirstError()
         pixels.withUnsafeMutableBufferPointer { out in
             // Each worker writes only its own images' bytes.
             nonisolated(unsafe) let base = out.baseAddress!
-            let workers = max(1, min(threads, samples.count))
+            let workers = max(1, min(threads, decoded.count))
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                // Fixed interleaved assignment: image i goes to worker i mod workers.
-                for i in stride(from: worker, to: samples.count, by: workers) where wanted[i] && !failure.isSet {
+                // Fixed interleaved assignment: slot s goes to worker s mod workers.
+                for slot in stride(from: worker, to: decoded.count, by: workers) where !failure.isSet {
+                    let i = decoded[slot]
                     let path = (folder as NSString).appendingPathComponent(samples[i].path)
                     do {
                         let image = try PNG.read(path: path)
                         let planes = ImageResize.planarRGB(image, size: inputSize)
-                        planes.withUnsafeBufferPointer { (base + i * bytesPerImage).update(from: $0.baseAddress!, count: bytesPerImage) }
+                        planes.withUnsafeBufferPointer { (base + slot * bytesPerImage).update(from: $0.baseAddress!, count: bytesPerImage) }
                     } catch let error as CanvasError {
                         switch error {
                         case .unreadablePNG(_, let reason): failure.set(TrainingError.unreadableImage(path: path, reason: reason))
@@ -78,11 +79,10 @@ public final class ImageDataset: @unchecked Sendable {
     public func fill(_ indices: [Int], into out: UnsafeMutableBufferPointer<Float>) {
         let n = imageBytes
         precondition(out.count >= indices.count * n)
-        precondition(indices.allSatisfy { decoded[$0] }, "ImageDataset.fill: an image that was not decoded")
         pixels.withUnsafeBufferPointer { src in
-            for (slot, index) in indices.enumerated() {
-                let from = src.baseAddress! + index * n
-                let to = out.baseAddress! + slot * n
+            for (position, index) in indices.enumerated() {
+                let from = src.baseAddress! + slot(of: index) * n
+                let to = out.baseAddress! + position * n
                 for j in 0..<n { to[j] = Float(from[j]) * (1 / 255) }
             }
         }
@@ -90,8 +90,14 @@ public final class ImageDataset: @unchecked Sendable {
 
     /// The 8-bit C,H,W planes of image `index`.
     public func planes(_ index: Int) -> ArraySlice<UInt8> {
-        precondition(decoded[index], "ImageDataset.planes: an image that was not decoded")
-        return pixels[(index * imageBytes)..<((index + 1) * imageBytes)]
+        let slot = slot(of: index)
+        return pixels[(slot * imageBytes)..<((slot + 1) * imageBytes)]
+    }
+
+    /// Where sample `index`'s image is stored; asking for one that was not decoded is a bug.
+    private func slot(of index: Int) -> Int {
+        guard let slot = slots[index] else { preconditionFailure("ImageDataset: image \(index) was not decoded") }
+        return slot
     }
 
     /// Label rows from labels.csv, or labels.xlsx when there is no CSV, with each image checked

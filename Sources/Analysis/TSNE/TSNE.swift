@@ -131,7 +131,6 @@ enum Forces {
     static func gradient(y: [Float], n: Int, p: SparseAffinities, exaggeration: Float, theta: Float, threads: Int, into gradient: inout [Float]) -> Double {
         let tree = y.withUnsafeBufferPointer { QuadTree(x: $0.baseAddress!, n: n) }
         let chunks = max(1, min(threads * 4, n / 64))
-        let perform = { (count: Int, body: @Sendable (Int) -> Void) in TSNEWork.perform(count, threads: threads, body) }
         var repulsion = [Float](repeating: 0, count: 2 * n)
         let rawZ = y.withUnsafeBufferPointer { yp in
             repulsion.withUnsafeMutableBufferPointer {
@@ -147,7 +146,7 @@ enum Forces {
                         p.values.withUnsafeBufferPointer { vals in
                             nonisolated(unsafe) let (ys, gs, rs, cs, vs) = (yp.baseAddress!, gp.baseAddress!, rp.baseAddress!, cols.baseAddress!, vals.baseAddress!)
                             let starts = p.rowStart
-                            perform(chunks) { chunk in
+                            TSNEWork.perform(chunks, threads: threads) { chunk in
                                 for i in (n * chunk / chunks)..<(n * (chunk + 1) / chunks) {
                                     var ax: Float = 0, ay: Float = 0
                                     let xi = ys[2 * i], yi = ys[2 * i + 1]

@@ -48,12 +48,10 @@ public enum ReportStage {
         try? FileManager.default.removeItem(atPath: partial)
         let target = (partial as NSString).appendingPathComponent(ReportFiles.figures)
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? []
-        for name in names.sorted() {
-            let base = (name as NSString).deletingPathExtension
-            guard !ReportFiles.runSpecificFigures.contains(base), FigureFile.extensions.contains((name as NSString).pathExtension) else { continue }
-            let from = (source as NSString).appendingPathComponent(name), to = (target as NSString).appendingPathComponent(name)
-            if Foundation.link(from, to) != 0 { try FileManager.default.copyItem(atPath: from, toPath: to) }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? []
+        let figures = Set(files.filter { $0.hasSuffix(".svg") }.map { ($0 as NSString).deletingPathExtension }).subtracting(ReportFiles.runSpecificFigures)
+        for name in figures.sorted() where !FigureFile.link(name, from: source, to: target) {
+            throw PipelineError.cannotWrite(path: (target as NSString).appendingPathComponent(name + ".svg"), reason: "the figure's files could not be linked or copied")
         }
         try cache.seal(partial: partial, stage: figuresCacheStage, key: key)
     }

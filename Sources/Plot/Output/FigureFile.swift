@@ -7,6 +7,24 @@ public enum FigureFile {
     /// The files of one figure: `name.svg`, `name.png`, `name.csv`.
     public static let extensions = ["svg", "png", "csv"]
 
+    /// Hard-links (or, across file systems, copies) figure `name`'s files from `source` into
+    /// `folder`; false, leaving none of them behind, when any is missing or cannot be placed.
+    public static func link(_ name: String, from source: String, to folder: String) -> Bool {
+        let files = extensions.map { name + "." + $0 }
+        let manager = FileManager.default
+        guard files.allSatisfy({ manager.fileExists(atPath: (source as NSString).appendingPathComponent($0)) }) else { return false }
+        try? manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for file in files {
+            let from = (source as NSString).appendingPathComponent(file), to = (folder as NSString).appendingPathComponent(file)
+            try? manager.removeItem(atPath: to)
+            if Foundation.link(from, to) != 0, (try? manager.copyItem(atPath: from, toPath: to)) == nil {
+                for placed in files { try? manager.removeItem(atPath: (folder as NSString).appendingPathComponent(placed)) }
+                return false
+            }
+        }
+        return true
+    }
+
     /// Writes the three files into `folder` (created if missing) and returns their paths.
     @discardableResult
     public static func write(_ figure: Figure, data: CSVTable, to folder: String, name: String,
