@@ -25,6 +25,9 @@ let package = Package(
         // target keeps setjmp/longjmp inside C and returns plain status codes.
         .target(name: "PNGCodec", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("z")]),
         .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec"]),
+        // Hot loops written with AVX2 intrinsics behind a run-time CPU check, so the binary
+        // still runs (on the Swift kernels) where AVX2 is missing.
+        .target(name: "SIMDKernels"),
         .target(name: "Digest"),
         .target(name: "NN", dependencies: ["COpenBLAS"]),
         .target(name: "Plot", dependencies: ["Canvas"]),
@@ -33,7 +36,7 @@ let package = Package(
             dependencies: ["Canvas", "Digest", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest"]),
-        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "COpenBLAS"]),
+        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "COpenBLAS", "SIMDKernels"]),
         .target(
             name: "Report",
             dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", .product(name: "Mustache", package: "swift-mustache")]
@@ -67,7 +70,7 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab"]),
     ]

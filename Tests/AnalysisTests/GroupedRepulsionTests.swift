@@ -1,4 +1,5 @@
 @testable import Analysis
+import SIMDKernels
 import XCTest
 
 /// Barnes-Hut by groups against the exact O(N²) sums.
@@ -43,16 +44,35 @@ final class GroupedRepulsionTests: XCTestCase {
             let truth = exact(y)
             let tree = y.withUnsafeBufferPointer { QuadTree(x: $0.baseAddress!, n: n) }
             for threads in [1, 2] {
-                var forces = [Float](repeating: 0, count: 2 * n)
-                let z = y.withUnsafeBufferPointer { yp in
-                    forces.withUnsafeMutableBufferPointer { GroupedRepulsion.repulsion(y: yp.baseAddress!, tree: tree, theta: 0.5, threads: threads, into: $0.baseAddress!) }
+                for portable in [true, false] {
+                    var forces = [Float](repeating: 0, count: 2 * n)
+                    let z = forces.withUnsafeMutableBufferPointer {
+                        GroupedRepulsion.repulsion(tree: tree, theta: 0.5, threads: threads, portable: portable, into: $0.baseAddress!)
+                    }
+                    let kernel = portable ? "portable kernel" : "AVX2 kernel where the CPU has it"
+                    XCTAssertEqual(z / truth.z, 1, accuracy: 5e-3, "Z, map \(extent) wide, \(kernel)")
+                    var error = 0.0, size = 0.0
+                    for i in 0..<(2 * n) { error += pow(Double(forces[i]) - truth.forces[i], 2); size += truth.forces[i] * truth.forces[i] }
+                    XCTAssertLessThan((error / size).squareRoot(), 1e-2, "forces, map \(extent) wide, \(kernel)")
                 }
-                XCTAssertEqual(z / truth.z, 1, accuracy: 5e-3, "Z, map \(extent) wide")
-                var error = 0.0, size = 0.0
-                for i in 0..<(2 * n) { error += pow(Double(forces[i]) - truth.forces[i], 2); size += truth.forces[i] * truth.forces[i] }
-                XCTAssertLessThan((error / size).squareRoot(), 1e-2, "forces, map \(extent) wide")
             }
         }
+    }
+
+    /// The AVX2 kernel sums the same interaction lists as the portable one: every force and Z
+    /// agree to float rounding (the kernels differ only in fused multiply-adds).
+    func testAVX2KernelMatchesThePortableKernel() throws {
+        try XCTSkipUnless(asl_simd_has_avx2_fma() != 0, "this CPU has no AVX2 + FMA, so only the portable kernel runs here")
+        let n = 3001 // odd, so the kernel's two-point pass meets a lone last point
+        let y = map(n: n, extent: 60, duplicates: 20, seed: 5)
+        let tree = y.withUnsafeBufferPointer { QuadTree(x: $0.baseAddress!, n: n) }
+        var portable = [Float](repeating: 0, count: 2 * n), fast = portable
+        let zPortable = portable.withUnsafeMutableBufferPointer { GroupedRepulsion.repulsion(tree: tree, theta: 0.5, threads: 2, portable: true, into: $0.baseAddress!) }
+        let zFast = fast.withUnsafeMutableBufferPointer { GroupedRepulsion.repulsion(tree: tree, theta: 0.5, threads: 2, portable: false, into: $0.baseAddress!) }
+        XCTAssertEqual(zFast / zPortable, 1, accuracy: 1e-5)
+        let largest = portable.map(abs).max()!
+        XCTAssertGreaterThan(largest, 0)
+        for i in 0..<(2 * n) { XCTAssertEqual(fast[i], portable[i], accuracy: 1e-5 * largest, "force component \(i)") }
     }
 
     func testGroupsHoldEveryPointOnce() {

@@ -60,7 +60,7 @@ public enum TSNE {
         let k = min(n - 1, max(1, Int(3 * perplexity)))
         let threads = max(1, options.threads)
         let (neighbours, distances) = NearestNeighbours.exact(x, rows: n, columns: d, k: k, threads: threads)
-        let p = SparseAffinities.fit(neighbours: neighbours, distances: distances, rows: n, k: k, perplexity: perplexity)
+        let p = SparseAffinities.fit(neighbours: neighbours, distances: distances, rows: n, k: k, perplexity: perplexity, threads: threads)
 
         // PCA initialisation, scaled so the first coordinate has standard deviation 1e-4; a tiny
         // seeded jitter separates exact duplicates.
@@ -132,10 +132,8 @@ enum Forces {
         let tree = y.withUnsafeBufferPointer { QuadTree(x: $0.baseAddress!, n: n) }
         let chunks = max(1, min(threads * 4, n / 64))
         var repulsion = [Float](repeating: 0, count: 2 * n)
-        let rawZ = y.withUnsafeBufferPointer { yp in
-            repulsion.withUnsafeMutableBufferPointer {
-                GroupedRepulsion.repulsion(y: yp.baseAddress!, tree: tree, theta: theta, threads: threads, into: $0.baseAddress!)
-            }
+        let rawZ = repulsion.withUnsafeMutableBufferPointer {
+            GroupedRepulsion.repulsion(tree: tree, theta: theta, threads: threads, into: $0.baseAddress!)
         }
         let z = max(rawZ, 1e-12)
         let invZ = Float(1 / z)
