@@ -58,7 +58,7 @@ public enum Analyser {
                                   options: TSNE.Options(perplexity: job.tsnePerplexity, iterations: job.tsneIterations, seed: job.seed, threads: job.threads))
         let tsneMap = tsne.embedding
         let summary = TSNESummary(points: mapRows.count, perplexity: tsne.perplexity, iterations: tsne.iterations,
-                                  klDivergence: tsne.klDivergence, seconds: Date().timeIntervalSince(tsneStarted))
+                                  klDivergence: tsne.klDivergence, seconds: Date().timeIntervalSince(tsneStarted), neighbours: tsne.neighbours.rawValue)
         let pca = PCA.project2(predictions.embeddings, rows: n, columns: hidden)
         // Separation: the embedding of every test image; the t-SNE silhouette over the mapped rows.
         var separation = ClassSeparation.byDistance(points: predictions.embeddings, dimensions: hidden, map: [], mapDimensions: 0,

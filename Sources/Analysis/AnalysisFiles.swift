@@ -202,17 +202,20 @@ public struct TSNESummary: Codable, Equatable, Sendable {
     public var iterations: Int
     public var klDivergence: Double
     public var seconds: Double
+    /// "exact" or "approximate" nearest neighbours (absent in files written before it was recorded).
+    public var neighbours: String?
 
-    public init(points: Int, perplexity: Double, iterations: Int, klDivergence: Double, seconds: Double) {
+    public init(points: Int, perplexity: Double, iterations: Int, klDivergence: Double, seconds: Double, neighbours: String? = nil) {
         self.points = points
         self.perplexity = perplexity
         self.iterations = iterations
         self.klDivergence = klDivergence
         self.seconds = seconds
+        self.neighbours = neighbours
     }
 
     enum CodingKeys: String, CodingKey {
-        case points, perplexity, iterations, seconds
+        case points, perplexity, iterations, seconds, neighbours
         case klDivergence = "kl_divergence"
     }
 }

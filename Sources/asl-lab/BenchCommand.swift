@@ -1,4 +1,5 @@
 import ArgumentParser
+import Analysis
 import Foundation
 import Pipeline
 
@@ -92,17 +93,21 @@ struct BenchCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Timed runs per thread count.", valueName: "n"))
         var runs = 3
 
+        @Option(help: ArgumentHelp("Nearest-neighbour search: auto (exact up to 20 000 points), exact or approximate.", valueName: "search"))
+        var neighbours: TSNE.NeighbourSearch = .auto
+
         func validate() throws {
             guard points >= 100 else { throw ValidationError("--points must be at least 100.") }
             guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
         }
 
         func run() throws {
-            let result = try TSNEBenchmark.run(points: points, runs: runs, saveInput: saveInput)
+            let result = try TSNEBenchmark.run(points: points, runs: runs, saveInput: saveInput, neighbours: neighbours)
             if json {
                 try BenchCommand.printJSON(result)
             } else {
-                print("tsne: \(result.points) × \(result.dimensions) points, \(result.iterations) iterations; trustworthiness(k=10) \(String(format: "%.4f", result.trustworthiness)), KL \(String(format: "%.3f", result.klDivergence))")
+                let recall = result.neighbourRecall.map { String(format: " (%.2f %% of the exact ones)", 100 * $0) } ?? ""
+                print("tsne: \(result.points) × \(result.dimensions) points, \(result.iterations) iterations, \(result.neighbours) neighbours\(recall); trustworthiness(k=10) \(String(format: "%.4f", result.trustworthiness)), KL \(String(format: "%.3f", result.klDivergence))")
                 for figure in result.figures {
                     let runs = figure.runs.map { String(format: "%.1f", $0) }.joined(separator: ", ")
                     print("  \(figure.threads) thread\(figure.threads == 1 ? " " : "s"): median \(String(format: "%.1f", figure.median)) s  (runs: \(runs))")

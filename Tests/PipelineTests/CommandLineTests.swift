@@ -49,6 +49,13 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(ok.stdout.contains("Mapped 40 points of 3 dimensions"), ok.stdout)
         XCTAssertTrue(ok.stdout.contains("note: perplexity lowered from 30.0 to 13.00"), ok.stdout)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: output)).count, 128 + 40 * 2 * 4)
+        XCTAssertTrue(ok.stdout.contains("exact neighbours"), ok.stdout)
+        let approximate = try run("tsne", "--input", input, "--output", output, "--iterations", "300", "--neighbours", "approximate")
+        XCTAssertEqual(approximate.status, 0, approximate.stderr)
+        XCTAssertTrue(approximate.stdout.contains("approximate neighbours"), approximate.stdout)
+        let unknown = try run("tsne", "--input", input, "--output", output, "--neighbours", "fast")
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("--neighbours"), unknown.stderr)
 
         try Data("not numpy".utf8).write(to: URL(fileURLWithPath: input))
         let garbage = try run("tsne", "--input", input, "--output", output)

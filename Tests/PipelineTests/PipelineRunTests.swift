@@ -96,6 +96,8 @@ final class PipelineRunTests: XCTestCase {
         for file in ["metrics.json", "embeddings.npy", "predictions.csv", "confusion.csv", "parameters.csv", "inspection/saliency.npy"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: first.runFolder! + "/" + file), file)
         }
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: first.runFolder! + "/metrics.json"))) as? [String: Any]
+        XCTAssertEqual((metrics?["tsne"] as? [String: Any])?["neighbours"] as? String, "exact", "a small test split gets exact neighbours")
         let (second, _) = try runPipeline(["analyse.samples_per_letter=3"], until: .analyse)
         XCTAssertEqual(statuses(second), ["generate:cached", "train:cached", "analyse:run"])
         let (third, _) = try runPipeline(["analyse.samples_per_letter=3"], until: .analyse)

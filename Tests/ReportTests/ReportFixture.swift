@@ -121,7 +121,7 @@ struct ReportFixture {
         let metrics = AnalysisMetrics(testImages: n, accuracy: accuracy, macroF1: perClass.map(\.f1).reduce(0, +) / 26,
                                       distance: DistanceMetrics(mae: 0.16, rmse: 0.2, r2: 0.97), perClass: perClass, confusion: confusion,
                                       distanceBins: bins, confidentMistakes: mistakes, separation: separation,
-                                      tsne: TSNESummary(points: n, perplexity: 30, iterations: 750, klDivergence: 0.81, seconds: 1.2),
+                                      tsne: TSNESummary(points: n, perplexity: 30, iterations: 750, klDivergence: 0.81, seconds: 1.2, neighbours: "exact"),
                                       pcaExplainedVariance: [0.31, 0.12])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

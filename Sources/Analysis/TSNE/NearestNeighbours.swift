@@ -9,12 +9,7 @@ enum NearestNeighbours {
     /// For each row: its k nearest other rows (nearest first) and their squared distances.
     static func exact(_ x: [Float], rows n: Int, columns d: Int, k: Int, threads: Int) -> (indices: [Int32], distances: [Float]) {
         precondition(k < n, "k must be below the number of points")
-        var norms = [Float](repeating: 0, count: n)
-        for i in 0..<n {
-            var s: Float = 0
-            for c in 0..<d { let v = x[i * d + c]; s += v * v }
-            norms[i] = s
-        }
+        let norms = squaredNorms(x, rows: n, columns: d)
         var indices = [Int32](repeating: 0, count: n * k)
         var distances = [Float](repeating: 0, count: n * k)
         let block = 128
@@ -36,19 +31,9 @@ enum NearestNeighbours {
                                 }
                                 for r in 0..<count {
                                     let i = first + r
-                                    heap.reset()
                                     products.withUnsafeMutableBufferPointer { pp in
-                                        let row = pp.baseAddress! + r * n
-                                        let ni = np[i]
-                                        // Distances first, in a loop the compiler vectorises; then one
-                                        // compare per candidate against the worst kept, and the heap
-                                        // only for the few that beat it.
-                                        for j in 0..<n { row[j] = max(0, ni + np[j] - 2 * row[j]) }
-                                        var worst = Float.infinity
-                                        for j in 0..<n where row[j] <= worst && j != i {
-                                            heap.offer(row[j], Int32(j))
-                                            if heap.count == heap.capacity { worst = heap.worstKey }
-                                        }
+                                        selectNearest(products: pp.baseAddress! + r * n, count: n, rowNorm: np[i], candidateNorms: np,
+                                                      candidateIndices: nil, skip: i, into: &heap)
                                     }
                                     heap.sortedAscending { rank, distance, index in
                                         dpp[i * k + rank] = distance
@@ -62,6 +47,36 @@ enum NearestNeighbours {
             }
         }
         return (indices, distances)
+    }
+
+    /// ‖x_i‖² for every row.
+    static func squaredNorms(_ x: [Float], rows n: Int, columns d: Int) -> [Float] {
+        var norms = [Float](repeating: 0, count: n)
+        for i in 0..<n {
+            var s: Float = 0
+            for c in 0..<d { let v = x[i * d + c]; s += v * v }
+            norms[i] = s
+        }
+        return norms
+    }
+
+    /// Turns one row's dot products with `count` candidates into squared distances and keeps
+    /// the k nearest in `heap` (reset first). Candidate c is point `candidateIndices[c]`, or
+    /// point c when there is no index list; the point `skip` (the row itself) is left out.
+    @inline(__always)
+    static func selectNearest(products row: UnsafeMutablePointer<Float>, count: Int, rowNorm: Float, candidateNorms: UnsafePointer<Float>,
+                              candidateIndices: UnsafePointer<Int32>?, skip: Int, into heap: inout BoundedHeap) {
+        heap.reset()
+        // Distances first, in a loop the compiler vectorises; then one compare per candidate
+        // against the worst kept, and the heap only for the few that beat it.
+        for c in 0..<count { row[c] = max(0, rowNorm + candidateNorms[c] - 2 * row[c]) }
+        var worst = Float.infinity
+        for c in 0..<count where row[c] <= worst {
+            let j = candidateIndices.map { Int($0[c]) } ?? c
+            if j == skip { continue }
+            heap.offer(row[c], Int32(j))
+            if heap.count == heap.capacity { worst = heap.worstKey }
+        }
     }
 }
 

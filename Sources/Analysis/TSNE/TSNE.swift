@@ -1,13 +1,31 @@
 import Dispatch
 import Foundation
 
-/// t-SNE in the manner of openTSNE's defaults: exact kNN affinities with perplexity-matched
+/// t-SNE in the manner of openTSNE's defaults: kNN affinities with perplexity-matched
 /// bandwidths over ⌊3·perplexity⌋ neighbours, symmetric sparse P, PCA initialisation scaled to
 /// standard deviation 1e-4, early exaggeration 12 for 250 iterations (momentum 0.5) then the
 /// rest at exaggeration 1 (momentum 0.8), learning rate max(N / exaggeration, 200), delta-bar-
-/// delta gains, and Barnes-Hut repulsion (θ = 0.5). Parallel over points in fixed chunks, so
-/// the same input, seed and thread count give the same bytes.
+/// delta gains, and Barnes-Hut repulsion (θ = 0.5). Neighbours are exact up to
+/// `NeighbourSearch.exactUpTo` points and approximate above (as openTSNE's are). Parallel over
+/// points in fixed chunks, so the same input, seed and thread count give the same bytes.
 public enum TSNE {
+    /// How the ⌊3·perplexity⌋ nearest neighbours of every point are found.
+    public enum NeighbourSearch: String, Sendable, CaseIterable {
+        /// Exact up to `exactUpTo` points, approximate above.
+        case auto
+        /// Every distance, through blocked sgemm: O(N²·D).
+        case exact
+        /// k-means cells, each searched with its nearest cells (`ApproximateNeighbours`).
+        case approximate
+
+        /// Below this size the exact search takes under 1.5 s on 256-d input (2 cores).
+        public static let exactUpTo = 20_000
+
+        func resolved(points n: Int) -> NeighbourSearch {
+            self == .auto ? (n <= Self.exactUpTo ? .exact : .approximate) : self
+        }
+    }
+
     public struct Options: Sendable {
         public var perplexity: Double = 30
         /// Total iterations, early exaggeration included.
@@ -20,12 +38,15 @@ public enum TSNE {
         public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
         /// Compute the KL divergence every this many iterations (0: only at the end).
         public var klEvery: Int = 0
+        public var neighbours: NeighbourSearch = .auto
 
-        public init(perplexity: Double = 30, iterations: Int = 750, seed: UInt64 = 0, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        public init(perplexity: Double = 30, iterations: Int = 750, seed: UInt64 = 0, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                    neighbours: NeighbourSearch = .auto) {
             self.perplexity = perplexity
             self.iterations = iterations
             self.seed = seed
             self.threads = threads
+            self.neighbours = neighbours
         }
     }
 
@@ -40,6 +61,8 @@ public enum TSNE {
         public var note: String?
         /// (iteration, KL) pairs when `klEvery` > 0.
         public var klHistory: [(Int, Double)]
+        /// The neighbour search used: `.exact` or `.approximate`.
+        public var neighbours: NeighbourSearch
     }
 
     public static func embed(_ x: [Float], rows n: Int, columns d: Int, options: Options) throws -> Result {
@@ -49,7 +72,7 @@ public enum TSNE {
         guard n > 2 else {
             let y: [Float] = n == 1 ? [0, 0] : [-1e-4, 0, 1e-4, 0]
             return Result(embedding: y, klDivergence: 0, perplexity: 0, iterations: 0,
-                          note: "\(n) point\(n == 1 ? "" : "s"): nothing to optimise, placed on a line", klHistory: [])
+                          note: "\(n) point\(n == 1 ? "" : "s"): nothing to optimise, placed on a line", klHistory: [], neighbours: .exact)
         }
         var perplexity = options.perplexity
         var note: String?
@@ -59,7 +82,10 @@ public enum TSNE {
         }
         let k = min(n - 1, max(1, Int(3 * perplexity)))
         let threads = max(1, options.threads)
-        let (neighbours, distances) = NearestNeighbours.exact(x, rows: n, columns: d, k: k, threads: threads)
+        let search = options.neighbours.resolved(points: n)
+        let (neighbours, distances) = search == .exact
+            ? NearestNeighbours.exact(x, rows: n, columns: d, k: k, threads: threads)
+            : ApproximateNeighbours.search(x, rows: n, columns: d, k: k, threads: threads, options: .forPoints(n, seed: options.seed))
         let p = SparseAffinities.fit(neighbours: neighbours, distances: distances, rows: n, k: k, perplexity: perplexity, threads: threads)
 
         // PCA initialisation, scaled so the first coordinate has standard deviation 1e-4; a tiny
@@ -95,7 +121,19 @@ public enum TSNE {
             }
         }
         let kl = Forces.klDivergence(y: y, n: n, p: p, theta: Float(options.theta), threads: threads)
-        return Result(embedding: y, klDivergence: kl, perplexity: perplexity, iterations: options.iterations, note: note, klHistory: history)
+        return Result(embedding: y, klDivergence: kl, perplexity: perplexity, iterations: options.iterations, note: note, klHistory: history,
+                      neighbours: search)
+    }
+}
+
+extension TSNE {
+    /// The share of the exact ⌊3·perplexity⌋ nearest neighbours that the approximate search
+    /// finds for `x` (slow: runs the exact search too).
+    public static func neighbourRecall(_ x: [Float], rows n: Int, columns d: Int, perplexity: Double, seed: UInt64 = 0, threads: Int) -> Double {
+        let k = min(n - 1, max(1, Int(3 * perplexity)))
+        let exact = NearestNeighbours.exact(x, rows: n, columns: d, k: k, threads: threads).indices
+        let found = ApproximateNeighbours.search(x, rows: n, columns: d, k: k, threads: threads, options: .forPoints(n, seed: seed)).indices
+        return ApproximateNeighbours.recall(found: found, exact: exact, rows: n, k: k)
     }
 }
 

@@ -15,14 +15,20 @@ public enum TSNEBenchmark {
         public var figures: [BenchFigure]
         public var trustworthiness: Double
         public var klDivergence: Double
+        /// "exact" or "approximate".
+        public var neighbours: String
+        /// With approximate neighbours: the share of the exact neighbours found (checked outside the timed runs).
+        public var neighbourRecall: Double?
 
         enum CodingKeys: String, CodingKey {
-            case benchmark, unit, points, dimensions, iterations, figures, trustworthiness
+            case benchmark, unit, points, dimensions, iterations, figures, trustworthiness, neighbours
             case klDivergence = "kl_divergence"
+            case neighbourRecall = "neighbour_recall"
         }
     }
 
-    public static func run(points: Int = 10_000, dimensions: Int = 256, runs: Int = 3, iterations: Int = 750, saveInput: String? = nil) throws -> Result {
+    public static func run(points: Int = 10_000, dimensions: Int = 256, runs: Int = 3, iterations: Int = 750, saveInput: String? = nil,
+                           neighbours: TSNE.NeighbourSearch = .auto) throws -> Result {
         let x = clusters(points: points, dimensions: dimensions, seed: 1)
         if let saveInput { try NumPyArray(shape: [points, dimensions], floats: x).write(to: saveInput) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -33,14 +39,16 @@ public enum TSNEBenchmark {
             var seconds: [Double] = []
             for _ in 0..<runs {
                 let start = Date()
-                last = try TSNE.embed(x, rows: points, columns: dimensions, options: TSNE.Options(iterations: iterations, threads: threads))
+                last = try TSNE.embed(x, rows: points, columns: dimensions, options: TSNE.Options(iterations: iterations, threads: threads, neighbours: neighbours))
                 seconds.append(Date().timeIntervalSince(start))
             }
             figures.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(seconds), runs: seconds))
         }
         let trust = Trustworthiness.score(input: x, columns: dimensions, map: last!.embedding, mapColumns: 2, k: 10, threads: cores)
+        let recall = last!.neighbours == .approximate
+            ? TSNE.neighbourRecall(x, rows: points, columns: dimensions, perplexity: last!.perplexity, threads: cores) : nil
         return Result(points: points, dimensions: dimensions, iterations: iterations, figures: figures, trustworthiness: trust,
-                      klDivergence: last!.klDivergence)
+                      klDivergence: last!.klDivergence, neighbours: last!.neighbours.rawValue, neighbourRecall: recall)
     }
 
     /// 26 Gaussian clusters: centres N(0, 1) per coordinate, spreads 0.5 … 1.2, sizes equal.

@@ -7,7 +7,8 @@ extension TSNEError: UserFacingError {}
 /// `asl-lab tsne`: a .npy matrix in, its t-SNE map out.
 public enum TSNEStage {
     /// Embeds the rows of `input` and writes the map to `output`; returns one sentence on it.
-    public static func run(input: String, output: String, perplexity: Double, iterations: Int, seed: UInt64, threads: Int?) throws -> String {
+    public static func run(input: String, output: String, perplexity: Double, iterations: Int, seed: UInt64, threads: Int?,
+                           neighbours: TSNE.NeighbourSearch = .auto) throws -> String {
         let array = try NumPyArray.read(path: input)
         guard array.shape.count == 2 else {
             throw NumPyError(path: input, problem: "it has shape \(array.shape), but t-SNE needs a 2-dimensional matrix (rows × columns)")
@@ -18,14 +19,14 @@ public enum TSNEStage {
         let result: TSNE.Result
         do {
             result = try TSNE.embed(array.floats, rows: array.shape[0], columns: array.shape[1],
-                                    options: TSNE.Options(perplexity: perplexity, iterations: iterations, seed: seed, threads: cores))
+                                    options: TSNE.Options(perplexity: perplexity, iterations: iterations, seed: seed, threads: cores, neighbours: neighbours))
         } catch let error as TSNEError {
             throw NumPyError(path: input, problem: error.description.prefix(1).lowercased() + error.description.dropFirst().dropLast())
         }
         try NumPyArray(shape: [array.shape[0], 2], floats: result.embedding).write(to: output)
-        var text = String(format: "Mapped %d points of %d dimensions in %.1f s (perplexity %.2f, %d iterations, KL divergence %.4f): %@",
-                          array.shape[0], array.shape[1], Date().timeIntervalSince(start), result.perplexity, result.iterations,
-                          result.klDivergence, output)
+        var text = String(format: "Mapped %d points of %d dimensions in %.1f s (perplexity %.2f, %@ neighbours, %d iterations, KL divergence %.4f): %@",
+                          array.shape[0], array.shape[1], Date().timeIntervalSince(start), result.perplexity, result.neighbours.rawValue,
+                          result.iterations, result.klDivergence, output)
         if let note = result.note { text += "\nnote: " + note }
         return text
     }

@@ -27,8 +27,9 @@ enum EmbeddingsPage {
         if let tsne = points(c.array(AnalysisFiles.tsne), count: classes.count) {
             var blocks: [BlockModel] = []
             if let s = c.inputs.metrics?.tsne {
-                blocks.append(.paragraph(String(format: "t-SNE of %@ test images, perplexity %.0f, %d iterations, final KL divergence %.3f, computed in %@.",
-                                                Format.integer(s.points), s.perplexity, s.iterations, s.klDivergence, Format.seconds(s.seconds))))
+                let neighbours = s.neighbours.map { " over \($0) nearest neighbours" } ?? ""
+                blocks.append(.paragraph(String(format: "t-SNE of %@ test images, perplexity %.0f%@, %d iterations, final KL divergence %.3f, computed in %@.",
+                                                Format.integer(s.points), s.perplexity, neighbours, s.iterations, s.klDivergence, Format.seconds(s.seconds))))
             }
             blocks.append(c.figures.block("embeddings-tsne-classes",
                                           caption: "t-SNE map coloured by true letter, with each letter drawn at the centre of its points. Letters whose clouds overlap are the ones the confusion matrix mixes up; distances between far-apart clusters mean little in t-SNE.",
