@@ -24,26 +24,29 @@ let package = Package(
         // libpng reports errors through longjmp, which Swift frames must never see; this C
         // target keeps setjmp/longjmp inside C and returns plain status codes.
         .target(name: "PNGCodec", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("z")]),
-        .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec"]),
+        // Write-to-a-temporary-then-rename, shared by every module that writes files.
+        .target(name: "AtomicIO"),
+        .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec", "AtomicIO"]),
         // Hot loops written with AVX2 intrinsics behind a run-time CPU check, so the binary
         // still runs (on the Swift kernels) where AVX2 is missing.
         .target(name: "SIMDKernels"),
         .target(name: "Digest"),
         .target(name: "NN", dependencies: ["COpenBLAS"]),
-        .target(name: "Plot", dependencies: ["Canvas"]),
+        .target(name: "Plot", dependencies: ["Canvas", "AtomicIO"]),
         .target(
             name: "Synth",
-            dependencies: ["Canvas", "Digest", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["Canvas", "Digest", "AtomicIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
-        .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest"]),
-        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "COpenBLAS", "SIMDKernels"]),
+        .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest", "AtomicIO"]),
+        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "COpenBLAS", "SIMDKernels", "AtomicIO"]),
         .target(
             name: "Report",
-            dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", "AtomicIO", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(
             name: "Pipeline",
             dependencies: [
+                "AtomicIO",
                 "Canvas",
                 "Digest",
                 "Synth",
@@ -66,6 +69,7 @@ let package = Package(
         ),
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
+        .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas"]),

@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 
 /// A NumPy `.npy` array (format 1.0, little-endian, C order) of float32 or int32: what
@@ -56,17 +57,8 @@ public struct NumPyArray: Equatable, Sendable {
 
     /// Writes the array to `path` through a temporary file and a rename.
     public func write(to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        do {
-            try Data(encoded()).write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            unlink(temporary)
-            throw NumPyError(path: path, problem: "it cannot be written (\(error.localizedDescription))")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw NumPyError(path: path, problem: "it cannot be written (\(reason))")
+        do { try AtomicFile.write(Data(encoded()), to: path) } catch {
+            throw NumPyError(path: path, problem: "it cannot be written (\(error.reason))")
         }
     }
 

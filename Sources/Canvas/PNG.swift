@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 import PNGCodec
 
@@ -78,11 +79,7 @@ public enum PNG {
     /// Encodes `image` and writes it to `path` atomically (temporary file, then rename).
     public static func write(_ image: RGBImage, to path: String, compression: Compression = .fast) throws {
         let bytes = try encode(image, compression: compression)
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw CanvasError.io(path: path, reason: error.localizedDescription)
-        }
+        do { try AtomicFile.write(Data(bytes), to: path) } catch { throw CanvasError.io(path: error.path, reason: error.reason) }
     }
 }
 

@@ -65,7 +65,7 @@ public enum PipelineRun {
         let started = Date()
         let runFolder = try RunFolder.create(root: options.reportsRoot, name: options.name)
         let log = RunLog(console: output, path: (runFolder as NSString).appendingPathComponent("log.txt"))
-        try AtomicFile.write(Data(config.yaml.utf8), to: (runFolder as NSString).appendingPathComponent("config.yaml"))
+        try PipelineFile.write(Data(config.yaml.utf8), to: (runFolder as NSString).appendingPathComponent("config.yaml"))
         var records: [StageRecord] = []
         func forced(_ stage: PipelineStage) -> Bool { options.force.map { stage >= $0 } ?? false }
 

@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 
 /// `asl-lab report`: reads a run folder, writes every figure into `figures/` and the pages
@@ -79,11 +80,7 @@ public enum ReportRenderer {
 
     static func write(_ data: Data, to folder: String, name: String) throws {
         let path = (folder as NSString).appendingPathComponent(name)
-        do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ReportError.cannotWrite(path: path, reason: error.localizedDescription)
-        }
+        do { try AtomicFile.write(data, to: path) } catch { throw ReportError.cannotWrite(path: error.path, reason: error.reason) }
     }
 }
 

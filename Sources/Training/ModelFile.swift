@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 import NN
 import Synth
@@ -50,21 +51,9 @@ public enum ModelFile {
     }
 }
 
-/// Atomic file writes: a temporary file beside the target, then a rename.
+/// Atomic file writes (`AtomicFile`) with failures as `TrainingError`.
 enum FileWriting {
     static func atomically(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        do {
-            try data.write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else {
-                throw TrainingError.cannotWrite(path: path, reason: String(cString: strerror(errno)).lowercased())
-            }
-        } catch let error as TrainingError {
-            unlink(temporary)
-            throw error
-        } catch {
-            unlink(temporary)
-            throw TrainingError.cannotWrite(path: path, reason: error.localizedDescription)
-        }
+        do { try AtomicFile.write(data, to: path) } catch { throw TrainingError.cannotWrite(path: error.path, reason: error.reason) }
     }
 }

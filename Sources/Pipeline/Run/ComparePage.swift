@@ -81,7 +81,7 @@ enum ComparePage {
 
         """
         let path = (store.root as NSString).appendingPathComponent(name + ".html")
-        try AtomicFile.write(Data(html.utf8), to: path)
+        try PipelineFile.write(Data(html.utf8), to: path)
         return path
     }
 

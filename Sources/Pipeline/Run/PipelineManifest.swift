@@ -93,7 +93,7 @@ struct PipelineManifest: Codable, Equatable {
     func write(to runFolder: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(try encoder.encode(self), to: (runFolder as NSString).appendingPathComponent(Self.fileName))
+        try PipelineFile.write(try encoder.encode(self), to: (runFolder as NSString).appendingPathComponent(Self.fileName))
     }
 
     static func read(runFolder: String) -> PipelineManifest? {

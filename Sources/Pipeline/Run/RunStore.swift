@@ -110,7 +110,7 @@ public struct RunStore: Sendable {
             html += "<tr><td>\(link)</td>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
         }
         html += "</tbody></table></body></html>\n"
-        try AtomicFile.write(Data(html.utf8), to: (root as NSString).appendingPathComponent("index.html"))
+        try PipelineFile.write(Data(html.utf8), to: (root as NSString).appendingPathComponent("index.html"))
     }
 
     /// `runs compare A B`: the config keys that differ and the metric deltas.

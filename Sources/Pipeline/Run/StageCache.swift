@@ -1,3 +1,4 @@
+import AtomicIO
 import Digest
 import Foundation
 
@@ -61,7 +62,7 @@ struct StageCache {
         let seal = Seal(stage: stage, key: key, toolVersion: ToolInfo.version, files: files)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(seal), to: (partial as NSString).appendingPathComponent(Self.sealName))
+        try PipelineFile.write(try encoder.encode(seal), to: (partial as NSString).appendingPathComponent(Self.sealName))
         let destination = folder(stage: stage, key: key)
         if FileManager.default.fileExists(atPath: destination) {
             try? FileManager.default.removeItem(atPath: destination)
@@ -136,19 +137,9 @@ struct FileFacts {
 }
 
 /// Writes through a temporary file and a rename.
-enum AtomicFile {
+enum PipelineFile {
+    /// `AtomicFile.write` with failures as `PipelineError`.
     static func write(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        do {
-            try data.write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            unlink(temporary)
-            throw PipelineError.cannotWrite(path: path, reason: error.localizedDescription)
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno)).lowercased()
-            unlink(temporary)
-            throw PipelineError.cannotWrite(path: path, reason: reason)
-        }
+        do { try AtomicFile.write(data, to: path) } catch { throw PipelineError.cannotWrite(path: error.path, reason: error.reason) }
     }
 }

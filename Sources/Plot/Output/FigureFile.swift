@@ -1,3 +1,4 @@
+import AtomicIO
 import Canvas
 import Foundation
 
@@ -54,10 +55,6 @@ public enum FigureFile {
     }
 
     static func writeAtomically(_ data: Data, to path: String) throws {
-        do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw PlotError.io(path: path, reason: error.localizedDescription)
-        }
+        do { try AtomicFile.write(data, to: path) } catch { throw PlotError.io(path: error.path, reason: error.reason) }
     }
 }

@@ -1,23 +1,11 @@
+import AtomicIO
 import Foundation
 
 /// The few file operations the generator needs, as POSIX calls so that failures carry the
 /// system's reason (permission denied, no space left on device) into `SynthError`.
 enum Files {
     static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SynthError.cannotWrite(path: path, reason: reason()) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                let why = reason()
-                close(fd)
-                throw SynthError.cannotWrite(path: path, reason: why)
-            }
-            offset += n
-        }
-        guard close(fd) == 0 else { throw SynthError.cannotWrite(path: path, reason: reason()) }
+        do { try AtomicFile.writeDirectly(bytes, to: path) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
     }
 
     static func write(_ data: Data, to path: String) throws {
@@ -30,14 +18,7 @@ enum Files {
 
     /// Writes to a temporary name beside `path`, then renames: readers see all or nothing.
     static func writeAtomically(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        do {
-            try write(data, to: temporary)
-            try rename(temporary, to: path)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
+        do { try AtomicFile.write(data, to: path) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
     }
 
     static func makeDirectory(_ path: String) throws {
@@ -85,7 +66,7 @@ enum Files {
     }
 
     static func reason() -> String {
-        String(cString: strerror(errno)).lowercased()
+        AtomicFile.systemReason()
     }
 
     private static func reasonFromFoundation(_ error: Error) -> String {
