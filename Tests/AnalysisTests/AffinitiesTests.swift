@@ -43,6 +43,36 @@ final class AffinitiesTests: XCTestCase {
         XCTAssertEqual(serial.columns, p.columns)
     }
 
+    /// The attraction, visiting each pair of P's upper triangle once, equals the plain sum over
+    /// every row of P, for one thread and for several.
+    func testAttractionOverPairsEqualsTheSumOverFullRows() {
+        let (n, d, k) = (1500, 5, 30)
+        let x = randomPoints(n: n, d: d, seed: 4)
+        let (neighbours, distances) = NearestNeighbours.exact(x, rows: n, columns: d, k: k, threads: 2)
+        let p = SparseAffinities.fit(neighbours: neighbours, distances: distances, rows: n, k: k, perplexity: 10, threads: 2)
+        XCTAssertEqual(2 * p.upperColumns.count, p.columns.count, "P has no diagonal, so half its entries lie above it")
+        let y = randomPoints(n: n, d: 2, seed: 6).map { $0 * 10 }
+        var truth = [Double](repeating: 0, count: 2 * n)
+        for i in 0..<n {
+            for t in p.rowStart[i]..<p.rowStart[i + 1] {
+                let j = Int(p.columns[t])
+                let dx = Double(y[2 * i] - y[2 * j]), dy = Double(y[2 * i + 1] - y[2 * j + 1])
+                let f = Double(p.values[t]) / (1 + dx * dx + dy * dy)
+                truth[2 * i] += f * dx
+                truth[2 * i + 1] += f * dy
+            }
+        }
+        let scale = truth.map(abs).max()!
+        XCTAssertGreaterThan(scale, 0)
+        for threads in [1, 2, 3] {
+            var forces = [Float](repeating: 0, count: 2 * n)
+            y.withUnsafeBufferPointer { yp in
+                forces.withUnsafeMutableBufferPointer { Forces.attraction(y: yp.baseAddress!, n: n, p: p, threads: threads, into: $0.baseAddress!) }
+            }
+            for t in 0..<(2 * n) { XCTAssertEqual(Double(forces[t]), truth[t], accuracy: 1e-5 * scale, "component \(t), \(threads) threads") }
+        }
+    }
+
     /// Every cell's count and centre of mass are those of the points in its run, children split
     /// their parent's run at half its side, and points sharing a place end in one leaf.
     func testQuadTreeCellsHoldTheirPointsAndCentres() {

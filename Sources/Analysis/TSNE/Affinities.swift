@@ -5,6 +5,10 @@ struct SparseAffinities {
     var rowStart: [Int]
     var columns: [Int32]
     var values: [Float]
+    /// The same P above the diagonal only (columns j > i): the attraction visits each pair once.
+    var upperStart: [Int] = []
+    var upperColumns: [Int32] = []
+    var upperValues: [Float] = []
 
     /// Per point, a Gaussian over its k nearest neighbours whose bandwidth is found by binary
     /// search so its perplexity (2^entropy) matches `perplexity`; then P = (P + Pᵀ) / 2N.
@@ -103,6 +107,18 @@ struct SparseAffinities {
             }
         }
         rowStart[n] = columns.count
-        return SparseAffinities(rowStart: rowStart, columns: columns, values: values)
+        var p = SparseAffinities(rowStart: rowStart, columns: columns, values: values)
+        p.upperStart = [Int](repeating: 0, count: n + 1)
+        p.upperColumns.reserveCapacity(columns.count / 2 + n)
+        p.upperValues.reserveCapacity(columns.count / 2 + n)
+        for i in 0..<n {
+            p.upperStart[i] = p.upperColumns.count
+            for t in rowStart[i]..<rowStart[i + 1] where Int(columns[t]) > i {
+                p.upperColumns.append(columns[t])
+                p.upperValues.append(values[t])
+            }
+        }
+        p.upperStart[n] = p.upperColumns.count
+        return p
     }
 }

@@ -168,41 +168,70 @@ enum Forces {
     /// Writes ∂KL/∂y into `gradient` and returns the normalisation Z = Σ_{i≠j} (1 + ‖yi − yj‖²)⁻¹ (Barnes-Hut estimate).
     static func gradient(y: [Float], n: Int, p: SparseAffinities, exaggeration: Float, theta: Float, threads: Int, into gradient: inout [Float]) -> Double {
         let tree = y.withUnsafeBufferPointer { QuadTree(x: $0.baseAddress!, n: n) }
-        let chunks = max(1, min(threads * 4, n / 64))
         var repulsion = [Float](repeating: 0, count: 2 * n)
         let rawZ = repulsion.withUnsafeMutableBufferPointer {
             GroupedRepulsion.repulsion(tree: tree, theta: theta, threads: threads, into: $0.baseAddress!)
         }
         let z = max(rawZ, 1e-12)
         let invZ = Float(1 / z)
+        var attraction = [Float](repeating: 0, count: 2 * n)
         y.withUnsafeBufferPointer { yp in
-            gradient.withUnsafeMutableBufferPointer { gp in
-                repulsion.withUnsafeBufferPointer { rp in
-                    p.columns.withUnsafeBufferPointer { cols in
-                        p.values.withUnsafeBufferPointer { vals in
-                            nonisolated(unsafe) let (ys, gs, rs, cs, vs) = (yp.baseAddress!, gp.baseAddress!, rp.baseAddress!, cols.baseAddress!, vals.baseAddress!)
-                            let starts = p.rowStart
-                            TSNEWork.perform(chunks, threads: threads) { chunk in
-                                for i in (n * chunk / chunks)..<(n * (chunk + 1) / chunks) {
-                                    var ax: Float = 0, ay: Float = 0
-                                    let xi = ys[2 * i], yi = ys[2 * i + 1]
-                                    for t in starts[i]..<starts[i + 1] {
-                                        let j = Int(cs[t])
-                                        let dx = xi - ys[2 * j], dy = yi - ys[2 * j + 1]
-                                        let q = 1 / (1 + dx * dx + dy * dy)
-                                        ax += vs[t] * q * dx
-                                        ay += vs[t] * q * dy
-                                    }
-                                    gs[2 * i] = 4 * (exaggeration * ax - rs[2 * i] * invZ)
-                                    gs[2 * i + 1] = 4 * (exaggeration * ay - rs[2 * i + 1] * invZ)
+            attraction.withUnsafeMutableBufferPointer { Self.attraction(y: yp.baseAddress!, n: n, p: p, threads: threads, into: $0.baseAddress!) }
+        }
+        for t in 0..<(2 * n) { gradient[t] = 4 * (exaggeration * attraction[t] - repulsion[t] * invZ) }
+        return z
+    }
+
+    /// Σ_j p_ij q_ij (y_i − y_j) for every point into `out` (N × 2, zeroed by the caller). Each
+    /// pair of P's upper triangle is visited once and pushes both its points, which halves the
+    /// reading of P, the bound on this loop once P outgrows the caches. The rows are split into
+    /// one run per thread with equal shares of pairs; a run's pushes to points outside it go to
+    /// the run's own buffer, and the buffers are added in run order, so a thread count always
+    /// gives the same sums.
+    static func attraction(y: UnsafePointer<Float>, n: Int, p: SparseAffinities, threads: Int, into out: UnsafeMutablePointer<Float>) {
+        let runs = max(1, min(threads, n / 256))
+        let pairs = p.upperStart[n]
+        var bounds = [0]
+        for run in 1..<max(runs, 1) {
+            let target = pairs * run / runs
+            var lo = bounds.last!, hi = n
+            while lo < hi { let mid = (lo + hi) / 2; if p.upperStart[mid] < target { lo = mid + 1 } else { hi = mid } }
+            bounds.append(lo)
+        }
+        bounds.append(n)
+        var buffers = [Float](repeating: 0, count: (runs - 1) * 2 * n)
+        buffers.withUnsafeMutableBufferPointer { bp in
+            p.upperStart.withUnsafeBufferPointer { sp in
+                p.upperColumns.withUnsafeBufferPointer { cp in
+                    p.upperValues.withUnsafeBufferPointer { vp in
+                        nonisolated(unsafe) let (ys, outs, extra, starts, cs, vs) = (y, out, bp.baseAddress, sp.baseAddress!, cp.baseAddress!, vp.baseAddress!)
+                        let runBounds = bounds
+                        TSNEWork.perform(runs, threads: threads) { run in
+                            let acc = run == 0 ? outs : extra! + (run - 1) * 2 * n
+                            for i in runBounds[run]..<runBounds[run + 1] {
+                                var ax: Float = 0, ay: Float = 0
+                                let xi = ys[2 * i], yi = ys[2 * i + 1]
+                                for t in starts[i]..<starts[i + 1] {
+                                    let j = Int(cs[t])
+                                    let dx = xi - ys[2 * j], dy = yi - ys[2 * j + 1]
+                                    let f = vs[t] / (1 + dx * dx + dy * dy)
+                                    ax += f * dx
+                                    ay += f * dy
+                                    acc[2 * j] -= f * dx
+                                    acc[2 * j + 1] -= f * dy
                                 }
+                                acc[2 * i] += ax
+                                acc[2 * i + 1] += ay
                             }
+                        }
+                        for run in 1..<max(runs, 1) {
+                            let buffer = extra! + (run - 1) * 2 * n
+                            for t in 0..<(2 * n) { outs[t] += buffer[t] }
                         }
                     }
                 }
             }
         }
-        return z
     }
 
     /// KL(P ‖ Q) = Σ P log(P / Q) over the non-zero P, with Q's normalisation from Barnes-Hut.
