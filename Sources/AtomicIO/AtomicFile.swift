@@ -52,6 +52,27 @@ public enum AtomicFile {
         guard close(fd) == 0 else { throw FileWriteError(path: path, reason: systemReason()) }
     }
 
+    /// Puts the file `source` at `destination` (replacing what is there) as a hard link, or as a
+    /// copy where a link cannot be made (another file system); a copy goes through a temporary
+    /// name, so `destination` is never half a file.
+    public static func linkOrCopy(_ source: String, to destination: String) throws(FileWriteError) {
+        if unlink(destination) != 0, errno != ENOENT { throw FileWriteError(path: destination, reason: systemReason()) }
+        if link(source, destination) == 0 { return }
+        let temporary = destination + ".tmp-\(getpid())"
+        unlink(temporary)
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: temporary)
+        } catch {
+            unlink(temporary)
+            throw FileWriteError(path: destination, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
+        }
+        guard rename(temporary, destination) == 0 else {
+            let reason = systemReason()
+            unlink(temporary)
+            throw FileWriteError(path: destination, reason: reason)
+        }
+    }
+
     /// errno as a lower-case phrase: "permission denied".
     public static func systemReason() -> String {
         String(cString: strerror(errno)).lowercased()

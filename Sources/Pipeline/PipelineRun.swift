@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 import Report
 import Synth
@@ -247,13 +248,8 @@ enum RunFolder {
             let source = (entry as NSString).appendingPathComponent(relative)
             let destination = (runFolder as NSString).appendingPathComponent(relative)
             try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try? FileManager.default.removeItem(atPath: destination)
-            if Foundation.link(source, destination) != 0 {
-                do {
-                    try FileManager.default.copyItem(atPath: source, toPath: destination)
-                } catch {
-                    throw PipelineError.cannotWrite(path: destination, reason: error.localizedDescription)
-                }
+            do { try AtomicFile.linkOrCopy(source, to: destination) } catch {
+                throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
             }
         }
     }

@@ -41,3 +41,24 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["taken"])
     }
 }
+
+extension AtomicFileTests {
+    /// Linking replaces what is at the destination and shares the source's bytes (a hard link on
+    /// one file system); a missing source is an error naming the destination, which stays away.
+    func testLinkOrCopyReplacesTheDestination() throws {
+        let source = folder + "/source.txt", destination = folder + "/destination.txt"
+        try AtomicFile.write(Data("kept".utf8), to: source)
+        try AtomicFile.write(Data("old".utf8), to: destination)
+        try AtomicFile.linkOrCopy(source, to: destination)
+        XCTAssertEqual(try String(contentsOfFile: destination, encoding: .utf8), "kept")
+        let a = try FileManager.default.attributesOfItem(atPath: source), b = try FileManager.default.attributesOfItem(atPath: destination)
+        XCTAssertEqual(a[.systemFileNumber] as? Int, b[.systemFileNumber] as? Int, "same file system: a hard link")
+
+        let missing = folder + "/missing.txt", target = folder + "/target.txt"
+        XCTAssertThrowsError(try AtomicFile.linkOrCopy(missing, to: target)) { error in
+            XCTAssertEqual((error as? FileWriteError)?.path, target)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), ["destination.txt", "source.txt"])
+    }
+}

@@ -16,9 +16,9 @@ public enum FigureFile {
         guard files.allSatisfy({ manager.fileExists(atPath: (source as NSString).appendingPathComponent($0)) }) else { return false }
         try? manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for file in files {
-            let from = (source as NSString).appendingPathComponent(file), to = (folder as NSString).appendingPathComponent(file)
-            try? manager.removeItem(atPath: to)
-            if Foundation.link(from, to) != 0, (try? manager.copyItem(atPath: from, toPath: to)) == nil {
+            do {
+                try AtomicFile.linkOrCopy((source as NSString).appendingPathComponent(file), to: (folder as NSString).appendingPathComponent(file))
+            } catch {
                 for placed in files { try? manager.removeItem(atPath: (folder as NSString).appendingPathComponent(placed)) }
                 return false
             }
