@@ -1,7 +1,7 @@
 import Digest
 
-/// The cache key of each stage: SHA-256 of the stage's name, the tool's version, the config
-/// slice it reads and the keys of the stages it reads from. Changing `train.epochs` changes
+/// The cache key of each stage: SHA-256 of the stage's name, the tool's version, the stage's
+/// output revision, the config slice it reads and the keys of the stages it reads from. Changing `train.epochs` changes
 /// the train key (and so analyse's) but not generate's.
 public struct StageKeys: Equatable, Sendable {
     public var generate: String
@@ -19,10 +19,17 @@ public struct StageKeys: Equatable, Sendable {
         .report: ["report"],
     ]
 
-    public init(config: EffectiveConfig) {
+    /// Raised when a stage's code makes different outputs from the same inputs, so that cache
+    /// entries from earlier builds of the same version are not reused for it (and, through the
+    /// keys, for the stages after it). A stage at revision 0 keys as it always did.
+    /// analyse 1: t-SNE's tree, attraction and neighbour search changed; metrics.json records the search.
+    public static let outputRevisions: [PipelineStage: Int] = [.analyse: 1]
+
+    public init(config: EffectiveConfig, revisions: [PipelineStage: Int] = StageKeys.outputRevisions) {
         func key(_ stage: PipelineStage, inputs: [String]) -> String {
             let slice = Self.configSlices[stage]!
-            return SHA256.hex("stage=\(stage.rawValue)\ntool=\(ToolInfo.version)\n"
+            let revision = revisions[stage, default: 0]
+            return SHA256.hex("stage=\(stage.rawValue)\ntool=\(ToolInfo.version)\n" + (revision > 0 ? "revision=\(revision)\n" : "")
                 + inputs.map { "input=\($0)\n" }.joined() + config.canonicalText(under: slice))
         }
         generate = key(.generate, inputs: [])
