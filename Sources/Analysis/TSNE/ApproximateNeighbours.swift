@@ -86,19 +86,16 @@ enum ApproximateNeighbours {
                                             column += size
                                         }
                                     }
-                                    for r in 0..<count {
-                                        let i = Int(mp[first + r])
-                                        products.withUnsafeMutableBufferPointer { pp in
-                                            candidateNorms.withUnsafeBufferPointer { cn in
-                                                candidateIndices.withUnsafeBufferPointer { ci in
+                                    products.withUnsafeMutableBufferPointer { pp in
+                                        candidateNorms.withUnsafeBufferPointer { cn in
+                                            candidateIndices.withUnsafeBufferPointer { ci in
+                                                for r in 0..<count {
+                                                    let i = Int(mp[first + r])
                                                     NearestNeighbours.selectNearest(products: pp.baseAddress! + r * total, count: total, rowNorm: np[first + r],
                                                                                     candidateNorms: cn.baseAddress!, candidateIndices: ci.baseAddress!, skip: i, into: &heap)
+                                                    heap.writeAscending(indices: ipp + i * k, distances: dpp + i * k)
                                                 }
                                             }
-                                        }
-                                        heap.sortedAscending { rank, distance, index in
-                                            dpp[i * k + rank] = distance
-                                            ipp[i * k + rank] = index
                                         }
                                     }
                                 }
@@ -143,33 +140,18 @@ enum ApproximateNeighbours {
     /// Each point's nearest centre (ties to the lower cell).
     private static func assign(_ x: [Float], rows n: Int, columns d: Int, centres: [Float], cells: Int, threads: Int, into cellOf: inout [Int32]) {
         let centreNorms = NearestNeighbours.squaredNorms(centres, rows: cells, columns: d)
-        let block = 256
-        let blocks = (n + block - 1) / block
-        x.withUnsafeBufferPointer { xs in
-            centres.withUnsafeBufferPointer { cs in
-                centreNorms.withUnsafeBufferPointer { cn in
-                    cellOf.withUnsafeMutableBufferPointer { out in
-                        nonisolated(unsafe) let (xp, cp, np, op) = (xs.baseAddress!, cs.baseAddress!, cn.baseAddress!, out.baseAddress!)
-                        let workers = max(1, min(threads, blocks))
-                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                            var products = [Float](repeating: 0, count: block * cells)
-                            for b in stride(from: worker, to: blocks, by: workers) {
-                                let first = b * block, count = min(block, n - first)
-                                products.withUnsafeMutableBufferPointer { pp in
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(cells), Int32(d), 1,
-                                                xp + first * d, Int32(d), cp, Int32(d), 0, pp.baseAddress!, Int32(cells))
-                                    for r in 0..<count {
-                                        var best = 0, bestDistance = Float.infinity
-                                        for c in 0..<cells {
-                                            // ‖x‖² is the same for every centre, so it is left out.
-                                            let distance = np[c] - 2 * pp[r * cells + c]
-                                            if distance < bestDistance { bestDistance = distance; best = c }
-                                        }
-                                        op[first + r] = Int32(best)
-                                    }
-                                }
-                            }
+        centreNorms.withUnsafeBufferPointer { cn in
+            cellOf.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let (np, op) = (cn.baseAddress!, out.baseAddress!)
+                NearestNeighbours.productBlocks(x, rows: n, against: centres, rows: cells, columns: d, block: 256, threads: threads) { first, count, products in
+                    for r in 0..<count {
+                        var best = 0, bestDistance = Float.infinity
+                        for c in 0..<cells {
+                            // ‖x‖² is the same for every centre, so it is left out.
+                            let distance = np[c] - 2 * products[r * cells + c]
+                            if distance < bestDistance { bestDistance = distance; best = c }
                         }
+                        op[first + r] = Int32(best)
                     }
                 }
             }

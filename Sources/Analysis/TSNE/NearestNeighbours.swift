@@ -12,41 +12,48 @@ enum NearestNeighbours {
         let norms = squaredNorms(x, rows: n, columns: d)
         var indices = [Int32](repeating: 0, count: n * k)
         var distances = [Float](repeating: 0, count: n * k)
-        let block = 128
-        let blocks = (n + block - 1) / block
-        x.withUnsafeBufferPointer { xs in
-            norms.withUnsafeBufferPointer { ns in
-                indices.withUnsafeMutableBufferPointer { ip in
-                    distances.withUnsafeMutableBufferPointer { dp in
-                        nonisolated(unsafe) let (xp, np, ipp, dpp) = (xs.baseAddress!, ns.baseAddress!, ip.baseAddress!, dp.baseAddress!)
-                        let workers = max(1, min(threads, blocks))
-                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                            var products = [Float](repeating: 0, count: block * n)
-                            var heap = BoundedHeap(capacity: k)
-                            for b in stride(from: worker, to: blocks, by: workers) {
-                                let first = b * block, count = min(block, n - first)
-                                products.withUnsafeMutableBufferPointer { pp in
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(n), Int32(d), 1,
-                                                xp + first * d, Int32(d), xp, Int32(d), 0, pp.baseAddress!, Int32(n))
-                                }
-                                for r in 0..<count {
-                                    let i = first + r
-                                    products.withUnsafeMutableBufferPointer { pp in
-                                        selectNearest(products: pp.baseAddress! + r * n, count: n, rowNorm: np[i], candidateNorms: np,
-                                                      candidateIndices: nil, skip: i, into: &heap)
-                                    }
-                                    heap.sortedAscending { rank, distance, index in
-                                        dpp[i * k + rank] = distance
-                                        ipp[i * k + rank] = index
-                                    }
-                                }
-                            }
+        norms.withUnsafeBufferPointer { ns in
+            indices.withUnsafeMutableBufferPointer { ip in
+                distances.withUnsafeMutableBufferPointer { dp in
+                    nonisolated(unsafe) let (np, ipp, dpp) = (ns.baseAddress!, ip.baseAddress!, dp.baseAddress!)
+                    productBlocks(x, rows: n, against: x, rows: n, columns: d, block: 128, threads: threads) { first, count, products in
+                        var heap = BoundedHeap(capacity: k)
+                        for r in 0..<count {
+                            let i = first + r
+                            selectNearest(products: products + r * n, count: n, rowNorm: np[i], candidateNorms: np,
+                                          candidateIndices: nil, skip: i, into: &heap)
+                            heap.writeAscending(indices: ipp + i * k, distances: dpp + i * k)
                         }
                     }
                 }
             }
         }
         return (indices, distances)
+    }
+
+    /// Calls `body(first, count, products)` for blocks of `block` rows of `x` (n × d), where
+    /// `products` holds those rows' dot products with every row of `y` (m × d), count × m,
+    /// computed by sgemm. Blocks are dealt to up to `threads` workers in a fixed order, so any
+    /// result written per row does not depend on scheduling.
+    static func productBlocks(_ x: [Float], rows n: Int, against y: [Float], rows m: Int, columns d: Int, block: Int, threads: Int,
+                              _ body: @Sendable (_ first: Int, _ count: Int, _ products: UnsafeMutablePointer<Float>) -> Void) {
+        let blocks = (n + block - 1) / block
+        x.withUnsafeBufferPointer { xs in
+            y.withUnsafeBufferPointer { ys in
+                nonisolated(unsafe) let (xp, yp) = (xs.baseAddress!, ys.baseAddress!)
+                let workers = max(1, min(threads, blocks))
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let products = UnsafeMutablePointer<Float>.allocate(capacity: block * m)
+                    defer { products.deallocate() }
+                    for b in stride(from: worker, to: blocks, by: workers) {
+                        let first = b * block, count = min(block, n - first)
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(m), Int32(d), 1,
+                                    xp + first * d, Int32(d), yp, Int32(d), 0, products, Int32(m))
+                        body(first, count, products)
+                    }
+                }
+            }
+        }
     }
 
     /// ‖x_i‖² for every row.
@@ -132,9 +139,12 @@ struct BoundedHeap {
         keys[i] = key; values[i] = value
     }
 
-    /// Calls `body(rank, key, value)` from the smallest key up.
-    func sortedAscending(_ body: (Int, Float, Int32) -> Void) {
+    /// Writes the kept pairs from the smallest key up: values to `indices`, keys to `distances`.
+    func writeAscending(indices: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>) {
         let order = (0..<count).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : values[$0] < values[$1] }
-        for (rank, i) in order.enumerated() { body(rank, keys[i], values[i]) }
+        for (rank, i) in order.enumerated() {
+            distances[rank] = keys[i]
+            indices[rank] = values[i]
+        }
     }
 }

@@ -80,7 +80,7 @@ public enum TSNE {
             perplexity = max(1, Double(n - 1) / 3)
             note = "perplexity lowered from \(options.perplexity) to \(String(format: "%.2f", perplexity)): \(n) points are too few for it (need 3·perplexity + 1)"
         }
-        let k = min(n - 1, max(1, Int(3 * perplexity)))
+        let k = neighbourCount(points: n, perplexity: perplexity)
         let threads = max(1, options.threads)
         let search = options.neighbours.resolved(points: n)
         let (neighbours, distances) = search == .exact
@@ -127,10 +127,15 @@ public enum TSNE {
 }
 
 extension TSNE {
+    /// ⌊3·perplexity⌋ neighbours per point, at least 1 and at most the other points.
+    static func neighbourCount(points n: Int, perplexity: Double) -> Int {
+        min(n - 1, max(1, Int(3 * perplexity)))
+    }
+
     /// The share of the exact ⌊3·perplexity⌋ nearest neighbours that the approximate search
     /// finds for `x` (slow: runs the exact search too).
     public static func neighbourRecall(_ x: [Float], rows n: Int, columns d: Int, perplexity: Double, seed: UInt64 = 0, threads: Int) -> Double {
-        let k = min(n - 1, max(1, Int(3 * perplexity)))
+        let k = neighbourCount(points: n, perplexity: perplexity)
         let exact = NearestNeighbours.exact(x, rows: n, columns: d, k: k, threads: threads).indices
         let found = ApproximateNeighbours.search(x, rows: n, columns: d, k: k, threads: threads, options: .forPoints(n, seed: seed)).indices
         return ApproximateNeighbours.recall(found: found, exact: exact, rows: n, k: k)
