@@ -27,11 +27,11 @@ let package = Package(
         // Write-to-a-temporary-then-rename, shared by every module that writes files.
         .target(name: "AtomicIO"),
         .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec", "AtomicIO"]),
-        // Hot loops written with AVX2 intrinsics behind a run-time CPU check, so the binary
-        // still runs (on the Swift kernels) where AVX2 is missing.
+        // Hot loops written with AVX2 / AVX-512 intrinsics behind a run-time CPU check, so the
+        // binary still runs (on the Swift kernels or OpenBLAS) where those are missing.
         .target(name: "SIMDKernels"),
         .target(name: "Digest"),
-        .target(name: "NN", dependencies: ["COpenBLAS"]),
+        .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels"]),
         .target(name: "Plot", dependencies: ["Canvas", "AtomicIO"]),
         .target(
             name: "Synth",
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO"]),
-        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "SIMDKernels"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas"]),

@@ -8,7 +8,7 @@
 /// weight matrix with the columns of a run of images *is* that run's output, written in
 /// place with no transposes. Each thread takes a contiguous block of images and works
 /// through it a few images at a time: lower into a private column buffer small enough to
-/// stay in cache (a few MB), one single-threaded sgemm, the bias (+ ReLU) pass. Backward
+/// stay in cache (a few MB), one single-threaded GEMM, the bias (+ ReLU) pass. Backward
 /// lowers the same images again rather than keeping a batch of columns (hundreds of MB of
 /// memory traffic) around.
 public final class Conv2d {

@@ -1,3 +1,5 @@
+import SIMDKernels
+
 /// 2×2 max pooling with stride 2, as PyTorch's `nn.MaxPool2d(2)` (odd edges dropped).
 ///
 ///     input (P, Q, H, W) → output (P, Q, H/2, W/2)
@@ -25,7 +27,7 @@ public final class MaxPool2d {
                 winners.withUnsafeMutableBufferPointer { win in
                     nonisolated(unsafe) let (s, d, wn) = (src.baseAddress!, dst.baseAddress!, win.baseAddress!)
                     Parallel.split(planes, minimumPerPart: 8) { _, range in
-                        for plane in range {
+                        for plane in range where asl_maxpool2x2_avx512(s + plane * h * w, d + plane * outPlane, wn + plane * outPlane, h, w) == 0 {
                             Self.pool(s + plane * h * w, d + plane * outPlane, wn + plane * outPlane, height: h, width: w)
                         }
                     }
@@ -36,10 +38,11 @@ public final class MaxPool2d {
         return out
     }
 
-    /// The forward kernel on one h × w plane: 16 outputs at a time (even/odd lanes of two
+    /// The portable forward kernel on one h × w plane (the AVX-512 one in SIMDKernels runs
+    /// where the CPU has it): 16 outputs at a time (even/odd lanes of two
     /// input rows), the rest one by one.
     @inline(__always)
-    private static func pool(_ inPlane: UnsafePointer<Float>, _ outPlane: UnsafeMutablePointer<Float>, _ winPlane: UnsafeMutablePointer<UInt8>,
+    static func pool(_ inPlane: UnsafePointer<Float>, _ outPlane: UnsafeMutablePointer<Float>, _ winPlane: UnsafeMutablePointer<UInt8>,
                              height h: Int, width w: Int) {
         let oh = h / 2, ow = w / 2
         let one = SIMD16<Int32>(repeating: 1), two = SIMD16<Int32>(repeating: 2), three = SIMD16<Int32>(repeating: 3)

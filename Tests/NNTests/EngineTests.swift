@@ -184,6 +184,26 @@ final class KernelTests: XCTestCase {
         let masked = pool.backward(dy, afterReLU: true)
         for (o, i) in winners.enumerated() { expectedDx[i] = y.data[o] > 0 ? dy.data[o] : 0 }
         XCTAssertEqual(masked.data, expectedDx)
+
+        // forward ran the AVX-512 kernel where the CPU has it; the portable one must agree.
+        let (h, w) = (x.shape[2], x.shape[3]), plane = (h / 2) * (w / 2)
+        var portable = [Float](repeating: 0, count: y.count), portableWinners = [UInt8](repeating: 9, count: y.count)
+        x.data.withUnsafeBufferPointer { src in
+            portable.withUnsafeMutableBufferPointer { out in
+                portableWinners.withUnsafeMutableBufferPointer { win in
+                    for p in 0..<(x.shape[0] * x.shape[1]) {
+                        MaxPool2d.pool(src.baseAddress! + p * h * w, out.baseAddress! + p * plane, win.baseAddress! + p * plane, height: h, width: w)
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(portable, expected.data)
+        let planeOffsets = winners.map { i in (i / (h * w), i % (h * w)) }
+        for (o, (p, offset)) in planeOffsets.enumerated() {
+            let (yy, xx) = (offset / w, offset % w), local = o - p * plane
+            let (oy, ox) = (local / (w / 2), local % (w / 2))
+            XCTAssertEqual(Int(portableWinners[o]), (yy - 2 * oy) * 2 + (xx - 2 * ox), "winner of output \(o)")
+        }
     }
 
     func testSwappingLeadingAxesIsTheTranspose() {

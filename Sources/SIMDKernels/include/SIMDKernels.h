@@ -14,4 +14,19 @@ int asl_simd_has_avx2_fma(void);
 void asl_tsne_repulsion_avx2(const float *list_x, const float *list_y, const float *list_weight, size_t entries,
                              const float *points, size_t count, float *out);
 
+/// Whether this CPU runs `asl_sgemm_avx512` (AVX-512F, checked once at run time).
+int asl_simd_has_avx512(void);
+
+/// Row-major C[m×n] = op(A)·op(B) + beta·C on one thread, op = transpose when the flag is set;
+/// lda, ldb, ldc are the row strides as stored. Returns 0, with C untouched, when the CPU lacks
+/// AVX-512 or its packing buffers cannot be allocated: the caller falls back to OpenBLAS then.
+int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                     const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
+/// 2 × 2 max pooling, stride 2, of one height × width plane: out and winners have
+/// (height/2) × (width/2) entries; winners[i] is 0–3, which input of the window won (top-left,
+/// top-right, bottom-left, bottom-right; the first on ties). Returns 0, writing nothing, when
+/// the CPU lacks AVX-512.
+int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, size_t height, size_t width);
+
 #endif

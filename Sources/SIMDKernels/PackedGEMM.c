@@ -1,0 +1,201 @@
+#include "SIMDKernels.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#include <stdlib.h>
+#include <string.h>
+
+// A packed (Goto-style) single-precision GEMM for AVX-512 cores. The micro-kernel keeps an
+// 8 × 48 block of C in 24 zmm registers; B is packed into 48-wide strips and A into 8-tall
+// strips, so the inner loop reads both with unit stride. Blocks: a KC × NC panel of B
+// (≤ 480 KB) and an MC × KC panel of A (≤ 192 KB) share a core's L2; one strip of B
+// (≤ 36 KB) stays in L1 while every strip of A passes over it.
+enum { MR = 8, NR = 48, KC = 192, MC = 256, NC = 480 };
+
+int asl_simd_has_avx512(void) {
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx512f");
+    }
+    return known;
+}
+
+/// Per-thread packing buffers, grown once and kept: every engine thread calls this GEMM on
+/// its own share of a batch, many times per step.
+static _Thread_local float *packed_a, *packed_b;
+
+static int ensure_buffers(void) {
+    if (!packed_a) packed_a = aligned_alloc(64, sizeof(float) * MC * KC);
+    if (!packed_b) packed_b = aligned_alloc(64, sizeof(float) * KC * ((NC + NR - 1) / NR) * NR);
+    return packed_a && packed_b;
+}
+
+__attribute__((target("avx512f")))
+static inline __mmask16 lanes(size_t count) {
+    return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
+}
+
+/// dst[c·ldd + r] = src[r·lds + c] for an 8 × 8 block (AVX unpack and lane shuffles).
+__attribute__((target("avx512f")))
+static inline void transpose8x8(const float *src, size_t lds, float *dst, size_t ldd) {
+    __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + lds), r2 = _mm256_loadu_ps(src + 2 * lds), r3 = _mm256_loadu_ps(src + 3 * lds);
+    __m256 r4 = _mm256_loadu_ps(src + 4 * lds), r5 = _mm256_loadu_ps(src + 5 * lds), r6 = _mm256_loadu_ps(src + 6 * lds), r7 = _mm256_loadu_ps(src + 7 * lds);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5), t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE), u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE), u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(dst + ldd, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(dst + 2 * ldd, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(dst + 3 * ldd, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(dst + 4 * ldd, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(dst + 5 * ldd, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+/// dst[k·ldd + j] = src[j·lds + k] for j < width (≤ 8), k < kc; zero for width ≤ j < 8.
+__attribute__((target("avx512f")))
+static void gather_columns(const float *src, size_t lds, size_t width, size_t kc, float *dst, size_t ldd) {
+    size_t k = 0;
+    if (width == 8)
+        for (; k + 8 <= kc; k += 8) transpose8x8(src + k, lds, dst + k * ldd, ldd);
+    for (; k < kc; k++)
+        for (size_t j = 0; j < 8; j++) dst[k * ldd + j] = j < width ? src[j * lds + k] : 0;
+}
+
+/// ap[s][k][i] = op(A)(row0 + 8s + i, col0 + k), zero past the last row.
+__attribute__((target("avx512f")))
+static void pack_a(int trans, const float *a, size_t lda, size_t row0, size_t rows, size_t col0, size_t kc, float *ap) {
+    for (size_t s = 0; s < rows; s += MR) {
+        const size_t height = rows - s < MR ? rows - s : MR;
+        if (trans) {
+            // op(A)(r, c) = a[c·lda + r]: each k reads up to 8 consecutive floats.
+            const __mmask16 mask = lanes(height);
+            for (size_t k = 0; k < kc; k++) {
+                const float *src = a + (col0 + k) * lda + row0 + s;
+                __m256 v = _mm512_castps512_ps256(_mm512_maskz_loadu_ps(mask, src));
+                _mm256_storeu_ps(ap + k * MR, v);
+            }
+        } else {
+            gather_columns(a + (row0 + s) * lda + col0, lda, height, kc, ap, MR);
+        }
+        ap += kc * MR;
+    }
+}
+
+/// bp[s][k][j] = op(B)(row0 + k, col0 + 48s + j), zero past the last column.
+__attribute__((target("avx512f")))
+static void pack_b(int trans, const float *b, size_t ldb, size_t row0, size_t kc, size_t col0, size_t cols, float *bp) {
+    for (size_t s = 0; s < cols; s += NR) {
+        const size_t width = cols - s < NR ? cols - s : NR;
+        if (!trans) {
+            const __mmask16 m0 = lanes(width), m1 = lanes(width > 16 ? width - 16 : 0), m2 = lanes(width > 32 ? width - 32 : 0);
+            for (size_t k = 0; k < kc; k++) {
+                const float *src = b + (row0 + k) * ldb + col0 + s;
+                float *dst = bp + k * NR;
+                _mm512_store_ps(dst, _mm512_maskz_loadu_ps(m0, src));
+                _mm512_store_ps(dst + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+                _mm512_store_ps(dst + 32, _mm512_maskz_loadu_ps(m2, src + 32));
+            }
+        } else {
+            // op(B)(r, c) = b[c·ldb + r]: column j of the strip is a contiguous run of b.
+            for (size_t j = 0; j < NR; j += 8) {
+                const size_t group = j < width ? (width - j < 8 ? width - j : 8) : 0;
+                gather_columns(b + (col0 + s + j) * ldb + row0, ldb, group, kc, bp + j, NR);
+            }
+        }
+        bp += kc * NR;
+    }
+}
+
+#define ASL_ROW(i)                                                                                   \
+    {                                                                                                \
+        const __m512 a = _mm512_set1_ps(ap[i]);                                                      \
+        c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0);                                                   \
+        c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1);                                                   \
+        c##i##2 = _mm512_fmadd_ps(a, b2, c##i##2);                                                   \
+    }
+
+#define ASL_STORE(i)                                                                                 \
+    if (i < rows) {                                                                                  \
+        float *row = c + (size_t)(i) * ldc;                                                          \
+        if (accumulate) {                                                                            \
+            c##i##0 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m0, row), c##i##0);               \
+            c##i##1 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m1, row + 16), c##i##1);          \
+            c##i##2 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m2, row + 32), c##i##2);          \
+        }                                                                                            \
+        _mm512_mask_storeu_ps(row, m0, c##i##0);                                                     \
+        _mm512_mask_storeu_ps(row + 16, m1, c##i##1);                                                \
+        _mm512_mask_storeu_ps(row + 32, m2, c##i##2);                                                \
+    }
+
+/// C[rows × cols] (≤ 8 × 48) = beta · C + Σₖ ap[k][·] ⊗ bp[k][·].
+__attribute__((target("avx512f")))
+static void kernel_8x48(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, size_t rows, size_t cols, float beta) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+    __m512 c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+    __m512 c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
+    __m512 c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+    for (size_t k = 0; k < kc; k++) {
+        const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16), b2 = _mm512_load_ps(bp + 32);
+        _mm_prefetch((const char *)(bp + 8 * NR), _MM_HINT_T0);
+        ASL_ROW(0) ASL_ROW(1) ASL_ROW(2) ASL_ROW(3) ASL_ROW(4) ASL_ROW(5) ASL_ROW(6) ASL_ROW(7)
+        ap += MR;
+        bp += NR;
+    }
+    const __mmask16 m0 = lanes(cols), m1 = lanes(cols > 16 ? cols - 16 : 0), m2 = lanes(cols > 32 ? cols - 32 : 0);
+    const int accumulate = beta != 0;
+    const __m512 vbeta = _mm512_set1_ps(beta);
+    ASL_STORE(0) ASL_STORE(1) ASL_STORE(2) ASL_STORE(3) ASL_STORE(4) ASL_STORE(5) ASL_STORE(6) ASL_STORE(7)
+}
+
+#undef ASL_ROW
+#undef ASL_STORE
+
+__attribute__((target("avx512f")))
+int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                     const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    if (!ensure_buffers()) return 0;
+    if (k == 0) {
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+        return 1;
+    }
+    // Equal K blocks, so no pass is a sliver.
+    const size_t k_blocks = (k + KC - 1) / KC, kc_step = (k + k_blocks - 1) / k_blocks;
+    for (size_t jc = 0; jc < n; jc += NC) {
+        const size_t nc = n - jc < NC ? n - jc : NC;
+        for (size_t pc = 0; pc < k; pc += kc_step) {
+            const size_t kc = k - pc < kc_step ? k - pc : kc_step;
+            pack_b(trans_b, b, ldb, pc, kc, jc, nc, packed_b);
+            const float pass_beta = pc == 0 ? beta : 1.0f;
+            for (size_t ic = 0; ic < m; ic += MC) {
+                const size_t mc = m - ic < MC ? m - ic : MC;
+                pack_a(trans_a, a, lda, ic, mc, pc, kc, packed_a);
+                for (size_t jr = 0; jr < nc; jr += NR) {
+                    const size_t cols = nc - jr < NR ? nc - jr : NR;
+                    const float *bp = packed_b + (jr / NR) * kc * NR;
+                    for (size_t ir = 0; ir < mc; ir += MR) {
+                        const size_t rows = mc - ir < MR ? mc - ir : MR;
+                        kernel_8x48(kc, packed_a + (ir / MR) * kc * MR, bp, c + (ic + ir) * ldc + jc + jr, ldc, rows, cols, pass_beta);
+                    }
+                }
+            }
+        }
+    }
+    return 1;
+}
+
+#else
+
+int asl_simd_has_avx512(void) { return 0; }
+
+int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                     const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+#endif

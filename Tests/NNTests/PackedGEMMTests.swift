@@ -1,0 +1,87 @@
+import XCTest
+import SIMDKernels
+@testable import NN
+
+/// The AVX-512 packed GEMM that runs the convolution products, against a plain triple loop.
+final class PackedGEMMTests: XCTestCase {
+    struct Case {
+        var transA: Bool, transB: Bool, m: Int, n: Int, k: Int, beta: Float
+    }
+
+    private func values(_ count: Int, seed: UInt64) -> [Float] {
+        var random = Initializer(seed: seed)
+        return (0..<count).map { _ in Float(random.unit() * 2 - 1) }
+    }
+
+    /// Runs one case with C inside a wider buffer (ldc = n + 3) and checks every entry: the
+    /// m × n block against the reference, the padding columns untouched.
+    private func check(_ c: Case, file: StaticString = #filePath, line: UInt = #line) {
+        let lda = c.transA ? c.m : c.k, ldb = c.transB ? c.k : c.n, ldc = c.n + 3
+        let a = values(c.m * c.k, seed: 1), b = values(c.k * c.n, seed: 2)
+        let start = values(c.m * ldc, seed: 3)
+        var out = start
+        let ran = a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                out.withUnsafeMutableBufferPointer { cp in
+                    asl_sgemm_avx512(c.transA ? 1 : 0, c.transB ? 1 : 0, c.m, c.n, c.k, ap.baseAddress!, lda,
+                                     bp.baseAddress!, ldb, c.beta, cp.baseAddress!, ldc)
+                }
+            }
+        }
+        guard asl_simd_has_avx512() != 0 else {
+            XCTAssertEqual(ran, 0, "without AVX-512 the kernel must decline", file: file, line: line)
+            XCTAssertEqual(out, start, "a declined call must leave C untouched", file: file, line: line)
+            return
+        }
+        XCTAssertEqual(ran, 1, file: file, line: line)
+        var worst = 0.0
+        for i in 0..<c.m {
+            for j in 0..<ldc {
+                let got = Double(out[i * ldc + j])
+                guard j < c.n else {
+                    XCTAssertEqual(out[i * ldc + j], start[i * ldc + j], "padding column \(j) of row \(i) was written", file: file, line: line)
+                    continue
+                }
+                var sum = Double(c.beta) * Double(start[i * ldc + j])
+                for p in 0..<c.k {
+                    let av = c.transA ? a[p * lda + i] : a[i * lda + p]
+                    let bv = c.transB ? b[j * ldb + p] : b[p * ldb + j]
+                    sum += Double(av) * Double(bv)
+                }
+                worst = max(worst, abs(got - sum))
+            }
+        }
+        // float32 sums of k products of values in [−1, 1].
+        XCTAssertLessThan(worst, 2e-6 * Double(c.k) + 1e-6, "\(c)", file: file, line: line)
+    }
+
+    func testAllTransposesAndBetasMatchThePlainProduct() {
+        for transA in [false, true] {
+            for transB in [false, true] {
+                for beta: Float in [0, 1, 0.5] {
+                    // Below one register block, and odd sizes that leave partial row strips,
+                    // partial 48-wide strips and 8 × 8 transposes with a remainder.
+                    check(Case(transA: transA, transB: transB, m: 5, n: 7, k: 3, beta: beta))
+                    check(Case(transA: transA, transB: transB, m: 37, n: 101, k: 53, beta: beta))
+                }
+            }
+        }
+    }
+
+    func testShapesCrossingEveryCacheBlock() {
+        // m > 256 (MC), n > 480 (NC) and k > 192 (KC, split into equal passes that each add
+        // onto C), in the convolutions' three kinds of product.
+        check(Case(transA: false, transB: false, m: 261, n: 500, k: 397, beta: 0))
+        check(Case(transA: false, transB: true, m: 70, n: 290, k: 700, beta: 1))
+        check(Case(transA: true, transB: false, m: 300, n: 530, k: 129, beta: 0))
+    }
+
+    func testTheConvolutionsUseTheKernelTheCPUAllows() {
+        let hasAVX512 = asl_simd_has_avx512() != 0
+        if ProcessInfo.processInfo.environment["ASL_LAB_GEMM"]?.lowercased() == "openblas" {
+            XCTAssertEqual(GEMMKernel.current, .openBLAS)
+        } else {
+            XCTAssertEqual(GEMMKernel.current, hasAVX512 ? .avx512 : .openBLAS)
+        }
+    }
+}
