@@ -17,7 +17,8 @@ public struct AdamState: Sendable {
 /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε).
 public final class Adam {
     public let parameters: [Parameter]
-    public let learningRate: Float
+    /// The rate of the next `step`; a schedule may change it between steps.
+    public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
     private var step_ = 0
     private var first: [[Float]]

@@ -21,6 +21,9 @@ public final class Conv2d {
     /// Apply ReLU in the bias pass (SmallCNN always follows a conv with ReLU; fusing saves a
     /// full pass over the largest tensors).
     public let fusedReLU: Bool
+    /// What the padding border holds, per input channel; nil for zeros. (SmallCNN's first conv
+    /// sees standardised input, whose border must be the standardised value of a 0 pixel.)
+    var paddingValues: [Float]?
 
     // What backward needs; `input` is released by backward so the producer can reuse its buffer.
     private var input: Tensor?
@@ -75,7 +78,8 @@ public final class Conv2d {
         let partSize = plan.partSize(outChannels: outChannels)
         if scratch.count < plan.parts * partSize { scratch = [Float](repeating: 0, count: plan.parts * partSize) }
         var out = Tensor.take(&outputBuffer, [outChannels, n, oh, ow])
-        let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding)
+        let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
+                                           paddingValues: paddingValues)
         let kOut = outChannels, relu = fusedReLU
         x.data.withUnsafeBufferPointer { src in
             scratch.withUnsafeMutableBufferPointer { sc in
@@ -121,7 +125,8 @@ public final class Conv2d {
         let partSize = plan.partSize(outChannels: kOut)
         if scratch.count < plan.parts * partSize { scratch = [Float](repeating: 0, count: plan.parts * partSize) }
         var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
-        let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding)
+        let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
+                                           paddingValues: paddingValues)
         let rows = plan.rows
         x.data.withUnsafeBufferPointer { src in
             dy.data.withUnsafeBufferPointer { g in
@@ -186,12 +191,15 @@ enum Im2Col {
         var width: Int
         var kernel: Int
         var padding: Int
+        /// Per channel, the value outside the image; nil for 0.
+        var paddingValues: [Float]? = nil
 
         var outputHeight: Int { height + 2 * padding - kernel + 1 }
         var outputWidth: Int { width + 2 * padding - kernel + 1 }
     }
 
-    /// cols[(ch·k + ky)·k + kx][y·W' + x] = image[ch][y + ky − p][x + kx − p] (0 outside).
+    /// cols[(ch·k + ky)·k + kx][y·W' + x] = image[ch][y + ky − p][x + kx − p] (outside the
+    /// image 0, or the channel's padding value).
     /// Row r of this image's columns starts at `cols + r * rowStride` (the batch shares one matrix).
     static func lower(_ image: UnsafePointer<Float>, _ g: Geometry, into cols: UnsafeMutablePointer<Float>, rowStride: Int) {
         let (h, w, k, p) = (g.height, g.width, g.kernel, g.padding)
@@ -199,6 +207,7 @@ enum Im2Col {
         var row = cols
         for ch in 0..<g.channels {
             let plane = image + ch * g.channelStride
+            let border = g.paddingValues?[ch] ?? 0
             for ky in 0..<k {
                 for kx in 0..<k {
                     let dx = kx - p
@@ -207,12 +216,12 @@ enum Im2Col {
                         let out = row + y * ow
                         let sy = y + ky - p
                         guard sy >= 0, sy < h, xHi > xLo else {
-                            out.update(repeating: 0, count: ow)
+                            out.update(repeating: border, count: ow)
                             continue
                         }
-                        if xLo > 0 { out.update(repeating: 0, count: xLo) }
+                        if xLo > 0 { out.update(repeating: border, count: xLo) }
                         (out + xLo).update(from: plane + sy * w + xLo + dx, count: xHi - xLo)
-                        if xHi < ow { (out + xHi).update(repeating: 0, count: ow - xHi) }
+                        if xHi < ow { (out + xHi).update(repeating: border, count: ow - xHi) }
                     }
                     row += rowStride
                 }

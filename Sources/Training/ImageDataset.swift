@@ -1,5 +1,6 @@
 import Canvas
 import Foundation
+import NN
 import Synth
 
 /// One labelled image of a data set.
@@ -86,6 +87,38 @@ public final class ImageDataset: @unchecked Sendable {
                 for j in 0..<n { to[j] = Float(from[j]) * (1 / 255) }
             }
         }
+    }
+
+    /// Mean and standard deviation of each channel over images `indices`, in [0, 1] units,
+    /// from exact per-channel histograms of the 8-bit planes.
+    public func channelStatistics(of indices: [Int]) -> InputStandardisation {
+        let plane = inputSize * inputSize
+        var counts = [Int](repeating: 0, count: 3 * 256)
+        pixels.withUnsafeBufferPointer { src in
+            counts.withUnsafeMutableBufferPointer { histogram in
+                for index in indices {
+                    let image = src.baseAddress! + slot(of: index) * imageBytes
+                    for c in 0..<3 {
+                        let bins = histogram.baseAddress! + 256 * c
+                        for j in (c * plane)..<((c + 1) * plane) { bins[Int(image[j])] += 1 }
+                    }
+                }
+            }
+        }
+        var mean = [Float](), std = [Float]()
+        for c in 0..<3 {
+            var n = 0.0, sum = 0.0, squares = 0.0
+            for level in 0..<256 {
+                let count = Double(counts[256 * c + level]), v = Double(level) / 255
+                n += count; sum += count * v; squares += count * v * v
+            }
+            let m = n > 0 ? sum / n : 0
+            // A flat channel (every pixel alike) is only shifted, never divided by ~0.
+            let deviation = n > 0 ? max(0, squares / n - m * m).squareRoot() : 0
+            mean.append(Float(m))
+            std.append(Float(max(deviation, 1.0 / 255)))
+        }
+        return InputStandardisation(mean: mean, std: std)
     }
 
     /// The 8-bit C,H,W planes of image `index`.

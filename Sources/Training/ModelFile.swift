@@ -16,8 +16,10 @@ public enum ModelFile {
         metadata["config_hash"] = configHash
         metadata["input_size"] = String(model.architecture.inputSize)
         metadata["classes"] = Letters.all.joined()
-        metadata["architecture"] = try architectureJSON(model.architecture)
-        let bytes = SafeTensors.encode(model.stateTensors(), metadata: metadata)
+        // The saved model is the original SmallCNN on [0, 1] input, standardisation folded in.
+        let (architecture, tensors) = model.exportedState()
+        metadata["architecture"] = try architectureJSON(architecture)
+        let bytes = SafeTensors.encode(tensors, metadata: metadata)
         try FileWriting.atomically(Data(bytes), to: path)
     }
 

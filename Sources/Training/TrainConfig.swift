@@ -12,9 +12,16 @@ public struct TrainConfig: Equatable, Sendable {
     public var channels: [Int]
     public var classHidden: Int
     public var distanceHidden: Int
+    /// Standardise each input channel by the training split's mean and std while training
+    /// (see `InputStandardisation`); the saved model takes [0, 1] input either way.
+    public var standardiseInput: Bool
+    /// Fraction of all steps, at the end, over which the learning rate falls linearly to 0
+    /// (0: constant, as the original).
+    public var learningRateDecay: Double
 
     public init(inputSize: Int, batchSize: Int, epochs: Int, learningRate: Double, distanceLossWeight: Double,
-                split: (train: Double, val: Double, test: Double), channels: [Int], classHidden: Int, distanceHidden: Int) {
+                split: (train: Double, val: Double, test: Double), channels: [Int], classHidden: Int, distanceHidden: Int,
+                standardiseInput: Bool = true, learningRateDecay: Double = 0) {
         self.inputSize = inputSize
         self.batchSize = batchSize
         self.epochs = epochs
@@ -24,6 +31,18 @@ public struct TrainConfig: Equatable, Sendable {
         self.channels = channels
         self.classHidden = classHidden
         self.distanceHidden = distanceHidden
+        self.standardiseInput = standardiseInput
+        self.learningRateDecay = learningRateDecay
+    }
+
+    /// The learning rate of step `step` (0-based) of `totalSteps`: constant, then falling
+    /// linearly to 0 over the last `learningRateDecay` of the steps. A function of the step
+    /// alone, so a resumed run follows the same schedule.
+    public func learningRate(step: Int, of totalSteps: Int) -> Double {
+        let decaySteps = learningRateDecay * Double(totalSteps)
+        let left = Double(totalSteps - step)
+        guard decaySteps > 0, left < decaySteps else { return learningRate }
+        return learningRate * max(0, left) / decaySteps
     }
 
     public static func == (a: TrainConfig, b: TrainConfig) -> Bool {
@@ -31,5 +50,6 @@ public struct TrainConfig: Equatable, Sendable {
             && a.learningRate == b.learningRate && a.distanceLossWeight == b.distanceLossWeight
             && a.split == b.split && a.channels == b.channels
             && a.classHidden == b.classHidden && a.distanceHidden == b.distanceHidden
+            && a.standardiseInput == b.standardiseInput && a.learningRateDecay == b.learningRateDecay
     }
 }

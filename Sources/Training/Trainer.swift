@@ -80,7 +80,8 @@ public enum Trainer {
         observer?.datasetLoaded(images: dataset.samples.count, split: split, seconds: Date().timeIntervalSince(loading))
 
         let architecture = SmallCNNArchitecture(inputSize: config.inputSize, channels: config.channels,
-                                                classHidden: config.classHidden, distanceHidden: config.distanceHidden, classes: Letters.count)
+                                                classHidden: config.classHidden, distanceHidden: config.distanceHidden, classes: Letters.count,
+                                                inputStandardisation: config.standardiseInput ? dataset.channelStatistics(of: split.train) : nil)
         let model = SmallCNN(architecture: architecture, seed: job.seed)
         let optimizer = Adam(parameters: model.parameters, learningRate: Float(config.learningRate))
         var history: [EpochRecord] = []
@@ -94,6 +95,7 @@ public enum Trainer {
         }
 
         let size = config.inputSize
+        let stepsPerEpoch = (split.train.count + config.batchSize - 1) / config.batchSize
         var input = [Float](repeating: 0, count: config.batchSize * dataset.imageBytes)
         for epoch in (history.count + 1)...max(history.count + 1, config.epochs) where epoch <= config.epochs {
             let epochStart = Date()
@@ -130,6 +132,7 @@ public enum Trainer {
                 }
                 model.zeroGradients()
                 _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
+                optimizer.learningRate = Float(config.learningRate(step: (epoch - 1) * stepsPerEpoch + batchNumber, of: config.epochs * stepsPerEpoch))
                 optimizer.step()
                 sums.total += Double(loss.total); sums.ce += Double(loss.crossEntropy); sums.mse += Double(loss.meanSquaredError)
                 batches += 1

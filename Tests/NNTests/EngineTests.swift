@@ -206,6 +206,37 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// A model trained on standardised input, saved, is the original SmallCNN on [0, 1] input:
+    /// same outputs, border pixels included, from a plain model loading the exported tensors.
+    func testExportedStateIsThePlainModelOnRawInput() throws {
+        let standard = InputStandardisation(mean: [0.85, 0.7, 0.9], std: [0.15, 0.1, 0.25])
+        let architecture = SmallCNNArchitecture(inputSize: 16, channels: [4, 5, 6], classHidden: 7, distanceHidden: 3, classes: 26,
+                                                inputStandardisation: standard)
+        let trained = SmallCNN(architecture: architecture, seed: 11)
+        var x = randomTensor([3, 3, 16, 16], seed: 12)
+        for i in x.data.indices { x.data[i] = (x.data[i] + 1) / 2 } // [0, 1] pixels
+        let (logits, distance) = trained.forward(x, training: false)
+
+        let (plainArchitecture, tensors) = trained.exportedState()
+        XCTAssertNil(plainArchitecture.inputStandardisation)
+        XCTAssertEqual(tensors.map(\.name), trained.stateTensors().map(\.name))
+        let plain = SmallCNN(architecture: plainArchitecture, seed: 99)
+        try plain.load(Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }))
+        let (plainLogits, plainDistance) = plain.forward(x, training: false)
+        for (a, b) in zip(logits.data + distance.data, plainLogits.data + plainDistance.data) {
+            XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(a)))
+        }
+        // Only the first layer changes.
+        for ((name, exported), (_, held)) in zip(tensors, trained.stateTensors()) where !name.hasPrefix("features.0.") {
+            XCTAssertEqual(exported.data, held.data, name)
+        }
+        XCTAssertNotEqual(tensors[0].tensor.data, trained.stateTensors()[0].tensor.data)
+
+        // Without standardisation the export is the model's own state, bit for bit.
+        let raw = SmallCNN(architecture: SmallCNNArchitecture(inputSize: 16, channels: [4, 5, 6], classHidden: 7, distanceHidden: 3), seed: 11)
+        XCTAssertEqual(raw.exportedState().tensors.map(\.tensor.data), raw.stateTensors().map(\.tensor.data))
+    }
+
     func testSwappingLeadingAxesIsTheTranspose() {
         let t = Tensor(shape: [2, 3, 2], data: (0..<12).map(Float.init))
         let s = t.swappingLeadingAxes()

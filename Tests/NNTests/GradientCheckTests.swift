@@ -122,8 +122,19 @@ final class GradientCheckTests: XCTestCase {
     }
 
     func testTinySmallCNNEndToEnd() {
-        let model = SmallCNN(architecture: SmallCNNArchitecture(inputSize: 8, channels: [2, 3, 4], classHidden: 5, distanceHidden: 3, classes: 26), seed: 3)
-        var x = randomTensor([2, 3, 8, 8])
+        checkEndToEnd(standardisation: nil)
+    }
+
+    /// With standardised input the first conv's border holds a non-zero value and the input
+    /// gradient is scaled per channel: both must still be the true derivatives.
+    func testTinySmallCNNWithStandardisedInputEndToEnd() {
+        checkEndToEnd(standardisation: InputStandardisation(mean: [0.8, 0.6, 0.9], std: [0.2, 0.1, 0.3]))
+    }
+
+    func checkEndToEnd(standardisation: InputStandardisation?, file: StaticString = #filePath, line: UInt = #line) {
+        let model = SmallCNN(architecture: SmallCNNArchitecture(inputSize: 8, channels: [2, 3, 4], classHidden: 5, distanceHidden: 3, classes: 26,
+                                                                inputStandardisation: standardisation), seed: 3)
+        let x = randomTensor([2, 3, 8, 8])
         let classes = [3, 17], targets: [Float] = [1.5, 4]
         func loss(_ input: Tensor) -> (Float, Tensor, Tensor) {
             let (logits, distance) = model.forward(input, training: true)
@@ -143,7 +154,7 @@ final class GradientCheckTests: XCTestCase {
             for i in x.data.indices { plus.data[i] += h * v.data[i]; minus.data[i] -= h * v.data[i] }
             let numeric = (evaluate(plus) - evaluate(minus)) / Double(2 * h)
             let analytic = dot(g, v)
-            XCTAssertEqual(numeric, analytic, accuracy: max(0.03 * abs(analytic), 2e-3), name)
+            XCTAssertEqual(numeric, analytic, accuracy: max(0.03 * abs(analytic), 2e-3), name, file: file, line: line)
         }
         directional("model input", x, dx) { Double(loss($0).0) }
         for (p, g) in zip(model.parameters, grads) {

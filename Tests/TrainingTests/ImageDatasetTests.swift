@@ -45,6 +45,22 @@ final class ImageDatasetTests: XCTestCase {
         XCTAssertEqual(floats[192], 0)
     }
 
+    func testChannelStatisticsAreTheMeanAndStdOfThePickedImages() throws {
+        let dataset = try ImageDataset(folder: try makeDataset(), inputSize: 8, threads: 2)
+        // Flat images: red is 9·letter, green 255 − 9·letter, blue 100 (8-bit levels).
+        let picked = [0, 4, 10]
+        let stats = dataset.channelStatistics(of: picked)
+        let reds = picked.map { Double($0 * 9) / 255 }
+        let mean = reds.reduce(0, +) / 3
+        let std = (reds.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3).squareRoot()
+        XCTAssertEqual(Double(stats.mean[0]), mean, accuracy: 1e-6)
+        XCTAssertEqual(Double(stats.std[0]), std, accuracy: 1e-6)
+        XCTAssertEqual(Double(stats.mean[1]), 1 - mean, accuracy: 1e-6)
+        XCTAssertEqual(Double(stats.std[1]), std, accuracy: 1e-6, "green mirrors red")
+        XCTAssertEqual(Double(stats.mean[2]), 100.0 / 255, accuracy: 1e-6)
+        XCTAssertEqual(Double(stats.std[2]), 1.0 / 255, accuracy: 1e-9, "a flat channel's std is floored at one level, never 0")
+    }
+
     func testDecodesOnlyThePickedImagesWhenAsked() throws {
         let folder = try makeDataset()
         // A corrupt image that is not picked is never read.

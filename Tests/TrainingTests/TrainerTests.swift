@@ -24,10 +24,11 @@ final class TrainerTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    func job(_ out: String, epochs: Int, resume: Bool = false, learningRate: Double = 0.003, hash: String = "cfg") -> TrainJob {
+    func job(_ out: String, epochs: Int, resume: Bool = false, learningRate: Double = 0.003, decay: Double = 0, hash: String = "cfg") -> TrainJob {
         TrainJob(dataFolder: root + "/data", outFolder: root + "/" + out,
                  config: TrainConfig(inputSize: 16, batchSize: 8, epochs: epochs, learningRate: learningRate, distanceLossWeight: 0.25,
-                                     split: (0.5, 0.25, 0.25), channels: [4, 8, 8], classHidden: 16, distanceHidden: 8),
+                                     split: (0.5, 0.25, 0.25), channels: [4, 8, 8], classHidden: 16, distanceHidden: 8,
+                                     learningRateDecay: decay),
                  seed: 3, threads: 2, resume: resume, configHash: hash)
     }
 
@@ -44,10 +45,38 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(history.split(separator: "\n").count, 3)
         let (model, metadata) = try ModelFile.load(path: root + "/run/model.safetensors")
         XCTAssertEqual(model.architecture.inputSize, 16)
+        XCTAssertNil(model.architecture.inputStandardisation, "the saved model is the plain SmallCNN on [0, 1] input")
         XCTAssertEqual(metadata["classes"], "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         XCTAssertEqual(metadata["config_hash"], "cfg")
         XCTAssertNotNil(FileManager.default.contents(atPath: root + "/run/training.json"))
         XCTAssertNotNil(FileManager.default.contents(atPath: root + "/run/checkpoint.safetensors"))
+    }
+
+    func testLearningRateIsConstantThenFallsLinearlyToZero() {
+        var config = job("x", epochs: 1).config
+        config.learningRate = 0.01
+        config.learningRateDecay = 0
+        XCTAssertEqual((0..<100).map { config.learningRate(step: $0, of: 100) }, Array(repeating: 0.01, count: 100))
+        config.learningRateDecay = 0.25
+        XCTAssertEqual(config.learningRate(step: 0, of: 100), 0.01)
+        XCTAssertEqual(config.learningRate(step: 75, of: 100), 0.01, "the last quarter starts at full rate")
+        XCTAssertEqual(config.learningRate(step: 76, of: 100), 0.01 * 24 / 25, accuracy: 1e-12)
+        XCTAssertEqual(config.learningRate(step: 99, of: 100), 0.01 / 25, accuracy: 1e-12, "the last step is small but not 0")
+        let rates = (0..<100).map { config.learningRate(step: $0, of: 100) }
+        XCTAssertEqual(rates, rates.sorted(by: >), "never rises")
+    }
+
+    func testStandardisedInputOnlyChangesHowTheModelTrains() throws {
+        // Same data and seed: with and without standardisation the saved models differ (the
+        // first trains on standardised pixels) but both are plain SmallCNNs on [0, 1] input.
+        var plainJob = job("plain", epochs: 1)
+        plainJob.config.standardiseInput = false
+        _ = try Trainer.run(plainJob)
+        _ = try Trainer.run(job("standard", epochs: 1))
+        XCTAssertNotEqual(try weights("plain")["features.0.weight"], try weights("standard")["features.0.weight"])
+        for folder in ["plain", "standard"] {
+            XCTAssertNil(try ModelFile.load(path: root + "/" + folder + "/model.safetensors").model.architecture.inputStandardisation)
+        }
     }
 
     func testResumeEndsWithTheSameWeightsAsAnUninterruptedRun() throws {
@@ -78,16 +107,18 @@ final class TrainerTests: XCTestCase {
     }
 
     func testStopMidEpochKeepsThatMomentAndResumingEndsLikeAnUninterruptedRun() throws {
-        let straight = try Trainer.run(job("straight", epochs: 3))
+        // The learning rate decays over the last half, so the resumed run must also pick the
+        // schedule up at the right step.
+        let straight = try Trainer.run(job("straight", epochs: 3, decay: 0.5))
         // 52 training images in batches of 8: 7 batches an epoch; stop after batch 3 of epoch 2.
         let stopper = StopAfterBatches(after: 10)
-        var interrupted = job("stopped", epochs: 3)
+        var interrupted = job("stopped", epochs: 3, decay: 0.5)
         interrupted.stop = stopper.stop
         XCTAssertThrowsError(try Trainer.run(interrupted, observer: stopper)) { error in
             XCTAssertEqual("\(error)", "Training was interrupted during epoch 2, after batch 3; a checkpoint of that moment is kept in \(root!)/stopped/checkpoint.safetensors, and resuming continues from it.")
         }
         let watcher = StopAfterBatches(after: .max)
-        let resumed = try Trainer.run(job("stopped", epochs: 3, resume: true), observer: watcher)
+        let resumed = try Trainer.run(job("stopped", epochs: 3, resume: true, decay: 0.5), observer: watcher)
         XCTAssertEqual(watcher.resumedAt?.epoch, 1)
         XCTAssertEqual(watcher.resumedAt?.batches, 3)
         XCTAssertEqual(watcher.seen, 4 + 7, "the rest of epoch 2, then epoch 3")

@@ -39,7 +39,9 @@ public struct Config: Equatable, Sendable {
             split: (c.double("train.split.train"), c.double("train.split.val"), c.double("train.split.test")),
             channels: c.integers("train.model.channels"),
             classHidden: c.int("train.model.class_hidden"),
-            distanceHidden: c.int("train.model.distance_hidden"))
+            distanceHidden: c.int("train.model.distance_hidden"),
+            standardiseInput: c.bool("train.standardise_input"),
+            learningRateDecay: c.double("train.learning_rate_decay"))
         analyse = AnalyseConfig(
             tsnePerplexity: c.double("analyse.tsne.perplexity"),
             tsneIterations: c.int("analyse.tsne.iterations"),
