@@ -66,7 +66,8 @@ struct BenchCommand: ParsableCommand {
             if json {
                 try BenchCommand.printJSON(result)
             } else {
-                print("train: SmallCNN, batch \(result.batch), 3×\(result.inputSize)×\(result.inputSize), random data")
+                let kernel = result.gemm == "avx512" ? "our AVX-512 GEMM (ASL_LAB_GEMM=openblas for OpenBLAS's)" : "OpenBLAS GEMM"
+                print("train: SmallCNN, batch \(result.batch), 3×\(result.inputSize)×\(result.inputSize), random data, \(kernel)")
                 for (name, figures) in [("train step", result.train), ("inference", result.inference)] {
                     for figure in figures {
                         let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")

@@ -9,11 +9,13 @@ public enum TrainBenchmark {
         public var unit = "images/s"
         public var batch: Int
         public var inputSize: Int
+        /// Which kernel ran the matrix products: "avx512" (ours) or "openblas".
+        public var gemm: String
         public var train: [BenchFigure]
         public var inference: [BenchFigure]
 
         enum CodingKeys: String, CodingKey {
-            case benchmark, unit, batch, train, inference
+            case benchmark, unit, batch, gemm, train, inference
             case inputSize = "input_size"
         }
     }
@@ -28,6 +30,6 @@ public enum TrainBenchmark {
             inference.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(i), runs: i))
         }
         Threads.set(cores)
-        return Result(batch: 32, inputSize: 128, train: train, inference: inference)
+        return Result(batch: 32, inputSize: 128, gemm: GEMMKernel.current.rawValue, train: train, inference: inference)
     }
 }
