@@ -156,6 +156,24 @@ final class MarkTests: XCTestCase {
         XCTAssertEqual(barLayout.ticks.last!.position, barLayout.bar.minY, accuracy: 1e-9)
     }
 
+    func testWholeNumberTicksForAFewEpochs() throws {
+        var axes = Axes()
+        axes.add(try LineMark(x: [1, 2, 3], y: [0.8, 0.95, 0.98]))
+        let automatic = try Figure(axes: [axes]).layout().axes[0]
+        XCTAssertTrue(automatic.xTicks.contains { $0.value != $0.value.rounded() }, "plain ticks split a 1…3 axis into halves")
+        axes.xWholeNumbers = true
+        let whole = try Figure(axes: [axes]).layout().axes[0]
+        XCTAssertEqual(whole.xTicks.map(\.label), ["1", "2", "3"])
+        for tick in whole.xTicks { XCTAssertEqual(tick.position, whole.x.map(tick.value), accuracy: 1e-9) }
+        // A long run keeps its nice steps, which are whole numbers already.
+        var long = Axes()
+        long.add(try LineMark(x: (1...40).map(Double.init), y: Array(repeating: 1, count: 40)))
+        long.xWholeNumbers = true
+        let labels = try Figure(axes: [long]).layout().axes[0].xTicks.map(\.label)
+        XCTAssertLessThan(labels.count, 12)
+        XCTAssertTrue(labels.allSatisfy { Int($0) != nil }, "\(labels)")
+    }
+
     func testLogAxisLaysOutDecadesAndRejectsZero() throws {
         var axes = Axes()
         axes.add(try LineMark(x: [1, 10, 100, 1000], y: [1, 2, 3, 4]))

@@ -38,8 +38,11 @@ enum ComparePage {
         }
         if histories.allSatisfy({ !$0.isEmpty }) {
             var accuracy = Axes(title: "Validation accuracy", xLabel: "epoch", yLabel: "accuracy")
+            accuracy.xWholeNumbers = true
             var mae = Axes(title: "Validation distance MAE", xLabel: "epoch", yLabel: "MAE")
+            mae.xWholeNumbers = true
             var loss = Axes(title: "Training loss", xLabel: "epoch", yLabel: "loss")
+            loss.xWholeNumbers = true
             var columns: [(String, [Double])] = []
             for (label, history) in zip(["A", "B"], histories) {
                 let epochs = history.map { Double($0.epoch) }

@@ -23,7 +23,10 @@ public struct StageKeys: Equatable, Sendable {
     /// entries from earlier builds of the same version are not reused for it (and, through the
     /// keys, for the stages after it). A stage at revision 0 keys as it always did.
     /// analyse 1: t-SNE's tree, attraction and neighbour search changed; metrics.json records the search.
-    public static let outputRevisions: [PipelineStage: Int] = [.analyse: 1]
+    /// report 1: the epoch axes of the training and compare figures tick on whole epochs.
+    /// (Training's new keys, train.standardise_input and train.learning_rate_decay, change every
+    /// train key through the config slice, so train needs no revision.)
+    public static let outputRevisions: [PipelineStage: Int] = [.analyse: 1, .report: 1]
 
     public init(config: EffectiveConfig, revisions: [PipelineStage: Int] = StageKeys.outputRevisions) {
         func key(_ stage: PipelineStage, inputs: [String]) -> String {

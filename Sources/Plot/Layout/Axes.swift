@@ -24,6 +24,9 @@ public struct Axes: Sendable {
     /// Fixed ticks (value and label); nil computes nice ticks or category labels.
     public var xTicks: [Tick]?
     public var yTicks: [Tick]?
+    /// Automatic x ticks on whole numbers only, for counts such as epochs: a 3-epoch run gets
+    /// 1, 2, 3, not 1.0, 1.5, …, 3.0.
+    public var xWholeNumbers = false
     /// Automatic margin around the data, as a fraction of its range (matplotlib: 0.05).
     public var margin: Double = 0.05
     public var grid: Bool?

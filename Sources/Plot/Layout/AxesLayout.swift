@@ -79,6 +79,10 @@ extension AxesLayout {
         let xCount = min(9, max(2, Int(estimatedWidth / 90)))
         let yCount = min(9, max(2, Int(estimatedHeight / 55)))
         var xTicks = axes.xTicks ?? hints.xCategories.map(categoryTicks) ?? x.ticks(count: xCount)
+        if axes.xWholeNumbers, axes.xTicks == nil, hints.xCategories == nil, case .linear(let scale) = x, scale.tickStep(count: xCount) < 1 {
+            let whole = Array(stride(from: xDomain.lowerBound.rounded(.up), through: xDomain.upperBound, by: 1))
+            xTicks = whole.map { Tick(value: $0, label: String(Int($0)), position: x.map($0)) }
+        }
         var yTicks = axes.yTicks ?? hints.yCategories.map(categoryTicks) ?? y.ticks(count: yCount)
         xTicks = xTicks.filter { xDomain.contains($0.value) }
         yTicks = yTicks.filter { yDomain.contains($0.value) }

@@ -30,9 +30,11 @@ enum TrainingPage {
                                    caption: "Training loss per epoch. Left: the total loss and its cross-entropy part (letter head); right: the distance head's mean squared error. Both should fall steadily; a flat or rising curve means the learning rate or the data needs a look.",
                                    alt: "Loss curves") {
             var total = Axes(title: "Loss", xLabel: "epoch", yLabel: "loss")
+            total.xWholeNumbers = true
             total.add(try LineMark(x: epochs, y: history.map(\.loss), label: "total", showsPoints: history.count <= 30))
             total.add(try LineMark(x: epochs, y: history.map(\.crossEntropy), label: "cross-entropy", showsPoints: history.count <= 30))
             var mse = Axes(title: "Distance loss", xLabel: "epoch", yLabel: "MSE")
+            mse.xWholeNumbers = true
             mse.add(try LineMark(x: epochs, y: history.map(\.meanSquaredError), color: Palette.tab10[2], label: "distance MSE", showsPoints: history.count <= 30))
             return (Figure(width: 960, height: 340, axes: [total, mse]),
                     CSVTable(columns: [("epoch", epochs), ("train_loss", history.map(\.loss)), ("train_ce", history.map(\.crossEntropy)),
@@ -44,10 +46,12 @@ enum TrainingPage {
                                          caption: "Validation after each epoch. Left: letter accuracy (higher is better); right: mean absolute distance error (lower is better). A gap that opens between falling training loss and flat validation curves is overfitting.",
                                          alt: "Validation accuracy and MAE") {
             var accuracy = Axes(title: "Validation accuracy", xLabel: "epoch", yLabel: "accuracy")
+            accuracy.xWholeNumbers = true
             accuracy.add(try LineMark(x: epochs, y: history.map(\.validationAccuracy), color: Palette.tab10[1], label: "accuracy", showsPoints: history.count <= 30))
             accuracy.yDomain = 0...1
             accuracy.legend = nil
             var mae = Axes(title: "Validation distance MAE", xLabel: "epoch", yLabel: "MAE")
+            mae.xWholeNumbers = true
             mae.add(try LineMark(x: epochs, y: history.map(\.validationMAE), color: Palette.tab10[3], label: "MAE", showsPoints: history.count <= 30))
             mae.legend = nil
             return (Figure(width: 960, height: 340, axes: [accuracy, mae]),
@@ -59,6 +63,7 @@ enum TrainingPage {
                                     caption: "Training throughput per epoch (images per second, forward and backward). Dips usually mean the machine was busy with something else.",
                                     alt: "Training throughput") {
             var axes = Axes(title: "Throughput", xLabel: "epoch", yLabel: "images/s")
+            axes.xWholeNumbers = true
             axes.add(try LineMark(x: epochs, y: history.map(\.imagesPerSecond), color: Palette.tab10[4], label: "images/s", showsPoints: history.count <= 30))
             axes.legend = nil
             let top = (history.map(\.imagesPerSecond).max() ?? 1) * 1.15
