@@ -1,5 +1,6 @@
 import Canvas
 import Foundation
+import NN
 import Synth
 import XCTest
 @testable import Training
@@ -136,6 +137,49 @@ final class ImageResizeTests: XCTestCase {
         // edge taps leave ±2), where point sampling would keep 0 or 200.
         for v in planes[0..<4] { XCTAssertEqual(Double(v), 100, accuracy: 3) }
         XCTAssertEqual(Array(planes[8..<12]), [50, 50, 50, 50])
+    }
+
+    /// The filter written plainly: every output is the normalised triangle-weighted sum over
+    /// its full support, rows first, in input order.
+    private func referenceResize(_ image: RGBImage, size: Int) -> [UInt8] {
+        func taps(_ input: Int, _ output: Int, _ o: Int) -> [(Int, Float)] {
+            let scale = Double(input) / Double(output), support = max(1, scale)
+            let center = (Double(o) + 0.5) * scale
+            let lo = max(0, Int((center - support).rounded(.down))), hi = min(input - 1, Int((center + support).rounded(.up)))
+            let raw = (lo...hi).map { Float(max(0, 1 - abs(Double($0) + 0.5 - center) / support)) }
+            let total = raw.reduce(0, +)
+            return zip(lo...hi, raw.map { $0 / total }).map { ($0, $1) }
+        }
+        var rows = [Float](repeating: 0, count: image.height * size * 3)
+        for y in 0..<image.height {
+            for x in 0..<size {
+                for c in 0..<3 {
+                    var sum: Float = 0
+                    for (i, w) in taps(image.width, size, x) { sum += w * Float(image.pixels[(y * image.width + i) * 3 + c]) }
+                    rows[(y * size + x) * 3 + c] = sum
+                }
+            }
+        }
+        var planes = [UInt8](repeating: 0, count: 3 * size * size)
+        for y in 0..<size {
+            for x in 0..<size {
+                for c in 0..<3 {
+                    var sum: Float = 0
+                    for (i, w) in taps(image.height, size, y) { sum += w * rows[(i * size + x) * 3 + c] }
+                    planes[c * size * size + y * size + x] = UInt8(max(0, min(255, sum.rounded())))
+                }
+            }
+        }
+        return planes
+    }
+
+    func testMatchesThePlainFilterByteForByte() {
+        var random = Initializer(seed: 5)
+        for (width, height, size) in [(256, 256, 128), (100, 60, 37), (37, 20, 64), (5, 7, 3), (2, 2, 7), (9, 9, 9)] {
+            var image = RGBImage(width: width, height: height)
+            for i in image.pixels.indices { image.pixels[i] = UInt8(random.unit() * 256) }
+            XCTAssertEqual(ImageResize.planarRGB(image, size: size), referenceResize(image, size: size), "\(width)×\(height) → \(size)")
+        }
     }
 
     func testSameSizeKeepsPixels() {
