@@ -163,7 +163,7 @@ public enum Trainer {
         try FileWriting.atomically(Data(TrainingHistory.csv(history).utf8), to: path(job, historyName))
         try ModelFile.save(model, to: path(job, modelName), configHash: job.configHash,
                            extra: ["epochs": String(history.count), "seed": String(job.seed)])
-        try FileWriting.atomically(try summaryJSON(outcome, job: job), to: path(job, summaryName))
+        try FileWriting.atomically(try summaryJSON(outcome, job: job, standardisation: architecture.inputStandardisation), to: path(job, summaryName))
         return outcome
     }
 
@@ -179,9 +179,14 @@ public enum Trainer {
         }
     }
 
-    private static func summaryJSON(_ outcome: TrainOutcome, job: TrainJob) throws -> Data {
+    private static func summaryJSON(_ outcome: TrainOutcome, job: TrainJob, standardisation: InputStandardisation?) throws -> Data {
         let last = outcome.history.last
+        // What the first layer saw while training (the saved model has it folded in).
+        let standardised: Any = standardisation.map { ["mean": $0.mean.map(Double.init), "std": $0.std.map(Double.init)] } ?? NSNull()
         let summary: [String: Any] = [
+            "input_standardisation": standardised,
+            "learning_rate": job.config.learningRate,
+            "learning_rate_decay": job.config.learningRateDecay,
             "config_hash": job.configHash,
             "seed": job.seed,
             "epochs": outcome.history.count,

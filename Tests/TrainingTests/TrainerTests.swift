@@ -48,7 +48,11 @@ final class TrainerTests: XCTestCase {
         XCTAssertNil(model.architecture.inputStandardisation, "the saved model is the plain SmallCNN on [0, 1] input")
         XCTAssertEqual(metadata["classes"], "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         XCTAssertEqual(metadata["config_hash"], "cfg")
-        XCTAssertNotNil(FileManager.default.contents(atPath: root + "/run/training.json"))
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: try XCTUnwrap(FileManager.default.contents(atPath: root + "/run/training.json"))) as? [String: Any])
+        let standardisation = try XCTUnwrap(summary["input_standardisation"] as? [String: [Double]], "training.json records what the first layer saw")
+        XCTAssertEqual(standardisation["mean"]?.count, 3)
+        XCTAssertTrue(standardisation["std"]!.allSatisfy { $0 > 0 })
+        XCTAssertEqual(summary["learning_rate_decay"] as? Double, 0)
         XCTAssertNotNil(FileManager.default.contents(atPath: root + "/run/checkpoint.safetensors"))
     }
 
