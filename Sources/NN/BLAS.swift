@@ -25,7 +25,8 @@ enum BLAS {
     }
 }
 
-/// Which kernel runs the convolution products; fixed for the life of the process.
+/// Which kernel runs the engine's matrix products (convolutions and linear layers); fixed
+/// for the life of the process.
 public enum GEMMKernel: String, Sendable {
     case avx512 = "avx512"
     case openBLAS = "openblas"

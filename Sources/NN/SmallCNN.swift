@@ -185,8 +185,7 @@ public final class SmallCNN {
     public func exportedState() -> (architecture: SmallCNNArchitecture, tensors: [(name: String, tensor: Tensor)]) {
         var plain = architecture
         plain.inputStandardisation = nil
-        var tensors = stateTensors()
-        guard let standard = architecture.inputStandardisation else { return (plain, tensors) }
+        guard let standard = architecture.inputStandardisation else { return (plain, stateTensors()) }
         let conv = convs[0], perChannel = conv.kernel * conv.kernel
         var weight = conv.weight.value, bias = conv.bias.value
         for o in 0..<conv.outChannels {
@@ -200,9 +199,8 @@ public final class SmallCNN {
             }
             bias.data[o] = Float(Double(bias.data[o]) - shift)
         }
-        for (i, entry) in tensors.enumerated() where entry.name == conv.weight.name { tensors[i].tensor = weight }
-        for (i, entry) in tensors.enumerated() where entry.name == conv.bias.name { tensors[i].tensor = bias }
-        return (plain, tensors)
+        let folded = [conv.weight.name: weight, conv.bias.name: bias]
+        return (plain, stateTensors().map { ($0.name, folded[$0.name] ?? $0.tensor) })
     }
 
     /// Every parameter under its PyTorch name, in state_dict order, as this model holds it

@@ -7,8 +7,7 @@
 /// apart with one two-source permute each. Comparisons are strict, so the first maximum in
 /// the order top-left, top-right, bottom-left, bottom-right wins, as in PyTorch.
 __attribute__((target("avx512f,avx512bw")))
-int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, size_t height, size_t width) {
-    if (!asl_simd_has_avx512()) return 0;
+static void maxpool_avx512(const float *in, float *out, unsigned char *winners, size_t height, size_t width) {
     const size_t oh = height / 2, ow = width / 2;
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
@@ -42,6 +41,12 @@ int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, s
             w[x] = use_bottom ? bottom_which : top_which;
         }
     }
+}
+
+/// The CPU check stays outside the AVX-512 function (see asl_sgemm_avx512).
+int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, size_t height, size_t width) {
+    if (!asl_simd_has_avx512()) return 0;
+    maxpool_avx512(in, out, winners, height, width);
     return 1;
 }
 

@@ -155,13 +155,12 @@ static void kernel_8x48(size_t kc, const float *ap, const float *bp, float *c, s
 #undef ASL_STORE
 
 __attribute__((target("avx512f")))
-int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
-                     const float *b, size_t ldb, float beta, float *c, size_t ldc) {
-    if (!ensure_buffers()) return 0;
+static void packed_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                        const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     if (k == 0) {
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
-        return 1;
+        return;
     }
     // Equal K blocks, so no pass is a sliver.
     const size_t k_blocks = (k + KC - 1) / KC, kc_step = (k + k_blocks - 1) / k_blocks;
@@ -185,6 +184,14 @@ int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, con
             }
         }
     }
+}
+
+/// The CPU check sits outside the AVX-512 function, so no AVX-512 instruction (not even one
+/// the compiler places in that function's prologue) runs on a CPU without it.
+int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                     const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    if (!asl_simd_has_avx512() || !ensure_buffers()) return 0;
+    packed_gemm(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
     return 1;
 }
 

@@ -61,9 +61,10 @@ public enum ImageResize {
 
     /// Normalised filter taps for each output position, `count` per output from `first[o]`
     /// (`weights[o * count ..< (o + 1) * count]`). Taps of weight 0 are dropped from the ends
-    /// and outputs with fewer taps are padded with zeros after their last: adding 0 leaves a
-    /// float sum unchanged, so every output is the same sum, in the same order, as over its
-    /// full triangle.
+    /// and outputs with fewer taps are padded with zero weights, after their last tap or, at
+    /// the image's far edge where the window shifts left to stay inside, before their first.
+    /// Adding 0 leaves a float sum unchanged (a leading one adds 0 to 0), so every output is
+    /// the same sum, in the same order, as over its full triangle.
     struct Taps {
         var count: Int
         var first: [Int]
