@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Layers, lowest first: system-library shims → Canvas → … → Pipeline → asl-lab (CLI).
@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // SHA-256 on the CPU's SHA instructions (BoringSSL): cache entries of gigabytes are
+        // verified by content, not by modification time, so hashing speed matters.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // System libraries, found through pkg-config; the providers name the Debian packages.
@@ -26,27 +29,30 @@ let package = Package(
         .target(name: "PNGCodec", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("z")]),
         // Write-to-a-temporary-then-rename, shared by every module that writes files.
         .target(name: "AtomicIO"),
+        // The user's request to stop (a signal), polled by every stage at its safe points.
+        .target(name: "Interrupt", exclude: ["README.md"]),
         .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec", "AtomicIO"]),
         // Hot loops written with AVX2 / AVX-512 intrinsics behind a run-time CPU check, so the
         // binary still runs (on the Swift kernels or OpenBLAS) where those are missing.
         .target(name: "SIMDKernels"),
-        .target(name: "Digest"),
+        .target(name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels"]),
         .target(name: "Plot", dependencies: ["Canvas", "AtomicIO"]),
         .target(
             name: "Synth",
-            dependencies: ["Canvas", "Digest", "AtomicIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["Canvas", "Digest", "AtomicIO", "Interrupt", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
-        .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest", "AtomicIO"]),
-        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "COpenBLAS", "SIMDKernels", "AtomicIO"]),
+        .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest", "AtomicIO", "Interrupt"]),
+        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "COpenBLAS", "SIMDKernels", "AtomicIO", "Interrupt"]),
         .target(
             name: "Report",
-            dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", "AtomicIO", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", "AtomicIO", "Interrupt", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(
             name: "Pipeline",
             dependencies: [
                 "AtomicIO",
+                "Interrupt",
                 "Canvas",
                 "Digest",
                 "Synth",
@@ -72,10 +78,10 @@ let package = Package(
         .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "SIMDKernels"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas"]),
-        .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas", "AtomicIO", "Interrupt"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels", "Interrupt"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth", "Interrupt"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab", "AtomicIO", "Interrupt", "Synth"]),
     ]
 )

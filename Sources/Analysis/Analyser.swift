@@ -1,4 +1,6 @@
+import AtomicIO
 import Foundation
+import Interrupt
 import NN
 import Synth
 import Training
@@ -28,6 +30,7 @@ public enum Analyser {
             return picked!.test
         }
         let split = picked! // the reader picks once, from the checked labels
+        if job.stop.isRequested { throw AnalysisError.interrupted }
         let letters = dataset.samples.map(\.letter)
         guard !split.test.isEmpty else {
             throw AnalysisError.noTestSplit(detail: "\(dataset.samples.count) images with train.split.test = \(job.split.test)")
@@ -54,8 +57,15 @@ public enum Analyser {
         let mapRows = Self.mapRows(count: n, limit: job.tsneMaxPoints)
         let subset = mapRows.flatMap { predictions.embeddings[($0 * hidden)..<(($0 + 1) * hidden)] }
         let tsneStarted = Date()
-        let tsne = try TSNE.embed(subset, rows: mapRows.count, columns: hidden,
-                                  options: TSNE.Options(perplexity: job.tsnePerplexity, iterations: job.tsneIterations, seed: job.seed, threads: job.threads))
+        if job.stop.isRequested { throw AnalysisError.interrupted }
+        var tsneOptions = TSNE.Options(perplexity: job.tsnePerplexity, iterations: job.tsneIterations, seed: job.seed, threads: job.threads)
+        tsneOptions.stop = job.stop
+        let tsne: TSNE.Result
+        do {
+            tsne = try TSNE.embed(subset, rows: mapRows.count, columns: hidden, options: tsneOptions)
+        } catch TSNEError.interrupted {
+            throw AnalysisError.interrupted
+        }
         let tsneMap = tsne.embedding
         let summary = TSNESummary(points: mapRows.count, perplexity: tsne.perplexity, iterations: tsne.iterations,
                                   klDivergence: tsne.klDivergence, seconds: Date().timeIntervalSince(tsneStarted), neighbours: tsne.neighbours.rawValue)
@@ -78,6 +88,7 @@ public enum Analyser {
                                                                    distances: trueDistance, labels: labels, limit: job.mistakes),
             separation: separation, tsne: summary, pcaExplainedVariance: pca.explained)
 
+        if job.stop.isRequested { throw AnalysisError.interrupted }
         let output = try OutputFolder(final: job.outFolder)
         do {
             let encoder = JSONEncoder()
@@ -100,6 +111,7 @@ public enum Analyser {
             try output.write(Data(confusion.utf8), AnalysisFiles.confusion)
             try output.write(Data(ModelInspection.parameterCSV(ModelInspection.parameterTable(model)).utf8), AnalysisFiles.parameters)
             try inspect(model, dataset: dataset, test: test, job: job, output: output)
+            if job.stop.isRequested { throw AnalysisError.interrupted }
             try output.commit()
         } catch {
             output.discard()
@@ -152,20 +164,20 @@ public enum Analyser {
     }
 }
 
-/// A folder written in full under a temporary name, then renamed over the final one.
+/// A folder written in full under a temporary name (created exclusively, unpredictable), whose
+/// files are then renamed into the final one.
 final class OutputFolder {
     let final: String
     let temporary: String
 
     init(final: String) throws {
         self.final = (final as NSString).standardizingPath
-        let parent = (self.final as NSString).deletingLastPathComponent
-        temporary = (parent as NSString).appendingPathComponent(".\((self.final as NSString).lastPathComponent).partial-\(getpid())")
-        try? FileManager.default.removeItem(atPath: temporary)
         do {
-            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+            try Folder.create(self.final)
+            Folder.removeLeftovers(in: (self.final as NSString).deletingLastPathComponent)
+            temporary = try Folder.createTemporary(beside: self.final)
         } catch {
-            throw AnalysisError.cannotWrite(path: final, reason: "its folder cannot be created (\(error.localizedDescription))")
+            throw AnalysisError.cannotWrite(path: error.path, reason: error.reason)
         }
     }
 
@@ -173,25 +185,24 @@ final class OutputFolder {
 
     func write(_ data: Data, _ name: String) throws {
         do {
-            try data.write(to: URL(fileURLWithPath: path(name)))
+            try AtomicFile.createNew(data, at: path(name))
         } catch {
-            throw AnalysisError.cannotWrite(path: (final as NSString).appendingPathComponent(name), reason: error.localizedDescription)
+            throw AnalysisError.cannotWrite(path: (final as NSString).appendingPathComponent(name), reason: error.reason)
         }
     }
 
     func makeFolder(_ name: String) throws {
-        try FileManager.default.createDirectory(atPath: path(name), withIntermediateDirectories: true)
+        do { try Folder.create(path(name)) } catch { throw AnalysisError.cannotWrite(path: (final as NSString).appendingPathComponent(name), reason: error.reason) }
     }
 
-    /// Moves every file into the final folder (created if needed; files of the same name replaced).
+    /// Moves every file into the final folder (files of the same name replaced).
     func commit() throws {
-        try FileManager.default.createDirectory(atPath: final, withIntermediateDirectories: true)
         let names = try FileManager.default.contentsOfDirectory(atPath: temporary)
         for name in names {
             let destination = (final as NSString).appendingPathComponent(name)
-            try? FileManager.default.removeItem(atPath: destination)
+            if FileKind(path: destination) == .folder { try? FileManager.default.removeItem(atPath: destination) }
             guard rename(path(name), destination) == 0 else {
-                throw AnalysisError.cannotWrite(path: destination, reason: String(cString: strerror(errno)))
+                throw AnalysisError.cannotWrite(path: destination, reason: SystemReason.current(path: destination))
             }
         }
         try? FileManager.default.removeItem(atPath: temporary)

@@ -1,4 +1,5 @@
 import Foundation
+import Interrupt
 import NN
 import Synth
 import Training
@@ -26,6 +27,9 @@ public struct AnalysisJob: Sendable {
     public var featureMapSamples = 6
     /// How many confident mistakes to list.
     public var mistakes = 24
+    /// Polled between the phases of the analysis and every t-SNE iteration; when requested,
+    /// nothing is written and `AnalysisError.interrupted` is thrown.
+    public var stop: StopRequest?
 
     public init(dataFolder: String, modelPath: String, outFolder: String, seed: UInt64, split: (train: Double, val: Double, test: Double),
                 batchSize: Int, distanceRange: (min: Double, max: Double), tsnePerplexity: Double, tsneIterations: Int,
@@ -51,6 +55,8 @@ public enum AnalysisError: Error, Equatable, CustomStringConvertible {
     case modelMismatch(path: String, problem: String)
     case cannotWrite(path: String, reason: String)
     case badInput(String)
+    /// Stopped on request (a signal); no result was written.
+    case interrupted
 
     public var description: String {
         switch self {
@@ -62,6 +68,8 @@ public enum AnalysisError: Error, Equatable, CustomStringConvertible {
             return "Cannot write \(path): \(reason)."
         case .badInput(let message):
             return message
+        case .interrupted:
+            return "The analysis was stopped before it finished; nothing of it was written."
         }
     }
 }

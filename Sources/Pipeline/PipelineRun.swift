@@ -1,5 +1,6 @@
 import AtomicIO
 import Foundation
+import Interrupt
 import Report
 import Synth
 import Training
@@ -20,9 +21,15 @@ public enum PipelineRun {
         public var until: PipelineStage
         /// Only say which stages would run and why (`--dry-run`).
         public var dryRun: Bool
+        /// The command line that started the run, recorded as the way to resume it.
+        public var command: String?
+        /// Asks the run to stop at its next safe point, besides SIGINT and SIGTERM (for a caller
+        /// that runs pipelines in-process and must be able to stop one).
+        public var stop: StopRequest?
 
         public init(reportsRoot: String, cacheRoot: String, name: String, threads: Int? = nil,
-                    force: PipelineStage? = nil, until: PipelineStage = .report, dryRun: Bool = false) {
+                    force: PipelineStage? = nil, until: PipelineStage = .report, dryRun: Bool = false, command: String? = nil) {
+            self.command = command
             self.reportsRoot = reportsRoot
             self.cacheRoot = cacheRoot
             self.name = name
@@ -57,66 +64,117 @@ public enum PipelineRun {
         let stages = PipelineStage.allCases.filter { $0 <= options.until }
         if options.dryRun { return dryRun(config: config, keys: keys, cache: cache, stages: stages, options: options, output: output) }
 
-        let lock = try CacheLock(cacheRoot: options.cacheRoot) {
+        let signals = StopSignals(console: output, request: options.stop ?? StopRequest())
+        let lock = try CacheLock(cacheRoot: options.cacheRoot, stop: signals.request) {
             output.write("Another asl-lab run is using the cache \(options.cacheRoot); waiting for it to finish…\n")
         }
-        let signals = StopSignals(console: output)
         defer { withExtendedLifetime((lock, signals)) {} }
+        removeLeftovers(cache: cache, reportsRoot: options.reportsRoot)
 
         let started = Date()
         let runFolder = try RunFolder.create(root: options.reportsRoot, name: options.name)
+        var status = RunStatus.starting(command: options.command)
+        try status.write(to: runFolder)
         let log = RunLog(console: output, path: (runFolder as NSString).appendingPathComponent("log.txt"))
-        try PipelineFile.write(Data(config.yaml.utf8), to: (runFolder as NSString).appendingPathComponent("config.yaml"))
         var records: [StageRecord] = []
+        var current = PipelineStage.generate
+        do {
+            try PipelineFile.write(Data(config.yaml.utf8), to: (runFolder as NSString).appendingPathComponent("config.yaml"))
+            let last = try runStages(config: config, keys: keys, cache: cache, options: options, output: output, log: log,
+                                     stop: signals.request, runFolder: runFolder, started: started, records: &records, current: &current)
+            status = status.with(.complete)
+            try status.write(to: runFolder)
+            try? RunStore(root: options.reportsRoot).writeIndex()
+            log.write("Run folder: \(runFolder)\n")
+            return Outcome(runFolder: runFolder, stages: records, summary: last)
+        } catch {
+            let interrupted = Interruption.isInterruption(error)
+            let message = "\(error)"
+            status = status.with(interrupted ? .interrupted : .failed, stage: current.rawValue, reason: message)
+            try? status.write(to: runFolder)
+            try? RunStore(root: options.reportsRoot).writeIndex()
+            log.write("\(current.rawValue): \(interrupted ? "stopped" : "failed"): \(message)\n")
+            if interrupted {
+                let command = options.command.map { "`\($0)`" } ?? "the same `asl-lab run` command"
+                throw PipelineError.interrupted(
+                    what: "the run during \(current.rawValue)", detail: message.hasSuffix(".") ? message : message + ".",
+                    advice: "The run folder \(runFolder) is marked interrupted. To carry on, run \(command) again: finished stages are cached\(current == .train ? " and training resumes from its checkpoint" : "").")
+            }
+            throw PipelineError.runFailed(stage: current.rawValue, message: message, runFolder: runFolder)
+        }
+    }
+
+    /// The stages in order, each cached or run; returns the last line `run` prints.
+    private static func runStages(config: EffectiveConfig, keys: StageKeys, cache: StageCache, options: Options, output: ConsoleOutput,
+                                  log: RunLog, stop: StopRequest, runFolder: String, started: Date,
+                                  records: inout [StageRecord], current: inout PipelineStage) throws -> String {
         func forced(_ stage: PipelineStage) -> Bool { options.force.map { stage >= $0 } ?? false }
+        let dataFolder = cache.folder(stage: PipelineStage.generate.rawValue, key: keys.generate)
+        // Written from the start and after every stage, so a run that stops half-way still
+        // records its config and what it did (for `runs list` and `runs compare`).
+        func writeManifest() throws {
+            let manifest = PipelineManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
+                                            dataset: dataFolder, runFolder: runFolder, cache: cache, seconds: Date().timeIntervalSince(started))
+            try manifest.write(to: runFolder)
+        }
+        try writeManifest()
+        // Entries whose files go into the run folder are checked by content; the data set is
+        // read again (and so checked by content) only when training or analysis will read it.
+        let trainState = cache.state(stage: PipelineStage.train.rawValue, key: keys.train)
+        let analyseState = options.until >= .analyse ? cache.state(stage: PipelineStage.analyse.rawValue, key: keys.analyse) : .valid
+        let dataWillBeRead = forced(.train) || trainState != .valid || (options.until >= .analyse && (forced(.analyse) || analyseState != .valid))
+        let generateState = cache.state(stage: PipelineStage.generate.rawValue, key: keys.generate, verify: dataWillBeRead ? .content : .metadata)
 
         // generate
-        let dataFolder = cache.folder(stage: PipelineStage.generate.rawValue, key: keys.generate)
-        records.append(try cachedStage(.generate, key: keys.generate, cache: cache, force: forced(.generate), log: log) { partial in
-            let job = GenerateStage.job(config: config, output: partial, threads: options.threads)
+        records.append(try cachedStage(.generate, key: keys.generate, state: generateState, cache: cache, force: forced(.generate), log: log) { partial in
+            var job = GenerateStage.job(config: config, output: partial, threads: options.threads)
+            job.stop = stop
             let outcome = try GenerateStage.run(job)
             return GenerateStage.summary(outcome).replacingOccurrences(of: partial, with: dataFolder)
         })
+        try writeManifest()
 
         // train
         if options.until >= .train {
+            current = .train
             let trainFolder = cache.folder(stage: PipelineStage.train.rawValue, key: keys.train)
-            records.append(try cachedStage(.train, key: keys.train, cache: cache, force: forced(.train), log: log) { partial in
+            records.append(try cachedStage(.train, key: keys.train, state: trainState, cache: cache, force: forced(.train), log: log) { partial in
                 var job = TrainStage.job(config: config, data: dataFolder, out: partial, threads: options.threads, resume: true)
-                job.stop = signals.request
+                job.stop = stop
                 let outcome = try TrainStage.run(job)
                 // The model is the product; the optimiser state only served resuming.
-                try? FileManager.default.removeItem(atPath: (partial as NSString).appendingPathComponent(Trainer.checkpointName))
+                unlink((partial as NSString).appendingPathComponent(Trainer.checkpointName))
                 return TrainStage.summary(outcome, job: job).replacingOccurrences(of: partial, with: trainFolder)
             })
             try RunFolder.link(contentsOf: trainFolder, into: runFolder)
+            try writeManifest()
         }
 
         // analyse
         if options.until >= .analyse {
+            current = .analyse
             let trainFolder = cache.folder(stage: PipelineStage.train.rawValue, key: keys.train)
             let analyseFolder = cache.folder(stage: PipelineStage.analyse.rawValue, key: keys.analyse)
-            records.append(try cachedStage(.analyse, key: keys.analyse, cache: cache, force: forced(.analyse), log: log) { partial in
-                let job = AnalyseStage.job(config: config, data: dataFolder, model: (trainFolder as NSString).appendingPathComponent(Trainer.modelName),
+            records.append(try cachedStage(.analyse, key: keys.analyse, state: analyseState, cache: cache, force: forced(.analyse), log: log) { partial in
+                var job = AnalyseStage.job(config: config, data: dataFolder, model: (trainFolder as NSString).appendingPathComponent(Trainer.modelName),
                                            out: partial, threads: options.threads)
+                job.stop = stop
                 let outcome = try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: config), console: output)
                 return AnalyseStage.summary(outcome).replacingOccurrences(of: partial, with: analyseFolder)
             })
             try RunFolder.link(contentsOf: analyseFolder, into: runFolder)
         }
 
-        func writeManifest() throws {
-            let manifest = PipelineManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
-                                            dataset: dataFolder, runFolder: runFolder, cache: cache, seconds: Date().timeIntervalSince(started))
-            try manifest.write(to: runFolder)
-        }
         // The report reads the manifest (data set, machine, stage timings), so it is written
-        // before the report and again after, with the report's own timing and files.
+        // before the report and again after, with the report's own timing and files; the run is
+        // complete only when status.json says so.
         try writeManifest()
         var last = runFolder
         if options.until >= .report {
+            current = .report
             let reportStarted = Date()
             var job = ReportStage.job(config: config, run: runFolder)
+            job.stop = stop
             let figuresEntry = cache.folder(stage: ReportStage.figuresCacheStage, key: keys.reportFigures)
             let reuse = !forced(.report) && cache.state(stage: ReportStage.figuresCacheStage, key: keys.reportFigures) == .valid
             if reuse { job.reusableFigures = (figuresEntry as NSString).appendingPathComponent(ReportFiles.figures) }
@@ -131,20 +189,27 @@ public enum PipelineRun {
             records.append(StageRecord(name: PipelineStage.report.rawValue, status: "run", seconds: Date().timeIntervalSince(reportStarted), key: nil))
             log.write("report: " + ReportStage.summary(outcome).split(separator: "\n").dropLast().joined(separator: "\n") + "\n")
             last = outcome.index
+            if stop.isRequested { throw ReportError.interrupted }
             try writeManifest()
         }
-        try RunStore(root: options.reportsRoot).writeIndex()
-        log.write("Run folder: \(runFolder)\n")
-        return Outcome(runFolder: runFolder, stages: records, summary: last)
+        return last
+    }
+
+    /// Removes the temporaries of processes that died (killed runs) where runs make them.
+    static func removeLeftovers(cache: StageCache, reportsRoot: String) {
+        Folder.removeLeftovers(in: reportsRoot)
+        for stage in (try? FileManager.default.contentsOfDirectory(atPath: cache.root)) ?? [] where !stage.hasPrefix(".") {
+            Folder.removeLeftovers(in: (cache.root as NSString).appendingPathComponent(stage))
+        }
     }
 
     /// Runs `body` into the stage's partial folder unless a sealed, intact entry exists, then
     /// seals it. A partial folder left by an interrupted run is kept, so training resumes.
-    private static func cachedStage(_ stage: PipelineStage, key: String, cache: StageCache, force: Bool, log: RunLog,
+    private static func cachedStage(_ stage: PipelineStage, key: String, state: StageCache.EntryState, cache: StageCache, force: Bool, log: RunLog,
                                     body: (String) throws -> String) throws -> StageRecord {
         let name = stage.rawValue
         let started = Date()
-        switch cache.state(stage: name, key: key) {
+        switch state {
         case .valid where !force:
             log.write("\(name): cached (key \(key.prefix(12))).\n")
             return StageRecord(name: name, status: "cached", seconds: Date().timeIntervalSince(started), key: key)
@@ -153,9 +218,8 @@ public enum PipelineRun {
         default:
             break
         }
-        let partial = cache.partialFolder(stage: name, key: key)
-        if force { try? FileManager.default.removeItem(atPath: partial) }
-        try FileManager.default.createDirectory(atPath: (partial as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if force { try? FileManager.default.removeItem(atPath: cache.partialFolder(stage: name, key: key)) }
+        let partial = try cache.preparePartialFolder(stage: name, key: key)
         let summary = try body(partial)
         try cache.seal(partial: partial, stage: name, key: key)
         log.write("\(name): \(summary)\n")
@@ -200,10 +264,12 @@ final class RunLog: @unchecked Sendable {
     private let file: FileHandle?
     private let lock = NSLock()
 
+    /// `path` is created new (never opened through a link); without it, lines go to the
+    /// console only.
     init(console: ConsoleOutput, path: String) {
         self.console = console
-        FileManager.default.createFile(atPath: path, contents: nil)
-        file = FileHandle(forWritingAtPath: path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        file = fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil
     }
 
     deinit {
@@ -220,23 +286,23 @@ final class RunLog: @unchecked Sendable {
 
 /// Run folders under the reports root.
 enum RunFolder {
-    /// Creates `root/<YYYYmmdd-HHMMSS>-<name>` (with a numeric suffix if that exists).
+    /// Creates `root/<YYYYmmdd-HHMMSS>-<name>` (with a numeric suffix if that exists); the
+    /// folder is always new (`mkdir`, which never follows a link planted under the name).
     static func create(root: String, name: String) throws -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }.prefix(60))
         let base = (root as NSString).appendingPathComponent(formatter.string(from: Date()) + "-" + (safeName.isEmpty ? "run" : safeName))
+        try PipelineFile.createFolder(root)
         var folder = base
         var suffix = 2
-        while FileManager.default.fileExists(atPath: folder) {
+        while mkdir(folder, 0o755) != 0 {
+            guard errno == EEXIST, suffix < 10_000 else {
+                throw PipelineError.cannotWrite(path: folder, reason: "the run folder cannot be created: \(SystemReason.current(path: folder))")
+            }
             folder = base + "-\(suffix)"
             suffix += 1
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw SynthError.cannotWrite(path: folder, reason: "the run folder cannot be created")
         }
         return folder
     }
@@ -247,7 +313,7 @@ enum RunFolder {
         for relative in try StageCache.files(under: entry) where relative != StageCache.sealName {
             let source = (entry as NSString).appendingPathComponent(relative)
             let destination = (runFolder as NSString).appendingPathComponent(relative)
-            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try PipelineFile.createFolder((destination as NSString).deletingLastPathComponent)
             do { try AtomicFile.linkOrCopy(source, to: destination) } catch {
                 throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
             }

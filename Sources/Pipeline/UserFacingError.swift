@@ -4,8 +4,14 @@ import Synth
 import Training
 
 /// An error whose `description` is a complete sentence for the user; the CLI prints it as is
-/// and exits with status 1.
-public protocol UserFacingError: Error, CustomStringConvertible {}
+/// and exits with `exitStatus`: 1 for a user error, 130 for work stopped by a signal.
+public protocol UserFacingError: Error, CustomStringConvertible {
+    var exitStatus: Int32 { get }
+}
+
+extension UserFacingError {
+    public var exitStatus: Int32 { Interruption.isInterruption(self) ? 130 : 1 }
+}
 
 extension ConfigError: UserFacingError {}
 extension CanvasError: UserFacingError {}

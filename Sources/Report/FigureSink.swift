@@ -1,4 +1,5 @@
 import Foundation
+import Interrupt
 import Plot
 
 /// Writes the report's figures into `RUN/figures/` (SVG, 2× PNG, CSV). Figures are drawn in
@@ -10,13 +11,16 @@ final class FigureSink: @unchecked Sendable {
     let folder: String
     /// Where earlier drawings of the same figures are, if anywhere.
     let reusable: String?
+    /// Figures not yet started when a stop is requested are skipped.
+    let stop: StopRequest?
     private let lock = NSLock()
     private let group = DispatchGroup()
     private var timings: [String: Double] = [:]
     private var failures: [String: String] = [:]
     private var linked = 0
 
-    init(runFolder: String, reusable: String? = nil) {
+    init(runFolder: String, reusable: String? = nil, stop: StopRequest? = nil) {
+        self.stop = stop
         self.runFolder = runFolder
         self.reusable = reusable
         self.folder = (runFolder as NSString).appendingPathComponent(ReportFiles.figures)
@@ -38,7 +42,8 @@ final class FigureSink: @unchecked Sendable {
     func write(_ name: String, caption: String, alt: String, _ build: @escaping @Sendable () throws -> (Figure, CSVTable)) -> FigureModel {
         let base = ReportFiles.figures + "/" + name
         let size = ResultBox<(Int, Int)>(count: 1)
-        DispatchQueue.global().async(group: group) { [folder, reusable] in
+        DispatchQueue.global().async(group: group) { [folder, reusable, stop] in
+            if stop.isRequested { return }
             let started = Date()
             if let reusable, !ReportFiles.runSpecificFigures.contains(name), FigureFile.link(name, from: reusable, to: folder) {
                 self.lock.withLock { self.timings[name] = Date().timeIntervalSince(started); self.linked += 1 }

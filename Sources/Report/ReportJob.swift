@@ -1,4 +1,5 @@
 import Foundation
+import Interrupt
 import Synth
 
 /// What `asl-lab report` needs besides the run folder's files: the settings from the run's
@@ -19,6 +20,9 @@ public struct ReportJob: Sendable {
     /// per analyse key): its figures are linked instead of drawn again, except the ones that
     /// show this run's own facts (`ReportFiles.runSpecificFigures`).
     public var reusableFigures: String?
+    /// Polled before each figure is drawn and before the pages are written; when requested,
+    /// no page is written and `ReportError.interrupted` is thrown.
+    public var stop: StopRequest?
 
     public init(runFolder: String, templates: String? = nil, singleFile: Bool = false, title: String,
                 dataConfig: DataConfig? = nil, dataSeed: UInt64? = nil, toolVersion: String) {

@@ -1,5 +1,6 @@
 import AtomicIO
 import Foundation
+import Interrupt
 
 /// `asl-lab report`: reads a run folder, writes every figure into `figures/` and the pages
 /// (`index.html`, `dataset.html`, `training.html`, `evaluation.html`, `model.html`,
@@ -16,7 +17,7 @@ public enum ReportRenderer {
         let templates = try ReportTemplates(folder: job.templates)
         let folder = URL(fileURLWithPath: job.runFolder).standardizedFileURL.path
         let inputs = try RunInputs.read(folder: folder)
-        let context = PageContext(job: job, inputs: inputs, figures: FigureSink(runFolder: folder, reusable: job.reusableFigures))
+        let context = PageContext(job: job, inputs: inputs, figures: FigureSink(runFolder: folder, reusable: job.reusableFigures, stop: job.stop))
 
         // Pages are independent: build them (and their figures) in parallel.
         let built = ResultBox<PageModel>(count: pages.count)
@@ -24,6 +25,7 @@ public enum ReportRenderer {
             built.set(i, pages[i].build(context))
         }
         let models = context.figures.finish(built.values.map { $0! })
+        if job.stop.isRequested { throw ReportError.interrupted }
 
         let header = runHeader(inputs: inputs, job: job)
         var weights: [String: Int] = [:]

@@ -2,9 +2,13 @@
 /// line or setting at fault.
 public enum SynthError: Error, Equatable, CustomStringConvertible {
     case malformedShard(String)
-    case outputNotADataset(path: String)
-    case outputIsAFile(path: String)
+    /// The output folder holds files asl-lab did not write (relative paths, sorted).
+    case outputHoldsOtherFiles(path: String, files: [String])
+    /// The output path is taken by something that is not a folder (`kind`: "a file", "a FIFO").
+    case outputIsAFile(path: String, kind: String)
     case cannotWrite(path: String, reason: String)
+    /// Drawing stopped on request (a signal); nothing of an unsharded run was kept.
+    case interrupted(shard: Shard?)
     case shardMismatch(path: String, reason: String)
     case labels(file: String, line: Int, problem: String)
     case workbook(file: String, problem: String)
@@ -14,12 +18,16 @@ public enum SynthError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .malformedShard(let text):
             return "--shard expects K/N with 1 ≤ K ≤ N (e.g. --shard 2/4 for the second of four shards), but got \"\(text)\"."
-        case .outputNotADataset(let path):
-            return "The output folder \(path) exists and is not an asl-lab data set (it has no dataset.json). Choose another folder, or pass --force to replace it."
-        case .outputIsAFile(let path):
-            return "The output path \(path) is a file, not a folder. Choose another path, or pass --force to replace it."
+        case .outputHoldsOtherFiles(let path, let files):
+            let shown = files.prefix(5).joined(separator: ", ") + (files.count > 5 ? " and \(files.count - 5) more" : "")
+            return "The output folder \(path) holds \(files.count == 1 ? "a file" : "\(files.count) files") that asl-lab did not write (\(shown)). asl-lab never deletes what it did not write, with or without --force: move \(files.count == 1 ? "it" : "them") elsewhere, or choose another output folder."
+        case .outputIsAFile(let path, let kind):
+            return "The output path \(path) is \(kind), not a folder. asl-lab never deletes what it did not write: choose another path."
         case .cannotWrite(let path, let reason):
-            return "Cannot write \(path): \(reason). Nothing was left behind; check the folder's permissions and free space."
+            return "Cannot write \(path): \(reason)."
+        case .interrupted(let shard):
+            return shard.map { "Generating shard \($0) was stopped; the images it drew stay in the shards folder, and running it again draws them anew." }
+                ?? "Generating was stopped; nothing of the unfinished data set was kept."
         case .shardMismatch(let path, let reason):
             return "The shards being collected in \(path) do not belong together: \(reason). Delete that folder to start over, or run every shard with the same config, seed and shard count."
         case .labels(let file, let line, let problem):

@@ -1,4 +1,5 @@
 import Foundation
+import Interrupt
 import NN
 import Synth
 
@@ -152,6 +153,14 @@ public enum Trainer {
             try Checkpoint.save(to: checkpointPath, model: model, optimizer: optimizer, history: history, configHash: job.configHash)
             try FileWriting.atomically(Data(TrainingHistory.csv(history).utf8), to: path(job, historyName))
             observer?.epochFinished(record, of: config.epochs)
+            // A stop asked for during the validation pass (or after the last batch) is honoured
+            // here, with this epoch's checkpoint already on disk.
+            if job.stop.isRequested {
+                throw TrainingError.interrupted(epoch: epoch, completedEpochs: history.count, batches: 0, checkpoint: checkpointPath)
+            }
+        }
+        if job.stop.isRequested {
+            throw TrainingError.interrupted(epoch: history.count, completedEpochs: history.count, batches: 0, checkpoint: checkpointPath)
         }
 
         let test = Evaluation.predict(model, dataset: dataset, indices: split.test, batchSize: config.batchSize)

@@ -36,6 +36,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             if batches > 0 {
                 return "Training was interrupted during epoch \(epoch), after batch \(batches); a checkpoint of that moment is kept in \(checkpoint), and resuming continues from it."
             }
+            if completed >= epoch, completed > 0 {
+                return "Training was interrupted after epoch \(completed) had finished; its checkpoint is kept in \(checkpoint), and resuming continues from it."
+            }
             return completed == 0
                 ? "Training was interrupted during epoch \(epoch), before any epoch finished; the next run starts it again."
                 : "Training was interrupted during epoch \(epoch); the checkpoint after epoch \(completed) is kept in \(checkpoint), and resuming continues from it."

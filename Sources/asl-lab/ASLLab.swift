@@ -11,7 +11,7 @@ struct ASLLab: ParsableCommand {
         so the same config and seed give the same bytes. `asl-lab config show` prints every setting.
         """,
         version: ToolInfo.version,
-        subcommands: [RunCommand.self, RunsCommand.self, GenerateCommand.self, SamplesCommand.self, TrainCommand.self, PredictCommand.self, AnalyseCommand.self, TSNECommand.self, ReportCommand.self, ConfigCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, RunsCommand.self, CacheCommand.self, GenerateCommand.self, SamplesCommand.self, TrainCommand.self, PredictCommand.self, AnalyseCommand.self, TSNECommand.self, ReportCommand.self, ConfigCommand.self, BenchCommand.self]
     )
 }
 

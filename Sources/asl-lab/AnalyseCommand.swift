@@ -32,8 +32,11 @@ struct AnalyseCommand: ParsableCommand {
 
     func run() throws {
         let config = try options.load()
-        let job = AnalyseStage.job(config: config, data: data, model: model, out: out, threads: threads)
-        let outcome = try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: config))
+        var job = AnalyseStage.job(config: config, data: data, model: model, out: out, threads: threads)
+        let outcome = try StopSignals.run(what: "the analysis", resume: "Run the same command again: the analysis starts over.") { stop in
+            job.stop = stop
+            return try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: config))
+        }
         print(AnalyseStage.summary(outcome))
     }
 }

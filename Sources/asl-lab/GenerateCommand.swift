@@ -25,7 +25,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Drawing threads (default: all cores).", valueName: "n"))
     var threads: Int?
 
-    @Flag(help: "Replace an output folder that is not an asl-lab data set, or redraw one that is up to date.")
+    @Flag(help: "Draw the data set again even if --out already holds it with the same config and seed. (A folder holding files asl-lab did not write is never replaced.)")
     var force = false
 
     func validate() throws {
@@ -35,8 +35,11 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let config = try options.load()
         let shard = try self.shard.map(Shard.parse)
-        let job = GenerateStage.job(config: config, output: out, shard: shard, threads: threads, force: force)
-        let outcome = try GenerateStage.run(job)
+        var job = GenerateStage.job(config: config, output: out, shard: shard, threads: threads, force: force)
+        let outcome = try StopSignals.run(what: "generating", resume: "Run the same command again to draw it anew.") { stop in
+            job.stop = stop
+            return try GenerateStage.run(job)
+        }
         print(GenerateStage.summary(outcome) + (outcome.result == .upToDate ? " Pass --force to draw it again." : ""))
     }
 }

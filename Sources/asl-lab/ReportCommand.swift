@@ -21,7 +21,11 @@ struct ReportCommand: ParsableCommand {
     var singleFile = false
 
     func run() throws {
-        let job = try ReportStage.job(run: runFolder, templates: templates, singleFile: singleFile)
-        print(ReportStage.summary(try ReportStage.run(job)))
+        var job = try ReportStage.job(run: runFolder, templates: templates, singleFile: singleFile)
+        let outcome = try StopSignals.run(what: "the report", resume: "Run the same command again to write it.") { stop in
+            job.stop = stop
+            return try ReportStage.run(job)
+        }
+        print(ReportStage.summary(outcome))
     }
 }

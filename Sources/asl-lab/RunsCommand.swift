@@ -43,7 +43,8 @@ struct RunsCommand: ParsableCommand {
         var out: String?
 
         func run() throws {
-            let (path, files) = try RunStore(root: location.reports).archive(id, to: out)
+            let (path, files, note) = try RunStore(root: location.reports).archive(id, to: out)
+            if let note { print("note: " + note) }
             print("Archived \(files) files with their SHA-256 sums, each read back and checked: \(path)")
         }
     }

@@ -45,7 +45,10 @@ struct TSNECommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try TSNEStage.run(input: input, output: output, perplexity: perplexity, iterations: iterations, seed: seed, threads: threads, neighbours: neighbours)
+        let result = try StopSignals.run(what: "t-SNE", resume: "Run the same command again: it starts over.") { stop in
+            try TSNEStage.run(input: input, output: output, perplexity: perplexity, iterations: iterations, seed: seed, threads: threads,
+                              neighbours: neighbours, stop: stop)
+        }
         print(result)
     }
 }

@@ -31,8 +31,11 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let config = try options.load()
-        let job = TrainStage.job(config: config, data: data, out: out, threads: threads, resume: resume)
-        let outcome = try TrainStage.run(job)
+        var job = TrainStage.job(config: config, data: data, out: out, threads: threads, resume: resume)
+        let outcome = try StopSignals.run(what: "training", resume: TrainStage.resumeAdvice(alreadyResuming: resume)) { stop in
+            job.stop = stop
+            return try TrainStage.run(job)
+        }
         print(TrainStage.summary(outcome, job: job))
     }
 }

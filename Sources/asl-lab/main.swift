@@ -3,13 +3,14 @@ import Foundation
 import Pipeline
 
 // Exit statuses are part of the CLI contract: 0 on success, 1 on any user error with a
-// one-paragraph message and never a stack trace (ArgumentParser's usage status 64 becomes 1).
+// one-paragraph message and never a stack trace (ArgumentParser's usage status 64 becomes 1),
+// 130 when a signal stopped the work (and the message says how to carry on).
 do {
     var command = try ASLLab.parseAsRoot(RunCommand.normalise(Array(CommandLine.arguments.dropFirst())))
     try command.run()
 } catch let error as UserFacingError {
     FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-    exit(1)
+    exit(error.exitStatus)
 } catch {
     if ASLLab.exitCode(for: error) == .success {
         ASLLab.exit(withError: error) // --help and --version print and exit 0

@@ -1,4 +1,5 @@
 import Analysis
+import Interrupt
 import XCTest
 
 final class TSNETests: XCTestCase {
@@ -51,6 +52,16 @@ final class TSNETests: XCTestCase {
         XCTAssertLessThan(late.last!, late.first!)
         XCTAssertEqual(result.klDivergence, late.last!, accuracy: 1e-9)
         XCTAssertNil(result.note)
+    }
+
+    func testAStopRequestEndsTheIterations() throws {
+        let (x, labels) = clustered(size: 30)
+        var options = TSNE.Options(perplexity: 10, iterations: 300, seed: 7, threads: 2)
+        options.stop = StopRequest()
+        options.stop?.request()
+        XCTAssertThrowsError(try TSNE.embed(x, rows: labels.count, columns: 20, options: options)) { error in
+            XCTAssertEqual(error as? TSNEError, .interrupted)
+        }
     }
 
     func testSameSeedAndThreadsGiveTheSameBytes() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Interrupt
 import XCTest
 @testable import Report
 
@@ -63,6 +64,18 @@ final class ReportPagesTests: XCTestCase {
         XCTAssertTrue(overview.contains("Fixture report"))
         let evaluation = try read(job.runFolder + "/evaluation.html")
         XCTAssertTrue(evaluation.contains(">Accuracy</div><div class=\"value\">"), "headline accuracy card")
+    }
+
+    /// A stop request while the figures are drawn: no page is written (the folder keeps what
+    /// it had), and the report says it was stopped.
+    func testAStopRequestWritesNoPage() throws {
+        var job = try ReportFixture().make(root: root)
+        job.stop = StopRequest()
+        job.stop?.request()
+        XCTAssertThrowsError(try ReportRenderer.render(job)) { error in
+            XCTAssertEqual(error as? ReportError, .interrupted)
+        }
+        for page in Self.pages { XCTAssertFalse(FileManager.default.fileExists(atPath: job.runFolder + "/" + page), page) }
     }
 
     func testUserAndDataStringsAreEscaped() throws {

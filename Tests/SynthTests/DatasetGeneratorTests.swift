@@ -1,5 +1,7 @@
-import Foundation
+import AtomicIO
 import Canvas
+import Foundation
+import Interrupt
 import XCTest
 @testable import Synth
 
@@ -114,25 +116,57 @@ final class DatasetGeneratorTests: XCTestCase {
         XCTAssertEqual(try contents(of: root + "/same").keys.filter { $0.hasSuffix(".png") }.count, 26)
     }
 
-    func testRefusesToReplaceAFolderThatIsNotADataSet() throws {
+    func testRefusesToReplaceAFolderThatIsNotADataSetEvenWithForce() throws {
         let folder = root + "/thesis"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data("precious".utf8).write(to: URL(fileURLWithPath: folder + "/chapter1.tex"))
-        XCTAssertThrowsError(try DatasetGenerator.generate(job("thesis"))) { error in
-            XCTAssertEqual((error as? SynthError)?.description,
-                           "The output folder \(folder) exists and is not an asl-lab data set (it has no dataset.json). Choose another folder, or pass --force to replace it.")
+        for force in [false, true] {
+            XCTAssertThrowsError(try DatasetGenerator.generate(job("thesis", force: force))) { error in
+                XCTAssertEqual((error as? SynthError)?.description,
+                               "The output folder \(folder) holds a file that asl-lab did not write (chapter1.tex). asl-lab never deletes what it did not write, with or without --force: move it elsewhere, or choose another output folder.")
+            }
         }
-        XCTAssertNotNil(FileManager.default.contents(atPath: folder + "/chapter1.tex"), "the folder is untouched")
-        _ = try DatasetGenerator.generate(job("thesis", force: true))
-        XCTAssertNil(FileManager.default.contents(atPath: folder + "/chapter1.tex"))
-        XCTAssertNoThrow(try DatasetManifest.verify(folder: folder))
+        XCTAssertEqual(FileManager.default.contents(atPath: folder + "/chapter1.tex"), Data("precious".utf8))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root), ["thesis"], "no staging folder left")
+    }
+
+    /// Regenerating into a data set folder with another config used to delete everything in
+    /// it: a model saved beside the images, notes, a file inside a letter folder.
+    func testRegeneratingNeverDeletesFilesAsllabDidNotWrite() throws {
+        let folder = root + "/data"
+        _ = try DatasetGenerator.generate(job("data"))
+        let before = try contents(of: folder)
+        let planted = ["model.safetensors": "weights", "notes.md": "notes", "A/extra.txt": "mine", ".hidden": "h", "B/B_1.png": "not ours"]
+        for (name, text) in planted { try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/" + name)) }
+        for force in [false, true] {
+            XCTAssertThrowsError(try DatasetGenerator.generate(job("data", config: Self.smallConfig(imagesPerLetter: 1), force: force))) { error in
+                guard case .outputHoldsOtherFiles(let path, let files)? = error as? SynthError else { return XCTFail("\(error)") }
+                XCTAssertEqual(path, folder)
+                XCTAssertEqual(files, [".hidden", "A/extra.txt", "B/B_1.png", "model.safetensors", "notes.md"])
+            }
+        }
+        let after = try contents(of: folder)
+        for (name, text) in planted { XCTAssertEqual(after[name], Data(text.utf8), name) }
+        for (name, data) in before { XCTAssertEqual(after[name], data, "the data set is untouched: \(name)") }
+        // Once the other files are gone, the data set is replaced as before.
+        for name in planted.keys { try FileManager.default.removeItem(atPath: folder + "/" + name) }
+        XCTAssertEqual(try DatasetGenerator.generate(job("data", config: Self.smallConfig(imagesPerLetter: 1))).imagesDrawn, 26)
+    }
+
+    func testAnOutputPathThatIsNotAFolderIsRefusedEvenWithForce() throws {
+        let path = root + "/taken"
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try DatasetGenerator.generate(job("taken", force: true))) { error in
+            XCTAssertEqual((error as? SynthError)?.description,
+                           "The output path \(path) is a file, not a folder. asl-lab never deletes what it did not write: choose another path.")
+        }
+        XCTAssertEqual(FileManager.default.contents(atPath: path), Data("precious".utf8))
     }
 
     func testOutputUnderAFileIsAClearErrorAndLeavesNothing() throws {
         try Data("x".utf8).write(to: URL(fileURLWithPath: root + "/plain-file"))
         XCTAssertThrowsError(try DatasetGenerator.generate(job("plain-file/data"))) { error in
-            let text = (error as? SynthError)?.description ?? "\(error)"
-            XCTAssertTrue(text.hasPrefix("Cannot write \(root!)/plain-file"), text)
+            XCTAssertEqual((error as? SynthError)?.description, "Cannot write \(root!)/plain-file: it is a file, not a folder.")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root), ["plain-file"])
     }
@@ -142,26 +176,62 @@ final class DatasetGeneratorTests: XCTestCase {
         let written = Counter()
         failing.writeImage = { bytes, path in
             if written.increment() > 10 {
-                throw SynthError.cannotWrite(path: path, reason: "no space left on device")
+                throw SynthError.cannotWrite(path: path, reason: SystemReason.phrase(ENOSPC, path: path))
             }
             try Files.write(bytes, to: path)
         }
         XCTAssertThrowsError(try DatasetGenerator.generate(failing)) { error in
             let text = (error as? SynthError)?.description ?? "\(error)"
-            XCTAssertTrue(text.contains("no space left on device"), text)
-            XCTAssertTrue(text.contains("Nothing was left behind"), text)
+            XCTAssertTrue(text.hasSuffix(": no space is left on the device."), text)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root), [], "no output and no staging folder")
     }
 
     func testStagingFoldersOfDeadRunsAreCleanedUp() throws {
-        // A run killed mid-way leaves `.NAME.partial-PID`; it is not a data set, and the next
-        // run removes it once that process is gone.
-        let stale = root + "/.data.partial-999999"
-        try FileManager.default.createDirectory(atPath: stale + "/A", withIntermediateDirectories: true)
-        XCTAssertThrowsError(try DatasetManifest.verify(folder: stale))
+        // A run killed mid-way leaves a staging folder; it is not a data set, and the next run
+        // removes it once that process is gone (the names of this version and of earlier ones).
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let stale = [root + "/.data.partial-\(finished.processIdentifier)",
+                     root + "/.data.partial-\(TemporaryName.hostTag)-\(finished.processIdentifier)-5eed"]
+        for folder in stale {
+            try FileManager.default.createDirectory(atPath: folder + "/A", withIntermediateDirectories: true)
+            XCTAssertThrowsError(try DatasetManifest.verify(folder: folder))
+        }
         _ = try DatasetGenerator.generate(job("data"))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
+        for folder in stale { XCTAssertFalse(FileManager.default.fileExists(atPath: folder), folder) }
+    }
+
+    /// The shards' shared folder has a predictable name; a link planted there (to a folder of
+    /// the victim's) is refused, and nothing is written where it points.
+    func testAShardsFolderThatIsALinkIsRefused() throws {
+        let victim = root + "/victim"
+        try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: root + "/.data.shards", withDestinationPath: victim)
+        XCTAssertThrowsError(try DatasetGenerator.generate(job("data", shard: Shard(index: 1, count: 2)))) { error in
+            let text = (error as? SynthError)?.description ?? "\(error)"
+            XCTAssertTrue(text.contains("is a symbolic link where asl-lab keeps a folder of its own"), text)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: victim), [])
+    }
+
+    /// A stop request (a signal) ends drawing between batches; nothing of the unfinished data
+    /// set is kept, and the same call later completes it.
+    func testAStopRequestEndsGenerationAndKeepsNothing() throws {
+        let stop = StopRequest()
+        var stopping = job("data", config: Self.smallConfig(imagesPerLetter: 20), threads: 1)
+        stopping.stop = stop
+        let drawn = Counter()
+        XCTAssertThrowsError(try DatasetGenerator.generate(stopping) { count in
+            if drawn.increment() == 2 { stop.request() }
+        }) { error in
+            XCTAssertEqual(error as? SynthError, .interrupted(shard: nil))
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root), [])
+        stopping.stop = nil
+        XCTAssertEqual(try DatasetGenerator.generate(stopping).result, .complete)
     }
 
     func testShardParsing() throws {

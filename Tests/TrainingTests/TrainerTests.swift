@@ -1,5 +1,6 @@
 import Canvas
 import Foundation
+import Interrupt
 import NN
 import Synth
 import XCTest
@@ -108,6 +109,23 @@ final class TrainerTests: XCTestCase {
             if seen == after { stop.request() }
         }
         func epochFinished(_ record: EpochRecord, of epochs: Int) {}
+    }
+
+    /// Asks training to stop while the last epoch's validation runs (after its last batch): the
+    /// stop was acknowledged and then ignored before; now training stops with that epoch's
+    /// checkpoint on disk, writes no model, and resuming gives the uninterrupted run's weights.
+    func testStopAfterTheLastBatchIsHonouredAndResumingFinishesTheRun() throws {
+        _ = try Trainer.run(job("straight", epochs: 2))
+        let stopper = StopAfterBatches(after: 14) // 7 batches an epoch: the last batch of epoch 2
+        var interrupted = job("stopped", epochs: 2)
+        interrupted.stop = stopper.stop
+        XCTAssertThrowsError(try Trainer.run(interrupted, observer: stopper)) { error in
+            XCTAssertEqual("\(error)", "Training was interrupted after epoch 2 had finished; its checkpoint is kept in \(root!)/stopped/checkpoint.safetensors, and resuming continues from it.")
+        }
+        XCTAssertNil(FileManager.default.contents(atPath: root + "/stopped/model.safetensors"), "no model from a stopped run")
+        let resumed = try Trainer.run(job("stopped", epochs: 2, resume: true))
+        XCTAssertEqual(resumed.resumedAfterEpoch, 2)
+        XCTAssertEqual(try weights("stopped"), try weights("straight"))
     }
 
     func testStopMidEpochKeepsThatMomentAndResumingEndsLikeAnUninterruptedRun() throws {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Interrupt
 
 /// t-SNE in the manner of openTSNE's defaults: kNN affinities with perplexity-matched
 /// bandwidths over ⌊3·perplexity⌋ neighbours, symmetric sparse P, PCA initialisation scaled to
@@ -39,6 +40,8 @@ public enum TSNE {
         /// Compute the KL divergence every this many iterations (0: only at the end).
         public var klEvery: Int = 0
         public var neighbours: NeighbourSearch = .auto
+        /// Polled every iteration; when requested, `embed` throws `TSNEError.interrupted`.
+        public var stop: StopRequest?
 
         public init(perplexity: Double = 30, iterations: Int = 750, seed: UInt64 = 0, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                     neighbours: NeighbourSearch = .auto) {
@@ -101,6 +104,7 @@ public enum TSNE {
         var gradient = [Float](repeating: 0, count: 2 * n)
         var history: [(Int, Double)] = []
         for iteration in 0..<options.iterations {
+            if options.stop.isRequested { throw TSNEError.interrupted }
             let early = iteration < options.earlyExaggerationIterations
             let exaggeration = Float(early ? options.earlyExaggeration : 1)
             let momentum: Float = early ? 0.5 : 0.8
@@ -147,12 +151,15 @@ public enum TSNEError: Error, Equatable, CustomStringConvertible {
     case empty
     case shape(rows: Int, columns: Int, values: Int)
     case notFinite(row: Int, column: Int)
+    /// Stopped on request (a signal) before the map was finished.
+    case interrupted
 
     public var description: String {
         switch self {
         case .empty: return "There are no points to embed (the matrix has 0 rows)."
         case .shape(let rows, let columns, let values): return "The matrix should hold \(rows) × \(columns) values but holds \(values)."
         case .notFinite(let row, let column): return "Row \(row) (counting from 0) holds a NaN or infinite value in column \(column); t-SNE needs finite numbers."
+        case .interrupted: return "t-SNE was stopped before the map was finished; nothing was written."
         }
     }
 }

@@ -1,27 +1,39 @@
+import AtomicIO
 import Foundation
+import Interrupt
 
 /// An exclusive lock on a cache folder (`flock` on `CACHE/.lock`), so two runs sharing a
-/// cache never write the same entry at once. The second run waits, saying so. The kernel
-/// drops the lock when the process dies, however it dies.
+/// cache never write the same entry at once. The second run waits, saying so, and still
+/// hears a stop request while it waits. The kernel drops the lock when the process dies,
+/// however it dies.
 final class CacheLock {
     private let descriptor: Int32
 
-    /// Takes the lock, calling `waiting` once if another process holds it.
-    init(cacheRoot: String, waiting: () -> Void) throws {
-        try FileManager.default.createDirectory(atPath: cacheRoot, withIntermediateDirectories: true)
-        let path = (cacheRoot as NSString).appendingPathComponent(".lock")
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw PipelineError.cache(path: path, problem: "the lock file cannot be opened (\(String(cString: strerror(errno))))")
+    /// Takes the lock, calling `waiting` once if another process holds it; throws
+    /// `PipelineError.interrupted` if `stop` is requested while waiting.
+    init(cacheRoot: String, stop: StopRequest? = nil, waiting: () -> Void) throws {
+        do { try Folder.create(cacheRoot) } catch {
+            throw PipelineError.cacheFolder(path: error.path, problem: error.reason)
         }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            waiting()
-            while flock(descriptor, LOCK_EX) != 0 {
-                guard errno == EINTR else {
-                    close(descriptor)
-                    throw PipelineError.cache(path: path, problem: "the lock cannot be taken (\(String(cString: strerror(errno))))")
-                }
+        let path = (cacheRoot as NSString).appendingPathComponent(".lock")
+        descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw PipelineError.cacheFolder(path: cacheRoot, problem: "its lock file \(path) cannot be opened: \(SystemReason.current(path: path))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) != 0 else { return }
+        waiting()
+        // Polled rather than blocking, so that Ctrl-C while waiting is heard.
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                let reason = SystemReason.current(path: path)
+                close(descriptor)
+                throw PipelineError.cache(path: path, problem: "the lock cannot be taken (\(reason))")
             }
+            if stop.isRequested {
+                close(descriptor)
+                throw PipelineError.interrupted(what: "waiting for the cache", detail: "Nothing was run.", advice: "Run the command again when the other run has finished.")
+            }
+            usleep(100_000)
         }
     }
 

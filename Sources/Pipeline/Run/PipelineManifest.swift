@@ -63,8 +63,9 @@ struct PipelineManifest: Codable, Equatable {
             }
         }
         var artifacts: [String: String] = [:]
-        for file in (try? StageCache.files(under: runFolder)) ?? [] where file != Self.fileName && file != "log.txt" {
-            artifacts[file] = known[file] ?? (try? StageCache.sha256(path: (runFolder as NSString).appendingPathComponent(file)))
+        // The manifest, the log and the status change after the manifest is written.
+        for file in (try? StageCache.files(under: runFolder)) ?? [] where ![Self.fileName, "log.txt", RunStatus.fileName].contains(file) {
+            artifacts[file] = known[file] ?? StageCache.sha256(path: (runFolder as NSString).appendingPathComponent(file))
         }
         self.artifacts = artifacts
         metrics = Metrics(testAccuracy: nil, testDistanceMAE: nil, epochs: nil)

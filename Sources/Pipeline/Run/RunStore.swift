@@ -1,5 +1,8 @@
+import AtomicIO
 import Digest
 import Foundation
+import Report
+import Synth
 import ZIPFoundation
 
 /// The run folders under a reports root: listing, finding, comparing and archiving runs,
@@ -11,10 +14,28 @@ public struct RunStore: Sendable {
         self.root = root
     }
 
-    /// Run folders (names) that hold a manifest, sorted by name (= by start time).
+    /// Run folders (names) that hold a status or a manifest, sorted by name (= by start time).
+    /// Runs that never finished are listed too: their status says so.
     public func runs() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        return names.filter { FileManager.default.fileExists(atPath: path($0, PipelineManifest.fileName)) }.sorted()
+        return names.filter { !$0.hasPrefix(".") && (FileKind(path: path($0, RunStatus.fileName)) == .regular
+            || FileKind(path: path($0, PipelineManifest.fileName)) == .regular) }.sorted()
+    }
+
+    /// What a run folder's status is now (see `RunStatus.effective`). A folder written before
+    /// status files existed counts as complete when its manifest records the report stage.
+    public func status(_ run: String) -> RunStatus.State {
+        statusRecord(run)?.state ?? (manifest(run)?.stages.contains { $0.name == PipelineStage.report.rawValue } == true ? .complete : .interrupted)
+    }
+
+    func statusRecord(_ run: String) -> RunStatus? {
+        RunStatus.read(runFolder: path(run))?.effective
+    }
+
+    /// "complete", or "interrupted during train (resume: …)" for messages and lists.
+    func statusText(_ run: String) -> String {
+        guard let record = statusRecord(run) else { return status(run).rawValue }
+        return record.summary
     }
 
     func path(_ run: String, _ file: String = "") -> String {
@@ -51,14 +72,21 @@ public struct RunStore: Sendable {
         public var mae: Double?
         public var seconds: Double
         public var hasReport: Bool
+        /// "complete", "running", "interrupted during train", "failed during report".
+        public var status: String
     }
 
     public func rows() -> [Row] {
-        runs().compactMap { run in
-            guard let m = manifest(run) else { return nil }
+        runs().map { run in
+            let hasReport = FileKind(path: path(run, ReportFiles.index)) == .regular
+            guard let m = manifest(run) else {
+                let record = statusRecord(run)
+                return Row(folder: run, name: run, created: record?.started ?? "–", imagesPerLetter: "–", epochs: "–", accuracy: nil, mae: nil,
+                           seconds: 0, hasReport: hasReport, status: statusText(run))
+            }
             return Row(folder: run, name: m.name, created: m.created, imagesPerLetter: m.config["data.images_per_letter"] ?? "–",
                        epochs: m.config["train.epochs"] ?? "–", accuracy: m.metrics.testAccuracy, mae: m.metrics.testDistanceMAE,
-                       seconds: m.seconds, hasReport: FileManager.default.fileExists(atPath: path(run, "index.html")))
+                       seconds: m.seconds, hasReport: hasReport, status: statusText(run))
         }
     }
 
@@ -66,14 +94,14 @@ public struct RunStore: Sendable {
     public func listText() -> String {
         let rows = rows()
         guard !rows.isEmpty else { return "No runs in \(root) yet; `asl-lab run` makes one.\n" }
-        let table = [["run", "images/letter", "epochs", "test accuracy", "distance MAE", "duration"]] + rows.map { row in
-            [row.folder, row.imagesPerLetter, row.epochs, row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–",
+        let table = [["run", "status", "images/letter", "epochs", "test accuracy", "distance MAE", "duration"]] + rows.map { row in
+            [row.folder, row.status, row.imagesPerLetter, row.epochs, row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–",
              row.mae.map { String(format: "%.3f", $0) } ?? "–", Self.duration(row.seconds)]
         }
         let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max()! }
         return table.map { row in
             zip(row, widths).enumerated().map { i, cell in
-                i == 0 ? cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0)
+                i <= 1 ? cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: cell.1 - cell.0.count) + cell.0
             }.joined(separator: "  ")
         }.joined(separator: "\n") + "\n"
@@ -94,17 +122,17 @@ public struct RunStore: Sendable {
         body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1d2430}
         h1{font-size:1.5rem;margin:0 0 .25rem}p{color:#596273;margin:.25rem 0 1.25rem}
         table{border-collapse:collapse;width:100%}th,td{padding:.45rem .6rem;border-bottom:1px solid #e3e6ec;text-align:right}
-        th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}th{font-weight:600;color:#596273;font-size:.85rem}
+        th:first-child,td:first-child,th:nth-child(2),td:nth-child(2),th:nth-child(3),td:nth-child(3){text-align:left}th{font-weight:600;color:#596273;font-size:.85rem}
         tr:hover td{background:#f6f8fb}a{color:#2455c3;text-decoration:none}a:hover{text-decoration:underline}
         </style></head><body>
         <h1>asl-lab runs</h1>
         <p>\(rows.count) run\(rows.count == 1 ? "" : "s") in this folder, newest first. Each links to its report; `asl-lab runs compare A B` compares two.</p>
-        <table><thead><tr><th>run</th><th>name</th><th>started</th><th>images/letter</th><th>epochs</th><th>test accuracy</th><th>distance MAE</th><th>duration</th></tr></thead><tbody>
+        <table><thead><tr><th>run</th><th>name</th><th>status</th><th>started</th><th>images/letter</th><th>epochs</th><th>test accuracy</th><th>distance MAE</th><th>duration</th></tr></thead><tbody>
 
         """
         for row in rows {
             let link = row.hasReport ? "<a href=\"\(HTML.escape(row.folder))/index.html\">\(HTML.escape(row.folder))</a>" : HTML.escape(row.folder)
-            let cells = [HTML.escape(row.name), HTML.escape(row.created), HTML.escape(row.imagesPerLetter), HTML.escape(row.epochs),
+            let cells = [HTML.escape(row.name), HTML.escape(row.status), HTML.escape(row.created), HTML.escape(row.imagesPerLetter), HTML.escape(row.epochs),
                          row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–", row.mae.map { String(format: "%.3f", $0) } ?? "–",
                          Self.duration(row.seconds)]
             html += "<tr><td>\(link)</td>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
@@ -116,8 +144,15 @@ public struct RunStore: Sendable {
     /// `runs compare A B`: the config keys that differ and the metric deltas.
     public func compareText(_ a: String, _ b: String) throws -> String {
         let (runA, runB) = (try resolve(a), try resolve(b))
-        guard let ma = manifest(runA), let mb = manifest(runB) else { throw PipelineError.noSuchRun(a, reports: root) }
-        var lines = ["Comparing \(runA) (A) with \(runB) (B).", ""]
+        for run in [runA, runB] where manifest(run) == nil {
+            throw PipelineError.nothingRecorded(run, status: statusText(run))
+        }
+        let (ma, mb) = (manifest(runA)!, manifest(runB)!)
+        var lines = ["Comparing \(runA) (A) with \(runB) (B)."]
+        for (letter, run) in [("A", runA), ("B", runB)] where status(run) != .complete {
+            lines.append("\(letter) is not complete (\(statusText(run))): its metrics may be missing or from an unfinished run.")
+        }
+        lines.append("")
         let keys = Set(ma.config.keys).union(mb.config.keys).sorted().filter { ma.config[$0] != mb.config[$0] }
         if keys.isEmpty {
             lines.append("Config: identical (hash \(ma.configHash.prefix(12))).")
@@ -145,21 +180,44 @@ public struct RunStore: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `runs archive ID`: a zip of the run folder and the data set it references, with a
+    /// `runs archive ID`: a zip of a complete run folder and the data set it references, with a
     /// `SHA256SUMS` entry; every entry is read back and checked against it before the zip is
-    /// moved into place. Returns the archive path and the number of files.
-    public func archive(_ id: String, to output: String?) throws -> (path: String, files: Int) {
+    /// moved into place. Only what can be verified goes in: the run's stage outputs must still
+    /// match the SHA-256 its manifest recorded, and the data set must be a sealed asl-lab cache
+    /// entry whose every file matches its seal. Returns the archive path, the number of files
+    /// and a note when the data set is no longer in the cache (the run is archived without it).
+    public func archive(_ id: String, to output: String?) throws -> (path: String, files: Int, note: String?) {
         let run = try resolve(id)
+        guard status(run) == .complete else { throw PipelineError.incompleteRun(run, status: statusText(run)) }
         guard let manifest = manifest(run) else { throw PipelineError.noSuchRun(id, reports: root) }
         let destination = output ?? path(run) + ".zip"
-        var entries: [(name: String, source: String)] = try StageCache.files(under: path(run)).map { ("\(run)/\($0)", path(run, $0)) }
-        if FileManager.default.fileExists(atPath: manifest.dataset) {
-            entries += try StageCache.files(under: manifest.dataset).filter { $0 != StageCache.sealName }.map { ("\(run)/dataset/\($0)", (manifest.dataset as NSString).appendingPathComponent($0)) }
+        let runFiles = try StageCache.files(under: path(run))
+        try verifyArtifacts(of: run, manifest: manifest, files: runFiles)
+        var entries: [(name: String, source: String)] = runFiles.map { ("\(run)/\($0)", path(run, $0)) }
+        var note: String?
+        if FileKind(path: manifest.dataset) == nil {
+            note = "The data set \(manifest.dataset) is no longer in the cache, so the archive holds the run without it; `asl-lab run` with the run's config.yaml draws it again, byte for byte."
+        } else {
+            try Self.verifyDataset(manifest: manifest)
+            entries += try StageCache.files(under: manifest.dataset).filter { $0 != StageCache.sealName }
+                .map { ("\(run)/dataset/\($0)", (manifest.dataset as NSString).appendingPathComponent($0)) }
         }
         var sums: [String] = []
-        for entry in entries { sums.append("\(try StageCache.sha256(path: entry.source))  \(entry.name)") }
-        let temporary = destination + ".partial-\(getpid())"
-        try? FileManager.default.removeItem(atPath: temporary)
+        for entry in entries {
+            guard let sum = StageCache.sha256(path: entry.source) else {
+                throw PipelineError.cannotWrite(path: destination, reason: "\(entry.source) cannot be read")
+            }
+            sums.append("\(sum)  \(entry.name)")
+        }
+        Folder.removeLeftovers(in: ((destination as NSString).deletingLastPathComponent as NSString).standardizingPath)
+        // The zip is made inside a new folder with an unpredictable name (the zip library
+        // creates its file by name), then renamed over the destination.
+        let scratch: String
+        do { scratch = try Folder.createTemporary(beside: destination) } catch {
+            throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
+        }
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let temporary = (scratch as NSString).appendingPathComponent("archive.zip")
         do {
             let zip = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
             for entry in entries {
@@ -171,18 +229,62 @@ public struct RunStore: Sendable {
             }
             try Self.verify(archive: temporary, sums: sums)
         } catch let error as PipelineError {
-            try? FileManager.default.removeItem(atPath: temporary)
             throw error
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw PipelineError.cannotWrite(path: destination, reason: "\(error)")
+            throw PipelineError.cannotWrite(path: destination, reason: "the zip could not be written (\((error as NSError).localizedDescription))")
         }
-        guard rename(temporary, destination) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw PipelineError.cannotWrite(path: destination, reason: reason)
+        do { try AtomicFile.replace(destination, with: temporary, durability: .powerLoss) } catch {
+            throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
         }
-        return (destination, entries.count)
+        return (destination, entries.count, note)
+    }
+
+    /// The run's stage outputs (model, history, analysis) must still be the bytes the manifest
+    /// recorded; report pages and figures may have been drawn again since (`asl-lab report`).
+    func verifyArtifacts(of run: String, manifest: PipelineManifest, files: [String]) throws {
+        let present = Set(files)
+        for (file, expected) in manifest.artifacts.sorted(by: { $0.key < $1.key }) where !Self.isReportOutput(file) {
+            guard StageCache.isSafeRelativePath(file), present.contains(file) else {
+                throw PipelineError.cache(path: path(run, file), problem: "the manifest lists it, but the run folder no longer holds it as a file")
+            }
+            guard StageCache.sha256(path: path(run, file)) == expected else {
+                throw PipelineError.cache(path: path(run, file), problem: "its SHA-256 no longer matches the one the run recorded in manifest.json, so the archive would not hold what the run made")
+            }
+        }
+    }
+
+    /// Files `asl-lab report` (re)writes in a run folder.
+    static func isReportOutput(_ file: String) -> Bool {
+        file.hasSuffix(".html") || file == ReportFiles.stylesheet || file.hasPrefix(ReportFiles.figures + "/")
+    }
+
+    /// The data set a manifest names must be a sealed `generate` entry of an asl-lab cache (its
+    /// folder named by the key the manifest recorded), hold an asl-lab `dataset.json`, and have
+    /// every file match its seal; anything else (a manifest edited to name /etc) is refused.
+    static func verifyDataset(manifest: PipelineManifest) throws {
+        let folder = manifest.dataset
+        let key = (folder as NSString).lastPathComponent
+        let stageFolder = (folder as NSString).deletingLastPathComponent
+        let recorded = manifest.stages.first { $0.name == PipelineStage.generate.rawValue }?.key
+        func refuse(_ why: String) -> PipelineError {
+            .cache(path: folder, problem: "the run's manifest names it as its data set, but \(why); it is not archived")
+        }
+        guard FileKind(path: folder) == .folder else { throw refuse("it is not a folder (a link or a file)") }
+        guard (stageFolder as NSString).lastPathComponent == PipelineStage.generate.rawValue, key == recorded else {
+            throw refuse("it is not the cache entry of the data set the run used (generate key \(recorded.map { String($0.prefix(12)) } ?? "unknown"))")
+        }
+        let cache = StageCache(root: (stageFolder as NSString).deletingLastPathComponent)
+        guard let seal = cache.seal(stage: PipelineStage.generate.rawValue, key: key), seal.key == key else {
+            throw refuse("it has no seal (\(StageCache.sealName)) of an asl-lab cache entry")
+        }
+        if case .corrupt(let why) = cache.state(stage: PipelineStage.generate.rawValue, key: key, verify: .content) {
+            throw refuse("its files no longer match their seal (\(why)); `asl-lab cache verify` removes damaged entries")
+        }
+        let sealed = Set(seal.files.map(\.path)).union([StageCache.sealName])
+        if let extra = try StageCache.files(under: folder).first(where: { !sealed.contains($0) }) {
+            throw refuse("it holds \(extra), which its seal does not list")
+        }
+        do { _ = try DatasetManifest.verify(folder: folder) } catch { throw refuse("\(error)") }
     }
 
     /// Reads every entry listed in `sums` back from the zip and checks its SHA-256.

@@ -4,9 +4,10 @@ import Foundation
 
 /// The content-addressed store of stage outputs: `CACHE/<stage>/<key>/`, where the key is
 /// the hash of everything the stage's output depends on. An entry is trusted only once it
-/// is sealed: `entry.json`, written last, lists every file with its size, modification time
-/// and SHA-256. Work happens in `CACHE/<stage>/<key>.partial/`, sealed and renamed into place
-/// when complete, so a stage killed at any moment leaves nothing a later run would trust.
+/// is sealed: `entry.json`, written last and flushed to the device, lists every file with its
+/// size, modification time and SHA-256. Work happens in `CACHE/<stage>/<key>.partial/` (a real
+/// folder of this user, never a link), sealed and renamed into place when complete, so a stage
+/// killed at any moment leaves nothing a later run would trust.
 struct StageCache {
     let root: String
     static let sealName = "entry.json"
@@ -19,6 +20,13 @@ struct StageCache {
         folder(stage: stage, key: key) + ".partial"
     }
 
+    /// Makes (or, for a resumed stage, re-enters) the partial folder of `key`.
+    func preparePartialFolder(stage: String, key: String) throws -> String {
+        let partial = partialFolder(stage: stage, key: key)
+        do { try Folder.createOwned(partial) } catch { throw PipelineError.cache(path: error.path, problem: error.reason) }
+        return partial
+    }
+
     /// What is in the cache for a stage key.
     enum EntryState: Equatable {
         case missing
@@ -27,23 +35,35 @@ struct StageCache {
         case corrupt(String)
     }
 
-    /// Checks a sealed entry: every listed file exists with its sealed size; a file whose
-    /// modification time changed is hashed again and must still match.
-    func state(stage: String, key: String) -> EntryState {
+    /// How closely an entry is checked before it is trusted.
+    enum Verification {
+        /// Every listed file exists with its sealed size; one whose modification time changed is
+        /// hashed again. For large entries read again anyway when used (a data set that
+        /// training decodes is verified by content first).
+        case metadata
+        /// Every file is hashed again and must match its seal: for what a run folder records
+        /// (the model, the analysis, the report's figures), so that a flipped bit is never
+        /// recorded under its old, now false, SHA-256.
+        case content
+    }
+
+    /// Checks a sealed entry (see `Verification`).
+    func state(stage: String, key: String, verify: Verification = .content) -> EntryState {
         let folder = folder(stage: stage, key: key)
         let sealPath = (folder as NSString).appendingPathComponent(Self.sealName)
-        guard let data = FileManager.default.contents(atPath: sealPath) else {
-            return FileManager.default.fileExists(atPath: folder) ? .corrupt("it has no \(Self.sealName)") : .missing
-        }
+        guard FileKind(path: folder) != nil else { return .missing }
+        guard FileKind(path: folder) == .folder else { return .corrupt("it is not a folder") }
+        guard let data = FileManager.default.contents(atPath: sealPath) else { return .corrupt("it has no \(Self.sealName)") }
         guard let seal = try? JSONDecoder().decode(Seal.self, from: data), seal.key == key else {
             return .corrupt("its \(Self.sealName) is unreadable")
         }
         for file in seal.files {
+            guard Self.isSafeRelativePath(file.path) else { return .corrupt("its \(Self.sealName) names \(file.path), outside the entry") }
             let path = (folder as NSString).appendingPathComponent(file.path)
-            guard let facts = FileFacts(path: path) else { return .corrupt("\(file.path) is missing") }
+            guard let facts = FileFacts(path: path) else { return .corrupt("\(file.path) is missing or not a file") }
             guard facts.size == file.size else { return .corrupt("\(file.path) changed size") }
-            if facts.modified != file.modified {
-                guard (try? Self.sha256(path: path)) == file.sha256 else { return .corrupt("\(file.path) changed content") }
+            if verify == .content || facts.modified != file.modified {
+                guard Self.sha256(path: path) == file.sha256 else { return .corrupt("\(file.path) changed content") }
             }
         }
         return .valid
@@ -56,54 +76,78 @@ struct StageCache {
         var files: [Seal.File] = []
         for relative in try Self.files(under: partial) where relative != Self.sealName {
             let path = (partial as NSString).appendingPathComponent(relative)
-            guard let facts = FileFacts(path: path) else { throw PipelineError.cache(path: path, problem: "it vanished while being sealed") }
-            files.append(Seal.File(path: relative, size: facts.size, modified: facts.modified, sha256: try Self.sha256(path: path)))
+            guard let facts = FileFacts(path: path), let sha256 = Self.sha256(path: path) else {
+                throw PipelineError.cache(path: path, problem: "it vanished or became unreadable while being sealed")
+            }
+            files.append(Seal.File(path: relative, size: facts.size, modified: facts.modified, sha256: sha256))
         }
         let seal = Seal(stage: stage, key: key, toolVersion: ToolInfo.version, files: files)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try PipelineFile.write(try encoder.encode(seal), to: (partial as NSString).appendingPathComponent(Self.sealName))
+        // Flushed before the rename: after a power loss an entry is either absent or sealed.
+        try PipelineFile.write(try encoder.encode(seal), to: (partial as NSString).appendingPathComponent(Self.sealName), durability: .powerLoss)
         let destination = folder(stage: stage, key: key)
-        if FileManager.default.fileExists(atPath: destination) {
+        if FileKind(path: destination) != nil {
             try? FileManager.default.removeItem(atPath: destination)
         }
         guard rename(partial, destination) == 0 else {
-            throw PipelineError.cache(path: destination, problem: String(cString: strerror(errno)).lowercased())
+            throw PipelineError.cache(path: destination, problem: SystemReason.current(path: destination))
+        }
+        do { try Folder.sync((destination as NSString).deletingLastPathComponent) } catch {
+            throw PipelineError.cache(path: destination, problem: error.reason)
         }
         return seal
     }
 
-    /// The seal of a valid entry.
+    /// The seal of an entry, if it has a readable one.
     func seal(stage: String, key: String) -> Seal? {
         let path = (folder(stage: stage, key: key) as NSString).appendingPathComponent(Self.sealName)
         return FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(Seal.self, from: $0) }
     }
 
-    /// Every regular file under `folder`, as sorted relative paths.
+    /// Every sealed or damaged entry in the cache, as (stage, key), sorted; partial folders and
+    /// temporaries are not entries.
+    func entries() -> [(stage: String, key: String)] {
+        let manager = FileManager.default
+        var result: [(String, String)] = []
+        for stage in ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted() where !stage.hasPrefix(".") {
+            let stageFolder = (root as NSString).appendingPathComponent(stage)
+            guard FileKind(path: stageFolder) == .folder else { continue }
+            for key in ((try? manager.contentsOfDirectory(atPath: stageFolder)) ?? []).sorted()
+            where !key.hasPrefix(".") && !key.hasSuffix(".partial") {
+                result.append((stage, key))
+            }
+        }
+        return result
+    }
+
+    /// Every regular file under `folder`, as sorted relative paths. A symbolic link anywhere
+    /// inside is an error: nothing asl-lab writes is a link, so one there was planted.
     static func files(under folder: String) throws -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: folder) else {
             throw PipelineError.cache(path: folder, problem: "it cannot be listed")
         }
         var result: [String] = []
         while let relative = enumerator.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(relative), isDirectory: &isDirectory),
-               !isDirectory.boolValue {
-                result.append(relative)
+            switch FileKind(path: (folder as NSString).appendingPathComponent(relative)) {
+            case .regular?: result.append(relative)
+            case .folder?, nil: continue
+            case let kind?:
+                throw PipelineError.cache(path: (folder as NSString).appendingPathComponent(relative),
+                                          problem: "it is \(kind.phrase), which asl-lab never writes; remove it")
             }
         }
         return result.sorted()
     }
 
-    /// SHA-256 of a file, read in 1 MB blocks.
-    static func sha256(path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw PipelineError.cache(path: path, problem: "it cannot be read") }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
-            hasher.update(block)
-        }
-        return SHA256.hexString(hasher.finalize())
+    /// SHA-256 of a file; nil when it cannot be read.
+    static func sha256(path: String) -> String? {
+        SHA256.hex(fileAt: path)
+    }
+
+    /// A seal's file name must stay inside its entry.
+    static func isSafeRelativePath(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/").contains("..")
     }
 
     /// `entry.json`: what a finished entry holds.
@@ -123,23 +167,34 @@ struct StageCache {
     }
 }
 
-/// Size and modification time of a regular file.
+/// Size and modification time of a regular file (not a link).
 struct FileFacts {
     var size: UInt64
     var modified: Int64
 
     init?(path: String) {
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         size = UInt64(info.st_size)
+        #if os(Linux)
         modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        #else
+        modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        #endif
     }
 }
 
 /// Writes through a temporary file and a rename.
 enum PipelineFile {
     /// `AtomicFile.write` with failures as `PipelineError`.
-    static func write(_ data: Data, to path: String) throws {
-        do { try AtomicFile.write(data, to: path) } catch { throw PipelineError.cannotWrite(path: error.path, reason: error.reason) }
+    static func write(_ data: Data, to path: String, durability: AtomicFile.Durability = .processCrash) throws {
+        do { try AtomicFile.write(data, to: path, durability: durability) } catch {
+            throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
+        }
+    }
+
+    /// `Folder.create` with failures as `PipelineError`.
+    static func createFolder(_ path: String) throws {
+        do { try Folder.create(path) } catch { throw PipelineError.cannotWrite(path: error.path, reason: error.reason) }
     }
 }

@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import Interrupt
 import NN
 
 extension TSNEError: UserFacingError {}
@@ -8,7 +9,7 @@ extension TSNEError: UserFacingError {}
 public enum TSNEStage {
     /// Embeds the rows of `input` and writes the map to `output`; returns one sentence on it.
     public static func run(input: String, output: String, perplexity: Double, iterations: Int, seed: UInt64, threads: Int?,
-                           neighbours: TSNE.NeighbourSearch = .auto) throws -> String {
+                           neighbours: TSNE.NeighbourSearch = .auto, stop: StopRequest? = nil) throws -> String {
         let array = try NumPyArray.read(path: input)
         guard array.shape.count == 2 else {
             throw NumPyError(path: input, problem: "it has shape \(array.shape), but t-SNE needs a 2-dimensional matrix (rows × columns)")
@@ -17,9 +18,12 @@ public enum TSNEStage {
         Threads.set(cores)
         let start = Date()
         let result: TSNE.Result
+        var options = TSNE.Options(perplexity: perplexity, iterations: iterations, seed: seed, threads: cores, neighbours: neighbours)
+        options.stop = stop
         do {
-            result = try TSNE.embed(array.floats, rows: array.shape[0], columns: array.shape[1],
-                                    options: TSNE.Options(perplexity: perplexity, iterations: iterations, seed: seed, threads: cores, neighbours: neighbours))
+            result = try TSNE.embed(array.floats, rows: array.shape[0], columns: array.shape[1], options: options)
+        } catch TSNEError.interrupted {
+            throw TSNEError.interrupted
         } catch let error as TSNEError {
             throw NumPyError(path: input, problem: error.description.prefix(1).lowercased() + error.description.dropFirst().dropLast())
         }

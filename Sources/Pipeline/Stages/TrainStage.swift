@@ -14,6 +14,12 @@ public enum TrainStage {
                         configHash: config.hash(under: "seed", "data", "train"))
     }
 
+    /// How to carry on after a stop: the checkpoint is resumed with `--resume`.
+    public static func resumeAdvice(alreadyResuming: Bool) -> String {
+        alreadyResuming ? "Run the same command again to continue from the checkpoint."
+                        : "Run the same command with --resume to continue from the checkpoint."
+    }
+
     /// Trains with live progress on `console`.
     public static func run(_ job: TrainJob, console: ConsoleOutput = .standardError) throws -> TrainOutcome {
         let display = TrainingDisplay(console: console)

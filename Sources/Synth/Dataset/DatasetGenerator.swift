@@ -1,6 +1,8 @@
+import AtomicIO
 import Canvas
 import Digest
 import Foundation
+import Interrupt
 
 /// Where a data set comes from, recorded in its `dataset.json`.
 public struct DatasetProvenance: Sendable {
@@ -26,17 +28,21 @@ public struct GenerateJob: Sendable {
     /// Only this part of the samples (nil: all).
     public var shard: Shard?
     public var threads: Int
-    /// Replace an output folder that exists and is not an asl-lab data set, or regenerate one
-    /// that is already up to date.
+    /// Draw the data set again even when the output folder already holds it (same config and
+    /// seed). Never makes asl-lab delete a file it did not write.
     public var force: Bool
     public var provenance: DatasetProvenance
     /// PNG settings for the images (fast by default).
     public var compression: PNG.Compression = .dataset
+    /// Polled between batches of images; when requested, drawing stops, the staging folder of
+    /// an unsharded run is removed and `SynthError.interrupted` is thrown.
+    public var stop: StopRequest?
     /// Writes one image file; tests replace it to simulate a full disk.
     var writeImage: @Sendable ([UInt8], String) throws -> Void = { try Files.write($0, to: $1) }
 
     public init(config: DataConfig, seed: UInt64, output: String, shard: Shard? = nil, threads: Int,
-                force: Bool = false, provenance: DatasetProvenance) {
+                force: Bool = false, provenance: DatasetProvenance, stop: StopRequest? = nil) {
+        self.stop = stop
         self.config = config
         self.seed = seed
         self.output = output
@@ -72,10 +78,11 @@ public struct GenerateOutcome: Equatable, Sendable {
 
 /// Writes data sets: `DIR/A/A_00000.png` …, `labels.csv`, `labels.xlsx`, `dataset.json`.
 ///
-/// Everything is drawn into a hidden staging folder beside `DIR` and renamed into place when
-/// complete, so an interrupted or failed run leaves no folder a later stage would accept.
-/// Shards of one data set share the staging folder `.DIR.shards`; the last shard to finish
-/// assembles the label files and renames it into place.
+/// Everything is drawn into a hidden staging folder beside `DIR` (created exclusively under an
+/// unpredictable name) and renamed into place when complete, so an interrupted or failed run
+/// leaves no folder a later stage would accept. Shards of one data set share the staging
+/// folder `.DIR.shards`, which must be a real folder of this user. An existing `DIR` is
+/// replaced only when everything in it was written by asl-lab.
 public enum DatasetGenerator {
     /// Generates (part of) a data set; `progress` is called from worker threads with the number
     /// of images just finished.
@@ -85,24 +92,25 @@ public enum DatasetGenerator {
         let parent = (output as NSString).deletingLastPathComponent
         let name = (output as NSString).lastPathComponent
         try Files.makeDirectory(parent)
+        if job.stop.isRequested { throw SynthError.interrupted(shard: job.shard) }
 
         if let manifest = try? DatasetManifest.verify(folder: output), !job.force,
            manifest.configHash == job.provenance.configHash {
             return GenerateOutcome(result: .upToDate, imagesDrawn: 0, datasetImages: job.config.imageCount, shard: job.shard,
                                    seconds: 0, folder: output)
         }
-        try checkOutputCanBeReplaced(output, force: job.force)
+        try checkOutputCanBeReplaced(output)
         removeStalePartials(parent: parent, name: name)
 
         let total = job.config.imageCount
         let range = job.shard?.samples(of: total) ?? 0..<total
-        let staging = job.shard == nil
-            ? (parent as NSString).appendingPathComponent(".\(name).partial-\(getpid())")
-            : (parent as NSString).appendingPathComponent(".\(name).shards")
+        let staging = try job.shard == nil
+            ? Files.makeTemporaryFolder(beside: output)
+            : Files.makeOwnedFolder((parent as NSString).appendingPathComponent(".\(name).shards"))
         let partsFolder = (staging as NSString).appendingPathComponent(".parts")
 
         do {
-            try Files.makeDirectory(partsFolder)
+            try Files.makeOwnedFolder(partsFolder)
             if let shard = job.shard {
                 try claimShardFolder(staging: staging, job: job, shard: shard)
             }
@@ -136,7 +144,7 @@ public enum DatasetGenerator {
         let perLetter = job.config.imagesPerLetter
         let letters = Set(range.map { $0 / perLetter })
         for letter in letters.sorted() {
-            try Files.makeDirectory((folder as NSString).appendingPathComponent(Letters.all[letter]))
+            try Files.makeOwnedFolder((folder as NSString).appendingPathComponent(Letters.all[letter]))
         }
         let noise = GaussianNoiseTable(sigma: job.config.augment.noiseSigma)
         let workers = max(1, min(job.threads, range.count))
@@ -152,6 +160,10 @@ public enum DatasetGenerator {
             // Small fixed batches from a shared counter: which thread draws a sample never
             // matters, because its pixels depend only on (config, seed, letter, index).
             while let batch = state.nextBatch(size: 4) {
+                if job.stop.isRequested {
+                    state.fail(SynthError.interrupted(shard: job.shard))
+                    return
+                }
                 for offset in batch {
                     let sample = range.lowerBound + offset
                     let letter = sample / perLetter, index = sample % perLetter
@@ -175,16 +187,23 @@ public enum DatasetGenerator {
 
     // MARK: - Output folder
 
-    private static func checkOutputCanBeReplaced(_ output: String, force: Bool) throws {
-        let (exists, isDirectory) = Files.exists(output)
-        guard exists, !force else { return }
-        guard isDirectory else { throw SynthError.outputIsAFile(path: output) }
-        if (try? DatasetManifest.load(folder: output)) != nil || Files.isEmptyDirectory(output) { return }
-        throw SynthError.outputNotADataset(path: output)
+    /// An existing output folder is replaced only when everything in it is asl-lab's (an older
+    /// data set, or nothing at all): a file, or a folder holding anything else, is refused with
+    /// what is in the way, with or without `--force`.
+    private static func checkOutputCanBeReplaced(_ output: String) throws {
+        guard let kind = FileKind(path: output) else { return }
+        var info = stat()
+        guard stat(output, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw SynthError.outputIsAFile(path: output, kind: kind.phrase)
+        }
+        let foreign = DatasetInventory.filesNotWrittenByAsllab(in: output)
+        guard foreign.isEmpty else { throw SynthError.outputHoldsOtherFiles(path: output, files: foreign) }
     }
 
-    /// Removes staging folders left by runs that were killed (their process is gone).
+    /// Removes staging folders left by runs that were killed (their process is gone): those of
+    /// this version (`Folder.removeLeftovers`) and the `.NAME.partial-PID` of earlier ones.
     private static func removeStalePartials(parent: String, name: String) {
+        Folder.removeLeftovers(in: parent)
         let prefix = ".\(name).partial-"
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
             if let pid = Int32(entry.dropFirst(prefix.count)), !Files.processIsAlive(pid) {
@@ -207,8 +226,11 @@ public enum DatasetGenerator {
         // The manifest goes last: its presence is what makes the folder a data set.
         try Files.write(try manifest.json(), to: (staging as NSString).appendingPathComponent(DatasetManifest.fileName))
 
-        if Files.exists(output).exists {
-            let old = output + ".old-\(getpid())"
+        if FileKind(path: output) != nil {
+            // Checked again here: a shard run may assemble long after it started.
+            try checkOutputCanBeReplaced(output)
+            let old = ((output as NSString).deletingLastPathComponent as NSString)
+                .appendingPathComponent(TemporaryName.make(for: (output as NSString).lastPathComponent, kind: "partial"))
             try Files.rename(output, to: old)
             do {
                 try Files.rename(staging, to: output)

@@ -4,8 +4,12 @@ import Foundation
 /// The few file operations the generator needs, as POSIX calls so that failures carry the
 /// system's reason (permission denied, no space left on device) into `SynthError`.
 enum Files {
+    /// Writes a new file inside a staging folder: created exclusively and never through a link.
+    /// A file of the same name (a shard drawn again) is removed first; a link there is removed,
+    /// not followed.
     static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
-        do { try AtomicFile.writeDirectly(bytes, to: path) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
+        unlink(path)
+        do { try AtomicFile.createNew(bytes, at: path) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
     }
 
     static func write(_ data: Data, to path: String) throws {
@@ -22,29 +26,28 @@ enum Files {
     }
 
     static func makeDirectory(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw SynthError.cannotWrite(path: path, reason: (error as NSError).localizedFailureReason ?? reasonFromFoundation(error))
-        }
+        do { try Folder.create(path) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
+    }
+
+    /// A folder under a predictable name that asl-lab writes into: created, or accepted only
+    /// when it is a real folder of this user (never a planted link).
+    @discardableResult
+    static func makeOwnedFolder(_ path: String) throws -> String {
+        do { try Folder.createOwned(path) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
+        return path
+    }
+
+    /// A new staging folder with an unpredictable name beside `final`.
+    static func makeTemporaryFolder(beside final: String) throws -> String {
+        do { return try Folder.createTemporary(beside: final) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
     }
 
     static func rename(_ from: String, to: String) throws {
-        guard Foundation.rename(from, to) == 0 else { throw SynthError.cannotWrite(path: to, reason: reason()) }
+        guard Foundation.rename(from, to) == 0 else { throw SynthError.cannotWrite(path: to, reason: SystemReason.current(path: to)) }
     }
 
     static func remove(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
-    }
-
-    static func exists(_ path: String) -> (exists: Bool, isDirectory: Bool) {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        return (exists, isDirectory.boolValue)
-    }
-
-    static func isEmptyDirectory(_ path: String) -> Bool {
-        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? ["?"]).isEmpty
     }
 
     /// Whether a process with this id is running (for cleaning up after crashed runs).
@@ -55,24 +58,13 @@ enum Files {
     /// Runs `body` holding an exclusive lock on `path` (created if needed); other processes
     /// taking the same lock wait.
     static func withLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SynthError.cannotWrite(path: path, reason: reason()) }
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SynthError.cannotWrite(path: path, reason: SystemReason.current(path: path)) }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw SynthError.cannotWrite(path: path, reason: reason()) }
+            guard errno == EINTR else { throw SynthError.cannotWrite(path: path, reason: SystemReason.current(path: path)) }
         }
         defer { flock(fd, LOCK_UN) }
         return try body()
-    }
-
-    static func reason() -> String {
-        AtomicFile.systemReason()
-    }
-
-    private static func reasonFromFoundation(_ error: Error) -> String {
-        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code))).lowercased()
-        }
-        return error.localizedDescription
     }
 }

@@ -1,0 +1,88 @@
+import AtomicIO
+import Foundation
+
+/// `asl-lab cache verify`: every sealed entry of a cache is hashed again and compared with its
+/// seal; damaged entries are removed (the next run that needs one computes it again), and the
+/// temporaries of dead processes are cleaned up. Runs hold the cache lock while it works, so
+/// no run is writing the entries being checked.
+public enum CacheCheck {
+    public struct Entry: Equatable, Sendable {
+        public var stage: String
+        public var key: String
+        /// Nil when intact; else what is wrong with it.
+        public var damage: String?
+        public var bytes: UInt64
+    }
+
+    public struct Report: Sendable {
+        public var entries: [Entry]
+        /// Unfinished stages kept for resuming (`<key>.partial`).
+        public var partial: [String]
+        public var removedLeftovers: [String]
+        public var damaged: [Entry] { entries.filter { $0.damage != nil } }
+    }
+
+    /// Verifies (and repairs, by removal) the cache at `root`; `progress` hears each entry.
+    public static func verify(root: String, console: ConsoleOutput) throws -> Report {
+        guard FileKind(path: root) != nil else { throw PipelineError.cache(path: root, problem: "there is no cache folder there") }
+        let lock = try CacheLock(cacheRoot: root) {
+            console.write("A run is using the cache \(root); waiting for it to finish…\n")
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let cache = StageCache(root: URL(fileURLWithPath: root).standardizedFileURL.path)
+        PipelineRun.removeLeftovers(cache: cache, reportsRoot: cache.root)
+        var report = Report(entries: [], partial: [], removedLeftovers: [])
+        for (stage, key) in cache.entries() {
+            let folder = cache.folder(stage: stage, key: key)
+            var damage: String?
+            if case .corrupt(let why) = cache.state(stage: stage, key: key, verify: .content) { damage = why }
+            let bytes = cache.seal(stage: stage, key: key)?.files.reduce(0) { $0 + $1.size } ?? 0
+            if damage != nil { try? FileManager.default.removeItem(atPath: folder) }
+            let entry = Entry(stage: stage, key: key, damage: damage, bytes: bytes)
+            console.write(line(entry))
+            report.entries.append(entry)
+        }
+        for stage in Set(cache.entries().map(\.stage)).union(PipelineStage.allCases.map(\.rawValue)).sorted() {
+            let stageFolder = (cache.root as NSString).appendingPathComponent(stage)
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: stageFolder)) ?? []).sorted() where name.hasSuffix(".partial") {
+                report.partial.append("\(stage)/\(name)")
+            }
+        }
+        return report
+    }
+
+    static func line(_ entry: Entry) -> String {
+        let name = "\(entry.stage)/\(entry.key.prefix(12))"
+        guard let damage = entry.damage else { return "ok       \(name)  \(ByteCount.text(entry.bytes))\n" }
+        return "DAMAGED  \(name)  \(damage): removed; the next run that needs it computes it again\n"
+    }
+
+    /// `verify`, then its closing paragraph; damage found is an error (exit status 1) so that
+    /// scripts notice it.
+    public static func verifyAndSummarise(root: String, console: ConsoleOutput) throws -> String {
+        let report = try verify(root: root, console: console)
+        let text = summary(report, root: root)
+        guard report.damaged.isEmpty else { throw PipelineError.cacheDamaged(text) }
+        return text
+    }
+
+    /// The closing paragraph.
+    public static func summary(_ report: Report, root: String) -> String {
+        var text = "Checked \(report.entries.count) cache entr\(report.entries.count == 1 ? "y" : "ies") in \(root) by content: "
+        text += report.damaged.isEmpty ? "all intact." : "\(report.damaged.count) damaged and removed."
+        if !report.partial.isEmpty {
+            text += " \(report.partial.count) unfinished stage folder\(report.partial.count == 1 ? "" : "s") (\(report.partial.joined(separator: ", "))) kept for resuming."
+        }
+        return text
+    }
+}
+
+/// Byte counts for people: "48.4 MB" (decimal units, as `ls -h --si` and file managers show).
+enum ByteCount {
+    static func text(_ bytes: UInt64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes), unit = 0
+        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
