@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 import Interrupt
 import NN
@@ -181,11 +182,7 @@ public enum Trainer {
     }
 
     private static func createFolder(_ folder: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw TrainingError.cannotWrite(path: folder, reason: "the folder cannot be created")
-        }
+        do { try Folder.create(folder) } catch { throw TrainingError.cannotWrite(path: error.path, reason: error.reason) }
     }
 
     private static func summaryJSON(_ outcome: TrainOutcome, job: TrainJob, standardisation: InputStandardisation?) throws -> Data {

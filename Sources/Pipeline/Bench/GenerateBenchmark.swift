@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 import Synth
 
@@ -32,7 +33,11 @@ public enum GenerateBenchmark {
     public static func run(config: EffectiveConfig, imagesPerLetter: Int = 40, runs: Int = 3) throws -> Result {
         var effective = config
         try ConfigLoader.apply(override: "data.images_per_letter=\(imagesPerLetter)", to: &effective)
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("asl-bench-generate-\(getpid())").path
+        // An exclusively created folder with an unpredictable name: /tmp is shared.
+        let scratch: String
+        do { scratch = try Folder.createTemporary(beside: FileManager.default.temporaryDirectory.appendingPathComponent("asl-bench-generate").path) } catch {
+            throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
+        }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         var figures: [BenchFigure] = []

@@ -44,10 +44,10 @@ public enum ReportStage {
     /// run-specific ones, as the cache entry `key`. A failure here costs only the reuse.
     static func keepFigures(of runFolder: String, in cache: StageCache, key: String) throws {
         let source = (runFolder as NSString).appendingPathComponent(ReportFiles.figures)
-        let partial = cache.partialFolder(stage: figuresCacheStage, key: key)
-        try? FileManager.default.removeItem(atPath: partial)
+        try? FileManager.default.removeItem(atPath: cache.partialFolder(stage: figuresCacheStage, key: key))
+        let partial = try cache.preparePartialFolder(stage: figuresCacheStage, key: key)
         let target = (partial as NSString).appendingPathComponent(ReportFiles.figures)
-        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try PipelineFile.createFolder(target)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? []
         let figures = Set(files.filter { $0.hasSuffix(".svg") }.map { ($0 as NSString).deletingPathExtension }).subtracting(ReportFiles.runSpecificFigures)
         for name in figures.sorted() where !FigureFile.link(name, from: source, to: target) {

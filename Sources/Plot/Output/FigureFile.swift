@@ -14,7 +14,7 @@ public enum FigureFile {
         let files = extensions.map { name + "." + $0 }
         let manager = FileManager.default
         guard files.allSatisfy({ manager.fileExists(atPath: (source as NSString).appendingPathComponent($0)) }) else { return false }
-        try? manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        guard (try? Folder.create(folder)) != nil else { return false }
         for file in files {
             do {
                 try AtomicFile.linkOrCopy((source as NSString).appendingPathComponent(file), to: (folder as NSString).appendingPathComponent(file))
@@ -31,11 +31,7 @@ public enum FigureFile {
     public static func write(_ figure: Figure, data: CSVTable, to folder: String, name: String,
                              pngScale: Double = 2) throws -> (svg: String, png: String, csv: String) {
         guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { throw PlotError.invalidFileName(name) }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw PlotError.io(path: folder, reason: error.localizedDescription)
-        }
+        do { try Folder.create(folder) } catch { throw PlotError.io(path: error.path, reason: error.reason) }
         let base = URL(fileURLWithPath: folder).appendingPathComponent(name).path
         let paths = (svg: base + ".svg", png: base + ".png", csv: base + ".csv")
 
