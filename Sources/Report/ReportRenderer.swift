@@ -16,6 +16,9 @@ public enum ReportRenderer {
         let started = Date()
         let templates = try ReportTemplates(folder: job.templates)
         let folder = URL(fileURLWithPath: job.runFolder).standardizedFileURL.path
+        // Temporaries of a report that was killed while writing.
+        Folder.removeLeftovers(in: folder)
+        Folder.removeLeftovers(in: (folder as NSString).appendingPathComponent(ReportFiles.figures))
         let inputs = try RunInputs.read(folder: folder)
         let context = PageContext(job: job, inputs: inputs, figures: FigureSink(runFolder: folder, reusable: job.reusableFigures, stop: job.stop))
 

@@ -183,6 +183,8 @@ public enum Trainer {
 
     private static func createFolder(_ folder: String) throws {
         do { try Folder.create(folder) } catch { throw TrainingError.cannotWrite(path: error.path, reason: error.reason) }
+        // Temporaries of a training that was killed while writing its checkpoint.
+        Folder.removeLeftovers(in: folder)
     }
 
     private static func summaryJSON(_ outcome: TrainOutcome, job: TrainJob, standardisation: InputStandardisation?) throws -> Data {
