@@ -31,7 +31,7 @@ let package = Package(
         // binary still runs (on the Swift kernels or OpenBLAS) where those are missing.
         .target(name: "SIMDKernels"),
         .target(name: "Digest"),
-        .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels"]),
+        .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels", "AtomicIO"]),
         .target(name: "Plot", dependencies: ["Canvas", "AtomicIO"]),
         .target(
             name: "Synth",
