@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import ZIPFoundation
+import AtomicIO
 
 /// `labels.xlsx`: the label table as a minimal Office Open XML workbook (one sheet, inline
 /// strings, no styles), which Excel, LibreOffice and openpyxl read; and a reader for it and for
@@ -22,7 +23,11 @@ public enum LabelsWorkbook {
                 + "<c r=\"C\(r)\"><v>\(LabelsTable.formatDistance(row.distance))</v></c></row>"
         }
         sheet += "</sheetData></worksheet>"
+        return try workbook(sheet: sheet)
+    }
 
+    /// An .xlsx archive around one worksheet's XML (and `extraParts`, path and text).
+    static func workbook(sheet: String, extraParts: [(String, String)] = []) throws -> Data {
         let parts: [(String, String)] = [
             ("[Content_Types].xml", #"""
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -41,7 +46,7 @@ public enum LabelsWorkbook {
             <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>
             """#),
             ("xl/worksheets/sheet1.xml", sheet),
-        ]
+        ] + extraParts
         let archive = try Archive(data: Data(), accessMode: .create)
         for (path, text) in parts {
             let data = Data(text.utf8)
@@ -62,8 +67,11 @@ public enum LabelsWorkbook {
             throw SynthError.labels(file: file, line: 1, problem: "the sheet is empty; expected the header \"filepath,letter,distance\"")
         }
         try LabelsTable.checkHeader(header.cells, file: file, line: header.number)
+        var unique = LabelsTable.UniquePaths(file: file)
         return try cells.dropFirst().filter { !$0.cells.allSatisfy(\.isEmpty) }.map { row in
-            try LabelsTable.row(row.cells, file: file, line: row.number)
+            let label = try LabelsTable.row(row.cells, file: file, line: row.number)
+            try unique.insert(label.filepath, line: row.number)
+            return label
         }
     }
 
@@ -77,13 +85,7 @@ public enum LabelsWorkbook {
         }
         func part(_ path: String) throws -> Data? {
             guard let entry = archive[path] else { return nil }
-            var out = Data()
-            do {
-                _ = try archive.extract(entry) { out.append($0) }
-            } catch {
-                throw SynthError.workbook(file: file, problem: "the part \(path) is damaged")
-            }
-            return out
+            return try inflate(entry, from: archive, path: path, file: file)
         }
         guard let sheet = try part("xl/worksheets/sheet1.xml") else {
             throw SynthError.workbook(file: file, problem: "it has no first worksheet (xl/worksheets/sheet1.xml)")
@@ -91,6 +93,47 @@ public enum LabelsWorkbook {
         let shared = try part("xl/sharedStrings.xml").map { try SharedStringsParser.parse($0, file: file) } ?? []
         return try SheetParser.parse(sheet, sharedStrings: shared, file: file)
     }
+
+    /// Largest inflated size of one part: a sheet of 1,048,576 rows (all a spreadsheet holds)
+    /// is about 160 MB as our writer writes it.
+    public static let maximumPartBytes = 256 << 20
+    /// Deflate cannot shrink data more than 1032 to 1; a part that claims more is lying.
+    static let maximumDeflateRatio: UInt64 = 1032
+
+    /// The bytes of one part, inflated under a bound: the size its header claims must be
+    /// plausible for its compressed size and at most `maximumPartBytes`, and inflating stops
+    /// as soon as the output passes the claim (a zip bomb is refused before it grows).
+    static func inflate(_ entry: Entry, from archive: Archive, path: String, file: String) throws -> Data {
+        let claimed = entry.uncompressedSize, compressed = entry.compressedSize
+        guard claimed <= UInt64(maximumPartBytes) else {
+            throw SynthError.workbook(file: file, problem: "the part \(path) claims \(claimed) bytes when inflated, more than the \(maximumPartBytes) a label sheet may have")
+        }
+        guard claimed <= compressed.multipliedReportingOverflow(by: maximumDeflateRatio).partialValue + 1024 else {
+            throw SynthError.workbook(file: file, problem: "the part \(path) claims \(claimed) bytes from \(compressed) compressed ones, more than compression allows; the file is damaged")
+        }
+        var out = Data()
+        out.reserveCapacity(Int(claimed))
+        do {
+            _ = try archive.extract(entry) { chunk in
+                guard out.count + chunk.count <= Int(claimed) else { throw PartTooLarge() }
+                out.append(chunk)
+            }
+        } catch is PartTooLarge {
+            throw SynthError.workbook(file: file, problem: "the part \(path) inflates to more than the \(claimed) bytes its header claims; the file is damaged")
+        } catch {
+            throw SynthError.workbook(file: file, problem: "the part \(path) is damaged")
+        }
+        guard out.count == Int(claimed) else {
+            throw SynthError.workbook(file: file, problem: "the part \(path) inflates to \(out.count) bytes, not the \(claimed) its header claims; the file is damaged")
+        }
+        // Label sheets never declare a DTD; refusing one keeps entity expansion out of reach.
+        if out.range(of: Data("<!DOCTYPE".utf8)) != nil || out.range(of: Data("<!ENTITY".utf8)) != nil {
+            throw SynthError.workbook(file: file, problem: "the part \(path) declares a DTD (<!DOCTYPE or <!ENTITY), which a workbook never has")
+        }
+        return out
+    }
+
+    private struct PartTooLarge: Error {}
 
     private static func textCell(column: Int, row: Int, _ text: String) -> String {
         "<c r=\"\(columnName(column))\(row)\" t=\"inlineStr\"><is><t>\(escapeXML(text))</t></is></c>"
@@ -161,16 +204,39 @@ private final class SheetParser: NSObject, XMLParserDelegate {
     private var text = ""
     private var collecting = false
     private var badSharedIndex: String?
+    /// The first problem found, after which parsing stops.
+    private(set) var problem: String?
+    /// A label sheet has three columns; cells further right must be empty.
+    static let columns = 3
+    /// The last column a spreadsheet has (XFD).
+    static let maximumColumn = 16384
 
     init(sharedStrings: [String]) {
         self.sharedStrings = sharedStrings
+    }
+
+    private func fail(_ problem: String, _ parser: XMLParser) {
+        if self.problem == nil { self.problem = problem }
+        parser.abortParsing()
+    }
+
+    /// The 0-based column of a cell reference such as "C12", or nil when its letters are
+    /// missing or name a column past XFD (16384), or no row number follows.
+    static func column(ofReference ref: String) -> Int? {
+        let letters = ref.prefix { $0.isASCII && $0.isLetter }
+        let digits = ref.dropFirst(letters.count)
+        guard !letters.isEmpty, letters.count <= 3, !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        let column = letters.uppercased().unicodeScalars.reduce(0) { $0 * 26 + Int($1.value) - 64 }
+        return column <= maximumColumn ? column - 1 : nil
     }
 
     static func parse(_ data: Data, sharedStrings: [String], file: String) throws -> [(number: Int, cells: [String])] {
         let delegate = SheetParser(sharedStrings: sharedStrings)
         let parser = XMLParser(data: data)
         parser.delegate = delegate
-        guard parser.parse() else { throw SynthError.workbook(file: file, problem: "the worksheet is not valid XML") }
+        let parsed = parser.parse()
+        if let problem = delegate.problem { throw SynthError.workbook(file: file, problem: problem) }
+        guard parsed else { throw SynthError.workbook(file: file, problem: "the worksheet is not valid XML (line \(parser.lineNumber))") }
         if let bad = delegate.badSharedIndex { throw SynthError.workbook(file: file, problem: "a cell refers to shared string \(bad), which does not exist") }
         return delegate.rows
     }
@@ -178,14 +244,25 @@ private final class SheetParser: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         switch name {
         case "row":
-            rowNumber = Int(attributes["r"] ?? "") ?? rowNumber + 1
+            if let r = attributes["r"] {
+                guard let number = Int(r), number >= 1, number <= Int(Int32.max) else {
+                    fail("the row number \(InputText.quoted(r, limit: 20)) is not a whole number between 1 and \(Int32.max)", parser)
+                    return
+                }
+                rowNumber = number
+            } else {
+                rowNumber += 1
+            }
             cells = []
             column = 0
         case "c":
             cellType = attributes["t"] ?? "n"
             if let ref = attributes["r"] {
-                let letters = ref.prefix { $0.isLetter }.uppercased()
-                column = letters.unicodeScalars.reduce(0) { $0 * 26 + Int($1.value) - 64 } - 1
+                guard let parsed = Self.column(ofReference: ref) else {
+                    fail("the cell reference \(InputText.quoted(ref, limit: 20)) is not a column (A–XFD) followed by a row number", parser)
+                    return
+                }
+                column = parsed
             }
             text = ""
         case "v", "t":
@@ -208,7 +285,13 @@ private final class SheetParser: NSObject, XMLParserDelegate {
             if cellType == "s" {
                 if let i = Int(text), sharedStrings.indices.contains(i) { value = sharedStrings[i] } else { badSharedIndex = text }
             }
-            if column >= 0 {
+            if column >= Self.columns {
+                // Cells right of the table must be empty (no memory is spent on them).
+                if !value.isEmpty {
+                    fail("row \(rowNumber) has a value in column \(LabelsWorkbook.columnName(column)); a label sheet has only the columns filepath, letter, distance", parser)
+                    return
+                }
+            } else if column >= 0 {
                 while cells.count < column { cells.append("") }
                 if cells.count == column { cells.append(value) } else { cells[column] = value }
             }
