@@ -69,6 +69,7 @@ public enum TSNE {
         guard n > 0 else { throw TSNEError.empty }
         guard d > 0, x.count == n * d else { throw TSNEError.shape(rows: n, columns: d, values: x.count) }
         if let bad = x.firstIndex(where: { !$0.isFinite }) { throw TSNEError.notFinite(row: bad / d, column: bad % d) }
+        let x = InputScale.normalised(x)
         guard n > 2 else {
             let y: [Float] = n == 1 ? [0, 0] : [-1e-4, 0, 1e-4, 0]
             return Result(embedding: y, klDivergence: 0, perplexity: 0, iterations: 0,
@@ -120,6 +121,7 @@ public enum TSNE {
                 history.append((iteration + 1, Forces.klDivergence(y: y, n: n, p: p, theta: Float(options.theta), threads: threads)))
             }
         }
+        if let bad = y.firstIndex(where: { !$0.isFinite }) { throw TSNEError.diverged(row: bad / 2) }
         let kl = Forces.klDivergence(y: y, n: n, p: p, theta: Float(options.theta), threads: threads)
         return Result(embedding: y, klDivergence: kl, perplexity: perplexity, iterations: options.iterations, note: note, klHistory: history,
                       neighbours: search)
@@ -147,12 +149,14 @@ public enum TSNEError: Error, Equatable, CustomStringConvertible {
     case empty
     case shape(rows: Int, columns: Int, values: Int)
     case notFinite(row: Int, column: Int)
+    case diverged(row: Int)
 
     public var description: String {
         switch self {
         case .empty: return "There are no points to embed (the matrix has 0 rows)."
         case .shape(let rows, let columns, let values): return "The matrix should hold \(rows) × \(columns) values but holds \(values)."
         case .notFinite(let row, let column): return "Row \(row) (counting from 0) holds a NaN or infinite value in column \(column); t-SNE needs finite numbers."
+        case .diverged(let row): return "The t-SNE map diverged (row \(row), counting from 0, left the finite numbers); try a lower perplexity or fewer iterations."
         }
     }
 }
