@@ -101,3 +101,32 @@ final class HostileLabelsTests: XCTestCase {
                        "Cannot read the workbook labels.xlsx: the part xl/worksheets/sheet1.xml inflates to more than the 600 bytes its header claims; the file is damaged.")
     }
 }
+
+extension HostileLabelsTests {
+    /// Found by the fuzzer: an element name with a byte that is not UTF-8 trapped inside
+    /// Foundation's XMLParser.
+    func testAPartThatIsNotUTF8IsRefusedBeforeTheXMLParserSeesIt() throws {
+        var sheet = Array(sheet(#"<row r="2"><c r="A2"><v>1</v></c></row>"#).utf8)
+        let at = sheet.indices.first { sheet[$0] == UInt8(ascii: "v") && sheet[$0 - 1] == UInt8(ascii: "<") }!
+        sheet[at] = 0xFF
+        let data = try LabelsWorkbook.workbook(sheetBytes: Data(sheet), extraParts: [])
+        XCTAssertTrue(workbookProblem(data)?.contains("is not UTF-8 text") ?? false, workbookProblem(data) ?? "accepted")
+        let latin = try LabelsWorkbook.workbook(sheet: #"<?xml version="1.0" encoding="ISO-8859-1"?><worksheet/>"#)
+        XCTAssertEqual(workbookProblem(latin), "Cannot read the workbook labels.xlsx: the part xl/worksheets/sheet1.xml declares an encoding other than UTF-8.")
+    }
+}
+
+extension HostileLabelsTests {
+    /// Found by the fuzzer: a central directory pointing past the end of the data made
+    /// ZIPFoundation's in-memory archive trap on a negative range.
+    func testAnEntryOffsetPastTheEndIsAnErrorNotATrap() throws {
+        var bytes = [UInt8](try LabelsWorkbook.workbook(sheet: sheet(row(2))))
+        // Every central directory entry's local-header offset (at +42) is pointed past the end.
+        var at = 0
+        while let found = (at..<(bytes.count - 4)).first(where: { bytes[$0] == 0x50 && bytes[$0 + 1] == 0x4B && bytes[$0 + 2] == 1 && bytes[$0 + 3] == 2 }) {
+            for i in 0..<4 { bytes[found + 42 + i] = 0x7F }
+            at = found + 4
+        }
+        XCTAssertNotNil(workbookProblem(Data(bytes)))
+    }
+}

@@ -28,7 +28,12 @@ public enum LabelsWorkbook {
 
     /// An .xlsx archive around one worksheet's XML (and `extraParts`, path and text).
     static func workbook(sheet: String, extraParts: [(String, String)] = []) throws -> Data {
-        let parts: [(String, String)] = [
+        try workbook(sheetBytes: Data(sheet.utf8), extraParts: extraParts.map { ($0.0, Data($0.1.utf8)) })
+    }
+
+    /// `workbook(sheet:)` for a sheet given as bytes (tests give ones that are not UTF-8).
+    static func workbook(sheetBytes sheet: Data, extraParts: [(String, Data)]) throws -> Data {
+        let fixed: [(String, String)] = [
             ("[Content_Types].xml", #"""
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>
@@ -45,11 +50,10 @@ public enum LabelsWorkbook {
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>
             """#),
-            ("xl/worksheets/sheet1.xml", sheet),
-        ] + extraParts
+        ]
+        let parts = fixed.map { ($0.0, Data($0.1.utf8)) } + [("xl/worksheets/sheet1.xml", sheet)] + extraParts
         let archive = try Archive(data: Data(), accessMode: .create)
-        for (path, text) in parts {
-            let data = Data(text.utf8)
+        for (path, data) in parts {
             try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: entryDate,
                                  compressionMethod: .deflate) { position, size in
                 data.subdata(in: Int(position)..<Int(position) + size)
@@ -79,7 +83,9 @@ public enum LabelsWorkbook {
     static func firstSheet(_ data: Data, file: String) throws -> [(number: Int, cells: [String])] {
         let archive: Archive
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            archive = try openArchive(data)
+        } catch let error as SynthError {
+            throw error
         } catch {
             throw SynthError.workbook(file: file, problem: "it is not a ZIP archive (an .xlsx file is one)")
         }
@@ -92,6 +98,32 @@ public enum LabelsWorkbook {
         }
         let shared = try part("xl/sharedStrings.xml").map { try SharedStringsParser.parse($0, file: file) } ?? []
         return try SheetParser.parse(sheet, sharedStrings: shared, file: file)
+    }
+
+    /// An archive reading `data`. ZIPFoundation's in-memory archive traps when a damaged zip
+    /// seeks past the end of its buffer (a negative range in its read callback), so the bytes
+    /// are read through a private temporary file (mkstemp: an unpredictable name, created
+    /// exclusively), removed as soon as the archive has it open.
+    static func openArchive(_ data: Data) throws -> Archive {
+        var template = Array((NSTemporaryDirectory() + "asl-lab-xlsx-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw SynthError.cannotWrite(path: NSTemporaryDirectory(), reason: Files.reason()) }
+        let path = String(cString: template)
+        defer { unlink(path) }
+        let written = data.withUnsafeBytes { bytes -> Bool in
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+        let reason = Files.reason()
+        close(fd)
+        guard written else { throw SynthError.cannotWrite(path: path, reason: reason) }
+        return try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
     }
 
     /// Largest inflated size of one part: a sheet of 1,048,576 rows (all a spreadsheet holds)
@@ -125,6 +157,17 @@ public enum LabelsWorkbook {
         }
         guard out.count == Int(claimed) else {
             throw SynthError.workbook(file: file, problem: "the part \(path) inflates to \(out.count) bytes, not the \(claimed) its header claims; the file is damaged")
+        }
+        // Foundation's XMLParser traps on element names that are not UTF-8 (libxml2 passes them
+        // on), so the part must be UTF-8 throughout and declare no other encoding.
+        guard String(validating: out, as: UTF8.self) != nil else {
+            throw SynthError.workbook(file: file, problem: "the part \(path) is not UTF-8 text (byte \(InputText.firstInvalidUTF8(out) ?? 0))")
+        }
+        if let prolog = String(decoding: out.prefix(200), as: UTF8.self).range(of: #"encoding\s*=\s*["']([^"']*)["']"#, options: .regularExpression) {
+            let declared = String(decoding: out.prefix(200), as: UTF8.self)[prolog].lowercased()
+            guard declared.contains("utf-8") || declared.contains("utf8") else {
+                throw SynthError.workbook(file: file, problem: "the part \(path) declares an encoding other than UTF-8")
+            }
         }
         // Label sheets never declare a DTD; refusing one keeps entity expansion out of reach.
         if out.range(of: Data("<!DOCTYPE".utf8)) != nil || out.range(of: Data("<!ENTITY".utf8)) != nil {
