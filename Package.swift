@@ -67,6 +67,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzzer `make test` runs: a seeded mutator over every input parser, in child
+        // processes whose allocations are capped (FuzzSupport interposes malloc for that, so
+        // only this executable links it).
+        .target(name: "FuzzSupport"),
+        .executableTarget(
+            name: "asl-fuzz",
+            dependencies: ["FuzzSupport", "AtomicIO", "Canvas", "NN", "Synth", "Training", "Analysis", "Report", "Pipeline",
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO"]),
@@ -76,6 +85,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab", "asl-fuzz"]),
     ]
 )

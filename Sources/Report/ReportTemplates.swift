@@ -96,3 +96,27 @@ struct NavItem {
     var label: String
     var current: Bool
 }
+
+extension ReportRenderer {
+    /// Loads the templates in `folder` over the built-in ones, as `render` does, and renders a
+    /// sample page with a figure, a table and a paragraph: a template's problems (syntax,
+    /// loops of partials) show without a run folder. Returns the sample's HTML.
+    public static func checkTemplates(folder: String) throws -> String {
+        let templates = try ReportTemplates(folder: folder)
+        let figure = FigureModel(name: "sample", caption: "A figure", alt: "A figure", width: 10, height: 10, src: "figures/sample.svg",
+                                 png: nil, csv: nil)
+        let page = PageModel(id: "overview", title: "Overview", file: ReportFiles.index, lead: "Lead",
+                             sections: [SectionModel("Section", anchor: "section", [
+                                 .figure(figure), .table(TableModel(caption: "A table", header: ["a"], rows: [["1"]])), .paragraph("Text"),
+                             ])])
+        let header = RunHeader(name: "sample", date: "", seed: "0", toolVersion: "", configHash: "")
+        return try templates.render(LayoutModel(documentTitle: "Sample", reportTitle: "Sample", run: header,
+                                                nav: [NavItem(href: page.file, label: page.title, current: true)], pages: [page],
+                                                singleFile: false, style: templates.style))
+    }
+}
+
+extension ReportRenderer {
+    /// The built-in templates and stylesheet by file name, as `--templates` folders override them.
+    public static var builtInTemplates: [String: String] { DefaultTemplates.files }
+}
