@@ -1,23 +1,15 @@
-/// SplitMix64: a seeded generator whose sequence is the same on every machine, so a seed and
-/// a run number always give the same mutated input.
-struct FuzzRandom {
-    private var state: UInt64
+import Synth
 
-    /// The generator for run `run` of seed `seed`: each run can be made again on its own.
+/// The fuzzer's random numbers: the data set's own seeded generator (xoshiro256**), one stream
+/// per run, so a seed and a run number always give the same input on every machine.
+typealias FuzzRandom = SampleRandom
+
+extension SampleRandom {
+    /// The stream of run `run` under `seed`: each run can be made again on its own.
     init(seed: UInt64, run: Int) {
-        state = seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: run) &* 0xBF58_476D_1CE4_E5B9
+        self.init(seed: seed, letter: 0, index: run, stream: 0x6675_7A7A) // "fuzz"
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in 0..<n (n > 0).
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+    /// A number in 0..<n (0 when n ≤ 1).
+    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : int(0, n - 1) }
 }

@@ -129,16 +129,7 @@ final class ConfigErrorTests: XCTestCase {
 }
 
 /// Configs that validate key by key but cannot be used, and keys or files made to be slow.
-final class ConfigLimitsTests: XCTestCase {
-    private func message(file: String? = nil, _ overrides: String...) -> String? {
-        do {
-            _ = try ConfigLoader.load(file: file, overrides: overrides)
-            return nil
-        } catch {
-            return (error as? ConfigError)?.description ?? "not a ConfigError: \(error)"
-        }
-    }
-
+extension ConfigErrorTests {
     func testAModelTooLargeForMemoryIsRefusedSayingWhatFits() {
         let text = message("train.input_size=1024", "train.model.channels=[1024,1024,1024]")
         XCTAssertTrue(text?.hasPrefix("Training this config needs about ") ?? false, text ?? "accepted")
