@@ -130,3 +130,14 @@ extension HostileLabelsTests {
         XCTAssertNotNil(workbookProblem(Data(bytes)))
     }
 }
+
+extension HostileLabelsTests {
+    /// Found by the fuzzer: a processing instruction without data made Foundation's XMLParser
+    /// dereference a null pointer.
+    func testAProcessingInstructionIsRefusedBeforeTheXMLParserSeesIt() throws {
+        let data = try LabelsWorkbook.workbook(sheet: "<?xm?>" + sheet(row(2)))
+        XCTAssertEqual(workbookProblem(data),
+                       "Cannot read the workbook labels.xlsx: the part xl/worksheets/sheet1.xml holds a processing instruction (<?…?>), which a workbook never has.")
+        XCTAssertNil(workbookProblem(try LabelsWorkbook.workbook(sheet: sheet(row(2)))), "the XML declaration itself is fine")
+    }
+}

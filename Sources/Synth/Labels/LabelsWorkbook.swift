@@ -169,6 +169,13 @@ public enum LabelsWorkbook {
                 throw SynthError.workbook(file: file, problem: "the part \(path) declares an encoding other than UTF-8")
             }
         }
+        // Foundation's XMLParser dereferences a null pointer on a processing instruction
+        // without data (<?x?>); a workbook part holds none but its XML declaration.
+        var body = out.starts(with: [0xEF, 0xBB, 0xBF]) ? out.dropFirst(3) : out[...]
+        if body.starts(with: Data("<?xml".utf8)), let end = body.range(of: Data("?>".utf8)) { body = body[end.upperBound...] }
+        if body.range(of: Data("<?".utf8)) != nil {
+            throw SynthError.workbook(file: file, problem: "the part \(path) holds a processing instruction (<?…?>), which a workbook never has")
+        }
         // Label sheets never declare a DTD; refusing one keeps entity expansion out of reach.
         if out.range(of: Data("<!DOCTYPE".utf8)) != nil || out.range(of: Data("<!ENTITY".utf8)) != nil {
             throw SynthError.workbook(file: file, problem: "the part \(path) declares a DTD (<!DOCTYPE or <!ENTITY), which a workbook never has")
