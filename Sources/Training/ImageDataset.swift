@@ -46,7 +46,13 @@ public final class ImageDataset: @unchecked Sendable {
         self.slots = slots
 
         let bytesPerImage = 3 * inputSize * inputSize
-        var pixels = [UInt8](repeating: 0, count: decoded.count * bytesPerImage)
+        // Everything is decoded into memory: say so before asking for more than the machine has.
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard let total = ByteCount.product([decoded.count, bytesPerImage]), Double(total) <= available * 0.8 else {
+            throw TrainingError.datasetTooLarge(folder: folder, images: decoded.count, inputSize: inputSize,
+                                                needed: Double(decoded.count) * Double(bytesPerImage), available: available)
+        }
+        var pixels = [UInt8](repeating: 0, count: total)
         let failure = FirstError()
         pixels.withUnsafeMutableBufferPointer { out in
             // Each worker writes only its own images' bytes.

@@ -1,3 +1,5 @@
+import AtomicIO
+
 /// What can go wrong while reading a data set, training or predicting; each message names
 /// the file, line, epoch or key at fault.
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
@@ -11,6 +13,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// learning rate played no part.
     case nonFiniteLossAtStart(epoch: Int, batch: Int, value: Float, resumed: Bool)
     case unreadableLabels(path: String, reason: String)
+    case datasetTooLarge(folder: String, images: Int, inputSize: Int, needed: Double, available: Double)
     case imageOutsideDataset(path: String, line: Int, labels: String)
     case checkpoint(path: String, problem: String)
     case model(path: String, problem: String)
@@ -35,6 +38,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "Training stopped: the loss was \(value) on the first batch trained (epoch \(epoch), batch \(batch)), before any step, so the learning rate is not the cause: "
                 + (resumed ? "the checkpoint it resumed from gives non-finite outputs; run without --resume to start over."
                            : "check train.distance_loss_weight and the data set's labels.")
+        case .datasetTooLarge(let folder, let images, let inputSize, let needed, let available):
+            return "The data set \(folder) decoded at \(inputSize) px (\(images) images) needs about \(ByteCount.text(needed)) of memory; this machine has \(ByteCount.text(available)). Use a smaller train.input_size or fewer images."
         case .unreadableLabels(let path, let reason):
             return "Cannot read the labels \(path): \(reason)."
         case .imageOutsideDataset(let path, let line, let labels):

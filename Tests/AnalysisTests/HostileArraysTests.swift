@@ -83,3 +83,12 @@ extension TSNETests {
         XCTAssertTrue(try TSNE.embed(tiny.x, rows: labels.count, columns: 8, options: options).embedding.allSatisfy(\.isFinite))
     }
 }
+
+extension TSNETests {
+    func testAShapeWhoseProductOverflowsIsAnErrorNotATrap() {
+        let n = 1 << 40
+        XCTAssertThrowsError(try TSNE.embed([1, 2], rows: n, columns: n, options: TSNE.Options(threads: 1))) { error in
+            XCTAssertEqual("\(error)", "The matrix should hold \(n) × \(n) values but holds 2.")
+        }
+    }
+}
