@@ -9,7 +9,7 @@ APT_PACKAGES := pkg-config zlib1g-dev libcairo2-dev libpng-dev libopenblas-dev f
 TEST_FLAGS   := -c release -Xswiftc -enable-testing
 RUN_ARGS     ?=
 
-.PHONY: run test build system-packages bench clean templates
+.PHONY: run test build system-packages bench clean templates fuzz
 
 run: system-packages build
 	.build/release/asl-lab run $(RUN_ARGS)
@@ -46,3 +46,11 @@ templates:
 
 clean:
 	rm -rf .build
+
+# A longer fuzzing session than the one `make test` runs (seed 1, 1500 inputs a parser):
+#   make fuzz SEED=7 RUNS=20000
+SEED ?= 1
+RUNS ?= 10000
+fuzz: system-packages
+	$(SWIFT) build -c release --product asl-fuzz
+	.build/release/asl-fuzz --seed $(SEED) --runs $(RUNS) --out .build/fuzz

@@ -36,7 +36,7 @@ let package = Package(
         // binary still runs (on the Swift kernels or OpenBLAS) where those are missing.
         .target(name: "SIMDKernels"),
         .target(name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels"]),
+        .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels", "AtomicIO"]),
         .target(name: "Plot", dependencies: ["Canvas", "AtomicIO"]),
         .target(
             name: "Synth",
@@ -73,6 +73,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzzer `make test` runs: a seeded mutator over every input parser, in child
+        // processes whose allocations are capped (FuzzSupport interposes malloc for that, so
+        // only this executable links it).
+        .target(name: "FuzzSupport"),
+        .executableTarget(
+            name: "asl-fuzz",
+            dependencies: ["FuzzSupport", "AtomicIO", "Canvas", "NN", "Synth", "Training", "Analysis", "Report", "Pipeline",
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO"]),
@@ -82,6 +91,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels", "Interrupt"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth", "Interrupt"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab", "AtomicIO", "Interrupt", "Synth"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth"]),
     ]
 )

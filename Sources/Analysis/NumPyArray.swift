@@ -64,9 +64,7 @@ public struct NumPyArray: Equatable, Sendable {
 
     /// Reads a float32 or int32 `.npy` file, checking magic, header, dtype, order and length.
     public static func read(path: String) throws -> NumPyArray {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NumPyError(path: path, problem: FileManager.default.fileExists(atPath: path) ? "it cannot be read" : "no such file")
-        }
+        let data = try InputFile.read(path, limit: InputFile.Limit.numPyArray) { NumPyError(path: path, problem: $0) }
         return try decode([UInt8](data), source: path)
     }
 
@@ -89,46 +87,69 @@ public struct NumPyArray: Equatable, Sendable {
         default:
             throw fail("it has .npy format version \(major), which is not supported")
         }
-        guard headerLength <= bytes.count - headerStart else { throw fail("its header is truncated") }
-        let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
+        guard headerLength <= bytes.count - headerStart else {
+            throw fail("its header is truncated: it claims \(headerLength) bytes, the file has \(bytes.count - headerStart) after the length")
+        }
+        guard headerLength <= maximumHeaderBytes else { throw fail("its header is \(headerLength) bytes, more than the \(maximumHeaderBytes) accepted") }
+        guard let header = String(validating: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self) else {
+            throw fail("its header is not text")
+        }
 
         guard let descr = field("descr", in: header) else { throw fail("its header has no 'descr'") }
         let dtype = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+        // The type comes first: a float64 file is a type to convert, not a size mismatch.
+        guard dtype == "<f4" || dtype == "<i4" else { throw fail(dtypeProblem(dtype)) }
         guard let order = field("fortran_order", in: header) else { throw fail("its header has no 'fortran_order'") }
-        guard order == "False" else { throw fail("it is stored in Fortran order; save it with C order") }
+        guard order == "False" else { throw fail("it is stored in Fortran order; save it with C order (numpy.ascontiguousarray)") }
         guard let shapeText = field("shape", in: header) else { throw fail("its header has no 'shape'") }
         let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+        let shownShape = InputText.shown(shapeText, limit: 60)
         var shape: [Int] = []
-        for part in inner.split(separator: ",") {
+        for part in inner.split(separator: ",", omittingEmptySubsequences: false) {
             let text = part.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
-            guard let n = Int(text), n >= 0 else { throw fail("its shape \(shapeText) is not a list of sizes") }
+            guard let n = Int(text), n >= 0 else { throw fail("its shape \(shownShape) is not a list of sizes") }
             shape.append(n)
         }
-        let (count, overflow) = shape.reduce((1, false)) { acc, n in
-            let (p, o) = acc.0.multipliedReportingOverflow(by: n)
-            return (p, acc.1 || o)
-        }
-        guard !overflow else { throw fail("its shape \(shapeText) is too large") }
+        guard shape.count <= 32 else { throw fail("its shape has \(shape.count) dimensions; NumPy allows 32") }
         let dataStart = headerStart + headerLength
         let available = bytes.count - dataStart
-        guard count <= available / 4 else {
-            throw fail("it is truncated: shape \(shapeText) needs \(count * 4) bytes of data, the file has \(available)")
+        guard let count = ByteCount.product(shape), let needed = ByteCount.product([count, 4]) else {
+            throw fail("its shape \(shownShape) describes more bytes than any file holds")
         }
-        guard available == count * 4 else {
-            throw fail("its data is \(available) bytes, but shape \(shapeText) needs \(count * 4)")
+        guard available == needed else {
+            throw fail(available < needed
+                ? "it is truncated: shape \(shownShape) needs \(needed) bytes of data, the file has \(available)"
+                : "its data is \(available) bytes, but shape \(shownShape) needs \(needed)")
         }
         let payload = bytes[dataStart...]
-        switch dtype {
-        case "<f4":
+        if dtype == "<f4" {
             let values = payload.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
             return NumPyArray(shape: shape, floats: values)
-        case "<i4":
-            let values = payload.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self) } }
-            return NumPyArray(shape: shape, ints: values)
-        default:
-            throw fail("its dtype is \(dtype); asl-lab reads float32 ('<f4') and int32 ('<i4')")
         }
+        let values = payload.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self) } }
+        return NumPyArray(shape: shape, ints: values)
+    }
+
+    /// Largest header accepted (numpy itself refuses headers over 10 000 bytes by default).
+    static let maximumHeaderBytes = 1 << 20
+
+    /// What to say about a dtype asl-lab does not read, with how to convert it.
+    static func dtypeProblem(_ dtype: String) -> String {
+        let convert = "convert it with numpy.save(path, numpy.load(path).astype(numpy.float32))"
+        switch dtype {
+        case "<f8", "<f2", "<i8", "<i2", "|i1", "|u1", "<u2", "<u4", "<u8", "|b1":
+            return "its dtype is \(dtype) (\(dtypeName(dtype))); asl-lab reads float32 ('<f4') and int32 ('<i4'): \(convert)"
+        case ">f4", ">i4", ">f8":
+            return "its dtype is \(dtype), big-endian; asl-lab reads little-endian float32 ('<f4') and int32 ('<i4'): \(convert)"
+        default:
+            return "its dtype is \(InputText.quoted(dtype, limit: 20)); asl-lab reads float32 ('<f4') and int32 ('<i4'): \(convert)"
+        }
+    }
+
+    private static func dtypeName(_ dtype: String) -> String {
+        ["<f8": "float64", "<f2": "float16", "<i8": "int64", "<i2": "int16", "|i1": "int8", "|u1": "uint8", "<u2": "uint16",
+         "<u4": "uint32", "<u8": "uint64", "|b1": "bool"][dtype] ?? dtype
     }
 
     /// The raw value text of `'key': value` in a header dict (a tuple is returned whole).

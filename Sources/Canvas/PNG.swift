@@ -56,6 +56,9 @@ public enum PNG {
         guard width > 0, height > 0 else {
             throw CanvasError.unreadablePNG(source: source, reason: "the image is empty")
         }
+        if let problem = sizeProblem(bytes, width: Int(width), height: Int(height)) {
+            throw CanvasError.unreadablePNG(source: source, reason: problem)
+        }
         var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
         let status = bytes.withUnsafeBufferPointer { input in
             pixels.withUnsafeMutableBufferPointer { output in
@@ -68,12 +71,39 @@ public enum PNG {
         return RGBImage(width: Int(width), height: Int(height), pixels: pixels)
     }
 
-    /// Reads and decodes the PNG file at `path`.
+    /// Reads and decodes the PNG file at `path` (a regular file of at most
+    /// `InputFile.Limit.pngImage` bytes).
     public static func read(path: String) throws -> RGBImage {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CanvasError.io(path: path, reason: FileManager.default.fileExists(atPath: path) ? "it cannot be read" : "no such file")
-        }
+        let data = try InputFile.read(path, limit: InputFile.Limit.pngImage) { CanvasError.io(path: path, reason: $0) }
         return try decode([UInt8](data), source: path)
+    }
+
+    /// Most pixels a decoded image may have: 32 Mi (a 5792-pixel square; data sets go up to
+    /// 4096), so decoding never asks for more than about 130 MB.
+    public static let maximumPixels = 1 << 25
+
+    /// Why a header's size cannot be decoded from these bytes, or nil: too many pixels, or
+    /// more raw bytes than the file could hold at deflate's best ratio (1032 : 1), which
+    /// tells a truncated or lying file before its pixels are allocated.
+    static func sizeProblem(_ bytes: [UInt8], width: Int, height: Int) -> String? {
+        guard ByteCount.product([width, height], limit: maximumPixels) != nil else {
+            return "it is \(width) × \(height) pixels, more than the \(maximumPixels) pixels an image may have"
+        }
+        // libpng has checked the signature and IHDR, the first chunk: bit depth and colour type.
+        guard bytes.count >= 26 else { return nil }
+        let channels: Int
+        switch bytes[25] {
+        case 2: channels = 3
+        case 4: channels = 2
+        case 6: channels = 4
+        default: channels = 1
+        }
+        let rowBytes = (width * channels * Int(bytes[24]) + 7) / 8 + 1 // + the filter byte
+        let raw = height * rowBytes
+        guard raw <= bytes.count * 1032 + 1024 else {
+            return "the file is \(bytes.count) bytes, too short to hold \(width) × \(height) pixels (it is truncated or damaged)"
+        }
+        return nil
     }
 
     /// Encodes `image` and writes it to `path` atomically (temporary file, then rename).

@@ -211,20 +211,10 @@ public final class SmallCNN {
     }
 
     /// Replaces the weights with `tensors`, which must hold every parameter by name with the
-    /// same shape (extra entries are an error too, so a wrong file is never half-loaded).
+    /// same shape and finite values (extra entries are an error too, so a wrong file is never
+    /// half-loaded); `SmallCNNArchitecture.check` says what is wrong.
     public func load(_ tensors: [String: Tensor]) throws {
-        let expected = Set(parameters.map(\.name))
-        if let extra = tensors.keys.sorted().first(where: { !expected.contains($0) }) {
-            throw ModelLoadError(description: "it holds a tensor \"\(extra)\" that SmallCNN does not have")
-        }
-        for p in parameters {
-            guard let t = tensors[p.name] else {
-                throw ModelLoadError(description: "it has no tensor \"\(p.name)\"")
-            }
-            guard t.shape == p.value.shape else {
-                throw ModelLoadError(description: "\"\(p.name)\" has shape \(t.shape), but this model needs \(p.value.shape)")
-            }
-        }
+        try architecture.check(tensors)
         for p in parameters { p.value = tensors[p.name]! }
     }
 }

@@ -1,5 +1,7 @@
 import Analysis
+import AtomicIO
 import Canvas
+import NN
 import Synth
 import Training
 
@@ -19,3 +21,6 @@ extension SynthError: UserFacingError {}
 extension TrainingError: UserFacingError {}
 extension AnalysisError: UserFacingError {}
 extension NumPyError: UserFacingError {}
+// A model or checkpoint whose safetensors framing is broken (its message names the file).
+extension SafeTensorsError: UserFacingError {}
+extension FileReadError: UserFacingError {}

@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 
 /// What can stop `asl-lab report`. Missing analysis files are not errors (the pages say what
@@ -28,13 +29,4 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    static func describe(decoding error: Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _): return "key \"\(key.stringValue)\" is missing"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
-        case DecodingError.dataCorrupted: return "it is not valid JSON"
-        default: return "\(error)"
-        }
-    }
 }

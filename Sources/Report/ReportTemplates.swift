@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 import Mustache
 
@@ -11,30 +12,56 @@ struct ReportTemplates {
 
     init(folder: String?) throws {
         var files = DefaultTemplates.files
+        var paths: [String: String] = [:] // file name → where it came from, for messages
         if let folder {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ReportError.missingFile(folder)
             }
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            for name in names where name.hasSuffix(".mustache") || name == "style.css" {
+            for name in names.sorted() where name.hasSuffix(".mustache") || name == "style.css" {
                 let path = (folder as NSString).appendingPathComponent(name)
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    throw ReportError.unreadable(path: path, reason: "it is not UTF-8 text")
-                }
-                files[name] = text
+                files[name] = try InputFile.readText(path, limit: InputFile.Limit.template) { ReportError.unreadable(path: path, reason: $0) }
+                paths[name] = path
             }
         }
+        let templates = files.filter { $0.key.hasSuffix(".mustache") }
+        // Loops of partials and runaway nesting would overflow the stack in the library.
+        do {
+            try TemplateCheck.check(Dictionary(uniqueKeysWithValues: templates.map { (String($0.key.dropLast(".mustache".count)), $0.value) }))
+        } catch ReportError.template(let name, let reason) {
+            throw ReportError.template(name: paths[name] ?? name, reason: reason)
+        }
         var library = MustacheLibrary()
-        for (name, text) in files.sorted(by: { $0.key < $1.key }) where name.hasSuffix(".mustache") {
+        for (name, text) in templates.sorted(by: { $0.key < $1.key }) {
             do {
                 try library.register(text, named: String(name.dropLast(".mustache".count)))
+            } catch let error as MustacheTemplate.ParserError {
+                throw ReportError.template(name: paths[name] ?? name,
+                                           reason: "line \(error.context.lineNumber), column \(error.context.columnNumber): \(Self.describe(error.error))")
             } catch {
-                throw ReportError.template(name: name, reason: "\(error)")
+                throw ReportError.template(name: paths[name] ?? name, reason: "it cannot be parsed")
             }
         }
         self.library = library
         self.style = files["style.css"] ?? ""
+    }
+
+    /// The library's parser errors in words.
+    static func describe(_ error: Error) -> String {
+        guard let error = error as? MustacheTemplate.Error else { return "the template cannot be parsed" }
+        switch error {
+        case .sectionCloseNameIncorrect: return "a section is closed ({{/…}}) with a name other than the one that opened it"
+        case .unfinishedName: return "a tag is not closed, or its name holds characters a name may not"
+        case .expectedSectionEnd: return "a section ({{#…}} or {{^…}}) is never closed"
+        case .invalidSetDelimiter: return "a set-delimiter tag ({{=… …=}}) is malformed"
+        case .transformAppliedToInheritanceSection: return "a transform is applied to an inherited block"
+        case .illegalTokenInsideInheritSection: return "a partial with inheritance ({{<…}}) holds something other than blocks"
+        case .textInsideInheritSection: return "a partial with inheritance ({{<…}}) holds text outside its blocks"
+        case .invalidConfigVariableSyntax: return "a configuration tag ({{%…}}) is malformed"
+        case .unrecognisedConfigVariable: return "a configuration tag ({{%…}}) names an unknown setting"
+        @unknown default: return "the template cannot be parsed"
+        }
     }
 
     func render(_ layout: LayoutModel) throws -> String {
@@ -68,4 +95,28 @@ struct NavItem {
     var href: String
     var label: String
     var current: Bool
+}
+
+extension ReportRenderer {
+    /// Loads the templates in `folder` over the built-in ones, as `render` does, and renders a
+    /// sample page with a figure, a table and a paragraph: a template's problems (syntax,
+    /// loops of partials) show without a run folder. Returns the sample's HTML.
+    public static func checkTemplates(folder: String) throws -> String {
+        let templates = try ReportTemplates(folder: folder)
+        let figure = FigureModel(name: "sample", caption: "A figure", alt: "A figure", width: 10, height: 10, src: "figures/sample.svg",
+                                 png: nil, csv: nil)
+        let page = PageModel(id: "overview", title: "Overview", file: ReportFiles.index, lead: "Lead",
+                             sections: [SectionModel("Section", anchor: "section", [
+                                 .figure(figure), .table(TableModel(caption: "A table", header: ["a"], rows: [["1"]])), .paragraph("Text"),
+                             ])])
+        let header = RunHeader(name: "sample", date: "", seed: "0", toolVersion: "", configHash: "")
+        return try templates.render(LayoutModel(documentTitle: "Sample", reportTitle: "Sample", run: header,
+                                                nav: [NavItem(href: page.file, label: page.title, current: true)], pages: [page],
+                                                singleFile: false, style: templates.style))
+    }
+}
+
+extension ReportRenderer {
+    /// The built-in templates and stylesheet by file name, as `--templates` folders override them.
+    public static var builtInTemplates: [String: String] { DefaultTemplates.files }
 }

@@ -1,4 +1,5 @@
 import Analysis
+import AtomicIO
 import Foundation
 import Synth
 import Training
@@ -58,26 +59,26 @@ public struct RunInputs: Sendable {
         if inputs.exists(RunManifest.fileName) {
             do { inputs.manifest = try RunManifest.read(path: inputs.path(RunManifest.fileName)) } catch { inputs.problems.append("\(error)") }
         }
-        inputs.configText = try? String(contentsOfFile: inputs.path("config.yaml"), encoding: .utf8)
+        inputs.configText = try? InputFile.readText(inputs.path("config.yaml"), limit: InputFile.Limit.config)
         if inputs.exists("history.csv") {
             do {
-                let text = try String(contentsOfFile: inputs.path("history.csv"), encoding: .utf8)
+                let text = try InputFile.readText(inputs.path("history.csv"), limit: InputFile.Limit.runRecord)
                 inputs.history = try TrainingHistory.parse(text, source: inputs.path("history.csv"))
             } catch { inputs.problems.append("\(error)") }
         }
-        if let data = FileManager.default.contents(atPath: inputs.path("training.json")) {
+        if let data = try? InputFile.read(inputs.path("training.json"), limit: InputFile.Limit.runRecord) {
             do { inputs.training = try JSONDecoder().decode(TrainingSummary.self, from: data) } catch {
-                inputs.problems.append("\(inputs.path("training.json")) cannot be read (\(ReportError.describe(decoding: error))).")
+                inputs.problems.append("\(inputs.path("training.json")) cannot be read (\(DecodingProblem.describe(error))).")
             }
         }
-        if let data = FileManager.default.contents(atPath: inputs.path(AnalysisFiles.metrics)) {
+        if let data = try? InputFile.read(inputs.path(AnalysisFiles.metrics), limit: InputFile.Limit.runRecord) {
             do { inputs.metrics = try JSONDecoder().decode(AnalysisMetrics.self, from: data) } catch {
-                inputs.problems.append("\(inputs.path(AnalysisFiles.metrics)) cannot be read (\(ReportError.describe(decoding: error))).")
+                inputs.problems.append("\(inputs.path(AnalysisFiles.metrics)) cannot be read (\(DecodingProblem.describe(error))).")
             }
         }
         if let dataset = inputs.manifest?.dataset {
             let labels = (dataset as NSString).appendingPathComponent("labels.csv")
-            if let text = try? String(contentsOfFile: labels, encoding: .utf8) {
+            if let text = try? InputFile.readText(labels, limit: InputFile.Limit.labelsCSV) {
                 inputs.datasetFolder = dataset
                 do { inputs.labels = try LabelsTable.parseCSV(text, file: labels) } catch { inputs.problems.append("\(error)") }
             } else {
@@ -94,7 +95,12 @@ public struct CSVFile: Sendable {
     public var rows: [[String]]
 
     public static func read(path: String) throws -> CSVFile {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ReportError.missingFile(path) }
+        let text: String
+        do {
+            text = try InputFile.readText(path, limit: InputFile.Limit.runRecord)
+        } catch {
+            throw error.problem == .missing ? ReportError.missingFile(path) : ReportError.unreadable(path: path, reason: error.reason)
+        }
         return parse(text)
     }
 

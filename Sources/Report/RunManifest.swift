@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 
 /// `manifest.json` of a run folder: what the pipeline ran, with what, where and how long.
@@ -72,11 +73,11 @@ public struct RunManifest: Codable, Equatable, Sendable {
 
     /// Reads `manifest.json`; unknown keys (artifact hashes, metrics …) are ignored.
     public static func read(path: String) throws -> RunManifest {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ReportError.missingFile(path) }
+        let data = try InputFile.read(path, limit: InputFile.Limit.runRecord) { ReportError.unreadable(path: path, reason: $0) }
         do {
             return try JSONDecoder().decode(RunManifest.self, from: data)
         } catch {
-            throw ReportError.unreadable(path: path, reason: "it is not a run manifest (\(ReportError.describe(decoding: error)))")
+            throw ReportError.unreadable(path: path, reason: "it is not a run manifest (\(DecodingProblem.describe(error)))")
         }
     }
 

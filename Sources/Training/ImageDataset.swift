@@ -1,3 +1,4 @@
+import AtomicIO
 import Canvas
 import Foundation
 import NN
@@ -45,7 +46,13 @@ public final class ImageDataset: @unchecked Sendable {
         self.slots = slots
 
         let bytesPerImage = 3 * inputSize * inputSize
-        var pixels = [UInt8](repeating: 0, count: decoded.count * bytesPerImage)
+        // Everything is decoded into memory: say so before asking for more than the machine has.
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard let total = ByteCount.product([decoded.count, bytesPerImage]), Double(total) <= available * 0.8 else {
+            throw TrainingError.datasetTooLarge(folder: folder, images: decoded.count, inputSize: inputSize,
+                                                needed: Double(decoded.count) * Double(bytesPerImage), available: available)
+        }
+        var pixels = [UInt8](repeating: 0, count: total)
         let failure = FirstError()
         pixels.withUnsafeMutableBufferPointer { out in
             // Each worker writes only its own images' bytes.
@@ -62,7 +69,7 @@ public final class ImageDataset: @unchecked Sendable {
                         planes.withUnsafeBufferPointer { (base + slot * bytesPerImage).update(from: $0.baseAddress!, count: bytesPerImage) }
                     } catch let error as CanvasError {
                         switch error {
-                        case .unreadablePNG(_, let reason): failure.set(TrainingError.unreadableImage(path: path, reason: reason))
+                        case .unreadablePNG(_, let reason), .io(_, let reason): failure.set(TrainingError.unreadableImage(path: path, reason: reason))
                         default: failure.set(TrainingError.unreadableImage(path: path, reason: "\(error)"))
                         }
                     } catch {
@@ -134,28 +141,50 @@ public final class ImageDataset: @unchecked Sendable {
     }
 
     /// Label rows from labels.csv, or labels.xlsx when there is no CSV, with each image checked
-    /// to exist.
+    /// to exist inside the data set folder (a link leading out of it is refused).
     static func readLabels(folder: String) throws -> [LabeledSample] {
         let csv = (folder as NSString).appendingPathComponent("labels.csv")
         let xlsx = (folder as NSString).appendingPathComponent("labels.xlsx")
         let rows: [LabelRow]
         let labelsFile: String
-        if let data = FileManager.default.contents(atPath: csv) {
-            rows = try LabelsTable.parseCSV(String(decoding: data, as: UTF8.self), file: csv)
+        if let text = try ifPresent(csv, { () throws(FileReadError) in try InputFile.readText(csv, limit: InputFile.Limit.labelsCSV) }) {
+            rows = try LabelsTable.parseCSV(text, file: csv)
             labelsFile = csv
-        } else if let data = FileManager.default.contents(atPath: xlsx) {
+        } else if let data = try ifPresent(xlsx, { () throws(FileReadError) in try InputFile.read(xlsx, limit: InputFile.Limit.labelsWorkbook) }) {
             rows = try LabelsWorkbook.read(data, file: xlsx)
             labelsFile = xlsx
         } else {
             throw TrainingError.missingLabels(folder: folder)
         }
+        let root = realPath(folder) ?? folder
         return try rows.enumerated().map { offset, row in
             let path = (folder as NSString).appendingPathComponent(row.filepath)
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw TrainingError.missingImage(path: path, line: offset + 2, labels: labelsFile)
+            let line = offset + 2
+            guard let resolved = realPath(path) else {
+                throw TrainingError.missingImage(path: path, line: line, labels: labelsFile)
+            }
+            guard resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+                throw TrainingError.imageOutsideDataset(path: path, line: line, labels: labelsFile)
             }
             return LabeledSample(path: row.filepath, letter: Letters.index(of: row.letter)!, distance: Float(row.distance))
         }
+    }
+
+    /// What `read` reads from the label file `path`, or nil when the file does not exist.
+    private static func ifPresent<T>(_ path: String, _ read: () throws(FileReadError) -> T) throws -> T? {
+        do {
+            return try read()
+        } catch {
+            if error.problem == .missing { return nil }
+            throw TrainingError.unreadableLabels(path: path, reason: error.reason)
+        }
+    }
+
+    /// `path` with every link and "." or ".." resolved, or nil when it does not exist.
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }
 

@@ -24,26 +24,43 @@ public enum ModelFile {
     }
 
     /// Loads a model written by `save` (or any safetensors file with the SmallCNN names, given
-    /// its architecture in the metadata), checking every tensor's name and shape.
+    /// its architecture in the metadata). Everything the file says is checked before the model
+    /// is built: the architecture's numbers, every tensor's name, shape and values, and that
+    /// one image fits in this machine's memory.
     public static func load(path: String) throws -> (model: SmallCNN, metadata: [String: String]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainingError.model(path: path, problem: FileManager.default.fileExists(atPath: path) ? "it cannot be read" : "no such file")
-        }
+        let data = try InputFile.read(path, limit: InputFile.Limit.model) { TrainingError.model(path: path, problem: $0) }
         let (tensors, metadata) = try SafeTensors.decode([UInt8](data), source: path)
-        guard let json = metadata["architecture"], let architecture = try? JSONDecoder().decode(SmallCNNArchitecture.self, from: Data(json.utf8)) else {
+        guard let json = metadata["architecture"] else {
             throw TrainingError.model(path: path, problem: "its header has no SmallCNN architecture (was it written by asl-lab?)")
         }
-        guard architecture.classes == Letters.count, architecture.channels.count == 3, architecture.inputSize % 8 == 0,
-              architecture.inputSize >= 8, architecture.inputSize <= 4096 else {
-            throw TrainingError.model(path: path, problem: "its architecture is not a 26-class SmallCNN")
-        }
-        let model = SmallCNN(architecture: architecture, seed: 0)
+        let architecture: SmallCNNArchitecture
         do {
-            try model.load(tensors)
+            architecture = try JSONDecoder().decode(SmallCNNArchitecture.self, from: Data(json.utf8))
         } catch {
-            throw TrainingError.model(path: path, problem: "\(error)")
+            throw TrainingError.model(path: path, problem: "its architecture metadata is not a SmallCNN architecture (\(DecodingProblem.describe(error)))")
         }
+        guard architecture.classes == Letters.count else {
+            throw TrainingError.model(path: path, problem: "its architecture has \(architecture.classes) classes; asl-lab models have 26 (A–Z)")
+        }
+        do {
+            try architecture.check(tensors)
+        } catch {
+            throw TrainingError.model(path: path, problem: error.description)
+        }
+        try checkMemory(architecture, path: path)
+        let model = SmallCNN(architecture: architecture, seed: 0)
+        try model.load(tensors)
         return (model, metadata)
+    }
+
+    /// Refuses a model that could not run even one image in this machine's memory (a small
+    /// file can describe a model with terabytes of activations).
+    static func checkMemory(_ architecture: SmallCNNArchitecture, path: String) throws {
+        let needed = architecture.memoryEstimate(batch: 1, training: false)
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard needed <= available / 2 else {
+            throw TrainingError.model(path: path, problem: "its architecture (input \(architecture.inputSize) px, channels \(architecture.channels)) needs about \(ByteCount.text(needed)) of memory for one image; this machine has \(ByteCount.text(available))")
+        }
     }
 
     static func architectureJSON(_ architecture: SmallCNNArchitecture) throws -> String {

@@ -98,6 +98,7 @@ public enum Trainer {
 
         let size = config.inputSize
         let stepsPerEpoch = (split.train.count + config.batchSize - 1) / config.batchSize
+        var stepsThisRun = 0
         var input = [Float](repeating: 0, count: config.batchSize * dataset.imageBytes)
         for epoch in (history.count + 1)...max(history.count + 1, config.epochs) where epoch <= config.epochs {
             let epochStart = Date()
@@ -130,12 +131,17 @@ public enum Trainer {
                                                  distances: batch.map { dataset.samples[$0].distance },
                                                  distanceWeight: Float(config.distanceLossWeight))
                 guard loss.total.isFinite else {
-                    throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batchNumber + 1, value: loss.total)
+                    // Labels and pixels were checked when read, so a loss that turns non-finite
+                    // after steps is the optimiser's doing; on this run's first batch it is not.
+                    throw stepsThisRun == 0
+                        ? TrainingError.nonFiniteLossAtStart(epoch: epoch, batch: batchNumber + 1, value: loss.total, resumed: resumedAfter != nil)
+                        : TrainingError.nonFiniteLoss(epoch: epoch, batch: batchNumber + 1, value: loss.total)
                 }
                 model.zeroGradients()
                 _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
                 optimizer.learningRate = Float(config.learningRate(step: (epoch - 1) * stepsPerEpoch + batchNumber, of: config.epochs * stepsPerEpoch))
                 optimizer.step()
+                stepsThisRun += 1
                 sums.total += Double(loss.total); sums.ce += Double(loss.crossEntropy); sums.mse += Double(loss.meanSquaredError)
                 batches += 1
                 observer?.batchFinished(images: batch.count, loss: loss.total)
@@ -263,21 +269,21 @@ enum Checkpoint {
     /// Loads a checkpoint into `model` and `optimizer`; returns the history it holds and, when it
     /// was taken mid-epoch, how far that epoch got.
     static func restore(from path: String, model: SmallCNN, optimizer: Adam, configHash: String) throws -> ([EpochRecord], EpochProgress?) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainingError.checkpoint(path: path, problem: "it cannot be read")
-        }
+        let data = try InputFile.read(path, limit: InputFile.Limit.model) { TrainingError.checkpoint(path: path, problem: $0) }
         let (tensors, metadata) = try SafeTensors.decode([UInt8](data), source: path)
-        guard metadata["format"] == "asl-lab checkpoint", let stepText = metadata["adam_step"], let step = Int(stepText),
+        guard metadata["format"] == "asl-lab checkpoint", let stepText = metadata["adam_step"], let step = Int(stepText), step >= 0,
               let historyText = metadata["history"] else {
             throw TrainingError.checkpoint(path: path, problem: "it is not an asl-lab training checkpoint")
         }
         guard metadata["config_hash"] == configHash else {
             throw TrainingError.checkpoint(path: path, problem: "it was written with a different config or data set (config hash \(metadata["config_hash"] ?? "none")); run without --resume to start over")
         }
+        // Everything is checked before the model or the optimizer changes.
+        let weights = tensors.filter { !$0.key.hasPrefix("optimizer.") }
         do {
-            try model.load(tensors.filter { !$0.key.hasPrefix("optimizer.") })
+            try model.architecture.check(weights)
         } catch {
-            throw TrainingError.checkpoint(path: path, problem: "\(error)")
+            throw TrainingError.checkpoint(path: path, problem: error.description)
         }
         var first: [Tensor] = [], second: [Tensor] = []
         for parameter in model.parameters {
@@ -285,9 +291,14 @@ enum Checkpoint {
                   m.shape == parameter.value.shape, v.shape == parameter.value.shape else {
                 throw TrainingError.checkpoint(path: path, problem: "the optimizer state for \(parameter.name) is missing or has the wrong shape")
             }
+            // Adam divides by the square root of the second moment: it must be finite and ≥ 0.
+            guard m.data.allSatisfy(\.isFinite), v.data.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw TrainingError.checkpoint(path: path, problem: "the optimizer state for \(parameter.name) holds values that are not finite (or a negative second moment)")
+            }
             first.append(m)
             second.append(v)
         }
+        try model.load(weights)
         optimizer.state = AdamState(step: step, firstMoments: first, secondMoments: second)
         let history = try TrainingHistory.parse(historyText, source: path)
         guard let progressText = metadata["epoch_progress"] else { return (history, nil) }

@@ -1,3 +1,5 @@
+import AtomicIO
+
 /// What can go wrong while reading a data set, training or predicting; each message names
 /// the file, line, epoch or key at fault.
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
@@ -7,6 +9,12 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case missingClasses(folder: String, letters: [String])
     case emptySplit(name: String, detail: String)
     case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
+    /// The loss was not finite on the first batch a run trained, before any step: the
+    /// learning rate played no part.
+    case nonFiniteLossAtStart(epoch: Int, batch: Int, value: Float, resumed: Bool)
+    case unreadableLabels(path: String, reason: String)
+    case datasetTooLarge(folder: String, images: Int, inputSize: Int, needed: Double, available: Double)
+    case imageOutsideDataset(path: String, line: Int, labels: String)
     case checkpoint(path: String, problem: String)
     case model(path: String, problem: String)
     case cannotWrite(path: String, reason: String)
@@ -25,7 +33,17 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .emptySplit(let name, let detail):
             return "The \(name) split is empty: \(detail)."
         case .nonFiniteLoss(let epoch, let batch, let value):
-            return "Training stopped: the loss became \(value) at epoch \(epoch), batch \(batch). Lower train.learning_rate or check the data; the last checkpoint is kept."
+            return "Training stopped: the loss became \(value) at epoch \(epoch), batch \(batch). Every label and pixel was checked when the data set was read, so the weights diverged: lower train.learning_rate (or train.distance_loss_weight); the last checkpoint is kept."
+        case .nonFiniteLossAtStart(let epoch, let batch, let value, let resumed):
+            return "Training stopped: the loss was \(value) on the first batch trained (epoch \(epoch), batch \(batch)), before any step, so the learning rate is not the cause: "
+                + (resumed ? "the checkpoint it resumed from gives non-finite outputs; run without --resume to start over."
+                           : "check train.distance_loss_weight and the data set's labels.")
+        case .datasetTooLarge(let folder, let images, let inputSize, let needed, let available):
+            return "The data set \(folder) decoded at \(inputSize) px (\(images) images) needs about \(ByteCount.text(needed)) of memory; this machine has \(ByteCount.text(available)). Use a smaller train.input_size or fewer images."
+        case .unreadableLabels(let path, let reason):
+            return "Cannot read the labels \(path): \(reason)."
+        case .imageOutsideDataset(let path, let line, let labels):
+            return "The image \(path), listed on line \(line) of \(labels), is a link to a file outside the data set folder; every image must lie inside it."
         case .checkpoint(let path, let problem):
             return "Cannot resume from \(path): \(problem)."
         case .model(let path, let problem):

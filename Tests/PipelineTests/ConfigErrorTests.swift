@@ -75,7 +75,7 @@ final class ConfigErrorTests: XCTestCase {
         XCTAssertEqual(message("train.learning_rate=0"),
                        "Config key \"train.learning_rate\" must be greater than 0 and at most 10, but got 0 in --set train.learning_rate=0.")
         XCTAssertEqual(message("data.distance.min=-1"),
-                       "Config key \"data.distance.min\" must be greater than 0, but got -1 in --set data.distance.min=-1.")
+                       "Config key \"data.distance.min\" must be greater than 0 and at most 1000, but got -1 in --set data.distance.min=-1.")
         XCTAssertEqual(message("train.learning_rate=.nan"),
                        "Config key \"train.learning_rate\" must be a finite number, but got .nan in --set train.learning_rate=.nan.")
         XCTAssertEqual(message("data.augment.blur.radius=[2, 1]"),
@@ -113,7 +113,7 @@ final class ConfigErrorTests: XCTestCase {
     func testMissingAndUnreadableFiles() {
         let missing = folder.appendingPathComponent("nope.yaml").path
         XCTAssertEqual(message(file: missing), "The config file \(missing) does not exist. Check the path given to --config.")
-        XCTAssertEqual(message(file: folder.path), "The config file \(folder.path) cannot be read: it is a folder, not a YAML file.")
+        XCTAssertEqual(message(file: folder.path), "The config file \(folder.path) cannot be read: it is a folder, not a regular file.")
     }
 
     func testTopLevelMustBeAMapping() throws {
@@ -125,5 +125,58 @@ final class ConfigErrorTests: XCTestCase {
     func testMalformedOverride() {
         XCTAssertEqual(message("train.epochs"), "--set expects key=value, for example --set train.epochs=5, but got \"train.epochs\".")
         XCTAssertEqual(message("=5"), "--set expects key=value, for example --set train.epochs=5, but got \"=5\".")
+    }
+}
+
+/// Configs that validate key by key but cannot be used, and keys or files made to be slow.
+extension ConfigErrorTests {
+    func testAModelTooLargeForMemoryIsRefusedSayingWhatFits() {
+        let text = message("train.input_size=1024", "train.model.channels=[1024,1024,1024]")
+        XCTAssertTrue(text?.hasPrefix("Training this config needs about ") ?? false, text ?? "accepted")
+        XCTAssertTrue(text?.contains(" GB of memory") ?? false, text ?? "accepted")
+        XCTAssertTrue(text?.contains("this machine has ") ?? false, text ?? "accepted")
+        XCTAssertTrue(text?.contains("lower train.input_size") ?? false, text ?? "accepted")
+        XCTAssertNil(message(), "the defaults fit")
+    }
+
+    func testTheMemoryMessageNamesABatchSizeThatFits() {
+        var config = EffectiveConfig.defaults
+        try! ConfigLoader.apply(override: "train.batch_size=4096", to: &config)
+        try! ConfigLoader.apply(override: "train.input_size=512", to: &config)
+        let estimate = TrainingMemory(config)
+        let available = estimate.needed(batch: 100) / TrainingMemory.usableShare
+        let text = estimate.problem(available: available)
+        XCTAssertTrue(text?.contains("train.batch_size 100 would fit") ?? false, text ?? "fits")
+    }
+
+    func testAHugeKeyIsNeitherSearchedNorEchoedWhole() {
+        let key = String(repeating: "k", count: 10_000_000)
+        let started = Date()
+        let text = message(key + "=1")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "no edit-distance search over a 10 MB key")
+        XCTAssertLessThan(text?.count ?? 0, 500)
+        XCTAssertTrue(text?.contains("(10000000 characters)") ?? false, text ?? "accepted")
+    }
+
+    func testAFIFOOrADeviceGivenAsConfigIsNotARegularFile() throws {
+        let path = NSTemporaryDirectory() + "config-\(UUID().uuidString).yaml"
+        XCTAssertEqual(mkfifo(path, 0o644), 0)
+        defer { unlink(path) }
+        XCTAssertEqual(message(file: path), "The config file \(path) cannot be read: it is a FIFO (named pipe), not a regular file.")
+        XCTAssertEqual(message(file: "/dev/zero"), "The config file /dev/zero cannot be read: it is a device, not a regular file.")
+    }
+
+    func testYAMLNestedThousandsDeepIsASyntaxErrorInWords() throws {
+        let path = NSTemporaryDirectory() + "deep-\(UUID().uuidString).yaml"
+        try ("seed: " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)).write(toFile: path, atomically: true, encoding: .utf8)
+        defer { unlink(path) }
+        XCTAssertEqual(message(file: path), "The config file \(path) is not valid YAML: line 1, column 8: it nests deeper than 1000 levels (a config nests 4).")
+        try ("data:\n" + String(repeating: "- ", count: 100_000) + "x\n").write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertTrue(message(file: path)?.contains("it nests deeper than 1000 levels") ?? false, message(file: path) ?? "accepted")
+    }
+
+    func testDistancesAndTheDistanceWeightAreBounded() {
+        XCTAssertEqual(message("data.distance.max=1e39"), "Config key \"data.distance.max\" must be greater than 0 and at most 1000, but got 1e39 in --set data.distance.max=1e39.")
+        XCTAssertEqual(message("train.distance_loss_weight=1e30"), "Config key \"train.distance_loss_weight\" must be between 0 and 1000, but got 1e30 in --set train.distance_loss_weight=1e30.")
     }
 }

@@ -35,7 +35,7 @@ final class LabelsTests: XCTestCase {
         XCTAssertEqual(problem("filepath,letter,distance\nA/a.png,A,1\nB/b.png,b,2\n"),
                        "labels.csv, line 3: the letter must be one of A–Z, got \"b\".")
         XCTAssertEqual(problem("filepath,letter,distance\nA/a.png,A,nan\n"),
-                       "labels.csv, line 2: the distance must be a finite number, got \"nan\".")
+                       "labels.csv, line 2: the distance must be a number greater than 0 and at most 1000, got \"nan\".")
         XCTAssertEqual(problem("filepath,letter,distance\nA/a.png,A\n"),
                        "labels.csv, line 2: expected 3 fields (filepath, letter, distance), got 2.")
         XCTAssertEqual(problem("filepath,letter,distance\n../../etc/passwd,A,1\n"),

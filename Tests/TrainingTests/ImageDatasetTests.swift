@@ -106,7 +106,7 @@ final class ImageDatasetTests: XCTestCase {
     func testGarbledLabelsNameTheLine() throws {
         let folder = try makeDataset(labels: "filepath,letter,distance\nA/A_00000.png,A,1\nB/B_00000.png,B,far\n")
         XCTAssertThrowsError(try ImageDataset(folder: folder, inputSize: 8, threads: 1)) { error in
-            XCTAssertEqual("\(error)", "\(folder)/labels.csv, line 3: the distance must be a finite number, got \"far\".")
+            XCTAssertEqual("\(error)", "\(folder)/labels.csv, line 3: the distance must be a number greater than 0 and at most 1000, got \"far\".")
         }
         try FileManager.default.removeItem(atPath: folder + "/labels.csv")
         XCTAssertThrowsError(try ImageDataset(folder: folder, inputSize: 8, threads: 1)) { error in

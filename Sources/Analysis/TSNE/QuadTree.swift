@@ -71,8 +71,10 @@ struct QuadTree {
         let scale = cells / side
         var keys = [UInt32](repeating: 0, count: n), order = [Int32](repeating: 0, count: n)
         for i in 0..<n {
-            let qx = UInt32(min(max((x[2 * i] - minX) * scale, 0), cells - 1))
-            let qy = UInt32(min(max((x[2 * i + 1] - minY) * scale, 0), cells - 1))
+            // A NaN coordinate (never expected) must not reach UInt32(_:), which traps on it.
+            let fx = (x[2 * i] - minX) * scale, fy = (x[2 * i + 1] - minY) * scale
+            let qx = fx.isNaN ? 0 : UInt32(min(max(fx, 0), cells - 1))
+            let qy = fy.isNaN ? 0 : UInt32(min(max(fy, 0), cells - 1))
             keys[i] = spreadBits(qx) | (spreadBits(qy) << 1)
             order[i] = Int32(i)
         }

@@ -1,3 +1,4 @@
+import AtomicIO
 import Dispatch
 import Foundation
 import Interrupt
@@ -70,8 +71,13 @@ public enum TSNE {
 
     public static func embed(_ x: [Float], rows n: Int, columns d: Int, options: Options) throws -> Result {
         guard n > 0 else { throw TSNEError.empty }
-        guard d > 0, x.count == n * d else { throw TSNEError.shape(rows: n, columns: d, values: x.count) }
+        guard d > 0, ByteCount.product([n, d]) == x.count else { throw TSNEError.shape(rows: n, columns: d, values: x.count) }
+        // Neighbour lists, affinities (both ways), the map and its optimiser state per point.
+        let needed = Double(n) * (4 * Double(d) + 40 * Double(neighbourCount(points: n, perplexity: options.perplexity)) + 64)
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard needed <= available * 0.8 else { throw TSNEError.tooLarge(points: n, needed: needed, available: available) }
         if let bad = x.firstIndex(where: { !$0.isFinite }) { throw TSNEError.notFinite(row: bad / d, column: bad % d) }
+        let x = InputScale.normalised(x)
         guard n > 2 else {
             let y: [Float] = n == 1 ? [0, 0] : [-1e-4, 0, 1e-4, 0]
             return Result(embedding: y, klDivergence: 0, perplexity: 0, iterations: 0,
@@ -124,6 +130,7 @@ public enum TSNE {
                 history.append((iteration + 1, Forces.klDivergence(y: y, n: n, p: p, theta: Float(options.theta), threads: threads)))
             }
         }
+        if let bad = y.firstIndex(where: { !$0.isFinite }) { throw TSNEError.diverged(row: bad / 2) }
         let kl = Forces.klDivergence(y: y, n: n, p: p, theta: Float(options.theta), threads: threads)
         return Result(embedding: y, klDivergence: kl, perplexity: perplexity, iterations: options.iterations, note: note, klHistory: history,
                       neighbours: search)
@@ -151,6 +158,8 @@ public enum TSNEError: Error, Equatable, CustomStringConvertible {
     case empty
     case shape(rows: Int, columns: Int, values: Int)
     case notFinite(row: Int, column: Int)
+    case diverged(row: Int)
+    case tooLarge(points: Int, needed: Double, available: Double)
     /// Stopped on request (a signal) before the map was finished.
     case interrupted
 
@@ -159,6 +168,9 @@ public enum TSNEError: Error, Equatable, CustomStringConvertible {
         case .empty: return "There are no points to embed (the matrix has 0 rows)."
         case .shape(let rows, let columns, let values): return "The matrix should hold \(rows) × \(columns) values but holds \(values)."
         case .notFinite(let row, let column): return "Row \(row) (counting from 0) holds a NaN or infinite value in column \(column); t-SNE needs finite numbers."
+        case .tooLarge(let points, let needed, let available):
+            return "A t-SNE map of \(points) points needs about \(ByteCount.text(needed)) of memory; this machine has \(ByteCount.text(available)). Map a sample of the rows, or fewer dimensions."
+        case .diverged(let row): return "The t-SNE map diverged (row \(row), counting from 0, left the finite numbers); try a lower perplexity or fewer iterations."
         case .interrupted: return "t-SNE was stopped before the map was finished; nothing was written."
         }
     }

@@ -1,3 +1,5 @@
+import AtomicIO
+
 /// Where a config value came from, so that errors can point at it.
 public enum ConfigSource: Equatable, Sendable, CustomStringConvertible {
     /// A YAML file, with 1-based line and column when known.
@@ -11,7 +13,7 @@ public enum ConfigSource: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .file(let path, let line?, _): return "in \(path), line \(line)"
         case .file(let path, nil, _): return "in \(path)"
-        case .override(let text): return "in --set \(text)"
+        case .override(let text): return "in --set \(InputText.shown(text))"
         case .defaults: return "in the built-in defaults"
         }
     }
@@ -31,7 +33,7 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownKey(let key, let source, let suggestion, let validKeys):
-            var text = "Unknown config key \"\(key)\" \(source)."
+            var text = "Unknown config key \(InputText.quoted(key))\(InputText.invisibleNote(key)) \(source)."
             if let suggestion {
                 text += " Did you mean \"\(suggestion)\"?"
             } else if !validKeys.isEmpty {
@@ -51,7 +53,7 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
         case .unreadableFile(let path, let reason):
             return "The config file \(path) cannot be read: \(reason)."
         case .malformedOverride(let text):
-            return "--set expects key=value, for example --set train.epochs=5, but got \"\(text)\"."
+            return "--set expects key=value, for example --set train.epochs=5, but got \(InputText.quoted(text))."
         }
     }
 }

@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 import Yams
 
@@ -67,20 +68,12 @@ public enum ConfigLoader {
     // MARK: - Internals
 
     private static func readFile(_ path: String) throws -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ConfigError.missingFile(path: path)
+        do {
+            return try InputFile.readText(path, limit: InputFile.Limit.config)
+        } catch {
+            if error.problem == .missing { throw ConfigError.missingFile(path: path) }
+            throw ConfigError.unreadableFile(path: path, reason: error.reason)
         }
-        guard !isDirectory.boolValue else {
-            throw ConfigError.unreadableFile(path: path, reason: "it is a folder, not a YAML file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError.unreadableFile(path: path, reason: "permission denied")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError.unreadableFile(path: path, reason: "it is not UTF-8 text")
-        }
-        return text
     }
 
     private static func merge(mapping: Node.Mapping, section: String, path: String, into config: inout EffectiveConfig) throws {
@@ -109,6 +102,9 @@ public enum ConfigLoader {
     }
 
     static func unknownKey(_ key: String, source: ConfigSource) -> ConfigError {
+        guard key.utf8.count <= KeySuggestion.longestKeyCompared else {
+            return .unknownKey(key: key, source: source, suggestion: nil, validKeys: [])
+        }
         let parts = key.split(separator: ".").map(String.init)
         let parent = parts.dropLast().joined(separator: ".")
         let validHere = ConfigSchema.sections.contains(parent) || parent.isEmpty
@@ -120,7 +116,11 @@ public enum ConfigLoader {
     private static func syntaxError(_ error: YamlError, path: String) -> ConfigError {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return .yamlSyntax(path: path, line: mark.line, column: mark.column, problem: problem)
+            // libyaml stops at 1000 levels (so the composer's recursion stays shallow); its
+            // own words name a C function.
+            let said = problem.hasPrefix("Maximum nesting level reached")
+                ? "it nests deeper than 1000 levels (a config nests 4)" : InputText.shown(problem, limit: 200)
+            return .yamlSyntax(path: path, line: mark.line, column: mark.column, problem: said)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return .yamlSyntax(path: path, line: context.mark.line, column: context.mark.column,
                                problem: "duplicated keys \(duplicates.joined(separator: ", "))")
@@ -137,7 +137,7 @@ public enum ConfigLoader {
 
     static func describe(_ node: Node) -> String {
         switch node {
-        case .scalar(let scalar): return isNull(scalar) ? "null" : "\"\(scalar.string)\""
+        case .scalar(let scalar): return isNull(scalar) ? "null" : InputText.quoted(scalar.string)
         case .sequence: return "a list"
         case .mapping: return "a mapping"
         case .alias: return "an alias"
@@ -147,7 +147,12 @@ public enum ConfigLoader {
 
 /// Finds the valid key a mistyped one most likely meant.
 enum KeySuggestion {
+    /// Keys longer than this get no suggestion: no config key is half as long, and the edit
+    /// distance of a 10 MB key to every candidate would take minutes.
+    static let longestKeyCompared = 100
+
     static func nearest(to key: String) -> String? {
+        guard key.utf8.count <= longestKeyCompared else { return nil }
         let candidates = ConfigSchema.fields.map(\.key) + ConfigSchema.sections.sorted()
         // Right name in the wrong section ("train.image_size" → "data.image_size").
         let leaf = key.split(separator: ".").last.map(String.init) ?? key

@@ -1,4 +1,6 @@
+import AtomicIO
 import Foundation
+import NN
 import Yams
 
 /// Turns YAML nodes into checked values, and checks the rules that span several keys.
@@ -101,6 +103,9 @@ enum ConfigRules {
         guard inputSize % 8 == 0 else {
             throw ConfigError.outOfRange(key: "train.input_size", requirement: "a multiple of 8 (the model halves it three times)",
                                          got: String(inputSize), source: config.source(of: "train.input_size"))
+        }
+        if let problem = TrainingMemory(config).problem(available: Double(ProcessInfo.processInfo.physicalMemory)) {
+            throw ConfigError.inconsistent(keys: TrainingMemory.keys, problem: problem)
         }
     }
 

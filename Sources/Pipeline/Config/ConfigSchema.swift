@@ -1,3 +1,5 @@
+import Synth
+
 /// Limits of a real-valued key; either end may be open, inclusive or exclusive.
 public struct NumberBounds: Sendable, Equatable {
     public var min: Double?
@@ -84,9 +86,9 @@ public enum ConfigSchema {
               summary: "Side of the square generated images, in pixels. Original: 256."),
         .init(key: "data.families", kind: .choice(["asl26", "seed4"]), defaultValue: .text("asl26"),
               summary: "Pattern families: asl26 draws a distinct family per letter; seed4 reproduces the original (letter index mod 4, only 4 real styles)."),
-        .init(key: "data.distance.min", kind: .number(.above(0)), defaultValue: .number(1),
+        .init(key: "data.distance.min", kind: .number(NumberBounds(min: 0, minInclusive: false, max: LabelsTable.maximumDistance)), defaultValue: .number(1),
               summary: "Smallest distance scalar d; the shape is drawn at scale 1.5/d. Original: 1."),
-        .init(key: "data.distance.max", kind: .number(.above(0)), defaultValue: .number(5),
+        .init(key: "data.distance.max", kind: .number(NumberBounds(min: 0, minInclusive: false, max: LabelsTable.maximumDistance)), defaultValue: .number(5),
               summary: "Largest distance scalar d. Original: 5."),
         .init(key: "data.augment.rotation_degrees", kind: .number(.within(0, 360)), defaultValue: .number(360),
               summary: "Rotation drawn uniformly from [0, this) degrees. Original: 360."),
@@ -119,7 +121,7 @@ public enum ConfigSchema {
               summary: "Fraction of all steps, at the end, over which the learning rate falls linearly to 0 (0 keeps it constant, as the original)."),
         .init(key: "train.standardise_input", kind: .boolean, defaultValue: .boolean(true),
               summary: "Standardise each input channel by the training images' mean and std while training (false: raw [0, 1] pixels, as the original). The saved model folds it into its first layer and takes [0, 1] images either way."),
-        .init(key: "train.distance_loss_weight", kind: .number(.atLeast(0)), defaultValue: .number(0.25),
+        .init(key: "train.distance_loss_weight", kind: .number(.within(0, 1000)), defaultValue: .number(0.25),
               summary: "Weight of the distance MSE in the loss CE + w·MSE. Original: 0.25."),
         .init(key: "train.split.train", kind: .number(NumberBounds(min: 0, minInclusive: false, max: 1)), defaultValue: .number(0.7),
               summary: "Fraction of each letter's images used for training."),

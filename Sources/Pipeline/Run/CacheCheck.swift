@@ -53,7 +53,7 @@ public enum CacheCheck {
 
     static func line(_ entry: Entry) -> String {
         let name = "\(entry.stage)/\(entry.key.prefix(12))"
-        guard let damage = entry.damage else { return "ok       \(name)  \(ByteCount.text(entry.bytes))\n" }
+        guard let damage = entry.damage else { return "ok       \(name)  \(ByteCount.text(Int(clamping: entry.bytes)))\n" }
         return "DAMAGED  \(name)  \(damage): removed; the next run that needs it computes it again\n"
     }
 
@@ -74,15 +74,5 @@ public enum CacheCheck {
             text += " \(report.partial.count) unfinished stage folder\(report.partial.count == 1 ? "" : "s") (\(report.partial.joined(separator: ", "))) kept for resuming."
         }
         return text
-    }
-}
-
-/// Byte counts for people: "48.4 MB" (decimal units, as `ls -h --si` and file managers show).
-enum ByteCount {
-    static func text(_ bytes: UInt64) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var value = Double(bytes), unit = 0
-        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
     }
 }

@@ -1,3 +1,4 @@
+import AtomicIO
 import Digest
 import Foundation
 
@@ -43,8 +44,11 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     /// Reads the manifest of the data set in `folder`, or explains why it is not one.
     public static func load(folder: String) throws -> DatasetManifest {
         let path = (folder as NSString).appendingPathComponent(fileName)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SynthError.notADataset(path: folder, reason: "it has no \(fileName)")
+        let data: Data
+        do {
+            data = try InputFile.read(path, limit: InputFile.Limit.runRecord)
+        } catch {
+            throw SynthError.notADataset(path: folder, reason: error.problem == .missing ? "it has no \(fileName)" : "\(fileName) cannot be read: \(error.reason)")
         }
         guard let manifest = try? JSONDecoder().decode(DatasetManifest.self, from: data), manifest.format == formatName else {
             throw SynthError.notADataset(path: folder, reason: "\(fileName) is not an asl-lab data set description")
@@ -56,8 +60,11 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     public static func verify(folder: String) throws -> DatasetManifest {
         let manifest = try load(folder: folder)
         let labels = (folder as NSString).appendingPathComponent("labels.csv")
-        guard let data = FileManager.default.contents(atPath: labels) else {
-            throw SynthError.notADataset(path: folder, reason: "labels.csv is missing")
+        let data: Data
+        do {
+            data = try InputFile.read(labels, limit: InputFile.Limit.labelsCSV)
+        } catch {
+            throw SynthError.notADataset(path: folder, reason: error.problem == .missing ? "labels.csv is missing" : "labels.csv cannot be read: \(error.reason)")
         }
         guard SHA256.hex(data) == manifest.labelsSHA256 else {
             throw SynthError.notADataset(path: folder, reason: "labels.csv does not match the checksum in \(fileName) (was it edited?)")

@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 
 /// One row of a data set's label table.
@@ -21,6 +22,11 @@ public struct LabelRow: Equatable, Sendable {
 public enum LabelsTable {
     public static let header = ["filepath", "letter", "distance"]
 
+    /// Largest distance a label may carry (and `data.distance.max` may ask for): at 1000 a
+    /// pattern is drawn at 1/667 of its size, and the distance loss stays far from float's
+    /// overflow. Distances must also be greater than 0 (the pattern is drawn at scale 1.5/d).
+    public static let maximumDistance = 1000.0
+
     /// The CSV text of `rows`, distances with 6 decimals (they are drawn at that precision).
     public static func csv(_ rows: [LabelRow]) -> String {
         var text = header.joined(separator: ",") + "\n"
@@ -40,6 +46,7 @@ public enum LabelsTable {
     /// path that stays inside the data set on every line. `file` names the table in errors.
     public static func parseCSV(_ text: String, file: String) throws -> [LabelRow] {
         var rows: [LabelRow] = []
+        var unique = UniquePaths(file: file)
         var lineNumber = 0
         var sawHeader = false
         // "\r\n" is one Character in Swift, so split on any newline, not on "\n".
@@ -53,7 +60,9 @@ public enum LabelsTable {
                 sawHeader = true
                 continue
             }
-            rows.append(try row(fields, file: file, line: lineNumber))
+            let row = try row(fields, file: file, line: lineNumber)
+            try unique.insert(row.filepath, line: lineNumber)
+            rows.append(row)
         }
         guard sawHeader else {
             throw SynthError.labels(file: file, line: 1, problem: "the file is empty; expected the header \"filepath,letter,distance\"")
@@ -63,7 +72,25 @@ public enum LabelsTable {
 
     static func checkHeader(_ fields: [String], file: String, line: Int) throws {
         guard fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) == header else {
-            throw SynthError.labels(file: file, line: line, problem: "expected the header \"filepath,letter,distance\", got \"\(fields.joined(separator: ","))\"")
+            let got = fields.joined(separator: ",")
+            throw SynthError.labels(file: file, line: line, problem: "expected the header \"filepath,letter,distance\", got \(InputText.quoted(got))\(InputText.invisibleNote(got))")
+        }
+    }
+
+    /// Refuses a second row for one image (two spellings of one path count as one): a
+    /// sample listed twice can fall into both the training and the test split.
+    struct UniquePaths {
+        let file: String
+        private var firstLine: [String: Int] = [:]
+
+        init(file: String) { self.file = file }
+
+        mutating func insert(_ path: String, line: Int) throws {
+            let key = path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).filter { $0 != "." }.joined(separator: "/")
+            if let first = firstLine[key] {
+                throw SynthError.labels(file: file, line: line, problem: "the image \(InputText.quoted(path)) is listed again (first on line \(first)); each image may have one row, or it could land in both the training and the test split")
+            }
+            firstLine[key] = line
         }
     }
 
@@ -75,13 +102,13 @@ public enum LabelsTable {
         let path = fields[0], letter = fields[1].trimmingCharacters(in: .whitespaces)
         let distanceText = fields[2].trimmingCharacters(in: .whitespaces)
         guard Letters.index(of: letter) != nil else {
-            throw SynthError.labels(file: file, line: line, problem: "the letter must be one of A–Z, got \"\(letter)\"")
+            throw SynthError.labels(file: file, line: line, problem: "the letter must be one of A–Z, got \(InputText.quoted(letter))\(InputText.invisibleNote(letter))")
         }
-        guard let distance = Double(distanceText), distance.isFinite else {
-            throw SynthError.labels(file: file, line: line, problem: "the distance must be a finite number, got \"\(distanceText)\"")
+        guard let distance = Double(distanceText), distance.isFinite, distance > 0, distance <= maximumDistance else {
+            throw SynthError.labels(file: file, line: line, problem: "the distance must be a number greater than 0 and at most \(Int(maximumDistance)), got \(InputText.quoted(distanceText))")
         }
         if let problem = pathProblem(path) {
-            throw SynthError.labels(file: file, line: line, problem: "the path \"\(path)\" \(problem)")
+            throw SynthError.labels(file: file, line: line, problem: "the path \(InputText.quoted(path)) \(problem)")
         }
         return LabelRow(filepath: path, letter: letter, distance: distance)
     }

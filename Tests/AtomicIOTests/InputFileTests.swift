@@ -1,0 +1,89 @@
+import AtomicIO
+import Foundation
+import XCTest
+
+final class InputFileTests: XCTestCase {
+    var folder = ""
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("input-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    private func problem(_ path: String, limit: Int = 1 << 20) -> FileReadError.Problem? {
+        do {
+            _ = try InputFile.read(path, limit: limit)
+            return nil
+        } catch {
+            return error.problem
+        }
+    }
+
+    func testARegularFileIsReadWhole() throws {
+        let path = folder + "/a.txt"
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try InputFile.read(path, limit: 5), Data("hello".utf8))
+    }
+
+    func testAFIFOIsRefusedWithoutBlockingAsNotARegularFile() throws {
+        let path = folder + "/pipe"
+        XCTAssertEqual(mkfifo(path, 0o644), 0)
+        // Nobody writes to the FIFO: an open that blocked would hang this test.
+        XCTAssertEqual(problem(path), .notARegularFile(kind: "a FIFO (named pipe)"))
+        XCTAssertThrowsError(try InputFile.read(path, limit: 10)) { error in
+            XCTAssertEqual("\(error)", "Cannot read \(path): it is a FIFO (named pipe), not a regular file.")
+        }
+    }
+
+    func testDevicesAndFoldersAreNotRegularFiles() {
+        XCTAssertEqual(problem("/dev/zero"), .notARegularFile(kind: "a device"))
+        XCTAssertEqual(problem(folder), .notARegularFile(kind: "a folder"))
+    }
+
+    func testAFileOverTheLimitIsRefusedWithBothSizes() throws {
+        let path = folder + "/big"
+        try Data(count: 3000).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(problem(path, limit: 2048), .tooLarge(bytes: 3000, limit: 2048))
+        XCTAssertThrowsError(try InputFile.read(path, limit: 2048)) { error in
+            XCTAssertEqual("\(error)", "Cannot read \(path): it is 2.9 KB, more than the 2 KB such a file may have.")
+        }
+    }
+
+    func testAMissingFileAndAnUnreadableOneAreTold() throws {
+        XCTAssertEqual(problem(folder + "/none"), .missing)
+        XCTAssertEqual(problem(folder + "/none/deeper"), .missing)
+        guard getuid() != 0 else { return } // root reads any file
+        let path = folder + "/secret"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0)
+        XCTAssertEqual(problem(path), .system("permission denied"))
+    }
+
+    func testFilesThatReportSizeZeroAreReadToTheirEnd() throws {
+        let text = try InputFile.read("/proc/self/status", limit: 1 << 20)
+        XCTAssertTrue(String(decoding: text, as: UTF8.self).contains("Name:"))
+        XCTAssertThrowsError(try InputFile.read("/proc/self/status", limit: 16)) { error in
+            guard case .tooLarge = (error as? FileReadError)?.problem else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testProductsThatOverflowOrPassTheLimitAreNil() {
+        XCTAssertEqual(ByteCount.product([3, 4, 5]), 60)
+        XCTAssertNil(ByteCount.product([1 << 40, 1 << 40]))
+        XCTAssertNil(ByteCount.product([-1, 4]))
+        XCTAssertNil(ByteCount.product([1024, 1024], limit: 1000))
+        XCTAssertEqual(ByteCount.product([]), 1)
+        XCTAssertEqual(ByteCount.sum([1, 2]), 3)
+        XCTAssertNil(ByteCount.sum([Int.max, 1]))
+    }
+
+    func testByteCountsAreWrittenForPeople() {
+        XCTAssertEqual(ByteCount.text(812), "812 bytes")
+        XCTAssertEqual(ByteCount.text(256 << 20), "256 MB")
+        XCTAssertEqual(ByteCount.text(4.1 * 1024 * 1024 * 1024 * 1024), "4.1 TB")
+    }
+}
