@@ -83,6 +83,8 @@ public enum PipelineRun {
             let last = try runStages(config: config, keys: keys, cache: cache, options: options, output: output, log: log,
                                      stop: signals.request, runFolder: runFolder, started: started, records: &records, current: &current)
             status = status.with(.complete)
+            // Everything the run folder holds is on the device before it is called complete.
+            do { try Folder.syncFileSystem(containing: runFolder) } catch { throw PipelineError.cannotWrite(path: error.path, reason: error.reason) }
             try status.write(to: runFolder)
             try? RunStore(root: options.reportsRoot).writeIndex()
             log.write("Run folder: \(runFolder)\n")

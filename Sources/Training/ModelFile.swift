@@ -72,7 +72,7 @@ public enum ModelFile {
 
 /// Atomic file writes (`AtomicFile`) with failures as `TrainingError`.
 enum FileWriting {
-    static func atomically(_ data: Data, to path: String) throws {
-        do { try AtomicFile.write(data, to: path) } catch { throw TrainingError.cannotWrite(path: error.path, reason: error.reason) }
+    static func atomically(_ data: Data, to path: String, durability: AtomicFile.Durability = .processCrash) throws {
+        do { try AtomicFile.write(data, to: path, durability: durability) } catch { throw TrainingError.cannotWrite(path: error.path, reason: error.reason) }
     }
 }

@@ -263,7 +263,9 @@ enum Checkpoint {
             "architecture": try ModelFile.architectureJSON(model.architecture),
         ]
         if let progress { metadata["epoch_progress"] = progress.text }
-        try FileWriting.atomically(Data(SafeTensors.encode(tensors, metadata: metadata)), to: path)
+        // Flushed to the device: history.csv, written next, promises this checkpoint exists, and
+        // that promise must hold after a power loss too.
+        try FileWriting.atomically(Data(SafeTensors.encode(tensors, metadata: metadata)), to: path, durability: .powerLoss)
     }
 
     /// Loads a checkpoint into `model` and `optimizer`; returns the history it holds and, when it

@@ -190,6 +190,17 @@ final class HostileFileSystemTests: XCTestCase {
         XCTAssertEqual(FileKind(path: fifo), .fifo)
     }
 
+    /// Flushing cannot be observed without pulling the plug; what can fail is finding the file
+    /// system and the call itself, and a missing path must be an error, not a silent no-op.
+    func testFlushingTheFileSystemNamesAMissingPath() throws {
+        try Folder.syncFileSystem(containing: folder)
+        try AtomicFile.write(Data("x".utf8), to: folder + "/durable", durability: .powerLoss)
+        XCTAssertEqual(contents(folder + "/durable"), "x")
+        XCTAssertThrowsError(try Folder.syncFileSystem(containing: folder + "/missing")) { error in
+            XCTAssertEqual((error as? FileWriteError)?.path, folder + "/missing")
+        }
+    }
+
     /// "permission denied" and "check free space" were given for causes that were neither.
     func testReasonsNameTheRealCause() throws {
         let long = folder + "/" + String(repeating: "x", count: 300)

@@ -84,7 +84,9 @@ struct StageCache {
         let seal = Seal(stage: stage, key: key, toolVersion: ToolInfo.version, files: files)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Flushed before the rename: after a power loss an entry is either absent or sealed.
+        // The files, then the seal, then the rename reach the device in that order: after a
+        // power loss an entry is either absent or sealed with its files whole.
+        do { try Folder.syncFileSystem(containing: partial) } catch { throw PipelineError.cache(path: error.path, problem: error.reason) }
         try PipelineFile.write(try encoder.encode(seal), to: (partial as NSString).appendingPathComponent(Self.sealName), durability: .powerLoss)
         let destination = folder(stage: stage, key: key)
         if FileKind(path: destination) != nil {
