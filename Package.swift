@@ -31,6 +31,9 @@ let package = Package(
         .target(name: "AtomicIO"),
         // The user's request to stop (a signal), polled by every stage at its safe points.
         .target(name: "Interrupt", exclude: ["README.md"]),
+        // One Codable type per record file a run writes and reads back (training.json,
+        // history.csv, metrics.json, manifest.json, status.json, a cache entry's entry.json).
+        .target(name: "FileFormats", dependencies: ["AtomicIO"], exclude: ["README.md"]),
         .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec", "AtomicIO"]),
         // Hot loops written with AVX2 / AVX-512 intrinsics behind a run-time CPU check, so the
         // binary still runs (on the Swift kernels or OpenBLAS) where those are missing.
@@ -42,17 +45,18 @@ let package = Package(
             name: "Synth",
             dependencies: ["Canvas", "Digest", "AtomicIO", "Interrupt", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
-        .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest", "AtomicIO", "Interrupt"]),
-        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "COpenBLAS", "SIMDKernels", "AtomicIO", "Interrupt"]),
+        .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest", "AtomicIO", "Interrupt", "FileFormats"]),
+        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "COpenBLAS", "SIMDKernels", "AtomicIO", "Interrupt", "FileFormats"]),
         .target(
             name: "Report",
-            dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", "AtomicIO", "Interrupt", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", "AtomicIO", "Interrupt", "FileFormats", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(
             name: "Pipeline",
             dependencies: [
                 "AtomicIO",
                 "Interrupt",
+                "FileFormats",
                 "Canvas",
                 "Digest",
                 "Synth",
@@ -85,12 +89,13 @@ let package = Package(
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO"]),
+        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "SIMDKernels"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas", "AtomicIO", "Interrupt"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels", "Interrupt"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth", "Interrupt"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt", "FileFormats"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels", "Interrupt", "FileFormats"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth", "Interrupt", "FileFormats"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth", "FileFormats"]),
     ]
 )

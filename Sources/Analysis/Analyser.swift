@@ -1,4 +1,5 @@
 import AtomicIO
+import FileFormats
 import Foundation
 import Interrupt
 import NN
@@ -91,9 +92,7 @@ public enum Analyser {
         if job.stop.isRequested { throw AnalysisError.interrupted }
         let output = try OutputFolder(final: job.outFolder)
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try output.write(try encoder.encode(metrics), AnalysisFiles.metrics)
+            try output.write(metrics.encoded(), AnalysisMetrics.fileName)
             var table = "path,letter,distance,predicted,probability,predicted_distance,correct\n"
             var embeddingRows = "path,letter,distance,predicted\n"
             for i in 0..<n {

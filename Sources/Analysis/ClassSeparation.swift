@@ -1,3 +1,4 @@
+import FileFormats
 /// Distance-versus-class separation: how far apart the letters lie in an embedding among
 /// samples at similar distances. The original's embeddings notebook promised this and never
 /// drew it.

@@ -1,3 +1,4 @@
+import FileFormats
 /// Metrics of predictions against the truth: plain functions over arrays, so tests can check
 /// them on hand-made numbers.
 public enum EvaluationMetrics {

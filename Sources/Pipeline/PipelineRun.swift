@@ -1,4 +1,5 @@
 import AtomicIO
+import FileFormats
 import Foundation
 import Interrupt
 import Report
@@ -48,14 +49,6 @@ public enum PipelineRun {
         public var summary: String
     }
 
-    /// What happened to one stage.
-    public struct StageRecord: Codable, Equatable, Sendable {
-        public var name: String
-        /// "run", "cached" or, in a dry run, "would run".
-        public var status: String
-        public var seconds: Double
-        public var key: String?
-    }
 
     public static func run(config: EffectiveConfig, options: Options, output: ConsoleOutput) throws -> Outcome {
         let keys = StageKeys(config: config)
@@ -74,8 +67,8 @@ public enum PipelineRun {
         let started = Date()
         let runFolder = try RunFolder.create(root: options.reportsRoot, name: options.name)
         var status = RunStatus.starting(command: options.command)
-        try status.write(to: runFolder)
-        let log = RunLog(console: output, path: (runFolder as NSString).appendingPathComponent("log.txt"))
+        try status.write(to: runFolder, durability: .powerLoss)
+        let log = RunLog(console: output, path: (runFolder as NSString).appendingPathComponent(RunLog.fileName))
         var records: [StageRecord] = []
         var current = PipelineStage.generate
         do {
@@ -85,7 +78,7 @@ public enum PipelineRun {
             status = status.with(.complete)
             // Everything the run folder holds is on the device before it is called complete.
             do { try Folder.syncFileSystem(containing: runFolder) } catch { throw PipelineError.cannotWrite(path: error.path, reason: error.reason) }
-            try status.write(to: runFolder)
+            try status.write(to: runFolder, durability: .powerLoss)
             try? RunStore(root: options.reportsRoot).writeIndex()
             log.write("Run folder: \(runFolder)\n")
             return Outcome(runFolder: runFolder, stages: records, summary: last)
@@ -93,7 +86,7 @@ public enum PipelineRun {
             let interrupted = Interruption.isInterruption(error)
             let message = "\(error)"
             status = status.with(interrupted ? .interrupted : .failed, stage: current.rawValue, reason: message)
-            try? status.write(to: runFolder)
+            try? status.write(to: runFolder, durability: .powerLoss)
             try? RunStore(root: options.reportsRoot).writeIndex()
             log.write("\(current.rawValue): \(interrupted ? "stopped" : "failed"): \(message)\n")
             if interrupted {
@@ -115,7 +108,7 @@ public enum PipelineRun {
         // Written from the start and after every stage, so a run that stops half-way still
         // records its config and what it did (for `runs list` and `runs compare`).
         func writeManifest() throws {
-            let manifest = PipelineManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
+            let manifest = RunManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
                                             dataset: dataFolder, runFolder: runFolder, cache: cache, seconds: Date().timeIntervalSince(started))
             try manifest.write(to: runFolder)
         }
@@ -188,7 +181,7 @@ public enum PipelineRun {
                     log.write("note: the report's figures could not be kept in the cache (\(error)); the next run draws them again.\n")
                 }
             }
-            records.append(StageRecord(name: PipelineStage.report.rawValue, status: "run", seconds: Date().timeIntervalSince(reportStarted), key: nil))
+            records.append(StageRecord(name: PipelineStage.report.rawValue, status: .run, seconds: Date().timeIntervalSince(reportStarted), key: nil))
             log.write("report: " + ReportStage.summary(outcome).split(separator: "\n").dropLast().joined(separator: "\n") + "\n")
             last = outcome.index
             if stop.isRequested { throw ReportError.interrupted }
@@ -214,7 +207,7 @@ public enum PipelineRun {
         switch state {
         case .valid where !force:
             log.write("\(name): cached (key \(key.prefix(12))).\n")
-            return StageRecord(name: name, status: "cached", seconds: Date().timeIntervalSince(started), key: key)
+            return StageRecord(name: name, status: .cached, seconds: Date().timeIntervalSince(started), key: key)
         case .corrupt(let reason):
             log.write("\(name): the cached entry is damaged (\(reason)); running the stage again.\n")
         default:
@@ -225,7 +218,7 @@ public enum PipelineRun {
         let summary = try body(partial)
         try cache.seal(partial: partial, stage: name, key: key)
         log.write("\(name): \(summary)\n")
-        return StageRecord(name: name, status: "run", seconds: Date().timeIntervalSince(started), key: key)
+        return StageRecord(name: name, status: .run, seconds: Date().timeIntervalSince(started), key: key)
     }
 
     private static func dryRun(config: EffectiveConfig, keys: StageKeys, cache: StageCache, stages: [PipelineStage],
@@ -250,7 +243,7 @@ public enum PipelineRun {
             if stage == .report { reasons.append("always rendered into the new run folder") }
             let place = key.map { "\n    cache entry: " + cache.folder(stage: stage.rawValue, key: $0) } ?? ""
             output.write("\(stage.rawValue): \(runs ? "would run" : "cached")\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: "; ") + ")")\(place)\n")
-            records.append(StageRecord(name: stage.rawValue, status: runs ? "would run" : "cached", seconds: 0, key: key))
+            records.append(StageRecord(name: stage.rawValue, status: runs ? .wouldRun : .cached, seconds: 0, key: key))
             upstreamRuns = upstreamRuns || (runs && stage != .report)
         }
         // For generating the data set elsewhere (e.g. as shards on a cluster) and letting this
@@ -268,6 +261,8 @@ final class RunLog: @unchecked Sendable {
 
     /// `path` is created new (never opened through a link); without it, lines go to the
     /// console only.
+    static let fileName = "log.txt"
+
     init(console: ConsoleOutput, path: String) {
         self.console = console
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)

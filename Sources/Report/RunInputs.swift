@@ -1,32 +1,9 @@
 import Analysis
 import AtomicIO
+import FileFormats
 import Foundation
 import Synth
 import Training
-
-/// `training.json`: the test-split result of training. Every key is optional so a partial file
-/// still shows what it has.
-public struct TrainingSummary: Codable, Equatable, Sendable {
-    public var epochs: Int?
-    public var trainImages: Int?
-    public var validationImages: Int?
-    public var testImages: Int?
-    public var testAccuracy: Double?
-    public var testDistanceMAE: Double?
-    public var finalValidationAccuracy: Double?
-    public var meanTrainImagesPerSecond: Double?
-    public var seconds: Double?
-    public var configHash: String?
-    public var seed: UInt64?
-
-    enum CodingKeys: String, CodingKey {
-        case epochs, seconds, seed
-        case trainImages = "train_images", validationImages = "validation_images", testImages = "test_images"
-        case testAccuracy = "test_accuracy", testDistanceMAE = "test_distance_mae"
-        case finalValidationAccuracy = "final_validation_accuracy"
-        case meanTrainImagesPerSecond = "mean_train_images_per_second", configHash = "config_hash"
-    }
-}
 
 /// Everything the report reads from a run folder, each part optional: a page shows what is
 /// there and says what is missing. `problems` collects files that exist but cannot be read.
@@ -53,29 +30,22 @@ public struct RunInputs: Sendable {
             throw ReportError.missingFile(folder)
         }
         var inputs = RunInputs(folder: folder, history: [], labels: [])
-        let known = [RunManifest.fileName, "history.csv", "training.json", "config.yaml", AnalysisFiles.metrics]
+        let known = [RunManifest.fileName, TrainingHistory.fileName, TrainingSummary.fileName, "config.yaml", AnalysisMetrics.fileName]
         guard known.contains(where: inputs.exists) else { throw ReportError.notARunFolder(folder) }
 
-        if inputs.exists(RunManifest.fileName) {
-            do { inputs.manifest = try RunManifest.read(path: inputs.path(RunManifest.fileName)) } catch { inputs.problems.append("\(error)") }
+        // Each record is optional; one that is there but unreadable becomes a problem sentence.
+        func record<T>(_ name: String, _ read: () throws -> T) -> T? {
+            guard inputs.exists(name) else { return nil }
+            do { return try read() } catch {
+                inputs.problems.append("\(error)")
+                return nil
+            }
         }
+        inputs.manifest = record(RunManifest.fileName) { try RunManifest.read(folder: folder) }
         inputs.configText = try? InputFile.readText(inputs.path("config.yaml"), limit: InputFile.Limit.config)
-        if inputs.exists("history.csv") {
-            do {
-                let text = try InputFile.readText(inputs.path("history.csv"), limit: InputFile.Limit.runRecord)
-                inputs.history = try TrainingHistory.parse(text, source: inputs.path("history.csv"))
-            } catch { inputs.problems.append("\(error)") }
-        }
-        if let data = try? InputFile.read(inputs.path("training.json"), limit: InputFile.Limit.runRecord) {
-            do { inputs.training = try JSONDecoder().decode(TrainingSummary.self, from: data) } catch {
-                inputs.problems.append("\(inputs.path("training.json")) cannot be read (\(DecodingProblem.describe(error))).")
-            }
-        }
-        if let data = try? InputFile.read(inputs.path(AnalysisFiles.metrics), limit: InputFile.Limit.runRecord) {
-            do { inputs.metrics = try JSONDecoder().decode(AnalysisMetrics.self, from: data) } catch {
-                inputs.problems.append("\(inputs.path(AnalysisFiles.metrics)) cannot be read (\(DecodingProblem.describe(error))).")
-            }
-        }
+        inputs.history = record(TrainingHistory.fileName) { try TrainingHistory.read(folder: folder) } ?? []
+        inputs.training = record(TrainingSummary.fileName) { try TrainingSummary.read(folder: folder) }
+        inputs.metrics = record(AnalysisMetrics.fileName) { try AnalysisMetrics.read(folder: folder) }
         if let dataset = inputs.manifest?.dataset {
             let labels = (dataset as NSString).appendingPathComponent("labels.csv")
             if let text = try? InputFile.readText(labels, limit: InputFile.Limit.labelsCSV) {

@@ -1,4 +1,5 @@
 import AtomicIO
+import FileFormats
 import Foundation
 import Interrupt
 import NN
@@ -64,8 +65,8 @@ public struct TrainOutcome: Sendable {
 public enum Trainer {
     public static let checkpointName = "checkpoint.safetensors"
     public static let modelName = "model.safetensors"
-    public static let historyName = "history.csv"
-    public static let summaryName = "training.json"
+    public static let historyName = TrainingHistory.fileName
+    public static let summaryName = TrainingSummary.fileName
 
     public static func run(_ job: TrainJob, observer: TrainingObserver? = nil) throws -> TrainOutcome {
         let started = Date()
@@ -158,7 +159,7 @@ public enum Trainer {
             // The checkpoint goes first: whoever sees epoch N in history.csv (a progress
             // watcher, a test) can rely on its checkpoint being on disk already.
             try Checkpoint.save(to: checkpointPath, model: model, optimizer: optimizer, history: history, configHash: job.configHash)
-            try FileWriting.atomically(Data(TrainingHistory.csv(history).utf8), to: path(job, historyName))
+            try TrainingHistory.write(history, to: job.outFolder)
             observer?.epochFinished(record, of: config.epochs)
             // A stop asked for during the validation pass (or after the last batch) is honoured
             // here, with this epoch's checkpoint already on disk.
@@ -176,10 +177,10 @@ public enum Trainer {
             testMAE: Evaluation.distanceMAE(test, dataset: dataset), trainImages: split.train.count,
             validationImages: split.validation.count, testImages: split.test.count, resumedAfterEpoch: resumedAfter,
             seconds: Date().timeIntervalSince(started))
-        try FileWriting.atomically(Data(TrainingHistory.csv(history).utf8), to: path(job, historyName))
+        try TrainingHistory.write(history, to: job.outFolder)
         try ModelFile.save(model, to: path(job, modelName), configHash: job.configHash,
                            extra: ["epochs": String(history.count), "seed": String(job.seed)])
-        try FileWriting.atomically(try summaryJSON(outcome, job: job, standardisation: architecture.inputStandardisation), to: path(job, summaryName))
+        try summary(outcome, job: job, standardisation: architecture.inputStandardisation).write(to: job.outFolder)
         return outcome
     }
 
@@ -193,27 +194,17 @@ public enum Trainer {
         Folder.removeLeftovers(in: folder)
     }
 
-    private static func summaryJSON(_ outcome: TrainOutcome, job: TrainJob, standardisation: InputStandardisation?) throws -> Data {
-        let last = outcome.history.last
-        // What the first layer saw while training (the saved model has it folded in).
-        let standardised: Any = standardisation.map { ["mean": $0.mean.map(Double.init), "std": $0.std.map(Double.init)] } ?? NSNull()
-        let summary: [String: Any] = [
-            "input_standardisation": standardised,
-            "learning_rate": job.config.learningRate,
-            "learning_rate_decay": job.config.learningRateDecay,
-            "config_hash": job.configHash,
-            "seed": job.seed,
-            "epochs": outcome.history.count,
-            "train_images": outcome.trainImages,
-            "validation_images": outcome.validationImages,
-            "test_images": outcome.testImages,
-            "test_accuracy": outcome.testAccuracy.isFinite ? outcome.testAccuracy : NSNull(),
-            "test_distance_mae": outcome.testMAE.isFinite ? outcome.testMAE : NSNull(),
-            "final_validation_accuracy": last.map { $0.validationAccuracy.isFinite ? $0.validationAccuracy : NSNull() as Any } ?? NSNull(),
-            "mean_train_images_per_second": outcome.history.isEmpty ? 0 : outcome.history.map(\.imagesPerSecond).reduce(0, +) / Double(outcome.history.count),
-            "seconds": outcome.seconds,
-        ]
-        return try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
+    /// `training.json`: the outcome and the settings that shaped it.
+    private static func summary(_ outcome: TrainOutcome, job: TrainJob, standardisation: InputStandardisation?) -> TrainingSummary {
+        TrainingSummary(
+            // What the first layer saw while training (the saved model has it folded in).
+            inputStandardisation: standardisation.map { .init(mean: $0.mean.map(Double.init), std: $0.std.map(Double.init)) },
+            learningRate: job.config.learningRate, learningRateDecay: job.config.learningRateDecay, configHash: job.configHash,
+            seed: job.seed, epochs: outcome.history.count, trainImages: outcome.trainImages, validationImages: outcome.validationImages,
+            testImages: outcome.testImages, testAccuracy: outcome.testAccuracy, testDistanceMAE: outcome.testMAE,
+            finalValidationAccuracy: outcome.history.last?.validationAccuracy,
+            meanTrainImagesPerSecond: outcome.history.isEmpty ? 0 : outcome.history.map(\.imagesPerSecond).reduce(0, +) / Double(outcome.history.count),
+            seconds: outcome.seconds)
     }
 }
 
@@ -302,7 +293,10 @@ enum Checkpoint {
         }
         try model.load(weights)
         optimizer.state = AdamState(step: step, firstMoments: first, secondMoments: second)
-        let history = try TrainingHistory.parse(historyText, source: path)
+        let history: [EpochRecord]
+        do { history = try TrainingHistory.parse(historyText, source: path) } catch {
+            throw TrainingError.checkpoint(path: path, problem: error.problem)
+        }
         guard let progressText = metadata["epoch_progress"] else { return (history, nil) }
         guard let progress = EpochProgress(text: progressText), progress.epoch == history.count + 1 else {
             throw TrainingError.checkpoint(path: path, problem: "its record of the interrupted epoch is damaged (\"\(progressText)\")")

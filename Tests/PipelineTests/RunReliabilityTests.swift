@@ -1,4 +1,5 @@
 import AtomicIO
+import FileFormats
 import Foundation
 import Interrupt
 import XCTest
@@ -62,8 +63,8 @@ final class RunReliabilityTests: XCTestCase {
         XCTAssertEqual(cache.state(stage: "train", key: try keys.train), .corrupt("model.safetensors changed content"))
         let (second, log) = try runPipeline()
         XCTAssertTrue(log.contains("train: the cached entry is damaged (model.safetensors changed content); running the stage again."), log)
-        XCTAssertEqual(second.stages.map(\.status), ["cached", "run"])
-        let manifest = try XCTUnwrap(PipelineManifest.read(runFolder: second.runFolder!))
+        XCTAssertEqual(second.stages.map(\.status), [.cached, .run])
+        let manifest = try XCTUnwrap(RunManifest.read(runFolder: second.runFolder!))
         XCTAssertEqual(manifest.artifacts["model.safetensors"], good, "the manifest records the true bytes")
         XCTAssertEqual(StageCache.sha256(path: second.runFolder! + "/model.safetensors"), good)
     }
@@ -76,7 +77,7 @@ final class RunReliabilityTests: XCTestCase {
         try FileManager.default.removeItem(atPath: cache.folder(stage: "train", key: try keys.train))
         let (outcome, log) = try runPipeline()
         XCTAssertTrue(log.contains("generate: the cached entry is damaged (A/A_00000.png changed content)"), log)
-        XCTAssertEqual(outcome.stages.map(\.status), ["run", "run"])
+        XCTAssertEqual(outcome.stages.map(\.status), [.run, .run])
         XCTAssertEqual(cache.state(stage: "generate", key: try keys.generate), .valid)
     }
 
@@ -151,7 +152,7 @@ final class RunReliabilityTests: XCTestCase {
         }
         XCTAssertEqual(cache.state(stage: "analyse", key: try keys.analyse), .valid, "analyse finished in the run stopped during report")
         let (finished, _) = try runPipeline(until: .report)
-        XCTAssertEqual(finished.stages.map(\.status), ["cached", "cached", "cached", "run"])
+        XCTAssertEqual(finished.stages.map(\.status), [.cached, .cached, .cached, .run])
         let store = RunStore(root: reports)
         XCTAssertEqual(store.status((finished.runFolder! as NSString).lastPathComponent), .complete)
         let compare = try store.compareText(store.runs()[0], (finished.runFolder! as NSString).lastPathComponent)
@@ -183,7 +184,7 @@ final class RunReliabilityTests: XCTestCase {
         let runFolder = try XCTUnwrap(outcome.runFolder)
         let run = (runFolder as NSString).lastPathComponent
         let store = RunStore(root: reports)
-        var manifest = try XCTUnwrap(PipelineManifest.read(runFolder: runFolder))
+        var manifest = try XCTUnwrap(RunManifest.read(runFolder: runFolder))
         let original = manifest.dataset
         // A manifest edited to name another folder (here a copy of the data set outside any
         // cache, and a system folder): refused, nothing written.

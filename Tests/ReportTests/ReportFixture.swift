@@ -1,5 +1,6 @@
 import Analysis
 import Canvas
+import FileFormats
 import Foundation
 import Report
 import Synth
@@ -57,8 +58,8 @@ struct ReportFixture {
         if manifest {
             let m = RunManifest(name: name, created: "2025-11-25T10:00:00Z", configHash: "abc123", toolVersion: "0.1.0", seed: 3,
                                 dataset: data, machine: .init(cores: 2, cpu: "Test CPU", memoryBytes: 8 << 30),
-                                stages: [.init(name: "generate", status: "cached", seconds: 0.01), .init(name: "train", status: "run", seconds: 120.5),
-                                         .init(name: "analyse", status: "run", seconds: 8), .init(name: "report", status: "run", seconds: 1)])
+                                stages: [.init(name: "generate", status: .cached, seconds: 0.01), .init(name: "train", status: .run, seconds: 120.5),
+                                         .init(name: "analyse", status: .run, seconds: 8), .init(name: "report", status: .run, seconds: 1)])
             try m.encoded().write(to: URL(fileURLWithPath: run + "/" + RunManifest.fileName))
         }
         if analysis { try writeAnalysis(run: run, labels: labels) }

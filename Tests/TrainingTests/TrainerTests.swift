@@ -1,4 +1,5 @@
 import Canvas
+import FileFormats
 import Foundation
 import Interrupt
 import NN

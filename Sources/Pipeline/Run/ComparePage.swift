@@ -1,3 +1,4 @@
+import FileFormats
 import Foundation
 import Plot
 import Training
@@ -7,7 +8,7 @@ import Training
 /// `REPORTS/compare-<A>-vs-<B>.html` with its own figures in `REPORTS/compare-figures/`;
 /// it links into both run folders, so it works offline from disk.
 enum ComparePage {
-    static func write(store: RunStore, a runA: String, b runB: String, a ma: PipelineManifest, b mb: PipelineManifest) throws -> String {
+    static func write(store: RunStore, a runA: String, b runB: String, a ma: RunManifest, b mb: RunManifest) throws -> String {
         let name = "compare-\(runA)-vs-\(runB)"
         let figures = (store.root as NSString).appendingPathComponent("compare-figures")
         var body = "<h1>\(HTML.escape(runA)) <span class=\"vs\">vs</span> \(HTML.escape(runB))</h1>\n"

@@ -1,5 +1,5 @@
+import FileFormats
 import Foundation
-import Report
 
 extension RunManifest.Machine {
     /// The computer this process runs on, for the manifest.
@@ -12,17 +12,14 @@ extension RunManifest.Machine {
     }
 }
 
-/// The git commit of the working directory's checkout, if any, and whether it has changes.
-struct GitState: Codable, Equatable {
-    var commit: String
-    var dirty: Bool
-
-    static func current(in folder: String) -> GitState? {
+extension RunManifest.Git {
+    /// The git commit of `folder`'s checkout, if any, and whether it has changes.
+    static func current(in folder: String) -> RunManifest.Git? {
         guard let commit = run(["rev-parse", "HEAD"], in: folder)?.trimmingCharacters(in: .whitespacesAndNewlines), commit.count == 40 else {
             return nil
         }
         let status = run(["status", "--porcelain", "--untracked-files=no"], in: folder) ?? ""
-        return GitState(commit: commit, dirty: !status.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        return RunManifest.Git(commit: commit, dirty: !status.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
     }
 
     private static func run(_ arguments: [String], in folder: String) -> String? {

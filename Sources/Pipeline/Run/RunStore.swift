@@ -1,5 +1,6 @@
 import AtomicIO
 import Digest
+import FileFormats
 import Foundation
 import Report
 import Synth
@@ -19,7 +20,7 @@ public struct RunStore: Sendable {
     public func runs() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return names.filter { !$0.hasPrefix(".") && (FileKind(path: path($0, RunStatus.fileName)) == .regular
-            || FileKind(path: path($0, PipelineManifest.fileName)) == .regular) }.sorted()
+            || FileKind(path: path($0, RunManifest.fileName)) == .regular) }.sorted()
     }
 
     /// What a run folder's status is now (see `RunStatus.effective`). A folder written before
@@ -43,11 +44,11 @@ public struct RunStore: Sendable {
         return file.isEmpty ? folder : (folder as NSString).appendingPathComponent(file)
     }
 
-    func manifest(_ run: String) -> PipelineManifest? {
-        PipelineManifest.read(runFolder: path(run))
+    func manifest(_ run: String) -> RunManifest? {
+        RunManifest.read(runFolder: path(run))
     }
 
-    func latestManifest() -> PipelineManifest? {
+    func latestManifest() -> RunManifest? {
         runs().last.flatMap(manifest)
     }
 
@@ -241,7 +242,7 @@ public struct RunStore: Sendable {
 
     /// The run's stage outputs (model, history, analysis) must still be the bytes the manifest
     /// recorded; report pages and figures may have been drawn again since (`asl-lab report`).
-    func verifyArtifacts(of run: String, manifest: PipelineManifest, files: [String]) throws {
+    func verifyArtifacts(of run: String, manifest: RunManifest, files: [String]) throws {
         let present = Set(files)
         for (file, expected) in manifest.artifacts.sorted(by: { $0.key < $1.key }) where !Self.isReportOutput(file) {
             guard StageCache.isSafeRelativePath(file), present.contains(file) else {
@@ -261,7 +262,7 @@ public struct RunStore: Sendable {
     /// The data set a manifest names must be a sealed `generate` entry of an asl-lab cache (its
     /// folder named by the key the manifest recorded), hold an asl-lab `dataset.json`, and have
     /// every file match its seal; anything else (a manifest edited to name /etc) is refused.
-    static func verifyDataset(manifest: PipelineManifest) throws {
+    static func verifyDataset(manifest: RunManifest) throws {
         let folder = manifest.dataset
         let key = (folder as NSString).lastPathComponent
         let stageFolder = (folder as NSString).deletingLastPathComponent

@@ -1,5 +1,6 @@
 import AtomicIO
 import Digest
+import FileFormats
 import Foundation
 
 /// The content-addressed store of stage outputs: `CACHE/<stage>/<key>/`, where the key is
@@ -10,7 +11,7 @@ import Foundation
 /// killed at any moment leaves nothing a later run would trust.
 struct StageCache {
     let root: String
-    static let sealName = "entry.json"
+    static let sealName = CacheSeal.fileName
 
     func folder(stage: String, key: String) -> String {
         (root as NSString).appendingPathComponent("\(stage)/\(key)")
@@ -53,8 +54,8 @@ struct StageCache {
         let sealPath = (folder as NSString).appendingPathComponent(Self.sealName)
         guard FileKind(path: folder) != nil else { return .missing }
         guard FileKind(path: folder) == .folder else { return .corrupt("it is not a folder") }
-        guard let data = FileManager.default.contents(atPath: sealPath) else { return .corrupt("it has no \(Self.sealName)") }
-        guard let seal = try? JSONDecoder().decode(Seal.self, from: data), seal.key == key else {
+        guard FileKind(path: sealPath) != nil else { return .corrupt("it has no \(Self.sealName)") }
+        guard let seal = try? CacheSeal.read(path: sealPath), seal.key == key else {
             return .corrupt("its \(Self.sealName) is unreadable")
         }
         for file in seal.files {
@@ -72,22 +73,20 @@ struct StageCache {
     /// Seals `partial` (hashing every file in it) and renames it to the entry's folder,
     /// replacing a corrupt entry if there is one.
     @discardableResult
-    func seal(partial: String, stage: String, key: String) throws -> Seal {
-        var files: [Seal.File] = []
+    func seal(partial: String, stage: String, key: String) throws -> CacheSeal {
+        var files: [CacheSeal.File] = []
         for relative in try Self.files(under: partial) where relative != Self.sealName {
             let path = (partial as NSString).appendingPathComponent(relative)
             guard let facts = FileFacts(path: path), let sha256 = Self.sha256(path: path) else {
                 throw PipelineError.cache(path: path, problem: "it vanished or became unreadable while being sealed")
             }
-            files.append(Seal.File(path: relative, size: facts.size, modified: facts.modified, sha256: sha256))
+            files.append(CacheSeal.File(path: relative, size: facts.size, modified: facts.modified, sha256: sha256))
         }
-        let seal = Seal(stage: stage, key: key, toolVersion: ToolInfo.version, files: files)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let seal = CacheSeal(stage: stage, key: key, toolVersion: ToolInfo.version, files: files)
         // The files, then the seal, then the rename reach the device in that order: after a
         // power loss an entry is either absent or sealed with its files whole.
         do { try Folder.syncFileSystem(containing: partial) } catch { throw PipelineError.cache(path: error.path, problem: error.reason) }
-        try PipelineFile.write(try encoder.encode(seal), to: (partial as NSString).appendingPathComponent(Self.sealName), durability: .powerLoss)
+        try seal.write(to: partial, durability: .powerLoss)
         let destination = folder(stage: stage, key: key)
         if FileKind(path: destination) != nil {
             try? FileManager.default.removeItem(atPath: destination)
@@ -102,9 +101,8 @@ struct StageCache {
     }
 
     /// The seal of an entry, if it has a readable one.
-    func seal(stage: String, key: String) -> Seal? {
-        let path = (folder(stage: stage, key: key) as NSString).appendingPathComponent(Self.sealName)
-        return FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(Seal.self, from: $0) }
+    func seal(stage: String, key: String) -> CacheSeal? {
+        CacheSeal.readIfPresent(folder: folder(stage: stage, key: key))
     }
 
     /// Every sealed or damaged entry in the cache, as (stage, key), sorted; partial folders and
@@ -150,22 +148,6 @@ struct StageCache {
     /// A seal's file name must stay inside its entry.
     static func isSafeRelativePath(_ path: String) -> Bool {
         !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/").contains("..")
-    }
-
-    /// `entry.json`: what a finished entry holds.
-    struct Seal: Codable, Equatable {
-        var stage: String
-        var key: String
-        var toolVersion: String
-        var files: [File]
-
-        struct File: Codable, Equatable {
-            var path: String
-            var size: UInt64
-            /// Nanoseconds since 1970.
-            var modified: Int64
-            var sha256: String
-        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Analysis
 import Canvas
+import FileFormats
 import Foundation
 import Plot
 

@@ -1,5 +1,6 @@
 import Analysis
 import Canvas
+import FileFormats
 import Foundation
 import Plot
 
@@ -89,7 +90,7 @@ enum OverviewPage {
             return [.note("manifest.json is not in the run folder, so the stage timings are unknown.")]
         }
         let total = stages.map(\.seconds).reduce(0, +)
-        var rows = stages.map { [$0.name, $0.status == "cached" ? "from cache" : "ran", Format.seconds($0.seconds),
+        var rows = stages.map { [$0.name, $0.status == .cached ? "from cache" : "ran", Format.seconds($0.seconds),
                                  total > 0 ? Format.percent($0.seconds / total) : "–"] }
         rows.append(["total", "", Format.seconds(total), ""])
         var blocks: [BlockModel] = [.table(TableModel(caption: "Wall time of each pipeline stage; cached stages reused an earlier run's outputs.",
@@ -98,11 +99,11 @@ enum OverviewPage {
                                       alt: "Stage timings") {
             var axes = Axes(title: "Stage timings", xLabel: "stage", yLabel: "seconds")
             axes.add(try BarMark(categories: stages.map(\.name), values: stages.map(\.seconds),
-                                 colors: stages.map { $0.status == "cached" ? Color(bytes: 0xb0, 0xb8, 0xc4) : Palette.tab10[0] },
+                                 colors: stages.map { $0.status == .cached ? Color(bytes: 0xb0, 0xb8, 0xc4) : Palette.tab10[0] },
                                  valueLabels: stages.map { Format.seconds($0.seconds) }))
             axes.legend = nil
             return (Figure(width: 560, height: 280, axes: [axes]),
-                    CSVTable(header: ["stage", "status", "seconds"], rows: stages.map { [$0.name, $0.status, CSVTable.format($0.seconds)] }))
+                    CSVTable(header: ["stage", "status", "seconds"], rows: stages.map { [$0.name, $0.status.rawValue, CSVTable.format($0.seconds)] }))
         })
         return blocks
     }

@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 
 /// What one epoch of training measured.
@@ -27,8 +28,9 @@ public struct EpochRecord: Equatable, Sendable {
     }
 }
 
-/// `history.csv`: one row per epoch.
+/// `history.csv`: one row per epoch. (A checkpoint keeps the same text in its metadata.)
 public enum TrainingHistory {
+    public static let fileName = "history.csv"
     public static let header = "epoch,train_loss,train_ce,train_mse,val_accuracy,val_mae,images_per_second,seconds"
 
     public static func csv(_ records: [EpochRecord]) -> String {
@@ -41,16 +43,34 @@ public enum TrainingHistory {
     }
 
     /// Reads a history written by `csv`; `source` names it in errors.
-    public static func parse(_ text: String, source: String) throws -> [EpochRecord] {
+    public static func parse(_ text: String, source: String) throws(RecordError) -> [EpochRecord] {
         var records: [EpochRecord] = []
         for (number, line) in text.split(whereSeparator: \.isNewline).enumerated() where number > 0 {
             let f = line.split(separator: ",").map { Double($0) }
-            guard f.count == 8, f.allSatisfy({ $0 != nil }) else {
-                throw TrainingError.checkpoint(path: source, problem: "its training history is damaged at line \(number + 1)")
+            guard f.count == 8, f.allSatisfy({ $0 != nil }), let epoch = Int(exactly: f[0]!) else {
+                throw RecordError.unreadable(path: source, problem: "its training history is damaged at line \(number + 1)")
             }
-            records.append(EpochRecord(epoch: Int(f[0]!), loss: f[1]!, crossEntropy: f[2]!, meanSquaredError: f[3]!,
+            records.append(EpochRecord(epoch: epoch, loss: f[1]!, crossEntropy: f[2]!, meanSquaredError: f[3]!,
                                        validationAccuracy: f[4]!, validationMAE: f[5]!, imagesPerSecond: f[6]!, seconds: f[7]!))
         }
         return records
+    }
+
+    /// Writes `records` as `folder/history.csv` atomically.
+    public static func write(_ records: [EpochRecord], to folder: String) throws(RecordError) {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        do { try AtomicFile.write(Data(csv(records).utf8), to: path) } catch {
+            throw RecordError.cannotWrite(path: error.path, reason: error.reason)
+        }
+    }
+
+    /// Reads `folder/history.csv` through the bounded reader.
+    public static func read(folder: String) throws(RecordError) -> [EpochRecord] {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        let text: String
+        do { text = try InputFile.readText(path, limit: InputFile.Limit.runRecord) } catch {
+            throw RecordError.unreadable(path: path, problem: error.reason)
+        }
+        return try parse(text, source: path)
     }
 }

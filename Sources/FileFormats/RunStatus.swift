@@ -1,11 +1,10 @@
-import AtomicIO
 import Foundation
 
 /// `status.json` in a run folder: whether the run is still going, finished, was stopped or
 /// failed, and why. It is written when the run folder is made and again at every change,
 /// flushed to the device each time, so `runs list`, `runs compare`, `runs archive` and the
 /// index page never take a run that did not finish for a complete one.
-public struct RunStatus: Codable, Equatable, Sendable {
+public struct RunStatus: JSONRecord, Equatable, Sendable {
     public enum State: String, Codable, Sendable {
         case running, complete, interrupted, failed
     }
@@ -26,6 +25,7 @@ public struct RunStatus: Codable, Equatable, Sendable {
     public var updated: String
 
     public static let fileName = "status.json"
+    public static let what = "a run status"
 
     /// What a reader should believe: `running` only while the process that writes the file is
     /// alive on this machine; otherwise it was stopped without a chance to say so.
@@ -61,17 +61,10 @@ public struct RunStatus: Codable, Equatable, Sendable {
         return next
     }
 
-    func write(to runFolder: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try PipelineFile.write(try encoder.encode(self), to: (runFolder as NSString).appendingPathComponent(Self.fileName), durability: .powerLoss)
-    }
-
     /// The status a run folder records; nil when it has none (a folder made before status files
     /// existed, or not a run folder).
     public static func read(runFolder: String) -> RunStatus? {
-        FileManager.default.contents(atPath: (runFolder as NSString).appendingPathComponent(fileName))
-            .flatMap { try? JSONDecoder().decode(RunStatus.self, from: $0) }
+        readIfPresent(folder: runFolder)
     }
 
     static func timestamp() -> String {

@@ -1,0 +1,47 @@
+import FileFormats
+import Foundation
+
+extension RunManifest {
+    /// The manifest of a run so far: its config, what each stage did, the SHA-256 of every
+    /// file in the run folder and the headline results once training.json is there.
+    init(name: String, created: Date, config: EffectiveConfig, keys: StageKeys, stages: [StageRecord],
+         dataset: String, runFolder: String, cache: StageCache, seconds: Double) {
+        // Files linked from sealed cache entries have a checked SHA-256 in the seal (checked by
+        // content when the entry was reused); only the run's own files are hashed here.
+        var known: [String: String] = [:]
+        for stage in [PipelineStage.train, .analyse] {
+            if let key = keys.key(of: stage), let seal = cache.seal(stage: stage.rawValue, key: key) {
+                for file in seal.files { known[file.path] = file.sha256 }
+            }
+        }
+        var artifacts: [String: String] = [:]
+        // The manifest, the log and the status change after the manifest is written.
+        for file in (try? StageCache.files(under: runFolder)) ?? [] where ![Self.fileName, RunLog.fileName, RunStatus.fileName].contains(file) {
+            artifacts[file] = known[file] ?? StageCache.sha256(path: (runFolder as NSString).appendingPathComponent(file))
+        }
+        let summary = TrainingSummary.readIfPresent(folder: runFolder)
+        self.init(name: name, created: ISO8601DateFormatter().string(from: created), configHash: config.hash, toolVersion: ToolInfo.version,
+                  seed: Config(config).seed, dataset: dataset, machine: .current, stages: stages, config: Self.canonicalValues(config),
+                  git: .current(in: FileManager.default.currentDirectoryPath), artifacts: artifacts,
+                  metrics: Metrics(testAccuracy: summary?.testAccuracy, testDistanceMAE: summary?.testDistanceMAE, epochs: summary?.epochs),
+                  seconds: seconds)
+    }
+
+    /// Every key's value as YAML text (what `config show` prints for it).
+    static func canonicalValues(_ config: EffectiveConfig) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: ConfigSchema.fields.map { ($0.key, config[$0.key].yaml) })
+    }
+
+    /// Config keys under `prefixes` whose value differs in `config`, as "key: old → new".
+    func changedKeys(comparedWith config: EffectiveConfig, under prefixes: [String]) -> [String] {
+        let now = Self.canonicalValues(config)
+        return now.keys.sorted().filter { key in
+            prefixes.contains { key == $0 || key.hasPrefix($0 + ".") } && self.config[key] != now[key]
+        }.map { "\($0): \(self.config[$0] ?? "–") → \(now[$0] ?? "–")" }
+    }
+
+    /// The manifest a run folder holds, if it has a readable one.
+    static func read(runFolder: String) -> RunManifest? {
+        readIfPresent(folder: runFolder)
+    }
+}
