@@ -34,6 +34,8 @@ let package = Package(
         // One Codable type per record file a run writes and reads back (training.json,
         // history.csv, metrics.json, manifest.json, status.json, a cache entry's entry.json).
         .target(name: "FileFormats", dependencies: ["AtomicIO"], exclude: ["README.md"]),
+        // The tool's version (and, once built, the source it was built from).
+        .target(name: "BuildInfo"),
         .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec", "AtomicIO"]),
         // Hot loops written with AVX2 / AVX-512 intrinsics behind a run-time CPU check, so the
         // binary still runs (on the Swift kernels or OpenBLAS) where those are missing.
@@ -51,14 +53,30 @@ let package = Package(
             name: "Report",
             dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", "AtomicIO", "Interrupt", "FileFormats", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        // The config language: schema, defaults, YAML and --set merging, rules, hashes.
+        .target(
+            name: "Configuration",
+            dependencies: ["AtomicIO", "Digest", "NN", "Synth", "Training", .product(name: "Yams", package: "Yams")]
+        ),
+        // Where runs and stage outputs live: run folders and their status, the content-addressed
+        // cache with its lock and verification, archives, comparisons and the index of runs.
+        .target(
+            name: "Storage",
+            dependencies: ["AtomicIO", "BuildInfo", "Digest", "FileFormats", "Plot", "Report", "Synth",
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
+        // Orchestration: the stage table, `run`, the standalone stages, signals, console, benchmarks.
         .target(
             name: "Pipeline",
             dependencies: [
                 "AtomicIO",
+                "BuildInfo",
+                "Configuration",
                 "Interrupt",
                 "FileFormats",
                 "Canvas",
                 "Digest",
+                "Storage",
                 "Synth",
                 "Training",
                 "NN",
@@ -66,14 +84,15 @@ let package = Package(
                 "Report",
                 "Plot",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
             name: "asl-lab",
             dependencies: [
+                "BuildInfo",
+                "Configuration",
                 "Pipeline",
+                "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,19 +102,20 @@ let package = Package(
         .target(name: "FuzzSupport"),
         .executableTarget(
             name: "asl-fuzz",
-            dependencies: ["FuzzSupport", "AtomicIO", "Canvas", "NN", "Synth", "Training", "Analysis", "Report", "Pipeline",
+            dependencies: ["FuzzSupport", "AtomicIO", "Canvas", "Configuration", "NN", "Synth", "Training", "Analysis", "Report", "Pipeline",
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO"]),
         .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Synth", "AtomicIO"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "SIMDKernels"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas", "AtomicIO", "Interrupt"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt", "FileFormats"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels", "Interrupt", "FileFormats"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth", "Interrupt", "FileFormats"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth", "FileFormats"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Configuration", "Storage", "BuildInfo", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth", "FileFormats"]),
     ]
 )

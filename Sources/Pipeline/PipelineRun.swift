@@ -1,8 +1,10 @@
 import AtomicIO
+import Configuration
 import FileFormats
 import Foundation
 import Interrupt
 import Report
+import Storage
 import Synth
 import Training
 

@@ -1,7 +1,10 @@
 import Analysis
 import AtomicIO
 import Canvas
+import Configuration
+import FileFormats
 import NN
+import Storage
 import Synth
 import Training
 
@@ -24,3 +27,5 @@ extension NumPyError: UserFacingError {}
 // A model or checkpoint whose safetensors framing is broken (its message names the file).
 extension SafeTensorsError: UserFacingError {}
 extension FileReadError: UserFacingError {}
+extension RecordError: UserFacingError {}
+extension StorageError: UserFacingError {}

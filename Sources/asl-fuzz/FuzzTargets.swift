@@ -1,6 +1,7 @@
 import Analysis
 import AtomicIO
 import Canvas
+import Configuration
 import Foundation
 import NN
 import Pipeline

@@ -1,4 +1,6 @@
 import ArgumentParser
+import BuildInfo
+import Configuration
 import Pipeline
 
 /// The root command: subcommands follow DESIGN.md's CLI contract.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Storage
 
 struct CacheCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,7 @@ struct CacheCommand: ParsableCommand {
         var cache: String = ".asl-cache"
 
         func run() throws {
-            print(try CacheCheck.verifyAndSummarise(root: cache, console: .standardOutput))
+            print(try CacheCheck.verifyAndSummarise(root: cache) { ConsoleOutput.standardOutput.write($0) })
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Pipeline
 
 struct ConfigCommand: ParsableCommand {

@@ -54,9 +54,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let config = try options.load()
-        let force = try force.map { $0 == RunCommand.allStages ? .generate : try PipelineStage.named($0) }
+        let force = try force.map { try PipelineRun.forcedStage(named: $0, all: RunCommand.allStages) }
         let options = PipelineRun.Options(reportsRoot: reports, cacheRoot: cache, name: name, threads: threads,
-                                          force: force, until: try PipelineStage.named(until), dryRun: dryRun,
+                                          force: force, until: try PipelineRun.stage(named: until), dryRun: dryRun,
                                           command: CommandLineText.current)
         let outcome = try PipelineRun.run(config: config, options: options, output: .standardOutput)
         print(outcome.summary)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Storage
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

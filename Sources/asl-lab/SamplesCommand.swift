@@ -1,5 +1,6 @@
 import ArgumentParser
 import Canvas
+import Configuration
 import Pipeline
 import Synth
 

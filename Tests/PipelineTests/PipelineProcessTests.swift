@@ -1,5 +1,7 @@
+import Configuration
 import FileFormats
 import Foundation
+import Storage
 import XCTest
 @testable import Pipeline
 

@@ -1,5 +1,7 @@
+import Configuration
 import FileFormats
 import Foundation
+import Storage
 import XCTest
 @testable import Pipeline
 
@@ -107,7 +109,7 @@ final class PipelineRunTests: XCTestCase {
 
     func testAnalyseRefusesAModelOfAnotherShapeAndAnEmptyTestSplit() throws {
         let (outcome, _) = try runPipeline()
-        let manifest = try XCTUnwrap(RunManifest.read(runFolder: outcome.runFolder!))
+        let manifest = try XCTUnwrap(RunManifest.readIfPresent(folder: outcome.runFolder!))
         let model = outcome.runFolder! + "/model.safetensors"
         let out = folder.appendingPathComponent("analysis").path
         let quiet = ConsoleOutput(isTerminal: false) { _ in }
@@ -166,7 +168,7 @@ final class PipelineRunTests: XCTestCase {
     func testManifestRecordsConfigKeysArtifactsAndMachine() throws {
         let (outcome, _) = try runPipeline()
         let runFolder = try XCTUnwrap(outcome.runFolder)
-        let manifest = try XCTUnwrap(RunManifest.read(runFolder: runFolder))
+        let manifest = try XCTUnwrap(RunManifest.readIfPresent(folder: runFolder))
         XCTAssertEqual(manifest.config["train.epochs"], "1")
         XCTAssertEqual(manifest.config["data.images_per_letter"], "3")
         XCTAssertEqual(manifest.configHash, try ConfigLoader.load(file: nil, overrides: Self.tiny).hash)

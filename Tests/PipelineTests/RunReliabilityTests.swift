@@ -1,7 +1,9 @@
 import AtomicIO
+import Configuration
 import FileFormats
 import Foundation
 import Interrupt
+import Storage
 import XCTest
 @testable import Pipeline
 
@@ -64,7 +66,7 @@ final class RunReliabilityTests: XCTestCase {
         let (second, log) = try runPipeline()
         XCTAssertTrue(log.contains("train: the cached entry is damaged (model.safetensors changed content); running the stage again."), log)
         XCTAssertEqual(second.stages.map(\.status), [.cached, .run])
-        let manifest = try XCTUnwrap(RunManifest.read(runFolder: second.runFolder!))
+        let manifest = try XCTUnwrap(RunManifest.readIfPresent(folder: second.runFolder!))
         XCTAssertEqual(manifest.artifacts["model.safetensors"], good, "the manifest records the true bytes")
         XCTAssertEqual(StageCache.sha256(path: second.runFolder! + "/model.safetensors"), good)
     }
@@ -83,11 +85,11 @@ final class RunReliabilityTests: XCTestCase {
 
     func testCacheVerifyFindsAndRemovesDamagedEntriesOnly() throws {
         try runPipeline()
-        XCTAssertTrue(try CacheCheck.verifyAndSummarise(root: cacheRoot, console: ConsoleOutput(isTerminal: false) { _ in })
+        XCTAssertTrue(try CacheCheck.verifyAndSummarise(root: cacheRoot) { _ in }
             .hasSuffix("by content: all intact."))
         try rot(cache.folder(stage: "generate", key: try keys.generate) + "/B/B_00001.png", at: 3000)
         var lines = ""
-        XCTAssertThrowsError(try CacheCheck.verifyAndSummarise(root: cacheRoot, console: ConsoleOutput(isTerminal: false) { lines += $0 })) { error in
+        XCTAssertThrowsError(try CacheCheck.verifyAndSummarise(root: cacheRoot) { lines += $0 }) { error in
             XCTAssertTrue("\(error)".contains("1 damaged and removed"), "\(error)")
             XCTAssertEqual((error as? UserFacingError)?.exitStatus, 1)
         }
@@ -123,7 +125,7 @@ final class RunReliabilityTests: XCTestCase {
         let run = try XCTUnwrap(store.runs().first)
         XCTAssertTrue(store.listText().contains("failed during analyse"), store.listText())
         XCTAssertThrowsError(try store.archive(run, to: nil)) { error in
-            XCTAssertEqual(error as? PipelineError, .incompleteRun(run, status: "failed during analyse"))
+            XCTAssertEqual(error as? StorageError, .incompleteRun(run, status: "failed during analyse"))
         }
     }
 
@@ -184,7 +186,7 @@ final class RunReliabilityTests: XCTestCase {
         let runFolder = try XCTUnwrap(outcome.runFolder)
         let run = (runFolder as NSString).lastPathComponent
         let store = RunStore(root: reports)
-        var manifest = try XCTUnwrap(RunManifest.read(runFolder: runFolder))
+        var manifest = try XCTUnwrap(RunManifest.readIfPresent(folder: runFolder))
         let original = manifest.dataset
         // A manifest edited to name another folder (here a copy of the data set outside any
         // cache, and a system folder): refused, nothing written.

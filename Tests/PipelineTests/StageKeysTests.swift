@@ -1,4 +1,5 @@
 @testable import Pipeline
+import Configuration
 import XCTest
 
 final class StageKeysTests: XCTestCase {

@@ -1,4 +1,5 @@
 import AtomicIO
+import Configuration
 import Foundation
 import Synth
 

@@ -1,5 +1,8 @@
+import BuildInfo
+import Configuration
 import FileFormats
 import Foundation
+import Storage
 
 extension RunManifest {
     /// The manifest of a run so far: its config, what each stage did, the SHA-256 of every
@@ -38,10 +41,5 @@ extension RunManifest {
         return now.keys.sorted().filter { key in
             prefixes.contains { key == $0 || key.hasPrefix($0 + ".") } && self.config[key] != now[key]
         }.map { "\($0): \(self.config[$0] ?? "–") → \(now[$0] ?? "–")" }
-    }
-
-    /// The manifest a run folder holds, if it has a readable one.
-    static func read(runFolder: String) -> RunManifest? {
-        readIfPresent(folder: runFolder)
     }
 }

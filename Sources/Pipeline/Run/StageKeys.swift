@@ -1,3 +1,6 @@
+import FileFormats
+import BuildInfo
+import Configuration
 import Digest
 
 /// The cache key of each stage: SHA-256 of the stage's name, the tool's version, the stage's

@@ -3,6 +3,7 @@ import Foundation
 import Interrupt
 import Analysis
 import Report
+import Storage
 import Synth
 import Training
 
@@ -56,9 +57,8 @@ enum Interruption {
         switch error {
         case TrainingError.interrupted, SynthError.interrupted, AnalysisError.interrupted, ReportError.interrupted, TSNEError.interrupted:
             return true
-        case let pipeline as PipelineError:
-            if case .interrupted = pipeline { return true }
-            return false
+        case PipelineError.interrupted, StorageError.stoppedWaitingForTheCache:
+            return true
         default:
             return false
         }

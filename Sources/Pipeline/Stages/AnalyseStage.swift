@@ -1,4 +1,5 @@
 import Analysis
+import Configuration
 import Foundation
 import NN
 import Training

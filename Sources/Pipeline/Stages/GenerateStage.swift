@@ -1,3 +1,5 @@
+import BuildInfo
+import Configuration
 import Foundation
 import Synth
 

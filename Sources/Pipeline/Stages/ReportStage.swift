@@ -1,6 +1,9 @@
+import BuildInfo
+import Configuration
 import Foundation
 import Plot
 import Report
+import Storage
 
 extension ReportError: UserFacingError {}
 

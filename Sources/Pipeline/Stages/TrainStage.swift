@@ -1,3 +1,4 @@
+import Configuration
 import FileFormats
 import Foundation
 import Training

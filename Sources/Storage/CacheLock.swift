@@ -6,19 +6,19 @@ import Interrupt
 /// cache never write the same entry at once. The second run waits, saying so, and still
 /// hears a stop request while it waits. The kernel drops the lock when the process dies,
 /// however it dies.
-final class CacheLock {
+public final class CacheLock {
     private let descriptor: Int32
 
     /// Takes the lock, calling `waiting` once if another process holds it; throws
-    /// `PipelineError.interrupted` if `stop` is requested while waiting.
-    init(cacheRoot: String, stop: StopRequest? = nil, waiting: () -> Void) throws {
+    /// `StorageError.interrupted` if `stop` is requested while waiting.
+    public init(cacheRoot: String, stop: StopRequest? = nil, waiting: () -> Void) throws {
         do { try Folder.create(cacheRoot) } catch {
-            throw PipelineError.cacheFolder(path: error.path, problem: error.reason)
+            throw StorageError.cacheFolder(path: error.path, problem: error.reason)
         }
         let path = (cacheRoot as NSString).appendingPathComponent(".lock")
         descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw PipelineError.cacheFolder(path: cacheRoot, problem: "its lock file \(path) cannot be opened: \(SystemReason.current(path: path))")
+            throw StorageError.cacheFolder(path: cacheRoot, problem: "its lock file \(path) cannot be opened: \(SystemReason.current(path: path))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) != 0 else { return }
         waiting()
@@ -27,11 +27,11 @@ final class CacheLock {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 let reason = SystemReason.current(path: path)
                 close(descriptor)
-                throw PipelineError.cache(path: path, problem: "the lock cannot be taken (\(reason))")
+                throw StorageError.cache(path: path, problem: "the lock cannot be taken (\(reason))")
             }
             if stop.isRequested {
                 close(descriptor)
-                throw PipelineError.interrupted(what: "waiting for the cache", detail: "Nothing was run.", advice: "Run the command again when the other run has finished.")
+                throw StorageError.stoppedWaitingForTheCache
             }
             usleep(100_000)
         }

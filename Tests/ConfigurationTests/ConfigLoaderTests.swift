@@ -1,5 +1,5 @@
+@testable import Configuration
 import XCTest
-@testable import Pipeline
 import Synth
 
 final class ConfigLoaderTests: XCTestCase {

@@ -1,4 +1,5 @@
 import AtomicIO
+import BuildInfo
 import Digest
 import FileFormats
 import Foundation
@@ -9,27 +10,34 @@ import Foundation
 /// size, modification time and SHA-256. Work happens in `CACHE/<stage>/<key>.partial/` (a real
 /// folder of this user, never a link), sealed and renamed into place when complete, so a stage
 /// killed at any moment leaves nothing a later run would trust.
-struct StageCache {
-    let root: String
-    static let sealName = CacheSeal.fileName
+public struct StageCache: Sendable {
+    public let root: String
+    /// Recorded in every seal.
+    let toolVersion: String
 
-    func folder(stage: String, key: String) -> String {
+    public init(root: String, toolVersion: String = ToolInfo.version) {
+        self.root = root
+        self.toolVersion = toolVersion
+    }
+    public static let sealName = CacheSeal.fileName
+
+    public func folder(stage: String, key: String) -> String {
         (root as NSString).appendingPathComponent("\(stage)/\(key)")
     }
 
-    func partialFolder(stage: String, key: String) -> String {
+    public func partialFolder(stage: String, key: String) -> String {
         folder(stage: stage, key: key) + ".partial"
     }
 
     /// Makes (or, for a resumed stage, re-enters) the partial folder of `key`.
-    func preparePartialFolder(stage: String, key: String) throws -> String {
+    public func preparePartialFolder(stage: String, key: String) throws -> String {
         let partial = partialFolder(stage: stage, key: key)
-        do { try Folder.createOwned(partial) } catch { throw PipelineError.cache(path: error.path, problem: error.reason) }
+        do { try Folder.createOwned(partial) } catch { throw StorageError.cache(path: error.path, problem: error.reason) }
         return partial
     }
 
     /// What is in the cache for a stage key.
-    enum EntryState: Equatable {
+    public enum EntryState: Equatable {
         case missing
         case valid
         /// Sealed, but a file changed or disappeared since (named in the reason).
@@ -37,7 +45,7 @@ struct StageCache {
     }
 
     /// How closely an entry is checked before it is trusted.
-    enum Verification {
+    public enum Verification {
         /// Every listed file exists with its sealed size; one whose modification time changed is
         /// hashed again. For large entries read again anyway when used (a data set that
         /// training decodes is verified by content first).
@@ -49,7 +57,7 @@ struct StageCache {
     }
 
     /// Checks a sealed entry (see `Verification`).
-    func state(stage: String, key: String, verify: Verification = .content) -> EntryState {
+    public func state(stage: String, key: String, verify: Verification = .content) -> EntryState {
         let folder = folder(stage: stage, key: key)
         let sealPath = (folder as NSString).appendingPathComponent(Self.sealName)
         guard FileKind(path: folder) != nil else { return .missing }
@@ -73,41 +81,53 @@ struct StageCache {
     /// Seals `partial` (hashing every file in it) and renames it to the entry's folder,
     /// replacing a corrupt entry if there is one.
     @discardableResult
-    func seal(partial: String, stage: String, key: String) throws -> CacheSeal {
+    public func seal(partial: String, stage: String, key: String) throws -> CacheSeal {
         var files: [CacheSeal.File] = []
         for relative in try Self.files(under: partial) where relative != Self.sealName {
             let path = (partial as NSString).appendingPathComponent(relative)
             guard let facts = FileFacts(path: path), let sha256 = Self.sha256(path: path) else {
-                throw PipelineError.cache(path: path, problem: "it vanished or became unreadable while being sealed")
+                throw StorageError.cache(path: path, problem: "it vanished or became unreadable while being sealed")
             }
             files.append(CacheSeal.File(path: relative, size: facts.size, modified: facts.modified, sha256: sha256))
         }
-        let seal = CacheSeal(stage: stage, key: key, toolVersion: ToolInfo.version, files: files)
+        let seal = CacheSeal(stage: stage, key: key, toolVersion: toolVersion, files: files)
         // The files, then the seal, then the rename reach the device in that order: after a
         // power loss an entry is either absent or sealed with its files whole.
-        do { try Folder.syncFileSystem(containing: partial) } catch { throw PipelineError.cache(path: error.path, problem: error.reason) }
+        do { try Folder.syncFileSystem(containing: partial) } catch { throw StorageError.cache(path: error.path, problem: error.reason) }
         try seal.write(to: partial, durability: .powerLoss)
         let destination = folder(stage: stage, key: key)
         if FileKind(path: destination) != nil {
             try? FileManager.default.removeItem(atPath: destination)
         }
         guard rename(partial, destination) == 0 else {
-            throw PipelineError.cache(path: destination, problem: SystemReason.current(path: destination))
+            throw StorageError.cache(path: destination, problem: SystemReason.current(path: destination))
         }
         do { try Folder.sync((destination as NSString).deletingLastPathComponent) } catch {
-            throw PipelineError.cache(path: destination, problem: error.reason)
+            throw StorageError.cache(path: destination, problem: error.reason)
         }
         return seal
     }
 
     /// The seal of an entry, if it has a readable one.
-    func seal(stage: String, key: String) -> CacheSeal? {
+    public func seal(stage: String, key: String) -> CacheSeal? {
         CacheSeal.readIfPresent(folder: folder(stage: stage, key: key))
+    }
+
+    /// The stage folders of the cache (`generate`, `train`, …), sorted.
+    func stageFolders() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter {
+            !$0.hasPrefix(".") && FileKind(path: (root as NSString).appendingPathComponent($0)) == .folder
+        }.sorted()
+    }
+
+    /// Removes the temporaries that dead processes (killed runs) left in the stage folders.
+    public func removeLeftovers() {
+        for stage in stageFolders() { Folder.removeLeftovers(in: (root as NSString).appendingPathComponent(stage)) }
     }
 
     /// Every sealed or damaged entry in the cache, as (stage, key), sorted; partial folders and
     /// temporaries are not entries.
-    func entries() -> [(stage: String, key: String)] {
+    public func entries() -> [(stage: String, key: String)] {
         let manager = FileManager.default
         var result: [(String, String)] = []
         for stage in ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted() where !stage.hasPrefix(".") {
@@ -123,9 +143,9 @@ struct StageCache {
 
     /// Every regular file under `folder`, as sorted relative paths. A symbolic link anywhere
     /// inside is an error: nothing asl-lab writes is a link, so one there was planted.
-    static func files(under folder: String) throws -> [String] {
+    public static func files(under folder: String) throws -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: folder) else {
-            throw PipelineError.cache(path: folder, problem: "it cannot be listed")
+            throw StorageError.cache(path: folder, problem: "it cannot be listed")
         }
         var result: [String] = []
         while let relative = enumerator.nextObject() as? String {
@@ -133,7 +153,7 @@ struct StageCache {
             case .regular?: result.append(relative)
             case .folder?, nil: continue
             case let kind?:
-                throw PipelineError.cache(path: (folder as NSString).appendingPathComponent(relative),
+                throw StorageError.cache(path: (folder as NSString).appendingPathComponent(relative),
                                           problem: "it is \(kind.phrase), which asl-lab never writes; remove it")
             }
         }
@@ -141,22 +161,22 @@ struct StageCache {
     }
 
     /// SHA-256 of a file; nil when it cannot be read.
-    static func sha256(path: String) -> String? {
+    public static func sha256(path: String) -> String? {
         SHA256.hex(fileAt: path)
     }
 
     /// A seal's file name must stay inside its entry.
-    static func isSafeRelativePath(_ path: String) -> Bool {
+    public static func isSafeRelativePath(_ path: String) -> Bool {
         !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/").contains("..")
     }
 }
 
 /// Size and modification time of a regular file (not a link).
-struct FileFacts {
-    var size: UInt64
-    var modified: Int64
+public struct FileFacts: Sendable {
+    public var size: UInt64
+    public var modified: Int64
 
-    init?(path: String) {
+    public init?(path: String) {
         var info = stat()
         guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         size = UInt64(info.st_size)
@@ -169,16 +189,16 @@ struct FileFacts {
 }
 
 /// Writes through a temporary file and a rename.
-enum PipelineFile {
-    /// `AtomicFile.write` with failures as `PipelineError`.
+enum StorageFile {
+    /// `AtomicFile.write` with failures as `StorageError`.
     static func write(_ data: Data, to path: String, durability: AtomicFile.Durability = .processCrash) throws {
         do { try AtomicFile.write(data, to: path, durability: durability) } catch {
-            throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
+            throw StorageError.cannotWrite(path: error.path, reason: error.reason)
         }
     }
 
-    /// `Folder.create` with failures as `PipelineError`.
+    /// `Folder.create` with failures as `StorageError`.
     static func createFolder(_ path: String) throws {
-        do { try Folder.create(path) } catch { throw PipelineError.cannotWrite(path: error.path, reason: error.reason) }
+        do { try Folder.create(path) } catch { throw StorageError.cannotWrite(path: error.path, reason: error.reason) }
     }
 }

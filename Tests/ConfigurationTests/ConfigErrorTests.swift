@@ -1,5 +1,5 @@
+@testable import Configuration
 import XCTest
-@testable import Pipeline
 
 /// Every kind of bad config input gets a message that names the key (or file, line, column),
 /// what was expected and what was given.

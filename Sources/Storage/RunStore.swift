@@ -29,26 +29,26 @@ public struct RunStore: Sendable {
         statusRecord(run)?.state ?? (manifest(run)?.stages.contains { $0.name == PipelineStage.report.rawValue } == true ? .complete : .interrupted)
     }
 
-    func statusRecord(_ run: String) -> RunStatus? {
+    public func statusRecord(_ run: String) -> RunStatus? {
         RunStatus.read(runFolder: path(run))?.effective
     }
 
     /// "complete", or "interrupted during train (resume: …)" for messages and lists.
-    func statusText(_ run: String) -> String {
+    public func statusText(_ run: String) -> String {
         guard let record = statusRecord(run) else { return status(run).rawValue }
         return record.summary
     }
 
-    func path(_ run: String, _ file: String = "") -> String {
+    public func path(_ run: String, _ file: String = "") -> String {
         let folder = (root as NSString).appendingPathComponent(run)
         return file.isEmpty ? folder : (folder as NSString).appendingPathComponent(file)
     }
 
-    func manifest(_ run: String) -> RunManifest? {
-        RunManifest.read(runFolder: path(run))
+    public func manifest(_ run: String) -> RunManifest? {
+        RunManifest.readIfPresent(folder: path(run))
     }
 
-    func latestManifest() -> RunManifest? {
+    public func latestManifest() -> RunManifest? {
         runs().last.flatMap(manifest)
     }
 
@@ -57,8 +57,8 @@ public struct RunStore: Sendable {
         let all = runs()
         if all.contains(id) { return id }
         let matches = all.filter { $0.contains(id) }
-        guard !matches.isEmpty else { throw PipelineError.noSuchRun(id, reports: root) }
-        guard matches.count == 1 else { throw PipelineError.ambiguousRun(id, matches: matches) }
+        guard !matches.isEmpty else { throw StorageError.noSuchRun(id, reports: root) }
+        guard matches.count == 1 else { throw StorageError.ambiguousRun(id, matches: matches) }
         return matches[0]
     }
 
@@ -139,14 +139,14 @@ public struct RunStore: Sendable {
             html += "<tr><td>\(link)</td>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
         }
         html += "</tbody></table></body></html>\n"
-        try PipelineFile.write(Data(html.utf8), to: (root as NSString).appendingPathComponent("index.html"))
+        try StorageFile.write(Data(html.utf8), to: (root as NSString).appendingPathComponent("index.html"))
     }
 
     /// `runs compare A B`: the config keys that differ and the metric deltas.
     public func compareText(_ a: String, _ b: String) throws -> String {
         let (runA, runB) = (try resolve(a), try resolve(b))
         for run in [runA, runB] where manifest(run) == nil {
-            throw PipelineError.nothingRecorded(run, status: statusText(run))
+            throw StorageError.nothingRecorded(run, status: statusText(run))
         }
         let (ma, mb) = (manifest(runA)!, manifest(runB)!)
         var lines = ["Comparing \(runA) (A) with \(runB) (B)."]
@@ -189,8 +189,8 @@ public struct RunStore: Sendable {
     /// and a note when the data set is no longer in the cache (the run is archived without it).
     public func archive(_ id: String, to output: String?) throws -> (path: String, files: Int, note: String?) {
         let run = try resolve(id)
-        guard status(run) == .complete else { throw PipelineError.incompleteRun(run, status: statusText(run)) }
-        guard let manifest = manifest(run) else { throw PipelineError.noSuchRun(id, reports: root) }
+        guard status(run) == .complete else { throw StorageError.incompleteRun(run, status: statusText(run)) }
+        guard let manifest = manifest(run) else { throw StorageError.noSuchRun(id, reports: root) }
         let destination = output ?? path(run) + ".zip"
         let runFiles = try StageCache.files(under: path(run))
         try verifyArtifacts(of: run, manifest: manifest, files: runFiles)
@@ -206,7 +206,7 @@ public struct RunStore: Sendable {
         var sums: [String] = []
         for entry in entries {
             guard let sum = StageCache.sha256(path: entry.source) else {
-                throw PipelineError.cannotWrite(path: destination, reason: "\(entry.source) cannot be read")
+                throw StorageError.cannotWrite(path: destination, reason: "\(entry.source) cannot be read")
             }
             sums.append("\(sum)  \(entry.name)")
         }
@@ -215,7 +215,7 @@ public struct RunStore: Sendable {
         // creates its file by name), then renamed over the destination.
         let scratch: String
         do { scratch = try Folder.createTemporary(beside: destination) } catch {
-            throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
+            throw StorageError.cannotWrite(path: error.path, reason: error.reason)
         }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let temporary = (scratch as NSString).appendingPathComponent("archive.zip")
@@ -229,13 +229,13 @@ public struct RunStore: Sendable {
                 sumsData.subdata(in: Int(position)..<(Int(position) + size))
             }
             try Self.verify(archive: temporary, sums: sums)
-        } catch let error as PipelineError {
+        } catch let error as StorageError {
             throw error
         } catch {
-            throw PipelineError.cannotWrite(path: destination, reason: "the zip could not be written (\((error as NSError).localizedDescription))")
+            throw StorageError.cannotWrite(path: destination, reason: "the zip could not be written (\((error as NSError).localizedDescription))")
         }
         do { try AtomicFile.replace(destination, with: temporary, durability: .powerLoss) } catch {
-            throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
+            throw StorageError.cannotWrite(path: error.path, reason: error.reason)
         }
         return (destination, entries.count, note)
     }
@@ -246,10 +246,10 @@ public struct RunStore: Sendable {
         let present = Set(files)
         for (file, expected) in manifest.artifacts.sorted(by: { $0.key < $1.key }) where !Self.isReportOutput(file) {
             guard StageCache.isSafeRelativePath(file), present.contains(file) else {
-                throw PipelineError.cache(path: path(run, file), problem: "the manifest lists it, but the run folder no longer holds it as a file")
+                throw StorageError.cache(path: path(run, file), problem: "the manifest lists it, but the run folder no longer holds it as a file")
             }
             guard StageCache.sha256(path: path(run, file)) == expected else {
-                throw PipelineError.cache(path: path(run, file), problem: "its SHA-256 no longer matches the one the run recorded in manifest.json, so the archive would not hold what the run made")
+                throw StorageError.cache(path: path(run, file), problem: "its SHA-256 no longer matches the one the run recorded in manifest.json, so the archive would not hold what the run made")
             }
         }
     }
@@ -267,7 +267,7 @@ public struct RunStore: Sendable {
         let key = (folder as NSString).lastPathComponent
         let stageFolder = (folder as NSString).deletingLastPathComponent
         let recorded = manifest.stages.first { $0.name == PipelineStage.generate.rawValue }?.key
-        func refuse(_ why: String) -> PipelineError {
+        func refuse(_ why: String) -> StorageError {
             .cache(path: folder, problem: "the run's manifest names it as its data set, but \(why); it is not archived")
         }
         guard FileKind(path: folder) == .folder else { throw refuse("it is not a folder (a link or a file)") }
@@ -289,14 +289,14 @@ public struct RunStore: Sendable {
     }
 
     /// Reads every entry listed in `sums` back from the zip and checks its SHA-256.
-    static func verify(archive path: String, sums: [String]) throws {
+    public static func verify(archive path: String, sums: [String]) throws {
         let zip = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         for line in sums {
             let expected = String(line.prefix(64)), name = String(line.dropFirst(66))
-            guard let entry = zip[name] else { throw PipelineError.cannotWrite(path: path, reason: "the entry \(name) is missing from the archive") }
+            guard let entry = zip[name] else { throw StorageError.cannotWrite(path: path, reason: "the entry \(name) is missing from the archive") }
             var hasher = SHA256()
             _ = try zip.extract(entry, skipCRC32: false) { hasher.update($0) }
-            guard SHA256.hexString(hasher.finalize()) == expected else { throw PipelineError.cannotWrite(path: path, reason: "the entry \(name) does not read back intact") }
+            guard SHA256.hexString(hasher.finalize()) == expected else { throw StorageError.cannotWrite(path: path, reason: "the entry \(name) does not read back intact") }
         }
     }
 }

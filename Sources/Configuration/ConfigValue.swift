@@ -22,7 +22,7 @@ public enum ConfigValue: Equatable, Sendable {
     }
 
     /// The value as YAML flow text, which parses back to the same value.
-    var yaml: String {
+    public var yaml: String {
         switch self {
         case .integer(let v): return String(v)
         case .number(let v): return ConfigValue.yamlNumber(v)

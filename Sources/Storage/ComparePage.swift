@@ -1,3 +1,4 @@
+import AtomicIO
 import FileFormats
 import Foundation
 import Plot
@@ -85,7 +86,7 @@ enum ComparePage {
 
         """
         let path = (store.root as NSString).appendingPathComponent(name + ".html")
-        try PipelineFile.write(Data(html.utf8), to: path)
+        try StorageFile.write(Data(html.utf8), to: path)
         return path
     }
 

@@ -23,14 +23,14 @@ public enum CacheCheck {
     }
 
     /// Verifies (and repairs, by removal) the cache at `root`; `progress` hears each entry.
-    public static func verify(root: String, console: ConsoleOutput) throws -> Report {
-        guard FileKind(path: root) != nil else { throw PipelineError.cache(path: root, problem: "there is no cache folder there") }
+    public static func verify(root: String, console: @escaping (String) -> Void) throws -> Report {
+        guard FileKind(path: root) != nil else { throw StorageError.cache(path: root, problem: "there is no cache folder there") }
         let lock = try CacheLock(cacheRoot: root) {
-            console.write("A run is using the cache \(root); waiting for it to finish…\n")
+            console("A run is using the cache \(root); waiting for it to finish…\n")
         }
         defer { withExtendedLifetime(lock) {} }
         let cache = StageCache(root: URL(fileURLWithPath: root).standardizedFileURL.path)
-        PipelineRun.removeLeftovers(cache: cache, reportsRoot: cache.root)
+        cache.removeLeftovers()
         var report = Report(entries: [], partial: [], removedLeftovers: [])
         for (stage, key) in cache.entries() {
             let folder = cache.folder(stage: stage, key: key)
@@ -39,10 +39,10 @@ public enum CacheCheck {
             let bytes = cache.seal(stage: stage, key: key)?.files.reduce(0) { $0 + $1.size } ?? 0
             if damage != nil { try? FileManager.default.removeItem(atPath: folder) }
             let entry = Entry(stage: stage, key: key, damage: damage, bytes: bytes)
-            console.write(line(entry))
+            console(line(entry))
             report.entries.append(entry)
         }
-        for stage in Set(cache.entries().map(\.stage)).union(PipelineStage.allCases.map(\.rawValue)).sorted() {
+        for stage in cache.stageFolders() {
             let stageFolder = (cache.root as NSString).appendingPathComponent(stage)
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: stageFolder)) ?? []).sorted() where name.hasSuffix(".partial") {
                 report.partial.append("\(stage)/\(name)")
@@ -59,10 +59,10 @@ public enum CacheCheck {
 
     /// `verify`, then its closing paragraph; damage found is an error (exit status 1) so that
     /// scripts notice it.
-    public static func verifyAndSummarise(root: String, console: ConsoleOutput) throws -> String {
+    public static func verifyAndSummarise(root: String, console: @escaping (String) -> Void) throws -> String {
         let report = try verify(root: root, console: console)
         let text = summary(report, root: root)
-        guard report.damaged.isEmpty else { throw PipelineError.cacheDamaged(text) }
+        guard report.damaged.isEmpty else { throw StorageError.cacheDamaged(text) }
         return text
     }
 
