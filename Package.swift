@@ -116,6 +116,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt", "FileFormats"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels", "Interrupt", "FileFormats"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth", "Interrupt", "FileFormats"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Configuration", "Storage", "BuildInfo", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth", "FileFormats"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Configuration", "Storage", "BuildInfo", "Digest", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth", "FileFormats"]),
     ]
 )

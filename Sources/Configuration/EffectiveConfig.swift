@@ -68,6 +68,9 @@ public struct EffectiveConfig: Equatable, Sendable {
     /// Only the keys under the given prefixes, as YAML.
     public func yaml(under prefixes: String...) -> String { yaml(fields: fields(under: prefixes)) }
 
+    /// Only the keys under the given prefixes, as YAML.
+    public func yaml(under prefixes: [String]) -> String { yaml(fields: fields(under: prefixes)) }
+
     /// Schema fields under any of `prefixes` (all fields when there are none), in schema order.
     private func fields(under prefixes: [String]) -> [ConfigField] {
         ConfigSchema.fields.filter { field in

@@ -56,8 +56,7 @@ public enum PipelineRun {
         let keys = StageKeys(config: config)
         let cacheRoot = URL(fileURLWithPath: options.cacheRoot).standardizedFileURL.path
         let cache = StageCache(root: cacheRoot)
-        let stages = PipelineStage.allCases.filter { $0 <= options.until }
-        if options.dryRun { return dryRun(config: config, keys: keys, cache: cache, stages: stages, options: options, output: output) }
+        if options.dryRun { return dryRun(config: config, keys: keys, cache: cache, options: options, output: output) }
 
         let signals = StopSignals(console: output, request: options.stop ?? StopRequest())
         let lock = try CacheLock(cacheRoot: options.cacheRoot, stop: signals.request) {
@@ -101,110 +100,74 @@ public enum PipelineRun {
         }
     }
 
-    /// The stages in order, each cached or run; returns the last line `run` prints.
+    /// The stages of the table in order, up to `--until`, each cached or run; returns the last
+    /// line `run` prints (the report's index.html, else the run folder).
     private static func runStages(config: EffectiveConfig, keys: StageKeys, cache: StageCache, options: Options, output: ConsoleOutput,
                                   log: RunLog, stop: StopRequest, runFolder: String, started: Date,
                                   records: inout [StageRecord], current: inout PipelineStage) throws -> String {
-        func forced(_ stage: PipelineStage) -> Bool { options.force.map { stage >= $0 } ?? false }
-        let dataFolder = cache.folder(stage: PipelineStage.generate.rawValue, key: keys.generate)
+        let stages = StageTable.stages.filter { $0.stage <= options.until }
+        let states = entryStates(of: stages, keys: keys, cache: cache, force: options.force)
+        let context = StageContext(config: config, keys: keys, cache: cache, threads: options.threads, stop: stop, console: output,
+                                   runFolder: runFolder, reuseFigures: options.force.map { PipelineStage.report < $0 } ?? true,
+                                   note: { log.write($0) })
         // Written from the start and after every stage, so a run that stops half-way still
-        // records its config and what it did (for `runs list` and `runs compare`).
+        // records its config and what it did (for `runs list` and `runs compare`). The report
+        // reads it too (data set, machine, stage timings).
         func writeManifest() throws {
-            let manifest = RunManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
-                                            dataset: dataFolder, runFolder: runFolder, cache: cache, seconds: Date().timeIntervalSince(started))
-            try manifest.write(to: runFolder)
+            try RunManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
+                            dataset: context.folder(of: .generate), runFolder: runFolder, cache: cache,
+                            seconds: Date().timeIntervalSince(started)).write(to: runFolder)
         }
-        try writeManifest()
-        // Entries whose files go into the run folder are checked by content; the data set is
-        // read again (and so checked by content) only when training or analysis will read it.
-        let trainState = cache.state(stage: PipelineStage.train.rawValue, key: keys.train)
-        let analyseState = options.until >= .analyse ? cache.state(stage: PipelineStage.analyse.rawValue, key: keys.analyse) : .valid
-        let dataWillBeRead = forced(.train) || trainState != .valid || (options.until >= .analyse && (forced(.analyse) || analyseState != .valid))
-        let generateState = cache.state(stage: PipelineStage.generate.rawValue, key: keys.generate, verify: dataWillBeRead ? .content : .metadata)
-
-        // generate
-        records.append(try cachedStage(.generate, key: keys.generate, state: generateState, cache: cache, force: forced(.generate), log: log) { partial in
-            var job = GenerateStage.job(config: config, output: partial, threads: options.threads)
-            job.stop = stop
-            let outcome = try GenerateStage.run(job)
-            return GenerateStage.summary(outcome).replacingOccurrences(of: partial, with: dataFolder)
-        })
-        try writeManifest()
-
-        // train
-        if options.until >= .train {
-            current = .train
-            let trainFolder = cache.folder(stage: PipelineStage.train.rawValue, key: keys.train)
-            records.append(try cachedStage(.train, key: keys.train, state: trainState, cache: cache, force: forced(.train), log: log) { partial in
-                var job = TrainStage.job(config: config, data: dataFolder, out: partial, threads: options.threads, resume: true)
-                job.stop = stop
-                let outcome = try TrainStage.run(job)
-                // The model is the product; the optimiser state only served resuming.
-                unlink((partial as NSString).appendingPathComponent(Trainer.checkpointName))
-                return TrainStage.summary(outcome, job: job).replacingOccurrences(of: partial, with: trainFolder)
-            })
-            try RunFolder.link(contentsOf: trainFolder, into: runFolder)
-            try writeManifest()
-        }
-
-        // analyse
-        if options.until >= .analyse {
-            current = .analyse
-            let trainFolder = cache.folder(stage: PipelineStage.train.rawValue, key: keys.train)
-            let analyseFolder = cache.folder(stage: PipelineStage.analyse.rawValue, key: keys.analyse)
-            records.append(try cachedStage(.analyse, key: keys.analyse, state: analyseState, cache: cache, force: forced(.analyse), log: log) { partial in
-                var job = AnalyseStage.job(config: config, data: dataFolder, model: (trainFolder as NSString).appendingPathComponent(Trainer.modelName),
-                                           out: partial, threads: options.threads)
-                job.stop = stop
-                let outcome = try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: config), console: output)
-                return AnalyseStage.summary(outcome).replacingOccurrences(of: partial, with: analyseFolder)
-            })
-            try RunFolder.link(contentsOf: analyseFolder, into: runFolder)
-        }
-
-        // The report reads the manifest (data set, machine, stage timings), so it is written
-        // before the report and again after, with the report's own timing and files; the run is
-        // complete only when status.json says so.
         try writeManifest()
         var last = runFolder
-        if options.until >= .report {
-            current = .report
-            let reportStarted = Date()
-            var job = ReportStage.job(config: config, run: runFolder)
-            job.stop = stop
-            let figuresEntry = cache.folder(stage: ReportStage.figuresCacheStage, key: keys.reportFigures)
-            let reuse = !forced(.report) && cache.state(stage: ReportStage.figuresCacheStage, key: keys.reportFigures) == .valid
-            if reuse { job.reusableFigures = (figuresEntry as NSString).appendingPathComponent(ReportFiles.figures) }
-            let outcome = try ReportStage.run(job)
-            if !reuse {
-                do {
-                    try ReportStage.keepFigures(of: runFolder, in: cache, key: keys.reportFigures)
-                } catch {
-                    log.write("note: the report's figures could not be kept in the cache (\(error)); the next run draws them again.\n")
-                }
+        for definition in stages {
+            current = definition.stage
+            let forced = options.force.map { definition.stage >= $0 } ?? false
+            switch definition.output {
+            case .cacheEntry(let linked):
+                records.append(try cachedStage(definition, key: keys[definition.stage], state: states[definition.stage]!, force: forced,
+                                               context: context, log: log))
+                if linked { try RunFolder.link(contentsOf: context.folder(of: definition.stage), into: runFolder) }
+            case .runFolder:
+                let started = Date()
+                log.write("\(definition.stage.rawValue): " + (try definition.perform(context, runFolder)) + "\n")
+                records.append(StageRecord(name: definition.stage.rawValue, status: .run, seconds: Date().timeIntervalSince(started)))
+                last = (runFolder as NSString).appendingPathComponent(ReportFiles.index)
             }
-            records.append(StageRecord(name: PipelineStage.report.rawValue, status: .run, seconds: Date().timeIntervalSince(reportStarted), key: nil))
-            log.write("report: " + ReportStage.summary(outcome).split(separator: "\n").dropLast().joined(separator: "\n") + "\n")
-            last = outcome.index
-            if stop.isRequested { throw ReportError.interrupted }
             try writeManifest()
         }
         return last
     }
 
+    /// The state of every cached stage's entry. Entries whose files go into the run folder are
+    /// checked by content; an entry another stage reads (the data set) is checked by content
+    /// only when a stage that reads it will run, and by size and time otherwise.
+    static func entryStates(of stages: [StageDefinition], keys: StageKeys, cache: StageCache,
+                            force: PipelineStage?) -> [PipelineStage: StageCache.EntryState] {
+        var states: [PipelineStage: StageCache.EntryState] = [:]
+        var readByARunningStage: Set<PipelineStage> = []
+        for definition in stages.reversed() {
+            let linked = definition.output == .cacheEntry(linked: true)
+            let verify: StageCache.Verification = linked || readByARunningStage.contains(definition.stage) ? .content : .metadata
+            let state = cache.state(stage: definition.cacheFolder, key: keys[definition.stage], verify: verify)
+            states[definition.stage] = state
+            let runs = definition.output == .runFolder || state != .valid || force.map { definition.stage >= $0 } == true
+            if runs { readByARunningStage.formUnion(definition.reads) }
+        }
+        return states
+    }
+
     /// Removes the temporaries of processes that died (killed runs) where runs make them.
     static func removeLeftovers(cache: StageCache, reportsRoot: String) {
         Folder.removeLeftovers(in: reportsRoot)
-        for stage in (try? FileManager.default.contentsOfDirectory(atPath: cache.root)) ?? [] where !stage.hasPrefix(".") {
-            Folder.removeLeftovers(in: (cache.root as NSString).appendingPathComponent(stage))
-        }
+        cache.removeLeftovers()
     }
 
-    /// Runs `body` into the stage's partial folder unless a sealed, intact entry exists, then
-    /// seals it. A partial folder left by an interrupted run is kept, so training resumes.
-    private static func cachedStage(_ stage: PipelineStage, key: String, state: StageCache.EntryState, cache: StageCache, force: Bool, log: RunLog,
-                                    body: (String) throws -> String) throws -> StageRecord {
-        let name = stage.rawValue
+    /// Runs a stage into its partial folder unless a sealed, intact entry exists, then seals
+    /// it. A partial folder left by an interrupted run is kept, so training resumes.
+    private static func cachedStage(_ definition: StageDefinition, key: String, state: StageCache.EntryState, force: Bool,
+                                    context: StageContext, log: RunLog) throws -> StageRecord {
+        let name = definition.stage.rawValue
         let started = Date()
         switch state {
         case .valid where !force:
@@ -215,42 +178,45 @@ public enum PipelineRun {
         default:
             break
         }
-        if force { try? FileManager.default.removeItem(atPath: cache.partialFolder(stage: name, key: key)) }
-        let partial = try cache.preparePartialFolder(stage: name, key: key)
-        let summary = try body(partial)
-        try cache.seal(partial: partial, stage: name, key: key)
+        let cache = context.cache
+        if force { try? FileManager.default.removeItem(atPath: cache.partialFolder(stage: definition.cacheFolder, key: key)) }
+        let partial = try cache.preparePartialFolder(stage: definition.cacheFolder, key: key)
+        let summary = try definition.perform(context, partial)
+        try cache.seal(partial: partial, stage: definition.cacheFolder, key: key)
         log.write("\(name): \(summary)\n")
         return StageRecord(name: name, status: .run, seconds: Date().timeIntervalSince(started), key: key)
     }
 
-    private static func dryRun(config: EffectiveConfig, keys: StageKeys, cache: StageCache, stages: [PipelineStage],
-                               options: Options, output: ConsoleOutput) -> Outcome {
+    private static func dryRun(config: EffectiveConfig, keys: StageKeys, cache: StageCache, options: Options, output: ConsoleOutput) -> Outcome {
         let previous = RunStore(root: options.reportsRoot).latestManifest()
+        let stages = StageTable.stages.filter { $0.stage <= options.until }
+        let states = entryStates(of: stages, keys: keys, cache: cache, force: options.force)
         var records: [StageRecord] = []
         var upstreamRuns = false
-        for stage in stages {
-            let key = keys.key(of: stage)
-            let state = key.map { cache.state(stage: stage.rawValue, key: $0) } ?? .missing
+        for definition in stages {
+            let stage = definition.stage
+            let state = states[stage]!
+            let cachedEntry = definition.output != .runFolder
             let forced = options.force.map { stage >= $0 } ?? false
-            let runs = forced || upstreamRuns || state != .valid || stage == .report
+            let runs = forced || upstreamRuns || state != .valid || !cachedEntry
             var reasons: [String] = []
             if forced { reasons.append("forced") }
-            if case .corrupt(let why) = state { reasons.append("cache entry damaged: \(why)") }
+            if case .corrupt(let why) = state, cachedEntry { reasons.append("cache entry damaged: \(why)") }
             if let previous {
-                let changed = previous.changedKeys(comparedWith: config, under: StageKeys.configSlices[stage] ?? [])
+                let changed = previous.changedKeys(comparedWith: config, under: definition.configKeys)
                 if !changed.isEmpty { reasons.append("changed: " + changed.joined(separator: ", ")) }
             }
-            if upstreamRuns && stage != .report { reasons.append("an earlier stage runs") }
-            if state == .missing && stage != .report && reasons.isEmpty { reasons.append("not in the cache") }
-            if stage == .report { reasons.append("always rendered into the new run folder") }
-            let place = key.map { "\n    cache entry: " + cache.folder(stage: stage.rawValue, key: $0) } ?? ""
+            if upstreamRuns && cachedEntry { reasons.append("an earlier stage runs") }
+            if state == .missing && cachedEntry && reasons.isEmpty { reasons.append("not in the cache") }
+            if !cachedEntry { reasons.append("always rendered into the new run folder") }
+            let place = cachedEntry ? "\n    cache entry: " + cache.folder(stage: definition.cacheFolder, key: keys[stage]) : ""
             output.write("\(stage.rawValue): \(runs ? "would run" : "cached")\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: "; ") + ")")\(place)\n")
-            records.append(StageRecord(name: stage.rawValue, status: runs ? .wouldRun : .cached, seconds: 0, key: key))
-            upstreamRuns = upstreamRuns || (runs && stage != .report)
+            records.append(StageRecord(name: stage.rawValue, status: runs ? .wouldRun : .cached, seconds: 0, key: cachedEntry ? keys[stage] : nil))
+            upstreamRuns = upstreamRuns || (runs && cachedEntry)
         }
         // For generating the data set elsewhere (e.g. as shards on a cluster) and letting this
         // run pick it up: shards written here are sealed as this config's data set.
-        output.write("shard folder: \(cache.partialFolder(stage: PipelineStage.generate.rawValue, key: keys.generate))\n")
+        output.write("shard folder: \(cache.partialFolder(stage: StageTable[.generate].cacheFolder, key: keys.generate))\n")
         return Outcome(runFolder: nil, stages: records, summary: "Dry run: nothing was run.")
     }
 }

@@ -1,5 +1,8 @@
 @testable import Pipeline
+import BuildInfo
 import Configuration
+import Digest
+import FileFormats
 import XCTest
 
 final class StageKeysTests: XCTestCase {
@@ -20,5 +23,38 @@ final class StageKeysTests: XCTestCase {
         XCTAssertNotEqual(train.analyse, none.analyse)
         XCTAssertNotEqual(StageKeys(config: config, revisions: [.analyse: 2]).analyse, analyse.analyse)
         XCTAssertEqual(StageKeys(config: config), StageKeys(config: config, revisions: StageKeys.outputRevisions))
+    }
+}
+
+/// The stage table is the one source of stage keys, config slices and the hashes a stage
+/// records; these pin that moving to it changed no key and no recorded hash.
+final class StageTableTests: XCTestCase {
+    /// The keys as the hand-written code made them before the table (so every cache entry
+    /// made by earlier builds of this version is still found).
+    func testKeysAreTheOnesTheCodeMadeBeforeTheTable() throws {
+        let config = try ConfigLoader.load(file: nil, overrides: ["train.epochs=2"])
+        func key(_ stage: String, _ revision: Int, _ input: String?, _ slice: [String]) -> String {
+            SHA256.hex("stage=\(stage)\ntool=\(ToolInfo.version)\n" + (revision > 0 ? "revision=\(revision)\n" : "")
+                + (input.map { "input=\($0)\n" } ?? "") + config.canonicalText(under: slice))
+        }
+        let generate = key("generate", 0, nil, ["seed", "data"])
+        let train = key("train", 0, generate, ["seed", "train"])
+        let analyse = key("analyse", 1, train, ["analyse"])
+        let report = key("report", 1, analyse, ["report"])
+        let keys = StageKeys(config: config)
+        XCTAssertEqual([keys.generate, keys.train, keys.analyse, keys.reportFigures], [generate, train, analyse, report])
+    }
+
+    /// The trainer records the hash of every key its model depends on (seed, data, train);
+    /// the table derives that list instead of a third hand-written copy.
+    func testTheTrainedModelRecordsTheHashOfEveryKeyItDependsOn() throws {
+        let config = try ConfigLoader.load(file: nil, overrides: [])
+        XCTAssertEqual(Set(StageTable.configKeys(reachedBy: .train)), ["seed", "data", "train"])
+        let job = TrainStage.job(config: config, data: "d", out: "o")
+        XCTAssertEqual(job.configHash, config.hash(under: "seed", "data", "train"))
+        XCTAssertEqual(StageTable.stages.map(\.stage), PipelineStage.allCases, "every stage once, in order")
+        for definition in StageTable.stages {
+            for read in definition.reads { XCTAssertLessThan(read, definition.stage, "\(definition.stage) reads only earlier stages") }
+        }
     }
 }

@@ -12,10 +12,8 @@ extension RunManifest {
         // Files linked from sealed cache entries have a checked SHA-256 in the seal (checked by
         // content when the entry was reused); only the run's own files are hashed here.
         var known: [String: String] = [:]
-        for stage in [PipelineStage.train, .analyse] {
-            if let key = keys.key(of: stage), let seal = cache.seal(stage: stage.rawValue, key: key) {
-                for file in seal.files { known[file.path] = file.sha256 }
-            }
+        for definition in StageTable.stages where definition.output == .cacheEntry(linked: true) {
+            for file in cache.seal(stage: definition.cacheFolder, key: keys[definition.stage])?.files ?? [] { known[file.path] = file.sha256 }
         }
         var artifacts: [String: String] = [:]
         // The manifest, the log and the status change after the manifest is written.

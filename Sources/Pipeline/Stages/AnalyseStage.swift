@@ -29,9 +29,9 @@ public enum AnalyseStage {
         return try Analyser.run(job, expected: expected)
     }
 
-    public static func summary(_ outcome: Analyser.Outcome) -> String {
+    public static func summary(_ outcome: Analyser.Outcome, shownAs: String? = nil) -> String {
         let m = outcome.metrics
         return String(format: "Test accuracy %.2f %% (macro F1 %.3f), distance MAE %.3f, RMSE %.3f, R² %.3f on %d test images; analysed in %.1f s: %@",
-                      m.accuracy * 100, m.macroF1, m.distance.mae, m.distance.rmse, m.distance.r2, m.testImages, outcome.seconds, outcome.folder)
+                      m.accuracy * 100, m.macroF1, m.distance.mae, m.distance.rmse, m.distance.r2, m.testImages, outcome.seconds, shownAs ?? outcome.folder)
     }
 }

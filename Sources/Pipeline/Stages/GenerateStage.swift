@@ -6,8 +6,6 @@ import Synth
 /// The generate stage: reads `seed` and `data.*`, writes a data set folder. The same code
 /// serves `asl-lab generate` and `asl-lab run`.
 public enum GenerateStage {
-    /// The config keys this stage reads.
-    public static let configKeys = ["seed", "data"]
 
     /// The request for `config`, writing to `output`.
     public static func job(config: EffectiveConfig, output: String, shard: Shard? = nil,
@@ -16,8 +14,8 @@ public enum GenerateStage {
         return GenerateJob(
             config: typed.data, seed: typed.seed, output: output, shard: shard,
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, force: force,
-            provenance: DatasetProvenance(configHash: config.hash(under: "seed", "data"),
-                                          configYAML: config.yaml(under: "seed", "data"),
+            provenance: DatasetProvenance(configHash: config.hash(under: StageTable[.generate].configKeys),
+                                          configYAML: config.yaml(under: StageTable[.generate].configKeys),
                                           toolVersion: ToolInfo.version))
     }
 
@@ -31,18 +29,20 @@ public enum GenerateStage {
         return outcome
     }
 
-    /// One sentence on what happened.
-    public static func summary(_ outcome: GenerateOutcome) -> String {
+    /// One sentence on what happened; `shownAs` names the data set's folder when it is not the
+    /// one written (a cache entry's partial folder, renamed when sealed).
+    public static func summary(_ outcome: GenerateOutcome, shownAs: String? = nil) -> String {
+        let folder = shownAs ?? outcome.folder
         let rate = outcome.seconds > 0 ? Double(outcome.imagesDrawn) / outcome.seconds : 0
         switch outcome.result {
         case .complete where outcome.shard != nil:
-            return "Drew \(outcome.imagesDrawn) images of shard \(outcome.shard!) in \(String(format: "%.1f", outcome.seconds)) s; every shard is done, so the data set of \(outcome.datasetImages) images is assembled: \(outcome.folder)"
+            return "Drew \(outcome.imagesDrawn) images of shard \(outcome.shard!) in \(String(format: "%.1f", outcome.seconds)) s; every shard is done, so the data set of \(outcome.datasetImages) images is assembled: \(folder)"
         case .complete:
-            return "Generated \(outcome.imagesDrawn) images in \(String(format: "%.1f", outcome.seconds)) s (\(Int(rate.rounded())) images/s): \(outcome.folder)"
+            return "Generated \(outcome.imagesDrawn) images in \(String(format: "%.1f", outcome.seconds)) s (\(Int(rate.rounded())) images/s): \(folder)"
         case .upToDate:
-            return "The data set in \(outcome.folder) is already up to date (same config and seed); nothing was drawn."
+            return "The data set in \(folder) is already up to date (same config and seed); nothing was drawn."
         case .shardWritten(let waiting):
-            return "Drew \(outcome.imagesDrawn) images of this shard in \(String(format: "%.1f", outcome.seconds)) s; \(waiting) shard\(waiting == 1 ? "" : "s") still missing before \(outcome.folder) is assembled."
+            return "Drew \(outcome.imagesDrawn) images of this shard in \(String(format: "%.1f", outcome.seconds)) s; \(waiting) shard\(waiting == 1 ? "" : "s") still missing before \(folder) is assembled."
         }
     }
 }

@@ -12,8 +12,6 @@ extension ReportError: UserFacingError {}
 /// writes `index.html` and the other pages, `style.css`, `figures/` and, with `single_file`,
 /// one self-contained HTML file. The same code serves `asl-lab report` and `run`.
 public enum ReportStage {
-    /// The config keys this stage reads (`data` and `seed` only to redraw augmentation steps).
-    public static let configKeys = ["seed", "data", "report"]
 
     /// A job for a run folder with a known effective config (the pipeline's case).
     public static func job(config: EffectiveConfig, run: String, templates: String? = nil, singleFile: Bool = false) -> ReportJob {

@@ -6,14 +6,12 @@ import Training
 /// The train stage: reads `seed`, `data.*` (through the data set) and `train.*`; writes the
 /// model, checkpoint, history and a summary. The same code serves `asl-lab train` and `run`.
 public enum TrainStage {
-    /// The config keys this stage reads.
-    public static let configKeys = ["seed", "data", "train"]
 
     public static func job(config: EffectiveConfig, data: String, out: String, threads: Int? = nil, resume: Bool = false) -> TrainJob {
         let typed = Config(config)
         return TrainJob(dataFolder: data, outFolder: out, config: typed.train, seed: typed.seed,
                         threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, resume: resume,
-                        configHash: config.hash(under: "seed", "data", "train"))
+                        configHash: config.hash(under: StageTable.configKeys(reachedBy: .train)))
     }
 
     /// How to carry on after a stop: the checkpoint is resumed with `--resume`.
@@ -29,11 +27,11 @@ public enum TrainStage {
     }
 
     /// One paragraph on the result.
-    public static func summary(_ outcome: TrainOutcome, job: TrainJob) -> String {
+    public static func summary(_ outcome: TrainOutcome, job: TrainJob, shownAs: String? = nil) -> String {
         let rate = outcome.history.isEmpty ? 0 : outcome.history.map(\.imagesPerSecond).reduce(0, +) / Double(outcome.history.count)
         return String(format: "Trained %d epochs in %.0f s (%.0f train images/s). Test accuracy %.2f %%, distance MAE %.3f on %d test images. Model: %@",
                       outcome.history.count, outcome.seconds, rate, outcome.testAccuracy * 100, outcome.testMAE, outcome.testImages,
-                      (job.outFolder as NSString).appendingPathComponent(Trainer.modelName))
+                      ((shownAs ?? job.outFolder) as NSString).appendingPathComponent(Trainer.modelName))
     }
 }
 

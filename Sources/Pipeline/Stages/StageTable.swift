@@ -1,0 +1,144 @@
+import Configuration
+import FileFormats
+import Foundation
+import Interrupt
+import Report
+import Storage
+import Training
+
+/// One stage of `asl-lab run`, as data (DVC's deps, params and outs): what it reads, which
+/// config keys it depends on, what it leaves and how it is cached. The runner, not the stage,
+/// decides whether it runs, caches it and records it; stage keys, `--dry-run`, `--force` and
+/// `--until` all read the table.
+struct StageDefinition: Sendable {
+    /// Where a stage's outputs go.
+    enum Output: Sendable, Equatable {
+        /// A cache entry under the stage's key; its files are linked into the run folder when
+        /// `linked` (the model, the analysis), or only referenced (the data set).
+        case cacheEntry(linked: Bool)
+        /// The run folder itself, every time (the report); a cache entry under the stage's key
+        /// keeps what the next run can reuse (the figures).
+        case runFolder
+    }
+
+    let stage: PipelineStage
+    /// The stage whose key enters this one's key, so any change upstream changes it.
+    let keyedBy: PipelineStage?
+    /// Stages whose outputs it opens: their entries are checked by content before it runs.
+    let reads: [PipelineStage]
+    /// Config keys (prefixes) it reads itself.
+    let configKeys: [String]
+    /// Raised when the stage's code makes different outputs from the same inputs, so that cache
+    /// entries of earlier builds of the same version are not reused for it (and, through the
+    /// keys, for the stages after it). At 0 the stage keys as it always did.
+    let revision: Int
+    let output: Output
+    /// The cache's folder for its entries.
+    let cacheFolder: String
+    /// What it leaves, in words (for `--dry-run` and the docs).
+    let leaves: String
+    /// Does the work into `folder` (its partial cache entry, or the run folder) and returns one
+    /// line on what it did, naming the final place, not the partial one.
+    let perform: @Sendable (StageContext, _ folder: String) throws -> String
+}
+
+/// What a stage's work needs from the run.
+struct StageContext: Sendable {
+    let config: EffectiveConfig
+    let keys: StageKeys
+    let cache: StageCache
+    let threads: Int?
+    let stop: StopRequest
+    let console: ConsoleOutput
+    let runFolder: String
+    /// Whether the figures kept under the report's key may be reused (not forced).
+    let reuseFigures: Bool
+    /// Lines for the run's log besides the stage's summary.
+    let note: @Sendable (String) -> Void
+
+    /// The final cache folder of `stage`'s entry.
+    func folder(of stage: PipelineStage) -> String {
+        cache.folder(stage: StageTable[stage].cacheFolder, key: keys[stage])
+    }
+}
+
+/// The stages of `asl-lab run`, in order.
+enum StageTable {
+    static let stages: [StageDefinition] = [
+        StageDefinition(
+            stage: .generate, keyedBy: nil, reads: [], configKeys: ["seed", "data"], revision: 0,
+            output: .cacheEntry(linked: false), cacheFolder: "generate",
+            leaves: "the data set: A/A_00000.png …, labels.csv, labels.xlsx, dataset.json"
+        ) { context, folder in
+            var job = GenerateStage.job(config: context.config, output: folder, threads: context.threads)
+            job.stop = context.stop
+            return GenerateStage.summary(try GenerateStage.run(job), shownAs: context.folder(of: .generate))
+        },
+        // training.json records the config hash of seed, data and train (the model's
+        // provenance); the key chains through generate's key instead.
+        StageDefinition(
+            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 0,
+            output: .cacheEntry(linked: true), cacheFolder: "train",
+            leaves: "model.safetensors, history.csv, training.json"
+        ) { context, folder in
+            var job = TrainStage.job(config: context.config, data: context.folder(of: .generate), out: folder, threads: context.threads, resume: true)
+            job.stop = context.stop
+            let outcome = try TrainStage.run(job)
+            // The model is the product; the optimiser state only served resuming.
+            unlink((folder as NSString).appendingPathComponent(Trainer.checkpointName))
+            return TrainStage.summary(outcome, job: job, shownAs: context.folder(of: .train))
+        },
+        // analyse 1: t-SNE's tree, attraction and neighbour search changed; metrics.json records the search.
+        StageDefinition(
+            stage: .analyse, keyedBy: .train, reads: [.generate, .train], configKeys: ["analyse"], revision: 1,
+            output: .cacheEntry(linked: true), cacheFolder: "analyse",
+            leaves: "metrics.json, predictions.csv, embeddings, t-SNE and PCA maps, inspection/"
+        ) { context, folder in
+            var job = AnalyseStage.job(config: context.config, data: context.folder(of: .generate),
+                                       model: (context.folder(of: .train) as NSString).appendingPathComponent(Trainer.modelName),
+                                       out: folder, threads: context.threads)
+            job.stop = context.stop
+            let outcome = try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: context.config), console: context.console)
+            return AnalyseStage.summary(outcome, shownAs: context.folder(of: .analyse))
+        },
+        // report 1: the epoch axes of the training and compare figures tick on whole epochs.
+        StageDefinition(
+            stage: .report, keyedBy: .analyse, reads: [.generate, .train, .analyse], configKeys: ["report"], revision: 1,
+            output: .runFolder, cacheFolder: ReportStage.figuresCacheStage,
+            leaves: "index.html and the other pages, style.css, figures/"
+        ) { context, folder in
+            var job = ReportStage.job(config: context.config, run: folder)
+            job.stop = context.stop
+            let kept = context.folder(of: .report)
+            let reuse = context.reuseFigures && context.cache.state(stage: ReportStage.figuresCacheStage, key: context.keys.reportFigures) == .valid
+            if reuse { job.reusableFigures = (kept as NSString).appendingPathComponent(ReportFiles.figures) }
+            let outcome = try ReportStage.run(job)
+            if !reuse {
+                do {
+                    try ReportStage.keepFigures(of: folder, in: context.cache, key: context.keys.reportFigures)
+                } catch {
+                    context.note("note: the report's figures could not be kept in the cache (\(error)); the next run draws them again.\n")
+                }
+            }
+            if context.stop.isRequested { throw ReportError.interrupted }
+            // The summary's last line, the index's path, is what `run` prints last.
+            return ReportStage.summary(outcome).split(separator: "\n").dropLast().joined(separator: "\n")
+        },
+    ]
+
+    static subscript(stage: PipelineStage) -> StageDefinition {
+        stages.first { $0.stage == stage }!
+    }
+
+    /// The config keys a stage's output depends on, its own and those of the stages it is
+    /// keyed by, in the table's order.
+    static func configKeys(reachedBy stage: PipelineStage) -> [String] {
+        var keys: [String] = []
+        var next: PipelineStage? = stage
+        while let current = next {
+            for key in self[current].configKeys where !keys.contains(key) { keys.append(key) }
+            next = self[current].keyedBy
+        }
+        return keys
+    }
+}
