@@ -13,7 +13,7 @@ enum DefaultTemplates {
 <caption>{{caption}}</caption>
 <thead><tr>{{#header}}<th{{#numeric}} class="num"{{/numeric}}>{{text}}</th>{{/header}}</tr></thead>
 <tbody>
-{{#rows}}<tr>{{#cells}}<td{{#numeric}} class="num"{{/numeric}}>{{text}}</td>{{/cells}}</tr>
+{{#rows}}<tr>{{#cells}}<td{{#numeric}} class="num"{{/numeric}}>{{#href}}<a href="{{.}}">{{text}}</a>{{/href}}{{^href}}{{#code}}<code>{{text}}</code>{{/code}}{{^code}}{{text}}{{/code}}{{/href}}</td>{{/cells}}</tr>
 {{/rows}}</tbody>
 </table></div>{{/table}}
 {{#details}}<details><summary>{{summary}}</summary><pre>{{text}}</pre></details>{{/details}}
@@ -31,7 +31,7 @@ enum DefaultTemplates {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="asl-lab {{run.toolVersion}}">
+<meta name="generator" content="asl-lab {{toolVersion}}">
 <title>{{documentTitle}}</title>
 {{#singleFile}}<style>
 {{{style}}}
@@ -40,9 +40,9 @@ enum DefaultTemplates {
 <body>
 <header class="site">
 <div class="inner">
-<p class="kicker">asl-lab report</p>
+<p class="kicker">{{kicker}}</p>
 <h1>{{reportTitle}}</h1>
-<p class="meta">Run <strong>{{run.name}}</strong> · {{run.date}} · seed {{run.seed}} · asl-lab {{run.toolVersion}}</p>
+{{#run}}<p class="meta">Run <strong>{{name}}</strong> · {{date}} · seed {{seed}} · asl-lab {{toolVersion}}</p>{{/run}}
 <nav class="pages" aria-label="Report pages">{{#nav}}<a href="{{href}}"{{#current}} class="current" aria-current="page"{{/current}}>{{label}}</a>{{/nav}}</nav>
 </div>
 </header>
@@ -51,7 +51,7 @@ enum DefaultTemplates {
 {{> page}}
 {{/pages}}
 </main>
-<footer>Made by asl-lab {{run.toolVersion}} from config {{run.configHash}}. Static and offline: this report needs no server, no network and no JavaScript.</footer>
+<footer>Made by asl-lab {{toolVersion}}{{#run}} from config {{configHash}}{{/run}}. Static and offline: this page needs no server, no network and no JavaScript.</footer>
 </body>
 </html>
 """#,

@@ -86,10 +86,15 @@ final class FigureSink: @unchecked Sendable {
         }
     }
 
-    /// The figure with its width and height read back from its SVG.
     private func sized(_ figure: FigureModel) -> FigureModel {
+        Self.sized(figure, in: runFolder)
+    }
+
+    /// The figure with its width and height read back from its SVG (`figure.src` is relative
+    /// to `folder`).
+    static func sized(_ figure: FigureModel, in folder: String) -> FigureModel {
         var figure = figure
-        let path = (runFolder as NSString).appendingPathComponent(figure.src)
+        let path = (folder as NSString).appendingPathComponent(figure.src)
         if let handle = FileHandle(forReadingAtPath: path) {
             defer { try? handle.close() }
             let head = String(decoding: handle.readData(ofLength: 600), as: UTF8.self)

@@ -77,9 +77,20 @@ public struct TableModel: Sendable {
     public var rows: [RowModel]
 
     public init(caption: String, header: [String], numeric: Set<Int> = [], rows: [[String]]) {
+        self.init(caption: caption, header: header, numeric: numeric, cells: rows.map { $0.map { CellModel(text: $0) } })
+    }
+
+    /// A table whose cells may link or be code; `numeric` columns are right-aligned.
+    public init(caption: String, header: [String], numeric: Set<Int> = [], cells: [[CellModel]]) {
         self.caption = caption
         self.header = header.enumerated().map { HeaderCell(text: $1, numeric: numeric.contains($0)) }
-        self.rows = rows.map { RowModel(cells: $0.enumerated().map { CellModel(text: $1, numeric: numeric.contains($0)) }) }
+        self.rows = cells.map { row in
+            RowModel(cells: row.enumerated().map { column, cell in
+                var cell = cell
+                cell.numeric = numeric.contains(column)
+                return cell
+            })
+        }
     }
 }
 
@@ -95,6 +106,17 @@ public struct RowModel: Sendable {
 public struct CellModel: Sendable {
     public var text: String
     public var numeric: Bool
+    /// A link target, when the cell links somewhere.
+    public var href: String?
+    /// Shown as code (a config key).
+    public var code: Bool
+
+    public init(text: String, numeric: Bool = false, href: String? = nil, code: Bool = false) {
+        self.text = text
+        self.numeric = numeric
+        self.href = href
+        self.code = code
+    }
 }
 
 /// A headline number.

@@ -35,7 +35,7 @@ public enum ReportRenderer {
         try write(Data(templates.style.utf8), to: folder, name: ReportFiles.stylesheet)
         for model in models {
             let nav = models.map { NavItem(href: $0.file, label: $0.title, current: $0.id == model.id) }
-            let layout = LayoutModel(documentTitle: "\(model.title) · \(job.title)", reportTitle: job.title, run: header,
+            let layout = LayoutModel(documentTitle: "\(model.title) · \(job.title)", reportTitle: job.title, toolVersion: header.toolVersion, run: header,
                                      nav: nav, pages: [model], singleFile: false, style: templates.style)
             let html = try templates.render(layout)
             try write(Data(html.utf8), to: folder, name: model.file)
@@ -47,7 +47,7 @@ public enum ReportRenderer {
         if job.singleFile {
             let inlined = try models.map { try SingleFile.inline($0, runFolder: folder) }
             let nav = inlined.map { NavItem(href: "#" + $0.id, label: $0.title, current: false) }
-            let layout = LayoutModel(documentTitle: job.title, reportTitle: job.title, run: header, nav: nav,
+            let layout = LayoutModel(documentTitle: job.title, reportTitle: job.title, toolVersion: header.toolVersion, run: header, nav: nav,
                                      pages: inlined, singleFile: true, style: templates.style)
             let html = try templates.render(layout)
             try write(Data(html.utf8), to: folder, name: ReportFiles.singleFile)

@@ -76,7 +76,11 @@ struct ReportTemplates {
 struct LayoutModel {
     var documentTitle: String
     var reportTitle: String
-    var run: RunHeader
+    /// The line above the title: "asl-lab report", "asl-lab runs".
+    var kicker = "asl-lab report"
+    var toolVersion: String
+    /// The run a report page belongs to; nil on the pages of a reports folder.
+    var run: RunHeader?
     var nav: [NavItem]
     var pages: [PageModel]
     var singleFile: Bool
@@ -110,7 +114,7 @@ extension ReportRenderer {
                                  .figure(figure), .table(TableModel(caption: "A table", header: ["a"], rows: [["1"]])), .paragraph("Text"),
                              ])])
         let header = RunHeader(name: "sample", date: "", seed: "0", toolVersion: "", configHash: "")
-        return try templates.render(LayoutModel(documentTitle: "Sample", reportTitle: "Sample", run: header,
+        return try templates.render(LayoutModel(documentTitle: "Sample", reportTitle: "Sample", toolVersion: "", run: header,
                                                 nav: [NavItem(href: page.file, label: page.title, current: true)], pages: [page],
                                                 singleFile: false, style: templates.style))
     }

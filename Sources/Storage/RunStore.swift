@@ -1,4 +1,5 @@
 import AtomicIO
+import BuildInfo
 import Digest
 import FileFormats
 import Foundation
@@ -112,34 +113,17 @@ public struct RunStore: Sendable {
         seconds < 60 ? String(format: "%.1f s", seconds) : String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
     }
 
-    /// Rewrites `root/index.html`: every run in a table linking to its report.
+    /// Rewrites `root/index.html` (through the report's templates): every run with its status,
+    /// linking to its report.
     public func writeIndex() throws {
-        let rows = rows().reversed()
-        var html = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>asl-lab runs</title>
-        <style>
-        body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1d2430}
-        h1{font-size:1.5rem;margin:0 0 .25rem}p{color:#596273;margin:.25rem 0 1.25rem}
-        table{border-collapse:collapse;width:100%}th,td{padding:.45rem .6rem;border-bottom:1px solid #e3e6ec;text-align:right}
-        th:first-child,td:first-child,th:nth-child(2),td:nth-child(2),th:nth-child(3),td:nth-child(3){text-align:left}th{font-weight:600;color:#596273;font-size:.85rem}
-        tr:hover td{background:#f6f8fb}a{color:#2455c3;text-decoration:none}a:hover{text-decoration:underline}
-        </style></head><body>
-        <h1>asl-lab runs</h1>
-        <p>\(rows.count) run\(rows.count == 1 ? "" : "s") in this folder, newest first. Each links to its report; `asl-lab runs compare A B` compares two.</p>
-        <table><thead><tr><th>run</th><th>name</th><th>status</th><th>started</th><th>images/letter</th><th>epochs</th><th>test accuracy</th><th>distance MAE</th><th>duration</th></tr></thead><tbody>
-
-        """
-        for row in rows {
-            let link = row.hasReport ? "<a href=\"\(HTML.escape(row.folder))/index.html\">\(HTML.escape(row.folder))</a>" : HTML.escape(row.folder)
-            let cells = [HTML.escape(row.name), HTML.escape(row.status), HTML.escape(row.created), HTML.escape(row.imagesPerLetter), HTML.escape(row.epochs),
-                         row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–", row.mae.map { String(format: "%.3f", $0) } ?? "–",
-                         Self.duration(row.seconds)]
-            html += "<tr><td>\(link)</td>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+        let rows = rows().map { row in
+            RunsIndexPage.Row(folder: row.folder, name: row.name, status: row.status, started: row.created, imagesPerLetter: row.imagesPerLetter,
+                              epochs: row.epochs, accuracy: row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–",
+                              mae: row.mae.map { String(format: "%.3f", $0) } ?? "–", duration: Self.duration(row.seconds), hasReport: row.hasReport)
         }
-        html += "</tbody></table></body></html>\n"
-        try StorageFile.write(Data(html.utf8), to: (root as NSString).appendingPathComponent("index.html"))
+        do { try RunsIndexPage.write(rows: rows, to: root, toolVersion: ToolInfo.version) } catch {
+            throw StorageError.cannotWrite(path: (root as NSString).appendingPathComponent(ReportFiles.index), reason: "\(error)")
+        }
     }
 
     /// `runs compare A B`: the config keys that differ and the metric deltas.
@@ -166,19 +150,32 @@ public struct RunStore: Sendable {
         }
         lines.append("")
         lines.append("Metrics (B − A):")
-        func metric(_ name: String, _ x: Double?, _ y: Double?, scale: Double, unit: String, digits: Int) {
+        func metric(_ name: String, _ x: Double?, _ y: Double?, scale: Double, unit: String, digits: Int, deltaUnit: String? = nil) {
             let f = "%.\(digits)f"
             let text = [x, y].map { $0.map { String(format: f, $0 * scale) + unit } ?? "–" }
-            let delta = (x != nil && y != nil) ? String(format: "%+.\(digits)f", (y! - x!) * scale) + unit : "–"
+            let delta = (x != nil && y != nil) ? String(format: "%+.\(digits)f", (y! - x!) * scale) + (deltaUnit ?? unit) : "–"
             lines.append("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0))  A: \(text[0])   B: \(text[1])   Δ \(delta)")
         }
-        metric("test accuracy", ma.metrics.testAccuracy, mb.metrics.testAccuracy, scale: 100, unit: " %", digits: 2)
+        metric("test accuracy", ma.metrics.testAccuracy, mb.metrics.testAccuracy, scale: 100, unit: " %", digits: 2, deltaUnit: " points")
         metric("distance MAE", ma.metrics.testDistanceMAE, mb.metrics.testDistanceMAE, scale: 1, unit: "", digits: 3)
         metric("duration", ma.seconds, mb.seconds, scale: 1, unit: " s", digits: 1)
-        let page = try ComparePage.write(store: self, a: runA, b: runB, a: ma, b: mb)
+        let page: String
+        do {
+            page = try ComparePage.write(compared(runA, ma), compared(runB, mb), root: root, toolVersion: ToolInfo.version)
+        } catch {
+            throw StorageError.cannotWrite(path: root, reason: "the compare page could not be written: \(error)")
+        }
         lines.append("")
         lines.append("Compare page with both runs' training curves and figures side by side: \(page)")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What the compare page shows of one run.
+    func compared(_ run: String, _ manifest: RunManifest) -> ComparePage.Run {
+        let figures = ((try? FileManager.default.contentsOfDirectory(atPath: path(run, ReportFiles.figures))) ?? [])
+            .filter { $0.hasSuffix(".svg") }.map { String($0.dropLast(4)) }
+        return ComparePage.Run(folder: run, manifest: manifest, history: (try? TrainingHistory.read(folder: path(run))) ?? [],
+                               figures: figures, status: statusText(run))
     }
 
     /// `runs archive ID`: a zip of a complete run folder and the data set it references, with a
@@ -298,24 +295,5 @@ public struct RunStore: Sendable {
             _ = try zip.extract(entry, skipCRC32: false) { hasher.update($0) }
             guard SHA256.hexString(hasher.finalize()) == expected else { throw StorageError.cannotWrite(path: path, reason: "the entry \(name) does not read back intact") }
         }
-    }
-}
-
-/// HTML escaping for text from users or data.
-enum HTML {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }
