@@ -14,8 +14,9 @@ RUN_ARGS     ?=
 run: system-packages build
 	.build/release/asl-lab run $(RUN_ARGS)
 
+# The test build also checks that every module imports only the modules it declares.
 test: system-packages
-	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(SWIFT) build $(TEST_FLAGS) --build-tests --explicit-target-dependency-import-check error
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 
 build:

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Analysis
 import Foundation
 import Pipeline
 
@@ -95,7 +94,7 @@ struct BenchCommand: ParsableCommand {
         var runs = 3
 
         @Option(help: ArgumentHelp("Nearest-neighbour search: auto (exact up to 20 000 points), exact or approximate.", valueName: "search"))
-        var neighbours: TSNE.NeighbourSearch = .auto
+        var neighbours: NeighbourSearch = .auto
 
         func validate() throws {
             guard points >= 100 else { throw ValidationError("--points must be at least 100.") }

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import Pipeline
-import Synth
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,7 +32,7 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let config = try options.load()
-        let shard = try self.shard.map(Shard.parse)
+        let shard = try self.shard.map(GenerateStage.shard(named:))
         var job = GenerateStage.job(config: config, output: out, shard: shard, threads: threads, force: force)
         let outcome = try StopSignals.run(what: "generating", resume: "Run the same command again to draw it anew.") { stop in
             job.stop = stop

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import Pipeline
-import Training
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,16 +20,6 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let predictions = try Predictor.predict(modelPath: model, images: images)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(predictions), as: UTF8.self))
-        } else {
-            for p in predictions {
-                let others = p.top3.dropFirst().map { String(format: "%@ %.1f %%", $0.letter, $0.probability * 100) }.joined(separator: ", ")
-                print(String(format: "%@: %@ (%.1f %%; then %@), distance %.2f", p.image, p.letter, p.top3[0].probability * 100, others, p.distance))
-            }
-        }
+        print(try PredictStage.run(model: model, images: images, json: json))
     }
 }

@@ -1,8 +1,5 @@
 import ArgumentParser
-import Canvas
-import Configuration
 import Pipeline
-import Synth
 
 struct SamplesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,9 +23,6 @@ struct SamplesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = Config(try options.load())
-        let sheet = try SampleSheet.render(config: config.data, seed: config.seed, perLetter: perLetter, tile: tile)
-        try PNG.write(sheet, to: out, compression: .small)
-        print("Wrote \(sheet.width)×\(sheet.height) px sample sheet: \(out)")
+        print(try SampleSheetStage.write(config: try options.load(), to: out, perLetter: perLetter, tile: tile))
     }
 }

@@ -1,9 +1,8 @@
-import Analysis
 import ArgumentParser
 import Foundation
 import Pipeline
 
-extension TSNE.NeighbourSearch: ExpressibleByArgument {}
+extension NeighbourSearch: ExpressibleByArgument {}
 
 struct TSNECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,7 +35,7 @@ struct TSNECommand: ParsableCommand {
     var threads: Int?
 
     @Option(help: ArgumentHelp("Nearest-neighbour search: auto (exact up to 20 000 rows), exact or approximate.", valueName: "search"))
-    var neighbours: TSNE.NeighbourSearch = .auto
+    var neighbours: NeighbourSearch = .auto
 
     func validate() throws {
         guard perplexity > 0, perplexity.isFinite else { throw ValidationError("--perplexity must be a positive number, but got \(perplexity).") }

@@ -7,6 +7,11 @@ import Synth
 /// serves `asl-lab generate` and `asl-lab run`.
 public enum GenerateStage {
 
+    /// The shard `--shard K/N` names.
+    public static func shard(named text: String) throws -> Shard {
+        try Shard.parse(text)
+    }
+
     /// The request for `config`, writing to `output`.
     public static func job(config: EffectiveConfig, output: String, shard: Shard? = nil,
                            threads: Int? = nil, force: Bool = false) -> GenerateJob {

@@ -5,6 +5,9 @@ import NN
 
 extension TSNEError: UserFacingError {}
 
+/// How t-SNE finds nearest neighbours (`--neighbours auto|exact|approximate`).
+public typealias NeighbourSearch = TSNE.NeighbourSearch
+
 /// `asl-lab tsne`: a .npy matrix in, its t-SNE map out.
 public enum TSNEStage {
     /// Embeds the rows of `input` and writes the map to `output`; returns one sentence on it.
