@@ -1,11 +1,12 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layers, lowest first: system-library shims → Canvas → … → Pipeline → asl-lab (CLI).
-// Lower layers never import higher ones (see DESIGN.md).
+// Layers, lowest first: system-library shims → AtomicIO, FileFormats → Canvas, NN → Synth →
+// Training → Analysis → Report → Configuration, Storage → Pipeline → asl-lab (the CLI). Lower
+// layers never import higher ones; docs/ARCHITECTURE.md is the module map. Built and tested on
+// Linux only (Debian 12); no Apple platform is declared (see the README on macOS).
 let package = Package(
     name: "asl-lab",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "asl-lab", targets: ["asl-lab"]),
     ],

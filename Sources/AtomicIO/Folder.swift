@@ -91,8 +91,13 @@ public enum Folder {
 
     /// glibc's `syncfs`, which Swift's Glibc module does not declare (it needs _GNU_SOURCE).
     private static let syncfs: (@convention(c) (Int32) -> Int32)? = {
+        #if os(Linux)
+        // RTLD_DEFAULT is a null handle in glibc.
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
         return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+        #else
+        return nil
+        #endif
     }()
 
     /// Flushes `folder`'s list of names to the device, so that a rename or a new file in it

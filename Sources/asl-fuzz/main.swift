@@ -119,7 +119,7 @@ func replay(_ target: FuzzTarget, file: String) -> Never {
 /// Runs every chosen target in its own child process and reports each; exits 1 if any failed.
 func runAll(options: Options) -> Never {
     let names = options.targets.isEmpty ? FuzzTarget.all.map(\.name) : options.targets
-    let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
     var failed: [String] = []
     for name in names {
         _ = target(named: name)
