@@ -171,21 +171,16 @@ final class OutputFolder {
 
     init(final: String) throws {
         self.final = (final as NSString).standardizingPath
-        do {
-            try Folder.create(self.final)
-            Folder.removeLeftovers(in: (self.final as NSString).deletingLastPathComponent)
-            temporary = try Folder.createTemporary(beside: self.final)
-        } catch {
-            throw AnalysisError.cannotWrite(path: error.path, reason: error.reason)
-        }
+        try Folder.create(self.final)
+        Folder.removeLeftovers(in: (self.final as NSString).deletingLastPathComponent)
+        temporary = try Folder.createTemporary(beside: self.final)
     }
 
     func path(_ name: String) -> String { (temporary as NSString).appendingPathComponent(name) }
 
+    /// Failures name the file's final place, not the temporary folder.
     func write(_ data: Data, _ name: String) throws {
-        do {
-            try AtomicFile.createNew(data, at: path(name))
-        } catch {
+        do { try AtomicFile.createNew(data, at: path(name)) } catch {
             throw AnalysisError.cannotWrite(path: (final as NSString).appendingPathComponent(name), reason: error.reason)
         }
     }

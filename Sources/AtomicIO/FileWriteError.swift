@@ -1,9 +1,9 @@
 import Foundation
 
 /// Why a file or folder could not be written: its path and the reason as a phrase a user can
-/// act on ("no space is left on the device", "its name is too long"). Each module turns it into
-/// its own error type.
-public struct FileWriteError: Error, Equatable, Sendable {
+/// act on ("no space is left on the device", "its name is too long"). Modules let it pass as
+/// it is: the sentence names the file, and nothing the module could add would help more.
+public struct FileWriteError: Error, Equatable, Sendable, CustomStringConvertible {
     public var path: String
     public var reason: String
 
@@ -11,6 +11,8 @@ public struct FileWriteError: Error, Equatable, Sendable {
         self.path = path
         self.reason = reason
     }
+
+    public var description: String { "Cannot write \(path): \(reason)." }
 
     /// The error for `path` after a system call failed with `code` (errno).
     public init(path: String, code: Int32) {

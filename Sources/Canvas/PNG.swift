@@ -109,7 +109,7 @@ public enum PNG {
     /// Encodes `image` and writes it to `path` atomically (temporary file, then rename).
     public static func write(_ image: RGBImage, to path: String, compression: Compression = .fast) throws {
         let bytes = try encode(image, compression: compression)
-        do { try AtomicFile.write(Data(bytes), to: path) } catch { throw CanvasError.io(path: error.path, reason: error.reason) }
+        try AtomicFile.write(Data(bytes), to: path)
     }
 }
 

@@ -73,12 +73,12 @@ public enum PipelineRun {
         var records: [StageRecord] = []
         var current = PipelineStage.generate
         do {
-            try PipelineFile.write(Data(config.yaml.utf8), to: (runFolder as NSString).appendingPathComponent("config.yaml"))
+            try AtomicFile.write(Data(config.yaml.utf8), to: (runFolder as NSString).appendingPathComponent("config.yaml"))
             let last = try runStages(config: config, keys: keys, cache: cache, options: options, output: output, log: log,
                                      stop: signals.request, runFolder: runFolder, started: started, records: &records, current: &current)
             status = status.with(.complete)
             // Everything the run folder holds is on the device before it is called complete.
-            do { try Folder.syncFileSystem(containing: runFolder) } catch { throw PipelineError.cannotWrite(path: error.path, reason: error.reason) }
+            try Folder.syncFileSystem(containing: runFolder)
             try status.write(to: runFolder, durability: .powerLoss)
             try? RunStore(root: options.reportsRoot).writeIndex()
             log.write("Run folder: \(runFolder)\n")
@@ -259,7 +259,7 @@ enum RunFolder {
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }.prefix(60))
         let base = (root as NSString).appendingPathComponent(formatter.string(from: Date()) + "-" + (safeName.isEmpty ? "run" : safeName))
-        try PipelineFile.createFolder(root)
+        try Folder.create(root)
         var folder = base
         var suffix = 2
         while mkdir(folder, 0o755) != 0 {
@@ -278,10 +278,8 @@ enum RunFolder {
         for relative in try StageCache.files(under: entry) where relative != StageCache.sealName {
             let source = (entry as NSString).appendingPathComponent(relative)
             let destination = (runFolder as NSString).appendingPathComponent(relative)
-            try PipelineFile.createFolder((destination as NSString).deletingLastPathComponent)
-            do { try AtomicFile.linkOrCopy(source, to: destination) } catch {
-                throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
-            }
+            try Folder.create((destination as NSString).deletingLastPathComponent)
+            try AtomicFile.linkOrCopy(source, to: destination)
         }
     }
 }

@@ -27,5 +27,6 @@ extension NumPyError: UserFacingError {}
 // A model or checkpoint whose safetensors framing is broken (its message names the file).
 extension SafeTensorsError: UserFacingError {}
 extension FileReadError: UserFacingError {}
+extension FileWriteError: UserFacingError {}
 extension RecordError: UserFacingError {}
 extension StorageError: UserFacingError {}

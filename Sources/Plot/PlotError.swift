@@ -17,8 +17,6 @@ public enum PlotError: Error, CustomStringConvertible, Equatable {
     case invalidFileName(String)
     /// Drawing or encoding through Canvas failed.
     case drawing(reason: String)
-    /// A file or folder could not be written.
-    case io(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -38,8 +36,6 @@ public enum PlotError: Error, CustomStringConvertible, Equatable {
             return "A figure file name must be non-empty and contain no '/', but got \"\(name)\"."
         case .drawing(let reason):
             return "Drawing the figure failed: \(reason)"
-        case .io(let path, let reason):
-            return "Cannot write \(path): \(reason)."
         }
     }
 }

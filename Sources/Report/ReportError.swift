@@ -8,7 +8,6 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     case missingFile(String)
     case unreadable(path: String, reason: String)
     case template(name: String, reason: String)
-    case cannotWrite(path: String, reason: String)
     /// Stopped on request (a signal) before the pages were written.
     case interrupted
 
@@ -22,8 +21,6 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
             return "\(path) cannot be read: \(reason)."
         case .template(let name, let reason):
             return "The report template \(name) is not valid Mustache: \(reason). Fix it, or drop --templates to use the built-in templates."
-        case .cannotWrite(let path, let reason):
-            return "\(path) cannot be written: \(reason)."
         case .interrupted:
             return "The report was stopped before its pages were written; pages of an earlier report of this folder, if any, are unchanged."
         }

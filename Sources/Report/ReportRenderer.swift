@@ -84,8 +84,7 @@ public enum ReportRenderer {
     }
 
     static func write(_ data: Data, to folder: String, name: String) throws {
-        let path = (folder as NSString).appendingPathComponent(name)
-        do { try AtomicFile.write(data, to: path) } catch { throw ReportError.cannotWrite(path: error.path, reason: error.reason) }
+        try AtomicFile.write(data, to: (folder as NSString).appendingPathComponent(name))
     }
 }
 

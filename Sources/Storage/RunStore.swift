@@ -210,10 +210,7 @@ public struct RunStore: Sendable {
         Folder.removeLeftovers(in: ((destination as NSString).deletingLastPathComponent as NSString).standardizingPath)
         // The zip is made inside a new folder with an unpredictable name (the zip library
         // creates its file by name), then renamed over the destination.
-        let scratch: String
-        do { scratch = try Folder.createTemporary(beside: destination) } catch {
-            throw StorageError.cannotWrite(path: error.path, reason: error.reason)
-        }
+        let scratch = try Folder.createTemporary(beside: destination)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let temporary = (scratch as NSString).appendingPathComponent("archive.zip")
         do {
@@ -231,9 +228,7 @@ public struct RunStore: Sendable {
         } catch {
             throw StorageError.cannotWrite(path: destination, reason: "the zip could not be written (\((error as NSError).localizedDescription))")
         }
-        do { try AtomicFile.replace(destination, with: temporary, durability: .powerLoss) } catch {
-            throw StorageError.cannotWrite(path: error.path, reason: error.reason)
-        }
+        try AtomicFile.replace(destination, with: temporary, durability: .powerLoss)
         return (destination, entries.count, note)
     }
 

@@ -187,18 +187,3 @@ public struct FileFacts: Sendable {
         #endif
     }
 }
-
-/// Writes through a temporary file and a rename.
-enum StorageFile {
-    /// `AtomicFile.write` with failures as `StorageError`.
-    static func write(_ data: Data, to path: String, durability: AtomicFile.Durability = .processCrash) throws {
-        do { try AtomicFile.write(data, to: path, durability: durability) } catch {
-            throw StorageError.cannotWrite(path: error.path, reason: error.reason)
-        }
-    }
-
-    /// `Folder.create` with failures as `StorageError`.
-    static func createFolder(_ path: String) throws {
-        do { try Folder.create(path) } catch { throw StorageError.cannotWrite(path: error.path, reason: error.reason) }
-    }
-}

@@ -20,7 +20,7 @@ public enum ModelFile {
         let (architecture, tensors) = model.exportedState()
         metadata["architecture"] = try architectureJSON(architecture)
         let bytes = SafeTensors.encode(tensors, metadata: metadata)
-        try FileWriting.atomically(Data(bytes), to: path)
+        try AtomicFile.write(Data(bytes), to: path)
     }
 
     /// Loads a model written by `save` (or any safetensors file with the SmallCNN names, given
@@ -67,12 +67,5 @@ public enum ModelFile {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(architecture), as: UTF8.self)
-    }
-}
-
-/// Atomic file writes (`AtomicFile`) with failures as `TrainingError`.
-enum FileWriting {
-    static func atomically(_ data: Data, to path: String, durability: AtomicFile.Durability = .processCrash) throws {
-        do { try AtomicFile.write(data, to: path, durability: durability) } catch { throw TrainingError.cannotWrite(path: error.path, reason: error.reason) }
     }
 }

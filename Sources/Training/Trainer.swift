@@ -189,7 +189,7 @@ public enum Trainer {
     }
 
     private static func createFolder(_ folder: String) throws {
-        do { try Folder.create(folder) } catch { throw TrainingError.cannotWrite(path: error.path, reason: error.reason) }
+        try Folder.create(folder)
         // Temporaries of a training that was killed while writing its checkpoint.
         Folder.removeLeftovers(in: folder)
     }
@@ -256,7 +256,7 @@ enum Checkpoint {
         if let progress { metadata["epoch_progress"] = progress.text }
         // Flushed to the device: history.csv, written next, promises this checkpoint exists, and
         // that promise must hold after a power loss too.
-        try FileWriting.atomically(Data(SafeTensors.encode(tensors, metadata: metadata)), to: path, durability: .powerLoss)
+        try AtomicFile.write(Data(SafeTensors.encode(tensors, metadata: metadata)), to: path, durability: .powerLoss)
     }
 
     /// Loads a checkpoint into `model` and `optimizer`; returns the history it holds and, when it

@@ -17,7 +17,6 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case imageOutsideDataset(path: String, line: Int, labels: String)
     case checkpoint(path: String, problem: String)
     case model(path: String, problem: String)
-    case cannotWrite(path: String, reason: String)
     case interrupted(epoch: Int, completedEpochs: Int, batches: Int, checkpoint: String)
 
     public var description: String {
@@ -48,8 +47,6 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "Cannot resume from \(path): \(problem)."
         case .model(let path, let problem):
             return "Cannot use the model \(path): \(problem)."
-        case .cannotWrite(let path, let reason):
-            return "Cannot write \(path): \(reason)."
         case .interrupted(let epoch, let completed, let batches, let checkpoint):
             if batches > 0 {
                 return "Training was interrupted during epoch \(epoch), after batch \(batches); a checkpoint of that moment is kept in \(checkpoint), and resuming continues from it."

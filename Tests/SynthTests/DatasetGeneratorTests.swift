@@ -166,7 +166,7 @@ final class DatasetGeneratorTests: XCTestCase {
     func testOutputUnderAFileIsAClearErrorAndLeavesNothing() throws {
         try Data("x".utf8).write(to: URL(fileURLWithPath: root + "/plain-file"))
         XCTAssertThrowsError(try DatasetGenerator.generate(job("plain-file/data"))) { error in
-            XCTAssertEqual((error as? SynthError)?.description, "Cannot write \(root!)/plain-file: it is a file, not a folder.")
+            XCTAssertEqual("\(error)", "Cannot write \(root!)/plain-file: it is a file, not a folder.")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root), ["plain-file"])
     }

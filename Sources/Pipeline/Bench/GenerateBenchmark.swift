@@ -35,10 +35,7 @@ public enum GenerateBenchmark {
         var effective = config
         try ConfigLoader.apply(override: "data.images_per_letter=\(imagesPerLetter)", to: &effective)
         // An exclusively created folder with an unpredictable name: /tmp is shared.
-        let scratch: String
-        do { scratch = try Folder.createTemporary(beside: FileManager.default.temporaryDirectory.appendingPathComponent("asl-bench-generate").path) } catch {
-            throw PipelineError.cannotWrite(path: error.path, reason: error.reason)
-        }
+        let scratch = try Folder.createTemporary(beside: FileManager.default.temporaryDirectory.appendingPathComponent("asl-bench-generate").path)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         var figures: [BenchFigure] = []

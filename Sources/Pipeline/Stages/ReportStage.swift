@@ -1,3 +1,4 @@
+import AtomicIO
 import BuildInfo
 import Configuration
 import Foundation
@@ -48,7 +49,7 @@ public enum ReportStage {
         try? FileManager.default.removeItem(atPath: cache.partialFolder(stage: figuresCacheStage, key: key))
         let partial = try cache.preparePartialFolder(stage: figuresCacheStage, key: key)
         let target = (partial as NSString).appendingPathComponent(ReportFiles.figures)
-        try PipelineFile.createFolder(target)
+        try Folder.create(target)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? []
         let figures = Set(files.filter { $0.hasSuffix(".svg") }.map { ($0 as NSString).deletingPathExtension }).subtracting(ReportFiles.runSpecificFigures)
         for name in figures.sorted() where !FigureFile.link(name, from: source, to: target) {

@@ -31,7 +31,7 @@ public enum FigureFile {
     public static func write(_ figure: Figure, data: CSVTable, to folder: String, name: String,
                              pngScale: Double = 2) throws -> (svg: String, png: String, csv: String) {
         guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { throw PlotError.invalidFileName(name) }
-        do { try Folder.create(folder) } catch { throw PlotError.io(path: error.path, reason: error.reason) }
+        try Folder.create(folder)
         let base = URL(fileURLWithPath: folder).appendingPathComponent(name).path
         let paths = (svg: base + ".svg", png: base + ".png", csv: base + ".csv")
 
@@ -44,13 +44,9 @@ public enum FigureFile {
         } catch {
             throw PlotError.drawing(reason: "\(error)")
         }
-        try writeAtomically(Data(svg.utf8), to: paths.svg)
-        try writeAtomically(Data(png), to: paths.png)
-        try writeAtomically(Data(data.text.utf8), to: paths.csv)
+        try AtomicFile.write(Data(svg.utf8), to: paths.svg)
+        try AtomicFile.write(Data(png), to: paths.png)
+        try AtomicFile.write(Data(data.text.utf8), to: paths.csv)
         return paths
-    }
-
-    static func writeAtomically(_ data: Data, to path: String) throws {
-        do { try AtomicFile.write(data, to: path) } catch { throw PlotError.io(path: error.path, reason: error.reason) }
     }
 }

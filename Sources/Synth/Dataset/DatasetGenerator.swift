@@ -91,7 +91,7 @@ public enum DatasetGenerator {
         let output = URL(fileURLWithPath: job.output).standardizedFileURL.path
         let parent = (output as NSString).deletingLastPathComponent
         let name = (output as NSString).lastPathComponent
-        try Files.makeDirectory(parent)
+        try Folder.create(parent)
         if job.stop.isRequested { throw SynthError.interrupted(shard: job.shard) }
 
         if let manifest = try? DatasetManifest.verify(folder: output), !job.force,
@@ -105,12 +105,12 @@ public enum DatasetGenerator {
         let total = job.config.imageCount
         let range = job.shard?.samples(of: total) ?? 0..<total
         let staging = try job.shard == nil
-            ? Files.makeTemporaryFolder(beside: output)
-            : Files.makeOwnedFolder((parent as NSString).appendingPathComponent(".\(name).shards"))
+            ? Folder.createTemporary(beside: output)
+            : Self.ownedFolder((parent as NSString).appendingPathComponent(".\(name).shards"))
         let partsFolder = (staging as NSString).appendingPathComponent(".parts")
 
         do {
-            try Files.makeOwnedFolder(partsFolder)
+            try Folder.createOwned(partsFolder)
             if let shard = job.shard {
                 try claimShardFolder(staging: staging, job: job, shard: shard)
             }
@@ -144,7 +144,7 @@ public enum DatasetGenerator {
         let perLetter = job.config.imagesPerLetter
         let letters = Set(range.map { $0 / perLetter })
         for letter in letters.sorted() {
-            try Files.makeOwnedFolder((folder as NSString).appendingPathComponent(Letters.all[letter]))
+            try Folder.createOwned((folder as NSString).appendingPathComponent(Letters.all[letter]))
         }
         let noise = GaussianNoiseTable(sigma: job.config.augment.noiseSigma)
         let workers = max(1, min(job.threads, range.count))
@@ -186,6 +186,12 @@ public enum DatasetGenerator {
     }
 
     // MARK: - Output folder
+
+    /// `path`, made or re-entered as a real folder of this user.
+    private static func ownedFolder(_ path: String) throws -> String {
+        try Folder.createOwned(path)
+        return path
+    }
 
     /// An existing output folder is replaced only when everything in it is asl-lab's (an older
     /// data set, or nothing at all): a file, or a folder holding anything else, is refused with
@@ -256,7 +262,7 @@ public enum DatasetGenerator {
                     throw SynthError.shardMismatch(path: staging, reason: "shard \(shard) has a different config, seed or shard count than the shards already there")
                 }
             } else {
-                try Files.writeAtomically(Data(identity.utf8), to: path)
+                try AtomicFile.write(Data(identity.utf8), to: path)
             }
         }
     }
@@ -265,7 +271,7 @@ public enum DatasetGenerator {
     /// shards are still missing.
     private static func finishShard(_ shard: Shard, rows: [LabelRow], staging: String, output: String, job: GenerateJob) throws -> Int {
         let parts = (staging as NSString).appendingPathComponent(".parts")
-        try Files.writeAtomically(Data(LabelsTable.csv(rows).utf8),
+        try AtomicFile.write(Data(LabelsTable.csv(rows).utf8),
                                   to: (parts as NSString).appendingPathComponent("labels-\(shard.index)-of-\(shard.count).csv"))
         return try Files.withLock((parts as NSString).appendingPathComponent("lock")) {
             var all: [LabelRow] = []

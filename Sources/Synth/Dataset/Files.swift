@@ -1,15 +1,15 @@
 import AtomicIO
 import Foundation
 
-/// The few file operations the generator needs, as POSIX calls so that failures carry the
-/// system's reason (permission denied, no space left on device) into `SynthError`.
+/// The few file operations the generator needs beyond AtomicIO's, as POSIX calls so that
+/// failures carry the system's reason (permission denied, no space left on device).
 enum Files {
     /// Writes a new file inside a staging folder: created exclusively and never through a link.
     /// A file of the same name (a shard drawn again) is removed first; a link there is removed,
     /// not followed.
     static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
         unlink(path)
-        do { try AtomicFile.createNew(bytes, at: path) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
+        try AtomicFile.createNew(bytes, at: path)
     }
 
     static func write(_ data: Data, to path: String) throws {
@@ -18,28 +18,6 @@ enum Files {
 
     static func write(_ bytes: [UInt8], to path: String) throws {
         try bytes.withUnsafeBytes { try write($0, to: path) }
-    }
-
-    /// Writes to a temporary name beside `path`, then renames: readers see all or nothing.
-    static func writeAtomically(_ data: Data, to path: String) throws {
-        do { try AtomicFile.write(data, to: path) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
-    }
-
-    static func makeDirectory(_ path: String) throws {
-        do { try Folder.create(path) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
-    }
-
-    /// A folder under a predictable name that asl-lab writes into: created, or accepted only
-    /// when it is a real folder of this user (never a planted link).
-    @discardableResult
-    static func makeOwnedFolder(_ path: String) throws -> String {
-        do { try Folder.createOwned(path) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
-        return path
-    }
-
-    /// A new staging folder with an unpredictable name beside `final`.
-    static func makeTemporaryFolder(beside final: String) throws -> String {
-        do { return try Folder.createTemporary(beside: final) } catch { throw SynthError.cannotWrite(path: error.path, reason: error.reason) }
     }
 
     static func rename(_ from: String, to: String) throws {
