@@ -101,6 +101,8 @@ let package = Package(
         // processes whose allocations are capped (FuzzSupport interposes malloc for that, so
         // only this executable links it).
         .target(name: "FuzzSupport"),
+        // A fresh folder per test, for the test targets.
+        .target(name: "TestSupport"),
         .executableTarget(
             name: "asl-fuzz",
             dependencies: ["FuzzSupport", "AtomicIO", "Canvas", "Configuration", "NN", "Synth", "Training", "Analysis", "Report", "Pipeline",
@@ -108,15 +110,15 @@ let package = Package(
         ),
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
-        .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO"]),
-        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Synth", "AtomicIO"]),
+        .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO", "TestSupport"]),
+        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "TestSupport"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Synth", "AtomicIO", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "SIMDKernels"]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas"]),
-        .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas", "AtomicIO", "Interrupt"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt", "FileFormats"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas", "TestSupport"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas", "AtomicIO", "Interrupt", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt", "FileFormats", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels", "Interrupt", "FileFormats"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth", "Interrupt", "FileFormats"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Configuration", "Storage", "BuildInfo", "Digest", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth", "FileFormats"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth", "Interrupt", "FileFormats", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Configuration", "Storage", "BuildInfo", "Digest", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth", "FileFormats", "TestSupport"]),
     ]
 )

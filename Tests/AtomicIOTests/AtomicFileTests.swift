@@ -1,19 +1,9 @@
 import AtomicIO
 import Foundation
+import TestSupport
 import XCTest
 
-final class AtomicFileTests: XCTestCase {
-    var folder = ""
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class AtomicFileTests: TemporaryFolderTestCase {
     func testWriteReplacesTheFileWholeAndLeavesNoTemporary() throws {
         let path = folder + "/a.txt"
         try AtomicFile.write(Data("first".utf8), to: path)
@@ -64,18 +54,7 @@ extension AtomicFileTests {
 }
 
 /// Planted links, predictable names, special files and the reasons given for failures.
-final class HostileFileSystemTests: XCTestCase {
-    var folder = ""
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class HostileFileSystemTests: TemporaryFolderTestCase {
     func contents(_ path: String) -> String? {
         FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
     }

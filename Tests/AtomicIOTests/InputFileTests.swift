@@ -1,19 +1,9 @@
 import AtomicIO
 import Foundation
+import TestSupport
 import XCTest
 
-final class InputFileTests: XCTestCase {
-    var folder = ""
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("input-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class InputFileTests: TemporaryFolderTestCase {
     private func problem(_ path: String, limit: Int = 1 << 20) -> FileReadError.Problem? {
         do {
             _ = try InputFile.read(path, limit: limit)

@@ -1,22 +1,12 @@
 @testable import Configuration
+import TestSupport
 import XCTest
 
 /// Every kind of bad config input gets a message that names the key (or file, line, column),
 /// what was expected and what was given.
-final class ConfigErrorTests: XCTestCase {
-    private var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("config-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
+final class ConfigErrorTests: TemporaryFolderTestCase {
     private func file(_ name: String, _ text: String) throws -> String {
-        let path = folder.appendingPathComponent(name).path
+        let path = folderURL.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -111,9 +101,9 @@ final class ConfigErrorTests: XCTestCase {
     }
 
     func testMissingAndUnreadableFiles() {
-        let missing = folder.appendingPathComponent("nope.yaml").path
+        let missing = folderURL.appendingPathComponent("nope.yaml").path
         XCTAssertEqual(message(file: missing), "The config file \(missing) does not exist. Check the path given to --config.")
-        XCTAssertEqual(message(file: folder.path), "The config file \(folder.path) cannot be read: it is a folder, not a regular file.")
+        XCTAssertEqual(message(file: folderURL.path), "The config file \(folderURL.path) cannot be read: it is a folder, not a regular file.")
     }
 
     func testTopLevelMustBeAMapping() throws {

@@ -1,21 +1,11 @@
 import FileFormats
 import Foundation
+import TestSupport
 import XCTest
 
 /// The record files keep their exact bytes and keys, read older and partial files, and refuse
 /// what is not theirs with a sentence naming the file.
-final class RecordFilesTests: XCTestCase {
-    var folder = ""
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("records-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class RecordFilesTests: TemporaryFolderTestCase {
     /// training.json was written from a `[String: Any]` through JSONSerialization; the typed
     /// record must give the same bytes, nulls included, so scripts and hashes see no change.
     func testTrainingSummaryWritesTheBytesTheOldWriterWrote() throws {

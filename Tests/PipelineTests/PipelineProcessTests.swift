@@ -2,22 +2,12 @@ import Configuration
 import FileFormats
 import Foundation
 import Storage
+import TestSupport
 import XCTest
 @testable import Pipeline
 
 /// `asl-lab run` as a process: stopped by SIGINT, killed by SIGKILL, and two at once.
-final class PipelineProcessTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-process-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
+final class PipelineProcessTests: TemporaryFolderTestCase {
     /// Many short epochs, so a signal lands mid-training.
     static let overrides = PipelineRunTests.tiny.filter { !$0.hasPrefix("train.epochs") } + ["train.epochs=150"]
 
@@ -25,7 +15,7 @@ final class PipelineProcessTests: XCTestCase {
         let process = Process()
         process.executableURL = CommandLineTests.executable
         process.arguments = ["run", "--threads", "1", "--until", "train"] + Self.overrides.flatMap { ["--set", $0] } + extra
-        process.currentDirectoryURL = folder
+        process.currentDirectoryURL = folderURL
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -44,7 +34,7 @@ final class PipelineProcessTests: XCTestCase {
         get throws { StageKeys(config: try ConfigLoader.load(file: nil, overrides: Self.overrides)).train }
     }
 
-    var cache: StageCache { StageCache(root: folder.appendingPathComponent(".asl-cache").path) }
+    var cache: StageCache { StageCache(root: folderURL.appendingPathComponent(".asl-cache").path) }
 
     /// Waits until the partial training folder's history has at least `epochs` rows.
     func waitForEpochs(_ epochs: Int, timeout: TimeInterval = 120) throws {
@@ -103,18 +93,7 @@ final class PipelineProcessTests: XCTestCase {
 
 /// Signals in every stage, a standalone `train` stopped and resumed, and a full disk: the
 /// processes as a user runs them.
-final class FaultProcessTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("faults-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
+final class FaultProcessTests: TemporaryFolderTestCase {
     /// A started `asl-lab` whose output goes to a file, so a test can watch it grow.
     struct Running {
         let process: Process
@@ -139,13 +118,13 @@ final class FaultProcessTests: XCTestCase {
     }
 
     func start(_ arguments: [String]) throws -> Running {
-        let log = folder.appendingPathComponent("output-\(UUID().uuidString).txt")
+        let log = folderURL.appendingPathComponent("output-\(UUID().uuidString).txt")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = CommandLineTests.executable
         process.arguments = arguments
-        process.currentDirectoryURL = folder
+        process.currentDirectoryURL = folderURL
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
@@ -163,7 +142,7 @@ final class FaultProcessTests: XCTestCase {
         XCTAssertEqual(status, 130, output)
         XCTAssertTrue(output.contains("error: Stopped the run during report on request."), output)
         XCTAssertTrue(output.contains("To carry on, run `asl-lab run --threads 1 --set data.images_per_letter=3"), output)
-        let store = RunStore(root: folder.appendingPathComponent("Reports").path)
+        let store = RunStore(root: folderURL.appendingPathComponent("Reports").path)
         let runFolder = try XCTUnwrap(store.runs().first)
         XCTAssertEqual(RunStatus.read(runFolder: store.path(runFolder))?.state, .interrupted)
         XCTAssertEqual(RunStatus.read(runFolder: store.path(runFolder))?.stage, "report")
@@ -177,7 +156,7 @@ final class FaultProcessTests: XCTestCase {
     /// Standalone `train` died at SIGINT with no message and no checkpoint of that moment; it
     /// now stops like `run`, says to use --resume, and resuming finishes the training.
     func testStandaloneTrainStopsOnSIGINTAndResumes() throws {
-        let data = folder.appendingPathComponent("data").path, out = folder.appendingPathComponent("out").path
+        let data = folderURL.appendingPathComponent("data").path, out = folderURL.appendingPathComponent("out").path
         let generate = try start(["generate", "--out", data] + Self.tiny)
         XCTAssertEqual(generate.finish().status, 0, generate.output)
         let settings = Self.tiny + ["--set", "train.epochs=150", "--threads", "1"]
@@ -200,14 +179,14 @@ final class FaultProcessTests: XCTestCase {
 
     /// SIGTERM while generating: the staging folder goes, nothing looks like a data set.
     func testSIGTERMDuringGenerateKeepsNothing() throws {
-        let data = folder.appendingPathComponent("big").path
+        let data = folderURL.appendingPathComponent("big").path
         let generate = try start(["generate", "--out", data, "--threads", "1", "--set", "data.images_per_letter=400", "--set", "data.image_size=256"])
         // Wait for the staging folder to hold images, then stop.
         let deadline = Date().addingTimeInterval(60)
         var staged = false
         while Date() < deadline, !staged {
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-            staged = entries.contains { $0.hasPrefix(".big.partial-") && FileManager.default.fileExists(atPath: folder.path + "/" + $0 + "/A/A_00001.png") }
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: folderURL.path)) ?? []
+            staged = entries.contains { $0.hasPrefix(".big.partial-") && FileManager.default.fileExists(atPath: folderURL.path + "/" + $0 + "/A/A_00001.png") }
             usleep(20_000)
         }
         XCTAssertTrue(staged, "generation started")
@@ -215,14 +194,14 @@ final class FaultProcessTests: XCTestCase {
         let (status, output) = generate.finish()
         XCTAssertEqual(status, 130, output)
         XCTAssertTrue(output.contains("Generating was stopped; nothing of the unfinished data set was kept."), output)
-        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("big") }
+        let left = try FileManager.default.contentsOfDirectory(atPath: folderURL.path).filter { $0.contains("big") }
         XCTAssertEqual(left, [], "no data set and no staging folder")
     }
 
     /// A disk that fills up while generating: exit 1, the message names the cause, nothing is
     /// left. Needs a small file system of its own, which root can mount (tmpfs).
     func testAFullDiskDuringGenerateNamesTheCauseAndLeavesNothing() throws {
-        let small = folder.appendingPathComponent("small").path
+        let small = folderURL.appendingPathComponent("small").path
         try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
         let mount = Process()
         mount.executableURL = URL(fileURLWithPath: "/bin/mount")

@@ -2,29 +2,19 @@ import Configuration
 import FileFormats
 import Foundation
 import Storage
+import TestSupport
 import XCTest
 @testable import Pipeline
 
 /// The cached pipeline: cache hits and misses per changed key, damaged and half-written
 /// entries, interruption and resume, concurrent runs, the manifest and the run store.
-final class PipelineRunTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
+final class PipelineRunTests: TemporaryFolderTestCase {
     /// A config small enough to run in a second: 2 images per letter at 64 px, 16-px input.
     static let tiny = ["data.images_per_letter=3", "data.image_size=64", "train.input_size=16", "train.epochs=1",
                        "train.model.channels=[4,4,4]", "train.model.class_hidden=8", "train.model.distance_hidden=4"]
 
-    var reports: String { folder.appendingPathComponent("Reports").path }
-    var cacheRoot: String { folder.appendingPathComponent("cache").path }
+    var reports: String { folderURL.appendingPathComponent("Reports").path }
+    var cacheRoot: String { folderURL.appendingPathComponent("cache").path }
 
     func runPipeline(_ extra: [String] = [], until: PipelineStage = .train, force: PipelineStage? = nil, dryRun: Bool = false,
              name: String = "t") throws -> (PipelineRun.Outcome, String) {
@@ -111,7 +101,7 @@ final class PipelineRunTests: XCTestCase {
         let (outcome, _) = try runPipeline()
         let manifest = try XCTUnwrap(RunManifest.readIfPresent(folder: outcome.runFolder!))
         let model = outcome.runFolder! + "/model.safetensors"
-        let out = folder.appendingPathComponent("analysis").path
+        let out = folderURL.appendingPathComponent("analysis").path
         let quiet = ConsoleOutput(isTerminal: false) { _ in }
         let wider = try ConfigLoader.load(file: nil, overrides: Self.tiny + ["train.model.class_hidden=16"])
         XCTAssertThrowsError(try AnalyseStage.run(AnalyseStage.job(config: wider, data: manifest.dataset, model: model, out: out),
@@ -214,7 +204,7 @@ final class PipelineRunTests: XCTestCase {
         let (outcome, _) = try runPipeline()
         let store = RunStore(root: reports)
         let run = (outcome.runFolder! as NSString).lastPathComponent
-        let zip = folder.appendingPathComponent("run.zip").path
+        let zip = folderURL.appendingPathComponent("run.zip").path
         let (path, files, note) = try store.archive(run, to: zip)
         XCTAssertNil(note, "the data set is in the cache and goes into the archive")
         XCTAssertEqual(path, zip)

@@ -4,26 +4,16 @@ import FileFormats
 import Foundation
 import Interrupt
 import Storage
+import TestSupport
 import XCTest
 @testable import Pipeline
 
 /// Faults a run must survive without trusting half an output: bit rot in the cache, stages
 /// that fail or are stopped, runs killed without a word, archives of what cannot be verified,
 /// links planted under the names asl-lab uses.
-final class RunReliabilityTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("reliability-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
-    var reports: String { folder.appendingPathComponent("Reports").path }
-    var cacheRoot: String { folder.appendingPathComponent("cache").path }
+final class RunReliabilityTests: TemporaryFolderTestCase {
+    var reports: String { folderURL.appendingPathComponent("Reports").path }
+    var cacheRoot: String { folderURL.appendingPathComponent("cache").path }
     var keys: StageKeys { get throws { StageKeys(config: try ConfigLoader.load(file: nil, overrides: PipelineRunTests.tiny)) } }
     var cache: StageCache { StageCache(root: cacheRoot) }
 
@@ -190,26 +180,26 @@ final class RunReliabilityTests: XCTestCase {
         let original = manifest.dataset
         // A manifest edited to name another folder (here a copy of the data set outside any
         // cache, and a system folder): refused, nothing written.
-        let elsewhere = folder.appendingPathComponent("elsewhere").path
+        let elsewhere = folderURL.appendingPathComponent("elsewhere").path
         try FileManager.default.copyItem(atPath: original, toPath: elsewhere)
         for other in [elsewhere, "/etc"] {
             manifest.dataset = other
             try manifest.write(to: runFolder)
-            XCTAssertThrowsError(try store.archive(run, to: folder.appendingPathComponent("a.zip").path)) { error in
+            XCTAssertThrowsError(try store.archive(run, to: folderURL.appendingPathComponent("a.zip").path)) { error in
                 XCTAssertTrue("\(error)".contains("the run's manifest names it as its data set, but"), "\(error)")
             }
-            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("a.zip").path))
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folderURL.appendingPathComponent("a.zip").path))
         }
         // The data set pruned from the cache: the run is archived without it, and says so.
         manifest.dataset = original
         try manifest.write(to: runFolder)
         try FileManager.default.removeItem(atPath: original)
-        let (_, files, note) = try store.archive(run, to: folder.appendingPathComponent("b.zip").path)
+        let (_, files, note) = try store.archive(run, to: folderURL.appendingPathComponent("b.zip").path)
         XCTAssertEqual(files, try StageCache.files(under: runFolder).count)
         XCTAssertTrue(note?.contains("is no longer in the cache") == true, note ?? "no note")
         // A model that changed since the run is not archived as the run's.
         try rot(runFolder + "/model.safetensors")
-        XCTAssertThrowsError(try store.archive(run, to: folder.appendingPathComponent("c.zip").path)) { error in
+        XCTAssertThrowsError(try store.archive(run, to: folderURL.appendingPathComponent("c.zip").path)) { error in
             XCTAssertTrue("\(error)".contains("no longer matches the one the run recorded"), "\(error)")
         }
     }
@@ -217,7 +207,7 @@ final class RunReliabilityTests: XCTestCase {
     // MARK: - Planted links
 
     func testALinkPlantedAsTheCacheLockIsRefused() throws {
-        let victim = folder.appendingPathComponent("victim").path
+        let victim = folderURL.appendingPathComponent("victim").path
         try Data("precious".utf8).write(to: URL(fileURLWithPath: victim))
         try FileManager.default.createDirectory(atPath: cacheRoot, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: cacheRoot + "/.lock", withDestinationPath: victim)
@@ -230,7 +220,7 @@ final class RunReliabilityTests: XCTestCase {
     /// The partial folder a stopped training resumes in has a predictable name: a link planted
     /// there is refused, and nothing is written where it points.
     func testALinkPlantedAsAPartialStageFolderIsRefused() throws {
-        let victim = folder.appendingPathComponent("victim").path
+        let victim = folderURL.appendingPathComponent("victim").path
         try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: cacheRoot + "/train", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: cache.partialFolder(stage: "train", key: try keys.train), withDestinationPath: victim)
@@ -241,7 +231,7 @@ final class RunReliabilityTests: XCTestCase {
     }
 
     func testARunFolderIsAlwaysNewEvenWhenALinkHoldsItsName() throws {
-        let victim = folder.appendingPathComponent("victim").path
+        let victim = folderURL.appendingPathComponent("victim").path
         try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: true)
         let formatter = DateFormatter()
@@ -260,7 +250,7 @@ final class RunReliabilityTests: XCTestCase {
     // MARK: - Messages that name the real cause
 
     func testACacheOrReportsPathThatIsAFileIsNamedAsSuch() throws {
-        let file = folder.appendingPathComponent("file").path
+        let file = folderURL.appendingPathComponent("file").path
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
         XCTAssertThrowsError(try runPipeline(cacheRoot: file)) { error in
             XCTAssertEqual("\(error)", "The cache folder \(file) cannot be used: it is a file, not a folder. Choose another one with --cache.")

@@ -1,19 +1,10 @@
 import Canvas
 import Foundation
+import TestSupport
 import XCTest
 @testable import Plot
 
-final class FigureFileTests: XCTestCase {
-    var folder: String!
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "plot-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class FigureFileTests: TemporaryFolderTestCase {
     func testWritesSVGPNGAndCSVWithPNGAtTwiceTheSize() throws {
         var axes = Axes(title: "Loss", xLabel: "epoch", yLabel: "loss")
         axes.add(try LineMark(x: [1, 2, 3, 4], y: [2.0, 1.1, 0.7, 0.5], label: "train"))

@@ -1,22 +1,18 @@
 import Foundation
 import Interrupt
+import TestSupport
 import XCTest
 @testable import Report
 
 /// The report on a fixture run folder: pages, sections, figures, escaping, offline-ness,
 /// graceful degradation and the single-file variant.
-final class ReportPagesTests: XCTestCase {
-    var root: String!
+final class ReportPagesTests: TemporaryFolderTestCase {
+    /// The test's folder (`folder`), under the name these tests use.
+    private var root: String { folder }
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "report-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try super.setUpWithError()
     }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
-    }
-
     static let pages = ["index.html", "dataset.html", "training.html", "evaluation.html", "model.html", "embeddings.html"]
 
     func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }

@@ -2,21 +2,17 @@ import AtomicIO
 import Canvas
 import Foundation
 import Interrupt
+import TestSupport
 import XCTest
 @testable import Synth
 
-final class DatasetGeneratorTests: XCTestCase {
-    private var root: String!
+final class DatasetGeneratorTests: TemporaryFolderTestCase {
+    /// The test's folder (`folder`), under the name these tests use.
+    private var root: String { folder }
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "synth-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try super.setUpWithError()
     }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
-    }
-
     static func smallConfig(families: FamilySet = .asl26, imagesPerLetter: Int = 3, size: Int = 64) -> DataConfig {
         DataConfig(imagesPerLetter: imagesPerLetter, imageSize: size, families: families, distanceMin: 1, distanceMax: 5,
                    augment: AugmentConfig(rotationDegrees: 360, blurProbability: 0.5, blurRadius: 0.5...1.5, noiseSigma: 6,
@@ -166,7 +162,7 @@ final class DatasetGeneratorTests: XCTestCase {
     func testOutputUnderAFileIsAClearErrorAndLeavesNothing() throws {
         try Data("x".utf8).write(to: URL(fileURLWithPath: root + "/plain-file"))
         XCTAssertThrowsError(try DatasetGenerator.generate(job("plain-file/data"))) { error in
-            XCTAssertEqual("\(error)", "Cannot write \(root!)/plain-file: it is a file, not a folder.")
+            XCTAssertEqual("\(error)", "Cannot write \(root)/plain-file: it is a file, not a folder.")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root), ["plain-file"])
     }

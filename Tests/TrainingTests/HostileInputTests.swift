@@ -2,21 +2,19 @@ import Canvas
 import Foundation
 import NN
 import Synth
+import TestSupport
 import XCTest
 @testable import Training
 
 /// Data sets and model files built by hand to be wrong: each must end in one sentence that
 /// names the file (and line), never a crash, a hang or a huge allocation.
-final class HostileInputTests: XCTestCase {
-    private var root: String!
+final class HostileInputTests: TemporaryFolderTestCase {
+    /// The test's folder (`folder`), under the name these tests use.
+    private var root: String { folder }
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "hostile-training-\(UUID().uuidString)"
+        try super.setUpWithError()
         try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
     }
 
     /// One 8-px image per letter and a labels.csv listing them (plus `extraRows`).

@@ -2,29 +2,25 @@ import Canvas
 import Foundation
 import NN
 import Synth
+import TestSupport
 import XCTest
 @testable import Training
 
-final class ImageDatasetTests: XCTestCase {
-    private var root: String!
+final class ImageDatasetTests: TemporaryFolderTestCase {
+    /// The test's folder (`folder`), under the name these tests use.
+    private var root: String { folder }
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "training-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try super.setUpWithError()
     }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
-    }
-
     /// A hand-made data set: one flat-coloured 16-px image per letter.
     private func makeDataset(letters: [Int] = Array(0..<26), labels: String? = nil) throws -> String {
         var rows: [LabelRow] = []
         for letter in letters {
             let name = Letters.all[letter]
-            try FileManager.default.createDirectory(atPath: "\(root!)/\(name)", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: "\(root)/\(name)", withIntermediateDirectories: true)
             let value = UInt8(letter * 9)
-            try PNG.write(RGBImage(width: 16, height: 16, fill: (value, 255 - value, 100)), to: "\(root!)/\(name)/\(name)_00000.png")
+            try PNG.write(RGBImage(width: 16, height: 16, fill: (value, 255 - value, 100)), to: "\(root)/\(name)/\(name)_00000.png")
             rows.append(LabelRow(filepath: "\(name)/\(name)_00000.png", letter: name, distance: Double(letter) / 10 + 1))
         }
         try (labels ?? LabelsTable.csv(rows)).write(toFile: root + "/labels.csv", atomically: true, encoding: .utf8)

@@ -4,15 +4,16 @@ import Foundation
 import Interrupt
 import NN
 import Synth
+import TestSupport
 import XCTest
 @testable import Training
 
-final class TrainerTests: XCTestCase {
-    private var root: String!
+final class TrainerTests: TemporaryFolderTestCase {
+    /// The test's folder (`folder`), under the name these tests use.
+    private var root: String { folder }
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "trainer-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try super.setUpWithError()
         // A tiny real data set: 4 images per letter at 32 px.
         let config = DataConfig(imagesPerLetter: 4, imageSize: 32, families: .asl26, distanceMin: 1, distanceMax: 5,
                                 augment: AugmentConfig(rotationDegrees: 360, blurProbability: 0.2, blurRadius: 0.5...1.5, noiseSigma: 6,
@@ -20,10 +21,6 @@ final class TrainerTests: XCTestCase {
                                                        backgroundJitter: 20, geometricJitter: 0.15))
         _ = try DatasetGenerator.generate(GenerateJob(config: config, seed: 1, output: root + "/data", threads: 2,
                                                       provenance: DatasetProvenance(configHash: "h", configYAML: "", toolVersion: "test")))
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
     }
 
     func job(_ out: String, epochs: Int, resume: Bool = false, learningRate: Double = 0.003, decay: Double = 0, hash: String = "cfg") -> TrainJob {
@@ -121,7 +118,7 @@ final class TrainerTests: XCTestCase {
         var interrupted = job("stopped", epochs: 2)
         interrupted.stop = stopper.stop
         XCTAssertThrowsError(try Trainer.run(interrupted, observer: stopper)) { error in
-            XCTAssertEqual("\(error)", "Training was interrupted after epoch 2 had finished; its checkpoint is kept in \(root!)/stopped/checkpoint.safetensors, and resuming continues from it.")
+            XCTAssertEqual("\(error)", "Training was interrupted after epoch 2 had finished; its checkpoint is kept in \(root)/stopped/checkpoint.safetensors, and resuming continues from it.")
         }
         XCTAssertNil(FileManager.default.contents(atPath: root + "/stopped/model.safetensors"), "no model from a stopped run")
         let resumed = try Trainer.run(job("stopped", epochs: 2, resume: true))
@@ -138,7 +135,7 @@ final class TrainerTests: XCTestCase {
         var interrupted = job("stopped", epochs: 3, decay: 0.5)
         interrupted.stop = stopper.stop
         XCTAssertThrowsError(try Trainer.run(interrupted, observer: stopper)) { error in
-            XCTAssertEqual("\(error)", "Training was interrupted during epoch 2, after batch 3; a checkpoint of that moment is kept in \(root!)/stopped/checkpoint.safetensors, and resuming continues from it.")
+            XCTAssertEqual("\(error)", "Training was interrupted during epoch 2, after batch 3; a checkpoint of that moment is kept in \(root)/stopped/checkpoint.safetensors, and resuming continues from it.")
         }
         let watcher = StopAfterBatches(after: .max)
         let resumed = try Trainer.run(job("stopped", epochs: 3, resume: true, decay: 0.5), observer: watcher)
@@ -168,7 +165,7 @@ final class TrainerTests: XCTestCase {
     func testCheckpointFromAnotherConfigIsRefused() throws {
         _ = try Trainer.run(job("x", epochs: 1))
         XCTAssertThrowsError(try Trainer.run(job("x", epochs: 2, resume: true, hash: "other"))) { error in
-            XCTAssertTrue("\(error)".hasPrefix("Cannot resume from \(root!)/x/checkpoint.safetensors: it was written with a different config"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("Cannot resume from \(root)/x/checkpoint.safetensors: it was written with a different config"), "\(error)")
         }
     }
 
@@ -190,7 +187,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(predictions[0].top3[0].probability, predictions[0].top3[1].probability)
         XCTAssertTrue(predictions[0].distance.isFinite)
         XCTAssertThrowsError(try Predictor.predict(modelPath: root + "/p/model.safetensors", images: [root + "/nope.png"])) { error in
-            XCTAssertEqual("\(error)", "The image \(root!)/nope.png cannot be used: no such file.")
+            XCTAssertEqual("\(error)", "The image \(root)/nope.png cannot be used: no such file.")
         }
     }
 
@@ -202,10 +199,10 @@ final class TrainerTests: XCTestCase {
         let foreign = SafeTensors.encode([("w", Tensor(zeros: [2]))], metadata: [:])
         try Data(foreign).write(to: URL(fileURLWithPath: root + "/foreign.safetensors"))
         XCTAssertThrowsError(try ModelFile.load(path: root + "/foreign.safetensors")) { error in
-            XCTAssertEqual("\(error)", "Cannot use the model \(root!)/foreign.safetensors: its header has no SmallCNN architecture (was it written by asl-lab?).")
+            XCTAssertEqual("\(error)", "Cannot use the model \(root)/foreign.safetensors: its header has no SmallCNN architecture (was it written by asl-lab?).")
         }
         XCTAssertThrowsError(try ModelFile.load(path: root + "/missing.safetensors")) { error in
-            XCTAssertEqual("\(error)", "Cannot use the model \(root!)/missing.safetensors: no such file.")
+            XCTAssertEqual("\(error)", "Cannot use the model \(root)/missing.safetensors: no such file.")
         }
     }
 }
