@@ -20,6 +20,8 @@ public final class Adam {
     /// The rate of the next `step`; a schedule may change it between steps.
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
+    /// Threads and profile (the update is element-wise: any thread count gives the same bits).
+    public var engine = Engine()
     private var step_ = 0
     private var first: [[Float]]
     private var second: [[Float]]
@@ -53,7 +55,8 @@ public final class Adam {
         let correction1 = 1 - pow(Double(beta1), t), correction2 = 1 - pow(Double(beta2), t)
         let stepSize = Float(Double(learningRate) / correction1)
         let root2 = Float(correction2.squareRoot())
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        let (b1, b2, eps) = (beta1, beta2, epsilon), threads = engine.threads
+        engine.timed("optimizer", .update, .adam, operations: 10 * Double(parameters.reduce(0) { $0 + $1.value.count })) {
         for (i, p) in parameters.enumerated() {
             p.value.data.withUnsafeMutableBufferPointer { value in
                 p.grad.data.withUnsafeBufferPointer { grad in
@@ -61,7 +64,7 @@ public final class Adam {
                         second[i].withUnsafeMutableBufferPointer { v in
                             nonisolated(unsafe) let (pv, pg, pm, ps) = (value.baseAddress!, grad.baseAddress!, m.baseAddress!, v.baseAddress!)
                             // Element-wise, so any split gives the same bits.
-                            Parallel.split(value.count, minimumPerPart: 1 << 16) { _, range in
+                            Parallel.split(value.count, threads: threads, minimumPerPart: 1 << 16) { _, range in
                                 for j in range {
                                     let g = pg[j]
                                     pm[j] = b1 * pm[j] + (1 - b1) * g
@@ -73,6 +76,7 @@ public final class Adam {
                     }
                 }
             }
+        }
         }
     }
 }

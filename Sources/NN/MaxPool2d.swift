@@ -8,6 +8,10 @@ import SIMDKernels
 /// pools the same. Keeps which of the four inputs won, so backward routes each gradient to
 /// it (the first maximum on ties, as PyTorch).
 public final class MaxPool2d {
+    /// Threads and profile.
+    public var engine = Engine()
+    /// The layer it follows, for the profile.
+    public var name = "maxpool"
     private var winners: [UInt8] = []
     private var inputShape: [Int] = []
     private var outputBuffer = Tensor(zeros: [0])
@@ -21,18 +25,20 @@ public final class MaxPool2d {
         var out = Tensor.take(&outputBuffer, [x.shape[0], x.shape[1], h / 2, w / 2])
         if winners.count != out.count { winners = [UInt8](repeating: 0, count: out.count) }
         inputShape = x.shape
-        let outPlane = (h / 2) * (w / 2)
+        let outPlane = (h / 2) * (w / 2), threads = engine.threads
+        engine.timed(name, .forward, .pooling) {
         x.data.withUnsafeBufferPointer { src in
             out.data.withUnsafeMutableBufferPointer { dst in
                 winners.withUnsafeMutableBufferPointer { win in
                     nonisolated(unsafe) let (s, d, wn) = (src.baseAddress!, dst.baseAddress!, win.baseAddress!)
-                    Parallel.split(planes, minimumPerPart: 8) { _, range in
+                    Parallel.split(planes, threads: threads, minimumPerPart: 8) { _, range in
                         for plane in range where asl_maxpool2x2_avx512(s + plane * h * w, d + plane * outPlane, wn + plane * outPlane, h, w) == 0 {
                             Self.pool(s + plane * h * w, d + plane * outPlane, wn + plane * outPlane, height: h, width: w)
                         }
                     }
                 }
             }
+        }
         }
         outputBuffer = out
         return out
@@ -84,13 +90,14 @@ public final class MaxPool2d {
         var dx = Tensor.take(&gradientBuffer, inputShape)
         let (h, w) = (inputShape[2], inputShape[3])
         let oh = h / 2, ow = w / 2
-        let planes = inputShape[0] * inputShape[1]
+        let planes = inputShape[0] * inputShape[1], threads = engine.threads
+        engine.timed(name, .backward, .pooling) {
         dy.data.withUnsafeBufferPointer { g in
             dx.data.withUnsafeMutableBufferPointer { out in
                 winners.withUnsafeBufferPointer { win in
                     outputBuffer.data.withUnsafeBufferPointer { pooled in
                         nonisolated(unsafe) let (gs, d, wn, po) = (g.baseAddress!, out.baseAddress!, win.baseAddress!, pooled.baseAddress!)
-                        Parallel.split(planes, minimumPerPart: 8) { _, range in
+                        Parallel.split(planes, threads: threads, minimumPerPart: 8) { _, range in
                             for plane in range {
                                 let gPlane = gs + plane * oh * ow, dPlane = d + plane * h * w, wPlane = wn + plane * oh * ow
                                 let pPlane = po + plane * oh * ow
@@ -102,6 +109,7 @@ public final class MaxPool2d {
                     }
                 }
             }
+        }
         }
         gradientBuffer = dx
         return dx

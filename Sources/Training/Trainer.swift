@@ -10,6 +10,12 @@ public protocol TrainingObserver: AnyObject {
     func epochStarted(_ epoch: Int, of epochs: Int, images: Int)
     func batchFinished(images: Int, loss: Float)
     func epochFinished(_ record: EpochRecord, of epochs: Int)
+    /// One line worth telling the user (e.g. that bf16 runs in fp32 on this CPU).
+    func note(_ text: String)
+}
+
+extension TrainingObserver {
+    public func note(_ text: String) {}
 }
 
 /// One `train` request.
@@ -68,7 +74,10 @@ public enum Trainer {
     public static func run(_ job: TrainJob, observer: TrainingObserver? = nil) throws -> TrainOutcome {
         let started = Date()
         let config = job.config
-        Threads.set(job.threads)
+        // The thread count travels with the job into the model and optimiser; it does not change
+        // the bytes (see `Engine`), so it is no part of the config hash.
+        let engine = Engine(threads: job.threads, precision: config.precision)
+        if let note = engine.note { observer?.note(note) }
         try createFolder(job.outFolder)
 
         let loading = Date()
@@ -83,7 +92,9 @@ public enum Trainer {
                                                 classHidden: config.classHidden, distanceHidden: config.distanceHidden, classes: Letters.count,
                                                 inputStandardisation: config.standardiseInput ? dataset.channelStatistics(of: split.train) : nil)
         let model = SmallCNN(architecture: architecture, seed: job.seed)
+        model.engine = engine
         let optimizer = Adam(parameters: model.parameters, learningRate: Float(config.learningRate))
+        optimizer.engine = engine
         var history: [EpochRecord] = []
         let checkpointPath = path(job, checkpointName)
         var resumedAfter: Int?
@@ -163,7 +174,7 @@ public enum Trainer {
         try FileWriting.atomically(Data(TrainingHistory.csv(history).utf8), to: path(job, historyName))
         try ModelFile.save(model, to: path(job, modelName), configHash: job.configHash,
                            extra: ["epochs": String(history.count), "seed": String(job.seed)])
-        try FileWriting.atomically(try summaryJSON(outcome, job: job, standardisation: architecture.inputStandardisation), to: path(job, summaryName))
+        try FileWriting.atomically(try summaryJSON(outcome, job: job, engine: engine, standardisation: architecture.inputStandardisation), to: path(job, summaryName))
         return outcome
     }
 
@@ -179,7 +190,7 @@ public enum Trainer {
         }
     }
 
-    private static func summaryJSON(_ outcome: TrainOutcome, job: TrainJob, standardisation: InputStandardisation?) throws -> Data {
+    private static func summaryJSON(_ outcome: TrainOutcome, job: TrainJob, engine: Engine, standardisation: InputStandardisation?) throws -> Data {
         let last = outcome.history.last
         // What the first layer saw while training (the saved model has it folded in).
         let standardised: Any = standardisation.map { ["mean": $0.mean.map(Double.init), "std": $0.std.map(Double.init)] } ?? NSNull()
@@ -187,6 +198,8 @@ public enum Trainer {
             "input_standardisation": standardised,
             "learning_rate": job.config.learningRate,
             "learning_rate_decay": job.config.learningRateDecay,
+            "precision": engine.precision.rawValue,
+            "product_kernel": engine.kernel.rawValue,
             "config_hash": job.configHash,
             "seed": job.seed,
             "epochs": outcome.history.count,

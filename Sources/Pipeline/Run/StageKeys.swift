@@ -25,8 +25,12 @@ public struct StageKeys: Equatable, Sendable {
     /// analyse 1: t-SNE's tree, attraction and neighbour search changed; metrics.json records the search.
     /// report 1: the epoch axes of the training and compare figures tick on whole epochs.
     /// (Training's new keys, train.standardise_input and train.learning_rate_decay, change every
-    /// train key through the config slice, so train needs no revision.)
-    public static let outputRevisions: [PipelineStage: Int] = [.analyse: 1, .report: 1]
+    /// train key through the config slice, so train needed no revision for them.)
+    /// train 1: the weight gradients sum over a split of the batch fixed apart from the thread
+    /// count, so the trained bytes changed (and no longer depend on `--threads`, which is why
+    /// the key leaves the thread count out). train.precision is in the config slice: bf16
+    /// changes every train key through it.
+    public static let outputRevisions: [PipelineStage: Int] = [.train: 1, .analyse: 1, .report: 1]
 
     public init(config: EffectiveConfig, revisions: [PipelineStage: Int] = StageKeys.outputRevisions) {
         func key(_ stage: PipelineStage, inputs: [String]) -> String {
