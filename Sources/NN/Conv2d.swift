@@ -85,8 +85,32 @@ public final class Conv2d {
         return Plan(rows: rows, plane: plane, wide: n * plane, chunk: chunk, workers: workers, parts: parts)
     }
 
+    /// Output rows a forward band holds at most: forward lowers a band of an image's output
+    /// rows at a time when a whole image's columns would not stay in cache, so the columns,
+    /// the product and the epilogue (bias, ReLU, pooling) all work in L2. (A variable so tests
+    /// can force small bands.) Each output is the same sum whatever the band, so banding
+    /// changes no bit; backward keeps whole-image chunks, whose sums it fixes.
+    var forwardBandBytes = 512 << 10
+
+    /// Rows per forward band: whole images when their columns are small or a band would make
+    /// too narrow a product (under 1024 outputs), else as many rows as fit `forwardBandBytes`;
+    /// even when pooling follows.
+    private func bandRows(rows: Int, outputHeight oh: Int, outputWidth ow: Int, pooled: Bool) -> Int {
+        var band = max(1, forwardBandBytes / max(1, rows * ow * 4))
+        band = max(band, (1024 + ow - 1) / ow)
+        if pooled { band += band % 2 }
+        return min(oh, band)
+    }
+
     /// Keeps the input for `backward` when `training`.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        forward(x, training: training, pool: nil)
+    }
+
+    /// The convolution, bias and ReLU, and, with `pool`, the 2 × 2 max-pool of the result
+    /// in the same pass, band by band (its output is then `pool`'s, returned; the conv's own
+    /// output stays available as `lastOutput`).
+    func forward(_ x: Tensor, training: Bool, pool: MaxPool2d?) -> Tensor {
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         precondition(c == inChannels, "Conv2d expects \(inChannels) input channels, got \(c)")
         let (oh, ow) = outputSize(h, w)
@@ -96,29 +120,53 @@ public final class Conv2d {
         let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
                                            paddingValues: paddingValues)
         let kOut = outChannels, relu = fusedReLU, engine = engine, name = name
-        x.data.withUnsafeBufferPointer { src in
-            scratch.withUnsafeMutableBufferPointer { sc in
-                out.data.withUnsafeMutableBufferPointer { o in
-                    weight.value.data.withUnsafeBufferPointer { wt in
-                        bias.value.data.withUnsafeBufferPointer { b in
-                            nonisolated(unsafe) let (s, scp, op, wp, bp) = (src.baseAddress!, sc.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
-                            Parallel.split(n, threads: engine.threads) { part, images in
-                                let cols = scp + part * plan.workerSize
-                                for first in stride(from: images.lowerBound, to: images.upperBound, by: plan.chunk) {
-                                    let count = min(plan.chunk, images.upperBound - first), width = count * plan.plane
-                                    engine.timed(name, .forward, .lowering) {
-                                        for i in 0..<count {
-                                            Im2Col.lower(s + (first + i) * h * w, geometry, into: cols + i * plan.plane, rowStride: width)
-                                        }
-                                    }
-                                    let start = first * plan.plane
-                                    engine.timed(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
-                                        BLAS.gemm(engine.kernel, false, false, m: kOut, n: width, k: plan.rows, wp, lda: plan.rows,
-                                                  cols, ldb: width, beta: 0, op + start, ldc: plan.wide)
-                                    }
-                                    engine.timed(name, .forward, .activation) {
-                                        for ch in 0..<kOut {
-                                            Elementwise.addBias(op + ch * plan.wide + start, count: width, bias: bp[ch], relu: relu)
+        let pooling = pool != nil && oh % 2 == 0 && ow % 2 == 0
+        let band = bandRows(rows: plan.rows, outputHeight: oh, outputWidth: ow, pooled: pooling)
+        // Whole images go `plan.chunk` at a time; otherwise one image in bands of `band` rows.
+        let imagesPerPiece = band >= oh ? plan.chunk : 1
+        func run(_ poolOut: UnsafeMutablePointer<Float>?, _ poolWinners: UnsafeMutablePointer<UInt8>?) {
+            nonisolated(unsafe) let (po, pw) = (poolOut, poolWinners)
+            let pooledPlane = (oh / 2) * (ow / 2)
+            x.data.withUnsafeBufferPointer { src in
+                scratch.withUnsafeMutableBufferPointer { sc in
+                    out.data.withUnsafeMutableBufferPointer { o in
+                        weight.value.data.withUnsafeBufferPointer { wt in
+                            bias.value.data.withUnsafeBufferPointer { b in
+                                nonisolated(unsafe) let (s, scp, op, wp, bp) = (src.baseAddress!, sc.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                                Parallel.split(n, threads: engine.threads) { part, images in
+                                    let cols = scp + part * plan.workerSize
+                                    for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerPiece) {
+                                        let count = min(imagesPerPiece, images.upperBound - first)
+                                        for y0 in stride(from: 0, to: oh, by: band) {
+                                            let y1 = min(oh, y0 + band), pieceRows = y1 - y0
+                                            let width = count * pieceRows * ow
+                                            engine.timed(name, .forward, .lowering) {
+                                                for i in 0..<count {
+                                                    Im2Col.lower(s + (first + i) * h * w, geometry, outputRows: y0..<y1, into: cols + i * pieceRows * ow,
+                                                                 rowStride: width)
+                                                }
+                                            }
+                                            // With several images the piece is whole planes, contiguous in each channel.
+                                            let start = first * plan.plane + y0 * ow
+                                            engine.timed(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
+                                                BLAS.gemm(engine.kernel, false, false, m: kOut, n: width, k: plan.rows, wp, lda: plan.rows,
+                                                          cols, ldb: width, beta: 0, op + start, ldc: plan.wide)
+                                            }
+                                            engine.timed(name, .forward, .activation) {
+                                                for ch in 0..<kOut {
+                                                    Elementwise.addBias(op + ch * plan.wide + start, count: width, bias: bp[ch], relu: relu)
+                                                }
+                                            }
+                                            guard let po, let pw else { continue }
+                                            engine.timed(name, .forward, .pooling) {
+                                                for ch in 0..<kOut {
+                                                    for i in 0..<count {
+                                                        let plane = ch * n + first + i, offset = plane * pooledPlane + (y0 / 2) * (ow / 2)
+                                                        MaxPool2d.poolRows(op + plane * plan.plane + y0 * ow, po + offset, pw + offset,
+                                                                           height: pieceRows, width: ow)
+                                                    }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -128,8 +176,19 @@ public final class Conv2d {
                 }
             }
         }
+        var result: Tensor
+        if pooling, let pool {
+            result = pool.forward(inputShape: [kOut, n, oh, ow]) { run($0, $1) }
+        } else {
+            run(nil, nil)
+            result = Tensor(zeros: [0])
+        }
         input = training ? x : nil
         outputBuffer = out
+        if let pool {
+            if !pooling { result = pool.forward(out) }
+            return result
+        }
         return out
     }
 
@@ -240,9 +299,12 @@ enum Im2Col {
     /// cols[(ch·k + ky)·k + kx][y·W' + x] = image[ch][y + ky − p][x + kx − p] (outside the
     /// image 0, or the channel's padding value).
     /// Row r of this image's columns starts at `cols + r * rowStride` (the batch shares one matrix).
-    static func lower(_ image: UnsafePointer<Float>, _ g: Geometry, into cols: UnsafeMutablePointer<Float>, rowStride: Int) {
+    /// With `outputRows`, only those output rows: row r then holds them one after another.
+    static func lower(_ image: UnsafePointer<Float>, _ g: Geometry, outputRows: Range<Int>? = nil, into cols: UnsafeMutablePointer<Float>,
+                      rowStride: Int) {
         let (h, w, k, p) = (g.height, g.width, g.kernel, g.padding)
         let oh = g.outputHeight, ow = g.outputWidth
+        let band = outputRows ?? 0..<oh
         var row = cols
         for ch in 0..<g.channels {
             let plane = image + ch * g.channelStride
@@ -251,8 +313,8 @@ enum Im2Col {
                 for kx in 0..<k {
                     let dx = kx - p
                     let xLo = max(0, -dx), xHi = min(ow, w - dx) // valid output columns
-                    for y in 0..<oh {
-                        let out = row + y * ow
+                    for y in band {
+                        let out = row + (y - band.lowerBound) * ow
                         let sy = y + ky - p
                         guard sy >= 0, sy < h, xHi > xLo else {
                             out.update(repeating: border, count: ow)

@@ -44,6 +44,32 @@ public final class MaxPool2d {
         return out
     }
 
+    /// Forward with the pooling done by the producer of the input: takes the output and winner
+    /// storage for an input of `inputShape` (planes of even height and width), lets `produce`
+    /// fill them (with `poolRows`, band by band, while the input is still in cache) and keeps
+    /// them for backward. Conv2d's fused epilogue uses it.
+    func forward(inputShape: [Int], produce: (_ output: UnsafeMutablePointer<Float>, _ winners: UnsafeMutablePointer<UInt8>) -> Void) -> Tensor {
+        precondition(inputShape[2] % 2 == 0 && inputShape[3] % 2 == 0, "fused pooling needs even planes")
+        var out = Tensor.take(&outputBuffer, [inputShape[0], inputShape[1], inputShape[2] / 2, inputShape[3] / 2])
+        if winners.count != out.count { winners = [UInt8](repeating: 0, count: out.count) }
+        self.inputShape = inputShape
+        out.data.withUnsafeMutableBufferPointer { o in
+            winners.withUnsafeMutableBufferPointer { w in produce(o.baseAddress!, w.baseAddress!) }
+        }
+        outputBuffer = out
+        return out
+    }
+
+    /// Pools `height` (even) rows of `width` (even) inputs into height/2 rows of width/2
+    /// outputs and winners: the AVX-512 kernel where the CPU has it, else `pool`.
+    @inline(__always)
+    static func poolRows(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ winners: UnsafeMutablePointer<UInt8>,
+                         height: Int, width: Int) {
+        if asl_maxpool2x2_avx512(input, output, winners, height, width) == 0 {
+            pool(input, output, winners, height: height, width: width)
+        }
+    }
+
     /// The portable forward kernel on one h × w plane (the AVX-512 one in SIMDKernels runs
     /// where the CPU has it): 16 outputs at a time (even/odd lanes of two
     /// input rows), the rest one by one.

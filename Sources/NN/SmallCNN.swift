@@ -130,8 +130,8 @@ public final class SmallCNN {
         }
         var x = channelMajorInput
         for block in 0..<3 {
-            let y = convs[block].forward(x, training: training) // ReLU fused into the conv
-            x = pools[block].forward(y)
+            // Bias, ReLU and pooling fused into the conv's bands.
+            x = convs[block].forward(x, training: training, pool: pools[block])
         }
         // (C, N, h, w) → (N, C·h·w): PyTorch's flatten order.
         var rows = engine.timed("flatten", .forward, .layout) { x.swappingLeadingAxes(reusing: &flat, threads: engine.threads) }

@@ -54,4 +54,10 @@ int asl_gemm_bf16_amx(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
 int asl_gemm_bf16_amx_emulated(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                                const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
+/// One Adam step over `count` parameters in one pass: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g·g;
+/// p ← p − step·m / (√v / root2 + ε), each operation rounded as written (no fused
+/// multiply-adds), so the bits equal the plain loop's. Returns 0, writing nothing, without AVX-512.
+int asl_adam_avx512(float *p, const float *g, float *m, float *v, size_t count, float beta1, float beta2, float step_size, float root2,
+                    float epsilon);
+
 #endif
