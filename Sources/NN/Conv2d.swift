@@ -6,11 +6,13 @@
 /// Activations are channel-major ("CNHW", the batch inside each channel), not PyTorch's NCHW:
 /// the columns (im2col) of consecutive images then sit side by side, and the product of the
 /// weight matrix with the columns of a run of images *is* that run's output, written in
-/// place with no transposes. Each thread takes a contiguous block of images and works
-/// through it a few images at a time: lower into a private column buffer small enough to
-/// stay in cache (a few MB), one single-threaded GEMM, the bias (+ ReLU) pass. Backward
+/// place with no transposes. Forward: each thread takes a contiguous block of images and
+/// works through it a few images, or a band of one image's rows, at a time: lower into a
+/// private column buffer that stays in L2, one single-threaded product, then bias, ReLU and
+/// (when a pool follows) the 2 × 2 max-pool on the band while it is in cache. Backward
 /// lowers the same images again rather than keeping a batch of columns (hundreds of MB of
-/// memory traffic) around.
+/// memory traffic) around, in fixed parts of the batch (`gradientParts`) so that the weight
+/// gradient is the same sum for every thread count.
 public final class Conv2d {
     public let name: String
     public let weight: Parameter

@@ -1,4 +1,5 @@
 #include "SIMDKernels.h"
+#include "GEMMCommon.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include "BF16Pack.h"
@@ -211,12 +212,11 @@ static void amx_release(void) { _tile_release(); }
 ASL_BF16_TARGET static void tiled_gemm(int emulate, int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                                        const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     if (k == 0) {
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+        asl_gemm_scale(m, n, beta, c, ldc);
         return;
     }
-    // Equal K blocks, each rounded up to whole tiles (32 k values, zero-padded).
-    const size_t k_blocks = (k + KC - 1) / KC, kc_step = ((k + k_blocks - 1) / k_blocks + KB - 1) / KB * KB;
+    // Passes of whole tiles (32 k values; the last one zero-padded).
+    const size_t kc_step = asl_gemm_k_step(k, KC, KB);
     for (size_t jc = 0; jc < n; jc += NC) {
         const size_t nc = n - jc < NC ? n - jc : NC;
         for (size_t pc = 0; pc < k; pc += kc_step) {
