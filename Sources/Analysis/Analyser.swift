@@ -19,8 +19,8 @@ public enum Analyser {
 
     public static func run(_ job: AnalysisJob, expected: SmallCNNArchitecture? = nil) throws -> Outcome {
         let started = Date()
-        Threads.set(job.threads)
         let (model, _) = try ModelFile.load(path: job.modelPath)
+        model.engine = Engine(threads: job.threads)
         if let expected, expected != model.architecture {
             throw AnalysisError.modelMismatch(path: job.modelPath, problem: "it is a SmallCNN with input \(model.architecture.inputSize) px, channels \(model.architecture.channels), heads \(model.architecture.classHidden)/\(model.architecture.distanceHidden), but the config asks for input \(expected.inputSize) px, channels \(expected.channels), heads \(expected.classHidden)/\(expected.distanceHidden)")
         }

@@ -1,3 +1,4 @@
+import NN
 import Synth
 import Training
 
@@ -41,7 +42,8 @@ public struct Config: Equatable, Sendable {
             classHidden: c.int("train.model.class_hidden"),
             distanceHidden: c.int("train.model.distance_hidden"),
             standardiseInput: c.bool("train.standardise_input"),
-            learningRateDecay: c.double("train.learning_rate_decay"))
+            learningRateDecay: c.double("train.learning_rate_decay"),
+            precision: Precision(rawValue: c.text("train.precision"))!)
         analyse = AnalyseConfig(
             tsnePerplexity: c.double("analyse.tsne.perplexity"),
             tsneIterations: c.int("analyse.tsne.iterations"),

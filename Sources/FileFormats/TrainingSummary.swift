@@ -21,6 +21,10 @@ public struct TrainingSummary: JSONRecord, Equatable, Sendable {
     public var inputStandardisation: Standardisation?
     public var learningRate: Double?
     public var learningRateDecay: Double?
+    /// `train.precision` asked for, and the kernel that ran the products ("avx512", "bf16-avx512",
+    /// "amx" …): bf16 asked for on a CPU without bf16 products trains in fp32 (added keys).
+    public var precision: String?
+    public var productKernel: String?
     public var configHash: String?
     public var seed: UInt64?
     public var epochs: Int?
@@ -34,12 +38,14 @@ public struct TrainingSummary: JSONRecord, Equatable, Sendable {
     public var seconds: Double?
 
     public init(inputStandardisation: Standardisation? = nil, learningRate: Double? = nil, learningRateDecay: Double? = nil,
-                configHash: String? = nil, seed: UInt64? = nil, epochs: Int? = nil, trainImages: Int? = nil,
+                precision: String? = nil, productKernel: String? = nil, configHash: String? = nil, seed: UInt64? = nil, epochs: Int? = nil, trainImages: Int? = nil,
                 validationImages: Int? = nil, testImages: Int? = nil, testAccuracy: Double? = nil, testDistanceMAE: Double? = nil,
                 finalValidationAccuracy: Double? = nil, meanTrainImagesPerSecond: Double? = nil, seconds: Double? = nil) {
         self.inputStandardisation = inputStandardisation
         self.learningRate = learningRate
         self.learningRateDecay = learningRateDecay
+        self.precision = precision
+        self.productKernel = productKernel
         self.configHash = configHash
         self.seed = seed
         self.epochs = epochs
@@ -54,7 +60,8 @@ public struct TrainingSummary: JSONRecord, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case epochs, seconds, seed
+        case epochs, seconds, seed, precision
+        case productKernel = "product_kernel"
         case inputStandardisation = "input_standardisation", learningRate = "learning_rate", learningRateDecay = "learning_rate_decay"
         case trainImages = "train_images", validationImages = "validation_images", testImages = "test_images"
         case testAccuracy = "test_accuracy", testDistanceMAE = "test_distance_mae"
@@ -72,6 +79,8 @@ public struct TrainingSummary: JSONRecord, Equatable, Sendable {
         if let inputStandardisation { try c.encode(inputStandardisation, forKey: .inputStandardisation) } else { try c.encodeNil(forKey: .inputStandardisation) }
         try number(learningRate, .learningRate)
         try number(learningRateDecay, .learningRateDecay)
+        try c.encodeIfPresent(precision, forKey: .precision)
+        try c.encodeIfPresent(productKernel, forKey: .productKernel)
         try c.encode(configHash, forKey: .configHash)
         try c.encode(seed, forKey: .seed)
         try c.encode(epochs, forKey: .epochs)

@@ -1,4 +1,5 @@
 import Foundation
+import SIMDKernels
 
 /// Adam's moments and step count, saved in checkpoints.
 public struct AdamState: Sendable {
@@ -20,6 +21,8 @@ public final class Adam {
     /// The rate of the next `step`; a schedule may change it between steps.
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
+    /// Threads and profile (the update is element-wise: any thread count gives the same bits).
+    public var engine = Engine()
     private var step_ = 0
     private var first: [[Float]]
     private var second: [[Float]]
@@ -53,26 +56,41 @@ public final class Adam {
         let correction1 = 1 - pow(Double(beta1), t), correction2 = 1 - pow(Double(beta2), t)
         let stepSize = Float(Double(learningRate) / correction1)
         let root2 = Float(correction2.squareRoot())
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        let (b1, b2, eps) = (beta1, beta2, epsilon), threads = engine.threads
+        engine.timed("optimizer", .update, .adam, operations: 10 * Double(parameters.reduce(0) { $0 + $1.value.count })) {
         for (i, p) in parameters.enumerated() {
             p.value.data.withUnsafeMutableBufferPointer { value in
                 p.grad.data.withUnsafeBufferPointer { grad in
                     first[i].withUnsafeMutableBufferPointer { m in
                         second[i].withUnsafeMutableBufferPointer { v in
                             nonisolated(unsafe) let (pv, pg, pm, ps) = (value.baseAddress!, grad.baseAddress!, m.baseAddress!, v.baseAddress!)
-                            // Element-wise, so any split gives the same bits.
-                            Parallel.split(value.count, minimumPerPart: 1 << 16) { _, range in
-                                for j in range {
-                                    let g = pg[j]
-                                    pm[j] = b1 * pm[j] + (1 - b1) * g
-                                    ps[j] = b2 * ps[j] + (1 - b2) * g * g
-                                    pv[j] -= stepSize * pm[j] / (ps[j].squareRoot() / root2 + eps)
+                            // Element-wise, so any split gives the same bits; the AVX-512 pass and
+                            // the plain one round every operation alike.
+                            Parallel.split(value.count, threads: threads, minimumPerPart: 1 << 16) { _, range in
+                                let (lo, count) = (range.lowerBound, range.count)
+                                if asl_adam_avx512(pv + lo, pg + lo, pm + lo, ps + lo, count, b1, b2, stepSize, root2, eps) == 0 {
+                                    Adam.update(pv + lo, pg + lo, pm + lo, ps + lo, count: count, beta1: b1, beta2: b2,
+                                                stepSize: stepSize, root2: root2, epsilon: eps)
                                 }
                             }
                         }
                     }
                 }
             }
+        }
+        }
+    }
+
+    /// The plain update, the reference for the AVX-512 pass (SIMDKernels) and its stand-in on
+    /// CPUs without AVX-512.
+    static func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                       _ v: UnsafeMutablePointer<Float>, count: Int, beta1 b1: Float, beta2 b2: Float, stepSize: Float, root2: Float,
+                       epsilon eps: Float) {
+        for j in 0..<count {
+            let gj = g[j]
+            m[j] = b1 * m[j] + (1 - b1) * gj
+            v[j] = b2 * v[j] + (1 - b2) * gj * gj
+            p[j] -= stepSize * m[j] / (v[j].squareRoot() / root2 + eps)
         }
     }
 }

@@ -2,38 +2,70 @@ import COpenBLAS
 import Foundation
 import SIMDKernels
 
-/// Row-major single-precision matrix products.
+/// Row-major matrix products with float32 results.
 enum BLAS {
     /// C[m×n] = op(A) · op(B) + beta · C on the calling thread, with op = transpose when the
-    /// flag is set; `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored.
+    /// flag is set; `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored. `kernel`
+    /// says how: float32 in our AVX-512 kernel or OpenBLAS, or bf16 operands with float32
+    /// accumulation (AVX512-BF16 or AMX). A kernel that declines (the CPU lacks it, buffers
+    /// could not be had) leaves C untouched and the product runs in OpenBLAS's float32.
     ///
-    /// On AVX-512 CPUs this runs our packed kernel (SIMDKernels). OpenBLAS picks its kernels
+    /// On AVX-512 CPUs float32 runs in our packed kernel (SIMDKernels). OpenBLAS picks its kernels
     /// by CPU model, and on a core with full-width AVX-512 running its AVX2 ones (as the
     /// reference machine's environment asks, `OPENBLAS_CORETYPE=Haswell`) the engine's
-    /// products ran at about half the core's peak. Elsewhere, or with `ASL_LAB_GEMM=openblas`,
-    /// OpenBLAS.
+    /// products ran at about half the core's peak.
     @inline(__always)
-    static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
+    static func gemm(_ kernel: ProductKernel, _ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                      _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-        if GEMMKernel.current == .avx512,
-           asl_sgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 {
-            return
+        let ta: Int32 = transA ? 1 : 0, tb: Int32 = transB ? 1 : 0
+        switch kernel {
+        case .avx512:
+            if asl_sgemm_avx512(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
+        case .avx512BF16:
+            if asl_gemm_bf16_avx512(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
+        case .amxBF16:
+            if asl_gemm_bf16_amx(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
+        case .openBLAS:
+            break
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
 
-/// Which kernel runs the engine's matrix products (convolutions and linear layers); fixed
-/// for the life of the process.
-public enum GEMMKernel: String, Sendable {
+/// Which kernel runs the engine's matrix products (convolutions and linear layers).
+public enum ProductKernel: String, Sendable, CaseIterable {
+    /// float32, our packed AVX-512 kernel.
     case avx512 = "avx512"
+    /// float32, OpenBLAS.
     case openBLAS = "openblas"
+    /// bf16 operands, float32 accumulation: AVX512-BF16's `vdpbf16ps` in our packed kernel.
+    case avx512BF16 = "avx512-bf16"
+    /// bf16 operands, float32 accumulation: AMX tiles (`tdpbf16ps`).
+    case amxBF16 = "amx-bf16"
 
-    /// AVX-512 when the CPU has it, unless the environment sets `ASL_LAB_GEMM=openblas`.
-    public static let current: GEMMKernel = {
+    public var precision: Precision {
+        switch self {
+        case .avx512, .openBLAS: return .fp32
+        case .avx512BF16, .amxBF16: return .bf16
+        }
+    }
+
+    /// The float32 kernel: AVX-512 when the CPU has it, unless the environment sets
+    /// `ASL_LAB_GEMM=openblas`. Fixed for the life of the process.
+    public static let fp32: ProductKernel = {
         if ProcessInfo.processInfo.environment["ASL_LAB_GEMM"]?.lowercased() == "openblas" { return .openBLAS }
         return asl_simd_has_avx512() != 0 ? .avx512 : .openBLAS
+    }()
+
+    /// The bf16 kernel, or nil on a CPU with neither: AMX where the CPU has AMX-BF16 and Linux
+    /// grants the process its tile state (asked for once, here), else AVX512-BF16.
+    /// `ASL_LAB_BF16=avx512` skips AMX.
+    public static let bf16: ProductKernel? = {
+        let skipAMX = ProcessInfo.processInfo.environment["ASL_LAB_BF16"]?.lowercased() == "avx512"
+        if !skipAMX, asl_simd_has_amx_bf16() != 0 { return .amxBF16 }
+        if asl_simd_has_avx512_bf16() != 0 { return .avx512BF16 }
+        return nil
     }()
 }

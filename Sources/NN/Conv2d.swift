@@ -6,12 +6,15 @@
 /// Activations are channel-major ("CNHW", the batch inside each channel), not PyTorch's NCHW:
 /// the columns (im2col) of consecutive images then sit side by side, and the product of the
 /// weight matrix with the columns of a run of images *is* that run's output, written in
-/// place with no transposes. Each thread takes a contiguous block of images and works
-/// through it a few images at a time: lower into a private column buffer small enough to
-/// stay in cache (a few MB), one single-threaded GEMM, the bias (+ ReLU) pass. Backward
+/// place with no transposes. Forward: each thread takes a contiguous block of images and
+/// works through it a few images, or a band of one image's rows, at a time: lower into a
+/// private column buffer that stays in L2, one single-threaded product, then bias, ReLU and
+/// (when a pool follows) the 2 × 2 max-pool on the band while it is in cache. Backward
 /// lowers the same images again rather than keeping a batch of columns (hundreds of MB of
-/// memory traffic) around.
+/// memory traffic) around, in fixed parts of the batch (`gradientParts`) so that the weight
+/// gradient is the same sum for every thread count.
 public final class Conv2d {
+    public let name: String
     public let weight: Parameter
     public let bias: Parameter
     public let inChannels: Int
@@ -24,12 +27,21 @@ public final class Conv2d {
     /// What the padding border holds, per input channel; nil for zeros. (SmallCNN's first conv
     /// sees standardised input, whose border must be the standardised value of a 0 pixel.)
     var paddingValues: [Float]?
+    /// Threads, product kernel and profile.
+    public var engine = Engine()
+
+    /// The weight and bias gradients are sums over the batch. Backward cuts the batch into this
+    /// many contiguous parts (fewer for a smaller batch), whatever the thread count: each part
+    /// sums its images into its own partial gradient, chunk by chunk, and the partials are
+    /// added in part order, so 1, 2 or 8 threads give the same bits.
+    static let gradientParts = 8
 
     // What backward needs; `input` is released by backward so the producer can reuse its buffer.
     private var input: Tensor?
     private var outputBuffer = Tensor(zeros: [0])
     private var inputGradientBuffer = Tensor(zeros: [0])
-    /// Per thread: column buffer, column-gradient buffer, weight- and bias-gradient partials.
+    /// Per worker: column buffer and column-gradient buffer; then per gradient part: weight-
+    /// and bias-gradient partials.
     private var scratch: [Float] = []
 
     /// Bytes of columns a thread lowers at a time: fits the caches, big enough for efficient
@@ -38,6 +50,7 @@ public final class Conv2d {
 
     public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, padding: Int, fusedReLU: Bool = false,
                 random: inout Initializer) {
+        self.name = name
         self.fusedReLU = fusedReLU
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -55,50 +68,108 @@ public final class Conv2d {
     /// The output of the last forward, (K, N, H', W').
     var lastOutput: Tensor { outputBuffer }
 
-    /// How one batch is cut up: images per chunk and the per-thread scratch layout.
+    /// How one batch is cut up: images per chunk, workers and gradient parts.
     private struct Plan {
-        var rows: Int, plane: Int, wide: Int, chunk: Int, parts: Int
+        var rows: Int, plane: Int, wide: Int, chunk: Int, workers: Int, parts: Int
         var columnsSize: Int { rows * chunk * plane }
-        /// Per thread: columns, column gradient, dW (K·rows), db (K).
-        func partSize(outChannels k: Int) -> Int { 2 * columnsSize + k * rows + k }
+        /// Per worker: columns and column gradient.
+        var workerSize: Int { 2 * columnsSize }
+        /// Per gradient part: dW (K·rows) and db (K).
+        func partialSize(outChannels k: Int) -> Int { k * rows + k }
+        func scratchSize(outChannels k: Int) -> Int { workers * workerSize + parts * partialSize(outChannels: k) }
     }
 
-    private func plan(channels c: Int, images n: Int, outputHeight oh: Int, outputWidth ow: Int) -> Plan {
+    private func plan(channels c: Int, images n: Int, outputHeight oh: Int, outputWidth ow: Int, backward: Bool) -> Plan {
         let rows = c * kernel * kernel, plane = oh * ow
         let chunk = max(1, min(n, columnBytesPerChunk / max(1, rows * plane * 4)))
-        return Plan(rows: rows, plane: plane, wide: n * plane, chunk: chunk, parts: Parallel.partCount(n))
+        let parts = backward ? min(n, Self.gradientParts) : 0
+        let workers = backward ? min(engine.threads, parts) : Parallel.partCount(n, threads: engine.threads)
+        return Plan(rows: rows, plane: plane, wide: n * plane, chunk: chunk, workers: workers, parts: parts)
+    }
+
+    /// Output rows a forward band holds at most: forward lowers a band of an image's output
+    /// rows at a time when a whole image's columns would not stay in cache, so the columns,
+    /// the product and the epilogue (bias, ReLU, pooling) all work in L2. (A variable so tests
+    /// can force small bands.) Each output is the same sum whatever the band, so banding
+    /// changes no bit; backward keeps whole-image chunks, whose sums it fixes.
+    var forwardBandBytes = 512 << 10
+
+    /// Rows per forward band: whole images when their columns are small or a band would make
+    /// too narrow a product (under 1024 outputs), else as many rows as fit `forwardBandBytes`;
+    /// even when pooling follows.
+    private func bandRows(rows: Int, outputHeight oh: Int, outputWidth ow: Int, pooled: Bool) -> Int {
+        var band = max(1, forwardBandBytes / max(1, rows * ow * 4))
+        band = max(band, (1024 + ow - 1) / ow)
+        if pooled { band += band % 2 }
+        return min(oh, band)
     }
 
     /// Keeps the input for `backward` when `training`.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        forward(x, training: training, pool: nil)
+    }
+
+    /// The convolution, bias and ReLU, and, with `pool`, the 2 × 2 max-pool of the result
+    /// in the same pass, band by band (its output is then `pool`'s, returned; the conv's own
+    /// output stays available as `lastOutput`).
+    func forward(_ x: Tensor, training: Bool, pool: MaxPool2d?) -> Tensor {
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         precondition(c == inChannels, "Conv2d expects \(inChannels) input channels, got \(c)")
         let (oh, ow) = outputSize(h, w)
-        let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow)
-        let partSize = plan.partSize(outChannels: outChannels)
-        if scratch.count < plan.parts * partSize { scratch = [Float](repeating: 0, count: plan.parts * partSize) }
+        let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow, backward: false)
+        if scratch.count < plan.scratchSize(outChannels: outChannels) { scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: outChannels)) }
         var out = Tensor.take(&outputBuffer, [outChannels, n, oh, ow])
         let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
                                            paddingValues: paddingValues)
-        let kOut = outChannels, relu = fusedReLU
-        x.data.withUnsafeBufferPointer { src in
-            scratch.withUnsafeMutableBufferPointer { sc in
-                out.data.withUnsafeMutableBufferPointer { o in
-                    weight.value.data.withUnsafeBufferPointer { wt in
-                        bias.value.data.withUnsafeBufferPointer { b in
-                            nonisolated(unsafe) let (s, scp, op, wp, bp) = (src.baseAddress!, sc.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
-                            Parallel.split(n) { part, images in
-                                let cols = scp + part * partSize
-                                for first in stride(from: images.lowerBound, to: images.upperBound, by: plan.chunk) {
-                                    let count = min(plan.chunk, images.upperBound - first), width = count * plan.plane
-                                    for i in 0..<count {
-                                        Im2Col.lower(s + (first + i) * h * w, geometry, into: cols + i * plan.plane, rowStride: width)
-                                    }
-                                    let start = first * plan.plane
-                                    BLAS.gemm(false, false, m: kOut, n: width, k: plan.rows, wp, lda: plan.rows,
-                                              cols, ldb: width, beta: 0, op + start, ldc: plan.wide)
-                                    for ch in 0..<kOut {
-                                        Elementwise.addBias(op + ch * plan.wide + start, count: width, bias: bp[ch], relu: relu)
+        let kOut = outChannels, relu = fusedReLU, engine = engine, name = name
+        let pooling = pool != nil && oh % 2 == 0 && ow % 2 == 0
+        let band = bandRows(rows: plan.rows, outputHeight: oh, outputWidth: ow, pooled: pooling)
+        // Whole images go `plan.chunk` at a time; otherwise one image in bands of `band` rows.
+        let imagesPerPiece = band >= oh ? plan.chunk : 1
+        func run(_ poolOut: UnsafeMutablePointer<Float>?, _ poolWinners: UnsafeMutablePointer<UInt8>?) {
+            nonisolated(unsafe) let (po, pw) = (poolOut, poolWinners)
+            let pooledPlane = (oh / 2) * (ow / 2)
+            x.data.withUnsafeBufferPointer { src in
+                scratch.withUnsafeMutableBufferPointer { sc in
+                    out.data.withUnsafeMutableBufferPointer { o in
+                        weight.value.data.withUnsafeBufferPointer { wt in
+                            bias.value.data.withUnsafeBufferPointer { b in
+                                nonisolated(unsafe) let (s, scp, op, wp, bp) = (src.baseAddress!, sc.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                                Parallel.split(n, threads: engine.threads) { part, images in
+                                    let cols = scp + part * plan.workerSize
+                                    for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerPiece) {
+                                        let count = min(imagesPerPiece, images.upperBound - first)
+                                        for y0 in stride(from: 0, to: oh, by: band) {
+                                            let y1 = min(oh, y0 + band), pieceRows = y1 - y0
+                                            let width = count * pieceRows * ow
+                                            engine.timed(name, .forward, .lowering) {
+                                                for i in 0..<count {
+                                                    Im2Col.lower(s + (first + i) * h * w, geometry, outputRows: y0..<y1, into: cols + i * pieceRows * ow,
+                                                                 rowStride: width)
+                                                }
+                                            }
+                                            // With several images the piece is whole planes, contiguous in each channel.
+                                            let start = first * plan.plane + y0 * ow
+                                            engine.timed(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
+                                                BLAS.gemm(engine.kernel, false, false, m: kOut, n: width, k: plan.rows, wp, lda: plan.rows,
+                                                          cols, ldb: width, beta: 0, op + start, ldc: plan.wide)
+                                            }
+                                            engine.timed(name, .forward, .activation) {
+                                                for ch in 0..<kOut {
+                                                    Elementwise.addBias(op + ch * plan.wide + start, count: width, bias: bp[ch], relu: relu)
+                                                }
+                                            }
+                                            guard let po, let pw else { continue }
+                                            engine.timed(name, .forward, .pooling) {
+                                                for ch in 0..<kOut {
+                                                    for i in 0..<count {
+                                                        let plane = ch * n + first + i, offset = plane * pooledPlane + (y0 / 2) * (ow / 2)
+                                                        MaxPool2d.poolRows(op + plane * plan.plane + y0 * ow, po + offset, pw + offset,
+                                                                           height: pieceRows, width: ow)
+                                                    }
+                                                }
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -107,8 +178,19 @@ public final class Conv2d {
                 }
             }
         }
+        var result: Tensor
+        if pooling, let pool {
+            result = pool.forward(inputShape: [kOut, n, oh, ow]) { run($0, $1) }
+        } else {
+            run(nil, nil)
+            result = Tensor(zeros: [0])
+        }
         input = training ? x : nil
         outputBuffer = out
+        if let pool {
+            if !pooling { result = pool.forward(out) }
+            return result
+        }
         return out
     }
 
@@ -121,39 +203,49 @@ public final class Conv2d {
         let (oh, ow) = outputSize(h, w)
         let kOut = outChannels
         precondition(dy.shape == [kOut, n, oh, ow], "Conv2d.backward expects dy of shape \([kOut, n, oh, ow])")
-        let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow)
-        let partSize = plan.partSize(outChannels: kOut)
-        if scratch.count < plan.parts * partSize { scratch = [Float](repeating: 0, count: plan.parts * partSize) }
+        let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow, backward: true)
+        if scratch.count < plan.scratchSize(outChannels: kOut) { scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut)) }
         var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
         let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
                                            paddingValues: paddingValues)
-        let rows = plan.rows
+        let rows = plan.rows, partialSize = plan.partialSize(outChannels: kOut), engine = engine, name = name
         x.data.withUnsafeBufferPointer { src in
             dy.data.withUnsafeBufferPointer { g in
                 scratch.withUnsafeMutableBufferPointer { sc in
                     dx.data.withUnsafeMutableBufferPointer { d in
                         weight.value.data.withUnsafeBufferPointer { wt in
                             nonisolated(unsafe) let (s, gp, scp, dp, wp) = (src.baseAddress!, g.baseAddress!, sc.baseAddress!, d.baseAddress, wt.baseAddress!)
-                            Parallel.split(n) { part, images in
-                                let cols = scp + part * partSize, dcols = cols + plan.columnsSize
-                                let dW = dcols + plan.columnsSize, dB = dW + kOut * rows
-                                dW.update(repeating: 0, count: kOut * rows + kOut)
+                            Parallel.forEachPart(plan.parts, threads: engine.threads) { worker, part in
+                                let cols = scp + worker * plan.workerSize, dcols = cols + plan.columnsSize
+                                let dW = scp + plan.workers * plan.workerSize + part * partialSize, dB = dW + kOut * rows
+                                dW.update(repeating: 0, count: partialSize)
+                                let images = (n * part / plan.parts)..<(n * (part + 1) / plan.parts)
                                 for first in stride(from: images.lowerBound, to: images.upperBound, by: plan.chunk) {
                                     let count = min(plan.chunk, images.upperBound - first), width = count * plan.plane
                                     let start = first * plan.plane
-                                    for ch in 0..<kOut { dB[ch] += Elementwise.sum(gp + ch * plan.wide + start, count: width) }
-                                    for i in 0..<count {
-                                        Im2Col.lower(s + (first + i) * h * w, geometry, into: cols + i * plan.plane, rowStride: width)
+                                    engine.timed(name, .backward, .activation) {
+                                        for ch in 0..<kOut { dB[ch] += Elementwise.sum(gp + ch * plan.wide + start, count: width) }
+                                    }
+                                    engine.timed(name, .backward, .lowering) {
+                                        for i in 0..<count {
+                                            Im2Col.lower(s + (first + i) * h * w, geometry, into: cols + i * plan.plane, rowStride: width)
+                                        }
                                     }
                                     // dW_part += dY · colsᵀ over this chunk.
-                                    BLAS.gemm(false, true, m: kOut, n: rows, k: width, gp + start, lda: plan.wide,
-                                              cols, ldb: width, beta: 1, dW, ldc: rows)
+                                    engine.timed(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
+                                        BLAS.gemm(engine.kernel, false, true, m: kOut, n: rows, k: width, gp + start, lda: plan.wide,
+                                                  cols, ldb: width, beta: 1, dW, ldc: rows)
+                                    }
                                     guard needInput, let dp else { continue }
                                     // dcols = Wᵀ · dY, folded back onto each image.
-                                    BLAS.gemm(true, false, m: rows, n: width, k: kOut, wp, lda: rows,
-                                              gp + start, ldb: plan.wide, beta: 0, dcols, ldc: width)
-                                    for i in 0..<count {
-                                        Im2Col.fold(UnsafePointer(dcols + i * plan.plane), geometry, into: dp + (first + i) * h * w, rowStride: width)
+                                    engine.timed(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
+                                        BLAS.gemm(engine.kernel, true, false, m: rows, n: width, k: kOut, wp, lda: rows,
+                                                  gp + start, ldb: plan.wide, beta: 0, dcols, ldc: width)
+                                    }
+                                    engine.timed(name, .backward, .lowering) {
+                                        for i in 0..<count {
+                                            Im2Col.fold(UnsafePointer(dcols + i * plan.plane), geometry, into: dp + (first + i) * h * w, rowStride: width)
+                                        }
                                     }
                                 }
                             }
@@ -162,14 +254,22 @@ public final class Conv2d {
                 }
             }
         }
-        // Thread partials summed in thread order: reproducible for a thread count.
-        weight.grad.data.withUnsafeMutableBufferPointer { dw in
-            bias.grad.data.withUnsafeMutableBufferPointer { db in
-                scratch.withUnsafeBufferPointer { sc in
-                    for part in 0..<plan.parts {
-                        let partials = sc.baseAddress! + part * partSize + 2 * plan.columnsSize
-                        for j in 0..<(kOut * rows) { dw[j] += partials[j] }
-                        for j in 0..<kOut { db[j] += partials[kOut * rows + j] }
+        // The parts' partials added in part order (each element on its own, so any split of
+        // the elements over threads gives the same bits).
+        engine.timed(name, .backward, .activation) {
+            weight.grad.data.withUnsafeMutableBufferPointer { dw in
+                bias.grad.data.withUnsafeMutableBufferPointer { db in
+                    scratch.withUnsafeBufferPointer { sc in
+                        nonisolated(unsafe) let (dwp, dbp) = (dw.baseAddress!, db.baseAddress!)
+                        nonisolated(unsafe) let partials = sc.baseAddress! + plan.workers * plan.workerSize
+                        let parts = plan.parts
+                        Parallel.split(partialSize, threads: engine.threads, minimumPerPart: 1 << 14) { _, range in
+                            for j in range {
+                                var sum = j < kOut * rows ? dwp[j] : dbp[j - kOut * rows]
+                                for part in 0..<parts { sum += partials[part * partialSize + j] }
+                                if j < kOut * rows { dwp[j] = sum } else { dbp[j - kOut * rows] = sum }
+                            }
+                        }
                     }
                 }
             }
@@ -201,9 +301,12 @@ enum Im2Col {
     /// cols[(ch·k + ky)·k + kx][y·W' + x] = image[ch][y + ky − p][x + kx − p] (outside the
     /// image 0, or the channel's padding value).
     /// Row r of this image's columns starts at `cols + r * rowStride` (the batch shares one matrix).
-    static func lower(_ image: UnsafePointer<Float>, _ g: Geometry, into cols: UnsafeMutablePointer<Float>, rowStride: Int) {
+    /// With `outputRows`, only those output rows: row r then holds them one after another.
+    static func lower(_ image: UnsafePointer<Float>, _ g: Geometry, outputRows: Range<Int>? = nil, into cols: UnsafeMutablePointer<Float>,
+                      rowStride: Int) {
         let (h, w, k, p) = (g.height, g.width, g.kernel, g.padding)
         let oh = g.outputHeight, ow = g.outputWidth
+        let band = outputRows ?? 0..<oh
         var row = cols
         for ch in 0..<g.channels {
             let plane = image + ch * g.channelStride
@@ -212,8 +315,8 @@ enum Im2Col {
                 for kx in 0..<k {
                     let dx = kx - p
                     let xLo = max(0, -dx), xHi = min(ow, w - dx) // valid output columns
-                    for y in 0..<oh {
-                        let out = row + y * ow
+                    for y in band {
+                        let out = row + (y - band.lowerBound) * ow
                         let sy = y + ky - p
                         guard sy >= 0, sy < h, xHi > xLo else {
                             out.update(repeating: border, count: ow)

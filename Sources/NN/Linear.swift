@@ -3,16 +3,22 @@
 ///     input (N, in) → output (N, out); weight (out, in), bias (out)
 ///
 /// The threads split the output features (forward, weight gradient) or the input features
-/// (input gradient), so each runs its own sgemm on a disjoint slice of the result.
+/// (input gradient), so each runs its own product on a disjoint slice of the result; every
+/// entry is the same sum over the batch whatever the split, so results do not depend on the
+/// thread count.
 public final class Linear {
+    public let name: String
     public let weight: Parameter
     public let bias: Parameter
     public let inFeatures: Int
     public let outFeatures: Int
+    /// Threads, product kernel and profile.
+    public var engine = Engine()
     // Released by backward so the producer can reuse its buffer.
     private var input: Tensor?
 
     public init(name: String, inFeatures: Int, outFeatures: Int, random: inout Initializer) {
+        self.name = name
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         weight = Parameter(name: name + ".weight", value: random.uniform(shape: [outFeatures, inFeatures], fanIn: inFeatures))
@@ -26,20 +32,22 @@ public final class Linear {
         let n = x.shape[0]
         precondition(x.count == n * inFeatures, "Linear expects \(inFeatures) features")
         var out = Tensor.uninitialized([n, outFeatures])
-        let (inF, outF) = (inFeatures, outFeatures)
+        let (inF, outF) = (inFeatures, outFeatures), engine = engine
+        engine.timed(name, .forward, .gemm, operations: 2 * Double(n * inF * outF)) {
         out.data.withUnsafeMutableBufferPointer { o in
             x.data.withUnsafeBufferPointer { xs in
                 weight.value.data.withUnsafeBufferPointer { wt in
                     bias.value.data.withUnsafeBufferPointer { b in
                         nonisolated(unsafe) let (op, xp, wp, bp) = (o.baseAddress!, xs.baseAddress!, wt.baseAddress!, b.baseAddress!)
-                        Parallel.split(outF, minimumPerPart: Self.minimumPerThread) { _, features in
+                        Parallel.split(outF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { _, features in
                             for i in 0..<n { (op + i * outF + features.lowerBound).update(from: bp + features.lowerBound, count: features.count) }
-                            BLAS.gemm(false, true, m: n, n: features.count, k: inF, xp, lda: inF, wp + features.lowerBound * inF, ldb: inF,
+                            BLAS.gemm(engine.kernel, false, true, m: n, n: features.count, k: inF, xp, lda: inF, wp + features.lowerBound * inF, ldb: inF,
                                       beta: 1, op + features.lowerBound, ldc: outF)
                         }
                     }
                 }
             }
+        }
         }
         input = training ? x : nil
         return out
@@ -50,8 +58,9 @@ public final class Linear {
         guard let x = input else { preconditionFailure("Linear.backward needs a training forward first") }
         defer { input = nil }
         let n = x.shape[0]
-        let (inF, outF) = (inFeatures, outFeatures)
+        let (inF, outF) = (inFeatures, outFeatures), engine = engine
         var dx = needInput ? Tensor.uninitialized(x.shape) : Tensor(zeros: [0])
+        engine.timed(name, .backward, .gemm, operations: 2 * Double(n * inF * outF) * (needInput ? 2 : 1)) {
         dy.data.withUnsafeBufferPointer { g in
             bias.grad.data.withUnsafeMutableBufferPointer { db in
                 for i in 0..<n { for j in 0..<outF { db[j] += g[i * outF + j] } }
@@ -62,21 +71,22 @@ public final class Linear {
                         dx.data.withUnsafeMutableBufferPointer { d in
                             nonisolated(unsafe) let (gp, xp, dwp, wp, dp) = (g.baseAddress!, xs.baseAddress!, dw.baseAddress!, wt.baseAddress!, d.baseAddress)
                             // dW[rows] += dY[:, rows]ᵀ · X
-                            Parallel.split(outF, minimumPerPart: Self.minimumPerThread) { _, rows in
-                                BLAS.gemm(true, false, m: rows.count, n: inF, k: n, gp + rows.lowerBound, lda: outF, xp, ldb: inF,
+                            Parallel.split(outF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { _, rows in
+                                BLAS.gemm(engine.kernel, true, false, m: rows.count, n: inF, k: n, gp + rows.lowerBound, lda: outF, xp, ldb: inF,
                                           beta: 1, dwp + rows.lowerBound * inF, ldc: inF)
                             }
                             guard needInput, let dp else { return }
                             nonisolated(unsafe) let dOut = dp
                             // dX[:, cols] = dY · W[:, cols]
-                            Parallel.split(inF, minimumPerPart: Self.minimumPerThread) { _, cols in
-                                BLAS.gemm(false, false, m: n, n: cols.count, k: outF, gp, lda: outF, wp + cols.lowerBound, ldb: inF,
+                            Parallel.split(inF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { _, cols in
+                                BLAS.gemm(engine.kernel, false, false, m: n, n: cols.count, k: outF, gp, lda: outF, wp + cols.lowerBound, ldb: inF,
                                           beta: 0, dOut + cols.lowerBound, ldc: inF)
                             }
                         }
                     }
                 }
             }
+        }
         }
         return needInput ? dx : nil
     }

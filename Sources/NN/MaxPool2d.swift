@@ -8,6 +8,10 @@ import SIMDKernels
 /// pools the same. Keeps which of the four inputs won, so backward routes each gradient to
 /// it (the first maximum on ties, as PyTorch).
 public final class MaxPool2d {
+    /// Threads and profile.
+    public var engine = Engine()
+    /// The layer it follows, for the profile.
+    public var name = "maxpool"
     private var winners: [UInt8] = []
     private var inputShape: [Int] = []
     private var outputBuffer = Tensor(zeros: [0])
@@ -21,12 +25,13 @@ public final class MaxPool2d {
         var out = Tensor.take(&outputBuffer, [x.shape[0], x.shape[1], h / 2, w / 2])
         if winners.count != out.count { winners = [UInt8](repeating: 0, count: out.count) }
         inputShape = x.shape
-        let outPlane = (h / 2) * (w / 2)
+        let outPlane = (h / 2) * (w / 2), threads = engine.threads
+        engine.timed(name, .forward, .pooling) {
         x.data.withUnsafeBufferPointer { src in
             out.data.withUnsafeMutableBufferPointer { dst in
                 winners.withUnsafeMutableBufferPointer { win in
                     nonisolated(unsafe) let (s, d, wn) = (src.baseAddress!, dst.baseAddress!, win.baseAddress!)
-                    Parallel.split(planes, minimumPerPart: 8) { _, range in
+                    Parallel.split(planes, threads: threads, minimumPerPart: 8) { _, range in
                         for plane in range where asl_maxpool2x2_avx512(s + plane * h * w, d + plane * outPlane, wn + plane * outPlane, h, w) == 0 {
                             Self.pool(s + plane * h * w, d + plane * outPlane, wn + plane * outPlane, height: h, width: w)
                         }
@@ -34,8 +39,35 @@ public final class MaxPool2d {
                 }
             }
         }
+        }
         outputBuffer = out
         return out
+    }
+
+    /// Forward with the pooling done by the producer of the input: takes the output and winner
+    /// storage for an input of `inputShape` (planes of even height and width), lets `produce`
+    /// fill them (with `poolRows`, band by band, while the input is still in cache) and keeps
+    /// them for backward. Conv2d's fused epilogue uses it.
+    func forward(inputShape: [Int], produce: (_ output: UnsafeMutablePointer<Float>, _ winners: UnsafeMutablePointer<UInt8>) -> Void) -> Tensor {
+        precondition(inputShape[2] % 2 == 0 && inputShape[3] % 2 == 0, "fused pooling needs even planes")
+        var out = Tensor.take(&outputBuffer, [inputShape[0], inputShape[1], inputShape[2] / 2, inputShape[3] / 2])
+        if winners.count != out.count { winners = [UInt8](repeating: 0, count: out.count) }
+        self.inputShape = inputShape
+        out.data.withUnsafeMutableBufferPointer { o in
+            winners.withUnsafeMutableBufferPointer { w in produce(o.baseAddress!, w.baseAddress!) }
+        }
+        outputBuffer = out
+        return out
+    }
+
+    /// Pools `height` (even) rows of `width` (even) inputs into height/2 rows of width/2
+    /// outputs and winners: the AVX-512 kernel where the CPU has it, else `pool`.
+    @inline(__always)
+    static func poolRows(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ winners: UnsafeMutablePointer<UInt8>,
+                         height: Int, width: Int) {
+        if asl_maxpool2x2_avx512(input, output, winners, height, width) == 0 {
+            pool(input, output, winners, height: height, width: width)
+        }
     }
 
     /// The portable forward kernel on one h × w plane (the AVX-512 one in SIMDKernels runs
@@ -84,13 +116,14 @@ public final class MaxPool2d {
         var dx = Tensor.take(&gradientBuffer, inputShape)
         let (h, w) = (inputShape[2], inputShape[3])
         let oh = h / 2, ow = w / 2
-        let planes = inputShape[0] * inputShape[1]
+        let planes = inputShape[0] * inputShape[1], threads = engine.threads
+        engine.timed(name, .backward, .pooling) {
         dy.data.withUnsafeBufferPointer { g in
             dx.data.withUnsafeMutableBufferPointer { out in
                 winners.withUnsafeBufferPointer { win in
                     outputBuffer.data.withUnsafeBufferPointer { pooled in
                         nonisolated(unsafe) let (gs, d, wn, po) = (g.baseAddress!, out.baseAddress!, win.baseAddress!, pooled.baseAddress!)
-                        Parallel.split(planes, minimumPerPart: 8) { _, range in
+                        Parallel.split(planes, threads: threads, minimumPerPart: 8) { _, range in
                             for plane in range {
                                 let gPlane = gs + plane * oh * ow, dPlane = d + plane * h * w, wPlane = wn + plane * oh * ow
                                 let pPlane = po + plane * oh * ow
@@ -102,6 +135,7 @@ public final class MaxPool2d {
                     }
                 }
             }
+        }
         }
         gradientBuffer = dx
         return dx

@@ -3,32 +3,40 @@ import Foundation
 /// Throughput of SmallCNN on random data: what `asl-lab bench train` reports.
 public enum NNBenchmark {
     /// Training images per second (forward, backward, Adam), after one warm-up step.
-    public static func trainImagesPerSecond(batch: Int = 32, steps: Int, threads: Int, architecture: SmallCNNArchitecture = .init()) -> Double {
-        Threads.set(threads)
+    /// With a profile in `engine`, the warm-up step is not profiled.
+    public static func trainImagesPerSecond(batch: Int = 32, steps: Int, engine: Engine, architecture: SmallCNNArchitecture = .init()) -> Double {
         let model = SmallCNN(architecture: architecture, seed: 1)
         let optimizer = Adam(parameters: model.parameters, learningRate: 1e-3)
+        let quiet = Engine(threads: engine.threads, precision: engine.requestedPrecision)
+        model.engine = quiet
+        optimizer.engine = quiet
         let input = randomInput(batch: batch, size: architecture.inputSize)
         let classes = (0..<batch).map { $0 % architecture.classes }
         let distances = (0..<batch).map { Float(1 + $0 % 4) }
         func step() {
             let (logits, distance) = model.forward(input, training: true)
-            let loss = DualHeadLoss.evaluate(logits: logits, distance: distance, classes: classes, distances: distances, distanceWeight: 0.25)
+            let loss = model.engine.timed("loss", .forward, .loss) {
+                DualHeadLoss.evaluate(logits: logits, distance: distance, classes: classes, distances: distances, distanceWeight: 0.25)
+            }
             model.zeroGradients()
             _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
             optimizer.step()
         }
         step()
+        model.engine = engine
+        optimizer.engine = engine
         let start = Date()
         for _ in 0..<steps { step() }
         return Double(batch * steps) / Date().timeIntervalSince(start)
     }
 
     /// Inference images per second (forward only), after one warm-up batch.
-    public static func inferenceImagesPerSecond(batch: Int = 32, steps: Int, threads: Int, architecture: SmallCNNArchitecture = .init()) -> Double {
-        Threads.set(threads)
+    public static func inferenceImagesPerSecond(batch: Int = 32, steps: Int, engine: Engine, architecture: SmallCNNArchitecture = .init()) -> Double {
         let model = SmallCNN(architecture: architecture, seed: 1)
+        model.engine = Engine(threads: engine.threads, precision: engine.requestedPrecision)
         let input = randomInput(batch: batch, size: architecture.inputSize)
         _ = model.forward(input, training: false)
+        model.engine = engine
         let start = Date()
         for _ in 0..<steps { _ = model.forward(input, training: false) }
         return Double(batch * steps) / Date().timeIntervalSince(start)

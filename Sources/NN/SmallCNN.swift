@@ -75,6 +75,16 @@ public final class SmallCNN {
     private var classActivation = Tensor(zeros: [0])
     private var distanceActivation = Tensor(zeros: [0])
 
+    /// Threads, product precision and profile of every layer; results do not depend on the
+    /// thread count (see `Engine`). Set by whoever runs the model.
+    public var engine = Engine() {
+        didSet {
+            for conv in convs { conv.engine = engine }
+            for pool in pools { pool.engine = engine }
+            for linear in [classHidden, classOut, distanceHidden, distanceOut] { linear.engine = engine }
+        }
+    }
+
     /// PyTorch's default initialisation, seeded.
     public init(architecture: SmallCNNArchitecture, seed: UInt64) {
         precondition(architecture.channels.count == 3 && architecture.inputSize % 8 == 0, "SmallCNN needs 3 blocks and S % 8 == 0")
@@ -88,6 +98,7 @@ public final class SmallCNN {
         ]
         convs[0].paddingValues = architecture.inputStandardisation?.zeroPixel
         pools = [MaxPool2d(), MaxPool2d(), MaxPool2d()]
+        for (pool, conv) in zip(pools, convs) { pool.name = conv.name }
         let flatCount = architecture.flatFeatures
         classHidden = Linear(name: "class_head.0", inFeatures: flatCount, outFeatures: architecture.classHidden, random: &random)
         classOut = Linear(name: "class_head.2", inFeatures: architecture.classHidden, outFeatures: architecture.classes, random: &random)
@@ -105,29 +116,31 @@ public final class SmallCNN {
     public func forward(_ input: Tensor, training: Bool) -> (logits: Tensor, distance: Tensor) {
         let n = input.shape[0]
         precondition(input.shape == [n, 3, architecture.inputSize, architecture.inputSize], "SmallCNN input must be (N, 3, S, S)")
-        channelMajorInput = input.swappingLeadingAxes(reusing: &channelMajorInput)
-        if let standard = architecture.inputStandardisation {
-            let plane = channelMajorInput.count / 3
-            channelMajorInput.data.withUnsafeMutableBufferPointer { x in
-                for c in 0..<3 {
-                    let (mean, scale) = (standard.mean[c], 1 / standard.std[c])
-                    for i in (c * plane)..<((c + 1) * plane) { x[i] = (x[i] - mean) * scale }
+        engine.timed("input", .forward, .input) {
+            channelMajorInput = input.swappingLeadingAxes(reusing: &channelMajorInput, threads: engine.threads)
+            if let standard = architecture.inputStandardisation {
+                let plane = channelMajorInput.count / 3
+                channelMajorInput.data.withUnsafeMutableBufferPointer { x in
+                    for c in 0..<3 {
+                        let (mean, scale) = (standard.mean[c], 1 / standard.std[c])
+                        for i in (c * plane)..<((c + 1) * plane) { x[i] = (x[i] - mean) * scale }
+                    }
                 }
             }
         }
         var x = channelMajorInput
         for block in 0..<3 {
-            let y = convs[block].forward(x, training: training) // ReLU fused into the conv
-            x = pools[block].forward(y)
+            // Bias, ReLU and pooling fused into the conv's bands.
+            x = convs[block].forward(x, training: training, pool: pools[block])
         }
         // (C, N, h, w) → (N, C·h·w): PyTorch's flatten order.
-        var rows = x.swappingLeadingAxes(reusing: &flat)
+        var rows = engine.timed("flatten", .forward, .layout) { x.swappingLeadingAxes(reusing: &flat, threads: engine.threads) }
         rows.shape = [n, architecture.flatFeatures]
         classActivation = classHidden.forward(rows, training: training)
-        ReLU.forward(&classActivation)
+        engine.timed("class_head", .forward, .activation) { ReLU.forward(&classActivation) }
         let logits = classOut.forward(classActivation, training: training)
         distanceActivation = distanceHidden.forward(rows, training: training)
-        ReLU.forward(&distanceActivation)
+        engine.timed("dist_head", .forward, .activation) { ReLU.forward(&distanceActivation) }
         let distance = distanceOut.forward(distanceActivation, training: training)
         flat = rows
         return (logits, distance)
@@ -137,24 +150,25 @@ public final class SmallCNN {
     public var lastClassEmbedding: Tensor { classActivation }
 
     /// Post-ReLU, pre-pool feature maps of conv block 0, 1 or 2 from the last forward, (N, C, H, W).
-    public func activations(block: Int) -> Tensor { convs[block].lastOutput.swappingLeadingAxes() }
+    public func activations(block: Int) -> Tensor { convs[block].lastOutput.swappingLeadingAxes(threads: engine.threads) }
 
     /// Backpropagates from the loss gradients of the last training forward, accumulating every
     /// parameter's gradient. With `inputGradient`, also returns d loss / d input (N, 3, S, S),
     /// for saliency.
     public func backward(logitsGradient: Tensor, distanceGradient: Tensor, inputGradient: Bool = false) -> Tensor? {
         var dClass = classOut.backward(logitsGradient)!
-        ReLU.backward(&dClass, output: classActivation)
+        engine.timed("class_head", .backward, .activation) { ReLU.backward(&dClass, output: classActivation) }
         var dFlat = classHidden.backward(dClass)!
         var dDistance = distanceOut.backward(distanceGradient)!
-        ReLU.backward(&dDistance, output: distanceActivation)
+        engine.timed("dist_head", .backward, .activation) { ReLU.backward(&dDistance, output: distanceActivation) }
         let dFlatDistance = distanceHidden.backward(dDistance)!
-        for i in dFlat.data.indices { dFlat.data[i] += dFlatDistance.data[i] }
-
-        // (N, C·h·w) → (C, N, h, w)
-        let c = architecture.channels[2], side = architecture.inputSize / 8
-        dFlat.shape = [dFlat.shape[0], c, side, side]
-        flatGradient = dFlat.swappingLeadingAxes(reusing: &flatGradient)
+        engine.timed("flatten", .backward, .layout) {
+            for i in dFlat.data.indices { dFlat.data[i] += dFlatDistance.data[i] }
+            // (N, C·h·w) → (C, N, h, w)
+            let c = architecture.channels[2], side = architecture.inputSize / 8
+            dFlat.shape = [dFlat.shape[0], c, side, side]
+            flatGradient = dFlat.swappingLeadingAxes(reusing: &flatGradient, threads: engine.threads)
+        }
         var dx = flatGradient
         for block in stride(from: 2, through: 0, by: -1) {
             let dy = pools[block].backward(dx, afterReLU: true) // ReLU's backward fused into the pool's
@@ -170,7 +184,7 @@ public final class SmallCNN {
                 for i in (c * plane)..<((c + 1) * plane) { dx.data[i] *= scale }
             }
         }
-        return dx.swappingLeadingAxes()
+        return dx.swappingLeadingAxes(threads: engine.threads)
     }
 
     public func zeroGradients() {

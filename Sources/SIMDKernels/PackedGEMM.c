@@ -1,4 +1,5 @@
 #include "SIMDKernels.h"
+#include "GEMMCommon.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -67,7 +68,8 @@ static void gather_columns(const float *src, size_t lds, size_t width, size_t kc
 
 /// ap[s][k][i] = op(A)(row0 + 8s + i, col0 + k), zero past the last row.
 __attribute__((target("avx512f")))
-static void pack_a(int trans, const float *a, size_t lda, size_t row0, size_t rows, size_t col0, size_t kc, float *ap) {
+static void pack_a(int trans, const float *a, size_t lda, size_t row0, size_t rows, size_t col0, size_t kc, void *packed) {
+    float *ap = packed;
     for (size_t s = 0; s < rows; s += MR) {
         const size_t height = rows - s < MR ? rows - s : MR;
         if (trans) {
@@ -87,7 +89,8 @@ static void pack_a(int trans, const float *a, size_t lda, size_t row0, size_t ro
 
 /// bp[s][k][j] = op(B)(row0 + k, col0 + 48s + j), zero past the last column.
 __attribute__((target("avx512f")))
-static void pack_b(int trans, const float *b, size_t ldb, size_t row0, size_t kc, size_t col0, size_t cols, float *bp) {
+static void pack_b(int trans, const float *b, size_t ldb, size_t row0, size_t kc, size_t col0, size_t cols, void *packed) {
+    float *bp = packed;
     for (size_t s = 0; s < cols; s += NR) {
         const size_t width = cols - s < NR ? cols - s : NR;
         if (!trans) {
@@ -118,22 +121,11 @@ static void pack_b(int trans, const float *b, size_t ldb, size_t row0, size_t kc
         c##i##2 = _mm512_fmadd_ps(a, b2, c##i##2);                                                   \
     }
 
-#define ASL_STORE(i)                                                                                 \
-    if (i < rows) {                                                                                  \
-        float *row = c + (size_t)(i) * ldc;                                                          \
-        if (accumulate) {                                                                            \
-            c##i##0 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m0, row), c##i##0);               \
-            c##i##1 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m1, row + 16), c##i##1);          \
-            c##i##2 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m2, row + 32), c##i##2);          \
-        }                                                                                            \
-        _mm512_mask_storeu_ps(row, m0, c##i##0);                                                     \
-        _mm512_mask_storeu_ps(row + 16, m1, c##i##1);                                                \
-        _mm512_mask_storeu_ps(row + 32, m2, c##i##2);                                                \
-    }
-
 /// C[rows × cols] (≤ 8 × 48) = beta · C + Σₖ ap[k][·] ⊗ bp[k][·].
 __attribute__((target("avx512f")))
-static void kernel_8x48(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, size_t rows, size_t cols, float beta) {
+static void kernel_8x48(size_t kc, const void *packed_a_strip, const void *packed_b_strip, float *c, size_t ldc, size_t rows, size_t cols,
+                        float beta) {
+    const float *ap = packed_a_strip, *bp = packed_b_strip;
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
     __m512 c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
     __m512 c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
@@ -146,52 +138,19 @@ static void kernel_8x48(size_t kc, const float *ap, const float *bp, float *c, s
         bp += NR;
     }
     const __mmask16 m0 = lanes(cols), m1 = lanes(cols > 16 ? cols - 16 : 0), m2 = lanes(cols > 32 ? cols - 32 : 0);
-    const int accumulate = beta != 0;
-    const __m512 vbeta = _mm512_set1_ps(beta);
-    ASL_STORE(0) ASL_STORE(1) ASL_STORE(2) ASL_STORE(3) ASL_STORE(4) ASL_STORE(5) ASL_STORE(6) ASL_STORE(7)
+    ASL_GEMM_STORE_BLOCK()
 }
 
 #undef ASL_ROW
-#undef ASL_STORE
 
-__attribute__((target("avx512f")))
-static void packed_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
-                        const float *b, size_t ldb, float beta, float *c, size_t ldc) {
-    if (k == 0) {
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
-        return;
-    }
-    // Equal K blocks, so no pass is a sliver.
-    const size_t k_blocks = (k + KC - 1) / KC, kc_step = (k + k_blocks - 1) / k_blocks;
-    for (size_t jc = 0; jc < n; jc += NC) {
-        const size_t nc = n - jc < NC ? n - jc : NC;
-        for (size_t pc = 0; pc < k; pc += kc_step) {
-            const size_t kc = k - pc < kc_step ? k - pc : kc_step;
-            pack_b(trans_b, b, ldb, pc, kc, jc, nc, packed_b);
-            const float pass_beta = pc == 0 ? beta : 1.0f;
-            for (size_t ic = 0; ic < m; ic += MC) {
-                const size_t mc = m - ic < MC ? m - ic : MC;
-                pack_a(trans_a, a, lda, ic, mc, pc, kc, packed_a);
-                for (size_t jr = 0; jr < nc; jr += NR) {
-                    const size_t cols = nc - jr < NR ? nc - jr : NR;
-                    const float *bp = packed_b + (jr / NR) * kc * NR;
-                    for (size_t ir = 0; ir < mc; ir += MR) {
-                        const size_t rows = mc - ir < MR ? mc - ir : MR;
-                        kernel_8x48(kc, packed_a + (ir / MR) * kc * MR, bp, c + (ic + ir) * ldc + jc + jr, ldc, rows, cols, pass_beta);
-                    }
-                }
-            }
-        }
-    }
-}
+static const asl_gemm_blocking blocking = {MR, NR, KC, MC, NC, 1, pack_a, pack_b, kernel_8x48};
 
 /// The CPU check sits outside the AVX-512 function, so no AVX-512 instruction (not even one
 /// the compiler places in that function's prologue) runs on a CPU without it.
 int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                      const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     if (!asl_simd_has_avx512() || !ensure_buffers()) return 0;
-    packed_gemm(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    asl_gemm_run(&blocking, packed_a, packed_b, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
     return 1;
 }
 

@@ -1,3 +1,5 @@
+import NN
+
 /// What the train stage reads (the config's `train.*` keys; see `ConfigSchema` in Pipeline for
 /// ranges and defaults).
 public struct TrainConfig: Equatable, Sendable {
@@ -18,10 +20,12 @@ public struct TrainConfig: Equatable, Sendable {
     /// Fraction of all steps, at the end, over which the learning rate falls linearly to 0
     /// (0: constant, as the original).
     public var learningRateDecay: Double
+    /// The products' arithmetic (see `Precision`); bf16 falls back to fp32 on CPUs without it.
+    public var precision: Precision
 
     public init(inputSize: Int, batchSize: Int, epochs: Int, learningRate: Double, distanceLossWeight: Double,
                 split: (train: Double, val: Double, test: Double), channels: [Int], classHidden: Int, distanceHidden: Int,
-                standardiseInput: Bool = true, learningRateDecay: Double = 0) {
+                standardiseInput: Bool = true, learningRateDecay: Double = 0, precision: Precision = .fp32) {
         self.inputSize = inputSize
         self.batchSize = batchSize
         self.epochs = epochs
@@ -33,6 +37,7 @@ public struct TrainConfig: Equatable, Sendable {
         self.distanceHidden = distanceHidden
         self.standardiseInput = standardiseInput
         self.learningRateDecay = learningRateDecay
+        self.precision = precision
     }
 
     /// The learning rate of step `step` (0-based) of `totalSteps`: constant, then falling
@@ -51,5 +56,6 @@ public struct TrainConfig: Equatable, Sendable {
             && a.split == b.split && a.channels == b.channels
             && a.classHidden == b.classHidden && a.distanceHidden == b.distanceHidden
             && a.standardiseInput == b.standardiseInput && a.learningRateDecay == b.learningRateDecay
+            && a.precision == b.precision
     }
 }

@@ -13,6 +13,12 @@ public protocol TrainingObserver: AnyObject {
     func epochStarted(_ epoch: Int, of epochs: Int, images: Int)
     func batchFinished(images: Int, loss: Float)
     func epochFinished(_ record: EpochRecord, of epochs: Int)
+    /// One line worth telling the user (e.g. that bf16 runs in fp32 on this CPU).
+    func note(_ text: String)
+}
+
+extension TrainingObserver {
+    public func note(_ text: String) {}
 }
 
 /// One `train` request.
@@ -71,7 +77,10 @@ public enum Trainer {
     public static func run(_ job: TrainJob, observer: TrainingObserver? = nil) throws -> TrainOutcome {
         let started = Date()
         let config = job.config
-        Threads.set(job.threads)
+        // The thread count travels with the job into the model and optimiser; it does not change
+        // the bytes (see `Engine`), so it is no part of the config hash.
+        let engine = Engine(threads: job.threads, precision: config.precision)
+        if let note = engine.note { observer?.note(note) }
         try createFolder(job.outFolder)
 
         let loading = Date()
@@ -86,7 +95,9 @@ public enum Trainer {
                                                 classHidden: config.classHidden, distanceHidden: config.distanceHidden, classes: Letters.count,
                                                 inputStandardisation: config.standardiseInput ? dataset.channelStatistics(of: split.train) : nil)
         let model = SmallCNN(architecture: architecture, seed: job.seed)
+        model.engine = engine
         let optimizer = Adam(parameters: model.parameters, learningRate: Float(config.learningRate))
+        optimizer.engine = engine
         var history: [EpochRecord] = []
         let checkpointPath = path(job, checkpointName)
         var resumedAfter: Int?
@@ -180,7 +191,7 @@ public enum Trainer {
         try TrainingHistory.write(history, to: job.outFolder)
         try ModelFile.save(model, to: path(job, modelName), configHash: job.configHash,
                            extra: ["epochs": String(history.count), "seed": String(job.seed)])
-        try summary(outcome, job: job, standardisation: architecture.inputStandardisation).write(to: job.outFolder)
+        try summary(outcome, job: job, engine: engine, standardisation: architecture.inputStandardisation).write(to: job.outFolder)
         return outcome
     }
 
@@ -195,11 +206,12 @@ public enum Trainer {
     }
 
     /// `training.json`: the outcome and the settings that shaped it.
-    private static func summary(_ outcome: TrainOutcome, job: TrainJob, standardisation: InputStandardisation?) -> TrainingSummary {
+    private static func summary(_ outcome: TrainOutcome, job: TrainJob, engine: Engine, standardisation: InputStandardisation?) -> TrainingSummary {
         TrainingSummary(
             // What the first layer saw while training (the saved model has it folded in).
             inputStandardisation: standardisation.map { .init(mean: $0.mean.map(Double.init), std: $0.std.map(Double.init)) },
-            learningRate: job.config.learningRate, learningRateDecay: job.config.learningRateDecay, configHash: job.configHash,
+            learningRate: job.config.learningRate, learningRateDecay: job.config.learningRateDecay, precision: engine.precision.rawValue,
+            productKernel: engine.kernel.rawValue, configHash: job.configHash,
             seed: job.seed, epochs: outcome.history.count, trainImages: outcome.trainImages, validationImages: outcome.validationImages,
             testImages: outcome.testImages, testAccuracy: outcome.testAccuracy, testDistanceMAE: outcome.testMAE,
             finalValidationAccuracy: outcome.history.last?.validationAccuracy,

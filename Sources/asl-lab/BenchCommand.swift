@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import NN
 import Pipeline
+
+extension Precision: ExpressibleByArgument {}
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,25 +58,60 @@ struct BenchCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Timed runs per thread count.", valueName: "n"))
         var runs = 3
 
+        @Option(help: ArgumentHelp("Arithmetic of the products: fp32, or bf16 (mixed precision; fp32 with a note where the CPU has no bf16 instructions).",
+                                   valueName: "fp32|bf16"))
+        var precision: Precision = .fp32
+
+        @Flag(help: "Also time one training step by layer, direction and phase (lowering, GEMM, pooling, activation, loss, Adam), with GFLOP/s.")
+        var profile = false
+
+        @Option(help: ArgumentHelp("Thread counts to measure, comma-separated (default: 1 and all cores).", valueName: "n,…"))
+        var threads: String?
+
         func validate() throws {
             guard steps >= 1 else { throw ValidationError("--steps must be at least 1.") }
             guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
+            if let threads { guard threadCounts(threads) != nil else { throw ValidationError("--threads takes positive integers separated by commas, e.g. 1,2.") } }
+        }
+
+        private func threadCounts(_ text: String) -> [Int]? {
+            let counts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+            return counts.map { $0! }
         }
 
         func run() throws {
-            let result = TrainBenchmark.run(steps: steps, runs: runs)
+            let result = TrainBenchmark.run(steps: steps, runs: runs, precision: precision, profile: profile,
+                                            threadCounts: threads.flatMap(threadCounts))
             if json {
                 try BenchCommand.printJSON(result)
-            } else {
-                let kernel = result.gemm == "avx512" ? "our AVX-512 GEMM (ASL_LAB_GEMM=openblas for OpenBLAS's)" : "OpenBLAS GEMM"
-                print("train: SmallCNN, batch \(result.batch), 3×\(result.inputSize)×\(result.inputSize), random data, \(kernel)")
-                for (name, figures) in [("train step", result.train), ("inference", result.inference)] {
-                    for figure in figures {
-                        let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")
-                        print("  \(name), \(figure.threads) thread\(figure.threads == 1 ? " " : "s"): median \(String(format: "%.0f", figure.median)) images/s  (runs: \(runs))")
-                    }
+                return
+            }
+            if let note = result.note { print(note) }
+            let kernels = ["avx512": "our AVX-512 GEMM (ASL_LAB_GEMM=openblas for OpenBLAS's)", "openblas": "OpenBLAS GEMM",
+                           "avx512-bf16": "bf16 products in our AVX512-BF16 GEMM", "amx-bf16": "bf16 products on AMX tiles (ASL_LAB_BF16=avx512 for AVX512-BF16)"]
+            print("train: SmallCNN, batch \(result.batch), 3×\(result.inputSize)×\(result.inputSize), random data, \(result.precision), \(kernels[result.gemm] ?? result.gemm)")
+            for (name, figures) in [("train step", result.train), ("inference", result.inference)] {
+                for figure in figures {
+                    let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")
+                    print("  \(name), \(figure.threads) thread\(figure.threads == 1 ? " " : "s"): median \(String(format: "%.0f", figure.median)) images/s  (runs: \(runs))")
                 }
             }
+            guard let rows = result.profile else { return }
+            let total = rows.reduce(0) { $0 + $1.milliseconds }
+            print("\nprofile of one training step, \(result.train.last?.threads ?? 1) thread(s): ms per step (time summed over threads / threads)")
+            print("  " + "layer".padding(toLength: 13, withPad: " ", startingAt: 0) + "direction ".padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + "phase".padding(toLength: 28, withPad: " ", startingAt: 0) + "     ms   share  GFLOP/s")
+            for row in rows {
+                let rate = row.gflops.map { String(format: "%8.0f", $0) } ?? ""
+                print("  " + row.layer.padding(toLength: 13, withPad: " ", startingAt: 0) + row.direction.padding(toLength: 10, withPad: " ", startingAt: 0)
+                      + row.phase.padding(toLength: 28, withPad: " ", startingAt: 0)
+                      + String(format: "%7.2f  %5.1f %%", row.milliseconds, 100 * row.milliseconds / max(total, 1e-9)) + rate)
+            }
+            var byPhase: [String: Double] = [:]
+            for row in rows { byPhase[row.phase, default: 0] += row.milliseconds }
+            print("  by phase: " + byPhase.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f ms", $0.key, $0.value) }.joined(separator: ", ")
+                  + String(format: "; total %.1f ms", total))
         }
     }
 

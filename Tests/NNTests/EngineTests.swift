@@ -1,4 +1,5 @@
 import XCTest
+import SIMDKernels
 import Foundation
 @testable import NN
 
@@ -48,6 +49,28 @@ final class EngineTests: XCTestCase {
         let mHat = 0.025 / 0.19, vHat = 0.00028975 / (1 - 0.999 * 0.999)
         XCTAssertEqual(Double(p.value.data[0]), 0.9 - 0.1 * mHat / (vHat.squareRoot() + 1e-8), accuracy: 1e-5)
         XCTAssertEqual(adam.state.step, 2)
+    }
+
+    /// The AVX-512 pass rounds every operation as the plain loop does: the same bits, so the
+    /// trained bytes do not depend on which ran.
+    func testAdamVectorPassMatchesThePlainLoopBitForBit() {
+        var random = Initializer(seed: 3)
+        let count = 1000 // 62 vectors and a tail of 8
+        func values(_ scale: Double, positive: Bool = false) -> [Float] {
+            (0..<count).map { _ in Float(positive ? random.unit() * scale : (random.unit() * 2 - 1) * scale) }
+        }
+        let p = values(1), g = values(0.1), m = values(0.01), v = values(1e-4, positive: true)
+        var (p1, m1, v1) = (p, m, v), (p2, m2, v2) = (p, m, v)
+        let ran = asl_adam_avx512(&p1, g, &m1, &v1, count, 0.9, 0.999, 0.0123, 0.0447, 1e-8)
+        Adam.update(&p2, g, &m2, &v2, count: count, beta1: 0.9, beta2: 0.999, stepSize: 0.0123, root2: 0.0447, epsilon: 1e-8)
+        guard ran != 0 else {
+            XCTAssertEqual(asl_simd_has_avx512(), 0)
+            XCTAssertEqual(p1, p, "a declined call writes nothing")
+            return
+        }
+        XCTAssertEqual(p1.map(\.bitPattern), p2.map(\.bitPattern))
+        XCTAssertEqual(m1.map(\.bitPattern), m2.map(\.bitPattern))
+        XCTAssertEqual(v1.map(\.bitPattern), v2.map(\.bitPattern))
     }
 
     func testDefaultInitialisationIsUniformWithinOneOverRootFanIn() {
@@ -134,19 +157,47 @@ final class KernelTests: XCTestCase {
         let conv = Conv2d(name: "c", inChannels: 3, outChannels: 5, kernel: 3, padding: 1, fusedReLU: true, random: &random)
         let x = randomTensor([3, 7, 6, 10], seed: 1) // (C, N, H, W): 7 images, odd so thread shares differ
         let dy = randomTensor([5, 7, 6, 10], seed: 2)
-        Threads.set(1)
+        conv.engine = Engine(threads: 1)
         let whole = convResults(conv, x, dy)
-        for (threads, chunkBytes) in [(1, 1), (2, 1), (2, 3 * 9 * 60 * 4 * 2), (2, 1 << 22)] {
-            Threads.set(threads)
+        for (threads, chunkBytes) in [(1, 1), (2, 1), (2, 3 * 9 * 60 * 4 * 2), (2, 1 << 22), (3, 1 << 22), (8, 1 << 22)] {
+            conv.engine = Engine(threads: threads)
             conv.columnBytesPerChunk = chunkBytes
             let other = convResults(conv, x, dy)
             for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(whole, other)) {
                 XCTAssertEqual(a.count, b.count)
-                let worst = zip(a, b).map { abs($0 - $1) }.max()!
-                XCTAssertLessThan(worst, 1e-4, "\(name) with \(threads) threads, \(chunkBytes)-byte chunks")
+                if chunkBytes == 1 << 22 {
+                    // Same chunks: the thread count must not change a bit.
+                    XCTAssertEqual(a, b, "\(name) with \(threads) threads")
+                } else {
+                    let worst = zip(a, b).map { abs($0 - $1) }.max()!
+                    XCTAssertLessThan(worst, 1e-4, "\(name) with \(threads) threads, \(chunkBytes)-byte chunks")
+                }
             }
         }
-        Threads.set(ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Forward in bands of output rows with the bias, ReLU and pooling fused into each band
+    /// gives the bits of the whole-image product followed by a separate pool.
+    func testBandedForwardWithFusedPoolingMatchesSeparatePasses() {
+        var random = Initializer(seed: 8)
+        let conv = Conv2d(name: "c", inChannels: 3, outChannels: 6, kernel: 3, padding: 1, fusedReLU: true, random: &random)
+        let x = randomTensor([3, 5, 46, 40], seed: 9) // (C, N, H, W)
+        conv.engine = Engine(threads: 2)
+        conv.forwardBandBytes = 1 << 30
+        let whole = conv.forward(x, training: false)
+        let separate = MaxPool2d().forward(whole)
+        for bandBytes in [1, 3 * 9 * 40 * 4 * 6, 1 << 30] { // bands of 26 rows (the 1024-output floor), of 6 rows, whole images
+            conv.forwardBandBytes = bandBytes
+            let pool = MaxPool2d()
+            let pooled = conv.forward(x, training: true, pool: pool)
+            XCTAssertEqual(conv.lastOutput.data.map(\.bitPattern), whole.data.map(\.bitPattern), "conv output, \(bandBytes)-byte bands")
+            XCTAssertEqual(pooled.shape, separate.shape)
+            XCTAssertEqual(pooled.data.map(\.bitPattern), separate.data.map(\.bitPattern), "pooled output, \(bandBytes)-byte bands")
+            // Backward routes through the winners the fused pass recorded.
+            let dy = randomTensor(pooled.shape, seed: 10)
+            XCTAssertEqual(pool.backward(dy, afterReLU: true).data, { let p = MaxPool2d(); _ = p.forward(whole); return p.backward(dy, afterReLU: true).data }())
+            _ = conv.backward(randomTensor(whole.shape, seed: 11), needInput: false)
+        }
     }
 
     /// PyTorch's max-pool, plainly: the first maximum of each 2×2 window wins.

@@ -32,7 +32,7 @@ public enum TSNEBenchmark {
         let x = clusters(points: points, dimensions: dimensions, seed: 1)
         if let saveInput { try NumPyArray(shape: [points, dimensions], floats: x).write(to: saveInput) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        Threads.set(cores) // OpenBLAS single-threaded; t-SNE runs its own threads
+        Engine.configureProcess() // OpenBLAS single-threaded; t-SNE runs its own threads
         var figures: [BenchFigure] = []
         var last: TSNE.Result?
         for threads in Array(Set([1, cores])).sorted() {

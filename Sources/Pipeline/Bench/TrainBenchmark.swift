@@ -2,34 +2,65 @@ import Foundation
 import NN
 
 /// `asl-lab bench train`: SmallCNN training-step and inference speed (batch 32, 3×128×128,
-/// random data), with one thread and with every core.
+/// random data), with one thread and with every core, in a chosen precision; optionally a
+/// profile of where a training step's time goes.
 public enum TrainBenchmark {
     public struct Result: Codable, Sendable {
         public var benchmark = "train"
         public var unit = "images/s"
         public var batch: Int
         public var inputSize: Int
-        /// Which kernel ran the matrix products: "avx512" (ours) or "openblas".
+        /// The precision asked for and the one that ran (fp32 where bf16 cannot run).
+        public var precision: String
+        /// Which kernel ran the matrix products: "avx512" or "openblas" (fp32), "avx512-bf16" or "amx-bf16".
         public var gemm: String
         public var train: [BenchFigure]
         public var inference: [BenchFigure]
+        /// With `--profile`: one training step's phases at the largest thread count.
+        public var profile: [ProfileRow]?
+        public var note: String?
 
         enum CodingKeys: String, CodingKey {
-            case benchmark, unit, batch, gemm, train, inference
+            case benchmark, unit, batch, precision, gemm, train, inference, profile, note
             case inputSize = "input_size"
         }
     }
 
-    public static func run(steps: Int = 6, runs: Int = 3) -> Result {
+    /// One phase of a profiled training step: milliseconds per step (time summed over the
+    /// threads, divided by the thread count) and GFLOP/s where it does arithmetic.
+    public struct ProfileRow: Codable, Sendable {
+        public var layer: String
+        public var direction: String
+        public var phase: String
+        public var milliseconds: Double
+        public var gflops: Double?
+    }
+
+    public static func run(steps: Int = 6, runs: Int = 3, precision: Precision = .fp32, profile: Bool = false,
+                           threadCounts: [Int]? = nil) -> Result {
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        let counts = threadCounts ?? Array(Set([1, cores])).sorted()
         var train: [BenchFigure] = [], inference: [BenchFigure] = []
-        for threads in Array(Set([1, cores])).sorted() {
-            let t = (0..<runs).map { _ in NNBenchmark.trainImagesPerSecond(batch: 32, steps: steps, threads: threads) }
+        for threads in counts {
+            let engine = Engine(threads: threads, precision: precision)
+            let t = (0..<runs).map { _ in NNBenchmark.trainImagesPerSecond(batch: 32, steps: steps, engine: engine) }
             train.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(t), runs: t))
-            let i = (0..<runs).map { _ in NNBenchmark.inferenceImagesPerSecond(batch: 32, steps: steps * 2, threads: threads) }
+            let i = (0..<runs).map { _ in NNBenchmark.inferenceImagesPerSecond(batch: 32, steps: steps * 2, engine: engine) }
             inference.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(i), runs: i))
         }
-        Threads.set(cores)
-        return Result(batch: 32, inputSize: 128, gemm: GEMMKernel.current.rawValue, train: train, inference: inference)
+        let engine = Engine(threads: counts.last ?? cores, precision: precision)
+        var rows: [ProfileRow]?
+        if profile {
+            let recorder = EngineProfile()
+            let profiled = Engine(threads: engine.threads, precision: precision, profile: recorder)
+            _ = NNBenchmark.trainImagesPerSecond(batch: 32, steps: steps, engine: profiled)
+            rows = recorder.report.map { key, entry in
+                let seconds = entry.threadSeconds / Double(engine.threads) / Double(steps)
+                return ProfileRow(layer: key.layer, direction: key.direction.rawValue, phase: key.phase.rawValue, milliseconds: seconds * 1000,
+                                  gflops: entry.operations > 0 ? entry.operations / entry.threadSeconds * Double(engine.threads) / 1e9 : nil)
+            }
+        }
+        return Result(batch: 32, inputSize: 128, precision: engine.precision.rawValue, gemm: engine.kernel.rawValue,
+                      train: train, inference: inference, profile: rows, note: engine.note)
     }
 }

@@ -76,8 +76,12 @@ enum StageTable {
         },
         // training.json records the config hash of seed, data and train (the model's
         // provenance); the key chains through generate's key instead.
+        // train 1: the weight gradients sum over a split of the batch fixed apart from the thread
+        // count, so the trained bytes changed (and no longer depend on `--threads`, which is why
+        // the key leaves the thread count out); train.precision is in the config slice, so bf16
+        // changes the key.
         StageDefinition(
-            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 0,
+            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 1,
             output: .cacheEntry(linked: true), cacheFolder: "train",
             leaves: "model.safetensors, history.csv, training.json"
         ) { context, folder in

@@ -18,7 +18,7 @@ public enum TSNEStage {
             throw NumPyError(path: input, problem: "it has shape \(array.shape), but t-SNE needs a 2-dimensional matrix (rows × columns)")
         }
         let cores = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        Threads.set(cores)
+        Engine.configureProcess()
         let start = Date()
         let result: TSNE.Result
         var options = TSNE.Options(perplexity: perplexity, iterations: iterations, seed: seed, threads: cores, neighbours: neighbours)

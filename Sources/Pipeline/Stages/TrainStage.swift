@@ -69,6 +69,10 @@ final class TrainingDisplay: TrainingObserver {
         progress?.advance(by: images)
     }
 
+    func note(_ text: String) {
+        console.write(text + "\n")
+    }
+
     func epochFinished(_ record: EpochRecord, of epochs: Int) {
         if console.isTerminal { progress?.finish() }
         console.write(String(format: "epoch %d/%d  loss %.4f (CE %.4f, MSE %.4f)  val accuracy %.2f %%  val MAE %.3f  %.0f images/s\n",

@@ -29,4 +29,35 @@ int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, con
 /// the CPU lacks AVX-512.
 int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, size_t height, size_t width);
 
+/// Whether this CPU runs `asl_gemm_bf16_avx512` (AVX512-F/BW/VL and AVX512-BF16, checked once).
+int asl_simd_has_avx512_bf16(void);
+
+/// Mixed precision: C = op(A)·op(B) + beta·C as `asl_sgemm_avx512`, with every entry of A and B
+/// rounded to bfloat16 (nearest even) and the products summed in float32 by `vdpbf16ps`.
+/// Returns 0, with C untouched, where the CPU lacks AVX512-BF16.
+int asl_gemm_bf16_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                         const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
+/// Whether AMX-BF16 runs here: the CPU has AMX-TILE and AMX-BF16, the OS enables their state
+/// and Linux granted this process the tile data (`arch_prctl(ARCH_REQ_XCOMP_PERM)`, asked for
+/// on the first call).
+int asl_simd_has_amx_bf16(void);
+
+/// The same product as `asl_gemm_bf16_avx512` on AMX tiles (`tdpbf16ps`). Returns 0, with C
+/// untouched, where AMX-BF16 cannot run.
+int asl_gemm_bf16_amx(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                      const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
+/// `asl_gemm_bf16_amx`'s packing, tiling and edges with its tile instructions replaced by a
+/// scalar model of them (for tests on CPUs without AMX; slow). Needs AVX512-BF16 for the
+/// packing: returns 0 without it.
+int asl_gemm_bf16_amx_emulated(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                               const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
+/// One Adam step over `count` parameters in one pass: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g·g;
+/// p ← p − step·m / (√v / root2 + ε), each operation rounded as written (no fused
+/// multiply-adds), so the bits equal the plain loop's. Returns 0, writing nothing, without AVX-512.
+int asl_adam_avx512(float *p, const float *g, float *m, float *v, size_t count, float beta1, float beta2, float step_size, float root2,
+                    float epsilon);
+
 #endif

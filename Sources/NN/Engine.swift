@@ -1,0 +1,67 @@
+import COpenBLAS
+import Foundation
+import SIMDKernels
+
+/// The arithmetic of the engine's matrix products (convolutions and linear layers).
+///
+/// `bf16` is mixed precision as PyTorch's `autocast("cpu", bfloat16)`: the operands of each
+/// product are rounded to bfloat16 and multiplied with float32 accumulation; weights stay
+/// float32 (master copies), and the loss, activations between layers, gradients and Adam
+/// stay float32.
+public enum Precision: String, Sendable, CaseIterable, Codable {
+    case fp32
+    case bf16
+}
+
+/// How a model computes: its thread count, the precision of its products and, optionally, a
+/// profile that times every phase. It travels with the model (`SmallCNN.engine`) and the
+/// optimiser, set by whoever runs the job (trainer, analyser, benchmark); nothing about it is
+/// process-wide.
+///
+/// Results do not depend on `threads`: every reduction across images runs over a split of the
+/// batch fixed by its size alone (see `Conv2d`), and every other loop writes disjoint
+/// outputs whose values do not depend on which thread computes them.
+public struct Engine: Sendable {
+    /// Threads the layers run on (at least 1).
+    public let threads: Int
+    /// The precision asked for.
+    public let requestedPrecision: Precision
+    /// The product kernel that runs: fp32 (our AVX-512 kernel or OpenBLAS) or one of the bf16 ones.
+    public let kernel: ProductKernel
+    /// When set, every layer adds its phases' times and operation counts to it.
+    public let profile: EngineProfile?
+
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, precision: Precision = .fp32, profile: EngineProfile? = nil) {
+        Self.configureProcess()
+        self.threads = max(1, threads)
+        self.requestedPrecision = precision
+        self.kernel = precision == .bf16 ? (ProductKernel.bf16 ?? ProductKernel.fp32) : ProductKernel.fp32
+        self.profile = profile
+    }
+
+    /// The precision the products actually run in: fp32 when bf16 was asked for on a CPU with
+    /// neither AVX512-BF16 nor AMX-BF16.
+    public var precision: Precision { kernel.precision }
+
+    /// One line for the user when the requested precision cannot run here; nil otherwise.
+    public var note: String? {
+        guard requestedPrecision == .bf16, precision == .fp32 else { return nil }
+        return "note: this CPU has neither AVX512-BF16 nor AMX-BF16; train.precision bf16 runs in fp32 (\(kernel.rawValue))"
+    }
+
+    /// glibc returns large blocks (≥ 128 KB) to the kernel on free, so every batch's
+    /// activations were fresh pages: a page fault and a zeroed page per 4 KB, about a third of
+    /// a training step. Keeping blocks up to 32 MB in the heap lets the next batch reuse them;
+    /// the layers keep their larger buffers themselves (`Tensor.take`). OpenBLAS stays
+    /// single-threaded: the engine runs its own threads, each with its own product.
+    public static func configureProcess() { configured }
+
+    private static let configured: Void = {
+        openblas_set_num_threads(1)
+        _ = glibcMallopt(-3, 32 << 20) // M_MMAP_THRESHOLD, at glibc's maximum (malloc.h is not in Swift's Glibc module)
+        _ = glibcMallopt(-1, 1 << 30) // M_TRIM_THRESHOLD
+    }()
+}
+
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32

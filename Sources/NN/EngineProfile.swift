@@ -1,0 +1,89 @@
+import Foundation
+
+/// Where a step's time goes: per layer, direction and phase, the time summed over the threads
+/// that ran it and the floating-point operations it did. `asl-lab bench train --profile`
+/// prints it. Timing costs two clock reads per phase, so layers time only when a profile is set.
+public final class EngineProfile: @unchecked Sendable {
+    /// What a phase does.
+    public enum Phase: String, Sendable, CaseIterable, Comparable {
+        case input = "input (layout, standardise)"
+        case lowering = "lowering (im2col, fold)"
+        case gemm = "GEMM"
+        case activation = "bias + ReLU"
+        case pooling = "pooling"
+        case layout = "layout (flatten)"
+        case loss = "loss"
+        case adam = "Adam"
+        case data = "data loading"
+
+        public static func < (a: Phase, b: Phase) -> Bool {
+            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        }
+    }
+
+    public enum Direction: String, Sendable, Comparable {
+        case forward, backward, update
+        public static func < (a: Direction, b: Direction) -> Bool { a.order < b.order }
+        private var order: Int { self == .forward ? 0 : self == .backward ? 1 : 2 }
+    }
+
+    public struct Key: Hashable, Sendable {
+        public var layer: String
+        public var direction: Direction
+        public var phase: Phase
+    }
+
+    public struct Entry: Sendable {
+        /// Seconds summed over the threads that ran this phase.
+        public var threadSeconds: Double = 0
+        public var operations: Double = 0
+    }
+
+    private let lock = NSLock()
+    private var entries: [Key: Entry] = [:]
+    /// Layers in the order they first reported, for printing.
+    private var order: [Key] = []
+
+    public init() {}
+
+    /// Adds `seconds` (of one thread) and `operations` to a phase.
+    public func add(_ layer: String, _ direction: Direction, _ phase: Phase, seconds: Double, operations: Double = 0) {
+        let key = Key(layer: layer, direction: direction, phase: phase)
+        lock.lock()
+        if entries[key] == nil { order.append(key) }
+        entries[key, default: Entry()].threadSeconds += seconds
+        entries[key, default: Entry()].operations += operations
+        lock.unlock()
+    }
+
+    /// Every phase in the order first seen.
+    public var report: [(key: Key, entry: Entry)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return order.map { ($0, entries[$0]!) }
+    }
+
+    public func reset() {
+        lock.lock()
+        entries = [:]
+        order = []
+        lock.unlock()
+    }
+
+    /// Seconds since an arbitrary start, for timing phases.
+    @inline(__always)
+    public static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+}
+
+extension Engine {
+    /// Runs `body`, adding its time (on this thread) to the profile when there is one.
+    @inline(__always)
+    func timed<T>(_ layer: String, _ direction: EngineProfile.Direction, _ phase: EngineProfile.Phase, operations: Double = 0,
+                  _ body: () -> T) -> T {
+        guard let profile else { return body() }
+        let start = EngineProfile.now()
+        let result = body()
+        profile.add(layer, direction, phase, seconds: EngineProfile.now() - start, operations: operations)
+        return result
+    }
+}

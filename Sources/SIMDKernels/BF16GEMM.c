@@ -1,0 +1,109 @@
+#include "SIMDKernels.h"
+#include "GEMMCommon.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include "BF16Pack.h"
+#include <stdlib.h>
+
+// Mixed-precision GEMM for AVX512-BF16 cores: the float32 operands are rounded to bf16 while
+// they are packed, and `vdpbf16ps` adds two bf16 products per float32 lane, so each
+// instruction does twice the work of an fp32 FMA on the same registers. Same shape as the
+// fp32 kernel (PackedGEMM.c): an 8 × 48 block of C in 24 registers, B in 48-wide strips of
+// k pairs, A in 8-tall strips of k pairs; KC counts k values (192 pairs).
+enum { MR = 8, NR = 48, KC = 384, MC = 256, NC = 480 };
+
+int asl_simd_has_avx512_bf16(void) {
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
+            && __builtin_cpu_supports("avx512bf16");
+    }
+    return known;
+}
+
+static _Thread_local uint32_t *packed_a, *packed_b;
+
+static int ensure_buffers(void) {
+    if (!packed_a) packed_a = aligned_alloc(64, sizeof(uint32_t) * MC * (KC / 2));
+    if (!packed_b) packed_b = aligned_alloc(64, sizeof(uint32_t) * (KC / 2) * ((NC + NR - 1) / NR) * NR);
+    return packed_a && packed_b;
+}
+
+/// ap[s][p][i] = pair of op(A)(row0 + 8s + i, col0 + 2p …), zero past the last row.
+ASL_BF16_TARGET static void pack_a(int trans, const float *a, size_t lda, size_t row0, size_t rows, size_t col0, size_t kc, void *packed) {
+    uint32_t *ap = packed;
+    const size_t pairs = (kc + 1) / 2;
+    uint32_t strip[16 * (KC / 2)];
+    for (size_t s = 0; s < rows; s += MR) {
+        const size_t height = rows - s < MR ? rows - s : MR;
+        // Pack 16 wide (the packers' unit), keep 8.
+        if (trans) bf16_pack_pairs_rows(a + col0 * lda + row0 + s, lda, kc, height, strip, 16);
+        else bf16_pack_pairs_cols(a + (row0 + s) * lda + col0, lda, kc, height, strip, 16);
+        for (size_t p = 0; p < pairs; p++) _mm256_storeu_si256((__m256i *)(ap + p * MR), _mm256_loadu_si256((const __m256i *)(strip + p * 16)));
+        ap += pairs * MR;
+    }
+}
+
+/// bp[s][p][j] = pair of op(B)(row0 + 2p …, col0 + 48s + j), zero past the last column.
+ASL_BF16_TARGET static void pack_b(int trans, const float *b, size_t ldb, size_t row0, size_t kc, size_t col0, size_t cols, void *packed) {
+    uint32_t *bp = packed;
+    const size_t pairs = (kc + 1) / 2;
+    for (size_t s = 0; s < cols; s += NR) {
+        const size_t width = cols - s < NR ? cols - s : NR;
+        if (trans) bf16_pack_pairs_cols(b + (col0 + s) * ldb + row0, ldb, kc, width, bp, NR);
+        else bf16_pack_pairs_rows(b + row0 * ldb + col0 + s, ldb, kc, width, bp, NR);
+        bp += pairs * NR;
+    }
+}
+
+#define ASL_ROW(i)                                                                                   \
+    {                                                                                                \
+        const __m512bh a = (__m512bh)_mm512_set1_epi32((int)ap[i]);                                  \
+        c##i##0 = _mm512_dpbf16_ps(c##i##0, a, b0);                                                  \
+        c##i##1 = _mm512_dpbf16_ps(c##i##1, a, b1);                                                  \
+        c##i##2 = _mm512_dpbf16_ps(c##i##2, a, b2);                                                  \
+    }
+
+/// C[rows × cols] (≤ 8 × 48) = beta · C + Σₚ ap[p][·] ⊙ bp[p][·] (pairs of bf16 products).
+ASL_BF16_TARGET static void kernel_8x48(size_t pairs, const void *packed_a_strip, const void *packed_b_strip, float *c, size_t ldc, size_t rows,
+                                        size_t cols, float beta) {
+    const uint32_t *ap = packed_a_strip, *bp = packed_b_strip;
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+    __m512 c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+    __m512 c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
+    __m512 c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+    for (size_t p = 0; p < pairs; p++) {
+        const __m512bh b0 = (__m512bh)_mm512_load_si512(bp), b1 = (__m512bh)_mm512_load_si512(bp + 16), b2 = (__m512bh)_mm512_load_si512(bp + 32);
+        _mm_prefetch((const char *)(bp + 8 * NR), _MM_HINT_T0);
+        ASL_ROW(0) ASL_ROW(1) ASL_ROW(2) ASL_ROW(3) ASL_ROW(4) ASL_ROW(5) ASL_ROW(6) ASL_ROW(7)
+        ap += MR;
+        bp += NR;
+    }
+    const __mmask16 m0 = bf16_lanes(cols), m1 = cols > 16 ? bf16_lanes(cols - 16) : 0, m2 = cols > 32 ? bf16_lanes(cols - 32) : 0;
+    ASL_GEMM_STORE_BLOCK()
+}
+
+#undef ASL_ROW
+
+static const asl_gemm_blocking blocking = {MR, NR, KC, MC, NC, 2, pack_a, pack_b, kernel_8x48};
+
+/// The CPU check sits outside the AVX512-BF16 functions (see asl_sgemm_avx512).
+int asl_gemm_bf16_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                         const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    if (!asl_simd_has_avx512_bf16() || !ensure_buffers()) return 0;
+    asl_gemm_run(&blocking, packed_a, packed_b, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return 1;
+}
+
+#else
+
+int asl_simd_has_avx512_bf16(void) { return 0; }
+
+int asl_gemm_bf16_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                         const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+#endif

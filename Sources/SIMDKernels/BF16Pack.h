@@ -1,0 +1,92 @@
+// Packing of float32 operands into bfloat16 pairs, shared by the AVX512-BF16 and AMX kernels.
+// Both instructions (vdpbf16ps, tdpbf16ps) multiply pairs of bf16 values along k: one 32-bit
+// lane holds (x[2p], x[2p+1]) of one column. Rounding is to nearest even, by vcvtne2ps2bf16.
+#ifndef ASL_BF16_PACK_H
+#define ASL_BF16_PACK_H
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#define ASL_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+ASL_BF16_TARGET static inline __mmask16 bf16_lanes(size_t count) {
+    return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
+}
+
+/// 32 bf16 from 32 floats: lo[0..15] then hi[0..15], each rounded to nearest even.
+ASL_BF16_TARGET static inline __m512i bf16_convert(__m512 lo, __m512 hi) {
+    return (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
+}
+
+/// The 16 × 16 transpose of 32-bit lanes: row i of the result is column i of r.
+ASL_BF16_TARGET static inline void bf16_transpose16(__m512i r[16]) {
+    __m512i t[16], u[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        u[4 * i] = _mm512_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
+        u[4 * i + 1] = _mm512_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
+        u[4 * i + 2] = _mm512_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
+        u[4 * i + 3] = _mm512_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
+    }
+    // u[4i + c] holds, in 128-bit lane L, column 4L + c of rows 4i … 4i + 3.
+    for (int c = 0; c < 4; c++) {
+        const __m512i v0 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0x88), v1 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0xDD);
+        const __m512i w0 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0x88), w1 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0xDD);
+        r[c] = _mm512_shuffle_i32x4(v0, w0, 0x88);
+        r[4 + c] = _mm512_shuffle_i32x4(v1, w1, 0x88);
+        r[8 + c] = _mm512_shuffle_i32x4(v0, w0, 0xDD);
+        r[12 + c] = _mm512_shuffle_i32x4(v1, w1, 0xDD);
+    }
+}
+
+/// An operand stored with k as its row index, x(k, j) = src[k·ld + j]:
+/// dst[p·ldd + j] = (x(2p, j), x(2p+1, j)) for j < width, p < ⌈kc/2⌉; zero past kc and for
+/// width ≤ j < ldd (ldd a multiple of 16).
+ASL_BF16_TARGET static void bf16_pack_pairs_rows(const float *src, size_t ld, size_t kc, size_t width, uint32_t *dst, size_t ldd) {
+    static const uint16_t order[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
+                                       8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+    const __m512i interleave = _mm512_loadu_si512(order);
+    const size_t pairs = (kc + 1) / 2;
+    for (size_t p = 0; p < pairs; p++) {
+        const float *r0 = src + 2 * p * ld, *r1 = r0 + ld;
+        const int second = 2 * p + 1 < kc;
+        for (size_t j = 0; j < ldd; j += 16) {
+            const __mmask16 mask = j < width ? bf16_lanes(width - j) : 0;
+            const __m512 lo = _mm512_maskz_loadu_ps(mask, r0 + j);
+            const __m512 hi = second ? _mm512_maskz_loadu_ps(mask, r1 + j) : _mm512_setzero_ps();
+            _mm512_storeu_si512(dst + p * ldd + j, _mm512_permutexvar_epi16(interleave, bf16_convert(lo, hi)));
+        }
+    }
+}
+
+/// An operand stored with k contiguous, x(k, j) = src[j·ld + k]: the same packed layout as
+/// `bf16_pack_pairs_rows` (16 × 16 blocks of pairs transposed in registers).
+ASL_BF16_TARGET static void bf16_pack_pairs_cols(const float *src, size_t ld, size_t kc, size_t width, uint32_t *dst, size_t ldd) {
+    const size_t pairs = (kc + 1) / 2;
+    for (size_t p0 = 0; p0 < pairs; p0 += 16) {
+        const size_t k0 = 2 * p0, kleft = kc - k0;
+        const __mmask16 m0 = bf16_lanes(kleft), m1 = kleft > 16 ? bf16_lanes(kleft - 16) : 0;
+        const size_t rows = pairs - p0 < 16 ? pairs - p0 : 16;
+        for (size_t j0 = 0; j0 < ldd; j0 += 16) {
+            __m512i r[16];
+            for (size_t j = 0; j < 16; j++) {
+                if (j0 + j < width) {
+                    const float *s = src + (j0 + j) * ld + k0;
+                    r[j] = bf16_convert(_mm512_maskz_loadu_ps(m0, s), _mm512_maskz_loadu_ps(m1, s + 16));
+                } else {
+                    r[j] = _mm512_setzero_si512();
+                }
+            }
+            bf16_transpose16(r);
+            for (size_t p = 0; p < rows; p++) _mm512_storeu_si512(dst + (p0 + p) * ldd + j0, r[p]);
+        }
+    }
+}
+
+#endif
+#endif

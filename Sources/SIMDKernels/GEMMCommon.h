@@ -1,0 +1,89 @@
+// What every GEMM driver in this target (fp32, AVX512-BF16, AMX) shares.
+#ifndef ASL_GEMM_COMMON_H
+#define ASL_GEMM_COMMON_H
+
+#include <stddef.h>
+
+/// C = beta · C, for an empty inner dimension (k = 0): no product, and C is 0 when beta is.
+static inline void asl_gemm_scale(size_t m, size_t n, float beta, float *c, size_t ldc) {
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+}
+
+/// Equal passes over k of at most `block` values each, rounded up to a multiple of `unit`
+/// (1 for fp32, 2 for bf16 pairs, 32 for AMX tiles): no pass is a sliver.
+static inline size_t asl_gemm_k_step(size_t k, size_t block, size_t unit) {
+    const size_t passes = (k + block - 1) / block, step = (k + passes - 1) / passes;
+    return (step + unit - 1) / unit * unit;
+}
+
+/// A Goto-style packed GEMM's blocking and its three parts. Packed entries are 4 bytes (a
+/// float, or a pair of bf16 along k); a packed step holds `unit` values of k.
+typedef struct {
+    size_t mr, nr, kc, mc, nc, unit;
+    /// ap ← the mc × kc block of op(A) at (row0, col0), in mr-tall strips.
+    void (*pack_a)(int trans, const float *a, size_t lda, size_t row0, size_t rows, size_t col0, size_t kc, void *ap);
+    /// bp ← the kc × nc block of op(B) at (row0, col0), in nr-wide strips.
+    void (*pack_b)(int trans, const float *b, size_t ldb, size_t row0, size_t kc, size_t col0, size_t cols, void *bp);
+    /// C[rows × cols] (≤ mr × nr) = beta · C + the product of one A strip and one B strip over `steps` packed steps.
+    void (*kernel)(size_t steps, const void *ap, const void *bp, float *c, size_t ldc, size_t rows, size_t cols, float beta);
+} asl_gemm_blocking;
+
+/// C[m×n] = op(A)·op(B) + beta·C through `g`'s packing and kernel: a kc × nc panel of B and an
+/// mc × kc panel of A share the core's L2; one strip of B stays in L1 while every strip of A
+/// passes over it. Each entry of C is the same sum, in the same order, wherever it lies.
+static inline void asl_gemm_run(const asl_gemm_blocking *g, void *packed_a, void *packed_b, int trans_a, int trans_b, size_t m, size_t n,
+                                size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    if (k == 0) {
+        asl_gemm_scale(m, n, beta, c, ldc);
+        return;
+    }
+    const size_t kc_step = asl_gemm_k_step(k, g->kc, g->unit);
+    for (size_t jc = 0; jc < n; jc += g->nc) {
+        const size_t nc = n - jc < g->nc ? n - jc : g->nc;
+        for (size_t pc = 0; pc < k; pc += kc_step) {
+            const size_t kc = k - pc < kc_step ? k - pc : kc_step, steps = (kc + g->unit - 1) / g->unit;
+            g->pack_b(trans_b, b, ldb, pc, kc, jc, nc, packed_b);
+            const float pass_beta = pc == 0 ? beta : 1.0f;
+            for (size_t ic = 0; ic < m; ic += g->mc) {
+                const size_t mc = m - ic < g->mc ? m - ic : g->mc;
+                g->pack_a(trans_a, a, lda, ic, mc, pc, kc, packed_a);
+                for (size_t jr = 0; jr < nc; jr += g->nr) {
+                    const size_t cols = nc - jr < g->nr ? nc - jr : g->nr;
+                    const char *bp = (const char *)packed_b + 4 * (jr / g->nr) * steps * g->nr;
+                    for (size_t ir = 0; ir < mc; ir += g->mr) {
+                        const size_t rows = mc - ir < g->mr ? mc - ir : g->mr;
+                        g->kernel(steps, (const char *)packed_a + 4 * (ir / g->mr) * steps * g->mr, bp, c + (ic + ir) * ldc + jc + jr, ldc,
+                                  rows, cols, pass_beta);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Stores row i of an 8 × 48 register block (c<i>0, c<i>1, c<i>2) into C, adding beta · C when
+/// `accumulate`; expects rows, c, ldc, m0–m2 (column masks), vbeta and accumulate in scope.
+#define ASL_GEMM_STORE(i)                                                                            \
+    if (i < rows) {                                                                                  \
+        float *row = c + (size_t)(i) * ldc;                                                          \
+        if (accumulate) {                                                                            \
+            c##i##0 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m0, row), c##i##0);               \
+            c##i##1 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m1, row + 16), c##i##1);          \
+            c##i##2 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m2, row + 32), c##i##2);          \
+        }                                                                                            \
+        _mm512_mask_storeu_ps(row, m0, c##i##0);                                                     \
+        _mm512_mask_storeu_ps(row + 16, m1, c##i##1);                                                \
+        _mm512_mask_storeu_ps(row + 32, m2, c##i##2);                                                \
+    }
+
+/// Stores the whole 8 × 48 register block (rows of it below `rows`, columns by masks m0–m2).
+#define ASL_GEMM_STORE_BLOCK()                                                                       \
+    {                                                                                                \
+        const int accumulate = beta != 0;                                                            \
+        const __m512 vbeta = _mm512_set1_ps(beta);                                                   \
+        ASL_GEMM_STORE(0) ASL_GEMM_STORE(1) ASL_GEMM_STORE(2) ASL_GEMM_STORE(3)                      \
+        ASL_GEMM_STORE(4) ASL_GEMM_STORE(5) ASL_GEMM_STORE(6) ASL_GEMM_STORE(7)                      \
+    }
+
+#endif

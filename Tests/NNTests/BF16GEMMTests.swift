@@ -1,0 +1,126 @@
+import XCTest
+import SIMDKernels
+@testable import NN
+
+/// The bf16 products (AVX512-BF16 kernel, AMX kernel and its scalar tile model) against a
+/// plain triple loop.
+///
+/// Tolerances: rounding each operand to bf16 (8 significant bits, nearest even) changes it by
+/// at most 2⁻⁹ of itself, so a product by at most ≈ 2⁻⁸ of itself; float32 accumulation of k
+/// terms adds at most ≈ k·2⁻²⁴ of Σ|a·b|. Against the float32 product the bound is therefore
+/// (2⁻⁸ + k·2⁻²⁴)·Σ|a·b|; against the product of the bf16-rounded operands, k·2⁻²⁴·Σ|a·b|.
+final class BF16GEMMTests: XCTestCase {
+    typealias Kernel = (Int32, Int32, Int, Int, Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, Float,
+                        UnsafeMutablePointer<Float>, Int) -> Int32
+
+    private func values(_ count: Int, seed: UInt64) -> [Float] {
+        var random = Initializer(seed: seed)
+        return (0..<count).map { _ in Float(random.unit() * 2 - 1) }
+    }
+
+    /// Nearest-even rounding to bfloat16, as vcvtne2ps2bf16 does for normal numbers.
+    static func bf16(_ x: Float) -> Float {
+        let bits = x.bitPattern
+        let rounded = (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000
+        return Float(bitPattern: rounded)
+    }
+
+    /// Runs `kernel` on one case with C inside a wider buffer and checks every entry; returns
+    /// false when the kernel declined (C must then be untouched).
+    @discardableResult
+    private func check(_ kernel: Kernel, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, beta: Float,
+                       file: StaticString = #filePath, line: UInt = #line) -> Bool {
+        let lda = transA ? m : k, ldb = transB ? k : n, ldc = n + 3
+        let a = values(m * k, seed: 1), b = values(k * n, seed: 2)
+        let start = values(m * ldc, seed: 3)
+        var out = start
+        let ran = a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                out.withUnsafeMutableBufferPointer { cp in
+                    kernel(transA ? 1 : 0, transB ? 1 : 0, m, n, k, ap.baseAddress!, lda, bp.baseAddress!, ldb, beta, cp.baseAddress!, ldc)
+                }
+            }
+        }
+        guard ran != 0 else {
+            XCTAssertEqual(out, start, "a declined call must leave C untouched", file: file, line: line)
+            return false
+        }
+        for i in 0..<m {
+            for j in 0..<ldc {
+                let got = Double(out[i * ldc + j])
+                guard j < n else {
+                    XCTAssertEqual(out[i * ldc + j], start[i * ldc + j], "padding column \(j) of row \(i) was written", file: file, line: line)
+                    continue
+                }
+                var exact = Double(beta) * Double(start[i * ldc + j]), rounded = exact, magnitude = abs(exact)
+                for p in 0..<k {
+                    let av = transA ? a[p * lda + i] : a[i * lda + p]
+                    let bv = transB ? b[j * ldb + p] : b[p * ldb + j]
+                    exact += Double(av) * Double(bv)
+                    rounded += Double(Self.bf16(av)) * Double(Self.bf16(bv))
+                    magnitude += abs(Double(av) * Double(bv))
+                }
+                let accumulation = Double(k + 2) * 0x1p-24 * magnitude + 1e-7
+                XCTAssertLessThanOrEqual(abs(got - rounded), accumulation,
+                                         "(\(i), \(j)) of \(m)×\(n)×\(k) tA \(transA) tB \(transB) β \(beta): against bf16 operands", file: file, line: line)
+                XCTAssertLessThanOrEqual(abs(got - exact), 0x1p-8 * magnitude + accumulation,
+                                         "(\(i), \(j)): against the float32 product", file: file, line: line)
+            }
+        }
+        return true
+    }
+
+    private func allCases(_ kernel: Kernel, file: StaticString = #filePath, line: UInt = #line) -> Bool {
+        var ran = true
+        for transA in [false, true] {
+            for transB in [false, true] {
+                for beta: Float in [0, 1, 0.5] {
+                    // Odd k (a pair half empty), partial strips and 16 × 16 transposes with remainders.
+                    ran = check(kernel, transA: transA, transB: transB, m: 5, n: 7, k: 3, beta: beta, file: file, line: line) && ran
+                    ran = check(kernel, transA: transA, transB: transB, m: 37, n: 101, k: 53, beta: beta, file: file, line: line) && ran
+                }
+            }
+        }
+        // Every cache block crossed (m > 256, n > 512, k > 512 split into equal passes).
+        ran = check(kernel, transA: false, transB: false, m: 261, n: 530, k: 777, beta: 0, file: file, line: line) && ran
+        ran = check(kernel, transA: false, transB: true, m: 70, n: 290, k: 700, beta: 1, file: file, line: line) && ran
+        ran = check(kernel, transA: true, transB: false, m: 300, n: 100, k: 129, beta: 0, file: file, line: line) && ran
+        return ran
+    }
+
+    func testAVX512BF16KernelMatchesThePlainProductOrDeclines() {
+        let ran = allCases(asl_gemm_bf16_avx512)
+        XCTAssertEqual(ran, asl_simd_has_avx512_bf16() != 0, "runs exactly where the CPU has AVX512-BF16")
+    }
+
+    /// The AMX driver (packing into tiles, k padding to whole tiles, 32 × 32 blocks and their
+    /// edges) on a scalar model of the tile instructions, which runs on any AVX512-BF16 CPU.
+    func testAMXTilingOnTheScalarTileModelMatchesThePlainProduct() throws {
+        try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "the AMX driver's packing needs AVX512-BF16")
+        XCTAssertTrue(allCases(asl_gemm_bf16_amx_emulated))
+    }
+
+    func testAMXKernelRunsOnlyWhereTheCPUAndLinuxAllowIt() {
+        let ran = allCases(asl_gemm_bf16_amx)
+        XCTAssertEqual(ran, asl_simd_has_amx_bf16() != 0, "declines cleanly (C untouched) without AMX-BF16 or the kernel's permission")
+    }
+
+    /// bf16 runs where some bf16 kernel does; elsewhere the engine says so and runs fp32.
+    func testBF16EngineUsesAKernelTheCPUHasOrFallsBackWithANote() {
+        let engine = Engine(threads: 1, precision: .bf16)
+        switch ProductKernel.bf16 {
+        case nil:
+            XCTAssertEqual(engine.precision, .fp32)
+            XCTAssertEqual(engine.kernel, ProductKernel.fp32)
+            XCTAssertNotNil(engine.note)
+        case let kernel?:
+            XCTAssertEqual(engine.precision, .bf16)
+            XCTAssertEqual(engine.kernel, kernel)
+            XCTAssertNil(engine.note)
+            XCTAssertEqual(kernel == .amxBF16, asl_simd_has_amx_bf16() != 0
+                && ProcessInfo.processInfo.environment["ASL_LAB_BF16"]?.lowercased() != "avx512")
+        }
+        XCTAssertNil(Engine(threads: 1, precision: .fp32).note)
+        XCTAssertEqual(Engine(threads: 1, precision: .fp32).precision, .fp32)
+    }
+}

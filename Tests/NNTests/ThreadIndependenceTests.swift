@@ -1,0 +1,102 @@
+import XCTest
+@testable import NN
+
+/// The same seed and data train the same bytes with any thread count (README's promise; the
+/// stage key leaves the thread count out).
+final class ThreadIndependenceTests: XCTestCase {
+    /// Trains a small SmallCNN for a few Adam steps on a batch of 19 images (odd, so thread
+    /// shares and gradient parts differ in size) and returns every weight.
+    func trainedWeights(threads: Int, precision: Precision, steps: Int = 3) -> [[Float]] {
+        let architecture = SmallCNNArchitecture(inputSize: 24, channels: [6, 8, 16], classHidden: 40, distanceHidden: 36, classes: 26,
+                                                inputStandardisation: InputStandardisation(mean: [0.8, 0.7, 0.9], std: [0.2, 0.15, 0.1]))
+        let model = SmallCNN(architecture: architecture, seed: 5)
+        let engine = Engine(threads: threads, precision: precision)
+        model.engine = engine
+        let adam = Adam(parameters: model.parameters, learningRate: 0.003)
+        adam.engine = engine
+        var random = Initializer(seed: 6)
+        var input = Tensor(zeros: [19, 3, 24, 24])
+        for i in input.data.indices { input.data[i] = Float(random.unit()) }
+        let classes = (0..<19).map { $0 % 26 }, distances = (0..<19).map { Float(1 + $0 % 5) }
+        for _ in 0..<steps {
+            let (logits, distance) = model.forward(input, training: true)
+            let loss = DualHeadLoss.evaluate(logits: logits, distance: distance, classes: classes, distances: distances, distanceWeight: 0.25)
+            model.zeroGradients()
+            _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
+            adam.step()
+        }
+        return model.stateTensors().map(\.tensor.data)
+    }
+
+    func testOneTwoThreeAndEightThreadsTrainIdenticalWeightsInFP32() {
+        let one = trainedWeights(threads: 1, precision: .fp32)
+        for threads in [2, 3, 8] {
+            XCTAssertEqual(trainedWeights(threads: threads, precision: .fp32), one, "fp32 weights after 3 steps with \(threads) threads")
+        }
+    }
+
+    func testOneTwoAndEightThreadsTrainIdenticalWeightsInBF16() throws {
+        try XCTSkipIf(ProductKernel.bf16 == nil, "no bf16 kernel on this CPU")
+        let one = trainedWeights(threads: 1, precision: .bf16)
+        for threads in [2, 8] {
+            XCTAssertEqual(trainedWeights(threads: threads, precision: .bf16), one, "bf16 weights after 3 steps with \(threads) threads")
+        }
+        XCTAssertNotEqual(one, trainedWeights(threads: 1, precision: .fp32), "bf16 is a different arithmetic")
+    }
+
+    /// bf16 layers are float32 layers within bf16's rounding: outputs and every gradient of a
+    /// conv and a linear layer stay within a few 2⁻⁸ of the float32 ones (which the
+    /// finite-difference checks hold to the true derivatives).
+    func testBF16LayersStayWithinRoundingOfFP32() throws {
+        try XCTSkipIf(ProductKernel.bf16 == nil, "no bf16 kernel on this CPU")
+        var random = Initializer(seed: 21)
+        func tensor(_ shape: [Int]) -> Tensor {
+            var t = Tensor(zeros: shape)
+            for i in t.data.indices { t.data[i] = Float(random.unit() * 2 - 1) }
+            return t
+        }
+        let conv = Conv2d(name: "c", inChannels: 5, outChannels: 7, kernel: 3, padding: 1, random: &random)
+        let linear = Linear(name: "l", inFeatures: 60, outFeatures: 9, random: &random)
+        let x = tensor([5, 3, 9, 8]), dy = tensor([7, 3, 9, 8]), xl = tensor([4, 60]), dyl = tensor([4, 9])
+        func results(_ precision: Precision) -> [(String, [Float], Float)] {
+            let engine = Engine(threads: 2, precision: precision)
+            conv.engine = engine
+            linear.engine = engine
+            for p in [conv.weight, conv.bias, linear.weight, linear.bias] { p.grad = Tensor(zeros: p.value.shape) }
+            let y = conv.forward(x, training: true), dx = conv.backward(dy, needInput: true)!
+            let yl = linear.forward(xl, training: true), dxl = linear.backward(dyl)!
+            // Each entry's scale: the sum of |terms| of its sum (inputs in [−1, 1], weights ≤ 1/√fan-in).
+            return [("conv output", y.data, 5 * 9 * 0.15), ("conv input gradient", dx.data, 7 * 9 * 0.15),
+                    ("conv weight gradient", conv.weight.grad.data, 3 * 72), ("conv bias gradient", conv.bias.grad.data, 0),
+                    ("linear output", yl.data, 60 * 0.13), ("linear input gradient", dxl.data, 9 * 0.13),
+                    ("linear weight gradient", linear.weight.grad.data, 4)]
+        }
+        let reference = results(.fp32), mixed = results(.bf16)
+        for ((name, a, scale), (_, b, _)) in zip(reference, mixed) {
+            let worst = zip(a, b).map { abs($0 - $1) }.max()!
+            // 2⁻⁸ of the terms' magnitude (bias gradients are plain float32 sums: equal).
+            XCTAssertLessThanOrEqual(worst, scale == 0 ? 0 : Float(0x1p-8) * scale, name)
+        }
+    }
+
+    func testProfileTimesEveryLayerAndCountsTheProducts() {
+        let profile = EngineProfile()
+        let engine = Engine(threads: 2, profile: profile)
+        _ = NNBenchmark.trainImagesPerSecond(batch: 4, steps: 1, engine: engine,
+                                             architecture: SmallCNNArchitecture(inputSize: 16, channels: [4, 8, 8], classHidden: 16, distanceHidden: 8))
+        let rows = profile.report
+        for layer in ["features.0", "features.3", "features.6"] {
+            for direction in [EngineProfile.Direction.forward, .backward] {
+                let gemm = rows.first { $0.key.layer == layer && $0.key.direction == direction && $0.key.phase == .gemm }
+                XCTAssertNotNil(gemm, "\(layer) \(direction) GEMM")
+                XCTAssertGreaterThan(gemm?.entry.operations ?? 0, 0)
+                XCTAssertNotNil(rows.first { $0.key.layer == layer && $0.key.direction == direction && $0.key.phase == .pooling })
+            }
+        }
+        // Conv 0 forward at 16 px, batch 4: 2 · 4 · 16² · 4 · 27 operations.
+        let conv0 = rows.first { $0.key.layer == "features.0" && $0.key.direction == .forward && $0.key.phase == .gemm }!
+        XCTAssertEqual(conv0.entry.operations, 2 * 4 * 256 * 4 * 27)
+        XCTAssertNotNil(rows.first { $0.key.phase == .adam })
+        XCTAssertNotNil(rows.first { $0.key.phase == .loss })
+    }
+}
