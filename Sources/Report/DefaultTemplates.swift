@@ -51,7 +51,7 @@ enum DefaultTemplates {
 {{> page}}
 {{/pages}}
 </main>
-<footer>Made by asl-lab {{toolVersion}}{{#run}} from config {{configHash}}{{/run}}. Static and offline: this page needs no server, no network and no JavaScript.</footer>
+<footer>Made by asl-lab {{toolVersion}}{{#run}} from config {{configHash}}. Static and offline: this report needs no server, no network and no JavaScript.{{/run}}{{^run}}. Static and offline: this page needs no server, no network and no JavaScript.{{/run}}</footer>
 </body>
 </html>
 """#,
