@@ -49,7 +49,7 @@ let package = Package(
             dependencies: ["Canvas", "Digest", "AtomicIO", "Interrupt", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest", "AtomicIO", "Interrupt", "FileFormats"]),
-        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "COpenBLAS", "SIMDKernels", "AtomicIO", "Interrupt", "FileFormats"]),
+        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "SIMDKernels", "AtomicIO", "Interrupt", "FileFormats"]),
         .target(
             name: "Report",
             dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", "AtomicIO", "Interrupt", "FileFormats", .product(name: "Mustache", package: "swift-mustache")]

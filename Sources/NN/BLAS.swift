@@ -69,3 +69,17 @@ public enum ProductKernel: String, Sendable, CaseIterable {
         return nil
     }()
 }
+
+/// Row-major single-precision matrix products for code outside the engine (t-SNE's distance
+/// blocks, PCA's covariance): C[m×n] = alpha · op(A) · op(B) + beta · C on the calling thread,
+/// through OpenBLAS, single-threaded (`Engine.configureProcess`). Unlike the engine's products
+/// these keep OpenBLAS whatever the CPU, so analysis results stay what they were; NN owns
+/// every BLAS call, so no other module links OpenBLAS.
+public enum MatrixProduct {
+    public static func multiply(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                                _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                                beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

@@ -58,10 +58,14 @@ public struct Engine: Sendable {
 
     private static let configured: Void = {
         openblas_set_num_threads(1)
+        #if os(Linux)
         _ = glibcMallopt(-3, 32 << 20) // M_MMAP_THRESHOLD, at glibc's maximum (malloc.h is not in Swift's Glibc module)
         _ = glibcMallopt(-1, 1 << 30) // M_TRIM_THRESHOLD
+        #endif
     }()
 }
 
+#if os(Linux)
 @_silgen_name("mallopt")
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif

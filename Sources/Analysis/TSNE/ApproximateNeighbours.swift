@@ -1,5 +1,5 @@
-import COpenBLAS
 import Dispatch
+import NN
 
 /// Approximate k nearest neighbours for large N, where the exact search's N² distances
 /// dominate a t-SNE run (openTSNE switches to approximate neighbours for the same reason).
@@ -79,8 +79,7 @@ enum ApproximateNeighbours {
                                             if size == 0 { continue }
                                             // This cell's rows against the probe cell's rows, into columns
                                             // column ..< column + size of the cell's product matrix.
-                                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(size), Int32(d), 1,
-                                                        xp + first * d, Int32(d), xp + start * d, Int32(d), 0, pp.baseAddress! + column, Int32(total))
+                                            MatrixProduct.multiply(transposeB: true, m: count, n: size, k: d, xp + first * d, lda: d, xp + start * d, ldb: d, pp.baseAddress! + column, ldc: total)
                                             candidateNorms.append(contentsOf: UnsafeBufferPointer(start: np + start, count: size))
                                             candidateIndices.append(contentsOf: UnsafeBufferPointer(start: mp + start, count: size))
                                             column += size

@@ -1,5 +1,5 @@
-import COpenBLAS
 import Dispatch
+import NN
 
 /// Exact k nearest neighbours by squared Euclidean distance, computed as blocked distance
 /// matrices ‖x‖² + ‖y‖² − 2·XYᵀ through sgemm with a bounded max-heap per row — for 256-d
@@ -47,8 +47,7 @@ enum NearestNeighbours {
                     defer { products.deallocate() }
                     for b in stride(from: worker, to: blocks, by: workers) {
                         let first = b * block, count = min(block, n - first)
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(m), Int32(d), 1,
-                                    xp + first * d, Int32(d), yp, Int32(d), 0, products, Int32(m))
+                        MatrixProduct.multiply(transposeB: true, m: count, n: m, k: d, xp + first * d, lda: d, yp, ldb: d, products, ldc: m)
                         body(first, count, products)
                     }
                 }

@@ -1,5 +1,5 @@
-import COpenBLAS
 import Foundation
+import NN
 
 /// Principal component analysis onto the first two components.
 public enum PCA {
@@ -17,8 +17,7 @@ public enum PCA {
         var covariance = [Float](repeating: 0, count: d * d)
         centred.withUnsafeBufferPointer { cp in
             covariance.withUnsafeMutableBufferPointer { vp in
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(d), Int32(d), Int32(n), 1 / Float(max(1, n - 1)),
-                            cp.baseAddress!, Int32(d), cp.baseAddress!, Int32(d), 0, vp.baseAddress!, Int32(d))
+                MatrixProduct.multiply(transposeA: true, m: d, n: d, k: n, alpha: 1 / Float(max(1, n - 1)), cp.baseAddress!, lda: d, cp.baseAddress!, ldb: d, vp.baseAddress!, ldc: d)
             }
         }
         let total = (0..<d).reduce(0.0) { $0 + Double(covariance[$1 * d + $1]) }

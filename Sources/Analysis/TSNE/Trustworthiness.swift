@@ -1,5 +1,5 @@
-import COpenBLAS
 import Dispatch
+import NN
 
 /// How well a low-dimensional map keeps neighbourhoods (Venna & Kaski; scikit-learn's
 /// `trustworthiness`): 1 − 2/(n·k·(2n − 3k − 1)) · Σᵢ Σ_{j ∈ Uᵢ} (r(i, j) − k), where Uᵢ are
@@ -23,8 +23,7 @@ public enum Trustworthiness {
                     for b in stride(from: worker, to: blocks, by: workers) {
                         let first = b * block, count = min(block, n - first)
                         distances.withUnsafeMutableBufferPointer { dp in
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(n), Int32(d), -2,
-                                        xp + first * d, Int32(d), xp, Int32(d), 0, dp.baseAddress!, Int32(n))
+                            MatrixProduct.multiply(transposeB: true, m: count, n: n, k: d, alpha: -2, xp + first * d, lda: d, xp, ldb: d, dp.baseAddress!, ldc: n)
                         }
                         for r in 0..<count {
                             let i = first + r
