@@ -37,19 +37,21 @@ let package = Package(
         .target(name: "FileFormats", dependencies: ["AtomicIO"], exclude: ["README.md"]),
         // The tool's version (and, once built, the source it was built from).
         .target(name: "BuildInfo"),
+        // SplitMix64: the one seeded generator behind every random choice.
+        .target(name: "SeededRandom"),
         .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec", "AtomicIO"]),
         // Hot loops written with AVX2 / AVX-512 intrinsics behind a run-time CPU check, so the
         // binary still runs (on the Swift kernels or OpenBLAS) where those are missing.
         .target(name: "SIMDKernels"),
         .target(name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels", "AtomicIO"]),
+        .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels", "AtomicIO", "SeededRandom"]),
         .target(name: "Plot", dependencies: ["Canvas", "AtomicIO"]),
         .target(
             name: "Synth",
-            dependencies: ["Canvas", "Digest", "AtomicIO", "Interrupt", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["Canvas", "Digest", "AtomicIO", "Interrupt", "SeededRandom", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(name: "Training", dependencies: ["NN", "Canvas", "Synth", "Digest", "AtomicIO", "Interrupt", "FileFormats"]),
-        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "SIMDKernels", "AtomicIO", "Interrupt", "FileFormats"]),
+        .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "SIMDKernels", "AtomicIO", "Interrupt", "FileFormats", "SeededRandom"]),
         .target(
             name: "Report",
             dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", "AtomicIO", "Interrupt", "FileFormats", .product(name: "Mustache", package: "swift-mustache")]
@@ -114,10 +116,10 @@ let package = Package(
         .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Synth", "AtomicIO", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "SIMDKernels"]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas", "TestSupport"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas", "TestSupport", "SeededRandom"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas", "AtomicIO", "Interrupt", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt", "FileFormats", "TestSupport"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels", "Interrupt", "FileFormats"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels", "Interrupt", "FileFormats", "SeededRandom"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth", "Interrupt", "FileFormats", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Configuration", "Storage", "BuildInfo", "Digest", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth", "FileFormats", "TestSupport"]),
     ]

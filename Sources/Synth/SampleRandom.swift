@@ -72,29 +72,13 @@ public struct SampleRandom: Sendable {
     }
 }
 
-/// SplitMix64, used only to expand seeds into well-mixed generator states.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func absorb(_ value: UInt64) {
-        state = next() ^ value
-    }
-}
-
 extension UInt64 {
     @inline(__always)
     fileprivate func rotatedLeft(_ n: UInt64) -> UInt64 { (self << n) | (self >> (64 - n)) }
 }
 
 import Foundation
+import SeededRandom
 
 @inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }

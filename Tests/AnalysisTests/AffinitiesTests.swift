@@ -1,10 +1,11 @@
 @testable import Analysis
+import SeededRandom
 import XCTest
 
 /// The symmetric P and the quadtree that the gradient is built on.
 final class AffinitiesTests: XCTestCase {
     func randomPoints(n: Int, d: Int, seed: UInt64) -> [Float] {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<(n * d)).map { _ in Float(random.unit() * 4 - 2) }
     }
 

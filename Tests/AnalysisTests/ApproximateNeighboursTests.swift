@@ -1,11 +1,12 @@
 @testable import Analysis
+import SeededRandom
 import XCTest
 
 /// The k-means inverted-file search against the exact one.
 final class ApproximateNeighboursTests: XCTestCase {
     /// `clusters` Gaussian clusters in `d` dimensions, of unequal spread, that partly overlap.
     func points(n: Int, d: Int, clusters: Int, seed: UInt64) -> [Float] {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         func normal() -> Float { Float((-2 * log(max(random.unit(), 1e-12))).squareRoot() * cos(2 * .pi * random.unit())) }
         let centres = (0..<(clusters * d)).map { _ in normal() * 2 }
         return (0..<(n * d)).map { t in

@@ -1,5 +1,6 @@
 @testable import Analysis
 import SIMDKernels
+import SeededRandom
 import XCTest
 
 /// Barnes-Hut by groups against the exact O(N²) sums.
@@ -7,7 +8,7 @@ final class GroupedRepulsionTests: XCTestCase {
     /// Points in five blobs of different spread, over a map about `extent` units wide, and
     /// `duplicates` exact copies of the first points (leaves holding several points).
     func map(n: Int, extent: Float, duplicates: Int = 0, seed: UInt64) -> [Float] {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var y = [Float](repeating: 0, count: 2 * n)
         for i in 0..<n {
             let blob = i % 5

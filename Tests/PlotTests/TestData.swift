@@ -1,23 +1,18 @@
 import Canvas
 import Foundation
+import SeededRandom
 @testable import Plot
 
 /// Small deterministic random numbers for test data (SplitMix64).
 struct TestRandom {
-    var state: UInt64
+    var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SplitMix64(state: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func uniform() -> Double { random.unit() }
 
     /// Standard normal (Box–Muller).
     mutating func normal() -> Double {

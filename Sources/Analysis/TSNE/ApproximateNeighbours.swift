@@ -1,5 +1,6 @@
 import Dispatch
 import NN
+import SeededRandom
 
 /// Approximate k nearest neighbours for large N, where the exact search's N² distances
 /// dominate a t-SNE run (openTSNE switches to approximate neighbours for the same reason).
@@ -111,7 +112,7 @@ enum ApproximateNeighbours {
     /// each point's cell. Assignment through sgemm; centres are means summed in point order in
     /// double precision, and a cell left empty keeps its centre.
     static func kMeans(_ x: [Float], rows n: Int, columns d: Int, cells: Int, iterations: Int, seed: UInt64, threads: Int) -> ([Float], [Int32]) {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var pool = Array(0..<n)
         var centres = [Float](repeating: 0, count: cells * d)
         for c in 0..<cells {

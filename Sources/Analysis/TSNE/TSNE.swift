@@ -2,6 +2,7 @@ import AtomicIO
 import Dispatch
 import Foundation
 import Interrupt
+import SeededRandom
 
 /// t-SNE in the manner of openTSNE's defaults: kNN affinities with perplexity-matched
 /// bandwidths over ⌊3·perplexity⌋ neighbours, symmetric sparse P, PCA initialisation scaled to
@@ -103,7 +104,7 @@ public enum TSNE {
         let mean0 = (0..<n).reduce(0.0) { $0 + Double(y[2 * $1]) } / Double(n)
         let std0 = ((0..<n).reduce(0.0) { $0 + pow(Double(y[2 * $1]) - mean0, 2) } / Double(n)).squareRoot()
         let scale = std0 > 0 ? 1e-4 / std0 : 1
-        var random = SplitMix(seed: options.seed)
+        var random = SplitMix64(seed: options.seed)
         for i in 0..<(2 * n) { y[i] = Float(Double(y[i]) * scale + 1e-8 * (random.unit() - 0.5)) }
 
         var update = [Float](repeating: 0, count: 2 * n), gains = [Float](repeating: 1, count: 2 * n)
@@ -276,16 +277,7 @@ enum Forces {
     }
 }
 
-/// A small seeded generator for the initialisation's tie-breaking jitter.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+extension SplitMix64 {
+    /// The generator of t-SNE's tie-breaking jitter for `seed`.
+    init(seed: UInt64) { self.init(state: seed &+ 0x9E37_79B9_7F4A_7C15) }
 }
