@@ -113,10 +113,11 @@ public enum PipelineRun {
         // Written from the start and after every stage, so a run that stops half-way still
         // records its config and what it did (for `runs list` and `runs compare`). The report
         // reads it too (data set, machine, stage timings).
+        let (machine, git) = (RunManifest.Machine.current, RunManifest.Git.current(in: FileManager.default.currentDirectoryPath))
         func writeManifest() throws {
             try RunManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
                             dataset: context.folder(of: .generate), runFolder: runFolder, cache: cache,
-                            seconds: Date().timeIntervalSince(started)).write(to: runFolder)
+                            seconds: Date().timeIntervalSince(started), machine: machine, git: git).write(to: runFolder)
         }
         try writeManifest()
         var last = runFolder

@@ -73,6 +73,17 @@ final class RunReliabilityTests: TemporaryFolderTestCase {
         XCTAssertEqual(cache.state(stage: "generate", key: try keys.generate), .valid)
     }
 
+    /// A fully cached run reads no image of the data set, so it does not hash 1.5 GB of them:
+    /// a rotten image goes unnoticed until a stage reads the data set (or `cache verify`).
+    func testAFullyCachedRunChecksTheDataSetBySizeAndTimeOnly() throws {
+        try runPipeline(until: .report)
+        try rot(cache.folder(stage: "generate", key: try keys.generate) + "/A/A_00000.png", at: 2000)
+        let (outcome, log) = try runPipeline(until: .report)
+        XCTAssertEqual(outcome.stages.map(\.status), [.cached, .cached, .cached, .run])
+        XCTAssertFalse(log.contains("damaged"), log)
+        XCTAssertEqual(cache.state(stage: "generate", key: try keys.generate, verify: .content), .corrupt("A/A_00000.png changed content"))
+    }
+
     func testCacheVerifyFindsAndRemovesDamagedEntriesOnly() throws {
         try runPipeline()
         XCTAssertTrue(try CacheCheck.verifyAndSummarise(root: cacheRoot) { _ in }

@@ -6,9 +6,10 @@ import Storage
 
 extension RunManifest {
     /// The manifest of a run so far: its config, what each stage did, the SHA-256 of every
-    /// file in the run folder and the headline results once training.json is there.
+    /// file in the run folder and the headline results once training.json is there. `machine`
+    /// and `git` are probed once per run (a git probe starts two processes).
     init(name: String, created: Date, config: EffectiveConfig, keys: StageKeys, stages: [StageRecord],
-         dataset: String, runFolder: String, cache: StageCache, seconds: Double) {
+         dataset: String, runFolder: String, cache: StageCache, seconds: Double, machine: Machine, git: Git?) {
         // Files linked from sealed cache entries have a checked SHA-256 in the seal (checked by
         // content when the entry was reused); only the run's own files are hashed here.
         var known: [String: String] = [:]
@@ -22,8 +23,8 @@ extension RunManifest {
         }
         let summary = TrainingSummary.readIfPresent(folder: runFolder)
         self.init(name: name, created: ISO8601DateFormatter().string(from: created), configHash: config.hash, toolVersion: ToolInfo.version,
-                  seed: Config(config).seed, dataset: dataset, machine: .current, stages: stages, config: Self.canonicalValues(config),
-                  git: .current(in: FileManager.default.currentDirectoryPath), artifacts: artifacts,
+                  seed: Config(config).seed, dataset: dataset, machine: machine, stages: stages, config: Self.canonicalValues(config),
+                  git: git, artifacts: artifacts,
                   metrics: Metrics(testAccuracy: summary?.testAccuracy, testDistanceMAE: summary?.testDistanceMAE, epochs: summary?.epochs),
                   seconds: seconds)
     }
