@@ -35,8 +35,10 @@ let package = Package(
         // One Codable type per record file a run writes and reads back (training.json,
         // history.csv, metrics.json, manifest.json, status.json, a cache entry's entry.json).
         .target(name: "FileFormats", dependencies: ["AtomicIO"], exclude: ["README.md"]),
-        // The tool's version (and, once built, the source it was built from).
-        .target(name: "BuildInfo"),
+        // The tool's version and the git commit it was built from (recorded by the plugin at
+        // build time, so manifests name the binary's source, not the working directory's).
+        .target(name: "BuildInfo", plugins: ["SourceRevision"]),
+        .plugin(name: "SourceRevision", capability: .buildTool()),
         // SplitMix64: the one seeded generator behind every random choice.
         .target(name: "SeededRandom"),
         .target(name: "Canvas", dependencies: ["CCairo", "PNGCodec", "AtomicIO"]),

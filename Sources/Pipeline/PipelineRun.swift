@@ -113,7 +113,7 @@ public enum PipelineRun {
         // Written from the start and after every stage, so a run that stops half-way still
         // records its config and what it did (for `runs list` and `runs compare`). The report
         // reads it too (data set, machine, stage timings).
-        let (machine, git) = (RunManifest.Machine.current, RunManifest.Git.current(in: FileManager.default.currentDirectoryPath))
+        let (machine, git) = (RunManifest.Machine.current, RunManifest.Git.ofThisBuild)
         func writeManifest() throws {
             try RunManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
                             dataset: context.folder(of: .generate), runFolder: runFolder, cache: cache,

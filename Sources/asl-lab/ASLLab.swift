@@ -12,7 +12,7 @@ struct ASLLab: ParsableCommand {
         A run goes generate → train → analyse → report. Every random choice follows the config's seed,
         so the same config and seed give the same bytes. `asl-lab config show` prints every setting.
         """,
-        version: ToolInfo.version,
+        version: ToolInfo.versionLine,
         subcommands: [RunCommand.self, RunsCommand.self, CacheCommand.self, GenerateCommand.self, SamplesCommand.self, TrainCommand.self, PredictCommand.self, AnalyseCommand.self, TSNECommand.self, ReportCommand.self, ConfigCommand.self, BenchCommand.self]
     )
 }

@@ -1,3 +1,4 @@
+import BuildInfo
 import FileFormats
 import Foundation
 
@@ -13,25 +14,9 @@ extension RunManifest.Machine {
 }
 
 extension RunManifest.Git {
-    /// The git commit of `folder`'s checkout, if any, and whether it has changes.
-    static func current(in folder: String) -> RunManifest.Git? {
-        guard let commit = run(["rev-parse", "HEAD"], in: folder)?.trimmingCharacters(in: .whitespacesAndNewlines), commit.count == 40 else {
-            return nil
-        }
-        let status = run(["status", "--porcelain", "--untracked-files=no"], in: folder) ?? ""
-        return RunManifest.Git(commit: commit, dirty: !status.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
-    }
-
-    private static func run(_ arguments: [String], in folder: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", folder] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    /// The source this binary was built from, as recorded at build time; never the working
+    /// directory's repository, which may be another project or another commit.
+    static var ofThisBuild: RunManifest.Git? {
+        ToolInfo.commit.map { RunManifest.Git(commit: $0, dirty: ToolInfo.dirty) }
     }
 }

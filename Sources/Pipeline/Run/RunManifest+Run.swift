@@ -7,7 +7,7 @@ import Storage
 extension RunManifest {
     /// The manifest of a run so far: its config, what each stage did, the SHA-256 of every
     /// file in the run folder and the headline results once training.json is there. `machine`
-    /// and `git` are probed once per run (a git probe starts two processes).
+    /// is probed once per run; `git` is the binary's own source, recorded when it was built.
     init(name: String, created: Date, config: EffectiveConfig, keys: StageKeys, stages: [StageRecord],
          dataset: String, runFolder: String, cache: StageCache, seconds: Double, machine: Machine, git: Git?) {
         // Files linked from sealed cache entries have a checked SHA-256 in the seal (checked by
