@@ -31,6 +31,10 @@ public struct RunManifest: JSONRecord, Equatable, Sendable {
     public var metrics: Metrics
     /// Wall time of the run so far.
     public var seconds: Double
+    /// The user's words on the run (`run --note`), shown in lists and its report.
+    public var note: String?
+    /// Labels for finding and grouping runs (`run --tag`, repeatable).
+    public var tags: [String]
 
     /// The computer a run ran on.
     public struct Machine: Codable, Equatable, Sendable {
@@ -82,7 +86,8 @@ public struct RunManifest: JSONRecord, Equatable, Sendable {
 
     public init(name: String, created: String, configHash: String, toolVersion: String, seed: UInt64, dataset: String,
                 machine: Machine, stages: [StageRecord], config: [String: String] = [:], git: Git? = nil,
-                artifacts: [String: String] = [:], metrics: Metrics = Metrics(), seconds: Double = 0) {
+                artifacts: [String: String] = [:], metrics: Metrics = Metrics(), seconds: Double = 0,
+                note: String? = nil, tags: [String] = []) {
         self.name = name
         self.created = created
         self.configHash = configHash
@@ -96,10 +101,12 @@ public struct RunManifest: JSONRecord, Equatable, Sendable {
         self.artifacts = artifacts
         self.metrics = metrics
         self.seconds = seconds
+        self.note = note
+        self.tags = tags
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, created, seed, dataset, machine, stages, config, git, artifacts, metrics, seconds
+        case name, created, seed, dataset, machine, stages, config, git, artifacts, metrics, seconds, note, tags
         case configHash = "config_hash", toolVersion = "tool_version"
     }
 
@@ -118,6 +125,8 @@ public struct RunManifest: JSONRecord, Equatable, Sendable {
         artifacts = try c.decodeIfPresent([String: String].self, forKey: .artifacts) ?? [:]
         metrics = try c.decodeIfPresent(Metrics.self, forKey: .metrics) ?? Metrics()
         seconds = try c.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
+        note = try c.decodeIfPresent(String.self, forKey: .note)
+        tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
     }
 }
 
@@ -126,7 +135,8 @@ public struct StageRecord: Codable, Equatable, Sendable {
     public var name: String
     public var status: StageStatus
     public var seconds: Double
-    /// The stage's cache key (none for the report, which is drawn into every run folder).
+    /// The stage's cache key (for the report, which is drawn into every run folder, the key of
+    /// the figures it keeps in the cache; none in manifests written before that was recorded).
     public var key: String?
 
     public init(name: String, status: StageStatus, seconds: Double, key: String? = nil) {

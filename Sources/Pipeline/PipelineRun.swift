@@ -29,10 +29,16 @@ public enum PipelineRun {
         /// Asks the run to stop at its next safe point, besides SIGINT and SIGTERM (for a caller
         /// that runs pipelines in-process and must be able to stop one).
         public var stop: StopRequest?
+        /// The user's words on the run and its labels (`--note`, `--tag`), kept in its manifest.
+        public var note: String?
+        public var tags: [String]
 
         public init(reportsRoot: String, cacheRoot: String, name: String, threads: Int? = nil,
-                    force: PipelineStage? = nil, until: PipelineStage = .report, dryRun: Bool = false, command: String? = nil) {
+                    force: PipelineStage? = nil, until: PipelineStage = .report, dryRun: Bool = false, command: String? = nil,
+                    note: String? = nil, tags: [String] = []) {
             self.command = command
+            self.note = note
+            self.tags = tags
             self.reportsRoot = reportsRoot
             self.cacheRoot = cacheRoot
             self.name = name
@@ -53,6 +59,7 @@ public enum PipelineRun {
 
 
     public static func run(config: EffectiveConfig, options: Options, output: ConsoleOutput) throws -> Outcome {
+        try RunLabels.check(note: options.note, tags: options.tags)
         let keys = StageKeys(config: config)
         let cacheRoot = URL(fileURLWithPath: options.cacheRoot).standardizedFileURL.path
         let cache = StageCache(root: cacheRoot)
@@ -117,7 +124,8 @@ public enum PipelineRun {
         func writeManifest() throws {
             try RunManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
                             dataset: context.folder(of: .generate), runFolder: runFolder, cache: cache,
-                            seconds: Date().timeIntervalSince(started), machine: machine, git: git).write(to: runFolder)
+                            seconds: Date().timeIntervalSince(started), machine: machine, git: git,
+                            note: options.note, tags: options.tags).write(to: runFolder)
         }
         try writeManifest()
         var last = runFolder
@@ -132,7 +140,9 @@ public enum PipelineRun {
             case .runFolder:
                 let started = Date()
                 log.write("\(definition.stage.rawValue): " + (try definition.perform(context, runFolder)) + "\n")
-                records.append(StageRecord(name: definition.stage.rawValue, status: .run, seconds: Date().timeIntervalSince(started)))
+                // The key names the figures it keeps in the cache, so `cache prune` knows they are used.
+                records.append(StageRecord(name: definition.stage.rawValue, status: .run, seconds: Date().timeIntervalSince(started),
+                                           key: keys[definition.stage]))
                 last = (runFolder as NSString).appendingPathComponent(ReportFiles.index)
             }
             try writeManifest()

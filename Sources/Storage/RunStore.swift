@@ -63,6 +63,31 @@ public struct RunStore: Sendable {
         return matches[0]
     }
 
+    /// `runs rm ID`: removes a run folder that is not running, then rewrites the index. The
+    /// folder is renamed away first, so it leaves the listings at once, whole, even if the
+    /// removal of its files is cut short. Cache entries it used stay (`cache prune` removes them).
+    public func remove(_ id: String) throws -> String {
+        let run = try resolve(id)
+        if let record = statusRecord(run), record.state == .running {
+            throw StorageError.runStillRunning(run, pid: record.pid)
+        }
+        let doomed: String
+        do { doomed = try Folder.createTemporary(beside: path(run)) } catch {
+            throw StorageError.cannotWrite(path: root, reason: error.reason)
+        }
+        let moved = (doomed as NSString).appendingPathComponent(run)
+        guard rename(path(run), moved) == 0 else {
+            let reason = SystemReason.current(path: path(run))
+            try? FileManager.default.removeItem(atPath: doomed)
+            throw StorageError.cannotWrite(path: path(run), reason: "it could not be moved away for removal (\(reason))")
+        }
+        do { try FileManager.default.removeItem(atPath: doomed) } catch {
+            throw StorageError.cannotWrite(path: doomed, reason: "the run left the listings, but its files could not all be removed (\((error as NSError).localizedDescription)); remove that folder by hand")
+        }
+        try writeIndex()
+        return run
+    }
+
     /// One row per run for `runs list` and the index page.
     public struct Row: Equatable, Sendable {
         public var folder: String
@@ -76,6 +101,8 @@ public struct RunStore: Sendable {
         public var hasReport: Bool
         /// "complete", "running", "interrupted during train", "failed during report".
         public var status: String
+        public var note: String?
+        public var tags: [String] = []
     }
 
     public func rows() -> [Row] {
@@ -84,11 +111,11 @@ public struct RunStore: Sendable {
             guard let m = manifest(run) else {
                 let record = statusRecord(run)
                 return Row(folder: run, name: run, created: record?.started ?? "–", imagesPerLetter: "–", epochs: "–", accuracy: nil, mae: nil,
-                           seconds: 0, hasReport: hasReport, status: statusText(run))
+                           seconds: 0, hasReport: hasReport, status: statusText(run), note: nil)
             }
             return Row(folder: run, name: m.name, created: m.created, imagesPerLetter: m.config["data.images_per_letter"] ?? "–",
                        epochs: m.config["train.epochs"] ?? "–", accuracy: m.metrics.testAccuracy, mae: m.metrics.testDistanceMAE,
-                       seconds: m.seconds, hasReport: hasReport, status: statusText(run))
+                       seconds: m.seconds, hasReport: hasReport, status: statusText(run), note: m.note, tags: m.tags)
         }
     }
 
@@ -96,17 +123,25 @@ public struct RunStore: Sendable {
     public func listText() -> String {
         let rows = rows()
         guard !rows.isEmpty else { return "No runs in \(root) yet; `asl-lab run` makes one.\n" }
-        let table = [["run", "status", "images/letter", "epochs", "test accuracy", "distance MAE", "duration"]] + rows.map { row in
+        let table = [["run", "status", "images/letter", "epochs", "test accuracy", "distance MAE", "duration", "tags", "note"]] + rows.map { row in
             [row.folder, row.status, row.imagesPerLetter, row.epochs, row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–",
-             row.mae.map { String(format: "%.3f", $0) } ?? "–", Self.duration(row.seconds)]
+             row.mae.map { String(format: "%.3f", $0) } ?? "–", Self.duration(row.seconds), row.tags.joined(separator: ","),
+             Self.oneLine(row.note ?? "", limit: 60)]
         }
         let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max()! }
         return table.map { row in
-            zip(row, widths).enumerated().map { i, cell in
-                i <= 1 ? cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0)
+            let line = zip(row, widths).enumerated().map { i, cell in
+                i <= 1 || i >= 7 ? cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: cell.1 - cell.0.count) + cell.0
             }.joined(separator: "  ")
+            return String(line.reversed().drop(while: { $0 == " " }).reversed())
         }.joined(separator: "\n") + "\n"
+    }
+
+    /// A note on one line of at most `limit` characters, for tables.
+    static func oneLine(_ text: String, limit: Int) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count <= limit ? flat : String(flat.prefix(limit - 1)) + "…"
     }
 
     static func duration(_ seconds: Double) -> String {
@@ -119,7 +154,8 @@ public struct RunStore: Sendable {
         let rows = rows().map { row in
             RunsIndexPage.Row(folder: row.folder, name: row.name, status: row.status, started: row.created, imagesPerLetter: row.imagesPerLetter,
                               epochs: row.epochs, accuracy: row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–",
-                              mae: row.mae.map { String(format: "%.3f", $0) } ?? "–", duration: Self.duration(row.seconds), hasReport: row.hasReport)
+                              mae: row.mae.map { String(format: "%.3f", $0) } ?? "–", duration: Self.duration(row.seconds), hasReport: row.hasReport,
+                              note: row.note ?? "", tags: row.tags.joined(separator: ", "))
         }
         do { try RunsIndexPage.write(rows: rows, to: root, toolVersion: ToolInfo.version) } catch {
             throw StorageError.cannotWrite(path: (root as NSString).appendingPathComponent(ReportFiles.index), reason: "\(error)")

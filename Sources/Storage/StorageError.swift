@@ -15,6 +15,12 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
     case cacheDamaged(String)
     /// A stop was asked for while waiting for another run's cache lock.
     case stoppedWaitingForTheCache
+    /// A reports folder named on the command line does not exist.
+    case noReportsFolder(String)
+    /// A size on the command line (`--max-size`) that is not one.
+    case notASize(option: String, text: String)
+    /// `runs rm` of a run whose process is still going.
+    case runStillRunning(String, pid: Int32)
 
     public var description: String {
         switch self {
@@ -36,6 +42,12 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
             return summary + " The next run that needs a removed entry computes it again."
         case .stoppedWaitingForTheCache:
             return "Stopped on request while waiting for another run to release the cache; nothing was run. Run the command again when the other run has finished."
+        case .noReportsFolder(let path):
+            return "There is no reports folder \(path); name the folder your runs are in with --reports."
+        case .notASize(let option, let text):
+            return "\(option) \(text) is not a size; write a number with an optional unit, e.g. 5G, 500M, 2.5GB or 800000 (bytes)."
+        case .runStillRunning(let run, let pid):
+            return "The run \(run) is still running (process \(pid)); stop it first (Ctrl-C in its terminal, or `kill -INT \(pid)`), then remove it."
         }
     }
 }

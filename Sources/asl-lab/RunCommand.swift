@@ -17,6 +17,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A name for this run, appended to its folder name.", valueName: "name"))
     var name: String = "run"
 
+    @Option(help: ArgumentHelp("A sentence on why this run exists, shown in `runs list`, the index and the report.", valueName: "text"))
+    var note: String?
+
+    @Option(help: ArgumentHelp("A label for finding and grouping runs (repeatable), e.g. --tag baseline.", valueName: "tag"))
+    var tag: [String] = []
+
     @Option(help: ArgumentHelp("Threads (default: all cores).", valueName: "n"))
     var threads: Int?
 
@@ -57,7 +63,7 @@ struct RunCommand: ParsableCommand {
         let force = try force.map { try PipelineRun.forcedStage(named: $0, all: RunCommand.allStages) }
         let options = PipelineRun.Options(reportsRoot: reports, cacheRoot: cache, name: name, threads: threads,
                                           force: force, until: try PipelineRun.stage(named: until), dryRun: dryRun,
-                                          command: CommandLineText.current)
+                                          command: CommandLineText.current, note: note, tags: tag)
         let outcome = try PipelineRun.run(config: config, options: options, output: .standardOutput)
         print(outcome.summary)
     }

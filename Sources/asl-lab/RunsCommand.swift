@@ -5,8 +5,8 @@ import Storage
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "List, compare and archive the runs in a reports folder.",
-        subcommands: [List.self, Compare.self, Archive.self])
+        abstract: "List, compare, archive and remove the runs in a reports folder.",
+        subcommands: [List.self, Compare.self, Archive.self, Remove.self])
 
     struct Location: ParsableArguments {
         @Option(help: ArgumentHelp("Folder that holds the run folders.", valueName: "dir"))
@@ -47,6 +47,23 @@ struct RunsCommand: ParsableCommand {
             let (path, files, note) = try RunStore(root: location.reports).archive(id, to: out)
             if let note { print("note: " + note) }
             print("Archived \(files) files with their SHA-256 sums, each read back and checked: \(path)")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm",
+            abstract: "Remove a run folder (not one that is still running) and update the reports folder's index.",
+            discussion: """
+            The cache entries the run used (its data set, model and analysis) stay in the cache, where other runs may \
+            share them; `asl-lab cache prune` removes the entries no run uses any more.
+            """)
+        @OptionGroup var location: Location
+        @Argument(help: "The run: its folder name or a unique part of it.") var id: String
+
+        func run() throws {
+            let removed = try RunStore(root: location.reports).remove(id)
+            print("Removed the run \(removed) from \(location.reports); `asl-lab cache prune` frees the cache entries no run uses any more.")
         }
     }
 }

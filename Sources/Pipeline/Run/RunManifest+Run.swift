@@ -9,7 +9,8 @@ extension RunManifest {
     /// file in the run folder and the headline results once training.json is there. `machine`
     /// is probed once per run; `git` is the binary's own source, recorded when it was built.
     init(name: String, created: Date, config: EffectiveConfig, keys: StageKeys, stages: [StageRecord],
-         dataset: String, runFolder: String, cache: StageCache, seconds: Double, machine: Machine, git: Git?) {
+         dataset: String, runFolder: String, cache: StageCache, seconds: Double, machine: Machine, git: Git?,
+         note: String?, tags: [String]) {
         // Files linked from sealed cache entries have a checked SHA-256 in the seal (checked by
         // content when the entry was reused); only the run's own files are hashed here.
         var known: [String: String] = [:]
@@ -26,7 +27,7 @@ extension RunManifest {
                   seed: Config(config).seed, dataset: dataset, machine: machine, stages: stages, config: Self.canonicalValues(config),
                   git: git, artifacts: artifacts,
                   metrics: Metrics(testAccuracy: summary?.testAccuracy, testDistanceMAE: summary?.testDistanceMAE, epochs: summary?.epochs),
-                  seconds: seconds)
+                  seconds: seconds, note: note, tags: tags)
     }
 
     /// Every key's value as YAML text (what `config show` prints for it).

@@ -17,9 +17,14 @@ public enum RunsIndexPage {
         public var duration: String
         /// Whether the run folder holds a report to link to.
         public var hasReport: Bool
+        /// `run --note`, and `run --tag`s joined by commas ("" when none).
+        public var note: String
+        public var tags: String
 
         public init(folder: String, name: String, status: String, started: String, imagesPerLetter: String, epochs: String,
-                    accuracy: String, mae: String, duration: String, hasReport: Bool) {
+                    accuracy: String, mae: String, duration: String, hasReport: Bool, note: String = "", tags: String = "") {
+            self.note = note
+            self.tags = tags
             self.folder = folder
             self.name = name
             self.status = status
@@ -39,12 +44,12 @@ public enum RunsIndexPage {
         let newestFirst = Array(rows.reversed())
         let table = TableModel(
             caption: "Newest first. A run's status says whether it finished; `asl-lab runs compare A B` compares two.",
-            header: ["run", "name", "status", "started", "images/letter", "epochs", "test accuracy", "distance MAE", "duration"],
-            numeric: [4, 5, 6, 7, 8],
+            header: ["run", "name", "tags", "status", "started", "images/letter", "epochs", "test accuracy", "distance MAE", "duration", "note"],
+            numeric: [5, 6, 7, 8, 9],
             cells: newestFirst.map { row in
-                [CellModel(text: row.folder, href: row.hasReport ? row.folder + "/" + ReportFiles.index : nil), CellModel(text: row.name),
+                [CellModel(text: row.folder, href: row.hasReport ? row.folder + "/" + ReportFiles.index : nil), CellModel(text: row.name), CellModel(text: row.tags),
                  CellModel(text: row.status), CellModel(text: row.started), CellModel(text: row.imagesPerLetter), CellModel(text: row.epochs),
-                 CellModel(text: row.accuracy), CellModel(text: row.mae), CellModel(text: row.duration)]
+                 CellModel(text: row.accuracy), CellModel(text: row.mae), CellModel(text: row.duration), CellModel(text: row.note)]
             })
         let blocks: [BlockModel] = rows.isEmpty ? [.note("There are no runs in this folder yet; `asl-lab run` makes one.")] : [.table(table)]
         let page = PageModel(id: "runs", title: "Runs", file: ReportFiles.index,

@@ -62,9 +62,12 @@ enum OverviewPage {
         var rows: [[String]] = []
         if let m = inputs.manifest {
             rows.append(["Name", m.name])
+            if let note = m.note { rows.append(["Note", note]) }
+            if !m.tags.isEmpty { rows.append(["Tags", m.tags.joined(separator: ", ")]) }
             rows.append(["Created", m.created])
             rows.append(["Seed", String(m.seed)])
             rows.append(["Tool version", "asl-lab " + m.toolVersion])
+            if let git = m.git { rows.append(["Built from", "git commit \(git.commit)" + (git.dirty ? ", with uncommitted changes" : "")]) }
             rows.append(["Config hash", m.configHash])
             rows.append(["Data set", m.dataset])
             rows.append(["Machine", "\(m.machine.cpu), \(m.machine.cores) cores, \(Format.bytes(m.machine.memoryBytes)) memory"])

@@ -1,0 +1,196 @@
+import Configuration
+import FileFormats
+import Foundation
+import Storage
+import TestSupport
+import XCTest
+@testable import Pipeline
+
+/// The care of runs and the cache between runs: `--note`/`--tag`, `runs rm`, `cache list`,
+/// `cache size` and `cache prune`.
+final class RunLifecycleTests: TemporaryFolderTestCase {
+    var reports: String { folderURL.appendingPathComponent("Reports").path }
+    var cacheRoot: String { folderURL.appendingPathComponent("cache").path }
+
+    @discardableResult
+    func runPipeline(_ extra: [String] = [], until: PipelineStage = .train, name: String = "t", note: String? = nil,
+                     tags: [String] = []) throws -> String {
+        let config = try ConfigLoader.load(file: nil, overrides: PipelineRunTests.tiny + extra)
+        let options = PipelineRun.Options(reportsRoot: reports, cacheRoot: cacheRoot, name: name, threads: 1, until: until,
+                                          note: note, tags: tags)
+        let outcome = try PipelineRun.run(config: config, options: options, output: ConsoleOutput(isTerminal: false) { _ in })
+        return try XCTUnwrap(outcome.runFolder)
+    }
+
+    func keys(_ extra: [String] = []) throws -> StageKeys {
+        StageKeys(config: try ConfigLoader.load(file: nil, overrides: PipelineRunTests.tiny + extra))
+    }
+
+    func inventory() throws -> CacheInventory { try CacheInventory.scan(root: cacheRoot, reportsRoots: [reports]) }
+
+    func testNoteAndTagsAreKeptAndShownInTheListTheIndexAndTheReport() throws {
+        let run = try runPipeline(until: .report, note: "baseline for the <blur> study & co", tags: ["baseline", "blur-study"])
+        let manifest = try XCTUnwrap(RunManifest.readIfPresent(folder: run))
+        XCTAssertEqual(manifest.note, "baseline for the <blur> study & co")
+        XCTAssertEqual(manifest.tags, ["baseline", "blur-study"])
+        let list = RunStore(root: reports).listText()
+        XCTAssertTrue(list.contains("baseline,blur-study"), list)
+        XCTAssertTrue(list.contains("baseline for the <blur> study & co"), list)
+        let index = try String(contentsOfFile: reports + "/index.html", encoding: .utf8)
+        XCTAssertTrue(index.contains("baseline for the &lt;blur&gt; study &amp; co"), "the note is in the index, escaped")
+        let overview = try String(contentsOfFile: run + "/index.html", encoding: .utf8)
+        XCTAssertTrue(overview.contains("baseline for the &lt;blur&gt; study &amp; co"))
+        XCTAssertTrue(overview.contains("baseline, blur-study"))
+    }
+
+    func testBadTagsAndNotesAreRefusedBeforeAnythingRuns() throws {
+        for (note, tags) in [(nil, ["two words"]), (nil, ["a,b"]), (nil, [""]), (nil, ["x", "x"]), (" ", []), ("bell\u{7}", []),
+                             (String(repeating: "n", count: RunLabels.noteLimit + 1), [])] as [(String?, [String])] {
+            XCTAssertThrowsError(try runPipeline(note: note, tags: tags)) { error in
+                guard case PipelineError.badLabel = error else { return XCTFail("\(error)") }
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: reports), "no run folder was made")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cacheRoot), "nothing was cached")
+    }
+
+    func testRunsRmRemovesAFinishedRunAndRefusesARunningOne() throws {
+        let kept = try runPipeline(name: "kept")
+        let doomed = try runPipeline(["seed=1"], name: "doomed")
+        let store = RunStore(root: reports)
+        XCTAssertEqual(try store.remove("doomed"), (doomed as NSString).lastPathComponent)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: doomed))
+        XCTAssertEqual(store.runs(), [(kept as NSString).lastPathComponent])
+        let index = try String(contentsOfFile: reports + "/index.html", encoding: .utf8)
+        XCTAssertFalse(index.contains((doomed as NSString).lastPathComponent), "the index no longer lists it")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: reports).filter { $0.hasPrefix(".") }, [], "no temporary is left")
+
+        // A run whose process (this one) is alive is still running.
+        try RunStatus.starting(command: "asl-lab run").write(to: kept)
+        XCTAssertThrowsError(try store.remove("kept")) { error in
+            XCTAssertEqual(error as? StorageError, .runStillRunning((kept as NSString).lastPathComponent, pid: getpid()))
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept + "/manifest.json"))
+        XCTAssertThrowsError(try store.remove("no-such-run"))
+    }
+
+    func testInventoryNamesWhatEachEntryIsAndWhichRunsUseIt() throws {
+        let first = (try runPipeline(name: "first") as NSString).lastPathComponent
+        let second = (try runPipeline(["seed=1"], name: "second") as NSString).lastPathComponent
+        let inventory = try inventory()
+        let (k0, k1) = (try keys(), try keys(["seed=1"]))
+        func entry(_ stage: String, _ key: String) throws -> CacheInventory.Entry {
+            try XCTUnwrap(inventory.entries.first { $0.stage == stage && $0.key == key }, "\(stage)/\(key)")
+        }
+        XCTAssertEqual(try entry("generate", k0.generate).usedBy, [first])
+        XCTAssertEqual(try entry("train", k1.train).usedBy, [second])
+        XCTAssertEqual(try entry("generate", k0.generate).what, "data set of 78 images")
+        XCTAssertTrue(try entry("train", k0.train).what.hasPrefix("model, 1 epoch, test accuracy"))
+        XCTAssertEqual(inventory.entries.count, 4)
+        XCTAssertEqual(inventory.unusedBytes, 0)
+        let sizes = inventory.entries.reduce(UInt64(0)) { $0 + $1.bytes }
+        XCTAssertEqual(inventory.bytes, sizes)
+        XCTAssertGreaterThan(try entry("generate", k0.generate).bytes, 78 * 100, "78 PNGs")
+        let list = inventory.listText()
+        XCTAssertTrue(list.contains("generate/\(k0.generate.prefix(12))"), list)
+        XCTAssertTrue(inventory.sizeText().contains("Every entry is used by a run."))
+    }
+
+    func testPruneRemovesOnlyEntriesNoRunUsesAndTheRunsStayCached() throws {
+        try runPipeline(name: "kept")
+        try runPipeline(["seed=1"], name: "gone")
+        _ = try RunStore(root: reports).remove("gone")
+        let (k0, k1) = (try keys(), try keys(["seed=1"]))
+        // An interrupted stage's folder is kept for resuming unless asked.
+        let partial = StageCache(root: cacheRoot).partialFolder(stage: "train", key: String(repeating: "c", count: 64))
+        try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+
+        var lines: [String] = []
+        let dry = try CachePrune.run(root: cacheRoot, reportsRoots: [reports], options: CachePrune.Options(dryRun: true)) { lines.append($0) }
+        XCTAssertTrue(dry.contains("nothing was removed"), dry)
+        XCTAssertEqual(lines.count, 2, lines.joined())
+        XCTAssertEqual(StageCache(root: cacheRoot).state(stage: "train", key: k1.train), .valid, "a dry run removes nothing")
+
+        lines = []
+        let summary = try CachePrune.run(root: cacheRoot, reportsRoots: [reports], options: CachePrune.Options()) { lines.append($0) }
+        XCTAssertTrue(summary.hasPrefix("Removed 2 entries"), summary)
+        let cache = StageCache(root: cacheRoot)
+        XCTAssertEqual(cache.state(stage: "generate", key: k1.generate), .missing)
+        XCTAssertEqual(cache.state(stage: "train", key: k1.train), .missing)
+        XCTAssertEqual(cache.state(stage: "generate", key: k0.generate), .valid)
+        XCTAssertEqual(cache.state(stage: "train", key: k0.train), .valid)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: partial), "unfinished stages stay without --unfinished")
+
+        _ = try CachePrune.run(root: cacheRoot, reportsRoots: [reports], options: CachePrune.Options(unfinished: true)) { _ in }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: partial))
+        // The kept run's stages are still cached: running it again runs nothing.
+        let config = try ConfigLoader.load(file: nil, overrides: PipelineRunTests.tiny)
+        let again = try PipelineRun.run(config: config, options: PipelineRun.Options(reportsRoot: reports, cacheRoot: cacheRoot, name: "again", threads: 1, until: .train),
+                                        output: ConsoleOutput(isTerminal: false) { _ in })
+        XCTAssertEqual(again.stages.map(\.status), [.cached, .cached])
+    }
+
+    func testMaxSizeGivesUpTheLeastRecentlyUsedFirstAndKeepRunsNeverTouchesUsedEntries() throws {
+        try runPipeline(name: "old")
+        Thread.sleep(forTimeInterval: 1.1) // start times are recorded to the second
+        try runPipeline(["seed=1"], name: "new")
+        let (k0, k1) = (try keys(), try keys(["seed=1"]))
+        let inventory = try inventory()
+        // Room for everything but one data set: the older run's goes.
+        let data = try XCTUnwrap(inventory.entries.first { $0.key == k0.generate })
+        let limit = inventory.bytes - data.bytes
+        let plan = CachePrune.plan(inventory, options: CachePrune.Options(maxBytes: limit))
+        XCTAssertEqual(plan.remove.map(\.key), [k0.generate], "the least recently used entry goes first, and pruning stops once it fits")
+        XCTAssertLessThanOrEqual(plan.remainingBytes, limit)
+        let kept = CachePrune.plan(inventory, options: CachePrune.Options(maxBytes: 0, keepRuns: true))
+        XCTAssertEqual(kept.remove, [], "every entry is used by a run")
+        let all = CachePrune.plan(inventory, options: CachePrune.Options(maxBytes: 0))
+        XCTAssertEqual(Set(all.remove.map(\.key)), Set([k0.generate, k0.train, k1.generate, k1.train]))
+        XCTAssertEqual(all.remainingBytes, 0)
+    }
+
+    func testPruneWaitsForARunThatHoldsTheCache() throws {
+        try runPipeline(name: "gone")
+        _ = try RunStore(root: reports).remove("gone")
+        let trainKey = try keys().train
+        var lock: CacheLock? = try CacheLock(cacheRoot: cacheRoot) { XCTFail("the lock is free") }
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = ["cache", "prune", "--cache", cacheRoot, "--reports", reports]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        sleep(2)
+        XCTAssertTrue(process.isRunning, "prune waits while a run holds the cache")
+        XCTAssertEqual(StageCache(root: cacheRoot).state(stage: "train", key: trainKey), .valid)
+        lock = nil
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertNil(lock)
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("waiting for it to finish"), text)
+        XCTAssertEqual(StageCache(root: cacheRoot).state(stage: "train", key: trainKey), .missing)
+    }
+
+    func testSizesParseAsTypedAndBadOnesAreNamed() throws {
+        XCTAssertEqual(ByteSize.parse("5G"), 5 << 30)
+        XCTAssertEqual(ByteSize.parse("2.5GB"), UInt64(2.5 * 1024 * 1024 * 1024))
+        XCTAssertEqual(ByteSize.parse("800KiB"), 800 << 10)
+        XCTAssertEqual(ByteSize.parse("500m"), 500 << 20)
+        XCTAssertEqual(ByteSize.parse("123"), 123)
+        for bad in ["", "G", "5Q", "-1G", "nan", "inf", "1e30T"] { XCTAssertNil(ByteSize.parse(bad), bad) }
+        XCTAssertThrowsError(try ByteSize.parse("5Q", option: "--max-size")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("--max-size 5Q is not a size"), "\(error)")
+        }
+    }
+
+    func testCacheCommandsNameAMissingCacheOrReportsFolder() throws {
+        XCTAssertThrowsError(try CacheInventory.scan(root: cacheRoot, reportsRoots: [reports])) { error in
+            XCTAssertTrue("\(error)".contains(cacheRoot), "\(error)")
+        }
+        try runPipeline(until: .generate)
+        XCTAssertThrowsError(try CacheInventory.scan(root: cacheRoot, reportsRoots: [reports + "-missing"])) { error in
+            XCTAssertEqual(error as? StorageError, .noReportsFolder(reports + "-missing"))
+        }
+    }
+}
