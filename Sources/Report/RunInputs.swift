@@ -20,6 +20,10 @@ public struct RunInputs: Sendable {
     /// Files present but unreadable, as sentences.
     public var problems: [String] = []
 
+    /// Where a restored run folder holds the data set its archive carried (`runs archive` puts it
+    /// there, `runs restore` unpacks it there).
+    public static let carriedDataset = "dataset"
+
     public func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
     public func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
@@ -46,7 +50,14 @@ public struct RunInputs: Sendable {
         inputs.history = record(TrainingHistory.fileName) { try TrainingHistory.read(folder: folder) } ?? []
         inputs.training = record(TrainingSummary.fileName) { try TrainingSummary.read(folder: folder) }
         inputs.metrics = record(AnalysisMetrics.fileName) { try AnalysisMetrics.read(folder: folder) }
-        if let dataset = inputs.manifest?.dataset {
+        if var dataset = inputs.manifest?.dataset {
+            // A run restored from an archive carries its data set inside its folder; the cache
+            // folder the manifest names is on the machine that ran it.
+            let carried = inputs.path(Self.carriedDataset)
+            if FileKind(path: (dataset as NSString).appendingPathComponent("labels.csv")) != .regular,
+               FileKind(path: (carried as NSString).appendingPathComponent("labels.csv")) == .regular {
+                dataset = carried
+            }
             let labels = (dataset as NSString).appendingPathComponent("labels.csv")
             if let text = try? InputFile.readText(labels, limit: InputFile.Limit.labelsCSV) {
                 inputs.datasetFolder = dataset

@@ -234,7 +234,7 @@ public struct RunStore: Sendable {
         } else {
             try Self.verifyDataset(manifest: manifest)
             entries += try StageCache.files(under: manifest.dataset).filter { $0 != StageCache.sealName }
-                .map { ("\(run)/dataset/\($0)", (manifest.dataset as NSString).appendingPathComponent($0)) }
+                .map { ("\(run)/\(Self.archivedDataset)/\($0)", (manifest.dataset as NSString).appendingPathComponent($0)) }
         }
         var sums: [String] = []
         for entry in entries {

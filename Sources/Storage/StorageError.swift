@@ -19,6 +19,8 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
     case noReportsFolder(String)
     /// A size on the command line (`--max-size`) that is not one.
     case notASize(option: String, text: String)
+    /// `runs restore` of a file that is not an intact asl-lab run archive.
+    case badArchive(path: String, problem: String)
     /// `runs rm` of a run whose process is still going.
     case runStillRunning(String, pid: Int32)
 
@@ -46,6 +48,8 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
             return "There is no reports folder \(path); name the folder your runs are in with --reports."
         case .notASize(let option, let text):
             return "\(option) \(text) is not a size; write a number with an optional unit, e.g. 5G, 500M, 2.5GB or 800000 (bytes)."
+        case .badArchive(let path, let problem):
+            return "The archive \(path) cannot be restored: \(problem). Nothing was restored."
         case .runStillRunning(let run, let pid):
             return "The run \(run) is still running (process \(pid)); stop it first (Ctrl-C in its terminal, or `kill -INT \(pid)`), then remove it."
         }

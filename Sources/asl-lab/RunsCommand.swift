@@ -5,8 +5,8 @@ import Storage
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "List, compare, archive and remove the runs in a reports folder.",
-        subcommands: [List.self, Compare.self, Archive.self, Remove.self])
+        abstract: "List, compare, archive, restore and remove the runs in a reports folder.",
+        subcommands: [List.self, Compare.self, Archive.self, Restore.self, Remove.self])
 
     struct Location: ParsableArguments {
         @Option(help: ArgumentHelp("Folder that holds the run folders.", valueName: "dir"))
@@ -64,6 +64,24 @@ struct RunsCommand: ParsableCommand {
         func run() throws {
             let removed = try RunStore(root: location.reports).remove(id)
             print("Removed the run \(removed) from \(location.reports); `asl-lab cache prune` frees the cache entries no run uses any more.")
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Unpack a run archive (from `runs archive`) into a run folder, checking every file against its SHA256SUMS.",
+            discussion: """
+            The run folder appears under --reports only when every file matched; the data set the archive carries goes \
+            into the run folder's dataset/, so `asl-lab report --run FOLDER` draws the whole report again on a machine \
+            without the cache that made it.
+            """)
+        @OptionGroup var location: Location
+        @Argument(help: ArgumentHelp("The zip that `asl-lab runs archive` wrote.", valueName: "file.zip")) var archive: String
+
+        func run() throws {
+            let (run, note) = try RunStore(root: location.reports).restore(archive: archive)
+            if let note { print("note: " + note) }
+            print("Restored the run \(run), every file checked against the archive's SHA256SUMS: \(RunStore(root: location.reports).path(run))")
         }
     }
 }

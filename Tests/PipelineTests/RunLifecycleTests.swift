@@ -4,6 +4,7 @@ import Foundation
 import Storage
 import TestSupport
 import XCTest
+import ZIPFoundation
 @testable import Pipeline
 
 /// The care of runs and the cache between runs: `--note`/`--tag`, `runs rm`, `cache list`,
@@ -192,5 +193,120 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
         XCTAssertThrowsError(try CacheInventory.scan(root: cacheRoot, reportsRoots: [reports + "-missing"])) { error in
             XCTAssertEqual(error as? StorageError, .noReportsFolder(reports + "-missing"))
         }
+    }
+
+    /// Every page of a run folder, as text.
+    func pages(_ run: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: run) where name.hasSuffix(".html") {
+            result[name] = try String(contentsOfFile: run + "/" + name, encoding: .utf8)
+        }
+        return result
+    }
+
+    func renderReport(_ run: String) throws {
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = ["report", "--run", run]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+
+    func testARestoredArchiveRendersTheWholeReportWithoutTheCache() throws {
+        let original = try runPipeline(until: .report)
+        let run = (original as NSString).lastPathComponent
+        XCTAssertEqual(try pages(original).values.filter { $0.contains("Not available") }.count, 0)
+        let zip = folderURL.appendingPathComponent("run.zip").path
+        _ = try RunStore(root: reports).archive(run, to: zip)
+        let model = try Data(contentsOf: URL(fileURLWithPath: original + "/model.safetensors"))
+        // Another machine: neither the cache nor the run folder.
+        try FileManager.default.removeItem(atPath: cacheRoot)
+        try FileManager.default.removeItem(atPath: reports)
+
+        let elsewhere = RunStore(root: folderURL.appendingPathComponent("Elsewhere").path)
+        let (restored, note) = try elsewhere.restore(archive: zip)
+        XCTAssertEqual(restored, run)
+        XCTAssertNil(note)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: elsewhere.path(run, "model.safetensors"))), model)
+        XCTAssertEqual(elsewhere.status(run), .complete)
+        XCTAssertTrue(try String(contentsOfFile: elsewhere.root + "/index.html", encoding: .utf8).contains(run), "the index lists it")
+        try renderReport(elsewhere.path(run))
+        let rendered = try pages(elsewhere.path(run))
+        XCTAssertEqual(rendered.count, 6)
+        XCTAssertEqual(rendered.filter { $0.value.contains("Not available") }.keys.sorted(), [], "every section is drawn")
+
+        // The data set it carries is what makes that possible.
+        try FileManager.default.removeItem(atPath: elsewhere.path(run, RunStore.archivedDataset))
+        try renderReport(elsewhere.path(run))
+        XCTAssertFalse(try pages(elsewhere.path(run)).filter { $0.value.contains("Not available") }.isEmpty)
+        XCTAssertThrowsError(try elsewhere.restore(archive: zip)) { error in
+            XCTAssertTrue("\(error)".contains("already exists"), "\(error)")
+        }
+    }
+
+    /// A zip of `files` (name → bytes), with `links` (name → target) as symbolic links.
+    func makeZip(_ files: [(String, Data)], links: [(String, String)] = []) throws -> String {
+        let path = folderURL.appendingPathComponent("crafted-\(UUID().uuidString).zip").path
+        let zip = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+        for (name, data) in files {
+            try zip.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count)) { position, size in
+                data.subdata(in: Int(position)..<(Int(position) + size))
+            }
+        }
+        for (name, target) in links {
+            let data = Data(target.utf8)
+            try zip.addEntry(with: name, type: .symlink, uncompressedSize: Int64(data.count)) { position, size in
+                data.subdata(in: Int(position)..<(Int(position) + size))
+            }
+        }
+        return path
+    }
+
+    func testRestoreRefusesDamagedIncompleteAndHostileArchivesAndWritesNothing() throws {
+        let original = try runPipeline()
+        let run = (original as NSString).lastPathComponent
+        let zip = folderURL.appendingPathComponent("run.zip").path
+        _ = try RunStore(root: reports).archive(run, to: zip)
+        var entries: [(String, Data)] = []
+        let archive = try Archive(url: URL(fileURLWithPath: zip), accessMode: .read)
+        for entry in archive where entry.type == .file {
+            var data = Data()
+            _ = try archive.extract(entry) { data.append($0) }
+            entries.append((entry.path, data))
+        }
+        let sums = try XCTUnwrap(entries.first { $0.0.hasSuffix("/SHA256SUMS") }).1
+        let model = try XCTUnwrap(entries.firstIndex { $0.0.hasSuffix("/model.safetensors") })
+        var flipped = entries
+        flipped[model].1[flipped[model].1.count / 2] ^= 1
+        let unlisted = entries + [("\(run)/extra.txt", Data("x".utf8))]
+        let missing = entries.filter { $0.0 != entries[model].0 }
+        let outside = entries + [("\(run)/../escape.txt", Data("x".utf8))]
+        let badSums = entries.map { $0.0.hasSuffix("/SHA256SUMS") ? ($0.0, Data("not a sum\n".utf8) + sums) : $0 }
+        let noSums = entries.filter { !$0.0.hasSuffix("/SHA256SUMS") }
+        let cases: [(String, String)] = [
+            (try makeZip(flipped), "does not match its SHA-256"),
+            (try makeZip(unlisted), "is not listed in SHA256SUMS"),
+            (try makeZip(missing), "which the archive does not hold"),
+            (try makeZip(outside), "outside the run folder"),
+            (try makeZip(badSums), "line 1 of SHA256SUMS"),
+            (try makeZip(noSums), "no RUN/SHA256SUMS"),
+            (try makeZip(entries, links: [("\(run)/link", "/etc/passwd")]), "symbolic link"),
+            (folderURL.appendingPathComponent("config.yaml").path, "no such file"),
+        ]
+        try Data("seed: 0\n".utf8).write(to: folderURL.appendingPathComponent("not-a-zip.zip"))
+        let all = cases + [(folderURL.appendingPathComponent("not-a-zip.zip").path, "not a zip file")]
+        let target = RunStore(root: folderURL.appendingPathComponent("Target").path)
+        for (path, expected) in all {
+            XCTAssertThrowsError(try target.restore(archive: path), expected) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(expected): \(error)")
+                XCTAssertTrue("\(error)".hasSuffix("Nothing was restored."), "\(error)")
+            }
+            XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: target.root)) ?? [], [], "nothing is left behind: \(expected)")
+        }
+        // The archive as written restores.
+        XCTAssertEqual(try target.restore(archive: zip).run, run)
     }
 }
