@@ -34,12 +34,14 @@ final class FigureSink: @unchecked Sendable {
     var seconds: [String: Double] { lock.withLock { timings } }
 
     /// Schedules a figure and returns the block that shows it.
-    func block(_ name: String, caption: String, alt: String, _ build: @escaping @Sendable () throws -> (Figure, CSVTable)) -> BlockModel {
-        .figure(write(name, caption: caption, alt: alt, build))
+    func block(_ name: String, caption: String, alt: String, withPNG: Bool = true,
+               _ build: @escaping @Sendable () throws -> (Figure, CSVTable)) -> BlockModel {
+        .figure(write(name, caption: caption, alt: alt, withPNG: withPNG, build))
     }
 
     /// Schedules a figure and returns what the page shows; the files exist after `finish()`.
-    func write(_ name: String, caption: String, alt: String, _ build: @escaping @Sendable () throws -> (Figure, CSVTable)) -> FigureModel {
+    func write(_ name: String, caption: String, alt: String, withPNG: Bool = true,
+               _ build: @escaping @Sendable () throws -> (Figure, CSVTable)) -> FigureModel {
         let base = ReportFiles.figures + "/" + name
         let size = ResultBox<(Int, Int)>(count: 1)
         DispatchQueue.global().async(group: group) { [folder, reusable, stop] in
@@ -51,7 +53,7 @@ final class FigureSink: @unchecked Sendable {
             }
             do {
                 let (figure, data) = try build()
-                try FigureFile.write(figure, data: data, to: folder, name: name)
+                try FigureFile.write(figure, data: data, to: folder, name: name, withPNG: withPNG)
                 self.lock.withLock { self.timings[name] = Date().timeIntervalSince(started) }
                 size.set(0, (Int(figure.width.rounded()), Int(figure.height.rounded())))
             } catch {
@@ -59,7 +61,7 @@ final class FigureSink: @unchecked Sendable {
             }
         }
         _ = size
-        return FigureModel(name: name, caption: caption, alt: alt, width: 0, height: 0, src: base + ".svg", png: base + ".png", csv: base + ".csv")
+        return FigureModel(name: name, caption: caption, alt: alt, width: 0, height: 0, src: base + ".svg", png: withPNG ? base + ".png" : nil, csv: base + ".csv")
     }
 
     /// Waits for every figure, then fills in their sizes and turns failed ones into notes.

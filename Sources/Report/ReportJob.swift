@@ -44,6 +44,8 @@ public struct ReportOutcome: Sendable {
     public var singleFile: String?
     /// The page files, in navigation order.
     public var pages: [String]
+    /// The pages linked from them (image galleries, the t-SNE region map).
+    public var drillDownPages: [String] = []
     public var figures: Int
     /// Of `figures`, how many were linked from `ReportJob.reusableFigures`.
     public var reusedFigures: Int = 0

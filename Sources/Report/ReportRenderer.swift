@@ -27,7 +27,10 @@ public enum ReportRenderer {
         DispatchQueue.concurrentPerform(iterations: pages.count) { i in
             built.set(i, pages[i].build(context))
         }
-        let models = context.figures.finish(built.values.map { $0! })
+        // The drill-down pages (galleries, the region map) are linked from the pages, not the navigation.
+        let drillDown = DrillDownPages.build(context)
+        let finished = context.figures.finish(built.values.map { $0! } + drillDown)
+        let models = Array(finished.prefix(pages.count)), details = Array(finished.dropFirst(pages.count))
         if job.stop.isRequested { throw ReportError.interrupted }
 
         let header = runHeader(inputs: inputs, job: job)
@@ -41,11 +44,17 @@ public enum ReportRenderer {
             try write(Data(html.utf8), to: folder, name: model.file)
             weights[model.file] = html.utf8.count + templates.style.utf8.count + figureBytes(model, folder: folder)
         }
+        let nav = models.map { NavItem(href: $0.file, label: $0.title, current: false) }
+        for model in details {
+            let layout = LayoutModel(documentTitle: "\(model.title) · \(job.title)", reportTitle: job.title, toolVersion: header.toolVersion, run: header,
+                                     nav: nav, pages: [model], singleFile: false, style: templates.style)
+            try write(Data(try templates.render(layout).utf8), to: folder, name: model.file)
+        }
 
         var singlePath: String?
         var singleBytes: Int?
         if job.singleFile {
-            let inlined = try models.map { try SingleFile.inline($0, runFolder: folder) }
+            let inlined = try models.map { try SingleFile.inline($0, runFolder: folder, pages: Set(models.map(\.file))) }
             let nav = inlined.map { NavItem(href: "#" + $0.id, label: $0.title, current: false) }
             let layout = LayoutModel(documentTitle: job.title, reportTitle: job.title, toolVersion: header.toolVersion, run: header, nav: nav,
                                      pages: inlined, singleFile: true, style: templates.style)
@@ -58,6 +67,7 @@ public enum ReportRenderer {
                                     pages: models.map(\.file), figures: context.figures.count, figureSeconds: context.figures.seconds, pageWeights: weights,
                                     singleFileBytes: singleBytes, problems: inputs.problems, seconds: Date().timeIntervalSince(started))
         outcome.reusedFigures = context.figures.reused
+        outcome.drillDownPages = details.map(\.file)
         return outcome
     }
 

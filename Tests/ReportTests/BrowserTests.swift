@@ -49,14 +49,17 @@ final class BrowserTests: XCTestCase {
 
         let singleFile = FileManager.default.fileExists(atPath: runFolder + "/" + ReportFiles.singleFile) ? [ReportFiles.singleFile] : []
         XCTAssertTrue(environment["REPORT_BROWSER_RUN"] != nil || !singleFile.isEmpty, "the fixture's single file was written")
-        for page in Self.pages + singleFile {
+        // Two drill-down pages: a letter's gallery and the t-SNE map by region.
+        let drillDown = ["gallery-A.html", "tsne-map.html"].filter { FileManager.default.fileExists(atPath: runFolder + "/" + $0) }
+        XCTAssertTrue(environment["REPORT_BROWSER_RUN"] != nil || drillDown.count == 2, "the fixture's drill-down pages were written")
+        for page in Self.pages + drillDown + singleFile {
             let path = runFolder + "/" + page
             let html = try String(contentsOfFile: path, encoding: .utf8)
             let check = try self.check(page: path, html: html, chromium: chromium)
             XCTAssertEqual(check.broken, [], "\(page): every image loads")
             XCTAssertEqual(check.errors, [], "\(page): no errors")
             XCTAssertEqual(check.consoleErrors, [], "\(page): nothing on the console")
-            XCTAssertGreaterThan(check.images + check.svgs, page == "index.html" ? 0 : 1, "\(page) shows its figures")
+            XCTAssertGreaterThan(check.images + check.svgs, page == "index.html" || drillDown.contains(page) ? 0 : 1, "\(page) shows its figures")
 
             let shot = shots + "/report-" + (page as NSString).deletingPathExtension + ".png"
             try run(chromium, ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1",
@@ -75,7 +78,7 @@ final class BrowserTests: XCTestCase {
                 try PNG.write(small, to: docs + "/" + (shot as NSString).lastPathComponent, compression: .small)
             }
         }
-        print("browser check: \(Self.pages.count + singleFile.count) pages loaded; screenshots in \(docs ?? shots)")
+        print("browser check: \(Self.pages.count + drillDown.count + singleFile.count) pages loaded; screenshots in \(docs ?? shots)")
     }
 
     func testTheBrowserCheckNoticesBrokenImagesAndErrors() throws {

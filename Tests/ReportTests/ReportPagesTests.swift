@@ -1,3 +1,4 @@
+import FileFormats
 import Foundation
 import Interrupt
 import TestSupport
@@ -50,7 +51,8 @@ final class ReportPagesTests: TemporaryFolderTestCase {
             XCTAssertFalse(html.contains("Not available."), "\(page) has everything it needs: \(Self.notes(html))")
             XCTAssertFalse(html.contains("{{"), "\(page) has no unrendered Mustache tags")
             for reference in Self.references(html) where !reference.hasPrefix("#") {
-                XCTAssertTrue(FileManager.default.fileExists(atPath: job.runFolder + "/" + reference), "\(page) links \(reference), which exists")
+                let file = String(reference.split(separator: "#", maxSplits: 1)[0])
+                XCTAssertTrue(FileManager.default.fileExists(atPath: job.runFolder + "/" + file), "\(page) links \(reference), which exists")
             }
             XCTAssertEqual(Self.navigation(html), Self.pages, "\(page) links every page in order")
         }
@@ -60,6 +62,55 @@ final class ReportPagesTests: TemporaryFolderTestCase {
         XCTAssertTrue(overview.contains("Fixture report"))
         let evaluation = try read(job.runFolder + "/evaluation.html")
         XCTAssertTrue(evaluation.contains(">Accuracy</div><div class=\"value\">"), "headline accuracy card")
+    }
+
+    func testEveryConfusionCellAndLetterOpensItsImagesAndTheMapShowsEachRegion() throws {
+        let job = try ReportFixture().make(root: root)
+        let outcome = try ReportRenderer.render(job)
+        XCTAssertEqual(outcome.drillDownPages, ReportFixture.letters.map { "gallery-\($0).html" } + ["tsne-map.html"])
+        let metrics = try AnalysisMetrics.read(folder: job.runFolder)
+        let evaluation = try read(job.runFolder + "/evaluation.html")
+        let links = Self.references(evaluation).filter { $0.hasPrefix("gallery-") }
+        let nonEmpty = metrics.confusion.flatMap { $0 }.filter { $0 > 0 }.count
+        XCTAssertEqual(links.filter { $0.contains("#") }.count, nonEmpty, "one link per non-empty confusion cell")
+        XCTAssertEqual(Set(links.filter { !$0.contains("#") }), Set(ReportFixture.letters.map { "gallery-\($0).html" }), "every letter opens its gallery")
+        for link in Set(links) {
+            let parts = link.split(separator: "#").map(String.init)
+            let html = try read(job.runFolder + "/" + parts[0])
+            if parts.count == 2 { XCTAssertTrue(html.contains("<section id=\"\(parts[1])\">"), "\(link) lands on its section") }
+        }
+        // A gallery shows every image of its letter the model labelled each way, with its figure's data.
+        for (t, letter) in ReportFixture.letters.enumerated() {
+            let html = try read(job.runFolder + "/gallery-\(letter).html")
+            XCTAssertFalse(html.contains("Not available."), Self.notes(html).joined())
+            for (p, predicted) in ReportFixture.letters.enumerated() where metrics.confusion[t][p] > 0 {
+                let csv = try CSVFile.read(path: job.runFolder + "/figures/gallery-\(letter)-as-\(predicted).csv")
+                XCTAssertEqual(csv.rows.count, min(metrics.confusion[t][p], DrillDownPages.sectionLimit), "\(letter) → \(predicted)")
+                XCTAssertTrue(csv.rows.allSatisfy { $0[1] == letter && $0[2] == predicted })
+                XCTAssertTrue(html.contains("<img src=\"figures/gallery-\(letter)-as-\(predicted).svg\""))
+            }
+        }
+        let embeddings = try read(job.runFolder + "/embeddings.html")
+        XCTAssertTrue(Self.references(embeddings).contains(DrillDownPages.mapFile))
+        let map = try read(job.runFolder + "/" + DrillDownPages.mapFile)
+        let regions = try CSVFile.read(path: job.runFolder + "/figures/tsne-map-regions.csv")
+        let used = Set(regions.column("region"))
+        XCTAssertFalse(used.contains(""), "every point lies in a region")
+        for region in used {
+            XCTAssertTrue(map.contains("<section id=\"tsne-map-region-\(region)\">"), "region \(region) has its section")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: job.runFolder + "/figures/tsne-map-region-\(region).svg"))
+        }
+        XCTAssertEqual(Self.navigation(map), Self.pages, "drill-down pages keep the navigation")
+    }
+
+    func testGalleriesListTheImagesWhenTheDataSetIsGone() throws {
+        let job = try ReportFixture().make(root: root)
+        let dataset = try XCTUnwrap(try RunInputs.read(folder: job.runFolder).datasetFolder)
+        try FileManager.default.removeItem(atPath: dataset)
+        _ = try ReportRenderer.render(job)
+        let html = try read(job.runFolder + "/gallery-A.html")
+        XCTAssertTrue(html.contains("listed without pictures"), html)
+        XCTAssertFalse(html.contains("<img src=\"figures/gallery-"))
     }
 
     /// A stop request while the figures are drawn: no page is written (the folder keeps what
@@ -158,7 +209,8 @@ final class ReportPagesTests: TemporaryFolderTestCase {
         XCTAssertFalse(html.contains("<img"), "figures are inline SVG")
         XCTAssertFalse(html.contains("<link"), "the stylesheet is inline")
         XCTAssertNil(html.range(of: "url\\((?!#)", options: .regularExpression), "no url() other than SVG fragment references")
-        XCTAssertEqual(html.components(separatedBy: "<svg xmlns").count - 1, outcome.figures, "every figure inlined once")
+        let figures = try Self.pages.map { try read(job.runFolder + "/" + $0).components(separatedBy: "<figure id=").count - 1 }.reduce(0, +)
+        XCTAssertEqual(html.components(separatedBy: "<svg xmlns").count - 1, figures, "every figure of the six pages inlined once")
         for page in ["overview", "dataset", "training", "evaluation", "model", "embeddings"] {
             XCTAssertTrue(html.contains("<article class=\"page\" id=\"\(page)\">"))
             XCTAssertEqual(html.components(separatedBy: "href=\"#\(page)\"").count - 1, page == "overview" ? 1 : 2, "navigation and the overview's page list link \(page)")

@@ -9,11 +9,13 @@ public enum FigureFile {
     public static let extensions = ["svg", "png", "csv"]
 
     /// Hard-links (or, across file systems, copies) figure `name`'s files from `source` into
-    /// `folder`; false, leaving none of them behind, when any is missing or cannot be placed.
+    /// `folder`; false, leaving none of them behind, when its SVG or CSV is missing or any file
+    /// cannot be placed. The PNG goes along when there is one (figures written without one).
     public static func link(_ name: String, from source: String, to folder: String) -> Bool {
-        let files = extensions.map { name + "." + $0 }
+        let present = extensions.filter { FileManager.default.fileExists(atPath: (source as NSString).appendingPathComponent(name + "." + $0)) }
+        guard present.contains("svg"), present.contains("csv") else { return false }
+        let files = present.map { name + "." + $0 }
         let manager = FileManager.default
-        guard files.allSatisfy({ manager.fileExists(atPath: (source as NSString).appendingPathComponent($0)) }) else { return false }
         guard (try? Folder.create(folder)) != nil else { return false }
         for file in files {
             do {
@@ -27,9 +29,11 @@ public enum FigureFile {
     }
 
     /// Writes the three files into `folder` (created if missing) and returns their paths.
+    /// Without `withPNG` only the SVG and the CSV are written: for pages of many photo grids,
+    /// whose PNG copies would cost more to encode than everything else on the page.
     @discardableResult
     public static func write(_ figure: Figure, data: CSVTable, to folder: String, name: String,
-                             pngScale: Double = 2) throws -> (svg: String, png: String, csv: String) {
+                             pngScale: Double = 2, withPNG: Bool = true) throws -> (svg: String, png: String, csv: String) {
         guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { throw PlotError.invalidFileName(name) }
         try Folder.create(folder)
         let base = URL(fileURLWithPath: folder).appendingPathComponent(name).path
@@ -37,15 +41,17 @@ public enum FigureFile {
 
         let scene = try figure.scene(rasterScale: pngScale)
         let svg = try SVGWriter(idPrefix: name, rasterScale: pngScale).render(scene)
-        let image = try RasterWriter(scale: pngScale).render(scene)
-        let png: [UInt8]
-        do {
-            png = try PNG.encode(image, compression: .small)
-        } catch {
-            throw PlotError.drawing(reason: "\(error)")
-        }
         try AtomicFile.write(Data(svg.utf8), to: paths.svg)
-        try AtomicFile.write(Data(png), to: paths.png)
+        if withPNG {
+            let image = try RasterWriter(scale: pngScale).render(scene)
+            let png: [UInt8]
+            do {
+                png = try PNG.encode(image, compression: .small)
+            } catch {
+                throw PlotError.drawing(reason: "\(error)")
+            }
+            try AtomicFile.write(Data(png), to: paths.png)
+        }
         try AtomicFile.write(Data(data.text.utf8), to: paths.csv)
         return paths
     }

@@ -49,6 +49,8 @@ enum EmbeddingsPage {
                         CSVTable(columns: [("x", tsne.x), ("y", tsne.y), ("distance", distance)]))
             })
             blocks.append(thumbnailMap(c, tsne: tsne, classes: classes, paths: paths))
+            blocks.append(.links([LinkModel(href: DrillDownPages.mapFile, label: "The map, region by region",
+                                            detail: "which test images sit in each part of the t-SNE map, with their true and predicted letters")]))
             sections.append(SectionModel("t-SNE", anchor: "tsne", blocks))
         } else {
             sections.append(SectionModel("t-SNE", anchor: "tsne", [c.analyseNote(AnalysisFiles.tsne)]))

@@ -39,7 +39,7 @@ enum EvaluationPage {
             for (i, row) in matrix.enumerated() { table.append([letters[i]] + row.map(CSVTable.format)) }
             return (Figure(width: 780, height: 740, axes: [axes]), table)
         }
-        sections.append(SectionModel("Confusion matrix", anchor: "confusion", [confusion]))
+        sections.append(SectionModel("Confusion matrix", anchor: "confusion", [confusion, DrillDownPages.confusionLinks(c, confusion: m.confusion)]))
 
         let perClass = c.figures.block("evaluation-per-class",
                                        caption: "Accuracy of each letter (recall: the share of its test images labelled correctly) and precision (the share of predictions of that letter that were right). Short bars point at the families that look alike.",
@@ -55,10 +55,11 @@ enum EvaluationPage {
                              rows: m.perClass.map { [$0.letter, CSVTable.format($0.precision), CSVTable.format($0.recall), CSVTable.format($0.f1),
                                                      String($0.support), CSVTable.format($0.distanceMAE)] }))
         }
-        let classTable = TableModel(caption: "Scores per letter on the test split.",
+        let classTable = TableModel(caption: "Scores per letter on the test split; a letter opens the gallery of its test images.",
                                     header: ["letter", "precision", "recall", "F1", "images", "distance MAE"], numeric: [1, 2, 3, 4, 5],
-                                    rows: m.perClass.map { [$0.letter, Format.number($0.precision), Format.number($0.recall), Format.number($0.f1),
-                                                            String($0.support), Format.number($0.distanceMAE)] })
+                                    cells: m.perClass.map { [CellModel(text: $0.letter, href: DrillDownPages.galleryFile($0.letter))]
+                                        + [Format.number($0.precision), Format.number($0.recall), Format.number($0.f1),
+                                           String($0.support), Format.number($0.distanceMAE)].map { CellModel(text: $0) } })
         sections.append(SectionModel("Per-class accuracy", anchor: "per-class", [perClass, .table(classTable)]))
 
         // Per-image predictions for the distance plots.
