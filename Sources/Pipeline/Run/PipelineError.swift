@@ -10,6 +10,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible, UserFacing
     case interrupted(what: String, detail: String, advice: String)
     /// A stage of `run` failed: the stage's message, and the run folder that records it.
     case runFailed(stage: String, message: String, runFolder: String)
+    /// An input a command was given (a model, a data set folder) is missing or of the wrong kind.
+    case missingInput(path: String, problem: String, advice: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible, UserFacing
             return "There is no stage \"\(name)\"; the stages are \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", "))."
         case .interrupted(let what, let detail, let advice):
             return "Stopped \(what) on request. \(detail) \(advice)"
+        case .missingInput(let path, let problem, let advice):
+            return "Cannot use \(path): \(problem); \(advice). Nothing was done."
         case .runFailed(let stage, let message, let runFolder):
             let sentence = message.hasSuffix(".") ? message : message + "."
             return "The \(stage) stage failed: \(sentence) The run folder \(runFolder) records the failure (status: failed); stages that finished are cached, so running the same command again after fixing the cause does only what is left."
