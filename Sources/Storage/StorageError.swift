@@ -7,6 +7,8 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     case noSuchRun(String, reports: String)
     case ambiguousRun(String, matches: [String])
+    /// The reports folder given (`--reports`) is missing or is not a folder.
+    case noReportsFolder(String, exists: Bool)
     /// A run folder without a manifest (it stopped before writing one, or is not a run).
     case nothingRecorded(String, status: String)
     /// A run that is not complete where only complete ones may be used.
@@ -26,6 +28,9 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
             return "Cannot write \(path): \(reason)."
         case .noSuchRun(let id, let reports):
             return "No run \"\(id)\" in \(reports); `asl-lab runs list` shows the runs there."
+        case .noReportsFolder(let path, let exists):
+            return exists ? "The reports folder \(path) is not a folder; give the folder that holds the run folders with --reports."
+                : "The reports folder \(path) does not exist; give the folder that holds the run folders with --reports (`asl-lab run` creates Reports/ by default)."
         case .ambiguousRun(let id, let matches):
             return "\"\(id)\" matches several runs (\(matches.joined(separator: ", "))); give more of the folder name."
         case .nothingRecorded(let run, let status):
