@@ -24,7 +24,7 @@ public enum CacheCheck {
 
     /// Verifies (and repairs, by removal) the cache at `root`; `progress` hears each entry.
     public static func verify(root: String, console: @escaping (String) -> Void) throws -> Report {
-        guard FileKind(path: root) != nil else { throw StorageError.cache(path: root, problem: "there is no cache folder there") }
+        guard FileKind(path: root) != nil else { throw StorageError.cacheFolder(path: root, problem: "it does not exist") }
         let lock = try CacheLock(cacheRoot: root) {
             console("A run is using the cache \(root); waiting for it to finish…\n")
         }

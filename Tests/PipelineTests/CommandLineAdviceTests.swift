@@ -155,6 +155,9 @@ final class CommandLineAdviceTests: TemporaryFolderTestCase {
             XCTAssertEqual(result.status, 1, "\(command)")
             XCTAssertTrue(result.stderr.contains("The reports folder \(missing) does not exist"), result.stderr)
         }
+        let cache = try asl("cache", "verify", "--cache", missing)
+        XCTAssertEqual(cache.status, 1)
+        XCTAssertTrue(cache.stderr.contains("The cache folder \(missing) cannot be used: it does not exist. Choose another one with --cache."), cache.stderr)
         XCTAssertThrowsError(try RunStore(root: missing).resolve("x")) { XCTAssertEqual($0 as? StorageError, .noReportsFolder(missing, exists: false)) }
     }
 
