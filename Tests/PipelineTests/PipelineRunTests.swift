@@ -205,8 +205,12 @@ final class PipelineRunTests: TemporaryFolderTestCase {
         let text = try store.compareText(runs[0], runs[1])
         XCTAssertTrue(text.contains("train.epochs"), text)
         XCTAssertFalse(text.contains("data.images_per_letter"), "identical keys are not listed")
+        // A difference of two percentages is in percentage points, never "%".
+        let accuracy = try XCTUnwrap(text.split(separator: "\n").first { $0.contains("test accuracy") })
+        XCTAssertTrue(accuracy.hasSuffix(" points") && accuracy.contains("Δ "), String(accuracy))
         let page = try String(contentsOfFile: reports + "/compare-\(runs[0])-vs-\(runs[1]).html", encoding: .utf8)
         XCTAssertTrue(page.contains("<td><code>train.epochs</code></td><td>1</td><td>2</td>"), page)
+        XCTAssertTrue(page.contains("accuracy in percentage points"), page)
         XCTAssertTrue(page.contains("compare-figures/compare-\(runs[0])-vs-\(runs[1]).svg"), "overlaid training curves")
         XCTAssertTrue(FileManager.default.fileExists(atPath: reports + "/compare-figures/compare-\(runs[0])-vs-\(runs[1]).svg"))
         XCTAssertFalse(page.contains("<script>alert"))
