@@ -163,8 +163,10 @@ public enum ByteCount {
         return result
     }
 
-    /// A byte count for people: "812 bytes", "64 KB", "256 MB", "4.1 TB" (powers of 1024,
-    /// written as most tools write them).
+    /// A byte count for people: "812 bytes", "64 KB", "256 MB", "4.1 TB". The one formatter
+    /// for sizes the tool shows anywhere (console, reports, lists), so a file has one size
+    /// everywhere. Units are powers of 1024 (1 KB = 1024 bytes, 1 MB = 1024² bytes), as `ls -h`,
+    /// `du -h` and `free -h` count them.
     public static func text(_ bytes: Int) -> String { text(Double(bytes)) }
 
     /// `text` for counts that may not fit an `Int` (estimates).

@@ -198,32 +198,40 @@ public enum PipelineRun {
         return StageRecord(name: name, status: .run, seconds: Date().timeIntervalSince(started), key: key)
     }
 
+    /// `--dry-run`: for each stage, whether the cache holds its output for this config (cached)
+    /// or the stage will run, decided exactly as a run decides it: by the cache, never by the
+    /// previous run folder. The config keys that changed since the last run follow, for
+    /// information only.
     private static func dryRun(config: EffectiveConfig, keys: StageKeys, cache: StageCache, options: Options, output: ConsoleOutput) -> Outcome {
-        let previous = RunStore(root: options.reportsRoot).latestManifest()
         let stages = StageTable.stages.filter { $0.stage <= options.until }
         let states = entryStates(of: stages, keys: keys, cache: cache, force: options.force)
         var records: [StageRecord] = []
-        var upstreamRuns = false
         for definition in stages {
             let stage = definition.stage
             let state = states[stage]!
             let cachedEntry = definition.output != .runFolder
             let forced = options.force.map { stage >= $0 } ?? false
-            let runs = forced || upstreamRuns || state != .valid || !cachedEntry
+            // The same rule as `cachedStage`: a sealed, intact entry is used unless forced.
+            let runs = !cachedEntry || forced || state != .valid
             var reasons: [String] = []
-            if forced { reasons.append("forced") }
-            if case .corrupt(let why) = state, cachedEntry { reasons.append("cache entry damaged: \(why)") }
-            if let previous {
-                let changed = previous.changedKeys(comparedWith: config, under: definition.configKeys)
-                if !changed.isEmpty { reasons.append("changed: " + changed.joined(separator: ", ")) }
+            if !cachedEntry {
+                reasons.append("always rendered into the new run folder")
+            } else {
+                if forced { reasons.append("forced") }
+                switch state {
+                case .corrupt(let why): reasons.append("the cache entry is damaged: \(why)")
+                case .missing: reasons.append("not in the cache")
+                default: if !forced { reasons.append("the cache holds its output") }
+                }
             }
-            if upstreamRuns && cachedEntry { reasons.append("an earlier stage runs") }
-            if state == .missing && cachedEntry && reasons.isEmpty { reasons.append("not in the cache") }
-            if !cachedEntry { reasons.append("always rendered into the new run folder") }
             let place = cachedEntry ? "\n    cache entry: " + cache.folder(stage: definition.cacheFolder, key: keys[stage]) : ""
-            output.write("\(stage.rawValue): \(runs ? "would run" : "cached")\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: "; ") + ")")\(place)\n")
+            output.write("\(stage.rawValue): \(runs ? "will run" : "cached") (" + reasons.joined(separator: "; ") + ")\(place)\n")
             records.append(StageRecord(name: stage.rawValue, status: runs ? .wouldRun : .cached, seconds: 0, key: cachedEntry ? keys[stage] : nil))
-            upstreamRuns = upstreamRuns || (runs && cachedEntry)
+        }
+        if let previous = RunStore(root: options.reportsRoot).latestManifest() {
+            let changed = previous.changedKeys(comparedWith: config, under: StageTable.configKeys(reachedBy: options.until))
+            output.write(changed.isEmpty ? "Config: the same as the last run's (\(previous.name)).\n"
+                         : "Config keys changed since the last run (\(previous.name)): \(changed.joined(separator: ", ")).\n")
         }
         // For generating the data set elsewhere (e.g. as shards on a cluster) and letting this
         // run pick it up: shards written here are sealed as this config's data set.

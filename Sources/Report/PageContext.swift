@@ -1,4 +1,5 @@
 import Analysis
+import AtomicIO
 import Canvas
 import Foundation
 import Plot
@@ -56,11 +57,9 @@ enum Format {
         return String(format: "%d h %02d min", Int(value) / 3600, Int(value) / 60 % 60)
     }
 
+    /// Sizes as everywhere else in the tool (`ByteCount.text`: powers of 1024).
     static func bytes(_ value: UInt64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var v = Double(value), i = 0
-        while v >= 1024, i < units.count - 1 { v /= 1024; i += 1 }
-        return i == 0 ? "\(value) B" : String(format: "%.1f %@", v, units[i])
+        ByteCount.text(Double(value))
     }
 
     static func integer(_ value: Int) -> String {

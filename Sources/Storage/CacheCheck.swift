@@ -24,7 +24,7 @@ public enum CacheCheck {
 
     /// Verifies (and repairs, by removal) the cache at `root`; `progress` hears each entry.
     public static func verify(root: String, console: @escaping (String) -> Void) throws -> Report {
-        guard FileKind(path: root) != nil else { throw StorageError.cache(path: root, problem: "there is no cache folder there") }
+        guard FileKind(path: root) != nil else { throw StorageError.cacheFolder(path: root, problem: "it does not exist") }
         let lock = try CacheLock(cacheRoot: root) {
             console("A run is using the cache \(root); waiting for it to finish…\n")
         }
@@ -68,10 +68,10 @@ public enum CacheCheck {
 
     /// The closing paragraph.
     public static func summary(_ report: Report, root: String) -> String {
-        var text = "Checked \(report.entries.count) cache entr\(report.entries.count == 1 ? "y" : "ies") in \(root) by content: "
+        var text = "Checked \(Count.of(report.entries.count, "cache entry", plural: "cache entries")) in \(root) by content: "
         text += report.damaged.isEmpty ? "all intact." : "\(report.damaged.count) damaged and removed."
         if !report.partial.isEmpty {
-            text += " \(report.partial.count) unfinished stage folder\(report.partial.count == 1 ? "" : "s") (\(report.partial.joined(separator: ", "))) kept for resuming."
+            text += " \(Count.of(report.partial.count, "unfinished stage folder")) (\(report.partial.joined(separator: ", "))) kept for resuming."
         }
         return text
     }

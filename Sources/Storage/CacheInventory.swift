@@ -49,9 +49,7 @@ public struct CacheInventory: Sendable {
         guard FileKind(path: root) == .folder else {
             throw StorageError.cacheFolder(path: root, problem: FileKind(path: root) == nil ? "there is no cache folder there" : "it is not a folder")
         }
-        for reports in reportsRoots where FileKind(path: reports) != .folder {
-            throw StorageError.noReportsFolder(reports)
-        }
+        for reports in reportsRoots { try RunStore(root: reports).requireRoot() }
         let cache = StageCache(root: root)
         var users: [String: [(run: String, started: Date?)]] = [:]
         for reports in reportsRoots {
@@ -117,23 +115,20 @@ public struct CacheInventory: Sendable {
         switch stage {
         case PipelineStage.generate.rawValue:
             let images = max(0, files - 4) // labels.csv, labels.xlsx, dataset.json and the seal
-            return "data set of \(Self.count(images, "image"))"
+            return "data set of \(Count.of(images, "image"))"
         case PipelineStage.train.rawValue:
             guard let summary = try? TrainingSummary.read(folder: folder) else { return "model" }
             var text = "model"
-            if let epochs = summary.epochs { text += ", " + Self.count(epochs, "epoch") }
+            if let epochs = summary.epochs { text += ", " + Count.of(epochs, "epoch") }
             if let accuracy = summary.testAccuracy { text += String(format: ", test accuracy %.2f %%", accuracy * 100) }
             return text
         case PipelineStage.analyse.rawValue:
             return "analysis: metrics, embeddings, t-SNE and PCA maps"
         default:
-            return stage == "report-figures" ? "report figures, reused by cached runs" : "\(Self.count(files, "file"))"
+            return stage == "report-figures" ? "report figures, reused by cached runs" : "\(Count.of(files, "file"))"
         }
     }
 
-    static func count(_ n: Int, _ noun: String, _ plural: String? = nil) -> String {
-        "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
-    }
 }
 
 extension CacheInventory {
@@ -169,11 +164,11 @@ extension CacheInventory {
         for stage in stages {
             let of = entries.filter { $0.stage == stage }
             lines.append("  " + stage.padding(toLength: width, withPad: " ", startingAt: 0)
-                         + "  \(ByteCount.text(Int(clamping: of.reduce(0) { $0 + $1.bytes })))  (\(Self.count(of.count, "entry", "entries")))")
+                         + "  \(ByteCount.text(Int(clamping: of.reduce(0) { $0 + $1.bytes })))  (\(Count.of(of.count, "entry", plural: "entries")))")
         }
         if !unfinished.isEmpty {
             lines.append("  " + "unfinished".padding(toLength: width, withPad: " ", startingAt: 0)
-                         + "  \(ByteCount.text(Int(clamping: unfinished.reduce(0) { $0 + $1.bytes })))  (\(Self.count(unfinished.count, "stage")) an interrupted run resumes from)")
+                         + "  \(ByteCount.text(Int(clamping: unfinished.reduce(0) { $0 + $1.bytes })))  (\(Count.of(unfinished.count, "stage")) an interrupted run resumes from)")
         }
         return lines.joined(separator: "\n") + "\n" + sizeSummary() + "\n"
     }
@@ -182,7 +177,7 @@ extension CacheInventory {
         let unused = entries.filter(\.usedBy.isEmpty)
         var text = "Used by runs in \(reportsRoots.joined(separator: ", ")): \(ByteCount.text(Int(clamping: bytes - unusedBytes - unfinished.reduce(0) { $0 + $1.bytes }))). "
         text += unused.isEmpty ? "Every entry is used by a run."
-            : "Used by no run: \(ByteCount.text(Int(clamping: unusedBytes))) in \(Self.count(unused.count, "entry", "entries")); `asl-lab cache prune` removes them."
+            : "Used by no run: \(ByteCount.text(Int(clamping: unusedBytes))) in \(Count.of(unused.count, "entry", plural: "entries")); `asl-lab cache prune` removes them."
         return text
     }
 }

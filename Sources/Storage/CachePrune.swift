@@ -83,7 +83,7 @@ public enum CachePrune {
         let count = plan.remove.count + plan.removeUnfinished.count
         var text = options.dryRun
             ? "Would remove \(count) of \(inventory.entries.count + inventory.unfinished.count) entries, \(ByteCount.text(Int(clamping: freed))); nothing was removed (dry run)."
-            : "Removed \(CacheInventory.count(count, "entry", "entries")), \(ByteCount.text(Int(clamping: freed))). "
+            : "Removed \(Count.of(count, "entry", plural: "entries")), \(ByteCount.text(Int(clamping: freed))). "
         if !options.dryRun {
             text += "The cache \(inventory.root) now holds \(ByteCount.text(Int(clamping: plan.remainingBytes)))."
         }

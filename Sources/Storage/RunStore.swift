@@ -53,10 +53,25 @@ public struct RunStore: Sendable {
         runs().last.flatMap(manifest)
     }
 
-    /// The run folder an id names: its full folder name, or a part of it that only one run has.
+    /// Throws unless the reports root is an existing folder: a mistyped `--reports` must not
+    /// read as "no runs yet".
+    public func requireRoot() throws {
+        guard FileKind(path: root) == .folder else {
+            throw StorageError.noReportsFolder(root, exists: FileKind(path: root) != nil)
+        }
+    }
+
+    /// The run folder an id names, in this order: its full folder name; the run whose name (as
+    /// given to `--name`, or its folder name without the time stamp) is exactly `id`; a part of
+    /// a folder name that only one run has. An exact name wins over runs that merely contain it
+    /// (`small` is the run named small, not also `small-lr`).
     public func resolve(_ id: String) throws -> String {
+        try requireRoot()
         let all = runs()
         if all.contains(id) { return id }
+        let named = all.filter { runName($0) == id || manifest($0)?.name == id }
+        if named.count == 1 { return named[0] }
+        if named.count > 1 { throw StorageError.ambiguousRun(id, matches: named) }
         let matches = all.filter { $0.contains(id) }
         guard !matches.isEmpty else { throw StorageError.noSuchRun(id, reports: root) }
         guard matches.count == 1 else { throw StorageError.ambiguousRun(id, matches: matches) }
@@ -86,6 +101,14 @@ public struct RunStore: Sendable {
         }
         try writeIndex()
         return run
+    }
+
+    /// A run folder's name without its `YYYYmmdd-HHMMSS-` time stamp (the folder name itself
+    /// when it has none).
+    func runName(_ folder: String) -> String {
+        let parts = folder.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 8, parts[1].count == 6, parts[0].allSatisfy(\.isNumber), parts[1].allSatisfy(\.isNumber) else { return folder }
+        return String(parts[2])
     }
 
     /// One row per run for `runs list` and the index page.

@@ -7,6 +7,8 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     case noSuchRun(String, reports: String)
     case ambiguousRun(String, matches: [String])
+    /// The reports folder given (`--reports`) is missing or is not a folder.
+    case noReportsFolder(String, exists: Bool)
     /// A run folder without a manifest (it stopped before writing one, or is not a run).
     case nothingRecorded(String, status: String)
     /// A run that is not complete where only complete ones may be used.
@@ -15,8 +17,6 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
     case cacheDamaged(String)
     /// A stop was asked for while waiting for another run's cache lock.
     case stoppedWaitingForTheCache
-    /// A reports folder named on the command line does not exist.
-    case noReportsFolder(String)
     /// A size on the command line (`--max-size`) that is not one.
     case notASize(option: String, text: String)
     /// `runs restore` of a file that is not an intact asl-lab run archive.
@@ -34,6 +34,9 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
             return "Cannot write \(path): \(reason)."
         case .noSuchRun(let id, let reports):
             return "No run \"\(id)\" in \(reports); `asl-lab runs list` shows the runs there."
+        case .noReportsFolder(let path, let exists):
+            return exists ? "The reports folder \(path) is not a folder; give the folder that holds the run folders with --reports."
+                : "The reports folder \(path) does not exist; give the folder that holds the run folders with --reports (`asl-lab run` creates Reports/ by default)."
         case .ambiguousRun(let id, let matches):
             return "\"\(id)\" matches several runs (\(matches.joined(separator: ", "))); give more of the folder name."
         case .nothingRecorded(let run, let status):
@@ -44,8 +47,6 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
             return summary + " The next run that needs a removed entry computes it again."
         case .stoppedWaitingForTheCache:
             return "Stopped on request while waiting for another run to release the cache; nothing was run. Run the command again when the other run has finished."
-        case .noReportsFolder(let path):
-            return "There is no reports folder \(path); name the folder your runs are in with --reports."
         case .notASize(let option, let text):
             return "\(option) \(text) is not a size; write a number with an optional unit, e.g. 5G, 500M, 2.5GB or 800000 (bytes)."
         case .badArchive(let path, let problem):

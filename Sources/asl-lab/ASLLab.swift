@@ -9,7 +9,7 @@ struct ASLLab: ParsableCommand {
         commandName: "asl-lab",
         abstract: "Generate a synthetic ASL-pattern image data set, train a small CNN on it, analyse it and report.",
         discussion: """
-        A run goes generate → train → analyse → report. Every random choice follows the config's seed,
+        A run goes generate → train → analyse → report. Every random choice follows the config's seed, \
         so the same config and seed give the same bytes. `asl-lab config show` prints every setting.
         """,
         version: ToolInfo.versionLine,
@@ -17,12 +17,27 @@ struct ASLLab: ParsableCommand {
     )
 }
 
-/// `--config FILE` and `--set key=value`, shared by every command that reads the config.
-struct ConfigOptions: ParsableArguments {
+/// The config key a command's `--set` help shows as its example: one the command reads.
+protocol SetExample {
+    static var example: String { get }
+}
+
+/// Commands that read the whole config (`run`, `config`).
+enum AnyKey: SetExample { static let example = "train.epochs=5" }
+/// Commands that only draw images (`generate`, `samples`, `bench generate`).
+enum DataKey: SetExample { static let example = "data.images_per_letter=100" }
+/// `train`.
+enum TrainKey: SetExample { static let example = "train.epochs=5" }
+/// `analyse`.
+enum AnalyseKey: SetExample { static let example = "analyse.tsne.perplexity=20" }
+
+/// `--config FILE` and `--set key=value`, shared by every command that reads the config;
+/// `Example` picks the key its help shows.
+struct ConfigOptions<Example: SetExample>: ParsableArguments {
     @Option(name: .customLong("config"), help: ArgumentHelp("A YAML file merged over the built-in defaults.", valueName: "file"))
     var file: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override one key, e.g. --set train.epochs=5 (repeatable; applied after --config).", valueName: "key=value"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override one config key, e.g. --set \(Example.example) (repeatable; applied after --config; `asl-lab config reference` lists the keys).", valueName: "key=value"))
     var overrides: [String] = []
 
     func load() throws -> EffectiveConfig {

@@ -7,12 +7,12 @@ struct AnalyseCommand: ParsableCommand {
         commandName: "analyse",
         abstract: "Evaluate a trained model on the test split; write metrics, embeddings, 2-D maps and a look inside the model.",
         discussion: """
-        The test split is drawn again from the config's seed and train.split, exactly as training drew it, so use
-        the same --config/--set as for training. Writes metrics.json, predictions.csv, confusion.csv,
+        The test split is drawn again from the config's seed and train.split, exactly as training drew it, so use \
+        the same --config/--set as for training. Writes metrics.json, predictions.csv, confusion.csv, \
         embeddings.npy/.csv, tsne.npy, pca.npy, parameters.csv and inspection/ into --out.
         """)
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var options: ConfigOptions<AnalyseKey>
 
     @Option(help: ArgumentHelp("The data set folder the model was trained on.", valueName: "dir"))
     var data: String

@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Images per second for generating the default 256-px data set (PNG + labels), 1 thread and all cores.")
 
-        @OptionGroup var options: ConfigOptions
+        @OptionGroup var options: ConfigOptions<DataKey>
 
         @Flag(help: "Print one JSON object on standard output instead of a table.")
         var json = false
@@ -36,7 +36,7 @@ struct BenchCommand: ParsableCommand {
             if json {
                 try BenchCommand.printJSON(result)
             } else {
-                print("generate: \(result.images) images of \(result.imageSize) px per run, \(result.bytesPerImage / 1024) KB per PNG")
+                print("generate: \(result.images) images of \(result.imageSize) px per run, \(result.sizePerImage) per PNG")
                 for figure in result.figures {
                     let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")
                     print("  \(figure.threads) thread\(figure.threads == 1 ? " " : "s"): median \(String(format: "%.0f", figure.median)) images/s  (runs: \(runs))")

@@ -80,8 +80,8 @@ struct CacheCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Hash every cache entry again and compare it with its seal; remove damaged entries.",
             discussion: """
-            A run reuses an entry after checking sizes and modification times (and, for the files it copies into its run
-            folder, their content). This checks every file's content, so bit rot in a large data set is found too.
+            A run reuses an entry after checking sizes and modification times (and, for the files it copies into its run \
+            folder, their content). This checks every file's content, so bit rot in a large data set is found too. \
             Damaged entries are removed: the next run that needs one computes it again. Exits 1 if any was damaged.
             """)
 

@@ -13,7 +13,7 @@ struct ConfigCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the effective config (defaults, then --config, then --set) as YAML, with its hash.")
-        @OptionGroup var options: ConfigOptions
+        @OptionGroup var options: ConfigOptions<AnyKey>
 
         func run() throws {
             let config = try options.load()
@@ -25,7 +25,7 @@ struct ConfigCommand: ParsableCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a config file and overrides; exit 0 if valid, 1 with the reason if not.")
-        @OptionGroup var options: ConfigOptions
+        @OptionGroup var options: ConfigOptions<AnyKey>
 
         func run() throws {
             let config = try options.load()

@@ -7,12 +7,13 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Draw the synthetic data set: DIR/A/A_00000.png …, labels.csv, labels.xlsx, dataset.json.",
         discussion: """
         The pixels of every sample depend only on the config and seed, never on --threads or --shard.
-        Shards: run `--shard K/N` for K = 1…N (on one machine or many) with the same --out; each draws
-        its part into a hidden folder beside DIR, and the last one to finish writes the label files and
+
+        Shards: run `--shard K/N` for K = 1…N (on one machine or many) with the same --out; each draws \
+        its part into a hidden folder beside DIR, and the last one to finish writes the label files and \
         renames the folder to DIR. The result is byte-identical to one unsharded run.
         """)
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var options: ConfigOptions<DataKey>
 
     @Option(help: ArgumentHelp("The data set folder to create.", valueName: "dir"))
     var out: String

@@ -6,8 +6,8 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write the HTML report of a run folder: overview, dataset, training, evaluation, model and embeddings pages.",
         discussion: """
-        Pages, style.css and figures/ (SVG, PNG, CSV) are written into the run folder; they open from disk with no
-        server or network. Parts whose inputs are missing (e.g. before `asl-lab analyse`) say so on the page.
+        Pages, style.css and figures/ (SVG, PNG, CSV) are written into the run folder; they open from disk with no \
+        server or network. Parts whose inputs are missing (e.g. before `asl-lab analyse`) say so on the page. \
         Prints the path of index.html last.
         """)
 

@@ -6,7 +6,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the whole pipeline (generate → train → analyse → report) on the effective config.")
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var options: ConfigOptions<AnyKey>
 
     @Option(help: ArgumentHelp("Folder that receives run folders.", valueName: "dir"))
     var reports: String = "Reports"
@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after this stage (generate, train, analyse or report).", valueName: "stage"))
     var until: String = "report"
 
-    @Flag(help: "Print which stages would run and which config keys changed since the last run; run nothing.")
+    @Flag(help: "Print for each stage whether the cache holds its output (cached) or it will run, and the config keys changed since the last run; run nothing.")
     var dryRun = false
 
     /// What a bare `--force` stands for (see `RunCommand.normalise`).

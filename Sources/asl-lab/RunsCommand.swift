@@ -18,14 +18,16 @@ struct RunsCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
-            print(RunStore(root: location.reports).listText(), terminator: "")
+            let store = RunStore(root: location.reports)
+            try store.requireRoot()
+            print(store.listText(), terminator: "")
         }
     }
 
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The config keys that differ between two runs and how their metrics moved.",
-            discussion: "A and B are run folder names, or any part of one that only one run has (e.g. its time stamp).")
+            discussion: "A and B are run folder names, run names (as given to `asl-lab run --name`; an exact name wins), or any part of a folder name that only one run has (e.g. its time stamp).")
         @OptionGroup var location: Location
         @Argument(help: "The first run (A).") var a: String
         @Argument(help: "The second run (B).") var b: String
@@ -46,7 +48,7 @@ struct RunsCommand: ParsableCommand {
         func run() throws {
             let (path, files, note) = try RunStore(root: location.reports).archive(id, to: out)
             if let note { print("note: " + note) }
-            print("Archived \(files) files with their SHA-256 sums, each read back and checked: \(path)")
+            print("Archived \(Count.of(files, "file")) with their SHA-256 sums, each read back and checked: \(path)")
         }
     }
 

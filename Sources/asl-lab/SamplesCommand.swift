@@ -6,7 +6,7 @@ struct SamplesCommand: ParsableCommand {
         commandName: "samples",
         abstract: "Draw a contact sheet PNG: the first samples of every letter, exactly as `generate` draws them.")
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var options: ConfigOptions<DataKey>
 
     @Option(help: ArgumentHelp("The PNG file to write.", valueName: "file"))
     var out: String

@@ -9,10 +9,10 @@ struct TSNECommand: ParsableCommand {
         commandName: "tsne",
         abstract: "Map the rows of a float32 matrix (.npy, N × D) to 2-D with t-SNE; writes a float32 N × 2 .npy.",
         discussion: """
-        openTSNE's defaults: perplexity 30, PCA initialisation, early exaggeration 12 for 250 iterations,
-        Barnes-Hut repulsion (θ = 0.5). Nearest neighbours are exact up to 20 000 rows and approximate above
-        (k-means cells, each searched together with its 12 nearest cells; 99.9 % of the exact neighbours on
-        50 000 clustered 256-d points). The same input, seed and thread count give the same bytes. With fewer
+        openTSNE's defaults: perplexity 30, PCA initialisation, early exaggeration 12 for 250 iterations, \
+        Barnes-Hut repulsion (θ = 0.5). Nearest neighbours are exact up to 20 000 rows and approximate above \
+        (k-means cells, each searched together with its 12 nearest cells; 99.9 % of the exact neighbours on \
+        50 000 clustered 256-d points). The same input, seed and thread count give the same bytes. With fewer \
         than 3·perplexity + 1 rows the perplexity is lowered, and the tool says so.
         """)
 

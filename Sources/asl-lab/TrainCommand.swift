@@ -7,11 +7,11 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train SmallCNN on a generated data set; writes model.safetensors, history.csv, checkpoint and summary.",
         discussion: """
-        After every epoch a checkpoint is written atomically; --resume continues from it and ends with the
+        After every epoch a checkpoint is written atomically; --resume continues from it and ends with the \
         same weights as an uninterrupted run. model.safetensors uses the original PyTorch state_dict names.
         """)
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var options: ConfigOptions<TrainKey>
 
     @Option(help: ArgumentHelp("The data set folder (from `asl-lab generate`).", valueName: "dir"))
     var data: String

@@ -77,3 +77,23 @@ final class InputFileTests: TemporaryFolderTestCase {
         XCTAssertEqual(ByteCount.text(4.1 * 1024 * 1024 * 1024 * 1024), "4.1 TB")
     }
 }
+
+/// Counts and sizes as people read them.
+final class CountTextTests: XCTestCase {
+    func testCountsAreSingularForOneOnly() {
+        XCTAssertEqual(Count.of(1, "epoch"), "1 epoch")
+        XCTAssertEqual(Count.of(0, "epoch"), "0 epochs")
+        XCTAssertEqual(Count.of(3, "epoch"), "3 epochs")
+        XCTAssertEqual(Count.of(1, "cache entry", plural: "cache entries"), "1 cache entry")
+        XCTAssertEqual(Count.of(2, "cache entry", plural: "cache entries"), "2 cache entries")
+        XCTAssertEqual(Count.noun(1, "image"), "image")
+    }
+
+    /// One convention, powers of 1024: the 50.7-million-byte model is "48 MB" wherever it is shown.
+    func testByteCountsUsePowersOf1024() {
+        XCTAssertEqual(ByteCount.text(812), "812 bytes")
+        XCTAssertEqual(ByteCount.text(1536), "1.5 KB")
+        XCTAssertEqual(ByteCount.text(50_700_000), "48 MB")
+        XCTAssertEqual(ByteCount.text(5 * 1024 * 1024 + 512 * 1024), "5.5 MB")
+    }
+}

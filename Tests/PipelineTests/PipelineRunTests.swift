@@ -121,8 +121,25 @@ final class PipelineRunTests: TemporaryFolderTestCase {
         let (outcome, log) = try runPipeline(["train.epochs=3"], until: .report, dryRun: true)
         XCTAssertNil(outcome.runFolder)
         XCTAssertEqual(statuses(outcome), ["generate:cached", "train:would run", "analyse:would run", "report:would run"])
-        XCTAssertTrue(log.contains("train: would run (changed: train.epochs: 1 → 3)"), log)
+        XCTAssertTrue(log.contains("train: will run (not in the cache)"), log)
+        XCTAssertTrue(log.contains("Config keys changed since the last run (t): train.epochs: 1 → 3."), log)
         XCTAssertEqual(RunStore(root: reports).runs().count, 1, "a dry run leaves no run folder")
+    }
+
+    /// The dry run asks the cache, not the last run folder: after runs with 1 and then 2 epochs,
+    /// a dry run with 1 epoch finds train's output in the cache although the last run differs.
+    func testDryRunSaysCachedFromTheCacheNotFromTheLastRun() throws {
+        _ = try runPipeline()
+        _ = try runPipeline(["train.epochs=2"])
+        let (outcome, log) = try runPipeline(dryRun: true)
+        XCTAssertEqual(statuses(outcome), ["generate:cached", "train:cached"])
+        XCTAssertTrue(log.contains("train: cached (the cache holds its output)"), log)
+        XCTAssertFalse(log.contains("train: will run"), log)
+        XCTAssertTrue(log.contains("Config keys changed since the last run (t): train.epochs: 2 → 1."), log)
+        // An entry that is gone is reported as such, whatever the last run was.
+        try FileManager.default.removeItem(atPath: StageCache(root: cacheRoot).folder(stage: "train", key: outcome.stages[1].key!))
+        let (_, again) = try runPipeline(dryRun: true)
+        XCTAssertTrue(again.contains("train: will run (not in the cache)"), again)
     }
 
     func testDamagedEntryIsDetectedAndRebuilt() throws {
@@ -188,8 +205,12 @@ final class PipelineRunTests: TemporaryFolderTestCase {
         let text = try store.compareText(runs[0], runs[1])
         XCTAssertTrue(text.contains("train.epochs"), text)
         XCTAssertFalse(text.contains("data.images_per_letter"), "identical keys are not listed")
+        // A difference of two percentages is in percentage points, never "%".
+        let accuracy = try XCTUnwrap(text.split(separator: "\n").first { $0.contains("test accuracy") })
+        XCTAssertTrue(accuracy.hasSuffix(" points") && accuracy.contains("Δ "), String(accuracy))
         let page = try String(contentsOfFile: reports + "/compare-\(runs[0])-vs-\(runs[1]).html", encoding: .utf8)
         XCTAssertTrue(page.contains("<td><code>train.epochs</code></td><td>1</td><td>2</td>"), page)
+        XCTAssertTrue(page.contains("accuracy in percentage points"), page)
         XCTAssertTrue(page.contains("compare-figures/compare-\(runs[0])-vs-\(runs[1]).svg"), "overlaid training curves")
         XCTAssertTrue(FileManager.default.fileExists(atPath: reports + "/compare-figures/compare-\(runs[0])-vs-\(runs[1]).svg"))
         XCTAssertFalse(page.contains("<script>alert"))

@@ -191,7 +191,7 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
         }
         try runPipeline(until: .generate)
         XCTAssertThrowsError(try CacheInventory.scan(root: cacheRoot, reportsRoots: [reports + "-missing"])) { error in
-            XCTAssertEqual(error as? StorageError, .noReportsFolder(reports + "-missing"))
+            XCTAssertEqual(error as? StorageError, .noReportsFolder(reports + "-missing", exists: false))
         }
     }
 

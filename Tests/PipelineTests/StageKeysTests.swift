@@ -40,7 +40,7 @@ final class StageTableTests: XCTestCase {
         let generate = key("generate", 0, nil, ["seed", "data"])
         let train = key("train", 1, generate, ["seed", "train"])
         let analyse = key("analyse", 1, train, ["analyse"])
-        let report = key("report", 1, analyse, ["report"])
+        let report = key("report", 2, analyse, ["report"])
         let keys = StageKeys(config: config)
         XCTAssertEqual([keys.generate, keys.train, keys.analyse, keys.reportFigures], [generate, train, analyse, report])
     }

@@ -109,6 +109,21 @@ final class MarkTests: XCTestCase {
         XCTAssertEqual(svg.texts(className: "caption"), (0..<6).map { "n\($0)" })
     }
 
+    /// Column names head a tall grid's columns, above its first row and below the title.
+    func testImageGridColumnLabelsHeadTheColumns() throws {
+        let images = (0..<30).map { TestData.letterImage("A", size: 16, seed: UInt64($0)) }
+        var axes = Axes(title: "Steps")
+        axes.add(try ImageGridMark(images: images, columns: 3, rowLabels: (0..<10).map { "row \($0)" }, columnLabels: ["first", "second", "third"]))
+        let layout = try Figure(width: 400, height: 1200, axes: [axes]).layout().axes[0]
+        XCTAssertEqual(layout.xTickLabels.map(\.text), ["first", "second", "third"])
+        let title = try XCTUnwrap(layout.title)
+        for label in layout.xTickLabels {
+            XCTAssertLessThan(label.position.y, layout.plot.minY, "\(label.text) is above the first row")
+            XCTAssertGreaterThan(label.position.y, title.position.y, "\(label.text) is below the title")
+        }
+        XCTAssertGreaterThan(layout.xTickLabels[1].position.x, layout.xTickLabels[0].position.x)
+    }
+
     func testHeatmapOfManyCellsBecomesOneImage() throws {
         let matrix = (0..<64).map { r in (0..<64).map { c in Double(r * c) } }
         var axes = Axes()

@@ -21,6 +21,8 @@ public enum GenerateBenchmark {
         public var figures: [BenchFigure]
         /// Mean PNG size in bytes.
         public var bytesPerImage: Int
+        /// `bytesPerImage` as the tool writes sizes everywhere (`ByteCount.text`).
+        public var sizePerImage: String { ByteCount.text(bytesPerImage) }
 
         enum CodingKeys: String, CodingKey {
             case benchmark, unit, images, figures

@@ -1,3 +1,4 @@
+import AtomicIO
 import Foundation
 
 /// A serialised writer to standard output, standard error or (in tests) a closure; safe to
@@ -36,3 +37,6 @@ public final class ConsoleOutput: @unchecked Sendable {
         sink(text)
     }
 }
+
+/// Counts with their nouns ("1 epoch", "3 epochs") for the CLI, which prints through Pipeline.
+public typealias Count = AtomicIO.Count

@@ -12,6 +12,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible, UserFacing
     case runFailed(stage: String, message: String, runFolder: String)
     /// A `--note` or `--tag` that cannot be kept as given.
     case badLabel(String)
+    /// An input a command was given (a model, a data set folder) is missing or of the wrong kind.
+    case missingInput(path: String, problem: String, advice: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible, UserFacing
             return "Stopped \(what) on request. \(detail) \(advice)"
         case .badLabel(let sentence):
             return sentence
+        case .missingInput(let path, let problem, let advice):
+            return "Cannot use \(path): \(problem); \(advice). Nothing was done."
         case .runFailed(let stage, let message, let runFolder):
             let sentence = message.hasSuffix(".") ? message : message + "."
             return "The \(stage) stage failed: \(sentence) The run folder \(runFolder) records the failure (status: failed); stages that finished are cached, so running the same command again after fixing the cause does only what is left."

@@ -1,3 +1,4 @@
+import AtomicIO
 import BuildInfo
 import Configuration
 import Foundation
@@ -41,13 +42,13 @@ public enum GenerateStage {
         let rate = outcome.seconds > 0 ? Double(outcome.imagesDrawn) / outcome.seconds : 0
         switch outcome.result {
         case .complete where outcome.shard != nil:
-            return "Drew \(outcome.imagesDrawn) images of shard \(outcome.shard!) in \(String(format: "%.1f", outcome.seconds)) s; every shard is done, so the data set of \(outcome.datasetImages) images is assembled: \(folder)"
+            return "Drew \(Count.of(outcome.imagesDrawn, "image")) of shard \(outcome.shard!) in \(String(format: "%.1f", outcome.seconds)) s; every shard is done, so the data set of \(Count.of(outcome.datasetImages, "image")) is assembled: \(folder)"
         case .complete:
-            return "Generated \(outcome.imagesDrawn) images in \(String(format: "%.1f", outcome.seconds)) s (\(Int(rate.rounded())) images/s): \(folder)"
+            return "Generated \(Count.of(outcome.imagesDrawn, "image")) in \(String(format: "%.1f", outcome.seconds)) s (\(Int(rate.rounded())) images/s): \(folder)"
         case .upToDate:
             return "The data set in \(folder) is already up to date (same config and seed); nothing was drawn."
         case .shardWritten(let waiting):
-            return "Drew \(outcome.imagesDrawn) images of this shard in \(String(format: "%.1f", outcome.seconds)) s; \(waiting) shard\(waiting == 1 ? "" : "s") still missing before \(folder) is assembled."
+            return "Drew \(Count.of(outcome.imagesDrawn, "image")) of this shard in \(String(format: "%.1f", outcome.seconds)) s; \(Count.of(waiting, "shard")) still missing before \(folder) is assembled."
         }
     }
 }

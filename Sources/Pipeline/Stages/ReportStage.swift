@@ -25,6 +25,10 @@ public enum ReportStage {
     /// `DIR/config.yaml` when it is there, else the defaults (and no augmentation figure,
     /// since the data set's settings are unknown).
     public static func job(run: String, templates: String? = nil, singleFile: Bool = false) throws -> ReportJob {
+        guard FileKind(path: run) == .folder else {
+            throw PipelineError.missingInput(path: run, problem: FileKind(path: run) == nil ? "it does not exist" : "it is not a folder",
+                                             advice: "--run takes a run folder written by `asl-lab run` (or a folder `asl-lab train --out` wrote)")
+        }
         let file = (run as NSString).appendingPathComponent("config.yaml")
         guard FileManager.default.fileExists(atPath: file) else {
             var job = job(config: .defaults, run: run, templates: templates, singleFile: singleFile)
@@ -62,10 +66,10 @@ public enum ReportStage {
     public static func summary(_ outcome: ReportOutcome) -> String {
         let heaviest = outcome.pageWeights.values.max() ?? 0
         let reused = outcome.reusedFigures > 0 ? " (\(outcome.reusedFigures) of them unchanged, linked from the cache)" : ""
-        var text = String(format: "Wrote %d pages and %d figures%@ in %.1f s (heaviest page %.1f MB).",
-                          outcome.pages.count, outcome.figures, reused, outcome.seconds, Double(heaviest) / 1_000_000)
+        var text = String(format: "Wrote %@ and %@%@ in %.1f s (heaviest page %@).",
+                          Count.of(outcome.pages.count, "page"), Count.of(outcome.figures, "figure"), reused, outcome.seconds, ByteCount.text(heaviest))
         if let single = outcome.singleFile, let bytes = outcome.singleFileBytes {
-            text += String(format: " Single file (%.1f MB): %@.", Double(bytes) / 1_000_000, single)
+            text += " Single file (\(ByteCount.text(bytes))): \(single)."
         }
         if ProcessInfo.processInfo.environment["ASL_REPORT_TIMINGS"] != nil {
             for (name, seconds) in outcome.figureSeconds.sorted(by: { $0.value > $1.value }) { text += String(format: "\n%6.2f s  %@", seconds, name) }

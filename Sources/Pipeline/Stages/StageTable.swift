@@ -106,11 +106,13 @@ enum StageTable {
             return AnalyseStage.summary(outcome, shownAs: context.folder(of: .analyse))
         },
         // report 1: the epoch axes of the training and compare figures tick on whole epochs.
+        // report 2: image grids head their columns on top; class maps name every sizeable
+        // cluster of a letter at its medoid.
         // It shows a few hundred of the data set's images too, but that is no reason to hash
         // the whole data set (1.5 GB) by content on every cached run: the entries it reads in
         // full are train's and analyse's.
         StageDefinition(
-            stage: .report, keyedBy: .analyse, reads: [.train, .analyse], configKeys: ["report"], revision: 1,
+            stage: .report, keyedBy: .analyse, reads: [.train, .analyse], configKeys: ["report"], revision: 2,
             output: .runFolder, cacheFolder: ReportStage.figuresCacheStage,
             leaves: "index.html and the other pages, style.css, figures/"
         ) { context, folder in

@@ -1,3 +1,4 @@
+import AtomicIO
 import Analysis
 import Foundation
 import Interrupt
@@ -31,9 +32,9 @@ public enum TSNEStage {
             throw NumPyError(path: input, problem: error.description.prefix(1).lowercased() + error.description.dropFirst().dropLast())
         }
         try NumPyArray(shape: [array.shape[0], 2], floats: result.embedding).write(to: output)
-        var text = String(format: "Mapped %d points of %d dimensions in %.1f s (perplexity %.2f, %@ neighbours, %d iterations, KL divergence %.4f): %@",
-                          array.shape[0], array.shape[1], Date().timeIntervalSince(start), result.perplexity, result.neighbours.rawValue,
-                          result.iterations, result.klDivergence, output)
+        var text = String(format: "Mapped %@ of %@ in %.1f s (perplexity %.2f, %@ neighbours, %@, KL divergence %.4f): %@",
+                          Count.of(array.shape[0], "point"), Count.of(array.shape[1], "dimension"), Date().timeIntervalSince(start), result.perplexity,
+                          result.neighbours.rawValue, Count.of(result.iterations, "iteration"), result.klDivergence, output)
         if let note = result.note { text += "\nnote: " + note }
         return text
     }

@@ -1,3 +1,4 @@
+import AtomicIO
 import Configuration
 import FileFormats
 import Foundation
@@ -22,6 +23,8 @@ public enum TrainStage {
 
     /// Trains with live progress on `console`.
     public static func run(_ job: TrainJob, console: ConsoleOutput = .standardError) throws -> TrainOutcome {
+        // Before the trainer creates --out or says anything.
+        try StageInputs.requireDataset(job.dataFolder, option: "--data")
         let display = TrainingDisplay(console: console)
         return try Trainer.run(job, observer: display)
     }
@@ -29,8 +32,9 @@ public enum TrainStage {
     /// One paragraph on the result.
     public static func summary(_ outcome: TrainOutcome, job: TrainJob, shownAs: String? = nil) -> String {
         let rate = outcome.history.isEmpty ? 0 : outcome.history.map(\.imagesPerSecond).reduce(0, +) / Double(outcome.history.count)
-        return String(format: "Trained %d epochs in %.0f s (%.0f train images/s). Test accuracy %.2f %%, distance MAE %.3f on %d test images. Model: %@",
-                      outcome.history.count, outcome.seconds, rate, outcome.testAccuracy * 100, outcome.testMAE, outcome.testImages,
+        return String(format: "Trained %@ in %.0f s (%.0f train images/s). Test accuracy %.2f %%, distance MAE %.3f on %@. Model: %@",
+                      Count.of(outcome.history.count, "epoch"), outcome.seconds, rate, outcome.testAccuracy * 100, outcome.testMAE,
+                      Count.of(outcome.testImages, "test image"),
                       ((shownAs ?? job.outFolder) as NSString).appendingPathComponent(Trainer.modelName))
     }
 }

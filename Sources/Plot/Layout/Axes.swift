@@ -69,6 +69,7 @@ public struct Axes: Sendable {
             if hints.xCategories == nil { hints.xCategories = h.xCategories }
             if hints.yCategories == nil { hints.yCategories = h.yCategories }
             hints.yFromTop = hints.yFromTop || h.yFromTop
+            hints.xLabelsOnTop = hints.xLabelsOnTop || h.xLabelsOnTop
             hints.equalAspect = hints.equalAspect || h.equalAspect
             if hints.frame == nil { hints.frame = h.frame }
             if hints.grid == nil { hints.grid = h.grid }

@@ -120,16 +120,24 @@ extension AxesLayout {
         } else {
             xLabelsHeight = tickSize * 1.0
         }
-        var bottom = Theme.outerPad + tickOut + (xLabelsHeight > 0 ? xLabelsHeight + Theme.tickPad : 0)
+        let xOnTop = hints.xLabelsOnTop
+        // The band the x tick labels take, below the plot or (`xLabelsOnTop`) above it.
+        let xLabelBand = tickOut + (xLabelsHeight > 0 ? xLabelsHeight + Theme.tickPad : 0)
+        var bottom = Theme.outerPad + (xOnTop ? 0 : xLabelBand)
         if axes.xLabel != nil { bottom += axisLabelLine + 5 }
-        var top = Theme.outerPad + (axes.title != nil ? metrics.lineHeight(size: Theme.titleSize) + 6 : 4)
+        var top = Theme.outerPad + (axes.title != nil ? metrics.lineHeight(size: Theme.titleSize) + 6 : 4) + (xOnTop ? xLabelBand : 0)
         var right = Theme.outerPad
         if !rotateX, let last = keptX.last {
             // The last label is centred on its tick and may hang past the plot's right edge.
             let fromEnd = x.withRange(0, estimatedWidth).map(xTicks[last].value)
             right = max(right, xLabelWidths[last] / 2 - (estimatedWidth - fromEnd) + 2)
         }
-        if rotateX, let first = keptX.first {
+        if rotateX, xOnTop, let last = keptX.last {
+            // Labels above the plot lean up and to the right, past the last column.
+            let fromEnd = x.withRange(0, estimatedWidth).map(xTicks[last].value)
+            right = max(right, xLabelWidths[last] * 0.7071 - (estimatedWidth - fromEnd) + 2)
+        }
+        if rotateX, !xOnTop, let first = keptX.first {
             let fromStart = x.withRange(0, estimatedWidth).map(xTicks[first].value)
             left = max(left, Theme.outerPad + xLabelWidths[first] * 0.7071 - fromStart)
         }
@@ -164,6 +172,13 @@ extension AxesLayout {
         for i in yTicks.indices { yTicks[i].position = y.map(yTicks[i].value) }
 
         let xTickLabels: [TextItem] = keptX.map { i in
+            if xOnTop {
+                return rotateX
+                    ? TextItem(xTicks[i].label, at: Point(x: xTicks[i].position - 2, y: plot.minY - tickOut - Theme.tickPad - 2),
+                               size: tickSize, color: tickLabelColor, anchor: .start, baseline: .middle, rotation: -45, className: "tick-label")
+                    : TextItem(xTicks[i].label, at: Point(x: xTicks[i].position, y: plot.minY - tickOut - Theme.tickPad),
+                               size: tickSize, color: tickLabelColor, anchor: .middle, baseline: .bottom, className: "tick-label")
+            }
             if rotateX {
                 return TextItem(xTicks[i].label, at: Point(x: xTicks[i].position + 2, y: plot.maxY + tickOut + Theme.tickPad + 2),
                                 size: tickSize, color: tickLabelColor, anchor: .end, baseline: .middle, rotation: -45, className: "tick-label")
@@ -177,11 +192,11 @@ extension AxesLayout {
         }
 
         let title = axes.title.map {
-            TextItem($0, at: Point(x: plot.midX, y: plot.minY - 7), size: Theme.titleSize, color: Theme.text, anchor: .middle,
+            TextItem($0, at: Point(x: plot.midX, y: plot.minY - 7 - (xOnTop ? xLabelBand : 0)), size: Theme.titleSize, color: Theme.text, anchor: .middle,
                      baseline: .bottom, bold: true, className: "title")
         }
         let xLabel = axes.xLabel.map {
-            TextItem($0, at: Point(x: plot.midX, y: plot.maxY + tickOut + (xLabelsHeight > 0 ? xLabelsHeight + Theme.tickPad : 0) + 5),
+            TextItem($0, at: Point(x: plot.midX, y: plot.maxY + (xOnTop ? 0 : xLabelBand) + 5),
                      size: Theme.axisLabelSize, color: Theme.text, anchor: .middle, baseline: .top, className: "axis-label")
         }
         let yLabel = axes.yLabel.map {

@@ -1,7 +1,8 @@
 import Canvas
 
 /// Images in a grid of `columns` columns, row by row, with optional captions under each image
-/// and names for rows and columns (e.g. 26 letters × 8 samples, or 4 × 8 filter tiles).
+/// and names for rows and columns (e.g. 26 letters × 8 samples, or 4 × 8 filter tiles); column
+/// names head the columns, above the first row.
 /// Use it on an axes of its own: the axes hides its frame and grid.
 public struct ImageGridMark: Mark {
     public let images: [RGBImage]
@@ -41,7 +42,7 @@ public struct ImageGridMark: Mark {
     public var hints: AxisHints {
         AxisHints(xCategories: columnLabels ?? Array(repeating: "", count: columns),
                   yCategories: rowLabels ?? Array(repeating: "", count: rows),
-                  yFromTop: true, equalAspect: true, frame: .hidden, grid: false)
+                  yFromTop: true, equalAspect: true, frame: .hidden, grid: false, xLabelsOnTop: true)
     }
 
     public var extent: DataExtent? {

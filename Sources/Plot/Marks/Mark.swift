@@ -74,9 +74,14 @@ public struct AxisHints: Equatable, Sendable {
     /// number of pixels per cell and neighbouring cells meet without seams.
     public var xCells: Int?
     public var yCells: Int?
+    /// Whether the x tick labels go above the plot instead of below: column headings of a tall
+    /// grid belong where a reader starts, not many rows further down.
+    public var xLabelsOnTop: Bool
 
     public init(xCategories: [String]? = nil, yCategories: [String]? = nil, yFromTop: Bool = false,
-                equalAspect: Bool = false, frame: AxesFrame? = nil, grid: Bool? = nil, xCells: Int? = nil, yCells: Int? = nil) {
+                equalAspect: Bool = false, frame: AxesFrame? = nil, grid: Bool? = nil, xCells: Int? = nil, yCells: Int? = nil,
+                xLabelsOnTop: Bool = false) {
+        self.xLabelsOnTop = xLabelsOnTop
         self.xCategories = xCategories
         self.yCategories = yCategories
         self.xCells = xCells ?? xCategories?.count

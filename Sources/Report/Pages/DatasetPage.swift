@@ -1,3 +1,4 @@
+import AtomicIO
 import Canvas
 import Foundation
 import Plot
@@ -57,7 +58,7 @@ enum DatasetPage {
             return "\(letter) · \(config.families.family(forLetter: i).name)"
         }
         return c.figures.block("dataset-samples",
-                               caption: "The first \(samplesPerLetter) images of every letter with their distance d. Within a row the pattern family stays the same while size, ink strength, rotation, background and blur vary; across rows the families should be told apart at a glance when near, and get hard when far (d near the maximum).",
+                               caption: "The first \(Count.of(samplesPerLetter, "image")) of every letter with their distance d. Within a row the pattern family stays the same while size, ink strength, rotation, background and blur vary; across rows the families should be told apart at a glance when near, and get hard when far (d near the maximum).",
                                alt: "Samples per letter") { [images, captions, rows] in
             var grid = try ImageGridMark(images: images, columns: samplesPerLetter, captions: captions, rowLabels: rowLabels)
             grid.imageScale = 1

@@ -1,3 +1,4 @@
+import AtomicIO
 import Analysis
 import Canvas
 import Foundation
@@ -28,11 +29,11 @@ enum EmbeddingsPage {
             var blocks: [BlockModel] = []
             if let s = c.inputs.metrics?.tsne {
                 let neighbours = s.neighbours.map { " over \($0) nearest neighbours" } ?? ""
-                blocks.append(.paragraph(String(format: "t-SNE of %@ test images, perplexity %.0f%@, %d iterations, final KL divergence %.3f, computed in %@.",
-                                                Format.integer(s.points), s.perplexity, neighbours, s.iterations, s.klDivergence, Format.seconds(s.seconds))))
+                blocks.append(.paragraph(String(format: "t-SNE of %@ test %@, perplexity %.0f%@, %@, final KL divergence %.3f, computed in %@.",
+                                                Format.integer(s.points), Count.noun(s.points, "image"), s.perplexity, neighbours, Count.of(s.iterations, "iteration"), s.klDivergence, Format.seconds(s.seconds))))
             }
             blocks.append(c.figures.block("embeddings-tsne-classes",
-                                          caption: "t-SNE map coloured by true letter, with each letter drawn at the centre of its points. Letters whose clouds overlap are the ones the confusion matrix mixes up; distances between far-apart clusters mean little in t-SNE.",
+                                          caption: "t-SNE map coloured by true letter, with each letter written on each of its clusters (at the cluster's most central point), so a letter that splits into several clusters is named on each. Letters whose clouds overlap are the ones the confusion matrix mixes up; distances between far-apart clusters mean little in t-SNE.",
                                           alt: "t-SNE by letter") {
                 try classFigure(title: "t-SNE of the embeddings, by letter", x: tsne.x, y: tsne.y, classes: classes, letters: letters,
                                 xLabel: "t-SNE 1", yLabel: "t-SNE 2")
@@ -82,15 +83,63 @@ enum EmbeddingsPage {
                             xLabel: String, yLabel: String) throws -> (Figure, CSVTable) {
         var axes = Axes(title: title, xLabel: xLabel, yLabel: yLabel)
         axes.add(try ScatterMark(x: x, y: y, classes: classes, classNames: letters))
-        var cx = [Double](repeating: 0, count: letters.count), cy = cx, n = cx
-        for i in x.indices where x[i].isFinite && y[i].isFinite { cx[classes[i]] += x[i]; cy[classes[i]] += y[i]; n[classes[i]] += 1 }
-        let present = letters.indices.filter { n[$0] > 0 }
-        axes.add(try TextMark(x: present.map { cx[$0] / n[$0] }, y: present.map { cy[$0] / n[$0] }, texts: present.map { letters[$0] },
-                              colors: present.map { Palette.color(forClass: $0) }))
+        let labels = clusterLabels(x: x, y: y, classes: classes, classCount: letters.count)
+        axes.add(try TextMark(x: labels.map(\.x), y: labels.map(\.y), texts: labels.map { letters[$0.class] },
+                              colors: labels.map { Palette.color(forClass: $0.class) }))
         axes.equalAspect = true
         axes.legend = Legend(position: .outsideRight)
         return (Figure(width: 820, height: 640, axes: [axes]),
                 CSVTable(header: ["x", "y", "letter"], rows: x.indices.map { [CSVTable.format(x[$0]), CSVTable.format(y[$0]), letters[classes[$0]]] }))
+    }
+
+    /// Where a map names its classes: one label on every sizeable cluster of each class, at
+    /// the cluster's medoid (the member with the least total distance to the others), so a
+    /// letter whose points split into clusters is named on each, and the label sits on points
+    /// rather than in the empty space a mean of two clusters falls in. A class's clusters are
+    /// the connected components of its points linked within 4× the median distance from a
+    /// point to its nearest same-class neighbour (over all classes); a cluster is sizeable
+    /// with at least 3 points and 15 % of its class, and the largest always is. Deterministic:
+    /// ties go to the lower index.
+    static func clusterLabels(x: [Double], y: [Double], classes: [Int], classCount: Int) -> [(class: Int, x: Double, y: Double)] {
+        var members = [[Int]](repeating: [], count: classCount)
+        for i in x.indices where x[i].isFinite && y[i].isFinite && classes[i] >= 0 && classes[i] < classCount { members[classes[i]].append(i) }
+        func distance(_ a: Int, _ b: Int) -> Double { ((x[a] - x[b]) * (x[a] - x[b]) + (y[a] - y[b]) * (y[a] - y[b])).squareRoot() }
+        var nearest: [Double] = []
+        for group in members where group.count > 1 {
+            for a in group { nearest.append(group.lazy.filter { $0 != a }.map { distance(a, $0) }.min()!) }
+        }
+        nearest.sort()
+        let link = nearest.isEmpty ? 0 : 4 * nearest[nearest.count / 2]
+        var labels: [(class: Int, x: Double, y: Double)] = []
+        for (c, group) in members.enumerated() where !group.isEmpty {
+            // Connected components by breadth-first search over the link radius.
+            var component = [Int](repeating: -1, count: group.count)
+            var components: [[Int]] = []
+            for start in group.indices where component[start] < 0 {
+                component[start] = components.count
+                var queue = [start], head = 0
+                while head < queue.count {
+                    let a = queue[head]
+                    head += 1
+                    for b in group.indices where component[b] < 0 && distance(group[a], group[b]) <= link {
+                        component[b] = components.count
+                        queue.append(b)
+                    }
+                }
+                components.append(queue.sorted().map { group[$0] })
+            }
+            let order = components.indices.sorted { components[$0].count > components[$1].count || (components[$0].count == components[$1].count && $0 < $1) }
+            for (rank, k) in order.enumerated() {
+                let points = components[k]
+                guard rank == 0 || (points.count >= 3 && Double(points.count) >= 0.15 * Double(group.count)) else { continue }
+                let medoid = points.min { a, b in
+                    let da = points.reduce(0) { $0 + distance(a, $1) }, db = points.reduce(0) { $0 + distance(b, $1) }
+                    return da < db || (da == db && a < b)
+                }!
+                labels.append((c, x[medoid], y[medoid]))
+            }
+        }
+        return labels
     }
 
     static func thumbnailMap(_ c: PageContext, tsne: (x: [Double], y: [Double]), classes: [Int], paths: [String]) -> BlockModel {

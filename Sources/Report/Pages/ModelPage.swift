@@ -1,3 +1,4 @@
+import AtomicIO
 import Analysis
 import Canvas
 import Foundation
@@ -35,7 +36,7 @@ enum ModelPage {
              Format.percent(total > 0 ? Double(counts[i]) / Double(total) : 0), Format.number(Double(table.column("mean")[i]) ?? .nan, decimals: 4),
              Format.number(Double(table.column("std")[i]) ?? .nan, decimals: 4)]
         }
-        return [.cards([CardModel(label: "Parameters", value: Format.integer(total), detail: String(format: "%.1f MB as float32", Double(total) * 4 / 1e6)),
+        return [.cards([CardModel(label: "Parameters", value: Format.integer(total), detail: Format.bytes(UInt64(total) * 4) + " as float32"),
                         CardModel(label: "Tensors", value: "\(rows.count)", detail: "PyTorch state_dict names")]),
                 .table(TableModel(caption: "Every tensor of the model in state_dict order, with its share of the parameters and the mean and standard deviation of its values. The first linear layers hold nearly all parameters.",
                                   header: ["tensor", "shape", "parameters", "share", "mean", "std"], numeric: [2, 3, 4, 5], rows: rows))]
@@ -56,7 +57,7 @@ enum ModelPage {
         }
         let columns = 8
         return [c.figures.block("model-filters",
-                                caption: "The \(k) filters of the first convolution (\(h)×\(w), red/green/blue weights shown as colour, each stretched to its own range). Filters with a clear light/dark split are edge detectors at that orientation; flat-coloured ones respond to colour or brightness.",
+                                caption: "The \(Count.of(k, "filter")) of the first convolution (\(h)×\(w), red/green/blue weights shown as colour, each stretched to its own range). Filters with a clear light/dark split are edge detectors at that orientation; flat-coloured ones respond to colour or brightness.",
                                 alt: "conv1 filters") {
             var grid = try ImageGridMark(images: images, columns: columns, captions: (0..<k).map { "#\($0)" }, interpolation: .nearest)
             grid.outline = Color(bytes: 0x90, 0x90, 0x90)
@@ -95,7 +96,7 @@ enum ModelPage {
         }
         let inputValues = inputs.floats
         let (ih, iw) = (inputs.shape[2], inputs.shape[3])
-        var blocks: [BlockModel] = [.paragraph("Each row is one conv block (after ReLU, before pooling) on the same test image, showing its first \(featureChannels) channels in the inferno colour map (black: no response, yellow: strongest). Early blocks respond to strokes and edges; later blocks to larger parts of the pattern, at lower resolution.")]
+        var blocks: [BlockModel] = [.paragraph("Each row is one conv block (after ReLU, before pooling) on the same test image, showing its first \(Count.of(featureChannels, "channel")) in the inferno colour map (black: no response, yellow: strongest). Early blocks respond to strokes and edges; later blocks to larger parts of the pattern, at lower resolution.")]
         let mapped = maps.map { $0!.shape[0] }.min()!
         for s in chosen(featureSamples, of: mapped) {
             let input = Thumbnail.fromPlanes(inputValues[(s * 3 * ih * iw)..<((s + 1) * 3 * ih * iw)], height: ih, width: iw)
