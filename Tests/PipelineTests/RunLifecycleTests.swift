@@ -235,7 +235,7 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
         XCTAssertTrue(try String(contentsOfFile: elsewhere.root + "/index.html", encoding: .utf8).contains(run), "the index lists it")
         try renderReport(elsewhere.path(run))
         let rendered = try pages(elsewhere.path(run))
-        XCTAssertEqual(rendered.count, 6)
+        XCTAssertEqual(rendered.count, 6 + 26 + 1, "six pages, a gallery per letter, the t-SNE region map")
         XCTAssertEqual(rendered.filter { $0.value.contains("Not available") }.keys.sorted(), [], "every section is drawn")
 
         // The data set it carries is what makes that possible.
