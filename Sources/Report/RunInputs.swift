@@ -12,6 +12,12 @@ public struct RunInputs: Sendable {
     public var manifest: RunManifest?
     public var configText: String?
     public var history: [EpochRecord]
+    /// The loss of every window of training steps (`steps.csv`); nil for a run made before
+    /// steps were recorded, or one not trained yet.
+    public var steps: [StepRecord]?
+    /// What the run's `status.json` says (a `running` run whose process is gone reads as
+    /// interrupted); nil for a folder without one.
+    public var status: RunStatus?
     public var training: TrainingSummary?
     public var metrics: AnalysisMetrics?
     /// The data set folder (from the manifest), when it exists.
@@ -44,6 +50,8 @@ public struct RunInputs: Sendable {
         inputs.manifest = record(RunManifest.fileName) { try RunManifest.read(folder: folder) }
         inputs.configText = try? InputFile.readText(inputs.path("config.yaml"), limit: InputFile.Limit.config)
         inputs.history = record(TrainingHistory.fileName) { try TrainingHistory.read(folder: folder) } ?? []
+        inputs.steps = record(TrainingSteps.fileName) { try TrainingSteps.read(folder: folder) }
+        inputs.status = RunStatus.read(runFolder: folder)?.effective
         inputs.training = record(TrainingSummary.fileName) { try TrainingSummary.read(folder: folder) }
         inputs.metrics = record(AnalysisMetrics.fileName) { try AnalysisMetrics.read(folder: folder) }
         if let dataset = inputs.manifest?.dataset {
