@@ -65,7 +65,8 @@ public enum ReportRenderer {
         let started = Date()
         let templates = try ReportTemplates(folder: job.templates)
         let folder = URL(fileURLWithPath: job.runFolder).standardizedFileURL.path
-        var inputs = try RunInputs.read(folder: folder)
+        // The live pages show no image of the data set: its labels are not read.
+        var inputs = try RunInputs.read(folder: folder, labels: false)
         inputs.history = history
         inputs.steps = steps
         let context = PageContext(job: job, inputs: inputs, figures: FigureSink(runFolder: folder, stop: job.stop))

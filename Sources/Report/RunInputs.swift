@@ -29,8 +29,9 @@ public struct RunInputs: Sendable {
     public func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
     public func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
-    /// Reads the run folder. Throws only when the folder is not a run folder at all.
-    public static func read(folder: String) throws -> RunInputs {
+    /// Reads the run folder. Throws only when the folder is not a run folder at all. Without
+    /// `labels`, the data set's labels.csv is not read (pages that show no image need none).
+    public static func read(folder: String, labels readLabels: Bool = true) throws -> RunInputs {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ReportError.missingFile(folder)
@@ -54,7 +55,7 @@ public struct RunInputs: Sendable {
         inputs.status = RunStatus.read(runFolder: folder)?.effective
         inputs.training = record(TrainingSummary.fileName) { try TrainingSummary.read(folder: folder) }
         inputs.metrics = record(AnalysisMetrics.fileName) { try AnalysisMetrics.read(folder: folder) }
-        if let dataset = inputs.manifest?.dataset {
+        if readLabels, let dataset = inputs.manifest?.dataset {
             let labels = (dataset as NSString).appendingPathComponent("labels.csv")
             if let text = try? InputFile.readText(labels, limit: InputFile.Limit.labelsCSV) {
                 inputs.datasetFolder = dataset

@@ -61,7 +61,9 @@ public final class ProgressDisplay: @unchecked Sendable {
         if live {
             // Redraws stay off a transcript (log.txt); the bar's final state goes in as a line.
             output.redraw("\r\u{1B}[2K" + line + (final ? "\n" : ""))
-            if final { output.transcribe(line + "\n") }
+            if final {
+                output.transcribe(ProgressDisplay.line(label: label, done: done, total: total, unit: unit, elapsed: now - start, barWidth: 0) + "\n")
+            }
         } else {
             output.write(line + "\n")
         }
