@@ -183,10 +183,14 @@ final class TrainerTests: TemporaryFolderTestCase {
         XCTAssertEqual(EpochProgress(text: progress.text), progress, "numbers survive the text exactly")
     }
 
+    /// Same config and seed, another thread count: the same weights and the same steps.csv.
     func testSameSeedGivesIdenticalWeights() throws {
         _ = try Trainer.run(job("a", epochs: 2))
-        _ = try Trainer.run(job("b", epochs: 2))
+        var other = job("b", epochs: 2)
+        other.threads = 1
+        _ = try Trainer.run(other)
         XCTAssertEqual(try weights("a"), try weights("b"))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: root + "/a/steps.csv")), try Data(contentsOf: URL(fileURLWithPath: root + "/b/steps.csv")))
     }
 
     func testCheckpointFromAnotherConfigIsRefused() throws {
