@@ -109,7 +109,7 @@ let package = Package(
         .target(name: "TestSupport"),
         .executableTarget(
             name: "asl-fuzz",
-            dependencies: ["FuzzSupport", "AtomicIO", "Canvas", "Configuration", "NN", "Synth", "Training", "Analysis", "Report", "Pipeline",
+            dependencies: ["FuzzSupport", "AtomicIO", "Canvas", "Configuration", "FileFormats", "NN", "Synth", "Training", "Analysis", "Report", "Pipeline",
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),

@@ -65,7 +65,10 @@ public enum PipelineRun {
         let cache = StageCache(root: cacheRoot)
         if options.dryRun { return dryRun(config: config, keys: keys, cache: cache, options: options, output: output) }
 
-        let signals = StopSignals(console: output, request: options.stop ?? StopRequest())
+        // Everything the run prints goes through the log, which starts its file once the run
+        // folder exists.
+        let log = RunLog(console: output)
+        let signals = StopSignals(console: log.console, request: options.stop ?? StopRequest())
         let lock = try CacheLock(cacheRoot: options.cacheRoot, stop: signals.request) {
             output.write("Another asl-lab run is using the cache \(options.cacheRoot); waiting for it to finish…\n")
         }
@@ -76,14 +79,19 @@ public enum PipelineRun {
         let runFolder = try RunFolder.create(root: options.reportsRoot, name: options.name)
         var status = RunStatus.starting(command: options.command)
         try status.write(to: runFolder, durability: .powerLoss)
-        let log = RunLog(console: output, path: (runFolder as NSString).appendingPathComponent(RunLog.fileName))
+        log.open(path: (runFolder as NSString).appendingPathComponent(RunLog.fileName))
         var records: [StageRecord] = []
         var current = PipelineStage.generate
+        let live = LiveReport(job: ReportStage.job(config: config, run: runFolder), note: { log.write($0) })
+        // Whether the report stage wrote the final pages over the ones drawn during training.
+        let reportWritten = { records.contains { $0.name == PipelineStage.report.rawValue } }
         do {
             try AtomicFile.write(Data(config.yaml.utf8), to: (runFolder as NSString).appendingPathComponent("config.yaml"))
-            let last = try runStages(config: config, keys: keys, cache: cache, options: options, output: output, log: log,
+            let last = try runStages(config: config, keys: keys, cache: cache, options: options, log: log, live: live,
                                      stop: signals.request, runFolder: runFolder, started: started, records: &records, current: &current)
             status = status.with(.complete)
+            // Pages drawn while training, of a run that ends before its report (--until), say so.
+            live.ended(status, reportWritten: reportWritten())
             // Everything the run folder holds is on the device before it is called complete.
             try Folder.syncFileSystem(containing: runFolder)
             try status.write(to: runFolder, durability: .powerLoss)
@@ -95,6 +103,8 @@ public enum PipelineRun {
             let message = "\(error)"
             status = status.with(interrupted ? .interrupted : .failed, stage: current.rawValue, reason: message)
             try? status.write(to: runFolder, durability: .powerLoss)
+            // Pages drawn while training no longer say "in progress".
+            live.ended(status, reportWritten: reportWritten())
             try? RunStore(root: options.reportsRoot).writeIndex()
             log.write("\(current.rawValue): \(interrupted ? "stopped" : "failed"): \(message)\n")
             if interrupted {
@@ -109,14 +119,14 @@ public enum PipelineRun {
 
     /// The stages of the table in order, up to `--until`, each cached or run; returns the last
     /// line `run` prints (the report's index.html, else the run folder).
-    private static func runStages(config: EffectiveConfig, keys: StageKeys, cache: StageCache, options: Options, output: ConsoleOutput,
-                                  log: RunLog, stop: StopRequest, runFolder: String, started: Date,
+    private static func runStages(config: EffectiveConfig, keys: StageKeys, cache: StageCache, options: Options,
+                                  log: RunLog, live: LiveReport, stop: StopRequest, runFolder: String, started: Date,
                                   records: inout [StageRecord], current: inout PipelineStage) throws -> String {
         let stages = StageTable.stages.filter { $0.stage <= options.until }
         let states = entryStates(of: stages, keys: keys, cache: cache, force: options.force)
-        let context = StageContext(config: config, keys: keys, cache: cache, threads: options.threads, stop: stop, console: output,
+        let context = StageContext(config: config, keys: keys, cache: cache, threads: options.threads, stop: stop, console: log.console, errors: log.errors,
                                    runFolder: runFolder, reuseFigures: options.force.map { PipelineStage.report < $0 } ?? true,
-                                   note: { log.write($0) })
+                                   note: { log.write($0) }, live: live)
         // Written from the start and after every stage, so a run that stops half-way still
         // records its config and what it did (for `runs list` and `runs compare`). The report
         // reads it too (data set, machine, stage timings).
@@ -125,7 +135,8 @@ public enum PipelineRun {
             try RunManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
                             dataset: context.folder(of: .generate), runFolder: runFolder, cache: cache,
                             seconds: Date().timeIntervalSince(started), machine: machine, git: git,
-                            note: options.note, tags: options.tags).write(to: runFolder)
+                            note: options.note, tags: options.tags,
+                            reportWritten: records.contains { $0.name == PipelineStage.report.rawValue }).write(to: runFolder)
         }
         try writeManifest()
         var last = runFolder
@@ -240,31 +251,53 @@ public enum PipelineRun {
     }
 }
 
-/// The console output of a run, also kept as the run folder's `log.txt`.
+/// The console output of a run, also kept as the run folder's `log.txt`: every line the run
+/// prints on standard output or standard error (stage results, epoch lines, notes, the final
+/// bar of each progress display), appended as it is printed, so a reader of a running run's
+/// folder sees how far it got. Live progress-bar redraws are left out.
 final class RunLog: @unchecked Sendable {
-    private let console: ConsoleOutput
-    private let file: FileHandle?
-    private let lock = NSLock()
-
-    /// `path` is created new (never opened through a link); without it, lines go to the
-    /// console only.
     static let fileName = "log.txt"
 
-    init(console: ConsoleOutput, path: String) {
-        self.console = console
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        file = fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil
+    /// The run's output and standard error, each also appending to the log once it is open.
+    let console: ConsoleOutput
+    let errors: ConsoleOutput
+    private let appender: Appender
+
+    init(console: ConsoleOutput, errors: ConsoleOutput = .standardError) {
+        let appender = Appender()
+        self.appender = appender
+        self.console = console.teeing(into: { appender.append($0) })
+        self.errors = errors.teeing(into: { appender.append($0) })
     }
 
-    deinit {
-        try? file?.close()
+    /// Starts the log file at `path`, created new (never opened through a link); lines printed
+    /// before it exists reach the console only.
+    func open(path: String) {
+        appender.open(path: path)
     }
 
+    /// Prints `line` on the run's output and appends it to the log.
     func write(_ line: String) {
         console.write(line)
-        lock.lock()
-        try? file?.write(contentsOf: Data(line.utf8))
-        lock.unlock()
+    }
+
+    /// The file end of the log, shared by both outputs.
+    private final class Appender: @unchecked Sendable {
+        private var file: FileHandle?
+        private let lock = NSLock()
+
+        func open(path: String) {
+            let fd = Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            lock.withLock { file = fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil }
+        }
+
+        func append(_ text: String) {
+            lock.withLock { try? file?.write(contentsOf: Data(text.utf8)) }
+        }
+
+        deinit {
+            try? file?.close()
+        }
     }
 }
 

@@ -46,7 +46,8 @@ enum DefaultTemplates {
 <nav class="pages" aria-label="Report pages">{{#nav}}<a href="{{href}}"{{#current}} class="current" aria-current="page"{{/current}}>{{label}}</a>{{/nav}}</nav>
 </div>
 </header>
-<main>
+{{#banner}}<div class="banner banner-{{kind}}" role="status"><div class="inner"><strong>{{heading}}</strong> {{text}}</div></div>
+{{/banner}}<main>
 {{#pages}}
 {{> page}}
 {{/pages}}
@@ -127,6 +128,10 @@ code, pre { font-family: var(--mono); font-size: 12.5px; }
 pre { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; overflow-x: auto; max-height: 560px; }
 details { margin: 10px 0 18px; }
 details > summary { cursor: pointer; color: var(--accent); font-weight: 600; }
+.banner { border-bottom: 1px solid var(--warn-line); background: var(--warn-bg); font-size: 14px; }
+.banner .inner { padding-top: 10px; padding-bottom: 10px; }
+.banner-running { background: var(--accent-soft); border-bottom-color: #b9c8f2; }
+.banner-failed { background: #fdecec; border-bottom-color: #efb1b1; }
 p.note { background: var(--warn-bg); border: 1px solid var(--warn-line); border-radius: 8px; padding: 10px 14px; max-width: 880px; }
 ul.links { columns: 2 320px; padding-left: 18px; }
 ul.links li { margin: 3px 0; break-inside: avoid; }

@@ -85,6 +85,19 @@ struct LayoutModel {
     var pages: [PageModel]
     var singleFile: Bool
     var style: String
+    /// The state of a run that is not finished, shown above every page; nil for a finished one.
+    var banner: BannerModel? = nil
+}
+
+/// What the templates see of a `ReportBanner`.
+struct BannerModel {
+    var kind: String
+    var heading: String
+    var text: String
+
+    init(_ banner: ReportBanner) {
+        (kind, heading, text) = (banner.kind.rawValue, banner.heading, banner.text)
+    }
 }
 
 struct RunHeader {

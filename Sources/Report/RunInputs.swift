@@ -12,6 +12,12 @@ public struct RunInputs: Sendable {
     public var manifest: RunManifest?
     public var configText: String?
     public var history: [EpochRecord]
+    /// The loss of every window of training steps (`steps.csv`); nil for a run made before
+    /// steps were recorded, or one not trained yet.
+    public var steps: [StepRecord]?
+    /// What the run's `status.json` says (a `running` run whose process is gone reads as
+    /// interrupted); nil for a folder without one.
+    public var status: RunStatus?
     public var training: TrainingSummary?
     public var metrics: AnalysisMetrics?
     /// The data set folder (from the manifest), when it exists.
@@ -27,8 +33,9 @@ public struct RunInputs: Sendable {
     public func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
     public func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
-    /// Reads the run folder. Throws only when the folder is not a run folder at all.
-    public static func read(folder: String) throws -> RunInputs {
+    /// Reads the run folder. Throws only when the folder is not a run folder at all. Without
+    /// `labels`, the data set's labels.csv is not read (pages that show no image need none).
+    public static func read(folder: String, labels readLabels: Bool = true) throws -> RunInputs {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ReportError.missingFile(folder)
@@ -48,9 +55,11 @@ public struct RunInputs: Sendable {
         inputs.manifest = record(RunManifest.fileName) { try RunManifest.read(folder: folder) }
         inputs.configText = try? InputFile.readText(inputs.path("config.yaml"), limit: InputFile.Limit.config)
         inputs.history = record(TrainingHistory.fileName) { try TrainingHistory.read(folder: folder) } ?? []
+        inputs.steps = record(TrainingSteps.fileName) { try TrainingSteps.read(folder: folder) }
+        inputs.status = RunStatus.read(runFolder: folder)?.effective
         inputs.training = record(TrainingSummary.fileName) { try TrainingSummary.read(folder: folder) }
         inputs.metrics = record(AnalysisMetrics.fileName) { try AnalysisMetrics.read(folder: folder) }
-        if var dataset = inputs.manifest?.dataset {
+        if readLabels, var dataset = inputs.manifest?.dataset {
             // A run restored from an archive carries its data set inside its folder; the cache
             // folder the manifest names is on the machine that ran it.
             let carried = inputs.path(Self.carriedDataset)

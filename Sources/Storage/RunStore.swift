@@ -306,7 +306,7 @@ public struct RunStore: Sendable {
     }
 
     /// Files `asl-lab report` (re)writes in a run folder.
-    static func isReportOutput(_ file: String) -> Bool {
+    public static func isReportOutput(_ file: String) -> Bool {
         file.hasSuffix(".html") || file == ReportFiles.stylesheet || file.hasPrefix(ReportFiles.figures + "/")
     }
 

@@ -10,15 +10,21 @@ public protocol TrainingObserver: AnyObject {
     func datasetLoaded(images: Int, split: DataSplit, seconds: Double)
     /// `batches` > 0: the checkpoint was taken that many batches into epoch `afterEpoch + 1`.
     func resumed(afterEpoch: Int, batches: Int)
+    /// The records a resumed run starts from: its checkpoint's history and windows of steps.
+    func restored(history: [EpochRecord], steps: [StepRecord])
     func epochStarted(_ epoch: Int, of epochs: Int, images: Int)
     func batchFinished(images: Int, loss: Float)
     func epochFinished(_ record: EpochRecord, of epochs: Int)
+    /// A window of steps was averaged into a row of `steps.csv` (see `TrainingSteps`).
+    func stepsRecorded(_ record: StepRecord)
     /// One line worth telling the user (e.g. that bf16 runs in fp32 on this CPU).
     func note(_ text: String)
 }
 
 extension TrainingObserver {
     public func note(_ text: String) {}
+    public func stepsRecorded(_ record: StepRecord) {}
+    public func restored(history: [EpochRecord], steps: [StepRecord]) {}
 }
 
 /// One `train` request.
@@ -66,12 +72,14 @@ public struct TrainOutcome: Sendable {
 /// The training loop: seeded init, per-epoch shuffles fixed by (seed, epoch), Adam, a
 /// validation pass and an atomic checkpoint after every epoch, test metrics at the end.
 ///
-/// Files in the output folder: `history.csv`, `checkpoint.safetensors` (weights, Adam
-/// moments, epoch, history), `model.safetensors` (PyTorch names) and `training.json`.
+/// Files in the output folder: `history.csv`, `steps.csv` (the loss of every window of 20
+/// steps and the learning rate), `checkpoint.safetensors` (weights, Adam moments, epoch,
+/// history, steps), `model.safetensors` (PyTorch names) and `training.json`.
 public enum Trainer {
     public static let checkpointName = "checkpoint.safetensors"
     public static let modelName = "model.safetensors"
     public static let historyName = TrainingHistory.fileName
+    public static let stepsName = TrainingSteps.fileName
     public static let summaryName = TrainingSummary.fileName
 
     public static func run(_ job: TrainJob, observer: TrainingObserver? = nil) throws -> TrainOutcome {
@@ -99,17 +107,25 @@ public enum Trainer {
         let optimizer = Adam(parameters: model.parameters, learningRate: Float(config.learningRate))
         optimizer.engine = engine
         var history: [EpochRecord] = []
+        // Recording the loss of each window of steps only reads the losses: it changes nothing
+        // the model computes.
+        var steps: [StepRecord] = []
+        var window = StepWindow()
         let checkpointPath = path(job, checkpointName)
         var resumedAfter: Int?
         var interrupted: EpochProgress?
         if job.resume, FileManager.default.fileExists(atPath: checkpointPath) {
-            (history, interrupted) = try Checkpoint.restore(from: checkpointPath, model: model, optimizer: optimizer, configHash: job.configHash)
+            let restored = try Checkpoint.restore(from: checkpointPath, model: model, optimizer: optimizer, configHash: job.configHash)
+            (history, interrupted, steps) = (restored.history, restored.progress, restored.steps)
+            window = restored.window ?? StepWindow()
             resumedAfter = history.last?.epoch ?? 0
             observer?.resumed(afterEpoch: resumedAfter!, batches: interrupted?.batches ?? 0)
+            observer?.restored(history: history, steps: steps)
         }
 
         let size = config.inputSize
         let stepsPerEpoch = (split.train.count + config.batchSize - 1) / config.batchSize
+        let totalSteps = config.epochs * stepsPerEpoch
         var stepsThisRun = 0
         var input = [Float](repeating: 0, count: config.batchSize * dataset.imageBytes)
         for epoch in (history.count + 1)...max(history.count + 1, config.epochs) where epoch <= config.epochs {
@@ -129,7 +145,7 @@ public enum Trainer {
                         let progress = EpochProgress(epoch: epoch, batches: batches, loss: sums.total, crossEntropy: sums.ce, meanSquaredError: sums.mse,
                                                      seconds: earlierSeconds + Date().timeIntervalSince(epochStart))
                         try Checkpoint.save(to: checkpointPath, model: model, optimizer: optimizer, history: history,
-                                            configHash: job.configHash, progress: progress)
+                                            configHash: job.configHash, steps: steps, progress: progress, window: window)
                     }
                     throw TrainingError.interrupted(epoch: epoch, completedEpochs: history.count, batches: batches, checkpoint: checkpointPath)
                 }
@@ -151,12 +167,25 @@ public enum Trainer {
                 }
                 model.zeroGradients()
                 _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
-                optimizer.learningRate = Float(config.learningRate(step: (epoch - 1) * stepsPerEpoch + batchNumber, of: config.epochs * stepsPerEpoch))
+                let step = (epoch - 1) * stepsPerEpoch + batchNumber
+                let learningRate = config.learningRate(step: step, of: totalSteps)
+                optimizer.learningRate = Float(learningRate)
                 optimizer.step()
                 stepsThisRun += 1
                 sums.total += Double(loss.total); sums.ce += Double(loss.crossEntropy); sums.mse += Double(loss.meanSquaredError)
                 batches += 1
                 observer?.batchFinished(images: batch.count, loss: loss.total)
+                if let record = window.add(step: step + 1, epoch: epoch, loss: loss.total, crossEntropy: loss.crossEntropy,
+                                           meanSquaredError: loss.meanSquaredError, learningRate: learningRate) {
+                    steps.append(record)
+                    observer?.stepsRecorded(record)
+                }
+            }
+            // The epoch's last window holds what is left of it.
+            let lastStep = epoch * stepsPerEpoch
+            if let record = window.close(step: lastStep, epoch: epoch, learningRate: config.learningRate(step: lastStep - 1, of: totalSteps)) {
+                steps.append(record)
+                observer?.stepsRecorded(record)
             }
             let trainSeconds = earlierSeconds + Date().timeIntervalSince(epochStart)
             let validation = Evaluation.predict(model, dataset: dataset, indices: split.validation, batchSize: config.batchSize)
@@ -169,7 +198,8 @@ public enum Trainer {
             history.append(record)
             // The checkpoint goes first: whoever sees epoch N in history.csv (a progress
             // watcher, a test) can rely on its checkpoint being on disk already.
-            try Checkpoint.save(to: checkpointPath, model: model, optimizer: optimizer, history: history, configHash: job.configHash)
+            try Checkpoint.save(to: checkpointPath, model: model, optimizer: optimizer, history: history, configHash: job.configHash, steps: steps)
+            try TrainingSteps.write(steps, to: job.outFolder)
             try TrainingHistory.write(history, to: job.outFolder)
             observer?.epochFinished(record, of: config.epochs)
             // A stop asked for during the validation pass (or after the last batch) is honoured
@@ -189,6 +219,7 @@ public enum Trainer {
             validationImages: split.validation.count, testImages: split.test.count, resumedAfterEpoch: resumedAfter,
             seconds: Date().timeIntervalSince(started))
         try TrainingHistory.write(history, to: job.outFolder)
+        try TrainingSteps.write(steps, to: job.outFolder)
         try ModelFile.save(model, to: path(job, modelName), configHash: job.configHash,
                            extra: ["epochs": String(history.count), "seed": String(job.seed)])
         try summary(outcome, job: job, engine: engine, standardisation: architecture.inputStandardisation).write(to: job.outFolder)
@@ -244,13 +275,25 @@ struct EpochProgress: Equatable {
     }
 }
 
-/// `checkpoint.safetensors`: the model's weights, Adam's moments and step, the epoch and the
-/// history so far, and for a run stopped mid-epoch how far that epoch got. Because each epoch's
+/// `checkpoint.safetensors`: the model's weights, Adam's moments and step, the epoch, the
+/// history and the step windows so far, and for a run stopped mid-epoch how far that epoch got
+/// (with its unfinished window of steps). Because each epoch's
 /// shuffle depends only on (seed, epoch), this is all a resumed run needs to end with the same
 /// weights as an uninterrupted one.
 enum Checkpoint {
+    /// What a checkpoint gives back besides the weights and Adam's state.
+    struct Restored {
+        var history: [EpochRecord]
+        /// How far the interrupted epoch got, for a checkpoint taken mid-epoch.
+        var progress: EpochProgress?
+        /// The windows of steps recorded so far (empty for a checkpoint of an older version).
+        var steps: [StepRecord]
+        /// The unfinished window, for a checkpoint taken mid-epoch.
+        var window: StepWindow?
+    }
+
     static func save(to path: String, model: SmallCNN, optimizer: Adam, history: [EpochRecord], configHash: String,
-                     progress: EpochProgress? = nil) throws {
+                     steps: [StepRecord], progress: EpochProgress? = nil, window: StepWindow? = nil) throws {
         let state = optimizer.state
         var tensors = model.stateTensors()
         for (i, parameter) in model.parameters.enumerated() {
@@ -263,9 +306,13 @@ enum Checkpoint {
             "epoch": String(history.count),
             "adam_step": String(state.step),
             "history": TrainingHistory.csv(history),
+            "steps": TrainingSteps.csv(steps),
             "architecture": try ModelFile.architectureJSON(model.architecture),
         ]
-        if let progress { metadata["epoch_progress"] = progress.text }
+        if let progress {
+            metadata["epoch_progress"] = progress.text
+            metadata["step_window"] = (window ?? StepWindow()).text
+        }
         // Flushed to the device: history.csv, written next, promises this checkpoint exists, and
         // that promise must hold after a power loss too.
         try AtomicFile.write(Data(SafeTensors.encode(tensors, metadata: metadata)), to: path, durability: .powerLoss)
@@ -273,7 +320,7 @@ enum Checkpoint {
 
     /// Loads a checkpoint into `model` and `optimizer`; returns the history it holds and, when it
     /// was taken mid-epoch, how far that epoch got.
-    static func restore(from path: String, model: SmallCNN, optimizer: Adam, configHash: String) throws -> ([EpochRecord], EpochProgress?) {
+    static func restore(from path: String, model: SmallCNN, optimizer: Adam, configHash: String) throws -> Restored {
         let data = try InputFile.read(path, limit: InputFile.Limit.model) { TrainingError.checkpoint(path: path, problem: $0) }
         let (tensors, metadata) = try SafeTensors.decode([UInt8](data), source: path)
         guard metadata["format"] == "asl-lab checkpoint", let stepText = metadata["adam_step"], let step = Int(stepText), step >= 0,
@@ -303,16 +350,28 @@ enum Checkpoint {
             first.append(m)
             second.append(v)
         }
-        try model.load(weights)
-        optimizer.state = AdamState(step: step, firstMoments: first, secondMoments: second)
-        let history: [EpochRecord]
-        do { history = try TrainingHistory.parse(historyText, source: path) } catch {
+        let history: [EpochRecord], steps: [StepRecord]
+        do throws(RecordError) {
+            history = try TrainingHistory.parse(historyText, source: path)
+            if let stepsText = metadata["steps"] { steps = try TrainingSteps.parse(stepsText, source: path) } else { steps = [] }
+        } catch {
             throw TrainingError.checkpoint(path: path, problem: error.problem)
         }
-        guard let progressText = metadata["epoch_progress"] else { return (history, nil) }
-        guard let progress = EpochProgress(text: progressText), progress.epoch == history.count + 1 else {
-            throw TrainingError.checkpoint(path: path, problem: "its record of the interrupted epoch is damaged (\"\(progressText)\")")
+        var restored = Restored(history: history, progress: nil, steps: steps, window: nil)
+        if let progressText = metadata["epoch_progress"] {
+            guard let progress = EpochProgress(text: progressText), progress.epoch == history.count + 1 else {
+                throw TrainingError.checkpoint(path: path, problem: "its record of the interrupted epoch is damaged (\"\(progressText)\")")
+            }
+            restored.progress = progress
+            if let windowText = metadata["step_window"] {
+                guard let window = StepWindow(text: windowText) else {
+                    throw TrainingError.checkpoint(path: path, problem: "its record of the unfinished window of steps is damaged (\"\(windowText)\")")
+                }
+                restored.window = window
+            }
         }
-        return (history, progress)
+        try model.load(weights)
+        optimizer.state = AdamState(step: step, firstMoments: first, secondMoments: second)
+        return restored
     }
 }

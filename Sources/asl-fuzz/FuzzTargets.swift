@@ -2,6 +2,7 @@ import Analysis
 import AtomicIO
 import Canvas
 import Configuration
+import FileFormats
 import Foundation
 import NN
 import Pipeline
@@ -58,7 +59,7 @@ struct FuzzTarget: Sendable {
 }
 
 extension FuzzTarget {
-    static let all: [FuzzTarget] = [labelsCSV, labelsWorkbook, png, model, numPy, config, templates]
+    static let all: [FuzzTarget] = [labelsCSV, labelsWorkbook, png, model, numPy, config, templates, trainingSteps]
 
     /// Label rows with the letters, distances and path spellings the writer produces.
     static let rows: [LabelRow] = (0..<40).map { i in
@@ -202,6 +203,22 @@ extension FuzzTarget {
         } catch {
             return .refused(message: "\(error)", namesTheInput: false)
         }
+    })
+
+    /// `steps.csv` as the trainer writes it: windows of 20 steps and an epoch's shorter last one.
+    static let trainingSteps = FuzzTarget(name: "steps-csv", text: true, seeds: {
+        var records: [StepRecord] = []
+        for epoch in 1...3 {
+            for (end, count) in [(20, 20), (27, 7)] {
+                let scale = Double(epoch * end)
+                records.append(StepRecord(step: (epoch - 1) * 27 + end, epoch: epoch, steps: count, loss: 3.0 / scale,
+                                          crossEntropy: 2.5 / scale, meanSquaredError: 0.5, learningRate: 0.001 / Double(epoch)))
+            }
+        }
+        return [Array(TrainingSteps.csv(records).utf8), Array(TrainingSteps.csv(Array(records.prefix(1))).utf8)]
+    }, parse: { input, work in
+        guard write(input, work + "/" + TrainingSteps.fileName) else { return .refused(message: "", namesTheInput: false) }
+        return outcome(naming: work + "/" + TrainingSteps.fileName) { _ = try TrainingSteps.read(folder: work) }
     })
 
     /// The built-in templates; one of them, mutated, is put in a --templates folder.

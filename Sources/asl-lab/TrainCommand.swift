@@ -5,7 +5,7 @@ import Pipeline
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train SmallCNN on a generated data set; writes model.safetensors, history.csv, checkpoint and summary.",
+        abstract: "Train SmallCNN on a generated data set; writes model.safetensors, history.csv, steps.csv, checkpoint and summary.",
         discussion: """
         After every epoch a checkpoint is written atomically; --resume continues from it and ends with the \
         same weights as an uninterrupted run. model.safetensors uses the original PyTorch state_dict names.

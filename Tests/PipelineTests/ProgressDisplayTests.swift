@@ -42,4 +42,24 @@ final class ProgressDisplayTests: XCTestCase {
         XCTAssertTrue(written.last!.hasSuffix("\n"))
         XCTAssertTrue(written[1].contains("[############------------] 2/4 50%"))
     }
+
+    /// A run's log (the transcript of a teeing output) gets every line the console shows, and
+    /// of a live bar only its final state, as a plain line.
+    func testATranscriptGetsEveryLineButNotTheRedrawsOfALiveBar() {
+        var now = 0.0
+        var shown: [String] = [], transcript: [String] = []
+        let terminal = ConsoleOutput(isTerminal: true) { shown.append($0) }
+        let output = terminal.teeing { transcript.append($0) }
+        XCTAssertTrue(output.isTerminal)
+        output.write("Loaded 4 images.\n")
+        let progress = ProgressDisplay(label: "epoch 1/2", total: 4, unit: "images", output: output, clock: { now })
+        for _ in 0..<4 {
+            now += 1
+            progress.advance()
+        }
+        progress.finish()
+        output.write("epoch 1/2  loss 0.5\n")
+        XCTAssertEqual(shown.count, 1 + 5 + 1, "the console shows the lines and every redraw")
+        XCTAssertEqual(transcript, ["Loaded 4 images.\n", "epoch 1/2 4/4 100% 1.0 images/s in 0:04\n", "epoch 1/2  loss 0.5\n"])
+    }
 }

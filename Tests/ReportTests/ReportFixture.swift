@@ -13,6 +13,8 @@ struct ReportFixture {
     var imageSize = 64
     var analysis = true
     var manifest = true
+    /// Whether the run recorded the loss of every window of steps (runs before it did not).
+    var steps = true
     /// Side of the model inputs and saliency maps in inspection/.
     var inputSize = 16
 
@@ -51,6 +53,7 @@ struct ReportFixture {
                               0.9 * exp(-t / 2) + 0.05, 1 - 0.9 * exp(-t / 2.5), 0.1 + 0.4 * exp(-t / 3), 120 + t, 14.5)
         }
         try write(history, run + "/history.csv")
+        if steps { try write(TrainingSteps.csv(Self.stepRecords(epochs: 8)), run + "/" + TrainingSteps.fileName) }
         try write("""
         {"config_hash": "abc123", "epochs": 8, "seed": 3, "test_accuracy": 0.9, "test_distance_mae": 0.21, "test_images": \(labels.count),
          "train_images": 100, "validation_images": 20, "final_validation_accuracy": 0.88, "mean_train_images_per_second": 124.0, "seconds": 120.5}
@@ -64,6 +67,22 @@ struct ReportFixture {
         }
         if analysis { try writeAnalysis(run: run, labels: labels) }
         return ReportJob(runFolder: run, title: "Fixture report", dataConfig: config, dataSeed: seed, toolVersion: "0.1.0")
+    }
+
+    /// Windows of 20, 20 and 5 steps per epoch (45 steps), the loss falling, the learning
+    /// rate decaying over the last 30 % of the steps.
+    static func stepRecords(epochs: Int) -> [StepRecord] {
+        var records: [StepRecord] = []
+        for epoch in 1...epochs {
+            for (end, count) in [(20, 20), (40, 20), (45, 5)] {
+                let step = (epoch - 1) * 45 + end
+                let t = Double(step) / 45
+                let left = Double(epochs * 45 - step + 1), decay = 0.3 * Double(epochs * 45)
+                records.append(StepRecord(step: step, epoch: epoch, steps: count, loss: 3.3 * exp(-t / 3) + 0.1, crossEntropy: 3.2 * exp(-t / 3) + 0.05,
+                                          meanSquaredError: 0.9 * exp(-t / 2) + 0.05, learningRate: left < decay ? 0.001 * left / decay : 0.001))
+            }
+        }
+        return records
     }
 
     func writeAnalysis(run: String, labels: [LabelRow]) throws {

@@ -27,7 +27,7 @@ final class ReportPagesTests: TemporaryFolderTestCase {
         let expected: [String: (sections: [String], figures: [String])] = [
             "index.html": (["results", "run", "stages", "config", "pages", "artifacts"], ["overview-stages"]),
             "dataset.html": (["summary", "samples", "balance", "augmentation"], ["dataset-samples", "dataset-balance", "dataset-augmentation"]),
-            "training.html": (["summary", "loss", "validation", "history"], ["training-loss", "training-validation", "training-speed"]),
+            "training.html": (["summary", "steps", "loss", "validation", "history"], ["training-steps", "training-loss", "training-validation", "training-speed"]),
             "evaluation.html": (["summary", "confusion", "per-class", "distance", "mistakes"],
                                 ["evaluation-confusion", "evaluation-per-class", "evaluation-distance", "evaluation-distance-bins",
                                  "evaluation-distance-error-by-letter", "evaluation-mistakes"]),

@@ -55,6 +55,28 @@ final class TrainerTests: TemporaryFolderTestCase {
         XCTAssertNotNil(FileManager.default.contents(atPath: root + "/run/checkpoint.safetensors"))
     }
 
+    /// 52 training images in batches of 8: 7 steps an epoch, so each epoch is one window of 7
+    /// steps, whose mean loss is the epoch's loss in history.csv.
+    func testStepsRecordTheLossOfEveryWindowAndTheLearningRate() throws {
+        let outcome = try Trainer.run(job("run", epochs: 3, decay: 0.5))
+        let steps = try TrainingSteps.read(folder: root + "/run")
+        XCTAssertEqual(steps.map(\.step), [7, 14, 21])
+        XCTAssertEqual(steps.map(\.epoch), [1, 2, 3])
+        XCTAssertEqual(steps.map(\.steps), [7, 7, 7])
+        for (window, epoch) in zip(steps, outcome.history) {
+            XCTAssertEqual(window.loss, epoch.loss, accuracy: 1e-6)
+            XCTAssertEqual(window.crossEntropy, epoch.crossEntropy, accuracy: 1e-6)
+            XCTAssertEqual(window.meanSquaredError, epoch.meanSquaredError, accuracy: 1e-6)
+        }
+        let config = job("run", epochs: 3, decay: 0.5).config
+        for (window, step) in zip(steps, [6, 13, 20]) {
+            // The rate of each window's last step (0-based step 6, 13, 20), to steps.csv's 9 digits.
+            XCTAssertEqual(window.learningRate, config.learningRate(step: step, of: 21), accuracy: 1e-8 * config.learningRate(step: step, of: 21))
+        }
+        XCTAssertEqual(steps[0].learningRate, 0.003, "constant before the decay")
+        XCTAssertLessThan(steps[2].learningRate, 0.001, "decayed by the end")
+    }
+
     func testLearningRateIsConstantThenFallsLinearlyToZero() {
         var config = job("x", epochs: 1).config
         config.learningRate = 0.01
@@ -89,6 +111,8 @@ final class TrainerTests: TemporaryFolderTestCase {
         XCTAssertEqual(resumed.resumedAfterEpoch, 1)
         XCTAssertEqual(resumed.history.map(\.epoch), [1, 2, 3])
         XCTAssertEqual(try weights("resumed"), try weights("straight"))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: root + "/resumed/steps.csv")),
+                       try Data(contentsOf: URL(fileURLWithPath: root + "/straight/steps.csv")))
     }
 
     /// Asks training to stop once `after` batches (counted over the whole run) have finished.
@@ -144,6 +168,9 @@ final class TrainerTests: TemporaryFolderTestCase {
         XCTAssertEqual(watcher.seen, 4 + 7, "the rest of epoch 2, then epoch 3")
         XCTAssertEqual(watcher.epochImages, [52 - 3 * 8, 52], "progress counts the images left in the resumed epoch")
         XCTAssertEqual(try weights("stopped"), try weights("straight"))
+        XCTAssertEqual(try String(contentsOfFile: root + "/stopped/steps.csv", encoding: .utf8),
+                       try String(contentsOfFile: root + "/straight/steps.csv", encoding: .utf8),
+                       "the window cut by the stop is carried on: steps.csv has the uninterrupted run's bytes")
         // Epoch 2's loss is the mean over all its batches, before and after the stop.
         XCTAssertEqual(resumed.history[1].loss, straight.history[1].loss, accuracy: 1e-12)
         XCTAssertEqual(resumed.history[2].loss, straight.history[2].loss, accuracy: 1e-12)
@@ -156,10 +183,14 @@ final class TrainerTests: TemporaryFolderTestCase {
         XCTAssertEqual(EpochProgress(text: progress.text), progress, "numbers survive the text exactly")
     }
 
+    /// Same config and seed, another thread count: the same weights and the same steps.csv.
     func testSameSeedGivesIdenticalWeights() throws {
         _ = try Trainer.run(job("a", epochs: 2))
-        _ = try Trainer.run(job("b", epochs: 2))
+        var other = job("b", epochs: 2)
+        other.threads = 1
+        _ = try Trainer.run(other)
         XCTAssertEqual(try weights("a"), try weights("b"))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: root + "/a/steps.csv")), try Data(contentsOf: URL(fileURLWithPath: root + "/b/steps.csv")))
     }
 
     func testCheckpointFromAnotherConfigIsRefused() throws {

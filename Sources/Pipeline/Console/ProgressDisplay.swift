@@ -59,7 +59,11 @@ public final class ProgressDisplay: @unchecked Sendable {
         let line = ProgressDisplay.line(label: label, done: done, total: total, unit: unit,
                                         elapsed: now - start, barWidth: live ? 24 : 0)
         if live {
-            output.write("\r\u{1B}[2K" + line + (final ? "\n" : ""))
+            // Redraws stay off a transcript (log.txt); the bar's final state goes in as a line.
+            output.redraw("\r\u{1B}[2K" + line + (final ? "\n" : ""))
+            if final {
+                output.transcribe(ProgressDisplay.line(label: label, done: done, total: total, unit: unit, elapsed: now - start, barWidth: 0) + "\n")
+            }
         } else {
             output.write(line + "\n")
         }

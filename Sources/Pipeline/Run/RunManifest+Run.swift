@@ -8,9 +8,11 @@ extension RunManifest {
     /// The manifest of a run so far: its config, what each stage did, the SHA-256 of every
     /// file in the run folder and the headline results once training.json is there. `machine`
     /// is probed once per run; `git` is the binary's own source, recorded when it was built.
+    /// Report pages and figures are listed only once `reportWritten`: the pages drawn while
+    /// training carry the time of day, and no hash of them is recorded.
     init(name: String, created: Date, config: EffectiveConfig, keys: StageKeys, stages: [StageRecord],
          dataset: String, runFolder: String, cache: StageCache, seconds: Double, machine: Machine, git: Git?,
-         note: String?, tags: [String]) {
+         note: String?, tags: [String], reportWritten: Bool) {
         // Files linked from sealed cache entries have a checked SHA-256 in the seal (checked by
         // content when the entry was reused); only the run's own files are hashed here.
         var known: [String: String] = [:]
@@ -19,7 +21,8 @@ extension RunManifest {
         }
         var artifacts: [String: String] = [:]
         // The manifest, the log and the status change after the manifest is written.
-        for file in (try? StageCache.files(under: runFolder)) ?? [] where ![Self.fileName, RunLog.fileName, RunStatus.fileName].contains(file) {
+        for file in (try? StageCache.files(under: runFolder)) ?? [] where ![Self.fileName, RunLog.fileName, RunStatus.fileName].contains(file)
+            && (reportWritten || !RunStore.isReportOutput(file)) {
             artifacts[file] = known[file] ?? StageCache.sha256(path: (runFolder as NSString).appendingPathComponent(file))
         }
         let summary = TrainingSummary.readIfPresent(folder: runFolder)

@@ -50,11 +50,15 @@ struct StageContext: Sendable {
     let threads: Int?
     let stop: StopRequest
     let console: ConsoleOutput
+    /// Standard error, for progress and epoch lines (also kept in the run's log).
+    let errors: ConsoleOutput
     let runFolder: String
     /// Whether the figures kept under the report's key may be reused (not forced).
     let reuseFigures: Bool
     /// Lines for the run's log besides the stage's summary.
     let note: @Sendable (String) -> Void
+    /// Draws the run folder's pages while training runs.
+    let live: LiveReport
 
     /// The final cache folder of `stage`'s entry.
     func folder(of stage: PipelineStage) -> String {
@@ -72,22 +76,25 @@ enum StageTable {
         ) { context, folder in
             var job = GenerateStage.job(config: context.config, output: folder, threads: context.threads)
             job.stop = context.stop
-            return GenerateStage.summary(try GenerateStage.run(job), shownAs: context.folder(of: .generate))
+            return GenerateStage.summary(try GenerateStage.run(job, console: context.errors), shownAs: context.folder(of: .generate))
         },
         // training.json records the config hash of seed, data and train (the model's
         // provenance); the key chains through generate's key instead.
+        // train 2: steps.csv, the loss of every window of 20 steps (the model's bytes are those
+        // of revision 1).
         // train 1: the weight gradients sum over a split of the batch fixed apart from the thread
         // count, so the trained bytes changed (and no longer depend on `--threads`, which is why
         // the key leaves the thread count out); train.precision is in the config slice, so bf16
         // changes the key.
         StageDefinition(
-            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 1,
+            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 2,
             output: .cacheEntry(linked: true), cacheFolder: "train",
-            leaves: "model.safetensors, history.csv, training.json"
+            leaves: "model.safetensors, history.csv, steps.csv, training.json"
         ) { context, folder in
             var job = TrainStage.job(config: context.config, data: context.folder(of: .generate), out: folder, threads: context.threads, resume: true)
             job.stop = context.stop
-            let outcome = try TrainStage.run(job)
+            let outcome = try TrainStage.run(job, console: context.errors, also: context.live)
+            if let line = context.live.costLine { context.note("train: " + line) }
             // The model is the product; the optimiser state only served resuming.
             unlink((folder as NSString).appendingPathComponent(Trainer.checkpointName))
             return TrainStage.summary(outcome, job: job, shownAs: context.folder(of: .train))

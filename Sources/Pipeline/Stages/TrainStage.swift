@@ -21,12 +21,16 @@ public enum TrainStage {
                         : "Run the same command with --resume to continue from the checkpoint."
     }
 
-    /// Trains with live progress on `console`.
+    /// Trains with live progress on `console`; `also` hears training too (the live report).
     public static func run(_ job: TrainJob, console: ConsoleOutput = .standardError) throws -> TrainOutcome {
         // Before the trainer creates --out or says anything.
         try StageInputs.requireDataset(job.dataFolder, option: "--data")
-        let display = TrainingDisplay(console: console)
-        return try Trainer.run(job, observer: display)
+        return try Trainer.run(job, observer: TrainingDisplay(console: console))
+    }
+
+    static func run(_ job: TrainJob, console: ConsoleOutput, also other: TrainingObserver) throws -> TrainOutcome {
+        try StageInputs.requireDataset(job.dataFolder, option: "--data")
+        return try Trainer.run(job, observer: TrainingObservers([TrainingDisplay(console: console), other]))
     }
 
     /// One paragraph on the result.
@@ -83,4 +87,25 @@ final class TrainingDisplay: TrainingObserver {
                              record.epoch, epochs, record.loss, record.crossEntropy, record.meanSquaredError,
                              record.validationAccuracy * 100, record.validationMAE, record.imagesPerSecond))
     }
+}
+
+/// Several observers hearing one training, each event in the order given.
+final class TrainingObservers: TrainingObserver {
+    private let observers: [TrainingObserver]
+
+    init(_ observers: [TrainingObserver]) {
+        self.observers = observers
+    }
+
+    func datasetLoaded(images: Int, split: DataSplit, seconds: Double) {
+        observers.forEach { $0.datasetLoaded(images: images, split: split, seconds: seconds) }
+    }
+
+    func resumed(afterEpoch: Int, batches: Int) { observers.forEach { $0.resumed(afterEpoch: afterEpoch, batches: batches) } }
+    func restored(history: [EpochRecord], steps: [StepRecord]) { observers.forEach { $0.restored(history: history, steps: steps) } }
+    func epochStarted(_ epoch: Int, of epochs: Int, images: Int) { observers.forEach { $0.epochStarted(epoch, of: epochs, images: images) } }
+    func batchFinished(images: Int, loss: Float) { observers.forEach { $0.batchFinished(images: images, loss: loss) } }
+    func stepsRecorded(_ record: StepRecord) { observers.forEach { $0.stepsRecorded(record) } }
+    func epochFinished(_ record: EpochRecord, of epochs: Int) { observers.forEach { $0.epochFinished(record, of: epochs) } }
+    func note(_ text: String) { observers.forEach { $0.note(text) } }
 }

@@ -25,8 +25,16 @@ enum OverviewPage {
             if let epochs = t.epochs { cards.append(CardModel(label: "Epochs", value: "\(epochs)", detail: t.trainImages.map { "\(Format.integer($0)) training images" } ?? "")) }
             if let s = t.seconds { cards.append(CardModel(label: "Training time", value: Format.seconds(s), detail: t.meanTrainImagesPerSecond.map { String(format: "%.0f images/s", $0) } ?? "")) }
         }
+        // A run still training (or stopped in training) has only its validation numbers so far.
+        let partial = cards.isEmpty && inputs.history.last != nil
+        if cards.isEmpty, let last = inputs.history.last {
+            cards.append(CardModel(label: "Validation accuracy", value: Format.percent(last.validationAccuracy), detail: "letter, after epoch \(last.epoch)"))
+            cards.append(CardModel(label: "Validation MAE", value: Format.number(last.validationMAE), detail: "distance, after epoch \(last.epoch)"))
+        }
         var headline: [BlockModel] = cards.isEmpty ? [.note("The run has no training.json or metrics.json yet: train the model (asl-lab train or asl-lab run) to see its results.")] : [.cards(cards)]
-        if inputs.metrics == nil, !cards.isEmpty {
+        if partial {
+            headline.append(.paragraph("Training has not finished: these are the validation split's numbers after the latest epoch. The test-split results appear when training ends."))
+        } else if inputs.metrics == nil, !cards.isEmpty {
             headline.append(.paragraph("Accuracy and MAE come from training.json; run asl-lab analyse for the full evaluation, the look inside the model and the embeddings."))
         }
         for problem in inputs.problems { headline.append(.note(problem)) }
@@ -45,7 +53,7 @@ enum OverviewPage {
         sections.append(SectionModel("Configuration", anchor: "config", config))
 
         let pages = [("dataset.html", "Dataset", "samples per letter, class counts, distances, augmentation steps"),
-                     ("training.html", "Training", "loss curves, validation accuracy and distance error per epoch"),
+                     ("training.html", "Training", "loss by step and per epoch, learning rate, validation accuracy and distance error per epoch"),
                      ("evaluation.html", "Evaluation", "confusion matrix, per-class accuracy, distance errors, confident mistakes"),
                      ("model.html", "Model", "parameters, conv1 filters, feature maps, top-3 predictions, saliency"),
                      ("embeddings.html", "Embeddings", "t-SNE and PCA maps, separation of classes by distance")]
@@ -115,6 +123,7 @@ enum OverviewPage {
         let files: [(String, String)] = [
             ("config.yaml", "the effective config"), (RunManifest.fileName, "what ran, hashes, timings"),
             ("model.safetensors", "weights, PyTorch SmallCNN names"), ("history.csv", "loss and validation metrics per epoch"),
+            (TrainingSteps.fileName, "loss per window of \(TrainingSteps.window) steps, learning rate"),
             ("training.json", "test-split result of training"), (AnalysisFiles.metrics, "every evaluation number"),
             (AnalysisFiles.predictions, "one row per test image"), (AnalysisFiles.confusion, "confusion matrix"),
             (AnalysisFiles.embeddings, "class-head embeddings (NumPy)"), (AnalysisFiles.embeddingsTable, "rows of the embeddings"),
