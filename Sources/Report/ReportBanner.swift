@@ -15,12 +15,6 @@ public struct ReportBanner: Sendable, Equatable {
     /// One or two sentences after the heading.
     public var text: String
 
-    public init(kind: Kind, heading: String, text: String) {
-        self.kind = kind
-        self.heading = heading
-        self.text = text
-    }
-
     /// The banner of pages drawn while training runs: epoch `epoch` of `epochs`, `finished` or
     /// still running, about `secondsLeft` of training to go (nil while unknown), drawn at `time`.
     public static func training(epoch: Int, of epochs: Int, finished: Bool, secondsLeft: Double?, at time: Date = Date()) -> ReportBanner {

@@ -12,17 +12,7 @@ final class BuildProvenanceTests: TemporaryFolderTestCase {
 
     @discardableResult
     func git(_ arguments: [String], in folder: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", folder.path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "git \(arguments.joined(separator: " "))")
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try CommandLineTests.capture("/usr/bin/env", ["git", "-C", folder.path] + arguments).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func testVersionNamesTheCommitTheBinaryWasBuiltFrom() throws {
@@ -40,15 +30,8 @@ final class BuildProvenanceTests: TemporaryFolderTestCase {
             XCTAssertEqual(ToolInfo.dirty, !changes.isEmpty, "the build recorded its checkout as \(ToolInfo.dirty ? "changed" : "clean"): \(changes)")
         }
 
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = ["--version"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let version = (stdout: String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), ())
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let version = try CommandLineTests.run(["--version"], in: folderURL)
+        XCTAssertEqual(version.status, 0)
         XCTAssertTrue(version.stdout.contains(ToolInfo.version), version.stdout)
         XCTAssertTrue(version.stdout.contains("commit \(head)"), version.stdout)
         XCTAssertTrue(version.stdout.contains(ToolInfo.dirty ? "with uncommitted changes" : "clean"), version.stdout)
@@ -64,16 +47,9 @@ final class BuildProvenanceTests: TemporaryFolderTestCase {
         try git(["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "other"], in: other)
         let otherCommit = try git(["rev-parse", "HEAD"], in: other)
 
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = ["run", "--threads", "1", "--until", "generate", "--reports", "Reports", "--cache", "cache"]
-            + PipelineRunTests.tiny.flatMap { ["--set", $0] }
-        process.currentDirectoryURL = other
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let result = try CommandLineTests.run(["run", "--threads", "1", "--until", "generate", "--reports", "Reports", "--cache", "cache"]
+                                              + PipelineRunTests.tiny.flatMap { ["--set", $0] }, in: other)
+        XCTAssertEqual(result.status, 0, result.stderr)
 
         let runs = try FileManager.default.contentsOfDirectory(atPath: other.appendingPathComponent("Reports").path).filter { $0.hasSuffix("-run") }
         let run = other.appendingPathComponent("Reports").appendingPathComponent(try XCTUnwrap(runs.first)).path

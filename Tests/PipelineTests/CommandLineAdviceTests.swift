@@ -12,20 +12,7 @@ final class CommandLineAdviceTests: TemporaryFolderTestCase {
     func asl(_ arguments: String...) throws -> CommandLineTests.Result { try asl(arguments) }
 
     func asl(_ arguments: [String], columns: Int? = nil) throws -> CommandLineTests.Result {
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folderURL
-        if let columns { process.environment = ProcessInfo.processInfo.environment.merging(["COLUMNS": "\(columns)"]) { $1 } }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandLineTests.Result(status: process.terminationStatus,
-                                       stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try CommandLineTests.run(arguments, in: folderURL, environment: columns.map { ["COLUMNS": "\($0)"] } ?? [:])
     }
 
     // MARK: 1, 2: suggestions

@@ -17,10 +17,16 @@ final class CommandLineTests: XCTestCase {
     }
 
     func run(_ arguments: String...) throws -> Result {
+        try Self.run(arguments, in: FileManager.default.temporaryDirectory)
+    }
+
+    /// Runs the built `asl-lab` in `folder` to its end, with `environment` added to this process's.
+    static func run(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        process.currentDirectoryURL = folder
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -30,6 +36,23 @@ final class CommandLineTests: XCTestCase {
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Starts the built `asl-lab` in `folder`, both outputs going to a new file there (returned),
+    /// so a test can watch the output grow while it runs.
+    static func start(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> (Process, URL) {
+        let output = folder.appendingPathComponent("output-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return (process, output)
     }
 
     func testTSNECommandMapsAMatrixAndRefusesBadFiles() throws {

@@ -13,20 +13,7 @@ final class LiveReportProcessTests: TemporaryFolderTestCase {
                            "train.model.channels=[8,8,16]", "train.model.class_hidden=16", "train.model.distance_hidden=8"]
 
     func start(_ arguments: [String], budget: String? = nil) throws -> (Process, URL) {
-        let output = folderURL.appendingPathComponent("output-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folderURL
-        var environment = ProcessInfo.processInfo.environment
-        if let budget { environment["ASL_LIVE_REPORT_BUDGET"] = budget }
-        process.environment = environment
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return (process, output)
+        try CommandLineTests.start(arguments, in: folderURL, environment: budget.map { ["ASL_LIVE_REPORT_BUDGET": $0] } ?? [:])
     }
 
     var store: RunStore { RunStore(root: folderURL.appendingPathComponent("Reports").path) }

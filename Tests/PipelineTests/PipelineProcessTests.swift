@@ -118,16 +118,7 @@ final class FaultProcessTests: TemporaryFolderTestCase {
     }
 
     func start(_ arguments: [String]) throws -> Running {
-        let log = folderURL.appendingPathComponent("output-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folderURL
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let (process, log) = try CommandLineTests.start(arguments, in: folderURL)
         return Running(process: process, log: log)
     }
 
