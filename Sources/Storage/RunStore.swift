@@ -126,6 +126,8 @@ public struct RunStore: Sendable {
         public var status: String
         public var note: String?
         public var tags: [String] = []
+        /// Every config key with its canonical value, from the manifest (empty without one).
+        public var config: [String: String] = [:]
     }
 
     public func rows() -> [Row] {
@@ -138,14 +140,18 @@ public struct RunStore: Sendable {
             }
             return Row(folder: run, name: m.name, created: m.created, imagesPerLetter: m.config["data.images_per_letter"] ?? "–",
                        epochs: m.config["train.epochs"] ?? "–", accuracy: m.metrics.testAccuracy, mae: m.metrics.testDistanceMAE,
-                       seconds: m.seconds, hasReport: hasReport, status: statusText(run), note: m.note, tags: m.tags)
+                       seconds: m.seconds, hasReport: hasReport, status: statusText(run), note: m.note, tags: m.tags, config: m.config)
         }
     }
 
     /// `runs list`: an aligned text table.
-    public func listText() -> String {
-        let rows = rows()
-        guard !rows.isEmpty else { return "No runs in \(root) yet; `asl-lab run` makes one.\n" }
+    public func listText() -> String { listText(rows()) }
+
+    /// `runs list` of chosen rows (`RunQuery`), in their order.
+    public func listText(_ rows: [Row], filtered: Bool = false) -> String {
+        guard !rows.isEmpty else {
+            return filtered ? "No run in \(root) matches.\n" : "No runs in \(root) yet; `asl-lab run` makes one.\n"
+        }
         let table = [["run", "status", "images/letter", "epochs", "test accuracy", "distance MAE", "duration", "tags", "note"]] + rows.map { row in
             [row.folder, row.status, row.imagesPerLetter, row.epochs, row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–",
              row.mae.map { String(format: "%.3f", $0) } ?? "–", Self.duration(row.seconds), row.tags.joined(separator: ","),

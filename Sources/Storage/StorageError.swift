@@ -19,6 +19,8 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
     case stoppedWaitingForTheCache
     /// A size on the command line (`--max-size`) that is not one.
     case notASize(option: String, text: String)
+    /// `runs list --where/--sort` that cannot be read or names a key no run has.
+    case badQuery(String)
     /// `runs restore` of a file that is not an intact asl-lab run archive.
     case badArchive(path: String, problem: String)
     /// `runs rm` of a run whose process is still going.
@@ -49,6 +51,8 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
             return "Stopped on request while waiting for another run to release the cache; nothing was run. Run the command again when the other run has finished."
         case .notASize(let option, let text):
             return "\(option) \(text) is not a size; write a number with an optional unit, e.g. 5G, 500M, 2.5GB or 800000 (bytes)."
+        case .badQuery(let sentence):
+            return sentence
         case .badArchive(let path, let problem):
             return "The archive \(path) cannot be restored: \(problem). Nothing was restored."
         case .runStillRunning(let run, let pid):

@@ -17,10 +17,21 @@ struct RunsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every run: name, key config, test accuracy, distance MAE, duration.")
         @OptionGroup var location: Location
 
+        @Flag(help: "Print the runs as a JSON array (every config key, metrics, status, tags, note) instead of a table.")
+        var json = false
+
+        @Option(help: ArgumentHelp("Order by a key: accuracy, mae, duration, created, name, status, or a config key; -KEY for largest first.", valueName: "key"))
+        var sort: String?
+
+        @Option(name: .customLong("where"), help: ArgumentHelp("Only runs whose key has this value, e.g. tag=baseline, status=complete, train.epochs=3 (repeatable: all must hold).", valueName: "key=value"))
+        var conditions: [String] = []
+
         func run() throws {
             let store = RunStore(root: location.reports)
             try store.requireRoot()
-            print(store.listText(), terminator: "")
+            let query = try RunQuery(where: conditions, sort: sort)
+            let rows = try query.apply(store.rows())
+            print(json ? try store.listJSON(rows) : store.listText(rows, filtered: !conditions.isEmpty), terminator: "")
         }
     }
 

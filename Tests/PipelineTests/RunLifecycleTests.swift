@@ -195,6 +195,41 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
         }
     }
 
+    func testRunsListChoosesOrdersAndExportsRunsByAnyKey() throws {
+        let one = (try runPipeline(name: "one", tags: ["a"]) as NSString).lastPathComponent
+        let two = (try runPipeline(["train.epochs=2"], name: "two", tags: ["b"]) as NSString).lastPathComponent
+        let three = (try runPipeline(["seed=1"], name: "three", tags: ["a", "b"]) as NSString).lastPathComponent
+        let store = RunStore(root: reports)
+        func folders(_ conditions: [String] = [], sort: String? = nil) throws -> [String] {
+            try RunQuery(where: conditions, sort: sort).apply(store.rows()).map(\.folder)
+        }
+        XCTAssertEqual(try folders(["tag=a"]), [one, three])
+        XCTAssertEqual(try folders(["tag=a", "tag=b"]), [three], "every condition must hold")
+        XCTAssertEqual(try folders(["train.epochs=2"]), [two])
+        XCTAssertEqual(Set(try folders(["train.learning_rate=1e-3"])), [one, two, three], "numbers compare as numbers")
+        XCTAssertEqual(try folders(["status=complete", "seed=1"]), [three])
+        XCTAssertEqual(try folders(sort: "-train.epochs").first, two, "largest first")
+        XCTAssertEqual(try folders(sort: "name"), [one, three, two])
+        XCTAssertEqual(try folders(sort: "-name"), [two, three, one])
+        XCTAssertThrowsError(try folders(["epochs=2"])) { error in
+            XCTAssertTrue("\(error)".contains("Did you mean train.epochs"), "\(error)")
+        }
+        XCTAssertThrowsError(try RunQuery(where: ["tag"])) { error in XCTAssertTrue("\(error)".contains("is not key=value")) }
+        XCTAssertTrue(store.listText(try RunQuery(where: ["tag=none"]).apply(store.rows()), filtered: true).contains("No run"))
+
+        let json = try store.listJSON(try RunQuery(where: ["tag=b"], sort: "name").apply(store.rows()))
+        let listed = try JSONDecoder().decode([RunStore.ListedRun].self, from: Data(json.utf8))
+        XCTAssertEqual(listed.map(\.folder), [three, two])
+        XCTAssertEqual(listed[1].config["train.epochs"], "2")
+        XCTAssertEqual(listed[0].tags, ["a", "b"])
+        XCTAssertNotNil(listed[0].testAccuracy)
+        XCTAssertTrue(json.contains("\"test_accuracy\""))
+
+        let cli = try CommandLineTests.run(["runs", "list", "--reports", reports, "--where", "nonsense.key=1"], in: folderURL)
+        XCTAssertEqual(cli.status, 1)
+        XCTAssertTrue(cli.stderr.contains("No run has the key \"nonsense.key\""), cli.stderr)
+    }
+
     /// Every page of a run folder, as text.
     func pages(_ run: String) throws -> [String: String] {
         var result: [String: String] = [:]
