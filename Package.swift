@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["NN", "Training", "Synth", "SIMDKernels", "AtomicIO", "Interrupt", "FileFormats", "SeededRandom"]),
         .target(
             name: "Report",
-            dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", "AtomicIO", "Interrupt", "FileFormats", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["Plot", "Canvas", "Analysis", "Training", "Synth", "AtomicIO", "Digest", "Interrupt", "FileFormats", .product(name: "Mustache", package: "swift-mustache")]
         ),
         // The config language: schema, defaults, YAML and --set merging, rules, hashes.
         .target(

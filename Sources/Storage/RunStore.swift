@@ -193,54 +193,100 @@ public struct RunStore: Sendable {
 
     /// `runs compare A B`: the config keys that differ and the metric deltas.
     public func compareText(_ a: String, _ b: String) throws -> String {
-        let (runA, runB) = (try resolve(a), try resolve(b))
-        for run in [runA, runB] where manifest(run) == nil {
-            throw StorageError.nothingRecorded(run, status: statusText(run))
+        try compareText([a, b])
+    }
+
+    /// A run being compared: the store that holds it and its folder name there.
+    struct Compared {
+        var store: RunStore
+        var run: String
+        var manifest: RunManifest
+    }
+
+    /// `runs compare A B C …`: the config keys that differ, the metrics of each run and how they
+    /// moved from A, and a compare page in this reports folder. An id is a run of this folder
+    /// (its name or a unique part of its folder name) or the path of a run folder anywhere.
+    public func compareText(_ ids: [String]) throws -> String {
+        guard (2...ComparePage.maximumRuns).contains(ids.count) else {
+            throw StorageError.badQuery("`runs compare` takes 2 to \(ComparePage.maximumRuns) runs, not \(ids.count).")
         }
-        let (ma, mb) = (manifest(runA)!, manifest(runB)!)
-        var lines = ["Comparing \(runA) (A) with \(runB) (B)."]
-        for (letter, run) in [("A", runA), ("B", runB)] where status(run) != .complete {
-            lines.append("\(letter) is not complete (\(statusText(run))): its metrics may be missing or from an unfinished run.")
+        var runs: [Compared] = []
+        for id in ids {
+            let (store, run) = try locate(id)
+            guard let manifest = store.manifest(run) else { throw StorageError.nothingRecorded(run, status: store.statusText(run)) }
+            guard !runs.contains(where: { $0.store.path($0.run) == store.path(run) }) else {
+                throw StorageError.badQuery("\(id) names the run \(run) a second time; compare different runs.")
+            }
+            runs.append(Compared(store: store, run: run, manifest: manifest))
+        }
+        let letters = runs.indices.map(ComparePage.letter)
+        let two = runs.count == 2
+        var lines = [two ? "Comparing \(runs[0].run) (A) with \(runs[1].run) (B)."
+                         : "Comparing " + runs.enumerated().map { "\($1.run) (\(letters[$0]))" }.joined(separator: ", ") + "."]
+        for (i, run) in runs.enumerated() where run.store.status(run.run) != .complete {
+            lines.append("\(letters[i]) is not complete (\(run.store.statusText(run.run))): its metrics may be missing or from an unfinished run.")
         }
         lines.append("")
-        let keys = Set(ma.config.keys).union(mb.config.keys).sorted().filter { ma.config[$0] != mb.config[$0] }
+        let manifests = runs.map(\.manifest)
+        let keys = manifests.reduce(Set<String>()) { $0.union($1.config.keys) }.sorted().filter { key in
+            Set(manifests.map { $0.config[key] ?? "–" }).count > 1
+        }
         if keys.isEmpty {
-            lines.append("Config: identical (hash \(ma.configHash.prefix(12))).")
+            lines.append("Config: identical (hash \(manifests[0].configHash.prefix(12))).")
         } else {
             lines.append("Config keys that differ:")
             let width = keys.map(\.count).max()!
             for key in keys {
-                lines.append("  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + "  A: \(ma.config[key] ?? "–")   B: \(mb.config[key] ?? "–")")
+                lines.append("  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                             + manifests.enumerated().map { "\(letters[$0]): \($1.config[key] ?? "–")" }.joined(separator: "   "))
             }
         }
         lines.append("")
-        lines.append("Metrics (B − A):")
-        func metric(_ name: String, _ x: Double?, _ y: Double?, scale: Double, unit: String, digits: Int, deltaUnit: String? = nil) {
+        lines.append(two ? "Metrics (B − A):" : "Metrics (Δ: each run − A):")
+        func metric(_ name: String, _ values: [Double?], scale: Double, unit: String, digits: Int, deltaUnit: String? = nil) {
             let f = "%.\(digits)f"
-            let text = [x, y].map { $0.map { String(format: f, $0 * scale) + unit } ?? "–" }
-            let delta = (x != nil && y != nil) ? String(format: "%+.\(digits)f", (y! - x!) * scale) + (deltaUnit ?? unit) : "–"
-            lines.append("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0))  A: \(text[0])   B: \(text[1])   Δ \(delta)")
+            let text = values.enumerated().map { "\(letters[$0]): " + ($1.map { String(format: f, $0 * scale) + unit } ?? "–") }
+            let deltas = values.dropFirst().map { y in
+                (values[0] != nil && y != nil) ? String(format: "%+.\(digits)f", (y! - values[0]!) * scale) + (deltaUnit ?? unit) : "–"
+            }
+            lines.append("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0))  " + text.joined(separator: "   ") + "   Δ " + deltas.joined(separator: ", "))
         }
-        metric("test accuracy", ma.metrics.testAccuracy, mb.metrics.testAccuracy, scale: 100, unit: " %", digits: 2, deltaUnit: " points")
-        metric("distance MAE", ma.metrics.testDistanceMAE, mb.metrics.testDistanceMAE, scale: 1, unit: "", digits: 3)
-        metric("duration", ma.seconds, mb.seconds, scale: 1, unit: " s", digits: 1)
+        metric("test accuracy", manifests.map(\.metrics.testAccuracy), scale: 100, unit: " %", digits: 2, deltaUnit: " points")
+        metric("distance MAE", manifests.map(\.metrics.testDistanceMAE), scale: 1, unit: "", digits: 3)
+        metric("duration", manifests.map(\.seconds), scale: 1, unit: " s", digits: 1)
         let page: String
         do {
-            page = try ComparePage.write(compared(runA, ma), compared(runB, mb), root: root, toolVersion: ToolInfo.version)
+            page = try ComparePage.write(runs.map { compared($0) }, root: root, toolVersion: ToolInfo.version)
         } catch {
             throw StorageError.cannotWrite(path: root, reason: "the compare page could not be written: \(error)")
         }
         lines.append("")
-        lines.append("Compare page with both runs' training curves and figures side by side: \(page)")
+        lines.append("Compare page with \(two ? "both" : "all \(runs.count)") runs' training curves and figures side by side: \(page)")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// What the compare page shows of one run.
-    func compared(_ run: String, _ manifest: RunManifest) -> ComparePage.Run {
-        let figures = ((try? FileManager.default.contentsOfDirectory(atPath: path(run, ReportFiles.figures))) ?? [])
-            .filter { $0.hasSuffix(".svg") }.map { String($0.dropLast(4)) }
-        return ComparePage.Run(folder: run, manifest: manifest, history: (try? TrainingHistory.read(folder: path(run))) ?? [],
-                               figures: figures, status: statusText(run))
+    /// The store and run an id names: a path to a run folder (containing "/"), else a run here.
+    func locate(_ id: String) throws -> (RunStore, String) {
+        guard id.contains("/"), FileKind(path: id) == .folder else { return (self, try resolve(id)) }
+        let folder = URL(fileURLWithPath: id).standardizedFileURL
+        let store = RunStore(root: folder.deletingLastPathComponent().path)
+        return (store, try store.resolve(folder.lastPathComponent))
+    }
+
+    /// What the compare page shows of one run; its folder is written relative to this root.
+    func compared(_ run: Compared) -> ComparePage.Run {
+        let folder = run.store.path(run.run)
+        let figures = ((try? FileManager.default.contentsOfDirectory(atPath: (folder as NSString).appendingPathComponent(ReportFiles.figures))) ?? [])
+            .filter { $0.hasSuffix(".svg") }.map { String($0.dropLast(4)) }.sorted()
+        return ComparePage.Run(folder: Self.relativePath(from: root, to: folder), manifest: run.manifest,
+                               history: (try? TrainingHistory.read(folder: folder)) ?? [], figures: figures, status: run.store.statusText(run.run))
+    }
+
+    /// `to` as seen from the folder `from` ("run", "../other/run").
+    static func relativePath(from: String, to: String) -> String {
+        let a = URL(fileURLWithPath: from).standardizedFileURL.pathComponents, b = URL(fileURLWithPath: to).standardizedFileURL.pathComponents
+        let common = zip(a, b).prefix { $0 == $1 }.count
+        return (Array(repeating: "..", count: a.count - common) + b[common...]).joined(separator: "/")
     }
 
     /// `runs archive ID`: a zip of a complete run folder and the data set it references, with a

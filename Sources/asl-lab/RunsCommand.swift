@@ -37,14 +37,13 @@ struct RunsCommand: ParsableCommand {
 
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The config keys that differ between two runs and how their metrics moved.",
-            discussion: "A and B are run folder names, run names (as given to `asl-lab run --name`; an exact name wins), or any part of a folder name that only one run has (e.g. its time stamp).")
+            abstract: "The config keys that differ between 2 to 10 runs and how their metrics moved, with a compare page.",
+            discussion: "Each run is a run folder name, a run name (as given to `asl-lab run --name`; an exact name wins), any part of a folder name that only one run has (e.g. its time stamp), or the path of a run folder in another reports folder. The first run is A; the others are compared with it.")
         @OptionGroup var location: Location
-        @Argument(help: "The first run (A).") var a: String
-        @Argument(help: "The second run (B).") var b: String
+        @Argument(help: ArgumentHelp("The runs: A, B and up to eight more.", valueName: "run")) var runs: [String] = []
 
         func run() throws {
-            print(try RunStore(root: location.reports).compareText(a, b), terminator: "")
+            print(try RunStore(root: location.reports).compareText(runs), terminator: "")
         }
     }
 

@@ -230,6 +230,36 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
         XCTAssertTrue(cli.stderr.contains("No run has the key \"nonsense.key\""), cli.stderr)
     }
 
+    func testCompareTakesManyRunsFromMoreThanOneReportsFolder() throws {
+        let a = (try runPipeline(name: "a") as NSString).lastPathComponent
+        let b = (try runPipeline(["train.epochs=2"], name: "b") as NSString).lastPathComponent
+        let elsewhere = folderURL.appendingPathComponent("Other").path
+        let config = try ConfigLoader.load(file: nil, overrides: PipelineRunTests.tiny + ["seed=1"])
+        let outcome = try PipelineRun.run(config: config, options: PipelineRun.Options(reportsRoot: elsewhere, cacheRoot: cacheRoot, name: "c", threads: 1, until: .train),
+                                          output: ConsoleOutput(isTerminal: false) { _ in })
+        let c = try XCTUnwrap(outcome.runFolder)
+        let store = RunStore(root: reports)
+        let text = try store.compareText(["a", b, c])
+        XCTAssertTrue(text.hasPrefix("Comparing \(a) (A), \(b) (B), \((c as NSString).lastPathComponent) (C)."), text)
+        XCTAssertTrue(text.contains("A: 1   B: 2   C: 1"), "train.epochs of each run: \(text)")
+        XCTAssertTrue(text.contains("seed"), "keys where any run differs are listed")
+        XCTAssertTrue(text.contains("Δ +"), text)
+        let pagePath = try XCTUnwrap(text.split(separator: " ").last.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) })
+        XCTAssertTrue(pagePath.hasPrefix(reports + "/compare-3-runs-"), pagePath)
+        let page = try String(contentsOfFile: pagePath, encoding: .utf8)
+        XCTAssertTrue(page.contains("<th>A</th><th>B</th><th>C</th>") || page.contains("<th>key</th><th>A</th><th>B</th><th>C</th>"), page)
+        XCTAssertTrue(page.contains("href=\"../Other/\((c as NSString).lastPathComponent)/index.html\""), "the run elsewhere is linked relative to the page")
+        XCTAssertTrue(page.contains("compare-figures/\((pagePath as NSString).lastPathComponent.dropLast(5)).svg"), "one curves figure for all three")
+        XCTAssertEqual(try store.compareText(["a", b, c]), text, "the same runs give the same page name and text")
+
+        XCTAssertThrowsError(try store.compareText(["a"])) { XCTAssertTrue("\($0)".contains("takes 2 to 10 runs"), "\($0)") }
+        XCTAssertThrowsError(try store.compareText(Array(repeating: "a", count: 11))) { XCTAssertTrue("\($0)".contains("not 11")) }
+        XCTAssertThrowsError(try store.compareText(["a", a])) { XCTAssertTrue("\($0)".contains("a second time"), "\($0)") }
+        let cli = try CommandLineTests.run(["runs", "compare", "--reports", reports, "a"], in: folderURL)
+        XCTAssertEqual(cli.status, 1, cli.stdout)
+        XCTAssertTrue(cli.stderr.contains("takes 2 to 10 runs"), cli.stderr)
+    }
+
     /// Every page of a run folder, as text.
     func pages(_ run: String) throws -> [String: String] {
         var result: [String: String] = [:]

@@ -1,3 +1,4 @@
+import Digest
 import FileFormats
 import Foundation
 import Plot
@@ -26,65 +27,95 @@ public enum ComparePage {
         }
     }
 
+    /// The most runs one page compares (one colour and one column each).
+    public static let maximumRuns = 10
+
+    /// The letter a run goes by on the page: A, B, C …
+    public static func letter(_ index: Int) -> String { String(UnicodeScalar(UInt8(65 + index))) }
+
     /// Writes the page comparing `a` with `b` into `root`; returns its path.
     public static func write(_ a: Run, _ b: Run, root: String, toolVersion: String, templates: String? = nil) throws -> String {
-        let name = "compare-\(a.folder)-vs-\(b.folder)"
+        try write([a, b], root: root, toolVersion: toolVersion, templates: templates)
+    }
+
+    /// Writes the page comparing `runs` (2 to `maximumRuns`; their folders relative to `root`)
+    /// into `root`; returns its path. Two runs give `compare-<A>-vs-<B>.html`; more give
+    /// `compare-<n>-runs-<hash of their folders>.html`, a name that stays short.
+    public static func write(_ runs: [Run], root: String, toolVersion: String, templates: String? = nil) throws -> String {
+        precondition((2...maximumRuns).contains(runs.count), "the caller checks the number of runs")
+        let name = runs.count == 2 ? "compare-\(runs[0].folder)-vs-\(runs[1].folder)"
+            : "compare-\(runs.count)-runs-" + String(SHA256.hex(runs.map(\.folder).joined(separator: "\n")).prefix(12))
+        let letters = runs.indices.map(letter)
         var sections = [
-            SectionModel("The runs", anchor: "runs", [.links([a, b].enumerated().map { i, run in
-                LinkModel(href: run.folder + "/" + ReportFiles.index, label: "\(i == 0 ? "A" : "B"): \(run.folder)",
+            SectionModel("The runs", anchor: "runs", [.links(runs.enumerated().map { i, run in
+                LinkModel(href: run.folder + "/" + ReportFiles.index, label: "\(letters[i]): \(run.folder)",
                           detail: "\(run.manifest.name), started \(run.manifest.created), \(run.status)")
             })]),
-            SectionModel("Config keys that differ", anchor: "config", [configBlock(a.manifest, b.manifest)]),
-            SectionModel("Metrics", anchor: "metrics", [.table(metricsTable(a.manifest, b.manifest))]),
+            SectionModel("Config keys that differ", anchor: "config", [configBlock(runs.map(\.manifest))]),
+            SectionModel("Metrics", anchor: "metrics", [.table(metricsTable(runs.map(\.manifest)))]),
         ]
-        if !a.history.isEmpty, !b.history.isEmpty {
+        if runs.allSatisfy({ !$0.history.isEmpty }) {
             let figures = (root as NSString).appendingPathComponent(figuresFolder)
-            let (figure, data) = try curves(a.history, b.history)
+            let (figure, data) = try curves(runs.map(\.history))
             try FigureFile.write(figure, data: data, to: figures, name: name)
-            let model = FigureSink.sized(FigureModel(name: name, caption: "Validation accuracy, distance MAE and training loss by epoch; A in blue, B in orange.",
-                                                     alt: "Training curves of A and B", width: 0, height: 0, src: "\(figuresFolder)/\(name).svg",
+            let colours = runs.count == 2 ? "A in blue, B in orange" : "one colour per run, as in the legend"
+            let model = FigureSink.sized(FigureModel(name: name, caption: "Validation accuracy, distance MAE and training loss by epoch; \(colours).",
+                                                     alt: "Training curves of \(letters.joined(separator: ", "))", width: 0, height: 0, src: "\(figuresFolder)/\(name).svg",
                                                      png: "\(figuresFolder)/\(name).png", csv: "\(figuresFolder)/\(name).csv"), in: root)
             sections.append(SectionModel("Training curves", anchor: "curves", [.figure(model)]))
         }
-        let shared = Set(a.figures).intersection(b.figures).sorted()
+        let shared = runs.dropFirst().reduce(Set(runs[0].figures)) { $0.intersection($1.figures) }.sorted()
         if !shared.isEmpty {
             sections.append(SectionModel("The same figures, side by side", anchor: "figures", shared.map { figure in
-                .row([a, b].enumerated().map { i, run in
-                    FigureSink.sized(FigureModel(name: "\(figure)-\(i == 0 ? "a" : "b")", caption: "\(i == 0 ? "A" : "B"): \(figure)",
+                .row(runs.enumerated().map { i, run in
+                    FigureSink.sized(FigureModel(name: "\(figure)-\(letters[i].lowercased())", caption: "\(letters[i]): \(figure)",
                                                  alt: "\(figure) of \(run.folder)", width: 0, height: 0,
                                                  src: "\(run.folder)/\(ReportFiles.figures)/\(figure).svg", png: nil, csv: nil), in: root)
                 })
             }))
         }
-        let page = PageModel(id: "compare", title: "\(a.folder) vs \(b.folder)", file: name + ".html",
-                             lead: "A is \(a.folder), B is \(b.folder): what differs in their configs, and how their results moved.",
-                             sections: sections)
-        return try FolderPage.write(page, title: "\(a.folder) vs \(b.folder)", heading: "Two runs compared", toolVersion: toolVersion, to: root, templates: templates)
+        let title = runs.count == 2 ? "\(runs[0].folder) vs \(runs[1].folder)" : "\(runs.count) runs compared"
+        let lead = runs.enumerated().map { "\(letters[$0]) is \($1.folder)" }.joined(separator: ", ")
+            + ": what differs in their configs, and how their results moved."
+        let page = PageModel(id: "compare", title: title, file: name + ".html", lead: lead, sections: sections)
+        return try FolderPage.write(page, title: title, heading: runs.count == 2 ? "Two runs compared" : "\(runs.count) runs compared",
+                                    toolVersion: toolVersion, to: root, templates: templates)
     }
 
     static let figuresFolder = "compare-figures"
 
-    static func configBlock(_ a: RunManifest, _ b: RunManifest) -> BlockModel {
-        let keys = Set(a.config.keys).union(b.config.keys).sorted().filter { a.config[$0] != b.config[$0] }
-        guard !keys.isEmpty else { return .paragraph("None: both runs used the same config (hash \(a.configHash.prefix(12))).") }
-        return .table(TableModel(caption: "Every config key whose value differs.", header: ["key", "A", "B"], cells: keys.map {
-            [CellModel(text: $0, code: true), CellModel(text: a.config[$0] ?? "–"), CellModel(text: b.config[$0] ?? "–")]
+    static func configBlock(_ manifests: [RunManifest]) -> BlockModel {
+        let keys = manifests.reduce(Set<String>()) { $0.union($1.config.keys) }.sorted().filter { key in
+            Set(manifests.map { $0.config[key] ?? "–" }).count > 1
+        }
+        guard !keys.isEmpty else {
+            return .paragraph("None: \(manifests.count == 2 ? "both runs" : "all \(manifests.count) runs") used the same config (hash \(manifests[0].configHash.prefix(12))).")
+        }
+        return .table(TableModel(caption: "Every config key whose value differs.", header: ["key"] + manifests.indices.map(letter), cells: keys.map { key in
+            [CellModel(text: key, code: true)] + manifests.map { CellModel(text: $0.config[key] ?? "–") }
         }))
     }
 
-    static func metricsTable(_ a: RunManifest, _ b: RunManifest) -> TableModel {
-        func row(_ name: String, _ x: Double?, _ y: Double?, _ value: (Double) -> String, _ delta: (Double) -> String) -> [String] {
-            [name, x.map(value) ?? "–", y.map(value) ?? "–", (x != nil && y != nil) ? delta(y! - x!) : "–"]
+    static func metricsTable(_ manifests: [RunManifest]) -> TableModel {
+        let letters = manifests.indices.map(letter)
+        // Two runs: B − A. More: each run against A.
+        let deltas = manifests.count == 2 ? ["B − A"] : letters.dropFirst().map { "\($0) − A" }
+        func row(_ name: String, _ values: [Double?], _ value: (Double) -> String, _ delta: (Double) -> String) -> [String] {
+            [name] + values.map { $0.map(value) ?? "–" } + values.dropFirst().map { y in
+                (values[0] != nil && y != nil) ? delta(y! - values[0]!) : "–"
+            }
         }
-        return TableModel(caption: "B − A: accuracy in percentage points.", header: ["metric", "A", "B", "B − A"], numeric: [1, 2, 3], rows: [
-            row("test accuracy", a.metrics.testAccuracy, b.metrics.testAccuracy, { Format.percent($0, decimals: 2) }, { String(format: "%+.2f points", $0 * 100) }),
-            row("test distance MAE", a.metrics.testDistanceMAE, b.metrics.testDistanceMAE, { Format.number($0) }, { String(format: "%+.3f", $0) }),
-            row("duration", a.seconds, b.seconds, Format.seconds, { String(format: "%+.1f s", $0) }),
+        let columns = 1 + manifests.count + deltas.count
+        return TableModel(caption: "\(deltas.joined(separator: ", ")): accuracy in percentage points.", header: ["metric"] + letters + deltas,
+                          numeric: Set(1..<columns), rows: [
+            row("test accuracy", manifests.map(\.metrics.testAccuracy), { Format.percent($0, decimals: 2) }, { String(format: "%+.2f points", $0 * 100) }),
+            row("test distance MAE", manifests.map(\.metrics.testDistanceMAE), { Format.number($0) }, { String(format: "%+.3f", $0) }),
+            row("duration", manifests.map(\.seconds), Format.seconds, { String(format: "%+.1f s", $0) }),
         ])
     }
 
-    /// Validation accuracy, MAE and training loss of both runs by epoch.
-    static func curves(_ a: [EpochRecord], _ b: [EpochRecord]) throws -> (Figure, CSVTable) {
+    /// Validation accuracy, MAE and training loss of every run by epoch.
+    static func curves(_ histories: [[EpochRecord]]) throws -> (Figure, CSVTable) {
         var accuracy = Axes(title: "Validation accuracy", xLabel: "epoch", yLabel: "accuracy")
         var mae = Axes(title: "Validation distance MAE", xLabel: "epoch", yLabel: "MAE")
         var loss = Axes(title: "Training loss", xLabel: "epoch", yLabel: "loss")
@@ -92,9 +123,10 @@ public enum ComparePage {
         mae.xWholeNumbers = true
         loss.xWholeNumbers = true
         var columns: [(String, [Double])] = []
-        for (label, history) in [("A", a), ("B", b)] {
+        for (index, history) in histories.enumerated() {
+            let label = letter(index)
             let epochs = history.map { Double($0.epoch) }
-            let color = Palette.tab10[label == "A" ? 0 : 1]
+            let color = Palette.tab10[index % Palette.tab10.count]
             accuracy.add(try LineMark(x: epochs, y: history.map(\.validationAccuracy), color: color, label: label, showsPoints: true))
             mae.add(try LineMark(x: epochs, y: history.map(\.validationMAE), color: color, label: label, showsPoints: true))
             loss.add(try LineMark(x: epochs, y: history.map(\.loss), color: color, label: label, showsPoints: true))
