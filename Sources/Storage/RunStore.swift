@@ -260,6 +260,8 @@ public struct RunStore: Sendable {
         } catch {
             throw StorageError.cannotWrite(path: root, reason: "the compare page could not be written: \(error)")
         }
+        // The index links every compare page of its folder.
+        try writeIndex()
         lines.append("")
         lines.append("Compare page with \(two ? "both" : "all \(runs.count)") runs' training curves and figures side by side: \(page)")
         return lines.joined(separator: "\n") + "\n"

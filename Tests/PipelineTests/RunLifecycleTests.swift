@@ -251,6 +251,8 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
         XCTAssertTrue(page.contains("href=\"../Other/\((c as NSString).lastPathComponent)/index.html\""), "the run elsewhere is linked relative to the page")
         XCTAssertTrue(page.contains("compare-figures/\((pagePath as NSString).lastPathComponent.dropLast(5)).svg"), "one curves figure for all three")
         XCTAssertEqual(try store.compareText(["a", b, c]), text, "the same runs give the same page name and text")
+        let index = try String(contentsOfFile: reports + "/index.html", encoding: .utf8)
+        XCTAssertTrue(index.contains("href=\"\((pagePath as NSString).lastPathComponent)\""), "the index links the compare page")
 
         XCTAssertThrowsError(try store.compareText(["a"])) { XCTAssertTrue("\($0)".contains("takes 2 to 10 runs"), "\($0)") }
         XCTAssertThrowsError(try store.compareText(Array(repeating: "a", count: 11))) { XCTAssertTrue("\($0)".contains("not 11")) }

@@ -1,4 +1,5 @@
 import Canvas
+import FileFormats
 import Foundation
 import XCTest
 @testable import Report
@@ -49,10 +50,24 @@ final class BrowserTests: XCTestCase {
 
         let singleFile = FileManager.default.fileExists(atPath: runFolder + "/" + ReportFiles.singleFile) ? [ReportFiles.singleFile] : []
         XCTAssertTrue(environment["REPORT_BROWSER_RUN"] != nil || !singleFile.isEmpty, "the fixture's single file was written")
+        // A compare page of three runs (the fixture's run three times, under other configs).
+        var compared: [String] = []
+        if environment["REPORT_BROWSER_RUN"] == nil {
+            let manifest = try RunManifest.read(folder: runFolder)
+            let history = try TrainingHistory.read(folder: runFolder)
+            let figures = try FileManager.default.contentsOfDirectory(atPath: runFolder + "/figures").filter { $0.hasSuffix(".svg") }.map { String($0.dropLast(4)) }
+            let runs = (1...3).map { k -> ComparePage.Run in
+                var m = manifest
+                m.config["train.epochs"] = String(k)
+                return ComparePage.Run(folder: "run", manifest: m, history: Array(history.prefix(8 - k)), figures: figures, status: "complete")
+            }
+            let page = try ComparePage.write(runs, root: root, toolVersion: "0.1.0")
+            compared = ["../" + (page as NSString).lastPathComponent]
+        }
         // Two drill-down pages: a letter's gallery and the t-SNE map by region.
         let drillDown = ["gallery-A.html", "tsne-map.html"].filter { FileManager.default.fileExists(atPath: runFolder + "/" + $0) }
         XCTAssertTrue(environment["REPORT_BROWSER_RUN"] != nil || drillDown.count == 2, "the fixture's drill-down pages were written")
-        for page in Self.pages + drillDown + singleFile {
+        for page in Self.pages + drillDown + singleFile + compared {
             let path = runFolder + "/" + page
             let html = try String(contentsOfFile: path, encoding: .utf8)
             let check = try self.check(page: path, html: html, chromium: chromium)
@@ -60,8 +75,9 @@ final class BrowserTests: XCTestCase {
             XCTAssertEqual(check.errors, [], "\(page): no errors")
             XCTAssertEqual(check.consoleErrors, [], "\(page): nothing on the console")
             XCTAssertGreaterThan(check.images + check.svgs, page == "index.html" || drillDown.contains(page) ? 0 : 1, "\(page) shows its figures")
+            if compared.contains(page) { XCTAssertGreaterThan(check.images, 3, "the compare page shows the curves and the shared figures") }
 
-            let shot = shots + "/report-" + (page as NSString).deletingPathExtension + ".png"
+            let shot = shots + "/report-" + ((page as NSString).lastPathComponent as NSString).deletingPathExtension + ".png"
             try run(chromium, ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1",
                                "--window-size=1280,1600", "--screenshot=" + shot, URL(fileURLWithPath: path).absoluteString])
             let image = try PNG.read(path: shot)
@@ -78,7 +94,7 @@ final class BrowserTests: XCTestCase {
                 try PNG.write(small, to: docs + "/" + (shot as NSString).lastPathComponent, compression: .small)
             }
         }
-        print("browser check: \(Self.pages.count + drillDown.count + singleFile.count) pages loaded; screenshots in \(docs ?? shots)")
+        print("browser check: \(Self.pages.count + drillDown.count + singleFile.count + compared.count) pages loaded; screenshots in \(docs ?? shots)")
     }
 
     func testTheBrowserCheckNoticesBrokenImagesAndErrors() throws {

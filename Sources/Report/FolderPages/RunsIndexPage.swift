@@ -43,7 +43,7 @@ public enum RunsIndexPage {
     public static func write(rows: [Row], to root: String, toolVersion: String, templates: String? = nil) throws -> String {
         let newestFirst = Array(rows.reversed())
         let table = TableModel(
-            caption: "Newest first. A run's status says whether it finished; `asl-lab runs compare A B` compares two.",
+            caption: "Newest first. A run's status says whether it finished; `asl-lab runs compare A B [C …]` compares runs.",
             header: ["run", "name", "tags", "status", "started", "images/letter", "epochs", "test accuracy", "distance MAE", "duration", "note"],
             numeric: [5, 6, 7, 8, 9],
             cells: newestFirst.map { row in
@@ -54,8 +54,19 @@ public enum RunsIndexPage {
         let blocks: [BlockModel] = rows.isEmpty ? [.note("There are no runs in this folder yet; `asl-lab run` makes one.")] : [.table(table)]
         let page = PageModel(id: "runs", title: "Runs", file: ReportFiles.index,
                              lead: "\(rows.count) run\(rows.count == 1 ? "" : "s") in this folder. Each links to its report.",
-                             sections: [SectionModel("Every run", anchor: "all", blocks)])
+                             sections: [SectionModel("Every run", anchor: "all", blocks)] + comparisons(in: root))
         let folderName = (URL(fileURLWithPath: root).standardizedFileURL.path as NSString).lastPathComponent
         return try FolderPage.write(page, title: "asl-lab runs", heading: "The runs in \(folderName)", toolVersion: toolVersion, to: root, templates: templates)
+    }
+
+    /// The compare pages `asl-lab runs compare` left in `root`, as a section of links (none
+    /// when there are none).
+    static func comparisons(in root: String) -> [SectionModel] {
+        let pages = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+            .filter { $0.hasPrefix("compare-") && $0.hasSuffix(".html") }.sorted()
+        guard !pages.isEmpty else { return [] }
+        return [SectionModel("Comparisons", anchor: "comparisons", [.links(pages.map {
+            LinkModel(href: $0, label: String($0.dropLast(".html".count)), detail: "written by asl-lab runs compare")
+        })])]
     }
 }
