@@ -169,6 +169,25 @@ public enum ByteCount {
     /// `du -h` and `free -h` count them.
     public static func text(_ bytes: Int) -> String { text(Double(bytes)) }
 
+    /// Sizes as people type them on the command line, in the units `text` prints: "5G", "500M",
+    /// "2.5GB", "800KiB", "123" (bytes); K, M, G and T are powers of 1024. Nil for anything else.
+    public static func parse(_ text: String) -> UInt64? {
+        var number = text.trimmingCharacters(in: .whitespaces).uppercased()
+        for suffix in ["IB", "B"] where number.hasSuffix(suffix) && number.count > suffix.count {
+            number.removeLast(suffix.count)
+            break
+        }
+        let units: [Character: Double] = ["K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024, "T": 1024 * 1024 * 1024 * 1024]
+        var scale = 1.0
+        if let last = number.last, let unit = units[last] {
+            scale = unit
+            number.removeLast()
+        }
+        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 0 else { return nil }
+        let bytes = (value * scale).rounded()
+        return bytes < 1.8e19 ? UInt64(bytes) : nil
+    }
+
     /// `text` for counts that may not fit an `Int` (estimates).
     public static func text(_ bytes: Double) -> String {
         if bytes < 1024 { return "\(Int(bytes)) bytes" }

@@ -8,4 +8,6 @@ public enum ReportFiles {
     /// Figures that show facts of the run itself (its stage timings), not of its inputs: drawn
     /// for every run, never reused from an earlier report.
     public static let runSpecificFigures: Set<String> = ["overview-stages"]
+    /// The cache folder where a run's figures are kept for the next run with the same inputs.
+    public static let figuresCacheStage = "report-figures"
 }

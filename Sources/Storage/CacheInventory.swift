@@ -1,6 +1,7 @@
 import AtomicIO
 import FileFormats
 import Foundation
+import Report
 
 /// What a cache holds and which run folders use it: `asl-lab cache list` and `cache size`, and
 /// the basis of `cache prune`. An entry is *used* when a run folder's manifest (in one of the
@@ -79,7 +80,7 @@ public struct CacheInventory: Sendable {
             let lastUsed = using.compactMap(\.started).max() ?? sealed ?? .distantPast
             entries.append(Entry(stage: stage, key: key, folder: folder, bytes: size.bytes, files: size.files, damage: damage,
                                  sealed: sealed, usedBy: using.map(\.run).sorted(), lastUsed: lastUsed,
-                                 what: Self.describe(stage: stage, folder: folder, files: size.files)))
+                                 what: Self.describe(stage: stage, folder: folder, files: size.files, seal: seal)))
         }
         var unfinished: [Unfinished] = []
         for stage in cache.stageFolders() {
@@ -111,10 +112,10 @@ public struct CacheInventory: Sendable {
     }
 
     /// A phrase on an entry, from what it holds.
-    static func describe(stage: String, folder: String, files: Int) -> String {
+    static func describe(stage: String, folder: String, files: Int, seal: CacheSeal?) -> String {
         switch stage {
         case PipelineStage.generate.rawValue:
-            let images = max(0, files - 4) // labels.csv, labels.xlsx, dataset.json and the seal
+            let images = seal?.files.filter { $0.path.hasSuffix(".png") }.count ?? 0
             return "data set of \(Count.of(images, "image"))"
         case PipelineStage.train.rawValue:
             guard let summary = try? TrainingSummary.read(folder: folder) else { return "model" }
@@ -125,7 +126,7 @@ public struct CacheInventory: Sendable {
         case PipelineStage.analyse.rawValue:
             return "analysis: metrics, embeddings, t-SNE and PCA maps"
         default:
-            return stage == "report-figures" ? "report figures, reused by cached runs" : "\(Count.of(files, "file"))"
+            return stage == ReportFiles.figuresCacheStage ? "report figures, reused by cached runs" : Count.of(files, "file")
         }
     }
 

@@ -100,29 +100,10 @@ public enum CachePrune {
     }
 }
 
-/// Sizes as people type them on the command line: "5G", "500M", "2.5GB", "800KiB", "123" (bytes).
-/// K, M, G and T are powers of 1024, the units asl-lab prints sizes in.
-public enum ByteSize {
-    /// `parse`, or an error naming the option.
-    public static func parse(_ text: String, option: String) throws -> UInt64 {
-        guard let bytes = parse(text) else { throw StorageError.notASize(option: option, text: text) }
+extension CachePrune {
+    /// A size given on the command line (`ByteCount.parse`), or an error naming the option.
+    public static func size(_ text: String, option: String) throws -> UInt64 {
+        guard let bytes = ByteCount.parse(text) else { throw StorageError.notASize(option: option, text: text) }
         return bytes
-    }
-
-    public static func parse(_ text: String) -> UInt64? {
-        var number = text.trimmingCharacters(in: .whitespaces).uppercased()
-        for suffix in ["IB", "B"] where number.hasSuffix(suffix) && number.count > suffix.count {
-            number.removeLast(suffix.count)
-            break
-        }
-        let units: [Character: Double] = ["K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024, "T": 1024 * 1024 * 1024 * 1024]
-        var scale = 1.0
-        if let last = number.last, let unit = units[last] {
-            scale = unit
-            number.removeLast()
-        }
-        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 0 else { return nil }
-        let bytes = (value * scale).rounded()
-        return bytes < 1.8e19 ? UInt64(bytes) : nil
     }
 }

@@ -69,7 +69,7 @@ struct CacheCommand: ParsableCommand {
         var dryRun = false
 
         func run() throws {
-            let limit = try maxSize.map { try ByteSize.parse($0, option: "--max-size") }
+            let limit = try maxSize.map { try CachePrune.size($0, option: "--max-size") }
             let options = CachePrune.Options(maxBytes: limit, keepRuns: keepRuns, unfinished: unfinished, dryRun: dryRun)
             print(try CachePrune.run(root: location.cache, reportsRoots: location.reports.isEmpty ? ["Reports"] : location.reports,
                                      options: options) { ConsoleOutput.standardOutput.write($0) })

@@ -1,3 +1,4 @@
+import AtomicIO
 import Configuration
 import FileFormats
 import Foundation
@@ -174,13 +175,13 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
     }
 
     func testSizesParseAsTypedAndBadOnesAreNamed() throws {
-        XCTAssertEqual(ByteSize.parse("5G"), 5 << 30)
-        XCTAssertEqual(ByteSize.parse("2.5GB"), UInt64(2.5 * 1024 * 1024 * 1024))
-        XCTAssertEqual(ByteSize.parse("800KiB"), 800 << 10)
-        XCTAssertEqual(ByteSize.parse("500m"), 500 << 20)
-        XCTAssertEqual(ByteSize.parse("123"), 123)
-        for bad in ["", "G", "5Q", "-1G", "nan", "inf", "1e30T"] { XCTAssertNil(ByteSize.parse(bad), bad) }
-        XCTAssertThrowsError(try ByteSize.parse("5Q", option: "--max-size")) { error in
+        XCTAssertEqual(ByteCount.parse("5G"), 5 << 30)
+        XCTAssertEqual(ByteCount.parse("2.5GB"), UInt64(2.5 * 1024 * 1024 * 1024))
+        XCTAssertEqual(ByteCount.parse("800KiB"), 800 << 10)
+        XCTAssertEqual(ByteCount.parse("500m"), 500 << 20)
+        XCTAssertEqual(ByteCount.parse("123"), 123)
+        for bad in ["", "G", "5Q", "-1G", "nan", "inf", "1e30T"] { XCTAssertNil(ByteCount.parse(bad), bad) }
+        XCTAssertThrowsError(try CachePrune.size("5Q", option: "--max-size")) { error in
             XCTAssertTrue("\(error)".hasPrefix("--max-size 5Q is not a size"), "\(error)")
         }
     }

@@ -44,7 +44,7 @@ public enum ReportStage {
     }
 
     /// The cache folder of figures kept for reuse (`StageKeys.reportFigures`).
-    static let figuresCacheStage = "report-figures"
+    static let figuresCacheStage = ReportFiles.figuresCacheStage
 
     /// Seals a copy (hard links where possible) of a fresh report's figures, all but the
     /// run-specific ones, as the cache entry `key`. A failure here costs only the reuse.

@@ -23,14 +23,15 @@ public enum TrainStage {
 
     /// Trains with live progress on `console`; `also` hears training too (the live report).
     public static func run(_ job: TrainJob, console: ConsoleOutput = .standardError) throws -> TrainOutcome {
-        // Before the trainer creates --out or says anything.
-        try StageInputs.requireDataset(job.dataFolder, option: "--data")
-        return try Trainer.run(job, observer: TrainingDisplay(console: console))
+        try run(job, console: console, also: nil)
     }
 
-    static func run(_ job: TrainJob, console: ConsoleOutput, also other: TrainingObserver) throws -> TrainOutcome {
+    static func run(_ job: TrainJob, console: ConsoleOutput, also other: TrainingObserver?) throws -> TrainOutcome {
+        // Before the trainer creates --out or says anything.
         try StageInputs.requireDataset(job.dataFolder, option: "--data")
-        return try Trainer.run(job, observer: TrainingObservers([TrainingDisplay(console: console), other]))
+        let display = TrainingDisplay(console: console)
+        let observer: any TrainingObserver = other.map { TrainingObservers([display, $0]) } ?? display
+        return try Trainer.run(job, observer: observer)
     }
 
     /// One paragraph on the result.

@@ -113,7 +113,7 @@ enum DrillDownPages {
                                          text: text.joined(separator: "\n")))
         }
         return c.figures.block(name, caption: caption, alt: caption, withPNG: false) {
-            let images = rows.map { c.datasetImage($0.path, size: 64) ?? RGBImage(width: 64, height: 64, pixels: [UInt8](repeating: 255, count: 64 * 64 * 3)) }
+            let images = rows.map { thumbnail(c, $0.path) }
             let columns = 10
             var grid = try ImageGridMark(images: images, columns: columns,
                                          captions: rows.map { "\(Format.percent($0.probability, decimals: 0)) · d \(Format.number($0.distance, decimals: 1))" })
@@ -126,6 +126,12 @@ enum DrillDownPages {
                     CSVTable(header: ["path", "letter", "predicted", "probability", "distance"],
                              rows: rows.map { [$0.path, $0.letter, $0.predicted, CSVTable.format($0.probability), CSVTable.format($0.distance)] }))
         }
+    }
+
+    /// A 64-px thumbnail of a data set image; a white square for one that cannot be read, so a
+    /// grid keeps its places.
+    static func thumbnail(_ c: PageContext, _ path: String) -> RGBImage {
+        c.datasetImage(path, size: 64) ?? RGBImage(width: 64, height: 64, pixels: [UInt8](repeating: 255, count: 64 * 64 * 3))
     }
 
     /// `tsne-map.html`: the map with numbered regions, then the images in each region.
@@ -178,7 +184,7 @@ enum DrillDownPages {
                 block = c.figures.block("tsne-map-region-\(region + 1)",
                                         caption: "Region \(region + 1): \(indices.count) images (\(mix)); \(shown.count == indices.count ? "all" : "\(shown.count) spread evenly") shown as true → predicted letter.",
                                         alt: "Images in region \(region + 1)", withPNG: false) {
-                    let images = shown.map { c.datasetImage($0.path, size: 64) ?? RGBImage(width: 64, height: 64, pixels: [UInt8](repeating: 255, count: 64 * 64 * 3)) }
+                    let images = shown.map { thumbnail(c, $0.path) }
                     var grid = try ImageGridMark(images: images, columns: imagesPerRegion, captions: shown.map { "\($0.letter) → \($0.predicted)" })
                     grid.imageScale = 1
             grid.interpolation = .smooth // photographs: never baked into hard pixels
