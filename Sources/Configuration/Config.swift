@@ -5,6 +5,10 @@ import Training
 /// The typed configuration that stages read; built from a checked `EffectiveConfig`.
 public struct Config: Equatable, Sendable {
     public var seed: UInt64
+    /// The seed of the data set (`data.seed`, else `seed`).
+    public var dataSeed: UInt64
+    /// The seed of training and analysis (`train.seed`, else `seed`).
+    public var trainSeed: UInt64
     public var data: DataConfig
     public var train: TrainConfig
     public var analyse: AnalyseConfig
@@ -15,6 +19,8 @@ public struct Config: Equatable, Sendable {
 
     public init(_ c: EffectiveConfig) {
         seed = UInt64(c.int("seed"))
+        dataSeed = c.dataSeed
+        trainSeed = c.trainSeed
         data = DataConfig(
             imagesPerLetter: c.int("data.images_per_letter"),
             imageSize: c.int("data.image_size"),

@@ -44,7 +44,52 @@ public struct EffectiveConfig: Equatable, Sendable {
     }
 
     private func canonicalText(_ fields: [ConfigField]) -> String {
-        fields.map { "\($0.key)=\(self[$0.key].canonical)\n" }.joined()
+        fields.filter { !(ConfigSchema.omittedWhileNull.contains($0.key) && self[$0.key] == .none) }
+            .map { "\($0.key)=\(self[$0.key].canonical)\n" }.joined()
+    }
+
+    /// The seed the data set is drawn with: `data.seed`, or `seed` while it is null.
+    public var dataSeed: UInt64 { resolvedSeed("data.seed") }
+
+    /// The seed of training and analysis: `train.seed`, or `seed` while it is null.
+    public var trainSeed: UInt64 { resolvedSeed("train.seed") }
+
+    private func resolvedSeed(_ key: String) -> UInt64 {
+        if case .integer(let own) = self[key] { return UInt64(own) }
+        guard case .integer(let seed) = self["seed"] else { preconditionFailure("seed is not an integer") }
+        return UInt64(seed)
+    }
+
+    /// The config as the stages under `prefixes` see it: `seed` is the seed they draw with
+    /// (`data.seed` under "data", `train.seed` under "train", when set) and the per-stage seeds
+    /// are null. So a data set drawn with seed 3 is keyed and recorded alike whether the config
+    /// says `seed: 3` or `data.seed: 3`, and a sweep over `seed` with `data.seed` fixed draws its
+    /// data set once. Only where the prefixes take in stages with different seeds does
+    /// `data.seed` keep its value (and `seed` is the training seed).
+    public func resolvingSeeds(under prefixes: [String]) -> EffectiveConfig {
+        var resolved = self
+        let data = prefixes.contains("data") ? dataSeed : nil
+        let train = prefixes.contains("train") ? trainSeed : nil
+        let seed = train ?? data ?? resolvedSeed("seed")
+        resolved.set("seed", .integer(Int(seed)), from: source(of: "seed"))
+        resolved.set("train.seed", .none, from: source(of: "train.seed"))
+        resolved.set("data.seed", data.map { $0 == seed ? .none : .integer(Int($0)) } ?? .none, from: source(of: "data.seed"))
+        return resolved
+    }
+
+    /// The canonical text of the keys under `prefixes` with their seeds resolved
+    /// (`resolvingSeeds(under:)`): what stage keys and provenance hashes are made of.
+    public func resolvedText(under prefixes: [String]) -> String {
+        resolvingSeeds(under: prefixes).canonicalText(under: prefixes)
+    }
+
+    /// The keys under `prefixes` with their seeds resolved, as YAML without the null per-stage
+    /// seeds: the provenance a data set records.
+    public func resolvedYAML(under prefixes: [String]) -> String {
+        let resolved = resolvingSeeds(under: prefixes)
+        return resolved.yaml(fields: resolved.fields(under: prefixes).filter {
+            !(ConfigSchema.omittedWhileNull.contains($0.key) && resolved[$0.key] == .none)
+        })
     }
 
     /// SHA-256 (hex) of the whole effective config.

@@ -24,6 +24,15 @@ public struct RunManifest: JSONRecord, Equatable, Sendable {
     public var stages: [StageRecord]
     /// Every effective config key with its canonical value (as `config show` prints it).
     public var config: [String: String]
+
+    /// Config keys the tool gained after manifests were first written, with the value that
+    /// stands for what older runs did: their manifests lack the key.
+    public static let configKeysAddedLater: [String: String] = ["data.seed": "null", "train.seed": "null"]
+
+    /// The value of a config key as YAML text, also for a manifest written before the key existed.
+    public func configValue(_ key: String) -> String? {
+        config[key] ?? Self.configKeysAddedLater[key]
+    }
     /// The source the tool was built from.
     public var git: Git?
     /// Run-folder files (relative path) → SHA-256.

@@ -53,7 +53,7 @@ public struct RunQuery: Sendable {
 
     /// A key no run has is a mistake worth naming (a typo would otherwise match nothing).
     static func check(_ key: String, rows: [RunStore.Row]) throws {
-        guard !fields.contains(key), !rows.contains(where: { $0.config[key] != nil }) else { return }
+        guard !fields.contains(key), !rows.contains(where: { $0.configValue(key) != nil }) else { return }
         let configKeys = Set(rows.flatMap(\.config.keys))
         let near = configKeys.filter { $0.hasSuffix("." + key) || $0.contains(key) }.sorted().prefix(3)
         let hint = near.isEmpty ? "" : " Did you mean \(near.joined(separator: ", "))?"
@@ -72,7 +72,7 @@ public struct RunQuery: Sendable {
         case "accuracy": return row.accuracy.map { [String($0 * 100)] } ?? []
         case "mae": return row.mae.map { [String($0)] } ?? []
         case "duration": return [String(row.seconds)]
-        default: return row.config[key].map { [$0] } ?? []
+        default: return row.configValue(key).map { [$0] } ?? []
         }
     }
 

@@ -128,6 +128,11 @@ public struct RunStore: Sendable {
         public var tags: [String] = []
         /// Every config key with its canonical value, from the manifest (empty without one).
         public var config: [String: String] = [:]
+
+        /// A config key's value, also for a run from before the key existed.
+        public func configValue(_ key: String) -> String? {
+            config[key] ?? RunManifest.configKeysAddedLater[key]
+        }
     }
 
     public func rows() -> [Row] {
@@ -229,7 +234,7 @@ public struct RunStore: Sendable {
         lines.append("")
         let manifests = runs.map(\.manifest)
         let keys = manifests.reduce(Set<String>()) { $0.union($1.config.keys) }.sorted().filter { key in
-            Set(manifests.map { $0.config[key] ?? "–" }).count > 1
+            Set(manifests.map { $0.configValue(key) ?? "–" }).count > 1
         }
         if keys.isEmpty {
             lines.append("Config: identical (hash \(manifests[0].configHash.prefix(12))).")
@@ -238,7 +243,7 @@ public struct RunStore: Sendable {
             let width = keys.map(\.count).max()!
             for key in keys {
                 lines.append("  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                             + manifests.enumerated().map { "\(letters[$0]): \($1.config[key] ?? "–")" }.joined(separator: "   "))
+                             + manifests.enumerated().map { "\(letters[$0]): \($1.configValue(key) ?? "–")" }.joined(separator: "   "))
             }
         }
         lines.append("")

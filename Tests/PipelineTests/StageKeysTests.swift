@@ -24,6 +24,53 @@ final class StageKeysTests: XCTestCase {
         XCTAssertNotEqual(StageKeys(config: config, revisions: [.analyse: 2]).analyse, analyse.analyse)
         XCTAssertEqual(StageKeys(config: config), StageKeys(config: config, revisions: StageKeys.outputRevisions))
     }
+
+    /// `data.seed` and `train.seed` key the stages that use them: a sweep over `train.seed`
+    /// shares one data set, a sweep over `seed` with `data.seed` fixed too, and a data set drawn
+    /// with seed 3 has one key however the config says so.
+    func testPerStageSeedsKeyOnlyTheStagesThatUseThem() throws {
+        func keys(_ overrides: String...) throws -> StageKeys {
+            StageKeys(config: try ConfigLoader.load(file: nil, overrides: overrides))
+        }
+        let base = try keys()
+        XCTAssertEqual(try keys("data.seed=null", "train.seed=null"), base, "null means: use seed")
+        XCTAssertEqual(try keys("data.seed=0", "train.seed=0"), base, "seed 0 by either name is seed 0")
+
+        let train1 = try keys("train.seed=1"), train2 = try keys("train.seed=2")
+        XCTAssertEqual(train1.generate, base.generate)
+        XCTAssertEqual(train2.generate, base.generate)
+        XCTAssertNotEqual(train1.train, train2.train)
+        XCTAssertNotEqual(train1.analyse, train2.analyse)
+
+        let fixedData1 = try keys("seed=1", "data.seed=7"), fixedData2 = try keys("seed=2", "data.seed=7")
+        XCTAssertEqual(fixedData1.generate, fixedData2.generate)
+        XCTAssertNotEqual(fixedData1.train, fixedData2.train)
+        XCTAssertEqual(fixedData1.generate, try keys("seed=7").generate)
+        XCTAssertEqual(try keys("seed=3").generate, try keys("data.seed=3", "train.seed=0").generate)
+        XCTAssertEqual(try keys("seed=3").train, try keys("seed=9", "data.seed=3", "train.seed=3").train)
+    }
+
+    /// The stages really draw with the resolved seeds: the data set with `data.seed`, the
+    /// split, initial weights and analysis with `train.seed`.
+    func testStagesDrawWithTheirOwnSeed() throws {
+        let config = try ConfigLoader.load(file: nil, overrides: ["seed=5", "data.seed=11", "train.seed=13"])
+        XCTAssertEqual(GenerateStage.job(config: config, output: "o").seed, 11)
+        XCTAssertEqual(TrainStage.job(config: config, data: "d", out: "o").seed, 13)
+        XCTAssertEqual(AnalyseStage.job(config: config, data: "d", model: "m", out: "o").seed, 13)
+        let plain = try ConfigLoader.load(file: nil, overrides: ["seed=5"])
+        XCTAssertEqual(GenerateStage.job(config: plain, output: "o").seed, 5)
+        XCTAssertEqual(TrainStage.job(config: plain, data: "d", out: "o").seed, 5)
+        XCTAssertFalse(plain.canonicalText().contains("data.seed"), "a null per-stage seed leaves the config's hash as before")
+        // The provenance a model and a data set record follows the seeds they were drawn with,
+        // not how the config spelled them.
+        let same = try ConfigLoader.load(file: nil, overrides: ["seed=13", "data.seed=11"])
+        XCTAssertEqual(TrainStage.job(config: config, data: "d", out: "o").configHash, TrainStage.job(config: same, data: "d", out: "o").configHash)
+        XCTAssertNotEqual(TrainStage.job(config: config, data: "d", out: "o").configHash, TrainStage.job(config: plain, data: "d", out: "o").configHash)
+        let data = GenerateStage.job(config: config, output: "o").provenance
+        XCTAssertEqual(data, GenerateStage.job(config: try ConfigLoader.load(file: nil, overrides: ["seed=11"]), output: "o").provenance)
+        XCTAssertTrue(data.configYAML.hasPrefix("seed: 11\n"), data.configYAML)
+        XCTAssertFalse(data.configYAML.contains("seed: null"))
+    }
 }
 
 /// The stage table is the one source of stage keys, config slices and the hashes a stage

@@ -41,8 +41,9 @@ extension RunManifest {
     /// Config keys under `prefixes` whose value differs in `config`, as "key: old → new".
     func changedKeys(comparedWith config: EffectiveConfig, under prefixes: [String]) -> [String] {
         let now = Self.canonicalValues(config)
+        let then = { (key: String) in self.configValue(key) }
         return now.keys.sorted().filter { key in
-            prefixes.contains { key == $0 || key.hasPrefix($0 + ".") } && self.config[key] != now[key]
-        }.map { "\($0): \(self.config[$0] ?? "–") → \(now[$0] ?? "–")" }
+            prefixes.contains { key == $0 || key.hasPrefix($0 + ".") } && then(key) != now[key]
+        }.map { "\($0): \(then($0) ?? "–") → \(now[$0] ?? "–")" }
     }
 }

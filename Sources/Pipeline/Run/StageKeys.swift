@@ -5,7 +5,8 @@ import FileFormats
 
 /// The cache key of each stage (`StageTable`): SHA-256 of the stage's name, the tool's
 /// version, the stage's output revision, the key of the stage it is keyed by and the config
-/// keys it reads. Changing `train.epochs` changes the train key (and so analyse's and the
+/// keys it reads, with `seed` standing for the seed the stage uses (`data.seed` or
+/// `train.seed` when set). Changing `train.epochs` changes the train key (and so analyse's and the
 /// report's) but not generate's.
 public struct StageKeys: Equatable, Sendable {
     private var keys: [PipelineStage: String]
@@ -17,7 +18,7 @@ public struct StageKeys: Equatable, Sendable {
             let input = definition.keyedBy.map { keys[$0]! }
             keys[definition.stage] = SHA256.hex("stage=\(definition.stage.rawValue)\ntool=\(ToolInfo.version)\n"
                 + (revision > 0 ? "revision=\(revision)\n" : "") + (input.map { "input=\($0)\n" } ?? "")
-                + config.canonicalText(under: definition.configKeys))
+                + config.resolvedText(under: definition.configKeys))
         }
         self.keys = keys
     }

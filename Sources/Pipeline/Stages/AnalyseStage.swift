@@ -11,7 +11,7 @@ import Training
 public enum AnalyseStage {
     public static func job(config: EffectiveConfig, data: String, model: String, out: String, threads: Int? = nil) -> AnalysisJob {
         let typed = Config(config)
-        return AnalysisJob(dataFolder: data, modelPath: model, outFolder: out, seed: typed.seed, split: typed.train.split,
+        return AnalysisJob(dataFolder: data, modelPath: model, outFolder: out, seed: typed.trainSeed, split: typed.train.split,
                            batchSize: typed.train.batchSize, distanceRange: (typed.data.distanceMin, typed.data.distanceMax),
                            tsnePerplexity: typed.analyse.tsnePerplexity, tsneIterations: typed.analyse.tsneIterations,
                            tsneMaxPoints: typed.analyse.tsneMaxPoints, samplesPerLetter: typed.analyse.samplesPerLetter,

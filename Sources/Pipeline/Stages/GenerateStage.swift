@@ -1,6 +1,7 @@
 import AtomicIO
 import BuildInfo
 import Configuration
+import Digest
 import Foundation
 import Synth
 
@@ -18,10 +19,10 @@ public enum GenerateStage {
                            threads: Int? = nil, force: Bool = false) -> GenerateJob {
         let typed = Config(config)
         return GenerateJob(
-            config: typed.data, seed: typed.seed, output: output, shard: shard,
+            config: typed.data, seed: typed.dataSeed, output: output, shard: shard,
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, force: force,
-            provenance: DatasetProvenance(configHash: config.hash(under: StageTable[.generate].configKeys),
-                                          configYAML: config.yaml(under: StageTable[.generate].configKeys),
+            provenance: DatasetProvenance(configHash: SHA256.hex(config.resolvedText(under: StageTable[.generate].configKeys)),
+                                          configYAML: config.resolvedYAML(under: StageTable[.generate].configKeys),
                                           toolVersion: ToolInfo.version))
     }
 

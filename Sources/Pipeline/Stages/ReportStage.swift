@@ -18,7 +18,7 @@ public enum ReportStage {
     public static func job(config: EffectiveConfig, run: String, templates: String? = nil, singleFile: Bool = false) -> ReportJob {
         let typed = Config(config)
         return ReportJob(runFolder: run, templates: templates, singleFile: singleFile || typed.report.singleFile,
-                         title: typed.report.title, dataConfig: typed.data, dataSeed: typed.seed, toolVersion: ToolInfo.version)
+                         title: typed.report.title, dataConfig: typed.data, dataSeed: typed.dataSeed, toolVersion: ToolInfo.version)
     }
 
     /// A job for a run folder on its own (`asl-lab report --run DIR`): the config comes from
@@ -49,6 +49,9 @@ public enum ReportStage {
     /// Seals a copy (hard links where possible) of a fresh report's figures, all but the
     /// run-specific ones, as the cache entry `key`. A failure here costs only the reuse.
     static func keepFigures(of runFolder: String, in cache: StageCache, key: String) throws {
+        // Another run keeping the same figures makes this one's copy unnecessary.
+        guard let lock = CacheEntryLock.attempt(cacheRoot: cache.root, stage: figuresCacheStage, key: key) else { return }
+        defer { withExtendedLifetime(lock) {} }
         let source = (runFolder as NSString).appendingPathComponent(ReportFiles.figures)
         try? FileManager.default.removeItem(atPath: cache.partialFolder(stage: figuresCacheStage, key: key))
         let partial = try cache.preparePartialFolder(stage: figuresCacheStage, key: key)

@@ -1,5 +1,6 @@
 import AtomicIO
 import Configuration
+import Digest
 import FileFormats
 import Foundation
 import Training
@@ -10,9 +11,9 @@ public enum TrainStage {
 
     public static func job(config: EffectiveConfig, data: String, out: String, threads: Int? = nil, resume: Bool = false) -> TrainJob {
         let typed = Config(config)
-        return TrainJob(dataFolder: data, outFolder: out, config: typed.train, seed: typed.seed,
+        return TrainJob(dataFolder: data, outFolder: out, config: typed.train, seed: typed.trainSeed,
                         threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, resume: resume,
-                        configHash: config.hash(under: StageTable.configKeys(reachedBy: .train)))
+                        configHash: SHA256.hex(config.resolvedText(under: StageTable.configKeys(reachedBy: .train))))
     }
 
     /// How to carry on after a stop: the checkpoint is resumed with `--resume`.

@@ -86,13 +86,13 @@ public enum ComparePage {
 
     static func configBlock(_ manifests: [RunManifest]) -> BlockModel {
         let keys = manifests.reduce(Set<String>()) { $0.union($1.config.keys) }.sorted().filter { key in
-            Set(manifests.map { $0.config[key] ?? "–" }).count > 1
+            Set(manifests.map { $0.configValue(key) ?? "–" }).count > 1
         }
         guard !keys.isEmpty else {
             return .paragraph("None: \(manifests.count == 2 ? "both runs" : "all \(manifests.count) runs") used the same config (hash \(manifests[0].configHash.prefix(12))).")
         }
         return .table(TableModel(caption: "Every config key whose value differs.", header: ["key"] + manifests.indices.map(letter), cells: keys.map { key in
-            [CellModel(text: key, code: true)] + manifests.map { CellModel(text: $0.config[key] ?? "–") }
+            [CellModel(text: key, code: true)] + manifests.map { CellModel(text: $0.configValue(key) ?? "–") }
         }))
     }
 

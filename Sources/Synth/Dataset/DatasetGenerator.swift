@@ -5,7 +5,7 @@ import Foundation
 import Interrupt
 
 /// Where a data set comes from, recorded in its `dataset.json`.
-public struct DatasetProvenance: Sendable {
+public struct DatasetProvenance: Sendable, Equatable {
     /// SHA-256 of `seed` and `data.*`.
     public var configHash: String
     /// `seed` and `data.*` as YAML.
