@@ -69,8 +69,10 @@ public enum PipelineRun {
         // folder exists.
         let log = RunLog(console: output)
         let signals = StopSignals(console: log.console, request: options.stop ?? StopRequest())
-        let lock = try CacheLock(cacheRoot: options.cacheRoot, stop: signals.request) {
-            output.write("Another asl-lab run is using the cache \(options.cacheRoot); waiting for it to finish…\n")
+        // Shared with other runs (each entry has its own lock); only `cache prune` and `cache
+        // verify`, which remove entries, take the cache alone.
+        let lock = try CacheLock(cacheRoot: options.cacheRoot, mode: .shared, stop: signals.request) {
+            output.write("`asl-lab cache prune` or `cache verify` is working on the cache \(options.cacheRoot); waiting for it to finish…\n")
         }
         defer { withExtendedLifetime((lock, signals)) {} }
         removeLeftovers(cache: cache, reportsRoot: options.reportsRoot)
@@ -201,6 +203,15 @@ public enum PipelineRun {
             break
         }
         let cache = context.cache
+        // One run computes an entry; another run needing it waits, then finds it sealed.
+        let lock = try CacheEntryLock(cacheRoot: cache.root, stage: definition.cacheFolder, key: key, stop: context.stop) {
+            log.write("\(name): another run is computing this stage's output (key \(key.prefix(12))); waiting to reuse it…\n")
+        }
+        defer { withExtendedLifetime(lock) {} }
+        if !force, state != .valid, cache.state(stage: definition.cacheFolder, key: key, verify: .metadata) == .valid {
+            log.write("\(name): cached (key \(key.prefix(12)), computed by another run meanwhile).\n")
+            return StageRecord(name: name, status: .cached, seconds: Date().timeIntervalSince(started), key: key)
+        }
         if force { try? FileManager.default.removeItem(atPath: cache.partialFolder(stage: definition.cacheFolder, key: key)) }
         let partial = try cache.preparePartialFolder(stage: definition.cacheFolder, key: key)
         let summary = try definition.perform(context, partial)

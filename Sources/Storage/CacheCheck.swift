@@ -26,7 +26,7 @@ public enum CacheCheck {
     public static func verify(root: String, console: @escaping (String) -> Void) throws -> Report {
         guard FileKind(path: root) != nil else { throw StorageError.cacheFolder(path: root, problem: "it does not exist") }
         let lock = try CacheLock(cacheRoot: root) {
-            console("A run is using the cache \(root); waiting for it to finish…\n")
+            console("A run is using the cache \(root); waiting for it to finish (and any other run using it)…\n")
         }
         defer { withExtendedLifetime(lock) {} }
         let cache = StageCache(root: URL(fileURLWithPath: root).standardizedFileURL.path)

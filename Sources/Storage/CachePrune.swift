@@ -51,10 +51,14 @@ public enum CachePrune {
     public static func run(root: String, reportsRoots: [String], options: Options, console: @escaping (String) -> Void) throws -> String {
         guard FileKind(path: root) == .folder else { throw StorageError.cacheFolder(path: root, problem: "there is no cache folder there") }
         let lock = try CacheLock(cacheRoot: root) {
-            console("A run is using the cache \(root); waiting for it to finish…\n")
+            console("A run is using the cache \(root); waiting for it to finish (and any other run using it)…\n")
         }
         defer { withExtendedLifetime(lock) {} }
-        if !options.dryRun { StageCache(root: root).removeLeftovers() }
+        if !options.dryRun {
+            StageCache(root: root).removeLeftovers()
+            // No run holds an entry lock while the cache is locked exclusively.
+            CacheEntryLock.removeAll(cacheRoot: root)
+        }
         let inventory = try CacheInventory.scan(root: root, reportsRoots: reportsRoots)
         let plan = plan(inventory, options: options)
         let verb = options.dryRun ? "would remove" : "removed"

@@ -78,16 +78,34 @@ final class PipelineProcessTests: TemporaryFolderTestCase {
         XCTAssertEqual(cache.state(stage: "train", key: try trainKey), .valid)
     }
 
-    func testTwoRunsSharingACacheTakeTurns() throws {
+    /// Two runs of one config started together: each entry is computed once (the run that
+    /// does not compute it waits, then reuses it), and both finish.
+    func testTwoRunsNeedingTheSameEntriesComputeEachOnce() throws {
         let a = try start(["--name", "a"])
         let b = try start(["--name", "b"])
         let (ra, rb) = (finish(a), finish(b))
         XCTAssertEqual(ra.status, 0, ra.output)
         XCTAssertEqual(rb.status, 0, rb.output)
         let outputs = [ra.output, rb.output]
-        XCTAssertEqual(outputs.filter { $0.contains("waiting for it to finish") }.count, 1, outputs.joined(separator: "\n----\n"))
-        XCTAssertEqual(outputs.filter { $0.contains("train: cached") }.count, 1, "the second run reuses what the first made")
+        for stage in ["generate", "train"] {
+            XCTAssertEqual(outputs.filter { $0.contains("\(stage): cached") }.count, 1,
+                           "one run computes \(stage), the other reuses it:\n" + outputs.joined(separator: "\n----\n"))
+        }
         XCTAssertEqual(cache.state(stage: "train", key: try trainKey), .valid)
+    }
+
+    /// Runs whose training differs share the data set but train side by side: neither waits
+    /// for the other's training (the whole cache was one lock before).
+    func testRunsOfDifferentKeysTrainSideBySide() throws {
+        let a = try start(["--name", "a"])
+        let b = try start(["--name", "b", "--set", "train.learning_rate=0.002"])
+        let (ra, rb) = (finish(a), finish(b))
+        XCTAssertEqual(ra.status, 0, ra.output)
+        XCTAssertEqual(rb.status, 0, rb.output)
+        let outputs = [ra.output, rb.output]
+        XCTAssertFalse(outputs.joined().contains("train: another run is computing"), outputs.joined(separator: "\n----\n"))
+        XCTAssertEqual(outputs.filter { $0.contains("train: cached") }.count, 0, "each trains its own model")
+        XCTAssertEqual(outputs.filter { $0.contains("generate: cached") }.count, 1, "the data set is drawn once")
     }
 }
 

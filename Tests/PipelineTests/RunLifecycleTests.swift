@@ -155,7 +155,7 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
         try runPipeline(name: "gone")
         _ = try RunStore(root: reports).remove("gone")
         let trainKey = try keys().train
-        var lock: CacheLock? = try CacheLock(cacheRoot: cacheRoot) { XCTFail("the lock is free") }
+        var lock: CacheLock? = try CacheLock(cacheRoot: cacheRoot, mode: .shared) { XCTFail("the lock is free") }
         let process = Process()
         process.executableURL = CommandLineTests.executable
         process.arguments = ["cache", "prune", "--cache", cacheRoot, "--reports", reports]
