@@ -4,7 +4,7 @@ import NN
 import Yams
 
 /// Turns YAML nodes into checked values, and checks the rules that span several keys.
-enum ConfigRules {
+public enum ConfigRules {
     /// The value `node` gives `field`, or an error naming the key, what it expects and what it got.
     static func value(of node: Node, for field: ConfigField, source: ConfigSource) throws -> ConfigValue {
         let key = field.key
@@ -84,8 +84,9 @@ enum ConfigRules {
         }
     }
 
-    /// Rules that involve more than one key, or more than a key's own range.
-    static func checkConsistency(_ config: EffectiveConfig) throws {
+    /// Rules that involve more than one key, or more than a key's own range (split fractions sum
+    /// to 1, ranges in order …).
+    public static func checkConsistency(_ config: EffectiveConfig) throws {
         let lo = config.double("data.distance.min"), hi = config.double("data.distance.max")
         guard lo < hi else {
             throw ConfigError.inconsistent(

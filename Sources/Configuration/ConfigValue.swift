@@ -10,7 +10,7 @@ public enum ConfigValue: Equatable, Sendable {
 
     /// A stable, unambiguous rendering used for hashing: the same value always gives the
     /// same text, whatever spelling the user chose (`5`, `5.0`, `+5`).
-    var canonical: String {
+    public var canonical: String {
         switch self {
         case .integer(let v): return "i:\(v)"
         case .number(let v): return "f:\(v)"

@@ -163,6 +163,28 @@ public enum PipelineRun {
         return last
     }
 
+    /// Computes the cache entries of the stages up to `last` that the cache does not hold yet,
+    /// without a run folder; returns one line per stage. A sweep draws each data set its members
+    /// share this way, once and with every thread, before the members run side by side.
+    public static func prepareEntries(until last: PipelineStage, config: EffectiveConfig, cacheRoot: String, threads: Int?,
+                                      stop: StopRequest, output: ConsoleOutput) throws -> [StageRecord] {
+        let lock = try CacheLock(cacheRoot: cacheRoot, mode: .shared, stop: stop) {
+            output.write("`asl-lab cache prune` or `cache verify` is working on the cache \(cacheRoot); waiting for it to finish…\n")
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let keys = StageKeys(config: config)
+        let cache = StageCache(root: URL(fileURLWithPath: cacheRoot).standardizedFileURL.path)
+        let stages = StageTable.stages.filter { $0.stage <= last && $0.output != .runFolder }
+        let states = entryStates(of: stages, keys: keys, cache: cache, force: nil)
+        let log = RunLog(console: output)
+        let context = StageContext(config: config, keys: keys, cache: cache, threads: threads, stop: stop, console: log.console, errors: log.errors,
+                                   runFolder: "", reuseFigures: true, note: { log.write($0) },
+                                   live: LiveReport(job: ReportStage.job(config: config, run: ""), note: { _ in }))
+        return try stages.map { definition in
+            try cachedStage(definition, key: keys[definition.stage], state: states[definition.stage]!, force: false, context: context, log: log)
+        }
+    }
+
     /// The state of every cached stage's entry. Entries whose files go into the run folder are
     /// checked by content; an entry another stage reads (the data set) is checked by content
     /// only when a stage that reads it will run, and by size and time otherwise.

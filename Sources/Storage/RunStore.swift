@@ -184,14 +184,20 @@ public struct RunStore: Sendable {
 
     /// Rewrites `root/index.html` (through the report's templates): every run with its status,
     /// linking to its report.
+    /// A sweep folder's index is its sweep report, which `asl-lab report --sweep` writes.
     public func writeIndex() throws {
+        guard !SweepRecord.isSweepFolder(root) else { return }
         let rows = rows().map { row in
             RunsIndexPage.Row(folder: row.folder, name: row.name, status: row.status, started: row.created, imagesPerLetter: row.imagesPerLetter,
                               epochs: row.epochs, accuracy: row.accuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "–",
                               mae: row.mae.map { String(format: "%.3f", $0) } ?? "–", duration: Self.duration(row.seconds), hasReport: row.hasReport,
-                              note: row.note ?? "", tags: row.tags.joined(separator: ", "))
+                              note: row.note ?? "", tags: row.tags.joined(separator: ", "), accuracyValue: row.accuracy)
         }
-        do { try RunsIndexPage.write(rows: rows, to: root, toolVersion: ToolInfo.version) } catch {
+        let sweeps = SweepFolder.all(in: root).compactMap { $0.headline() }.map {
+            RunsIndexPage.SweepRow(folder: $0.folder, name: $0.name, created: $0.created, members: $0.members, complete: $0.complete,
+                                   bestAccuracy: $0.bestAccuracy, bestPoint: $0.bestPoint)
+        }
+        do { try RunsIndexPage.write(rows: rows, sweeps: sweeps, to: root, toolVersion: ToolInfo.version) } catch {
             throw StorageError.cannotWrite(path: (root as NSString).appendingPathComponent(ReportFiles.index), reason: "\(error)")
         }
     }

@@ -13,7 +13,7 @@ struct ASLLab: ParsableCommand {
         so the same config and seed give the same bytes. `asl-lab config show` prints every setting.
         """,
         version: ToolInfo.versionLine,
-        subcommands: [RunCommand.self, RunsCommand.self, CacheCommand.self, GenerateCommand.self, SamplesCommand.self, TrainCommand.self, PredictCommand.self, AnalyseCommand.self, TSNECommand.self, ReportCommand.self, ConfigCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, SweepCommand.self, RunsCommand.self, CacheCommand.self, GenerateCommand.self, SamplesCommand.self, TrainCommand.self, PredictCommand.self, AnalyseCommand.self, TSNECommand.self, ReportCommand.self, ConfigCommand.self, BenchCommand.self]
     )
 }
 

@@ -81,6 +81,29 @@ final class MarkTests: XCTestCase {
         XCTAssertEqual(svg.texts(className: "value-label"), ["1", "3", "2"])
     }
 
+    func testErrorBarsSpanTheirIntervalsWithCapsAndWidenTheAxis() throws {
+        var axes = Axes()
+        axes.add(try ErrorBarMark(x: [0, 1, 2], low: [0.5, 0.6, .nan], high: [0.7, 0.9, .nan], color: Palette.tab10[1]))
+        let figure = Figure(axes: [axes])
+        let layout = try figure.layout().axes[0]
+        XCTAssertLessThanOrEqual(layout.y.domain.lowerBound, 0.5)
+        XCTAssertGreaterThanOrEqual(layout.y.domain.upperBound, 0.9)
+        let lines = try XCTUnwrap(SVGDocument(try figure.svg()).group("mark errorbar")).elements("line")
+        XCTAssertEqual(lines.count, 6, "a whisker and two caps for each finite interval, nothing for the missing one")
+        let whisker = lines[3]
+        XCTAssertEqual(SVGDocument.number("y1", in: whisker)!, layout.y.map(0.6), accuracy: 0.01)
+        XCTAssertEqual(SVGDocument.number("y2", in: whisker)!, layout.y.map(0.9), accuracy: 0.01)
+        XCTAssertThrowsError(try ErrorBarMark(x: [0, 1], low: [0], high: [1, 2]))
+    }
+
+    func testBandsAreSplitWhereAValueIsMissing() throws {
+        var axes = Axes()
+        axes.add(try BandMark(x: [0, 1, 2, 3, 4], low: [0, 0, .nan, 1, 1], high: [1, 2, 2, 3, 3]))
+        let svg = SVGDocument(try Figure(axes: [axes]).svg())
+        let band = try XCTUnwrap(svg.group("mark band"))
+        XCTAssertEqual(band.elements("path").count + band.elements("polygon").count, 2)
+    }
+
     func testLongSeriesAreDecimatedPerPixelColumnKeepingExtremes() {
         let points = (0..<100_000).map { i in Point(x: Double(i) / 1000, y: i == 54_321 ? -50 : sin(Double(i))) }
         let kept = LineMark.decimate(points, plotWidth: 100)

@@ -1,0 +1,117 @@
+import Foundation
+
+/// `sweep.json` in a sweep folder (`REPORTS/<stamp>-sweep-<name>/`): what was swept and the
+/// members it makes, written when the sweep starts. Each member is an ordinary run in the
+/// sweep folder whose manifest carries the member's config hash; the sweep's state is read
+/// from those run folders, never kept here, so a member finished by any means (locally, by
+/// Slurm, by hand with `asl-lab run`) counts.
+public struct SweepRecord: JSONRecord, Equatable, Sendable {
+    /// One swept key and its values, as YAML text, in the order given.
+    public struct Axis: Codable, Equatable, Sendable {
+        public var key: String
+        public var values: [String]
+
+        public init(key: String, values: [String]) {
+            self.key = key
+            self.values = values
+        }
+    }
+
+    /// One run of the sweep.
+    public struct Member: Codable, Equatable, Sendable {
+        /// 1-based, in the order members run.
+        public var index: Int
+        /// The run's name (`--name`), also in its folder's name.
+        public var name: String
+        /// Swept key → value (YAML text) for this member.
+        public var values: [String: String]
+        /// SHA-256 of the member's effective config (its manifest's `config_hash`).
+        public var configHash: String
+        /// The member's whole effective config, relative to the sweep folder.
+        public var configFile: String
+
+        public init(index: Int, name: String, values: [String: String], configHash: String, configFile: String) {
+            self.index = index
+            self.name = name
+            self.values = values
+            self.configHash = configHash
+            self.configFile = configFile
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case index, name, values
+            case configHash = "config_hash", configFile = "config_file"
+        }
+    }
+
+    /// Slurm jobs that ran (or run) the sweep.
+    public struct SlurmJobs: Codable, Equatable, Sendable {
+        /// The array job whose task i runs member i.
+        public var arrayJob: String
+        /// The job that writes the sweep report after the array.
+        public var reportJob: String?
+        /// Each member's log, with `%a` standing for the task (member) index.
+        public var logPattern: String
+
+        public init(arrayJob: String, reportJob: String?, logPattern: String) {
+            self.arrayJob = arrayJob
+            self.reportJob = reportJob
+            self.logPattern = logPattern
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case arrayJob = "array_job", reportJob = "report_job", logPattern = "log_pattern"
+        }
+    }
+
+    public var name: String
+    public var created: String
+    /// "grid" (every combination) or "zip" (the n-th value of every key together).
+    public var mode: String
+    public var axes: [SweepRecord.Axis]
+    /// The config file and `--set` overrides every member shares.
+    public var baseConfig: String?
+    public var fixedOverrides: [String]
+    public var members: [Member]
+    /// SHA-256 of the sweep's name and its members' config hashes in order: the same sweep run
+    /// again has the same one, and reuses its folder.
+    public var hash: String
+    public var toolVersion: String
+    public var slurm: SlurmJobs?
+
+    /// Keys that only change a seed: a sweep's report averages over them, and its config
+    /// points are the combinations of the other swept keys.
+    public static let seedKeys: Set<String> = ["seed", "data.seed", "train.seed"]
+
+    public static let fileName = "sweep.json"
+    public static let what = "a sweep record"
+
+    public init(name: String, created: String, mode: String, axes: [Axis], baseConfig: String?, fixedOverrides: [String],
+                members: [Member], hash: String, toolVersion: String, slurm: SlurmJobs? = nil) {
+        self.name = name
+        self.created = created
+        self.mode = mode
+        self.axes = axes
+        self.baseConfig = baseConfig
+        self.fixedOverrides = fixedOverrides
+        self.members = members
+        self.hash = hash
+        self.toolVersion = toolVersion
+        self.slurm = slurm
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, created, mode, axes, members, hash, slurm
+        case baseConfig = "base_config", fixedOverrides = "fixed_overrides", toolVersion = "tool_version"
+    }
+
+    /// The sweep record of `folder`, or nil when it is not a sweep folder.
+    public static func read(sweepFolder: String) -> SweepRecord? {
+        readIfPresent(folder: sweepFolder)
+    }
+
+    /// Whether `folder` is a sweep folder (it holds a sweep record).
+    public static func isSweepFolder(_ folder: String) -> Bool {
+        FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(fileName))
+    }
+}
