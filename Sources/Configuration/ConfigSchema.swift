@@ -78,7 +78,7 @@ public struct ConfigField: Sendable {
 public enum ConfigSchema {
     public static let fields: [ConfigField] = [
         .init(key: "seed", kind: .integer(0...Int.max), defaultValue: .integer(0),
-              summary: "Seed of every random choice: same config and seed give the same bytes."),
+              summary: "Seed of every random choice: same config and seed give the same bytes (`data.seed` and `train.seed`, when set, take over for their stages)."),
 
         .init(key: "data.seed", kind: .optionalInteger(0...Int.max), defaultValue: .none,
               summary: "Seed of the data set's random choices alone; null (the default) uses `seed`. Fix it to sweep `train.seed` over one data set."),

@@ -105,4 +105,32 @@ final class SweepProcessTests: TemporaryFolderTestCase {
         XCTAssertTrue(many.stderr.contains("1001 members") && many.stderr.contains("--yes"), many.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: reports), "nothing was written")
     }
+
+    /// Ctrl-C reaches the sweep, which passes one stop to each running member: they stop at a
+    /// safe point, marked interrupted, and the sweep exits 130 saying how to carry on.
+    func testAStopReachesEveryRunningMemberOnce() throws {
+        let long = PipelineProcessTests.overrides.flatMap { ["--set", $0] }
+        let (process, log) = try CommandLineTests.start(["sweep", "--threads", "2", "--jobs", "2", "--set", "train.seed=0,1", "--name", "stop"] + long, in: folderURL)
+        let deadline = Date().addingTimeInterval(120)
+        // Both members are training once both have a partial history in the cache.
+        while Date() < deadline {
+            let trained = (try? FileManager.default.contentsOfDirectory(atPath: path(".asl-cache/train"))) ?? []
+            let histories = trained.filter { $0.hasSuffix(".partial") && FileManager.default.fileExists(atPath: path(".asl-cache/train/\($0)/history.csv")) }
+            if histories.count == 2 { break }
+            usleep(100_000)
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let output = try String(contentsOf: log, encoding: .utf8)
+        XCTAssertEqual(process.terminationStatus, 130, output)
+        XCTAssertTrue(output.contains("Run the same `asl-lab sweep` command again to carry on"), output)
+        let folder = try XCTUnwrap(sweepFolders().first)
+        let states = folder.states(of: try XCTUnwrap(folder.record))
+        // A second signal would have ended a member at once, leaving it "running" with its
+        // process gone; one stop each lets both write their checkpoint and say interrupted.
+        XCTAssertEqual(states.values.compactMap(\.state), [.interrupted, .interrupted], "each member stopped at a safe point and said so")
+        for state in states.values {
+            XCTAssertEqual(RunStatus.read(runFolder: folder.path + "/" + (state.run ?? ""))?.state, .interrupted, "written by the member itself")
+        }
+    }
 }
