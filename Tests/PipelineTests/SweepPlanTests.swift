@@ -120,4 +120,12 @@ final class SweepSummaryTests: XCTestCase {
         XCTAssertEqual(summary.points[0].label, "all members")
         XCTAssertEqual(summary.points[0].accuracy?.mean ?? 0, 0.85, accuracy: 1e-12)
     }
+
+    /// Whatever the sweep's name and values hold, its members' tag and note are valid labels.
+    func testMemberLabelsAreAlwaysValid() throws {
+        let tag = MemberLauncher.tag(sweep: "my sweep, v2\t" + String(repeating: "x", count: 100))
+        let note = MemberLauncher.note(String(repeating: "train.seed=1, ", count: 300) + "\u{7}")
+        XCTAssertNoThrow(try RunLabels.check(note: note, tags: [tag]))
+        XCTAssertTrue(tag.hasPrefix("sweep:my-sweep--v2-"), tag)
+    }
 }

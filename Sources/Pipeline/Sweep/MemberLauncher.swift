@@ -22,10 +22,23 @@ struct MemberLauncher {
         var seconds: Double
     }
 
-    /// The arguments of a member's `asl-lab run`.
+    /// The arguments of a member's `asl-lab run`: tagged with the sweep (`runs list --where
+    /// tag=sweep:NAME` finds its members), its note the member's swept values.
     func arguments(for member: SweepPlan.Member) -> [String] {
         ["run", "--config", folder.memberConfig(member.name), "--reports", folder.path, "--cache", cacheRoot,
-         "--name", member.name, "--threads", String(threads), "--tag", "sweep:" + sweepName, "--note", member.label]
+         "--name", member.name, "--threads", String(threads), "--tag", Self.tag(sweep: sweepName), "--note", Self.note(member.label)]
+    }
+
+    /// "sweep:NAME", made a valid tag whatever the sweep's name holds.
+    static func tag(sweep name: String) -> String {
+        let word = String(name.unicodeScalars.map { $0.properties.isWhitespace || $0.properties.generalCategory == .control || $0 == "," ? "-" : Character($0) })
+        return String(("sweep:" + word).prefix(RunLabels.tagLimit))
+    }
+
+    /// The member's values as a valid note (a long list of values is cut).
+    static func note(_ label: String) -> String {
+        let plain = String(label.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+        return plain.count > RunLabels.noteLimit ? String(plain.prefix(RunLabels.noteLimit - 1)) + "…" : plain
     }
 
     func run(_ members: [SweepPlan.Member], jobs: Int, stop: StopRequest, output: ConsoleOutput) throws -> [Result] {
