@@ -76,6 +76,14 @@ final class SweepPlanTests: XCTestCase {
         XCTAssertNotEqual(a.hash, try SweepPlan(name: "other", configFile: nil, overrides: ["train.seed=0..2"], mode: .grid).hash)
         XCTAssertNotEqual(a.hash, try plan(["train.seed=0..3"]).hash)
     }
+
+    /// Whatever the sweep's name and values hold, its members' tag and note are valid labels.
+    func testMemberLabelsAreAlwaysValid() throws {
+        let tag = MemberLauncher.tag(sweep: "my sweep, v2\t" + String(repeating: "x", count: 100))
+        let note = MemberLauncher.note(String(repeating: "train.seed=1, ", count: 300) + "\u{7}")
+        XCTAssertNoThrow(try RunLabels.check(note: note, tags: [tag]))
+        XCTAssertTrue(tag.hasPrefix("sweep:my-sweep--v2-"), tag)
+    }
 }
 
 /// The sweep report's numbers: points over seeds, spreads, the best and how sure.
@@ -119,13 +127,5 @@ final class SweepSummaryTests: XCTestCase {
         XCTAssertEqual(summary.points.count, 1)
         XCTAssertEqual(summary.points[0].label, "all members")
         XCTAssertEqual(summary.points[0].accuracy?.mean ?? 0, 0.85, accuracy: 1e-12)
-    }
-
-    /// Whatever the sweep's name and values hold, its members' tag and note are valid labels.
-    func testMemberLabelsAreAlwaysValid() throws {
-        let tag = MemberLauncher.tag(sweep: "my sweep, v2\t" + String(repeating: "x", count: 100))
-        let note = MemberLauncher.note(String(repeating: "train.seed=1, ", count: 300) + "\u{7}")
-        XCTAssertNoThrow(try RunLabels.check(note: note, tags: [tag]))
-        XCTAssertTrue(tag.hasPrefix("sweep:my-sweep--v2-"), tag)
     }
 }
