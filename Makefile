@@ -5,6 +5,11 @@
 
 SWIFT        ?= swift
 APT_PACKAGES := pkg-config zlib1g-dev libcairo2-dev libpng-dev libopenblas-dev fonts-dejavu-core chromium
+# Only the tests need these: a one-node Slurm (scripts/slurm-local.sh) that `run --slurm` submits to.
+TEST_APT_PACKAGES := slurmctld slurmd munge slurm-client
+# What `system-packages` installs: the test target adds its own (a target-specific value, which
+# its prerequisites see).
+PACKAGES      = $(APT_PACKAGES)
 # Numeric tests are slow unoptimised: tests are built in release mode with testing enabled.
 TEST_FLAGS   := -c release -Xswiftc -enable-testing
 RUN_ARGS     ?=
@@ -15,6 +20,7 @@ run: system-packages build
 	.build/release/asl-lab run $(RUN_ARGS)
 
 # The test build also checks that every module imports only the modules it declares.
+test: PACKAGES = $(APT_PACKAGES) $(TEST_APT_PACKAGES)
 test: system-packages
 	$(SWIFT) build $(TEST_FLAGS) --build-tests --explicit-target-dependency-import-check error
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
@@ -27,7 +33,7 @@ bench: system-packages build
 
 system-packages:
 	@missing=""; \
-	for p in $(APT_PACKAGES); do \
+	for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
