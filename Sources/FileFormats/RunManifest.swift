@@ -44,6 +44,9 @@ public struct RunManifest: JSONRecord, Equatable, Sendable {
     public var note: String?
     /// Labels for finding and grouping runs (`run --tag`, repeatable).
     public var tags: [String]
+    /// The Slurm job the run ran in (none outside Slurm, and in manifests written before this
+    /// was recorded).
+    public var slurm: Slurm?
 
     /// The computer a run ran on.
     public struct Machine: Codable, Equatable, Sendable {
@@ -75,6 +78,24 @@ public struct RunManifest: JSONRecord, Equatable, Sendable {
         }
     }
 
+    /// A Slurm job's identity, as Slurm hands it to the job (`SLURM_JOB_ID`, and for a task of
+    /// a job array `SLURM_ARRAY_JOB_ID` and `SLURM_ARRAY_TASK_ID`), kept as text as Slurm gives it.
+    public struct Slurm: Codable, Equatable, Sendable {
+        public var jobID: String
+        public var arrayJobID: String?
+        public var arrayTaskID: String?
+
+        public init(jobID: String, arrayJobID: String? = nil, arrayTaskID: String? = nil) {
+            self.jobID = jobID
+            self.arrayJobID = arrayJobID
+            self.arrayTaskID = arrayTaskID
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case jobID = "job_id", arrayJobID = "array_job_id", arrayTaskID = "array_task_id"
+        }
+    }
+
     /// The headline results, copied from training.json.
     public struct Metrics: Codable, Equatable, Sendable {
         public var testAccuracy: Double?
@@ -96,7 +117,7 @@ public struct RunManifest: JSONRecord, Equatable, Sendable {
     public init(name: String, created: String, configHash: String, toolVersion: String, seed: UInt64, dataset: String,
                 machine: Machine, stages: [StageRecord], config: [String: String] = [:], git: Git? = nil,
                 artifacts: [String: String] = [:], metrics: Metrics = Metrics(), seconds: Double = 0,
-                note: String? = nil, tags: [String] = []) {
+                note: String? = nil, tags: [String] = [], slurm: Slurm? = nil) {
         self.name = name
         self.created = created
         self.configHash = configHash
@@ -112,10 +133,11 @@ public struct RunManifest: JSONRecord, Equatable, Sendable {
         self.seconds = seconds
         self.note = note
         self.tags = tags
+        self.slurm = slurm
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, created, seed, dataset, machine, stages, config, git, artifacts, metrics, seconds, note, tags
+        case name, created, seed, dataset, machine, stages, config, git, artifacts, metrics, seconds, note, tags, slurm
         case configHash = "config_hash", toolVersion = "tool_version"
     }
 
@@ -136,6 +158,7 @@ public struct RunManifest: JSONRecord, Equatable, Sendable {
         seconds = try c.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
         note = try c.decodeIfPresent(String.self, forKey: .note)
         tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
+        slurm = try c.decodeIfPresent(Slurm.self, forKey: .slurm)
     }
 }
 

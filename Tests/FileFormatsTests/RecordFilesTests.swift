@@ -55,6 +55,20 @@ final class RecordFilesTests: TemporaryFolderTestCase {
         XCTAssertTrue(text.contains(#""dataset" : "/d""#), "slashes are written plainly in manifests")
         XCTAssertFalse(text.contains(#""git""#), "an absent git state is left out, as before")
         XCTAssertEqual(try JSONDecoder().decode(RunManifest.self, from: full.encoded()), full)
+        XCTAssertNil(manifest.slurm, "a manifest without the slurm key reads as a run outside Slurm")
+        XCTAssertFalse(text.contains(#""slurm""#), "a run outside Slurm writes no slurm key")
+    }
+
+    /// The Slurm job a run ran in is written under "slurm" with Slurm's own names and read back.
+    func testASlurmJobIsWrittenWithItsIDsAndReadBack() throws {
+        let manifest = RunManifest(name: "n", created: "2026-01-01T00:00:00Z", configHash: "h", toolVersion: "0.1.0", seed: 1, dataset: "/d",
+                                   machine: .init(cores: 2, cpu: "c", memoryBytes: 1), stages: [],
+                                   slurm: .init(jobID: "43", arrayJobID: "41", arrayTaskID: "2"))
+        try manifest.write(to: folder)
+        let text = try String(contentsOfFile: folder + "/manifest.json", encoding: .utf8)
+        XCTAssertTrue(text.contains(#""slurm" : {"#) && text.contains(#""job_id" : "43""#) && text.contains(#""array_job_id" : "41""#)
+                      && text.contains(#""array_task_id" : "2""#), text)
+        XCTAssertEqual(try RunManifest.read(folder: folder).slurm, RunManifest.Slurm(jobID: "43", arrayJobID: "41", arrayTaskID: "2"))
     }
 
     /// metrics.json and entry.json were written with "/" escaped; they still are.

@@ -9,10 +9,11 @@ extension RunManifest {
     /// file in the run folder and the headline results once training.json is there. `machine`
     /// is probed once per run; `git` is the binary's own source, recorded when it was built.
     /// Report pages and figures are listed only once `reportWritten`: the pages drawn while
-    /// training carry the time of day, and no hash of them is recorded.
+    /// training carry the time of day, and no hash of them is recorded. `slurm` is the job the
+    /// run is part of, read from this process's environment.
     init(name: String, created: Date, config: EffectiveConfig, keys: StageKeys, stages: [StageRecord],
          dataset: String, runFolder: String, cache: StageCache, seconds: Double, machine: Machine, git: Git?,
-         note: String?, tags: [String], reportWritten: Bool) {
+         note: String?, tags: [String], reportWritten: Bool, slurm: Slurm? = Slurm.current()) {
         // Files linked from sealed cache entries have a checked SHA-256 in the seal (checked by
         // content when the entry was reused); only the run's own files are hashed here.
         var known: [String: String] = [:]
@@ -30,7 +31,7 @@ extension RunManifest {
                   seed: Config(config).seed, dataset: dataset, machine: machine, stages: stages, config: Self.canonicalValues(config),
                   git: git, artifacts: artifacts,
                   metrics: Metrics(testAccuracy: summary?.testAccuracy, testDistanceMAE: summary?.testDistanceMAE, epochs: summary?.epochs),
-                  seconds: seconds, note: note, tags: tags)
+                  seconds: seconds, note: note, tags: tags, slurm: slurm)
     }
 
     /// Every key's value as YAML text (what `config show` prints for it).
