@@ -81,6 +81,13 @@ start() {
   if [ -s "$DIR/run/slurmctld.pid" ] && kill -0 "$(cat "$DIR/run/slurmctld.pid")" 2>/dev/null; then
     fail "a Slurm already runs in $DIR; stop it first with: $0 stop $DIR"
   fi
+  # The daemons must not inherit the caller's other descriptors: a caller that learns of this
+  # script's end when a pipe or socket closes (Foundation's Process does) would wait for the
+  # daemons. Bash keeps the script itself open on 255, close-on-exec.
+  local fd
+  for fd in $(ls /proc/$$/fd); do
+    if [ "$fd" -gt 2 ] && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
   mkdir -p "$DIR"
   DIR=$(cd "$DIR" && pwd)
   mkdir -p "$DIR/state" "$DIR/spool" "$DIR/run" "$DIR/log" "$DIR/munge"
