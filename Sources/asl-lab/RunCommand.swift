@@ -33,8 +33,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after this stage (generate, train, analyse or report).", valueName: "stage"))
     var until: String = "report"
 
-    @Flag(help: "Print for each stage whether the cache holds its output (cached) or it will run, and the config keys changed since the last run; run nothing.")
+    @Flag(help: "Print for each stage whether the cache holds its output (cached) or it will run, and the config keys changed since the last run; run nothing. With --slurm: print the batch script and submit nothing.")
     var dryRun = false
+
+    @OptionGroup var slurm: SlurmArguments
 
     /// What a bare `--force` stands for (see `RunCommand.normalise`).
     static let allStages = "all"
@@ -56,6 +58,9 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+        if slurm.slurm, threads != nil {
+            throw ValidationError("--threads does not go with --slurm: a Slurm job runs as many threads as it has CPUs; ask for them with --cpus-per-task.")
+        }
     }
 
     func run() throws {
@@ -64,6 +69,12 @@ struct RunCommand: ParsableCommand {
         let options = PipelineRun.Options(reportsRoot: reports, cacheRoot: cache, name: name, threads: threads,
                                           force: force, until: try PipelineRun.stage(named: until), dryRun: dryRun,
                                           command: CommandLineText.current, note: note, tags: tag)
+        if slurm.slurm {
+            // The config was loaded above so that a bad one is refused now, not in the job.
+            let job = SlurmRunJob(configFile: self.options.file, overrides: self.options.overrides, run: options, slurm: slurm.options)
+            try job.submit(dryRun: dryRun, output: .standardOutput)
+            return
+        }
         let outcome = try PipelineRun.run(config: config, options: options, output: .standardOutput)
         print(outcome.summary)
     }
