@@ -11,15 +11,15 @@ import Foundation
 ///     let members = SlurmBatchScript(
 ///         jobName: "sweep-lr",
 ///         work: .arrayOfCommands(names.indices.map { i in
-///             [.text(asl), "run", "--config", .text("\(sweep)/members/member-\(i + 1).yaml"), "--reports", .text(sweep),
+///             [.text(asl), "run", "--config", .text("\(sweep)/members/\(names[i]).yaml"), "--reports", .text(sweep),
 ///              "--cache", .text(cache), "--name", .text(names[i]), "--threads", .variable("SLURM_CPUS_PER_TASK", fallback: "1")]
 ///         }),
-///         log: "\(sweep)/slurm/member-%a-%A.log", workingDirectory: sweep, options: slurm)
-///     let array = try members.submit(writingTo: "\(sweep)/slurm/members.sbatch")
+///         log: "\(sweep)/.slurm/member-%a-%A.log", workingDirectory: sweep, options: slurm)
+///     let array = try members.submit(writingTo: "\(sweep)/.slurm/members.sbatch")
 ///     let report = SlurmBatchScript(jobName: "sweep-lr-report", work: .command([.text(asl), "report", "--sweep", .text(sweep)]),
-///                                   log: "\(sweep)/slurm/report-%j.log", workingDirectory: sweep,
+///                                   log: "\(sweep)/.slurm/report-%j.log", workingDirectory: sweep,
 ///                                   options: SlurmOptions(partition: slurm.partition, time: slurm.time), afterAny: [array])
-///     let last = try report.submit(writingTo: "\(sweep)/slurm/report.sbatch")
+///     let last = try report.submit(writingTo: "\(sweep)/.slurm/report.sbatch")
 ///
 /// Task `i` of an array (1…N) runs `.array`'s command with `$SLURM_ARRAY_TASK_ID` = `i`, or
 /// `.arrayOfCommands`'s command `i - 1` (for members whose arguments differ by more than a number).
