@@ -44,23 +44,31 @@ public struct SweepRecord: JSONRecord, Equatable, Sendable {
         }
     }
 
-    /// Slurm jobs that ran (or run) the sweep.
+    /// The Slurm jobs of the sweep's latest submission (`sweep --slurm`).
     public struct SlurmJobs: Codable, Equatable, Sendable {
-        /// The array job whose task i runs member i.
+        /// The array job whose tasks run the members that were not complete.
         public var arrayJob: String
-        /// The job that writes the sweep report after the array.
+        /// The job that writes the sweep report once every task has ended.
         public var reportJob: String?
-        /// Each member's log, with `%a` standing for the task (member) index.
+        /// The tasks' log files, with `%A` standing for the array job and `%a` for the task.
         public var logPattern: String
+        /// Member name → its task in the array (1…N).
+        public var tasks: [String: Int]
 
-        public init(arrayJob: String, reportJob: String?, logPattern: String) {
+        public init(arrayJob: String, reportJob: String?, logPattern: String, tasks: [String: Int]) {
             self.arrayJob = arrayJob
             self.reportJob = reportJob
             self.logPattern = logPattern
+            self.tasks = tasks
+        }
+
+        /// The log of `member`'s task, if it ran in this submission.
+        public func log(of member: String) -> String? {
+            tasks[member].map { logPattern.replacingOccurrences(of: "%A", with: arrayJob).replacingOccurrences(of: "%a", with: String($0)) }
         }
 
         enum CodingKeys: String, CodingKey {
-            case arrayJob = "array_job", reportJob = "report_job", logPattern = "log_pattern"
+            case arrayJob = "array_job", reportJob = "report_job", logPattern = "log_pattern", tasks
         }
     }
 

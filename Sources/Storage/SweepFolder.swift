@@ -88,9 +88,12 @@ public struct SweepFolder: Sendable {
         (path as NSString).appendingPathComponent(Self.configFile(of: member))
     }
 
-    /// Where a member's console output goes when the sweep runs it here.
+    /// Where a member's console output goes when the sweep runs it here, relative to the folder.
+    public static func outputFile(of member: String) -> String { "members/\(member).out" }
+
+    /// The absolute path of a member's console output.
     public func memberOutput(_ member: String) -> String {
-        (path as NSString).appendingPathComponent("members/\(member).out")
+        (path as NSString).appendingPathComponent(Self.outputFile(of: member))
     }
 
     /// One line of the reports folder's index: how far the sweep got and its best point.

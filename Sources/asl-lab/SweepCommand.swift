@@ -11,7 +11,8 @@ struct SweepCommand: ParsableCommand {
         in one folder REPORTS/<stamp>-sweep-<name>/ and share the cache, so a data set they share is drawn once. \
         Running the same sweep again runs only the members that did not complete. The sweep report (index.html in the \
         sweep folder) shows each point's mean ± sd over seeds, metric-by-value plots, curves and per-letter accuracy. \
-        Prints the path of the sweep report last.
+        With --slurm the members that are not complete go to Slurm as one job array, and a job that waits for the \
+        whole array writes the sweep report. Prints the path of the sweep report last.
         """)
 
     @OptionGroup var options: ConfigOptions<SweepKey>
@@ -43,6 +44,8 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Run a sweep of more than \(SweepPlan.memberLimit) members.")
     var yes = false
 
+    @OptionGroup var slurm: SlurmArguments
+
     enum Combine: String, EnumerableFlag {
         case grid, zip
     }
@@ -50,11 +53,18 @@ struct SweepCommand: ParsableCommand {
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, but got \(jobs).") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+        if slurm.slurm, jobs != 1 || threads != nil {
+            throw ValidationError("\(jobs != 1 ? "--jobs" : "--threads") is for a sweep run here; with --slurm every member is its own job (give each --cpus-per-task CPUs).")
+        }
     }
 
     func run() throws {
         let plan = try SweepPlan(name: name, configFile: options.file, overrides: options.overrides,
                                  mode: combine == .zip ? .zip : .grid, allowMany: yes)
+        if slurm.slurm {
+            print(try SweepSubmission(plan: plan, reportsRoot: reports, cacheRoot: cache, slurm: slurm.options).submit(dryRun: dryRun, output: .standardOutput))
+            return
+        }
         let sweepOptions = SweepRun.Options(reportsRoot: reports, cacheRoot: cache, jobs: jobs, threads: threads, dryRun: dryRun,
                                             executable: ToolExecutable.current, templates: templates)
         let outcome = try SweepRun.run(plan, options: sweepOptions, output: .standardOutput)

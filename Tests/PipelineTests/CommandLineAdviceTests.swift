@@ -58,7 +58,7 @@ final class CommandLineAdviceTests: TemporaryFolderTestCase {
         let nothing = try asl("xyzzy")
         XCTAssertEqual(nothing.status, 1)
         XCTAssertFalse(nothing.stderr.contains("Did you mean"), nothing.stderr)
-        XCTAssertTrue(nothing.stderr.contains("the commands are run, runs"), nothing.stderr)
+        XCTAssertTrue(nothing.stderr.contains("the commands are run, sweep, runs"), nothing.stderr)
     }
 
     func testAdviceOnAHandMadeTree() {

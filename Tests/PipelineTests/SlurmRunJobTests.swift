@@ -16,6 +16,6 @@ final class SlurmRunJobTests: XCTestCase {
         let (script, log) = job.paths(at: Date(timeIntervalSince1970: 0))
         XCTAssertTrue(script.hasPrefix("/w/R/.slurm/19700101-") && script.hasSuffix("-n-m.sbatch"), script)
         XCTAssertEqual(log, String(script.dropLast(".sbatch".count)) + "-%j.log")
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: SlurmRunJob.currentExecutable), "the running binary, by an absolute path")
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: ToolExecutable.current), "the running binary, by an absolute path")
     }
 }

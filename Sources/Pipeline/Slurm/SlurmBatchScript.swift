@@ -7,7 +7,7 @@ import Foundation
 ///
 /// `asl-lab sweep --slurm` submits its members as one array and the sweep report after them:
 ///
-///     let asl = SlurmRunJob.currentExecutable
+///     let asl = ToolExecutable.current
 ///     let members = SlurmBatchScript(
 ///         jobName: "sweep-lr",
 ///         work: .arrayOfCommands(names.indices.map { i in

@@ -21,7 +21,7 @@ public struct SlurmRunJob: Sendable {
     public var workingDirectory: String
 
     public init(configFile: String?, overrides: [String], run: PipelineRun.Options, slurm: SlurmOptions,
-                executable: String = SlurmRunJob.currentExecutable,
+                executable: String = ToolExecutable.current,
                 workingDirectory: String = FileManager.default.currentDirectoryPath) {
         self.configFile = configFile
         self.overrides = overrides
@@ -29,15 +29,6 @@ public struct SlurmRunJob: Sendable {
         self.slurm = slurm
         self.executable = executable
         self.workingDirectory = workingDirectory
-    }
-
-    /// The running binary's own path (`/proc/self/exe`), else its first argument resolved against
-    /// the working folder or PATH: what a batch job should run to run this same asl-lab.
-    public static var currentExecutable: String {
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
-        let first = CommandLine.arguments.first ?? "asl-lab"
-        if first.contains("/") { return URL(fileURLWithPath: first).standardizedFileURL.path }
-        return Sbatch.program(first, environment: ProcessInfo.processInfo.environment) ?? first
     }
 
     /// `path` made absolute against `workingDirectory`.

@@ -30,8 +30,10 @@ public enum SweepReport {
             let history = runFolder.flatMap { try? TrainingHistory.read(folder: $0) } ?? []
             var perClass: [String: Double] = [:]
             for item in metrics?.perClass ?? [] { perClass[item.letter] = item.recall }
+            // A member of a Slurm submission that has not started yet is waiting in the queue.
+            let queued = state?.run == nil ? record.slurm.flatMap { jobs in jobs.tasks[member.name].map { "queued as Slurm job \(jobs.arrayJob)_\($0)" } } : nil
             return SweepSummary.Member(
-                name: member.name, values: keys.map { ($0, member.values[$0] ?? "–") }, status: state?.summary ?? "not run",
+                name: member.name, values: keys.map { ($0, member.values[$0] ?? "–") }, status: queued ?? state?.summary ?? "not run",
                 complete: state?.isComplete == true, run: state?.run, accuracy: state?.manifest?.metrics.testAccuracy,
                 mae: state?.manifest?.metrics.testDistanceMAE, seconds: state?.manifest?.seconds, history: history,
                 perClass: perClass, log: log(of: member, record: record))
@@ -39,12 +41,9 @@ public enum SweepReport {
         return SweepSummary(members: members, keys: keys, seedKeys: SweepPlan.seedKeys)
     }
 
-    /// Where a member's output went: its Slurm log, else its console output in `members/`.
+    /// Where a member's output went: its Slurm task's log when the latest submission ran it,
+    /// else its console output in `members/`.
     static func log(of member: SweepRecord.Member, record: SweepRecord) -> String {
-        if let slurm = record.slurm {
-            return slurm.logPattern.replacingOccurrences(of: "%A", with: slurm.arrayJob)
-                .replacingOccurrences(of: "%a", with: String(member.index))
-        }
-        return "members/\(member.name).out"
+        record.slurm?.log(of: member.name) ?? SweepFolder.outputFile(of: member.name)
     }
 }

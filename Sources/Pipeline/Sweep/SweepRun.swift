@@ -57,7 +57,8 @@ public enum SweepRun {
 
         let folder = try existing ?? SweepFolder(path: RunFolder.create(root: reportsRoot, name: "sweep-" + plan.name))
         let created = existing?.record?.created ?? ISO8601DateFormatter().string(from: Date())
-        let record = plan.record(created: created, slurm: existing?.record?.slurm)
+        // Members run here now: their logs are their console output, not a Slurm task's.
+        let record = plan.record(created: created)
         try folder.write(record, memberConfigs: plan.members.map { ($0.name, $0.config.yaml) })
         let before = folder.states(of: record)
         let done = plan.members.filter { before[$0.name]?.isComplete == true }.map(\.name)
