@@ -46,6 +46,9 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var slurm: SlurmArguments
 
+    @Option(help: ArgumentHelp("With --slurm: draw each data set the members need (and the cache lacks) as this many shards, a job array the members wait for.", valueName: "n"))
+    var shards: Int?
+
     enum Combine: String, EnumerableFlag {
         case grid, zip
     }
@@ -53,6 +56,10 @@ struct SweepCommand: ParsableCommand {
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, but got \(jobs).") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+        if let shards {
+            if !slurm.slurm { throw ValidationError("--shards is for a sweep submitted to Slurm; add --slurm, or leave --shards out.") }
+            if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000, but got \(shards).") }
+        }
         if slurm.slurm, jobs != 1 || threads != nil {
             throw ValidationError("\(jobs != 1 ? "--jobs" : "--threads") is for a sweep run here; with --slurm every member is its own job (give each --cpus-per-task CPUs).")
         }
@@ -62,7 +69,7 @@ struct SweepCommand: ParsableCommand {
         let plan = try SweepPlan(name: name, configFile: options.file, overrides: options.overrides,
                                  mode: combine == .zip ? .zip : .grid, allowMany: yes)
         if slurm.slurm {
-            print(try SweepSubmission(plan: plan, reportsRoot: reports, cacheRoot: cache, slurm: slurm.options).submit(dryRun: dryRun, output: .standardOutput))
+            print(try SweepSubmission(plan: plan, reportsRoot: reports, cacheRoot: cache, slurm: slurm.options, shards: shards).submit(dryRun: dryRun, output: .standardOutput))
             return
         }
         let sweepOptions = SweepRun.Options(reportsRoot: reports, cacheRoot: cache, jobs: jobs, threads: threads, dryRun: dryRun,

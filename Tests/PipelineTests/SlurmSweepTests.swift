@@ -111,4 +111,28 @@ final class SlurmSweepTests: TemporaryFolderTestCase {
         XCTAssertEqual(jobs.status, 1)
         XCTAssertTrue(jobs.stderr.contains("--cpus-per-task"), jobs.stderr)
     }
+
+    /// `--shards 2`: the members' data set is drawn by a two-task array first, which the
+    /// members' array waits for; the members then find it drawn.
+    func testShardsDrawTheDataSetBeforeTheMembers() throws {
+        let submitted = try asl(["sweep", "--slurm", "--shards", "2", "--reports", "Reports", "--cache", "cache"]
+                                + SweepProcessTests.tiny + ["--set", "train.seed=0,1", "--name", "sharded"])
+        XCTAssertEqual(submitted.status, 0, submitted.stdout + submitted.stderr)
+        let shards = try XCTUnwrap(submitted.stdout.firstMatch(of: /Submitted 1 data set to draw in 2 shards each as job (\d+)/)?.1, submitted.stdout)
+        let report = try XCTUnwrap(submitted.stdout.firstMatch(of: /the sweep report as job (\d+)/)?.1, submitted.stdout)
+        try local.waitForJob(String(report), timeout: 240)
+        let folder = try XCTUnwrap(SweepFolder.all(in: path("Reports")).first)
+        let record = try XCTUnwrap(folder.record)
+        let states = folder.states(of: record)
+        let page = (try? String(contentsOfFile: folder.path + "/index.html", encoding: .utf8)) ?? ""
+        XCTAssertEqual(states.values.filter(\.isComplete).count, 2, page)
+        for task in 1...2 {
+            let log = try String(contentsOfFile: folder.path + "/slurm/generate-\(shards)-\(task).log", encoding: .utf8)
+            XCTAssertTrue(log.contains("Drew"), "shard \(task) drew its part: \(log)")
+        }
+        for state in states.values {
+            let log = try String(contentsOfFile: folder.path + "/" + state.run! + "/log.txt", encoding: .utf8)
+            XCTAssertFalse(log.contains("generate: Generated"), "the members did not draw the data set themselves: \(log)")
+        }
+    }
 }

@@ -16,9 +16,14 @@ public struct SweepSubmission: Sendable {
     /// The asl-lab the jobs run (absolute).
     public var executable: String
     public var environment: [String: String]
+    /// Draw each data set the members need and the cache lacks as this many shards, a job array
+    /// of its own that the members' array waits for (`generate --shard K/N`); nil draws it in the
+    /// first member that needs it.
+    public var shards: Int?
 
-    public init(plan: SweepPlan, reportsRoot: String, cacheRoot: String, slurm: SlurmOptions,
+    public init(plan: SweepPlan, reportsRoot: String, cacheRoot: String, slurm: SlurmOptions, shards: Int? = nil,
                 executable: String = ToolExecutable.current, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.shards = shards
         self.plan = plan
         self.reportsRoot = SweepRun.absolute(reportsRoot)
         self.cacheRoot = SweepRun.absolute(cacheRoot)
@@ -46,6 +51,27 @@ public struct SweepSubmission: Sendable {
         return (array, report)
     }
 
+    /// One shard array per data set that `members` need and the cache does not hold: task K of
+    /// N runs `generate --shard K/N` straight into the folder the members' runs seal as that
+    /// data set (the last shard to finish assembles it).
+    func shardScripts(_ members: [SweepPlan.Member], folder: SweepFolder) -> [SlurmBatchScript] {
+        guard let shards else { return [] }
+        let cache = StageCache(root: cacheRoot)
+        var seen = Set<String>()
+        var scripts: [SlurmBatchScript] = []
+        for member in members {
+            let key = StageKeys(config: member.config).generate
+            guard seen.insert(key).inserted, cache.state(stage: StageTable[.generate].cacheFolder, key: key, verify: .metadata) != .valid else { continue }
+            let out = cache.partialFolder(stage: StageTable[.generate].cacheFolder, key: key)
+            scripts.append(SlurmBatchScript(
+                jobName: "asl-sweep-\(plan.name)-generate", work: .array(count: shards, command: [
+                    .text(executable), "generate", "--config", .text(folder.memberConfig(member.name)), "--out", .text(out),
+                    "--shard", .variable("SLURM_ARRAY_TASK_ID") + .text("/\(shards)"), "--threads", .variable("SLURM_CPUS_PER_TASK", fallback: "1")]),
+                log: (folder.path as NSString).appendingPathComponent("slurm") + "/generate-%A-%a.log", workingDirectory: folder.path, options: slurm))
+        }
+        return scripts
+    }
+
     /// Submits the sweep (or with `dryRun` prints its scripts, writing and submitting nothing);
     /// returns the last line `sweep` prints: the sweep report's path.
     public func submit(dryRun: Bool, output: ConsoleOutput) throws -> String {
@@ -61,6 +87,11 @@ public struct SweepSubmission: Sendable {
                 return "Dry run: every member is complete in \(folder.path); nothing would be submitted."
             }
             let (array, report) = scripts(pending, folder: folder)
+            for (i, shard) in shardScripts(pending, folder: folder).enumerated() {
+                output.write("# \(folder.path)/slurm/generate-\(i + 1).sbatch: a data set the members need, in \(shards ?? 0) shards\n")
+                output.write(try shard.rendered())
+                output.write("\n")
+            }
             output.write("# \(folder.path)/slurm/members.sbatch: \(Count.of(pending.count, "member")) as one job array"
                          + (complete > 0 ? " (\(complete) already complete)" : "") + "\n")
             output.write(try array.rendered())
@@ -81,7 +112,14 @@ public struct SweepSubmission: Sendable {
         let (array, report) = scripts(pending, folder: folder)
         let stamp = Self.stamp()
         let slurmFolder = (folder.path as NSString).appendingPathComponent("slurm")
-        let arrayJob = try array.submit(writingTo: slurmFolder + "/members-\(stamp).sbatch", environment: environment)
+        var shardJobs: [SlurmJobID] = []
+        for (i, shard) in shardScripts(pending, folder: folder).enumerated() {
+            shardJobs.append(try shard.submit(writingTo: slurmFolder + "/generate-\(stamp)-\(i + 1).sbatch", environment: environment))
+        }
+        // afterany: a member whose data set's shards failed draws what is missing itself.
+        var members = array
+        members.afterAny = shardJobs
+        let arrayJob = try members.submit(writingTo: slurmFolder + "/members-\(stamp).sbatch", environment: environment)
         var dependent = report
         dependent.afterAny = [arrayJob]
         let reportJob: SlurmJobID
@@ -94,6 +132,10 @@ public struct SweepSubmission: Sendable {
         let tasks = Dictionary(uniqueKeysWithValues: pending.enumerated().map { ($1.name, $0 + 1) })
         let jobs = SweepRecord.SlurmJobs(arrayJob: arrayJob.value, reportJob: reportJob.value, logPattern: array.log, tasks: tasks)
         try folder.write(plan.record(created: created, slurm: jobs), memberConfigs: configs)
+        if !shardJobs.isEmpty {
+            output.write("Submitted \(Count.of(shardJobs.count, "data set")) to draw in \(shards ?? 0) shards each as job\(shardJobs.count == 1 ? "" : "s") "
+                         + shardJobs.map(\.value).joined(separator: ", ") + "; the members wait for them.\n")
+        }
         output.write("Submitted \(Count.of(pending.count, "member")) as Slurm array job \(arrayJob) (tasks 1-\(pending.count))"
                      + (complete > 0 ? "; \(complete) already complete" : "") + ".\n")
         output.write("Submitted the sweep report as job \(reportJob); it starts when every task has ended.\n")
