@@ -193,10 +193,7 @@ public struct RunStore: Sendable {
                               mae: row.mae.map { String(format: "%.3f", $0) } ?? "–", duration: Self.duration(row.seconds), hasReport: row.hasReport,
                               note: row.note ?? "", tags: row.tags.joined(separator: ", "), accuracyValue: row.accuracy)
         }
-        let sweeps = SweepFolder.all(in: root).compactMap { $0.headline() }.map {
-            RunsIndexPage.SweepRow(folder: $0.folder, name: $0.name, created: $0.created, members: $0.members, complete: $0.complete,
-                                   bestAccuracy: $0.bestAccuracy, bestPoint: $0.bestPoint)
-        }
+        let sweeps = SweepFolder.all(in: root).compactMap { $0.headline() }
         do { try RunsIndexPage.write(rows: rows, sweeps: sweeps, to: root, toolVersion: ToolInfo.version) } catch {
             throw StorageError.cannotWrite(path: (root as NSString).appendingPathComponent(ReportFiles.index), reason: "\(error)")
         }

@@ -1,6 +1,7 @@
 import AtomicIO
 import FileFormats
 import Foundation
+import Report
 
 /// A sweep's folder, `REPORTS/<stamp>-sweep-<name>/`: `sweep.json`, `members/<member>.yaml`
 /// (each member's whole config), the members' run folders and the sweep report. The same
@@ -96,21 +97,9 @@ public struct SweepFolder: Sendable {
         (path as NSString).appendingPathComponent(Self.outputFile(of: member))
     }
 
-    /// One line of the reports folder's index: how far the sweep got and its best point.
-    public struct Headline: Sendable {
-        public var folder: String
-        public var name: String
-        public var created: String
-        public var members: Int
-        public var complete: Int
-        /// The highest mean test accuracy over a point's complete members, and that point.
-        public var bestAccuracy: Double?
-        public var bestPoint: String?
-    }
-
     /// The sweep's headline, nil when it is not a sweep folder. Points are the combinations of
     /// the swept keys other than `seedKeys`, averaged over those.
-    public func headline(seedKeys: Set<String> = SweepRecord.seedKeys) -> Headline? {
+    public func headline(seedKeys: Set<String> = SweepRecord.seedKeys) -> RunsIndexPage.SweepRow? {
         guard let record else { return nil }
         let states = states(of: record)
         var points: [String: [Double]] = [:]
@@ -120,7 +109,7 @@ public struct SweepFolder: Sendable {
             points[point.isEmpty ? "all members" : point, default: []].append(accuracy)
         }
         let best = points.map { ($0.key, $0.value.reduce(0, +) / Double($0.value.count)) }.max { $0.1 < $1.1 }
-        return Headline(folder: (path as NSString).lastPathComponent, name: record.name, created: record.created,
+        return RunsIndexPage.SweepRow(folder: (path as NSString).lastPathComponent, name: record.name, created: record.created,
                         members: record.members.count, complete: states.values.filter(\.isComplete).count,
                         bestAccuracy: best?.1, bestPoint: best?.0)
     }

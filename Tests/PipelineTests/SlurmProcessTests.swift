@@ -7,25 +7,7 @@ import XCTest
 /// `asl-lab run --slurm` against a real one-node Slurm (scripts/slurm-local.sh), started once for
 /// the class and always stopped. A machine where it cannot start fails these tests with the
 /// reason; `make test` installs what they need.
-final class SlurmProcessTests: TemporaryFolderTestCase {
-    nonisolated(unsafe) static var slurm: Result<LocalSlurm, Error>?
-
-    override class func setUp() {
-        super.setUp()
-        slurm = Result { try LocalSlurm.start() }
-    }
-
-    override class func tearDown() {
-        if case .success(let running) = slurm { try? running.stop() }
-        slurm = nil
-        super.tearDown()
-    }
-
-    /// The class's Slurm; throws (failing the test) with the reason it did not start.
-    var local: LocalSlurm {
-        get throws { try XCTUnwrap(Self.slurm, "the class's setUp did not run").get() }
-    }
-
+final class SlurmProcessTests: LocalSlurmTestCase {
     /// A run that takes a few seconds, through its report.
     static let tiny = PipelineRunTests.tiny.flatMap { ["--set", $0] } + ["--set", "analyse.tsne.iterations=250"]
 

@@ -9,24 +9,7 @@ import XCTest
 /// `asl-lab sweep --slurm` against a real one-node Slurm: the members run as one job array, the
 /// report job waits for all of them, a failed member is reported with its Slurm log, and the
 /// members' results are those of the same sweep run here.
-final class SlurmSweepTests: TemporaryFolderTestCase {
-    nonisolated(unsafe) static var slurm: Result<LocalSlurm, Error>?
-
-    override class func setUp() {
-        super.setUp()
-        slurm = Result { try LocalSlurm.start() }
-    }
-
-    override class func tearDown() {
-        if case .success(let running) = slurm { try? running.stop() }
-        slurm = nil
-        super.tearDown()
-    }
-
-    var local: LocalSlurm {
-        get throws { try XCTUnwrap(Self.slurm, "the class's setUp did not run").get() }
-    }
-
+final class SlurmSweepTests: LocalSlurmTestCase {
     /// Two data sets, one too small to test on (its members fail in analyse), two training seeds.
     static let sweep = SweepProcessTests.tiny + ["--set", "data.images_per_letter=1,3", "--set", "train.seed=0,1", "--name", "cluster"]
 

@@ -3,7 +3,7 @@ import Canvas
 /// A shaded band between two curves over the same x (mean ± one standard deviation of a group
 /// of training curves, say), drawn translucent under the lines. Runs of finite values each
 /// make their own band.
-public struct BandMark: Mark {
+public struct BandMark: IntervalMark {
     public let x: [Double]
     public let low: [Double]
     public let high: [Double]
@@ -14,25 +14,12 @@ public struct BandMark: Mark {
     public var kind: String { "band" }
 
     public init(x: [Double], low: [Double], high: [Double], color: Color? = nil, opacity: Double = 0.2) throws {
-        try Validate.sameCount("band mark", "x values", x.count, "low values", low.count)
-        try Validate.sameCount("band mark", "x values", x.count, "high values", high.count)
+        try Self.checkLengths("band mark", x: x, low: low, high: high)
         self.x = x
         self.low = low
         self.high = high
         self.color = color
         self.opacity = opacity
-    }
-
-    public var extent: DataExtent? {
-        guard let a = DataExtent.of(x: x, y: low), let b = DataExtent.of(x: x, y: high) else { return nil }
-        return DataExtent(x: min(a.x.lowerBound, b.x.lowerBound)...max(a.x.upperBound, b.x.upperBound),
-                          y: min(a.y.lowerBound, b.y.lowerBound)...max(a.y.upperBound, b.y.upperBound))
-    }
-
-    public mutating func adoptCycleColor(_ color: Color) -> Bool {
-        guard self.color == nil else { return false }
-        self.color = color
-        return true
     }
 
     public func items(in context: MarkContext) -> [SceneItem] {

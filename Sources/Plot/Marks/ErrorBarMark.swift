@@ -2,7 +2,7 @@ import Canvas
 
 /// Vertical error bars: at each x a whisker from `low` to `high` with short caps (mean ± one
 /// standard deviation over seeds, say). A point whose interval is not finite has no bar.
-public struct ErrorBarMark: Mark {
+public struct ErrorBarMark: IntervalMark {
     public let x: [Double]
     public let low: [Double]
     public let high: [Double]
@@ -14,25 +14,12 @@ public struct ErrorBarMark: Mark {
     public var kind: String { "errorbar" }
 
     public init(x: [Double], low: [Double], high: [Double], color: Color? = nil, capHalfWidth: Double = 4) throws {
-        try Validate.sameCount("error bar mark", "x values", x.count, "low values", low.count)
-        try Validate.sameCount("error bar mark", "x values", x.count, "high values", high.count)
+        try Self.checkLengths("error bar mark", x: x, low: low, high: high)
         self.x = x
         self.low = low
         self.high = high
         self.color = color
         self.capHalfWidth = capHalfWidth
-    }
-
-    public var extent: DataExtent? {
-        guard let a = DataExtent.of(x: x, y: low), let b = DataExtent.of(x: x, y: high) else { return nil }
-        return DataExtent(x: min(a.x.lowerBound, b.x.lowerBound)...max(a.x.upperBound, b.x.upperBound),
-                          y: min(a.y.lowerBound, b.y.lowerBound)...max(a.y.upperBound, b.y.upperBound))
-    }
-
-    public mutating func adoptCycleColor(_ color: Color) -> Bool {
-        guard self.color == nil else { return false }
-        self.color = color
-        return true
     }
 
     public func footprint(limit: Int) -> [Point] {
