@@ -99,6 +99,10 @@ enum ConfigRules {
                 keys: ["train.split.train", "train.split.val", "train.split.test"],
                 problem: "The fractions train.split.train + train.split.val + train.split.test must sum to 1, but \(split.map(fmt).joined(separator: " + ")) = \(fmt(total)).")
         }
+        if config.text("data.source") == "folder", config.text("data.folder").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ConfigError.inconsistent(keys: ["data.source", "data.folder"],
+                                           problem: "Config key \"data.source\" is folder (\(config.source(of: "data.source"))) but \"data.folder\" names no folder; set it to the folder holding labels.csv (or use `asl-lab run --data DIR`).")
+        }
         let inputSize = config.int("train.input_size")
         guard inputSize % 8 == 0 else {
             throw ConfigError.outOfRange(key: "train.input_size", requirement: "a multiple of 8 (the model halves it three times)",

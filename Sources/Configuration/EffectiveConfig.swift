@@ -44,7 +44,7 @@ public struct EffectiveConfig: Equatable, Sendable {
     }
 
     private func canonicalText(_ fields: [ConfigField]) -> String {
-        fields.map { "\($0.key)=\(self[$0.key].canonical)\n" }.joined()
+        fields.filter { $0.hashedAtDefault || self[$0.key] != $0.defaultValue }.map { "\($0.key)=\(self[$0.key].canonical)\n" }.joined()
     }
 
     /// SHA-256 (hex) of the whole effective config.

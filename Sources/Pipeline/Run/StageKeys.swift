@@ -10,11 +10,17 @@ import FileFormats
 public struct StageKeys: Equatable, Sendable {
     private var keys: [PipelineStage: String]
 
-    public init(config: EffectiveConfig, revisions: [PipelineStage: Int] = StageKeys.outputRevisions) {
+    /// `dataFingerprint`: the content hash of the user's data set folder (`data.source:
+    /// folder`; see `DatasetFingerprint`), which is then the generate key's only input.
+    public init(config: EffectiveConfig, revisions: [PipelineStage: Int] = StageKeys.outputRevisions, dataFingerprint: String? = nil) {
         var keys: [PipelineStage: String] = [:]
         for definition in StageTable.stages {
             let revision = revisions[definition.stage, default: 0]
             let input = definition.keyedBy.map { keys[$0]! }
+            if definition.stage == .generate, let folder = FolderDataStage.folder(of: config) {
+                keys[.generate] = SHA256.hex("stage=generate\nsource=folder\ncontent=\(dataFingerprint ?? "unknown:" + folder)\n")
+                continue
+            }
             keys[definition.stage] = SHA256.hex("stage=\(definition.stage.rawValue)\ntool=\(ToolInfo.version)\n"
                 + (revision > 0 ? "revision=\(revision)\n" : "") + (input.map { "input=\($0)\n" } ?? "")
                 + config.canonicalText(under: definition.configKeys))

@@ -1,0 +1,100 @@
+import Canvas
+import Configuration
+import FileFormats
+import Foundation
+import TestSupport
+import XCTest
+@testable import Pipeline
+
+/// `asl-lab run` on a user's data set folder: any class list, with or without distances,
+/// through train, analyse and report, keyed by the folder's content.
+final class ExternalDataRunTests: TemporaryFolderTestCase {
+    static let tiny = ["train.input_size=16", "train.epochs=1", "train.model.channels=[4,4,4]", "train.model.class_hidden=8",
+                       "train.model.distance_hidden=4", "analyse.tsne.iterations=30", "analyse.samples_per_letter=1"]
+
+    var reports: String { folder + "/Reports" }
+    var cacheRoot: String { folder + "/cache" }
+
+    /// `classes` × `perClass` flat-coloured 12-px PNGs and their labels.csv in `folder/name`.
+    func makeData(_ name: String, classes: [String], perClass: Int, distance: Bool) throws -> String {
+        let root = folder + "/" + name
+        try FileManager.default.createDirectory(atPath: root + "/images", withIntermediateDirectories: true)
+        var text = distance ? "filepath,label,distance\n" : "filepath,label\n"
+        for (c, label) in classes.enumerated() {
+            for k in 0..<perClass {
+                let file = "images/\(c)-\(k).png"
+                let v = UInt8((c * 37) % 256)
+                try PNG.write(RGBImage(width: 12, height: 12, fill: (v, UInt8((c * 91 + k) % 256), 255 - v)), to: root + "/" + file)
+                text += "\(file),\"\(label)\"" + (distance ? ",\(1 + Double(k) / 4)" : "") + "\n"
+            }
+        }
+        try text.write(toFile: root + "/labels.csv", atomically: true, encoding: .utf8)
+        return root
+    }
+
+    func run(data: String, until: PipelineStage = .report, extra: [String] = []) throws -> (PipelineRun.Outcome, String) {
+        let config = try ConfigLoader.load(file: nil, overrides: Self.tiny + ["data.source=folder", "data.folder=\(data)"] + extra)
+        var text = ""
+        let output = ConsoleOutput(isTerminal: false) { text += $0 }
+        let options = PipelineRun.Options(reportsRoot: reports, cacheRoot: cacheRoot, name: "ext", threads: 2, until: until)
+        return (try PipelineRun.run(config: config, options: options, output: output), text)
+    }
+
+    func page(_ outcome: PipelineRun.Outcome, _ name: String) throws -> String {
+        try String(contentsOfFile: outcome.runFolder! + "/" + name, encoding: .utf8)
+    }
+
+    func testTwoClassesWithoutDistanceTrainAnalyseAndReport() throws {
+        let data = try makeData("two", classes: ["no sign", "<b>&co"], perClass: 6, distance: false)
+        let (outcome, log) = try run(data: data)
+        XCTAssertEqual(outcome.stages.map(\.name), ["generate", "train", "analyse", "report"])
+        XCTAssertTrue(log.contains("no distance column"), log)
+        let metrics = try AnalysisMetrics.read(folder: outcome.runFolder!)
+        XCTAssertEqual(metrics.classes, ["<b>&co", "no sign"])
+        XCTAssertEqual(metrics.distanceLabelled, false)
+        XCTAssertTrue(metrics.distanceBins.isEmpty)
+        let evaluation = try page(outcome, "evaluation.html")
+        XCTAssertTrue(evaluation.contains("&lt;b&gt;&amp;co"), "class names are escaped")
+        XCTAssertFalse(evaluation.contains("<b>&co"))
+        XCTAssertTrue(evaluation.contains("no distance column"), "the distance section says why it is empty")
+        let manifest = try RunManifest.read(folder: outcome.runFolder!)
+        XCTAssertEqual(manifest.dataset, data)
+    }
+
+    func testTenClassesWithDistanceAndAnEditedImageRetrains() throws {
+        let names = (0..<10).map { "class \($0) é" }
+        let data = try makeData("ten", classes: names, perClass: 4, distance: true)
+        let (first, _) = try run(data: data, until: .train)
+        XCTAssertEqual(first.stages.map { "\($0.name):\($0.status)" }, ["generate:run", "train:run"])
+        let (second, _) = try run(data: data, until: .train)
+        XCTAssertEqual(second.stages.map { "\($0.name):\($0.status)" }, ["generate:cached", "train:cached"])
+        try PNG.write(RGBImage(width: 12, height: 12, fill: (0, 0, 0)), to: data + "/images/3-1.png")
+        let (third, _) = try run(data: data, until: .train)
+        XCTAssertEqual(third.stages.map { "\($0.name):\($0.status)" }, ["generate:run", "train:run"], "one edited image reruns training")
+        XCTAssertNotEqual(third.stages[0].key, first.stages[0].key)
+        let (analysed, _) = try run(data: data)
+        let metrics = try AnalysisMetrics.read(folder: analysed.runFolder!)
+        XCTAssertEqual(metrics.classes, names.sorted())
+        XCTAssertNil(metrics.distanceLabelled)
+        XCTAssertEqual(metrics.distanceBins.count, 8)
+    }
+
+    func testAMissingFolderIsAClearError() throws {
+        XCTAssertThrowsError(try run(data: folder + "/nowhere")) { error in
+            XCTAssertTrue("\(error)".contains("nowhere"), "\(error)")
+            XCTAssertTrue("\(error)".contains("data.folder"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: reports), "nothing written")
+    }
+
+    func testTheDefaultConfigHashIsUnchangedByTheNewKeys() throws {
+        // The hash a default run records in its model, from before data.source and data.folder.
+        let defaults = try ConfigLoader.load(file: nil, overrides: [])
+        XCTAssertFalse(defaults.canonicalText().contains("data.source"))
+        XCTAssertFalse(defaults.canonicalText().contains("data.folder"))
+        XCTAssertEqual(defaults.canonicalText().split(separator: "\n").count, ConfigSchema.fields.count - 2)
+        let folder = try ConfigLoader.load(file: nil, overrides: ["data.source=folder", "data.folder=/x"])
+        XCTAssertTrue(folder.canonicalText().contains("data.folder="), folder.canonicalText())
+        XCTAssertNotEqual(folder.hash(under: "data"), defaults.hash(under: "data"))
+    }
+}
