@@ -28,25 +28,24 @@ public enum Analyser {
         if let expected, expected != model.architecture {
             throw AnalysisError.modelMismatch(path: job.modelPath, problem: "it is a SmallCNN with input \(model.architecture.inputSize) px, channels \(model.architecture.channels), heads \(model.architecture.classHidden)/\(model.architecture.distanceHidden), but the config asks for input \(expected.inputSize) px, channels \(expected.channels), heads \(expected.classHidden)/\(expected.distanceHidden)")
         }
-        // Only the test split is evaluated: only its images are decoded.
+        // Only the test split is evaluated (or, with `whole`, every image): only those are decoded.
         var picked: DataSplit?
         let dataset = try ImageDataset(folder: job.dataFolder, inputSize: model.architecture.inputSize, threads: job.threads) { samples in
-            picked = DataSplit.stratified(letters: samples.map(\.label), fractions: job.split, seed: job.seed)
+            picked = job.whole ? DataSplit(train: [], validation: [], test: Array(samples.indices))
+                : DataSplit.stratified(letters: samples.map(\.label), fractions: job.split, seed: job.seed)
             return picked!.test
         }
         let split = picked! // the reader picks once, from the checked labels
         if job.stop.isRequested { throw AnalysisError.interrupted }
-        guard dataset.classes == modelClasses else {
-            throw AnalysisError.modelMismatch(path: job.modelPath, problem: "it was trained on the classes \(ClassNames.summary(modelClasses)), but the data set \(job.dataFolder) has \(ClassNames.summary(dataset.classes))")
-        }
-        let letters = dataset.samples.map(\.label)
+        // Classes by name: a data set may hold a subset of the model's classes.
+        let letters = try ClassMapping.modelLabels(of: dataset, modelClasses: modelClasses, modelPath: job.modelPath)
         let hasDistance = dataset.hasDistance && model.architecture.hasDistanceHead
         guard !split.test.isEmpty else {
             throw AnalysisError.noTestSplit(detail: "\(dataset.samples.count) images with train.split.test = \(job.split.test)")
         }
         let test = split.test
         let predictions = Evaluation.predict(model, dataset: dataset, indices: test, batchSize: job.batchSize, keepEmbeddings: true)
-        let labels = dataset.classes
+        let labels = modelClasses
         let truth = test.map { letters[$0] }
         let predicted = test.indices.map { predictions.predictedLetter($0) }
         let probability = test.indices.map { Double(predictions.probabilities[$0 * predictions.classes + predicted[$0]]) }
@@ -59,8 +58,9 @@ public enum Analyser {
         for c in classification.perClass.indices { classification.perClass[c].distanceMAE = perClassMAE[c] }
         let correct = zip(truth, predicted).map { $0 == $1 }
         // A user's data set is binned over its own distances; a generated one over the config's range.
-        let (lower, upper) = dataset.generated ? job.distanceRange
-            : (Double(dataset.samples.map(\.distance).min() ?? 0), Double(dataset.samples.map(\.distance).max() ?? 1))
+        let distances = dataset.samples.map { Double($0.distance) }
+        let (lower, upper): (Double, Double) = dataset.generated ? (job.distanceRange.min, job.distanceRange.max)
+            : (distances.min() ?? 0, max((distances.max() ?? 1), (distances.min() ?? 0) + 1e-9))
 
         // The 2-D maps: t-SNE on at most tsneMaxPoints evenly spread test images, PCA on all.
         let hidden = model.architecture.classHidden
@@ -122,7 +122,14 @@ public enum Analyser {
             for (t, row) in classification.confusion.enumerated() { confusion += CSV.field(labels[t]) + "," + row.map(String.init).joined(separator: ",") + "\n" }
             try output.write(Data(confusion.utf8), AnalysisFiles.confusion)
             try output.write(Data(ModelInspection.parameterCSV(ModelInspection.parameterTable(model)).utf8), AnalysisFiles.parameters)
-            try inspect(model, dataset: dataset, test: test, job: job, output: output)
+            try inspect(model, dataset: dataset, labels: letters, classes: modelClasses, test: test, job: job, output: output)
+            if !job.shifts.isEmpty {
+                if job.stop.isRequested { throw AnalysisError.interrupted }
+                try ShiftEvaluation.run(model: model, classes: modelClasses, job: job, test: ShiftEvaluation.Evaluated(
+                    name: "test", summary: "", folder: job.dataFolder, paths: paths, truth: truth, predicted: predicted,
+                    trueDistance: trueDistance, predictedDistance: predictedDistance, embeddings: predictions.embeddings, hasDistance: hasDistance),
+                                        output: output)
+            }
             if job.stop.isRequested { throw AnalysisError.interrupted }
             try output.commit()
         } catch {
@@ -139,11 +146,12 @@ public enum Analyser {
     }
 
     /// `inspection/`: chosen samples with their inputs, top-3, feature maps and saliency; conv1 filters.
-    private static func inspect(_ model: SmallCNN, dataset: ImageDataset, test: [Int], job: AnalysisJob, output: OutputFolder) throws {
+    private static func inspect(_ model: SmallCNN, dataset: ImageDataset, labels: [Int], classes: [String], test: [Int], job: AnalysisJob,
+                                output: OutputFolder) throws {
         let folder = AnalysisFiles.inspection
         try output.makeFolder(folder)
-        var chosen = ModelInspection.chooseSamples(indices: test, letters: dataset.samples.map(\.label), perLetter: max(1, job.samplesPerLetter),
-                                                   classes: dataset.classes.count)
+        var chosen = ModelInspection.chooseSamples(indices: test, letters: labels, perLetter: max(1, job.samplesPerLetter),
+                                                   classes: classes.count)
         // Many classes: a fixed number of samples spread over them, so the model page stays light.
         let most = Letters.count * max(1, job.samplesPerLetter)
         if chosen.count > most { chosen = (0..<most).map { chosen[$0 * chosen.count / most] } }
@@ -163,8 +171,8 @@ public enum Analyser {
             let top = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }.prefix(3)
             predicted.append(top.first!)
             let sample = dataset.samples[index]
-            rows += "\(index),\(CSV.field(sample.path)),\(CSV.field(dataset.classes[sample.label])),\(sample.distance),"
-                + top.map { "\(CSV.field(dataset.classes[$0])),\(p[$0])" }.joined(separator: ",") + "\n"
+            rows += "\(index),\(CSV.field(sample.path)),\(CSV.field(classes[labels[index]])),\(sample.distance),"
+                + top.map { "\(CSV.field(classes[$0])),\(p[$0])" }.joined(separator: ",") + "\n"
         }
         try output.write(Data(rows.utf8), folder + "/" + InspectionFiles.samples)
         let mapped = min(chosen.count, job.featureMapSamples)

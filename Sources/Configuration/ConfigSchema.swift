@@ -46,6 +46,8 @@ public enum ConfigKind: Sendable, Equatable {
     case integerRange(ClosedRange<Int>)
     /// Exactly `count` integers, each within the range.
     case integerList(count: Int, ClosedRange<Int>)
+    /// A list of shifted evaluation sets: `{name: NAME, set: {data.KEY: VALUE, …}}` each.
+    case shifts
 
     /// The expected type in words, for error messages.
     var expected: String {
@@ -59,6 +61,7 @@ public enum ConfigKind: Sendable, Equatable {
         case .numberRange: return "a range of two numbers [low, high]"
         case .integerRange: return "a range of two integers [low, high]"
         case .integerList(let count, _): return "a list of \(count) integers"
+        case .shifts: return "a list of {name: NAME, set: {data.KEY: VALUE, …}}"
         }
     }
 }
@@ -154,6 +157,9 @@ public enum ConfigSchema {
               summary: "t-SNE iterations in all, the first 250 with early exaggeration."),
         .init(key: "analyse.tsne.max_points", kind: .optionalInteger(1...10_000_000), defaultValue: .integer(10_000),
               summary: "Largest number of test images embedded by t-SNE (a seeded subsample above it); null for all."),
+        .init(key: "analyse.shifts", kind: .shifts, defaultValue: .list([]),
+              summary: "Shifted evaluation sets drawn by the generator, e.g. [{name: far, set: {data.distance.min: 5, data.distance.max: 8}}]: each is the data set with those data.* keys changed (and its own seed), generated through the cache, and the model is evaluated on all of it (the report's Generalisation page).",
+              hashedAtDefault: false),
         .init(key: "analyse.samples_per_letter", kind: .integer(0...100), defaultValue: .integer(2),
               summary: "Samples per letter shown with feature maps, predictions and saliency."),
 

@@ -12,6 +12,7 @@ public enum ReportRenderer {
         (OverviewPage.build, "Overview", "overview", ReportFiles.index), (DatasetPage.build, "Dataset", "dataset", "dataset.html"),
         (TrainingPage.build, "Training", "training", "training.html"), (EvaluationPage.build, "Evaluation", "evaluation", "evaluation.html"),
         (ModelPage.build, "Model", "model", "model.html"), (EmbeddingsPage.build, "Embeddings", "embeddings", "embeddings.html"),
+        (GeneralisationPage.build, "Generalisation", "generalisation", GeneralisationPage.file),
     ]
 
     /// The pages drawn while a run trains: the ones whose data training already has.

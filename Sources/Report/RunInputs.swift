@@ -20,6 +20,8 @@ public struct RunInputs: Sendable {
     public var status: RunStatus?
     public var training: TrainingSummary?
     public var metrics: AnalysisMetrics?
+    /// The evaluation under shift (`generalisation.json`), when the analysis made one.
+    public var generalisation: GeneralisationMetrics?
     /// The data set folder (from the manifest), when it exists.
     public var datasetFolder: String?
     public var labels: [LabelRow]
@@ -62,6 +64,7 @@ public struct RunInputs: Sendable {
         inputs.status = RunStatus.read(runFolder: folder)?.effective
         inputs.training = record(TrainingSummary.fileName) { try TrainingSummary.read(folder: folder) }
         inputs.metrics = record(AnalysisMetrics.fileName) { try AnalysisMetrics.read(folder: folder) }
+        inputs.generalisation = record(GeneralisationMetrics.fileName) { try GeneralisationMetrics.read(folder: folder) }
         if readLabels, var dataset = inputs.manifest?.dataset {
             // A run restored from an archive carries its data set inside its folder; the cache
             // folder the manifest names is on the machine that ran it.

@@ -7,6 +7,12 @@ public struct DataSplit: Equatable, Sendable {
     public var validation: [Int]
     public var test: [Int]
 
+    public init(train: [Int], validation: [Int], test: [Int]) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
+
     /// Splits sample indices by `fractions` (train, val, test; summing to 1) within each class
     /// (`letters` holds each sample's class index: letters for a generated data set).
     /// Per letter, val and test get ⌊n·fraction⌉ samples (at least one when their fraction is

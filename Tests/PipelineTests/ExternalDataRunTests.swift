@@ -92,9 +92,95 @@ final class ExternalDataRunTests: TemporaryFolderTestCase {
         let defaults = try ConfigLoader.load(file: nil, overrides: [])
         XCTAssertFalse(defaults.canonicalText().contains("data.source"))
         XCTAssertFalse(defaults.canonicalText().contains("data.folder"))
-        XCTAssertEqual(defaults.canonicalText().split(separator: "\n").count, ConfigSchema.fields.count - 2)
+        XCTAssertEqual(defaults.canonicalText().split(separator: "\n").count, ConfigSchema.fields.filter(\.hashedAtDefault).count)
+        XCTAssertEqual(ConfigSchema.fields.filter { !$0.hashedAtDefault }.map(\.key), ["data.source", "data.folder", "analyse.shifts"])
         let folder = try ConfigLoader.load(file: nil, overrides: ["data.source=folder", "data.folder=/x"])
         XCTAssertTrue(folder.canonicalText().contains("data.folder="), folder.canonicalText())
         XCTAssertNotEqual(folder.hash(under: "data"), defaults.hash(under: "data"))
+    }
+}
+
+/// Evaluation under shift: shifted sets drawn by the generator through the cache, and a model
+/// evaluated on the whole of another data set.
+final class ShiftEvaluationRunTests: TemporaryFolderTestCase {
+    static let tiny = PipelineRunTests.tiny + ["analyse.tsne.iterations=30", "analyse.samples_per_letter=1"]
+    static let shifts = "analyse.shifts=[{name: far, set: {data.distance.min: 4, data.distance.max: 6}}, {name: heavy-blur, set: {data.augment.blur.probability: 1}}]"
+
+    func run(_ extra: [String], until: PipelineStage = .report) throws -> (PipelineRun.Outcome, String) {
+        let config = try ConfigLoader.load(file: nil, overrides: Self.tiny + extra)
+        var text = ""
+        let output = ConsoleOutput(isTerminal: false) { text += $0 }
+        let options = PipelineRun.Options(reportsRoot: folder + "/Reports", cacheRoot: folder + "/cache", name: "shift", threads: 2, until: until)
+        return (try PipelineRun.run(config: config, options: options, output: output), text)
+    }
+
+    func testShiftedSetsAreGeneratedThroughTheCacheEvaluatedAndReported() throws {
+        let (outcome, log) = try run([Self.shifts])
+        let g = try GeneralisationMetrics.read(folder: outcome.runFolder!)
+        XCTAssertEqual(g.sets.map(\.name), ["test", "far", "heavy-blur"])
+        XCTAssertEqual(g.sets[1].images, 26 * 3, "every image of the shifted set")
+        XCTAssertEqual(g.sets[1].summary, "data.distance.min = 4.0, data.distance.max = 6.0")
+        XCTAssertNotNil(g.sets[1].distanceMAE)
+        XCTAssertEqual(g.classes.count, 26)
+        XCTAssertTrue(log.contains("shift far"), log)
+        let page = try String(contentsOfFile: outcome.runFolder! + "/generalisation.html", encoding: .utf8)
+        XCTAssertTrue(page.contains("heavy-blur") && page.contains("figure-generalisation-tsne"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: outcome.runFolder! + "/generalisation_tsne.npy"))
+        // Another analysis of the same shifts reuses their data sets.
+        let (_, again) = try run([Self.shifts, "analyse.tsne.iterations=31"])
+        XCTAssertTrue(again.contains("shift far: its data set is cached"), again)
+        XCTAssertFalse(again.contains("generate: Generated"), "nothing drawn again")
+    }
+
+    func testTheDefaultKeysDoNotChangeWithoutShifts() throws {
+        let plain = try ConfigLoader.load(file: nil, overrides: Self.tiny)
+        let shifted = try ConfigLoader.load(file: nil, overrides: Self.tiny + [Self.shifts])
+        XCTAssertEqual(StageKeys(config: plain).train, StageKeys(config: shifted).train)
+        XCTAssertNotEqual(StageKeys(config: plain).analyse, StageKeys(config: shifted).analyse)
+        let far = try shifted.shifted(shifted.shifts[0])
+        XCTAssertNotEqual(Config(far).seed, Config(shifted).seed, "a shifted set draws with its own seed")
+        XCTAssertEqual(Config(far).data.distanceMin, 4)
+    }
+
+    func testBadShiftsAreNamed() throws {
+        for (bad, words) in [("[{name: x, set: {train.epochs: 2}}]", "not a generator key"), ("[{name: x}]", "no data.* key"),
+                             ("[{name: a, set: {data.noise: 1}}]", "not a generator key"), ("[{set: {data.distance.min: 2}}]", "no name"),
+                             ("[{name: a, set: {data.distance.min: 9}}]", "data.distance.min")] {
+            do {
+                let config = try ConfigLoader.load(file: nil, overrides: ["analyse.shifts=" + bad])
+                _ = try config.shifts.map { try config.shifted($0) }
+                XCTFail("\(bad) was accepted")
+            } catch {
+                XCTAssertTrue("\(error)".contains(words), "\(bad): \(error)")
+            }
+        }
+    }
+
+    func testAnalyseWholeEvaluatesEveryImageOfAnotherDataSetByClassName() throws {
+        let (trained, _) = try run([], until: .train)
+        let model = trained.runFolder! + "/model.safetensors"
+        // Another data set holding three of the letters, in a folder of its own.
+        let other = folder + "/other"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        var labels = "filepath,label,distance\n"
+        for (i, letter) in ["B", "Q", "Z"].enumerated() {
+            for k in 0..<2 {
+                try PNG.write(RGBImage(width: 40, height: 40, fill: (UInt8(60 * i), 200, 90)), to: other + "/\(letter)\(k).png")
+                labels += "\(letter)\(k).png,\(letter),2.5\n"
+            }
+        }
+        try labels.write(toFile: other + "/labels.csv", atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.load(file: nil, overrides: Self.tiny)
+        var job = AnalyseStage.job(config: config, data: other, model: model, out: folder + "/whole", threads: 2)
+        job.whole = true
+        let outcome = try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: config), console: ConsoleOutput(isTerminal: false) { _ in })
+        XCTAssertEqual(outcome.metrics.testImages, 6, "every image, not a test split")
+        XCTAssertEqual(outcome.metrics.classes?.count, 26, "scored against the model's 26 classes")
+        // A class the model does not know is named.
+        try (labels + "Q9.png,hand,2\n").write(toFile: other + "/labels.csv", atomically: true, encoding: .utf8)
+        try PNG.write(RGBImage(width: 40, height: 40, fill: (1, 2, 3)), to: other + "/Q9.png")
+        XCTAssertThrowsError(try AnalyseStage.run(job, expected: nil, console: ConsoleOutput(isTerminal: false) { _ in })) { error in
+            XCTAssertTrue("\(error)".contains("\"hand\""), "\(error)")
+        }
     }
 }

@@ -103,7 +103,7 @@ final class BrowserTests: XCTestCase {
         }
         let root = NSTemporaryDirectory() + "report-browser-100-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let job = try ManyClassRun.make(root: root, classes: 100)
+        let job = try ManyClassRun.make(root: root, classes: 100, shifted: true)
         let outcome = try ReportRenderer.render(job)
         XCTAssertEqual(outcome.problems, [])
         let evaluation = try String(contentsOfFile: job.runFolder + "/evaluation.html", encoding: .utf8)
@@ -111,7 +111,10 @@ final class BrowserTests: XCTestCase {
         XCTAssertTrue(evaluation.contains("largest confusions") || evaluation.contains("confused no two classes"))
         XCTAssertTrue(evaluation.contains("class=\"wide\""), "the matrix and per-class charts scroll instead of shrinking")
         XCTAssertTrue(evaluation.contains("clàss &lt;0&gt; &amp; co"), "names are escaped")
-        for page in Self.pages {
+        let generalisation = try String(contentsOfFile: job.runFolder + "/generalisation.html", encoding: .utf8)
+        XCTAssertTrue(generalisation.contains("figure-generalisation-tsne"), "the joint map of in-distribution and shifted embeddings")
+        XCTAssertTrue(generalisation.contains("figure-generalisation-samples-dark"), "the shifted samples")
+        for page in Self.pages + ["generalisation.html"] {
             let path = job.runFolder + "/" + page
             let check = try self.check(page: path, html: try String(contentsOfFile: path, encoding: .utf8), chromium: chromium)
             XCTAssertEqual(check.broken, [], "\(page): every image loads")

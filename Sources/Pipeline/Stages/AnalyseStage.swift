@@ -28,7 +28,7 @@ public enum AnalyseStage {
     public static func run(_ job: AnalysisJob, expected: SmallCNNArchitecture?, console: ConsoleOutput = .standardError) throws -> Analyser.Outcome {
         try StageInputs.requireFile(job.modelPath, option: "--model", what: "a model.safetensors written by `asl-lab train`")
         try StageInputs.requireDataset(job.dataFolder, option: "--data")
-        console.write("Analysing the test split of \(job.dataFolder)…\n")
+        console.write("Analysing \(job.whole ? "every image" : "the test split") of \(job.dataFolder)…\n")
         return try Analyser.run(job, expected: expected)
     }
 

@@ -116,6 +116,7 @@ enum StageTable {
                                        model: (context.folder(of: .train) as NSString).appendingPathComponent(Trainer.modelName),
                                        out: folder, threads: context.threads)
             job.stop = context.stop
+            job.shifts = try ShiftSets.prepare(context)
             let outcome = try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: context.config), console: context.console)
             return AnalyseStage.summary(outcome, shownAs: context.folder(of: .analyse))
         },
