@@ -83,8 +83,17 @@ final class ExternalDataRunTests: TemporaryFolderTestCase {
         XCTAssertThrowsError(try run(data: folder + "/nowhere")) { error in
             XCTAssertTrue("\(error)".contains("nowhere"), "\(error)")
             XCTAssertTrue("\(error)".contains("data.folder"), "\(error)")
+            XCTAssertTrue("\(error)".contains("labels.csv"), "says what the folder must hold: \(error)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: reports), "nothing written")
+    }
+
+    func testRunDataTakesAnyPathLiterally() throws {
+        let odd = folder + "/my signs: 'v2' #1"
+        let config = try ConfigLoader.load(file: nil, overrides: PipelineRun.dataOverrides(folder: odd))
+        XCTAssertEqual(Config(config).dataFolder, odd)
+        let relative = try ConfigLoader.load(file: nil, overrides: PipelineRun.dataOverrides(folder: "some/where"))
+        XCTAssertEqual(Config(relative).dataFolder, FileManager.default.currentDirectoryPath + "/some/where", "made absolute")
     }
 
     func testTheDefaultConfigHashIsUnchangedByTheNewKeys() throws {

@@ -34,7 +34,14 @@ enum FolderDataStage {
     /// rehashes every file instead of trusting sizes and times.
     static func fingerprint(config: EffectiveConfig, cacheRoot: String, verify: Bool) throws -> DatasetFingerprint.Outcome? {
         guard let folder = folder(of: config) else { return nil }
-        try StageInputs.requireDataset(folder, option: "data.folder (or run --data)")
+        guard FileKind(path: folder) == .folder else {
+            throw PipelineError.missingInput(path: folder, problem: FileKind(path: folder) == nil ? "it does not exist" : "it is not a folder",
+                                             advice: "data.folder (or run --data) takes a folder of images with a labels.csv or labels.xlsx (columns filepath, label and optionally distance)")
+        }
+        guard ["labels.csv", "labels.xlsx"].contains(where: { FileKind(path: (folder as NSString).appendingPathComponent($0)) == .regular }) else {
+            throw PipelineError.missingInput(path: folder, problem: "it holds neither labels.csv nor labels.xlsx",
+                                             advice: "data.folder (or run --data) takes a folder of images with a label table: labels.csv with the header filepath,label (and optionally distance), one row per image")
+        }
         return try DatasetFingerprint.compute(folder: folder, recordFile: recordFile(cacheRoot: cacheRoot, folder: folder), verify: verify)
     }
 
@@ -66,9 +73,9 @@ enum FolderDataStage {
 
 extension PipelineRun {
     /// The `--set` overrides `run --data DIR` stands for: `data.source=folder` and
-    /// `data.folder` with the folder made absolute (YAML single-quoted, so any path survives).
+    /// `data.folder` with the folder made absolute (a text key's override is taken literally,
+    /// so any path survives).
     public static func dataOverrides(folder: String) -> [String] {
-        let absolute = URL(fileURLWithPath: folder).standardizedFileURL.path
-        return ["data.source=folder", "data.folder='" + absolute.replacingOccurrences(of: "'", with: "''") + "'"]
+        ["data.source=folder", "data.folder=" + URL(fileURLWithPath: folder).standardizedFileURL.path]
     }
 }

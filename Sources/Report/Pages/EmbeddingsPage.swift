@@ -13,7 +13,7 @@ enum EmbeddingsPage {
     static func build(_ c: PageContext) -> PageModel {
         let page = { (sections: [SectionModel]) in
             PageModel(id: "embeddings", title: "Embeddings", file: "embeddings.html",
-                      lead: "What the model's letter head sees: each test image is a 256-dimensional vector (the hidden layer of the class head), mapped to 2-D by t-SNE (neighbourhoods kept) and PCA (largest variance kept). Tight, separate clusters mean the letters are easy to tell apart.",
+                      lead: "What the model's \(c.classWord) head sees: each test image is a vector (the hidden layer of the class head), mapped to 2-D by t-SNE (neighbourhoods kept) and PCA (largest variance kept). Tight, separate clusters mean the \(c.classWord == "class" ? "classes" : "letters") are easy to tell apart.",
                       sections: sections)
         }
         guard let rows = c.table(AnalysisFiles.embeddingsTable), !rows.rows.isEmpty else {

@@ -10,7 +10,9 @@ enum EvaluationPage {
     static func build(_ c: PageContext) -> PageModel {
         let page = { (sections: [SectionModel]) in
             PageModel(id: "evaluation", title: "Evaluation", file: "evaluation.html",
-                      lead: "The trained model on the held-out test split: which letters it confuses, how well it reads distance, how both depend on distance, and the mistakes it makes with the most confidence.",
+                      lead: c.classesAreLetters || c.hasDistance
+                        ? "The trained model on the held-out test split: which \(c.classWord == "class" ? "classes" : "letters") it confuses, how well it reads distance, how both depend on distance, and the mistakes it makes with the most confidence."
+                        : "The trained model on the held-out test split: which classes it confuses, how well it scores each class, and the mistakes it makes with the most confidence.",
                       sections: sections)
         }
         guard let m = c.inputs.metrics else {
