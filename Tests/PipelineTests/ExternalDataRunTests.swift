@@ -2,6 +2,7 @@ import Canvas
 import Configuration
 import FileFormats
 import Foundation
+import Storage
 import TestSupport
 import XCTest
 @testable import Pipeline
@@ -72,6 +73,8 @@ final class ExternalDataRunTests: TemporaryFolderTestCase {
         let (third, _) = try run(data: data, until: .train)
         XCTAssertEqual(third.stages.map { "\($0.name):\($0.status)" }, ["generate:run", "train:run"], "one edited image reruns training")
         XCTAssertNotEqual(third.stages[0].key, first.stages[0].key)
+        XCTAssertFalse(StageCache(root: cacheRoot).entries().contains { $0.stage.contains("fingerprints") },
+                       "the remembered file hashes are no cache entry (cache list, verify and prune leave them alone)")
         let (analysed, _) = try run(data: data)
         let metrics = try AnalysisMetrics.read(folder: analysed.runFolder!)
         XCTAssertEqual(metrics.classes, names.sorted())

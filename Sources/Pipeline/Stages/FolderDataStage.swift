@@ -24,9 +24,10 @@ enum FolderDataStage {
         Config(config).dataFolder.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
     }
 
-    /// Where the file hashes of `folder` are remembered: beside the cache's entries.
+    /// Where the file hashes of `folder` are remembered: in the cache's hidden `.fingerprints`
+    /// folder (hidden, so `cache list`, `verify` and `prune` do not take it for a stage).
     static func recordFile(cacheRoot: String, folder: String) -> String {
-        ((cacheRoot as NSString).appendingPathComponent("fingerprints") as NSString)
+        ((cacheRoot as NSString).appendingPathComponent(".fingerprints") as NSString)
             .appendingPathComponent(String(SHA256.hex(folder).prefix(24)) + ".json")
     }
 

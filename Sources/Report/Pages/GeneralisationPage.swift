@@ -7,7 +7,8 @@ import Plot
 /// Generalisation (`generalisation.html`): does the model survive a shifted data set? Accuracy
 /// and distance error on each shifted evaluation set (`analyse.shifts`) beside the
 /// in-distribution test split, the accuracy each class loses, samples of every shifted set,
-/// and one t-SNE map of in-distribution and shifted embeddings together.
+/// and one t-SNE map of in-distribution and shifted embeddings together. Part of a report only
+/// when the analysis evaluated shifted sets.
 enum GeneralisationPage {
     static let file = "generalisation.html"
     static let points = "generalisation_points.csv"

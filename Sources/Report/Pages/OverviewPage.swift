@@ -57,8 +57,8 @@ enum OverviewPage {
                      ("training.html", "Training", "loss by step and per epoch, learning rate, validation accuracy and distance error per epoch"),
                      ("evaluation.html", "Evaluation", "confusion matrix, per-class accuracy, distance errors, confident mistakes"),
                      ("model.html", "Model", "parameters, conv1 filters, feature maps, top-3 predictions, saliency"),
-                     ("embeddings.html", "Embeddings", "t-SNE and PCA maps, separation of classes by distance"),
-                     (GeneralisationPage.file, "Generalisation", "accuracy and distance error on shifted evaluation sets beside the test split")]
+                     ("embeddings.html", "Embeddings", "t-SNE and PCA maps, separation of classes by distance")]
+            + (inputs.generalisation == nil ? [] : [(GeneralisationPage.file, "Generalisation", "accuracy and distance error on shifted evaluation sets beside the test split")])
         sections.append(SectionModel("Pages", anchor: "pages", [.links(pages.map { LinkModel(href: $0.0, label: $0.1, detail: $0.2) })]))
         sections.append(SectionModel("Artifacts", anchor: "artifacts", [artifactLinks(c)]))
 
