@@ -1,7 +1,7 @@
 import Canvas
 import Foundation
 import NN
-import Synth
+@testable import Synth
 import TestSupport
 import XCTest
 @testable import Training
@@ -49,6 +49,26 @@ final class ExternalDatasetTests: TemporaryFolderTestCase {
         XCTAssertEqual(dataset.classes, labels.classes)
         XCTAssertEqual(dataset.samples[0].label, 2, "the first row is a zèbre")
         XCTAssertNotNil(dataset.mixedSizesNote, "images of 16 and 20 px wide are resized and the note says so")
+    }
+
+    func testAWorkbookWithAnyLabelsIsReadWhenThereIsNoCSV() throws {
+        try Self.makeFolder(folder, classes: ["x", "y & z"], perClass: 3)
+        try FileManager.default.removeItem(atPath: folder + "/labels.csv")
+        func cell(_ column: String, _ row: Int, _ text: String) -> String {
+            "<c r=\"\(column)\(row)\" t=\"inlineStr\"><is><t>\(text)</t></is></c>"
+        }
+        var sheet = #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
+        sheet += "<row r=\"1\">" + cell("A", 1, "label") + cell("B", 1, "filepath") + "</row>"
+        for (i, (label, file)) in [("x", "img_0_0.png"), ("y &amp; z", "img_1_0.png"), ("x", "img_0_1.png"), ("y &amp; z", "img_1_1.png")].enumerated() {
+            sheet += "<row r=\"\(i + 2)\">" + cell("A", i + 2, label) + cell("B", i + 2, file) + "</row>"
+        }
+        sheet += "</sheetData></worksheet>"
+        try LabelsWorkbook.workbook(sheet: sheet).write(to: URL(fileURLWithPath: folder + "/labels.xlsx"))
+        let labels = try DatasetLabels.read(folder: folder)
+        XCTAssertEqual(labels.classes, ["x", "y & z"])
+        XCTAssertEqual(labels.rows.map(\.filepath), ["img_0_0.png", "img_1_0.png", "img_0_1.png", "img_1_1.png"])
+        XCTAssertEqual(labels.rows.map(\.line), [2, 3, 4, 5], "spreadsheet row numbers, for errors")
+        XCTAssertTrue(labels.file.hasSuffix("labels.xlsx"))
     }
 
     func testOneClassIsRefused() throws {
