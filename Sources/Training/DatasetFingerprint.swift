@@ -36,7 +36,11 @@ public enum DatasetFingerprint {
     /// none). Throws what reading the labels throws, or `TrainingError.unreadableImage` for an
     /// image that cannot be read.
     public static func compute(folder: String, recordFile: String?, verify: Bool = false) throws -> Outcome {
-        let labels = try DatasetLabels.read(folder: folder)
+        try compute(labels: try DatasetLabels.read(folder: folder), folder: folder, recordFile: recordFile, verify: verify)
+    }
+
+    /// `compute` for labels already read from `folder`.
+    public static func compute(labels: DatasetLabels, folder: String, recordFile: String?, verify: Bool = false) throws -> Outcome {
         let samples = try ImageDataset.checkImages(labels, folder: folder)
         var old: [String: FileHash] = [:]
         if !verify, let recordFile, let data = try? InputFile.read(recordFile, limit: 256 << 20),

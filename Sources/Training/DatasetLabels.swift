@@ -88,7 +88,7 @@ public struct DatasetLabels: Sendable {
         guard missing.isEmpty, let pathColumn = column(["filepath"]), let labelColumn = column(["label", "letter"]) else {
             let got = header.cells.joined(separator: ",")
             throw SynthError.labels(file: file, line: header.number,
-                                    problem: "the header has no \(missing.joined(separator: " and ")) column (got \(InputText.quoted(got))\(InputText.invisibleNote(got))); a label table needs the columns filepath and label, and may have distance")
+                                    problem: "the header has no \(missing.joined(separator: " and no ")) column (got \(InputText.quoted(got))\(InputText.invisibleNote(got))); a label table needs the columns filepath and label, and may have distance")
         }
         let distanceColumn = column(["distance"])
         let used = Set([pathColumn, labelColumn] + (distanceColumn.map { [$0] } ?? []))
@@ -129,6 +129,16 @@ public struct DatasetLabels: Sendable {
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         return DatasetLabels(file: file, rows: raw.map { Row(filepath: $0.path, label: index[$0.label]!, distance: $0.distance, line: $0.line) },
                              classes: classes, hasDistance: distanceColumn != nil, ignoredColumns: ignored, generated: false)
+    }
+
+    /// Throws, naming them, when classes have fewer images than a split by `fractions` needs
+    /// to give each split one (see `DataSplit.imagesNeeded`).
+    public func checkClassSizes(fractions: (train: Double, val: Double, test: Double)) throws {
+        let needed = DataSplit.imagesNeeded(fractions: fractions)
+        var counts = [Int](repeating: 0, count: classes.count)
+        for row in rows { counts[row.label] += 1 }
+        let small = counts.indices.filter { counts[$0] < needed }.map { (name: classes[$0], images: counts[$0]) }
+        guard small.isEmpty else { throw TrainingError.classesTooSmall(labels: file, needed: needed, classes: small) }
     }
 
     /// Rows as the report's `LabelRow`s (class name in `letter`; distance 0 without a column).

@@ -95,7 +95,8 @@ public enum Trainer {
         let dataset = try ImageDataset(folder: job.dataFolder, inputSize: config.inputSize, threads: job.threads)
         let split = DataSplit.stratified(letters: dataset.samples.map(\.label), fractions: config.split, seed: job.seed)
         if !dataset.ignoredColumns.isEmpty {
-            observer?.note("Ignored the columns \(dataset.ignoredColumns.map { InputText.quoted($0) }.joined(separator: ", ")) of \(dataset.labelsFile): only filepath, label and distance are read.")
+            let columns = dataset.ignoredColumns
+            observer?.note("Ignored \(columns.count == 1 ? "the column" : "the columns") \(columns.map { InputText.quoted($0) }.joined(separator: ", ")) of \(dataset.labelsFile): only filepath, label and distance are read.")
         }
         if let note = dataset.mixedSizesNote { observer?.note(note) }
         if !dataset.hasDistance { observer?.note("\(dataset.labelsFile) has no distance column: the model is trained without its distance head.") }
@@ -236,12 +237,10 @@ public enum Trainer {
     /// Refuses a user's data set in which a class has too few images for every split to get
     /// one (a generated data set keeps its old rule: such a class only trains).
     static func checkClassSizes(_ dataset: ImageDataset, fractions: (train: Double, val: Double, test: Double)) throws {
-        let needed = DataSplit.imagesNeeded(fractions: fractions)
         guard !dataset.generated else { return }
-        var counts = [Int](repeating: 0, count: dataset.classes.count)
-        for sample in dataset.samples { counts[sample.label] += 1 }
-        let small = counts.indices.filter { counts[$0] < needed }.map { (name: dataset.classes[$0], images: counts[$0]) }
-        guard small.isEmpty else { throw TrainingError.classesTooSmall(labels: dataset.labelsFile, needed: needed, classes: small) }
+        let rows = dataset.samples.map { DatasetLabels.Row(filepath: $0.path, label: $0.label, distance: Double($0.distance), line: 0) }
+        try DatasetLabels(file: dataset.labelsFile, rows: rows, classes: dataset.classes, hasDistance: dataset.hasDistance,
+                          ignoredColumns: dataset.ignoredColumns, generated: false).checkClassSizes(fractions: fractions)
     }
 
     static func path(_ job: TrainJob, _ name: String) -> String {

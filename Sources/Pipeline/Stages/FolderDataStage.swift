@@ -43,7 +43,10 @@ enum FolderDataStage {
             throw PipelineError.missingInput(path: folder, problem: "it holds neither labels.csv nor labels.xlsx",
                                              advice: "data.folder (or run --data) takes a folder of images with a label table: labels.csv with the header filepath,label (and optionally distance), one row per image")
         }
-        return try DatasetFingerprint.compute(folder: folder, recordFile: recordFile(cacheRoot: cacheRoot, folder: folder), verify: verify)
+        // Classes too small for the split are named before a run folder exists.
+        let labels = try DatasetLabels.read(folder: folder)
+        try labels.checkClassSizes(fractions: Config(config).train.split)
+        return try DatasetFingerprint.compute(labels: labels, folder: folder, recordFile: recordFile(cacheRoot: cacheRoot, folder: folder), verify: verify)
     }
 
     /// Checks and fingerprints the folder, records it in the entry `partial`; returns the line
@@ -60,9 +63,9 @@ enum FolderDataStage {
                              to: (partial as NSString).appendingPathComponent(recordName))
         var line = "Using the data set \(folder): \(Count.of(outcome.images, "image")), \(Count.of(labels.classes.count, "class", plural: "classes"))"
             + (labels.hasDistance ? " with distances" : ", no distance column (the model is trained without its distance head)")
-            + "; content hash \(outcome.hash.prefix(12)) (\(outcome.hashed) of \(outcome.images + 1) files read)."
+            + "; content hash \(outcome.hash.prefix(12))."
         if !labels.ignoredColumns.isEmpty {
-            line += "\nnote: the columns \(labels.ignoredColumns.map { InputText.quoted($0) }.joined(separator: ", ")) of \(labels.file) are ignored."
+            line += "\nnote: \(labels.ignoredColumns.count == 1 ? "the column" : "the columns") \(labels.ignoredColumns.map { InputText.quoted($0) }.joined(separator: ", ")) of \(labels.file) \(labels.ignoredColumns.count == 1 ? "is" : "are") ignored (only filepath, label and distance are read)."
         }
         if !outcome.duplicates.isEmpty {
             let shown = outcome.duplicates.prefix(3).map { $0.map { InputText.quoted($0) }.joined(separator: " = ") }.joined(separator: "; ")

@@ -109,7 +109,7 @@ enum DrillDownPages {
         let correct = rows.filter { $0.predicted == letter }.count
         let lead = rows.isEmpty
             ? "The test split holds no image of \(letter)."
-            : "The \(rows.count) test images of \(letter): \(correct) labelled \(letter) (\(Format.percent(Double(correct) / Double(rows.count)))), the rest grouped by the letter the model chose. Each image shows the probability the model gave its choice and the true distance."
+            : "The \(rows.count) test images of \(letter): \(correct) labelled \(letter) (\(Format.percent(Double(correct) / Double(rows.count)))), the rest grouped by the \(c.classWord) the model chose. Each image shows the probability the model gave its choice\(c.hasDistance ? " and the true distance" : "")."
         var sections: [SectionModel] = []
         let byPrediction = Dictionary(grouping: rows, by: \.predicted)
         let order = byPrediction.keys.sorted { a, b in
@@ -129,8 +129,8 @@ enum DrillDownPages {
             }
             blocks.append(imageGrid(c, name: "gallery-\(letter)-as-\(predicted)", rows: shown,
                                     caption: predicted == letter
-                                        ? "Test images of \(letter) the model labelled correctly, least sure first: probability of \(letter) · true distance."
-                                        : "Test images of \(letter) the model labelled \(predicted), most confident first: probability of \(predicted) · true distance."))
+                                        ? "Test images of \(letter) the model labelled correctly, least sure first: probability of \(letter)\(c.hasDistance ? " · true distance" : "")."
+                                        : "Test images of \(letter) the model labelled \(predicted), most confident first: probability of \(predicted)\(c.hasDistance ? " · true distance" : "")."))
             sections.append(SectionModel(heading, anchor: anchor(predicted: predicted), blocks))
         }
         if sections.isEmpty { sections.append(SectionModel("No images", anchor: "none", [.paragraph(lead)])) }
@@ -145,7 +145,7 @@ enum DrillDownPages {
     /// folder is not there.
     static func imageGrid(_ c: PageContext, name: String, rows: [Prediction], caption: String) -> BlockModel {
         guard c.inputs.datasetFolder != nil else {
-            let text = rows.map { "\($0.path)  \($0.letter) → \($0.predicted)  \(Format.percent($0.probability, decimals: 0))  d \(Format.number($0.distance, decimals: 1))" }
+            let text = rows.map { "\($0.path)  \($0.letter) → \($0.predicted)  \(Format.percent($0.probability, decimals: 0))" + (c.hasDistance ? "  d \(Format.number($0.distance, decimals: 1))" : "") }
             return .details(DetailsModel(summary: "The data set folder is not available, so the \(rows.count) images are listed without pictures",
                                          text: text.joined(separator: "\n")))
         }
@@ -153,7 +153,7 @@ enum DrillDownPages {
             let images = rows.map { thumbnail(c, $0.path) }
             let columns = 10
             var grid = try ImageGridMark(images: images, columns: columns,
-                                         captions: rows.map { "\(Format.percent($0.probability, decimals: 0)) · d \(Format.number($0.distance, decimals: 1))" })
+                                         captions: rows.map { Format.percent($0.probability, decimals: 0) + (c.hasDistance ? " · d \(Format.number($0.distance, decimals: 1))" : "") })
             grid.imageScale = 1
             grid.interpolation = .smooth // photographs: never baked into hard pixels
             var axes = Axes()

@@ -153,7 +153,8 @@ enum EvaluationPage {
                                       alt: "Most confident mistakes") {
             let columns = 8
             var grid = try ImageGridMark(images: images.map { $0! }, columns: columns,
-                                         captions: shown.map { "\($0.letter) → \($0.predicted) \(Format.percent($0.probability, decimals: 0)) · d \(Format.number($0.distance, decimals: 1))" })
+                                         captions: shown.map { "\(Format.short($0.letter, limit: 12)) → \(Format.short($0.predicted, limit: 12)) \(Format.percent($0.probability, decimals: 0))"
+                                             + (c.hasDistance ? " · d \(Format.number($0.distance, decimals: 1))" : "") })
             grid.imageScale = 1.5
             var axes = Axes(title: "Most confident mistakes")
             axes.add(grid)
