@@ -91,6 +91,17 @@ final class ExternalDataRunTests: TemporaryFolderTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: reports), "nothing written")
     }
 
+    func testAClassTooSmallForTheSplitStopsTheRunBeforeItsFolderExists() throws {
+        let data = try makeData("small", classes: ["many", "few"], perClass: 4, distance: false)
+        let labels = data + "/labels.csv"
+        let kept = try String(contentsOfFile: labels, encoding: .utf8).split(separator: "\n").dropLast(2)
+        try (kept.joined(separator: "\n") + "\n").write(toFile: labels, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try run(data: data)) { error in
+            XCTAssertTrue("\(error)".contains("\"few\" (2 images)"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: reports), "no run folder, nothing half-written")
+    }
+
     func testRunDataTakesAnyPathLiterally() throws {
         let odd = folder + "/my signs: 'v2' #1"
         let config = try ConfigLoader.load(file: nil, overrides: PipelineRun.dataOverrides(folder: odd))
