@@ -19,26 +19,33 @@ public enum Analyser {
 
     public static func run(_ job: AnalysisJob, expected: SmallCNNArchitecture? = nil) throws -> Outcome {
         let started = Date()
-        let (model, _) = try ModelFile.load(path: job.modelPath)
+        let (model, _, modelClasses) = try ModelFile.loadNamed(path: job.modelPath)
         model.engine = Engine(threads: job.threads)
+        // The config knows the model's shape, not its classes: those come from the data set.
+        var expected = expected
+        expected?.classes = model.architecture.classes
+        expected?.distanceHead = model.architecture.distanceHead
         if let expected, expected != model.architecture {
             throw AnalysisError.modelMismatch(path: job.modelPath, problem: "it is a SmallCNN with input \(model.architecture.inputSize) px, channels \(model.architecture.channels), heads \(model.architecture.classHidden)/\(model.architecture.distanceHidden), but the config asks for input \(expected.inputSize) px, channels \(expected.channels), heads \(expected.classHidden)/\(expected.distanceHidden)")
         }
-        // Only the test split is evaluated: only its images are decoded.
+        // Only the test split is evaluated (or, with `whole`, every image): only those are decoded.
         var picked: DataSplit?
         let dataset = try ImageDataset(folder: job.dataFolder, inputSize: model.architecture.inputSize, threads: job.threads) { samples in
-            picked = DataSplit.stratified(letters: samples.map(\.letter), fractions: job.split, seed: job.seed)
+            picked = job.whole ? DataSplit(train: [], validation: [], test: Array(samples.indices))
+                : DataSplit.stratified(letters: samples.map(\.label), fractions: job.split, seed: job.seed)
             return picked!.test
         }
         let split = picked! // the reader picks once, from the checked labels
         if job.stop.isRequested { throw AnalysisError.interrupted }
-        let letters = dataset.samples.map(\.letter)
+        // Classes by name: a data set may hold a subset of the model's classes.
+        let letters = try ClassMapping.modelLabels(of: dataset, modelClasses: modelClasses, modelPath: job.modelPath)
+        let hasDistance = dataset.hasDistance && model.architecture.hasDistanceHead
         guard !split.test.isEmpty else {
             throw AnalysisError.noTestSplit(detail: "\(dataset.samples.count) images with train.split.test = \(job.split.test)")
         }
         let test = split.test
         let predictions = Evaluation.predict(model, dataset: dataset, indices: test, batchSize: job.batchSize, keepEmbeddings: true)
-        let labels = Letters.all
+        let labels = modelClasses
         let truth = test.map { letters[$0] }
         let predicted = test.indices.map { predictions.predictedLetter($0) }
         let probability = test.indices.map { Double(predictions.probabilities[$0 * predictions.classes + predicted[$0]]) }
@@ -50,7 +57,10 @@ public enum Analyser {
         let perClassMAE = EvaluationMetrics.distanceMAEPerClass(truth: trueDistance, predicted: predictedDistance, classes: truth, classCount: labels.count)
         for c in classification.perClass.indices { classification.perClass[c].distanceMAE = perClassMAE[c] }
         let correct = zip(truth, predicted).map { $0 == $1 }
-        let (lower, upper) = job.distanceRange
+        // A user's data set is binned over its own distances; a generated one over the config's range.
+        let distances = dataset.samples.map { Double($0.distance) }
+        let (lower, upper): (Double, Double) = dataset.generated ? (job.distanceRange.min, job.distanceRange.max)
+            : (distances.min() ?? 0, max((distances.max() ?? 1), (distances.min() ?? 0) + 1e-9))
 
         // The 2-D maps: t-SNE on at most tsneMaxPoints evenly spread test images, PCA on all.
         let hidden = model.architecture.classHidden
@@ -72,22 +82,24 @@ public enum Analyser {
                                   klDivergence: tsne.klDivergence, seconds: Date().timeIntervalSince(tsneStarted), neighbours: tsne.neighbours.rawValue)
         let pca = PCA.project2(predictions.embeddings, rows: n, columns: hidden)
         // Separation: the embedding of every test image; the t-SNE silhouette over the mapped rows.
-        var separation = ClassSeparation.byDistance(points: predictions.embeddings, dimensions: hidden, map: [], mapDimensions: 0,
+        var separation = !hasDistance ? [] : ClassSeparation.byDistance(points: predictions.embeddings, dimensions: hidden, map: [], mapDimensions: 0,
                                                     labels: truth, distance: trueDistance, lower: lower, upper: upper, bins: job.distanceBins)
-        let mapSilhouettes = ClassSeparation.silhouettePerBin(points: tsneMap, dimensions: 2, labels: mapRows.map { truth[$0] },
+        let mapSilhouettes = !hasDistance ? [] : ClassSeparation.silhouettePerBin(points: tsneMap, dimensions: 2, labels: mapRows.map { truth[$0] },
                                                               distance: mapRows.map { trueDistance[$0] }, lower: lower, upper: upper,
                                                               bins: job.distanceBins)
         for b in separation.indices { separation[b].silhouetteTSNE = mapSilhouettes[b] }
 
-        let metrics = AnalysisMetrics(
+        var metrics = AnalysisMetrics(
             testImages: n, accuracy: classification.accuracy, macroF1: classification.macroF1,
-            distance: EvaluationMetrics.distance(truth: trueDistance, predicted: predictedDistance),
+            distance: hasDistance ? EvaluationMetrics.distance(truth: trueDistance, predicted: predictedDistance) : DistanceMetrics(mae: 0, rmse: 0, r2: 0),
             perClass: classification.perClass, confusion: classification.confusion,
-            distanceBins: EvaluationMetrics.distanceBins(truth: trueDistance, predicted: predictedDistance, correct: correct,
+            distanceBins: !hasDistance ? [] : EvaluationMetrics.distanceBins(truth: trueDistance, predicted: predictedDistance, correct: correct,
                                                          lower: lower, upper: upper, bins: job.distanceBins),
             confidentMistakes: EvaluationMetrics.confidentMistakes(paths: paths, truth: truth, predicted: predicted, probability: probability,
                                                                    distances: trueDistance, labels: labels, limit: job.mistakes),
             separation: separation, tsne: summary, pcaExplainedVariance: pca.explained)
+        metrics.classes = labels
+        if !hasDistance { metrics.distanceLabelled = false }
 
         if job.stop.isRequested { throw AnalysisError.interrupted }
         let output = try OutputFolder(final: job.outFolder)
@@ -96,8 +108,9 @@ public enum Analyser {
             var table = "path,letter,distance,predicted,probability,predicted_distance,correct\n"
             var embeddingRows = "path,letter,distance,predicted\n"
             for i in 0..<n {
-                table += "\(CSV.field(paths[i])),\(labels[truth[i]]),\(trueDistance[i]),\(labels[predicted[i]]),\(probability[i]),\(predictedDistance[i]),\(correct[i])\n"
-                embeddingRows += "\(CSV.field(paths[i])),\(labels[truth[i]]),\(trueDistance[i]),\(labels[predicted[i]])\n"
+                let (t, p) = (CSV.field(labels[truth[i]]), CSV.field(labels[predicted[i]]))
+                table += "\(CSV.field(paths[i])),\(t),\(trueDistance[i]),\(p),\(probability[i]),\(predictedDistance[i]),\(correct[i])\n"
+                embeddingRows += "\(CSV.field(paths[i])),\(t),\(trueDistance[i]),\(p)\n"
             }
             try output.write(Data(table.utf8), AnalysisFiles.predictions)
             try output.write(Data(embeddingRows.utf8), AnalysisFiles.embeddingsTable)
@@ -105,11 +118,18 @@ public enum Analyser {
             try NumPyArray(shape: [mapRows.count, 2], floats: tsneMap).write(to: output.path(AnalysisFiles.tsne))
             try NumPyArray(shape: [mapRows.count], ints: mapRows.map(Int32.init)).write(to: output.path(AnalysisFiles.tsneRows))
             try NumPyArray(shape: [n, 2], floats: pca.map).write(to: output.path(AnalysisFiles.pca))
-            var confusion = "true\\predicted," + labels.joined(separator: ",") + "\n"
-            for (t, row) in classification.confusion.enumerated() { confusion += labels[t] + "," + row.map(String.init).joined(separator: ",") + "\n" }
+            var confusion = "true\\predicted," + labels.map(CSV.field).joined(separator: ",") + "\n"
+            for (t, row) in classification.confusion.enumerated() { confusion += CSV.field(labels[t]) + "," + row.map(String.init).joined(separator: ",") + "\n" }
             try output.write(Data(confusion.utf8), AnalysisFiles.confusion)
             try output.write(Data(ModelInspection.parameterCSV(ModelInspection.parameterTable(model)).utf8), AnalysisFiles.parameters)
-            try inspect(model, dataset: dataset, test: test, job: job, output: output)
+            try inspect(model, dataset: dataset, labels: letters, classes: modelClasses, test: test, job: job, output: output)
+            if !job.shifts.isEmpty {
+                if job.stop.isRequested { throw AnalysisError.interrupted }
+                try ShiftEvaluation.run(model: model, classes: modelClasses, job: job, test: ShiftEvaluation.Evaluated(
+                    name: "test", summary: "", folder: job.dataFolder, paths: paths, truth: truth, predicted: predicted,
+                    trueDistance: trueDistance, predictedDistance: predictedDistance, embeddings: predictions.embeddings, hasDistance: hasDistance),
+                                        output: output)
+            }
             if job.stop.isRequested { throw AnalysisError.interrupted }
             try output.commit()
         } catch {
@@ -126,11 +146,15 @@ public enum Analyser {
     }
 
     /// `inspection/`: chosen samples with their inputs, top-3, feature maps and saliency; conv1 filters.
-    private static func inspect(_ model: SmallCNN, dataset: ImageDataset, test: [Int], job: AnalysisJob, output: OutputFolder) throws {
+    private static func inspect(_ model: SmallCNN, dataset: ImageDataset, labels: [Int], classes: [String], test: [Int], job: AnalysisJob,
+                                output: OutputFolder) throws {
         let folder = AnalysisFiles.inspection
         try output.makeFolder(folder)
-        let chosen = ModelInspection.chooseSamples(indices: test, letters: dataset.samples.map(\.letter), perLetter: max(1, job.samplesPerLetter),
-                                                   classes: Letters.count)
+        var chosen = ModelInspection.chooseSamples(indices: test, letters: labels, perLetter: max(1, job.samplesPerLetter),
+                                                   classes: classes.count)
+        // Many classes: a fixed number of samples spread over them, so the model page stays light.
+        let most = Letters.count * max(1, job.samplesPerLetter)
+        if chosen.count > most { chosen = (0..<most).map { chosen[$0 * chosen.count / most] } }
         let size = dataset.inputSize
         var input = [Float](repeating: 0, count: chosen.count * dataset.imageBytes)
         input.withUnsafeMutableBufferPointer { dataset.fill(chosen, into: $0) }
@@ -147,8 +171,8 @@ public enum Analyser {
             let top = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }.prefix(3)
             predicted.append(top.first!)
             let sample = dataset.samples[index]
-            rows += "\(index),\(CSV.field(sample.path)),\(Letters.all[sample.letter]),\(sample.distance),"
-                + top.map { "\(Letters.all[$0]),\(p[$0])" }.joined(separator: ",") + "\n"
+            rows += "\(index),\(CSV.field(sample.path)),\(CSV.field(classes[labels[index]])),\(sample.distance),"
+                + top.map { "\(CSV.field(classes[$0])),\(p[$0])" }.joined(separator: ",") + "\n"
         }
         try output.write(Data(rows.utf8), folder + "/" + InspectionFiles.samples)
         let mapped = min(chosen.count, job.featureMapSamples)

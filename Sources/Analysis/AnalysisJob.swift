@@ -27,6 +27,12 @@ public struct AnalysisJob: Sendable {
     public var featureMapSamples = 6
     /// How many confident mistakes to list.
     public var mistakes = 24
+    /// Evaluate every image of the data set (one the model was not trained on) instead of the
+    /// test split recomputed from the seed.
+    public var whole = false
+    /// Shifted evaluation sets to evaluate the model on in full, beside the test split
+    /// (`generalisation.json`, the report's Generalisation page).
+    public var shifts: [ShiftSet] = []
     /// Polled between the phases of the analysis and every t-SNE iteration; when requested,
     /// nothing is written and `AnalysisError.interrupted` is thrown.
     public var stop: StopRequest?
@@ -46,6 +52,20 @@ public struct AnalysisJob: Sendable {
         self.tsneMaxPoints = tsneMaxPoints
         self.samplesPerLetter = samplesPerLetter
         self.threads = threads
+    }
+}
+
+/// A shifted evaluation set: a data set folder and what it changes.
+public struct ShiftSet: Equatable, Sendable {
+    public var name: String
+    /// What the set changes, in words ("data.distance.min = 5.0, …").
+    public var summary: String
+    public var folder: String
+
+    public init(name: String, summary: String, folder: String) {
+        self.name = name
+        self.summary = summary
+        self.folder = folder
     }
 }
 

@@ -13,6 +13,8 @@ public struct Config: Equatable, Sendable {
     public var train: TrainConfig
     public var analyse: AnalyseConfig
     public var report: ReportConfig
+    /// The user's data set folder (`data.source: folder`), or nil for a generated data set.
+    public var dataFolder: String?
 
     /// The defaults built into the tool.
     public static let defaults = Config(EffectiveConfig.defaults)
@@ -56,6 +58,7 @@ public struct Config: Equatable, Sendable {
             tsneMaxPoints: c.optionalInt("analyse.tsne.max_points"),
             samplesPerLetter: c.int("analyse.samples_per_letter"))
         report = ReportConfig(title: c.text("report.title"), singleFile: c.bool("report.single_file"))
+        dataFolder = c.text("data.source") == "folder" ? c.text("data.folder") : nil
     }
 }
 

@@ -11,7 +11,7 @@ public enum ConfigReference {
                 accepts = field.kind.expected + ", " + b.requirement
             case .integerRange(let r), .integerList(_, let r):
                 accepts = field.kind.expected + ", each \(r.lowerBound)…\(r.upperBound)"
-            case .boolean, .text, .choice:
+            case .boolean, .text, .choice, .shifts:
                 accepts = field.kind.expected
             }
             lines.append("| `\(field.key)` | `\(field.defaultValue.yaml)` | \(accepts) | \(field.summary) |")

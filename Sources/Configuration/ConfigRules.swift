@@ -75,6 +75,9 @@ public enum ConfigRules {
             guard pair[0] <= pair[1] else { throw outOfRange("a range [low, high] with low ≤ high", got) }
             return .list(pair.map(ConfigValue.integer))
 
+        case .shifts:
+            return try shifts(node, key: key, source: source)
+
         case .integerList(let count, let range):
             let list = try integers(count: count)
             guard list.allSatisfy(range.contains) else {
@@ -82,6 +85,54 @@ public enum ConfigRules {
             }
             return .list(list.map(ConfigValue.integer))
         }
+    }
+
+    /// `analyse.shifts`: a list of `{name, set}` mappings; each name of letters, digits, "-" and
+    /// "_", used once; each `set` a mapping of generator keys (`data.*` but the source) to
+    /// values checked as those keys check them.
+    static func shifts(_ node: Node, key: String, source: ConfigSource) throws -> ConfigValue {
+        if case .scalar(let scalar) = node, ConfigLoader.isNull(scalar) { return .list([]) }
+        func bad(_ index: Int, _ problem: String) -> ConfigError {
+            .outOfRange(key: key, requirement: "a list of {name: NAME, set: {data.KEY: VALUE, …}}", got: "entry \(index + 1): \(problem)", source: source)
+        }
+        guard case .sequence(let sequence) = node else {
+            throw ConfigError.wrongType(key: key, expected: ConfigKind.shifts.expected, got: ConfigLoader.describe(node), source: source)
+        }
+        var names = Set<String>()
+        var shifts: [ConfigValue] = []
+        for (i, item) in sequence.enumerated() {
+            guard case .mapping(let mapping) = item else { throw bad(i, "not a mapping") }
+            var name: String?
+            var settings: [ConfigEntry] = []
+            for (keyNode, entryValue) in mapping {
+                switch keyNode.scalar?.string {
+                case "name":
+                    guard case .scalar(let scalar) = entryValue, !scalar.string.isEmpty, scalar.string.count <= 40,
+                          scalar.string.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                        throw bad(i, "the name must be 1 to 40 letters, digits, - or _")
+                    }
+                    name = scalar.string
+                case "set":
+                    guard case .mapping(let set) = entryValue else { throw bad(i, "set must be a mapping of data.* keys to values") }
+                    for (settingKey, settingValue) in set {
+                        let dotted = settingKey.scalar?.string ?? ""
+                        guard dotted.hasPrefix("data."), !["data.source", "data.folder"].contains(dotted), let field = ConfigSchema.field(dotted) else {
+                            throw bad(i, "\(InputText.quoted(dotted)) is not a generator key (data.distance.min, data.augment.blur.probability, …)")
+                        }
+                        settings.append(ConfigEntry(dotted, try value(of: settingValue, for: field, source: source)))
+                    }
+                default:
+                    throw bad(i, "unknown key \(InputText.quoted(keyNode.scalar?.string ?? "?")); an entry has name and set")
+                }
+            }
+            guard let name else { throw bad(i, "it has no name") }
+            guard !settings.isEmpty else { throw bad(i, "its set names no data.* key to change") }
+            guard names.insert(name).inserted else { throw bad(i, "the name \(name) is used twice") }
+            let order = ConfigSchema.fields.map(\.key)
+            settings.sort { order.firstIndex(of: $0.key)! < order.firstIndex(of: $1.key)! }
+            shifts.append(.mapping([ConfigEntry("name", .text(name)), ConfigEntry("set", .mapping(settings))]))
+        }
+        return .list(shifts)
     }
 
     /// Rules that involve more than one key, or more than a key's own range (split fractions sum
@@ -99,6 +150,14 @@ public enum ConfigRules {
             throw ConfigError.inconsistent(
                 keys: ["train.split.train", "train.split.val", "train.split.test"],
                 problem: "The fractions train.split.train + train.split.val + train.split.test must sum to 1, but \(split.map(fmt).joined(separator: " + ")) = \(fmt(total)).")
+        }
+        if config.text("data.source") == "folder", config.text("data.folder").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ConfigError.inconsistent(keys: ["data.source", "data.folder"],
+                                           problem: "Config key \"data.source\" is folder (\(config.source(of: "data.source"))) but \"data.folder\" names no folder; set it to the folder holding labels.csv (or use `asl-lab run --data DIR`).")
+        }
+        if config.text("data.source") == "folder", case .list(let shifts) = config["analyse.shifts"], !shifts.isEmpty {
+            throw ConfigError.inconsistent(keys: ["data.source", "analyse.shifts"],
+                                           problem: "Config key \"analyse.shifts\" draws shifted sets with the pattern generator, but \"data.source\" is folder (\(config.source(of: "data.source"))); evaluate a folder model on another folder with `asl-lab analyse --whole --data OTHER --model MODEL --out DIR` instead.")
         }
         let inputSize = config.int("train.input_size")
         guard inputSize % 8 == 0 else {

@@ -5,6 +5,8 @@ public enum ConfigValue: Equatable, Sendable {
     case boolean(Bool)
     case text(String)
     case list([ConfigValue])
+    /// Named values in a fixed order (an entry of `analyse.shifts`).
+    case mapping([ConfigEntry])
     /// An optional value left unset (`null` in YAML).
     case none
 
@@ -17,6 +19,7 @@ public enum ConfigValue: Equatable, Sendable {
         case .boolean(let v): return "b:\(v)"
         case .text(let v): return "s:\(v.count):\(v)"
         case .list(let items): return "[" + items.map(\.canonical).joined(separator: ",") + "]"
+        case .mapping(let entries): return "{" + entries.map { "s:\($0.key.count):\($0.key)=\($0.value.canonical)" }.joined(separator: ",") + "}"
         case .none: return "null"
         }
     }
@@ -29,6 +32,7 @@ public enum ConfigValue: Equatable, Sendable {
         case .boolean(let v): return v ? "true" : "false"
         case .text(let v): return ConfigValue.yamlString(v)
         case .list(let items): return "[" + items.map(\.yaml).joined(separator: ", ") + "]"
+        case .mapping(let entries): return "{" + entries.map { ConfigValue.yamlString($0.key) + ": " + $0.value.yaml }.joined(separator: ", ") + "}"
         case .none: return "null"
         }
     }
@@ -71,3 +75,14 @@ public enum ConfigValue: Equatable, Sendable {
 }
 
 import Foundation
+
+/// One named value of a `ConfigValue.mapping`.
+public struct ConfigEntry: Equatable, Sendable {
+    public var key: String
+    public var value: ConfigValue
+
+    public init(_ key: String, _ value: ConfigValue) {
+        self.key = key
+        self.value = value
+    }
+}

@@ -44,8 +44,7 @@ public struct EffectiveConfig: Equatable, Sendable {
     }
 
     private func canonicalText(_ fields: [ConfigField]) -> String {
-        fields.filter { !(ConfigSchema.omittedWhileNull.contains($0.key) && self[$0.key] == .none) }
-            .map { "\($0.key)=\(self[$0.key].canonical)\n" }.joined()
+        fields.filter { $0.hashedAtDefault || self[$0.key] != $0.defaultValue }.map { "\($0.key)=\(self[$0.key].canonical)\n" }.joined()
     }
 
     /// The seed the data set is drawn with: `data.seed`, or `seed` while it is null.
@@ -87,9 +86,7 @@ public struct EffectiveConfig: Equatable, Sendable {
     /// seeds: the provenance a data set records.
     public func resolvedYAML(under prefixes: [String]) -> String {
         let resolved = resolvingSeeds(under: prefixes)
-        return resolved.yaml(fields: resolved.fields(under: prefixes).filter {
-            !(ConfigSchema.omittedWhileNull.contains($0.key) && resolved[$0.key] == .none)
-        })
+        return resolved.yaml(fields: resolved.fields(under: prefixes).filter { $0.hashedAtDefault || resolved[$0.key] != $0.defaultValue })
     }
 
     /// SHA-256 (hex) of the whole effective config.

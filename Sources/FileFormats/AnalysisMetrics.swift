@@ -8,9 +8,9 @@ public struct AnalysisMetrics: JSONRecord, Equatable, Sendable {
     public var accuracy: Double
     public var macroF1: Double
     public var distance: DistanceMetrics
-    /// 26 entries, A … Z.
+    /// One entry per class, in label order (A … Z for a generated data set).
     public var perClass: [ClassMetrics]
-    /// `confusion[true][predicted]` counts, 26 × 26.
+    /// `confusion[true][predicted]` counts, classes × classes.
     public var confusion: [[Int]]
     /// Accuracy and distance error by true-distance bin, nearest first.
     public var distanceBins: [DistanceBinMetrics]
@@ -21,6 +21,14 @@ public struct AnalysisMetrics: JSONRecord, Equatable, Sendable {
     public var tsne: TSNESummary
     /// Fraction of the embeddings' variance along the two principal components of `pca.npy`.
     public var pcaExplainedVariance: [Double]
+    /// The class names in label order (absent in files written before it was recorded: A–Z).
+    public var classes: [String]?
+    /// false when the data set has no distances (every distance figure is then empty and the
+    /// distance metrics 0); absent when it has them.
+    public var distanceLabelled: Bool?
+
+    /// Whether the distance numbers mean anything.
+    public var hasDistance: Bool { distanceLabelled ?? true }
 
     public init(testImages: Int, accuracy: Double, macroF1: Double, distance: DistanceMetrics, perClass: [ClassMetrics],
                 confusion: [[Int]], distanceBins: [DistanceBinMetrics], confidentMistakes: [ConfidentMistake],
@@ -42,6 +50,7 @@ public struct AnalysisMetrics: JSONRecord, Equatable, Sendable {
         case accuracy, distance, confusion, separation, tsne
         case testImages = "test_images", macroF1 = "macro_f1", perClass = "per_class", distanceBins = "distance_bins"
         case confidentMistakes = "confident_mistakes", pcaExplainedVariance = "pca_explained_variance"
+        case classes, distanceLabelled = "distance_labelled"
     }
 }
 

@@ -10,9 +10,16 @@ public struct SmallCNNArchitecture: Equatable, Sendable, Codable {
     /// Standardisation of the input inside the model while it trains; nil for none. A saved
     /// model has it folded into its first layer (see `SmallCNN.exportedState`) and so none.
     public var inputStandardisation: InputStandardisation?
+    /// false: the model has no distance head (a data set without distances); nil or true: it
+    /// has one. Nil is what every model with the head records, so their files stay as they were.
+    public var distanceHead: Bool?
+
+    /// Whether the model has the distance head.
+    public var hasDistanceHead: Bool { distanceHead ?? true }
 
     public init(inputSize: Int = 128, channels: [Int] = [32, 64, 128], classHidden: Int = 256, distanceHidden: Int = 128, classes: Int = 26,
-                inputStandardisation: InputStandardisation? = nil) {
+                inputStandardisation: InputStandardisation? = nil, distanceHead: Bool = true) {
+        self.distanceHead = distanceHead ? nil : false
         self.inputSize = inputSize
         self.channels = channels
         self.classHidden = classHidden
@@ -106,11 +113,12 @@ public final class SmallCNN {
         distanceOut = Linear(name: "dist_head.2", inFeatures: architecture.distanceHidden, outFeatures: 1, random: &random)
     }
 
-    /// Parameters in state_dict order.
+    /// Parameters in state_dict order (without the distance head's when it is left out; its
+    /// layers are still drawn at init so that the other layers' initial weights do not change).
     public var parameters: [Parameter] {
         convs.flatMap { [$0.weight, $0.bias] }
-            + [classHidden.weight, classHidden.bias, classOut.weight, classOut.bias,
-               distanceHidden.weight, distanceHidden.bias, distanceOut.weight, distanceOut.bias]
+            + [classHidden.weight, classHidden.bias, classOut.weight, classOut.bias]
+            + (architecture.hasDistanceHead ? [distanceHidden.weight, distanceHidden.bias, distanceOut.weight, distanceOut.bias] : [])
     }
 
     public func forward(_ input: Tensor, training: Bool) -> (logits: Tensor, distance: Tensor) {
@@ -139,10 +147,12 @@ public final class SmallCNN {
         classActivation = classHidden.forward(rows, training: training)
         engine.timed("class_head", .forward, .activation) { ReLU.forward(&classActivation) }
         let logits = classOut.forward(classActivation, training: training)
+        flat = rows
+        // Without a distance head the distance output is all zeros.
+        guard architecture.hasDistanceHead else { return (logits, Tensor(zeros: [n, 1])) }
         distanceActivation = distanceHidden.forward(rows, training: training)
         engine.timed("dist_head", .forward, .activation) { ReLU.forward(&distanceActivation) }
         let distance = distanceOut.forward(distanceActivation, training: training)
-        flat = rows
         return (logits, distance)
     }
 
@@ -159,11 +169,14 @@ public final class SmallCNN {
         var dClass = classOut.backward(logitsGradient)!
         engine.timed("class_head", .backward, .activation) { ReLU.backward(&dClass, output: classActivation) }
         var dFlat = classHidden.backward(dClass)!
-        var dDistance = distanceOut.backward(distanceGradient)!
-        engine.timed("dist_head", .backward, .activation) { ReLU.backward(&dDistance, output: distanceActivation) }
-        let dFlatDistance = distanceHidden.backward(dDistance)!
+        var dFlatDistance: Tensor?
+        if architecture.hasDistanceHead {
+            var dDistance = distanceOut.backward(distanceGradient)!
+            engine.timed("dist_head", .backward, .activation) { ReLU.backward(&dDistance, output: distanceActivation) }
+            dFlatDistance = distanceHidden.backward(dDistance)!
+        }
         engine.timed("flatten", .backward, .layout) {
-            for i in dFlat.data.indices { dFlat.data[i] += dFlatDistance.data[i] }
+            if let dFlatDistance { for i in dFlat.data.indices { dFlat.data[i] += dFlatDistance.data[i] } }
             // (N, C·h·w) → (C, N, h, w)
             let c = architecture.channels[2], side = architecture.inputSize / 8
             dFlat.shape = [dFlat.shape[0], c, side, side]

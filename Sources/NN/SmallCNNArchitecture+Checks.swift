@@ -55,9 +55,10 @@ extension SmallCNNArchitecture {
             ("features.6.weight", [c[2], c[1], 3, 3]), ("features.6.bias", [c[2]]),
             ("class_head.0.weight", [classHidden, flat]), ("class_head.0.bias", [classHidden]),
             ("class_head.2.weight", [classes, classHidden]), ("class_head.2.bias", [classes]),
+        ] + (hasDistanceHead ? [
             ("dist_head.0.weight", [distanceHidden, flat]), ("dist_head.0.bias", [distanceHidden]),
             ("dist_head.2.weight", [1, distanceHidden]), ("dist_head.2.bias", [1]),
-        ]
+        ] : [])
     }
 
     /// The number of weights, or nil when it overflows.

@@ -60,8 +60,10 @@ public enum PipelineRun {
 
     public static func run(config: EffectiveConfig, options: Options, output: ConsoleOutput) throws -> Outcome {
         try RunLabels.check(note: options.note, tags: options.tags)
-        let keys = StageKeys(config: config)
         let cacheRoot = URL(fileURLWithPath: options.cacheRoot).standardizedFileURL.path
+        // A user's data set is keyed by its content (`--force generate` rehashes every file).
+        let fingerprint = try FolderDataStage.fingerprint(config: config, cacheRoot: cacheRoot, verify: options.force == .generate)
+        let keys = StageKeys(config: config, dataFingerprint: fingerprint?.hash)
         let cache = StageCache(root: cacheRoot)
         if options.dryRun { return dryRun(config: config, keys: keys, cache: cache, options: options, output: output) }
 
@@ -135,7 +137,7 @@ public enum PipelineRun {
         let (machine, git) = (RunManifest.Machine.current, RunManifest.Git.ofThisBuild)
         func writeManifest() throws {
             try RunManifest(name: options.name, created: started, config: config, keys: keys, stages: records,
-                            dataset: context.folder(of: .generate), runFolder: runFolder, cache: cache,
+                            dataset: context.dataFolder, runFolder: runFolder, cache: cache,
                             seconds: Date().timeIntervalSince(started), machine: machine, git: git,
                             note: options.note, tags: options.tags,
                             reportWritten: records.contains { $0.name == PipelineStage.report.rawValue }).write(to: runFolder)
@@ -172,7 +174,7 @@ public enum PipelineRun {
             output.write("`asl-lab cache prune` or `cache verify` is working on the cache \(cacheRoot); waiting for it to finish…\n")
         }
         defer { withExtendedLifetime(lock) {} }
-        let keys = StageKeys(config: config)
+        let keys = try StageKeys.of(config, cacheRoot: cacheRoot)
         let cache = StageCache(root: URL(fileURLWithPath: cacheRoot).standardizedFileURL.path)
         let stages = StageTable.stages.filter { $0.stage <= last && $0.output != .runFolder }
         let states = entryStates(of: stages, keys: keys, cache: cache, force: nil)

@@ -20,7 +20,7 @@ enum DefaultTemplates {
 {{#links}}<ul class="links">{{#items}}<li>{{#href}}<a href="{{.}}">{{label}}</a>{{/href}}{{^href}}<code>{{label}}</code>{{/href}} <span class="detail">{{detail}}</span></li>{{/items}}</ul>{{/links}}
 """#,
         "figure.mustache": #"""
-<figure id="figure-{{name}}">
+<figure id="figure-{{name}}"{{#wide}} class="wide"{{/wide}}>
 {{#inline}}<div class="svg" role="img" aria-label="{{alt}}">{{{svg}}}</div>{{/inline}}{{^inline}}<img src="{{src}}" alt="{{alt}}" width="{{width}}" height="{{height}}">{{/inline}}
 <figcaption>{{caption}}{{#png}} <a href="{{.}}">PNG</a>{{/png}}{{#csv}} <a href="{{.}}">data (CSV)</a>{{/csv}}</figcaption>
 </figure>
@@ -114,6 +114,8 @@ figure img, figure .svg svg { display: block; max-width: 100%; height: auto; }
 figure img, figure .svg { border: 1px solid var(--line); border-radius: 8px; background: #fff; width: fit-content; max-width: 100%; }
 figcaption { color: var(--muted); font-size: 13.5px; margin-top: 6px; max-width: 880px; }
 figcaption a { margin-left: 6px; font-size: 12.5px; white-space: nowrap; }
+figure.wide { overflow-x: auto; }
+figure.wide img, figure.wide .svg, figure.wide .svg svg { max-width: none; }
 .figure-row { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 20px; align-items: start; }
 .figure-row figure { margin: 10px 0; }
 .table-wrap { overflow-x: auto; margin: 8px 0 20px; }

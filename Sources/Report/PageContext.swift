@@ -11,7 +11,26 @@ struct PageContext: Sendable {
     let inputs: RunInputs
     let figures: FigureSink
 
-    var letters: [String] { Letters.all }
+    /// The class names in label order: what the analysis recorded, else the data set's labels,
+    /// else A–Z (runs analysed before class names were recorded).
+    var letters: [String] { inputs.metrics?.classes ?? inputs.classes ?? Letters.all }
+
+    /// True when the classes are the letters A–Z (the generated data sets).
+    var classesAreLetters: Bool { letters == Letters.all }
+
+    /// "letter" for A–Z, else "class": the word captions use.
+    var classWord: String { classesAreLetters ? "letter" : "class" }
+
+    /// Whether the run's labels carry distances (a user's data set may not).
+    var hasDistance: Bool { inputs.metrics?.hasDistance ?? inputs.hasDistance ?? true }
+
+    /// More classes than a chart can label one by one at the normal width.
+    var manyClasses: Bool { letters.count > 30 }
+
+    /// The note every distance figure shows for a data set without distances.
+    var noDistanceNote: BlockModel {
+        .note("The data set has no distance column, so the model was trained without its distance head and there is no distance to plot here.")
+    }
 
     /// The note a page shows when the analyse outputs are missing.
     func analyseNote(_ file: String) -> BlockModel {
@@ -60,6 +79,11 @@ enum Format {
     /// Sizes as everywhere else in the tool (`ByteCount.text`: powers of 1024).
     static func bytes(_ value: UInt64) -> String {
         ByteCount.text(Double(value))
+    }
+
+    /// A class name cut to `limit` characters (with "…") for axis and grid labels.
+    static func short(_ name: String, limit: Int = 24) -> String {
+        name.count <= limit ? name : String(name.prefix(limit - 1)) + "…"
     }
 
     static func integer(_ value: Int) -> String {

@@ -47,6 +47,13 @@ public struct BlockModel: Sendable {
     public static func details(_ d: DetailsModel) -> BlockModel { BlockModel(details: d) }
     public static func links(_ l: [LinkModel]) -> BlockModel { BlockModel(links: Group(items: l)) }
     public static func row(_ figures: [FigureModel]) -> BlockModel { BlockModel(figureRow: Group(items: figures)) }
+
+    /// This block with its figure marked `wide` when `wide` is true.
+    func scrolling(_ wide: Bool = true) -> BlockModel {
+        var block = self
+        if wide { block.figure?.wide = true }
+        return block
+    }
 }
 
 /// A list rendered inside one wrapper element (`{{#cards}}<div>{{#items}}…{{/items}}</div>{{/cards}}`).
@@ -66,6 +73,9 @@ public struct FigureModel: Sendable {
     public var src: String
     public var png: String?
     public var csv: String?
+    /// A figure wider than the page (one bar or cell per class of many): shown at full size
+    /// in a box that scrolls sideways, instead of shrunk to unreadable text.
+    public var wide: Bool = false
     /// True in the single-file report: `svg` holds the markup to inline.
     public var inline: Bool = false
     public var svg: String = ""

@@ -12,7 +12,15 @@ public enum ReportRenderer {
         (OverviewPage.build, "Overview", "overview", ReportFiles.index), (DatasetPage.build, "Dataset", "dataset", "dataset.html"),
         (TrainingPage.build, "Training", "training", "training.html"), (EvaluationPage.build, "Evaluation", "evaluation", "evaluation.html"),
         (ModelPage.build, "Model", "model", "model.html"), (EmbeddingsPage.build, "Embeddings", "embeddings", "embeddings.html"),
+        (GeneralisationPage.build, "Generalisation", "generalisation", GeneralisationPage.file),
     ]
+
+    /// The pages of a run folder: every page of `pages`, but the Generalisation page only when
+    /// the analysis evaluated shifted sets (`generalisation.json`), so a run without them keeps
+    /// its six pages.
+    static func pages(for inputs: RunInputs) -> [(build: @Sendable (PageContext) -> PageModel, label: String, id: String, file: String)] {
+        pages.filter { $0.id != "generalisation" || inputs.generalisation != nil }
+    }
 
     /// The pages drawn while a run trains: the ones whose data training already has.
     static let livePages: Set<String> = ["overview", "training"]
@@ -28,6 +36,7 @@ public enum ReportRenderer {
         let context = PageContext(job: job, inputs: inputs, figures: FigureSink(runFolder: folder, reusable: job.reusableFigures, stop: job.stop))
 
         // The drill-down pages (galleries, the region map) are linked from the pages, not the navigation.
+        let pages = Self.pages(for: inputs)
         let built = build(pages.map(\.build), context: context, also: DrillDownPages.build)
         let models = Array(built.prefix(pages.count)), details = Array(built.dropFirst(pages.count))
         if job.stop.isRequested { throw ReportError.interrupted }
@@ -75,7 +84,7 @@ public enum ReportRenderer {
         inputs.history = history
         inputs.steps = steps
         let context = PageContext(job: job, inputs: inputs, figures: FigureSink(runFolder: folder, stop: job.stop))
-        let builders = pages.map { page -> @Sendable (PageContext) -> PageModel in
+        let builders = Self.pages(for: inputs).map { page -> @Sendable (PageContext) -> PageModel in
             guard !livePages.contains(page.id) else { return page.build }
             return { _ in
                 PageModel(id: page.id, title: page.label, file: page.file, lead: "This page is drawn by the report at the end of the run.",

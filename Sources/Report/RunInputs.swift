@@ -20,9 +20,14 @@ public struct RunInputs: Sendable {
     public var status: RunStatus?
     public var training: TrainingSummary?
     public var metrics: AnalysisMetrics?
+    /// The evaluation under shift (`generalisation.json`), when the analysis made one.
+    public var generalisation: GeneralisationMetrics?
     /// The data set folder (from the manifest), when it exists.
     public var datasetFolder: String?
     public var labels: [LabelRow]
+    /// The data set's class names and whether its labels carry distances (nil when unknown).
+    public var classes: [String]?
+    public var hasDistance: Bool?
     /// Files present but unreadable, as sentences.
     public var problems: [String] = []
 
@@ -59,20 +64,25 @@ public struct RunInputs: Sendable {
         inputs.status = RunStatus.read(runFolder: folder)?.effective
         inputs.training = record(TrainingSummary.fileName) { try TrainingSummary.read(folder: folder) }
         inputs.metrics = record(AnalysisMetrics.fileName) { try AnalysisMetrics.read(folder: folder) }
+        inputs.generalisation = record(GeneralisationMetrics.fileName) { try GeneralisationMetrics.read(folder: folder) }
         if readLabels, var dataset = inputs.manifest?.dataset {
             // A run restored from an archive carries its data set inside its folder; the cache
             // folder the manifest names is on the machine that ran it.
             let carried = inputs.path(Self.carriedDataset)
-            if FileKind(path: (dataset as NSString).appendingPathComponent("labels.csv")) != .regular,
-               FileKind(path: (carried as NSString).appendingPathComponent("labels.csv")) == .regular {
-                dataset = carried
+            func hasLabels(_ folder: String) -> Bool {
+                ["labels.csv", "labels.xlsx"].contains { FileKind(path: (folder as NSString).appendingPathComponent($0)) == .regular }
             }
-            let labels = (dataset as NSString).appendingPathComponent("labels.csv")
-            if let text = try? InputFile.readText(labels, limit: InputFile.Limit.labelsCSV) {
+            if !hasLabels(dataset), hasLabels(carried) { dataset = carried }
+            if hasLabels(dataset) {
                 inputs.datasetFolder = dataset
-                do { inputs.labels = try LabelsTable.parseCSV(text, file: labels) } catch { inputs.problems.append("\(error)") }
+                do {
+                    let table = try DatasetLabels.read(folder: dataset)
+                    inputs.labels = table.labelRows
+                    inputs.classes = table.classes
+                    inputs.hasDistance = table.hasDistance
+                } catch { inputs.problems.append("\(error)") }
             } else {
-                inputs.problems.append("The data set \(dataset) named in manifest.json is not there (no labels.csv).")
+                inputs.problems.append("The data set \(dataset) named in manifest.json is not there (no labels.csv or labels.xlsx).")
             }
         }
         return inputs

@@ -7,12 +7,20 @@ public struct DataSplit: Equatable, Sendable {
     public var validation: [Int]
     public var test: [Int]
 
-    /// Splits sample indices by `fractions` (train, val, test; summing to 1) within each letter.
+    public init(train: [Int], validation: [Int], test: [Int]) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
+
+    /// Splits sample indices by `fractions` (train, val, test; summing to 1) within each class
+    /// (`letters` holds each sample's class index: letters for a generated data set).
     /// Per letter, val and test get ⌊n·fraction⌉ samples (at least one when their fraction is
     /// positive and the letter has enough samples) and train the rest.
     public static func stratified(letters: [Int], fractions: (train: Double, val: Double, test: Double), seed: UInt64) -> DataSplit {
         var split = DataSplit(train: [], validation: [], test: [])
-        for letter in 0..<Letters.count {
+        // At least A–Z, so that a generated data set's splits stay as they always were.
+        for letter in 0..<max(Letters.count, (letters.max() ?? -1) + 1) {
             var members = letters.indices.filter { letters[$0] == letter }
             var random = SampleRandom(seed: seed, letter: letter, index: 0, stream: 0x5311_7000)
             shuffle(&members, &random)
@@ -29,6 +37,12 @@ public struct DataSplit: Equatable, Sendable {
         }
         split.train.sort(); split.validation.sort(); split.test.sort()
         return split
+    }
+
+    /// The fewest images a class needs so that every split with a positive fraction gets one
+    /// of them (see `stratified`).
+    public static func imagesNeeded(fractions: (train: Double, val: Double, test: Double)) -> Int {
+        fractions.val > 0 || fractions.test > 0 ? 3 : 1
     }
 
     /// Fisher–Yates with the given stream.

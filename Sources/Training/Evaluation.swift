@@ -4,7 +4,7 @@ import NN
 public struct Predictions: Sendable {
     /// Sample indices into the data set, in order.
     public var indices: [Int]
-    /// Softmax probabilities, `indices.count × 26`, row-major.
+    /// Softmax probabilities, `indices.count × classes`, row-major.
     public var probabilities: [Float]
     /// Predicted distance per sample.
     public var distances: [Float]
@@ -54,12 +54,14 @@ public enum Evaluation {
     /// Fraction of samples whose predicted letter is the true one.
     public static func accuracy(_ predictions: Predictions, dataset: ImageDataset) -> Double {
         guard !predictions.indices.isEmpty else { return .nan }
-        let correct = predictions.indices.indices.filter { predictions.predictedLetter($0) == dataset.samples[predictions.indices[$0]].letter }.count
+        let correct = predictions.indices.indices.filter { predictions.predictedLetter($0) == dataset.samples[predictions.indices[$0]].label }.count
         return Double(correct) / Double(predictions.indices.count)
     }
 
-    /// Mean absolute error of the predicted distance.
+    /// Mean absolute error of the predicted distance (0 for a data set without distances:
+    /// there is nothing to measure, and the records that hold it say so elsewhere).
     public static func distanceMAE(_ predictions: Predictions, dataset: ImageDataset) -> Double {
+        guard dataset.hasDistance else { return 0 }
         guard !predictions.indices.isEmpty else { return .nan }
         let total = predictions.indices.indices.reduce(0.0) { sum, i in
             sum + Double(abs(predictions.distances[i] - dataset.samples[predictions.indices[i]].distance))

@@ -8,8 +8,9 @@ import Synth
 public struct LabeledSample: Equatable, Sendable {
     /// Path relative to the data set folder.
     public var path: String
-    /// 0 = A … 25 = Z.
-    public var letter: Int
+    /// Index into the data set's `classes` (0 = A … 25 = Z for a generated data set).
+    public var label: Int
+    /// 0 when the data set has no distance column.
     public var distance: Float
 }
 
@@ -19,6 +20,18 @@ public struct LabeledSample: Equatable, Sendable {
 public final class ImageDataset: @unchecked Sendable {
     public let folder: String
     public let samples: [LabeledSample]
+    /// Class names in label order (A–Z for a generated data set).
+    public let classes: [String]
+    /// Whether the labels carry a distance (else the distance head is left out).
+    public let hasDistance: Bool
+    /// The label file read, and the columns of its header that were ignored.
+    public let labelsFile: String
+    public let ignoredColumns: [String]
+    /// True for a data set written by `asl-lab generate` (header `filepath,letter,distance`).
+    public let generated: Bool
+    /// How many decoded images had each size ("W×H"): images of any size are resized to the
+    /// model's input, and a data set of mixed sizes is worth saying so.
+    public private(set) var imageSizes: [String: Int] = [:]
     public let inputSize: Int
     /// The decoded images, `3 * inputSize²` bytes each, in sample order.
     private let pixels: [UInt8]
@@ -27,17 +40,25 @@ public final class ImageDataset: @unchecked Sendable {
 
     public var imageBytes: Int { 3 * inputSize * inputSize }
 
-    /// Reads `labels.csv` (or `labels.xlsx`) in `folder`, checks every row and that all 26
-    /// letters occur, then decodes and resizes every image on `threads` threads — or, with
+    /// Reads `labels.csv` (or `labels.xlsx`) in `folder` (see `DatasetLabels`), checks every
+    /// row and, for a generated data set, that all 26 letters occur, then decodes and resizes every image on `threads` threads — or, with
     /// `only`, just the samples it picks from the checked labels (analysis needs only the test
     /// split: a seventh of the decoding).
     public init(folder: String, inputSize: Int, threads: Int, only pick: (([LabeledSample]) -> [Int])? = nil) throws {
         self.folder = folder
         self.inputSize = inputSize
-        let samples = try Self.readLabels(folder: folder)
-        let missing = Letters.all.enumerated().filter { letter in !samples.contains { $0.letter == letter.offset } }.map(\.element)
-        guard missing.isEmpty else { throw TrainingError.missingClasses(folder: folder, letters: missing) }
+        let table = try DatasetLabels.read(folder: folder)
+        let samples = try Self.checkImages(table, folder: folder)
+        if table.generated {
+            let missing = Letters.all.enumerated().filter { letter in !samples.contains { $0.label == letter.offset } }.map(\.element)
+            guard missing.isEmpty else { throw TrainingError.missingClasses(folder: folder, letters: missing) }
+        }
         self.samples = samples
+        classes = table.classes
+        hasDistance = table.hasDistance
+        labelsFile = table.file
+        ignoredColumns = table.ignoredColumns
+        generated = table.generated
         // Only the picked images are decoded and stored: nothing is kept for the rest.
         let wanted = pick.map { Set($0(samples)) }
         let decoded = (0..<samples.count).filter { wanted?.contains($0) ?? true }
@@ -54,6 +75,7 @@ public final class ImageDataset: @unchecked Sendable {
         }
         var pixels = [UInt8](repeating: 0, count: total)
         let failure = FirstError()
+        let sizes = SizeTally()
         pixels.withUnsafeMutableBufferPointer { out in
             // Each worker writes only its own images' bytes.
             nonisolated(unsafe) let base = out.baseAddress!
@@ -65,6 +87,7 @@ public final class ImageDataset: @unchecked Sendable {
                     let path = (folder as NSString).appendingPathComponent(samples[i].path)
                     do {
                         let image = try PNG.read(path: path)
+                        sizes.add("\(image.width)×\(image.height)")
                         let planes = ImageResize.planarRGB(image, size: inputSize)
                         planes.withUnsafeBufferPointer { (base + slot * bytesPerImage).update(from: $0.baseAddress!, count: bytesPerImage) }
                     } catch let error as CanvasError {
@@ -80,6 +103,14 @@ public final class ImageDataset: @unchecked Sendable {
         }
         if let error = failure.error { throw error }
         self.pixels = pixels
+        imageSizes = sizes.counts
+    }
+
+    /// One sentence on sizes when the images do not all share one, else nil.
+    public var mixedSizesNote: String? {
+        guard imageSizes.count > 1 else { return nil }
+        let common = imageSizes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3).map { "\($0.key) (\($0.value))" }
+        return "The images come in \(imageSizes.count) sizes (most common: \(common.joined(separator: ", "))); each is resized to the model's \(inputSize)×\(inputSize) px input."
     }
 
     /// Writes images `indices` as floats in [0, 1], N,C,H,W, into `out`
@@ -140,43 +171,19 @@ public final class ImageDataset: @unchecked Sendable {
         return slot
     }
 
-    /// Label rows from labels.csv, or labels.xlsx when there is no CSV, with each image checked
-    /// to exist inside the data set folder (a link leading out of it is refused).
-    static func readLabels(folder: String) throws -> [LabeledSample] {
-        let csv = (folder as NSString).appendingPathComponent("labels.csv")
-        let xlsx = (folder as NSString).appendingPathComponent("labels.xlsx")
-        let rows: [LabelRow]
-        let labelsFile: String
-        if let text = try ifPresent(csv, { () throws(FileReadError) in try InputFile.readText(csv, limit: InputFile.Limit.labelsCSV) }) {
-            rows = try LabelsTable.parseCSV(text, file: csv)
-            labelsFile = csv
-        } else if let data = try ifPresent(xlsx, { () throws(FileReadError) in try InputFile.read(xlsx, limit: InputFile.Limit.labelsWorkbook) }) {
-            rows = try LabelsWorkbook.read(data, file: xlsx)
-            labelsFile = xlsx
-        } else {
-            throw TrainingError.missingLabels(folder: folder)
-        }
+    /// The samples of a checked label table, each image checked to exist inside the data set
+    /// folder (a link leading out of it is refused).
+    static func checkImages(_ table: DatasetLabels, folder: String) throws -> [LabeledSample] {
         let root = realPath(folder) ?? folder
-        return try rows.enumerated().map { offset, row in
+        return try table.rows.map { row in
             let path = (folder as NSString).appendingPathComponent(row.filepath)
-            let line = offset + 2
             guard let resolved = realPath(path) else {
-                throw TrainingError.missingImage(path: path, line: line, labels: labelsFile)
+                throw TrainingError.missingImage(path: path, line: row.line, labels: table.file)
             }
             guard resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
-                throw TrainingError.imageOutsideDataset(path: path, line: line, labels: labelsFile)
+                throw TrainingError.imageOutsideDataset(path: path, line: row.line, labels: table.file)
             }
-            return LabeledSample(path: row.filepath, letter: Letters.index(of: row.letter)!, distance: Float(row.distance))
-        }
-    }
-
-    /// What `read` reads from the label file `path`, or nil when the file does not exist.
-    private static func ifPresent<T>(_ path: String, _ read: () throws(FileReadError) -> T) throws -> T? {
-        do {
-            return try read()
-        } catch {
-            if error.problem == .missing { return nil }
-            throw TrainingError.unreadableLabels(path: path, reason: error.reason)
+            return LabeledSample(path: row.filepath, label: row.label, distance: Float(row.distance))
         }
     }
 
@@ -186,6 +193,14 @@ public final class ImageDataset: @unchecked Sendable {
         defer { free(resolved) }
         return String(cString: resolved)
     }
+}
+
+/// Image sizes counted from several threads.
+final class SizeTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var counts: [String: Int] = [:]
+
+    func add(_ size: String) { lock.withLock { counts[size, default: 0] += 1 } }
 }
 
 /// The first error raised by any of several threads.

@@ -6,21 +6,24 @@ import Synth
 /// What the model says about one image.
 public struct ImagePrediction: Codable, Equatable, Sendable {
     public struct Candidate: Codable, Equatable, Sendable {
+        /// The class name (kept under this key for models of letters, which came first).
         public var letter: String
         public var probability: Double
     }
 
     public var image: String
+    /// The most probable class name (a letter for a model of A–Z).
     public var letter: String
-    /// The three most probable letters, most probable first.
+    /// The three most probable classes, most probable first.
     public var top3: [Candidate]
-    public var distance: Double
+    /// nil for a model without a distance head.
+    public var distance: Double?
 }
 
 /// `asl-lab predict`: a saved model applied to image files.
 public enum Predictor {
     public static func predict(modelPath: String, images: [String]) throws -> [ImagePrediction] {
-        let (model, _) = try ModelFile.load(path: modelPath)
+        let (model, _, classes) = try ModelFile.loadNamed(path: modelPath)
         let size = model.architecture.inputSize
         return try images.map { path in
             let image: RGBImage
@@ -34,8 +37,9 @@ public enum Predictor {
             let (logits, distance) = model.forward(input, training: false)
             let probabilities = Evaluation.softmax(logits.data[...])
             let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }
-            let top3 = ranked.prefix(3).map { ImagePrediction.Candidate(letter: Letters.all[$0], probability: Double(probabilities[$0])) }
-            return ImagePrediction(image: path, letter: top3[0].letter, top3: top3, distance: Double(distance.data[0]))
+            let top3 = ranked.prefix(3).map { ImagePrediction.Candidate(letter: classes[$0], probability: Double(probabilities[$0])) }
+            return ImagePrediction(image: path, letter: top3[0].letter, top3: top3,
+                                   distance: model.architecture.hasDistanceHead ? Double(distance.data[0]) : nil)
         }
     }
 

@@ -93,15 +93,23 @@ public enum Trainer {
 
         let loading = Date()
         let dataset = try ImageDataset(folder: job.dataFolder, inputSize: config.inputSize, threads: job.threads)
-        let split = DataSplit.stratified(letters: dataset.samples.map(\.letter), fractions: config.split, seed: job.seed)
+        let split = DataSplit.stratified(letters: dataset.samples.map(\.label), fractions: config.split, seed: job.seed)
+        if !dataset.ignoredColumns.isEmpty {
+            let columns = dataset.ignoredColumns
+            observer?.note("Ignored \(columns.count == 1 ? "the column" : "the columns") \(columns.map { InputText.quoted($0) }.joined(separator: ", ")) of \(dataset.labelsFile): only filepath, label and distance are read.")
+        }
+        if let note = dataset.mixedSizesNote { observer?.note(note) }
+        if !dataset.hasDistance { observer?.note("\(dataset.labelsFile) has no distance column: the model is trained without its distance head.") }
+        try checkClassSizes(dataset, fractions: config.split)
         guard !split.train.isEmpty else {
             throw TrainingError.emptySplit(name: "training", detail: "\(dataset.samples.count) images are too few for train.split.train = \(config.split.train)")
         }
         observer?.datasetLoaded(images: dataset.samples.count, split: split, seconds: Date().timeIntervalSince(loading))
 
         let architecture = SmallCNNArchitecture(inputSize: config.inputSize, channels: config.channels,
-                                                classHidden: config.classHidden, distanceHidden: config.distanceHidden, classes: Letters.count,
-                                                inputStandardisation: config.standardiseInput ? dataset.channelStatistics(of: split.train) : nil)
+                                                classHidden: config.classHidden, distanceHidden: config.distanceHidden, classes: dataset.classes.count,
+                                                inputStandardisation: config.standardiseInput ? dataset.channelStatistics(of: split.train) : nil,
+                                                distanceHead: dataset.hasDistance)
         let model = SmallCNN(architecture: architecture, seed: job.seed)
         model.engine = engine
         let optimizer = Adam(parameters: model.parameters, learningRate: Float(config.learningRate))
@@ -155,7 +163,7 @@ public enum Trainer {
                 input.withUnsafeMutableBufferPointer { dataset.fill(batch, into: $0) }
                 let (logits, distance) = model.forward(Tensor(shape: [batch.count, 3, size, size], data: input), training: true)
                 let loss = DualHeadLoss.evaluate(logits: logits, distance: distance,
-                                                 classes: batch.map { dataset.samples[$0].letter },
+                                                 classes: batch.map { dataset.samples[$0].label },
                                                  distances: batch.map { dataset.samples[$0].distance },
                                                  distanceWeight: Float(config.distanceLossWeight))
                 guard loss.total.isFinite else {
@@ -220,10 +228,19 @@ public enum Trainer {
             seconds: Date().timeIntervalSince(started))
         try TrainingHistory.write(history, to: job.outFolder)
         try TrainingSteps.write(steps, to: job.outFolder)
-        try ModelFile.save(model, to: path(job, modelName), configHash: job.configHash,
+        try ModelFile.save(model, to: path(job, modelName), configHash: job.configHash, classes: dataset.classes,
                            extra: ["epochs": String(history.count), "seed": String(job.seed)])
         try summary(outcome, job: job, engine: engine, standardisation: architecture.inputStandardisation).write(to: job.outFolder)
         return outcome
+    }
+
+    /// Refuses a user's data set in which a class has too few images for every split to get
+    /// one (a generated data set keeps its old rule: such a class only trains).
+    static func checkClassSizes(_ dataset: ImageDataset, fractions: (train: Double, val: Double, test: Double)) throws {
+        guard !dataset.generated else { return }
+        let rows = dataset.samples.map { DatasetLabels.Row(filepath: $0.path, label: $0.label, distance: Double($0.distance), line: 0) }
+        try DatasetLabels(file: dataset.labelsFile, rows: rows, classes: dataset.classes, hasDistance: dataset.hasDistance,
+                          ignoredColumns: dataset.ignoredColumns, generated: false).checkClassSizes(fractions: fractions)
     }
 
     static func path(_ job: TrainJob, _ name: String) -> String {

@@ -18,6 +18,12 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case checkpoint(path: String, problem: String)
     case model(path: String, problem: String)
     case interrupted(epoch: Int, completedEpochs: Int, batches: Int, checkpoint: String)
+    /// A label table with fewer than 2 or more than 1000 classes.
+    case classCount(labels: String, count: Int, names: [String])
+    /// Classes with fewer images than the split needs to give each split one.
+    case classesTooSmall(labels: String, needed: Int, classes: [(name: String, images: Int)])
+
+    public static func == (a: TrainingError, b: TrainingError) -> Bool { a.description == b.description }
 
     public var description: String {
         switch self {
@@ -47,6 +53,14 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "Cannot resume from \(path): \(problem)."
         case .model(let path, let problem):
             return "Cannot use the model \(path): \(problem)."
+        case .classCount(let labels, let count, let names):
+            if count < 2 {
+                return "The label table \(labels) has \(count == 0 ? "no class" : "a single class (\(InputText.quoted(names.first ?? "")))"); a classifier needs at least 2 classes."
+            }
+            return "The label table \(labels) has \(count) classes; at most \(DatasetLabels.classRange.upperBound) are supported."
+        case .classesTooSmall(let labels, let needed, let classes):
+            let list = classes.prefix(10).map { "\(InputText.quoted($0.name)) (\(Count.of($0.images, "image")))" }.joined(separator: ", ")
+            return "In \(labels), \(classes.count == 1 ? "the class" : "\(classes.count) classes") \(list)\(classes.count > 10 ? " …" : "") \(classes.count == 1 ? "has" : "have") fewer than the \(needed) images the split needs (one each for training, validation and test). Add images, drop the class from the labels, or set train.split.val and train.split.test to 0."
         case .interrupted(let epoch, let completed, let batches, let checkpoint):
             if batches > 0 {
                 return "Training was interrupted during epoch \(epoch), after batch \(batches); a checkpoint of that moment is kept in \(checkpoint), and resuming continues from it."

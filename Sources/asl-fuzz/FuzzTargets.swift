@@ -59,7 +59,7 @@ struct FuzzTarget: Sendable {
 }
 
 extension FuzzTarget {
-    static let all: [FuzzTarget] = [labelsCSV, labelsWorkbook, png, model, numPy, config, templates, trainingSteps]
+    static let all: [FuzzTarget] = [labelsCSV, folderLabels, labelsWorkbook, png, model, numPy, config, templates, trainingSteps]
 
     /// Label rows with the letters, distances and path spellings the writer produces.
     static let rows: [LabelRow] = (0..<40).map { i in
@@ -76,6 +76,21 @@ extension FuzzTarget {
         guard write(input, path) else { return .refused(message: "", namesTheInput: false) }
         return outcome(naming: path) {
             _ = try LabelsTable.parseCSV(try InputFile.readText(path, limit: InputFile.Limit.labelsCSV), file: path)
+        }
+    })
+
+    /// A user's label table (`DatasetLabels`): any class names, with and without a distance
+    /// column, with an extra column, quoted names holding commas, quotes, "<" and "&".
+    static let folderLabels = FuzzTarget(name: "folder-labels-csv", text: true, seeds: {
+        let names = ["open hand", "fist, closed", "signé \"V\"", "<b>&co", "Ärger"]
+        let plain = "filepath,label\n" + (0..<20).map { "img/\($0).png,\"\(names[$0 % 5].replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: "\n") + "\n"
+        let full = "source,filepath,distance,label\n" + (0..<20).map { "cam\($0 % 3),img/\($0).png,\(1 + Double($0) / 7),c\($0 % 4)" }.joined(separator: "\r\n") + "\r\n"
+        return [Array(plain.utf8), Array(full.utf8)]
+    }, parse: { input, work in
+        let path = work + "/labels.csv"
+        guard write(input, path) else { return .refused(message: "", namesTheInput: false) }
+        return outcome(naming: path) {
+            _ = try DatasetLabels.parseCSV(try InputFile.readText(path, limit: InputFile.Limit.labelsCSV), file: path)
         }
     })
 
@@ -189,12 +204,16 @@ extension FuzzTarget {
 
     static let config = FuzzTarget(name: "config-yaml", text: true, seeds: {
         [Array(EffectiveConfig.defaults.yaml.utf8), Array("train:\n  epochs: 5\n  model: {channels: [8, 16, 32]}\ndata:\n  distance: {min: 1, max: 2}\n".utf8),
-         Array("seed: 3\nreport:\n  title: \"A: b\"\n".utf8)]
+         Array("seed: 3\nreport:\n  title: \"A: b\"\n".utf8),
+         Array("analyse:\n  shifts:\n    - {name: far, set: {data.distance.min: 5, data.distance.max: 8}}\n    - name: blur\n      set:\n        data.augment.blur.probability: 1\ndata:\n  source: folder\n  folder: /tmp/x\n".utf8),
+         Array("analyse:\n  shifts: [{name: far, set: {data.augment.blur.radius: [1, 2]}}]\n".utf8)]
     }, parse: { input, work in
         let path = work + "/config.yaml"
         guard write(input, path) else { return .refused(message: "", namesTheInput: false) }
         do {
-            _ = try ConfigLoader.load(file: path)
+            let config = try ConfigLoader.load(file: path)
+            // Every shifted config the file names is derived (and checked) as the analyse stage does.
+            for shift in config.shifts { _ = try config.shifted(shift) }
             return .accepted
         } catch let error as ConfigError {
             // A rule spanning several keys (fractions summing to 1, memory) names the keys.

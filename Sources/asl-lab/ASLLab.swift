@@ -43,4 +43,11 @@ struct ConfigOptions<Example: SetExample>: ParsableArguments {
     func load() throws -> EffectiveConfig {
         try ConfigLoader.load(file: file, overrides: overrides)
     }
+
+    /// `load`, with `--data DIR` standing for `--set data.source=folder --set data.folder=DIR`
+    /// (applied last; the folder made absolute, so the run's config names it from anywhere).
+    func load(data: String?) throws -> EffectiveConfig {
+        guard let data else { return try load() }
+        return try ConfigLoader.load(file: file, overrides: overrides + PipelineRun.dataOverrides(folder: data))
+    }
 }

@@ -14,7 +14,7 @@ struct AnalyseCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions<AnalyseKey>
 
-    @Option(help: ArgumentHelp("The data set folder the model was trained on.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The data set folder the model was trained on (with --whole: any data set of its classes).", valueName: "dir"))
     var data: String
 
     @Option(help: ArgumentHelp("The model (model.safetensors from `asl-lab train`).", valueName: "file"))
@@ -26,6 +26,9 @@ struct AnalyseCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Threads (default: all cores).", valueName: "n"))
     var threads: Int?
 
+    @Flag(help: "Evaluate every image of --data, a data set the model was not trained on (e.g. shifted, or your own), instead of its test split; classes are matched by name, and the data set may hold a subset of the model's.")
+    var whole = false
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
     }
@@ -33,6 +36,7 @@ struct AnalyseCommand: ParsableCommand {
     func run() throws {
         let config = try options.load()
         var job = AnalyseStage.job(config: config, data: data, model: model, out: out, threads: threads)
+        job.whole = whole
         let outcome = try StopSignals.run(what: "the analysis", resume: "Run the same command again: the analysis starts over.") { stop in
             job.stop = stop
             return try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: config))

@@ -4,7 +4,7 @@ import Pipeline
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Predict the letter (top 3 with probabilities) and distance of PNG images with a trained model.")
+        abstract: "Predict the class (top 3 with probabilities) and, when the model has a distance head, the distance of PNG images with a trained model.")
 
     @Option(help: ArgumentHelp("A model.safetensors written by `asl-lab train`.", valueName: "file"))
     var model: String

@@ -8,6 +8,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions<AnyKey>
 
+    @Option(help: ArgumentHelp("Train on your own data set folder instead of generated images: labels.csv (or labels.xlsx) with filepath, label and optionally distance, and the PNG images it names (the same as --set data.source=folder --set data.folder=DIR).", valueName: "dir"))
+    var data: String?
+
     @Option(help: ArgumentHelp("Folder that receives run folders.", valueName: "dir"))
     var reports: String = "Reports"
 
@@ -64,14 +67,15 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try options.load()
+        let config = try options.load(data: data)
         let force = try force.map { try PipelineRun.forcedStage(named: $0, all: RunCommand.allStages) }
         let options = PipelineRun.Options(reportsRoot: reports, cacheRoot: cache, name: name, threads: threads,
                                           force: force, until: try PipelineRun.stage(named: until), dryRun: dryRun,
                                           command: CommandLineText.current, note: note, tags: tag)
         if slurm.slurm {
             // The config was loaded above so that a bad one is refused now, not in the job.
-            let job = SlurmRunJob(configFile: self.options.file, overrides: self.options.overrides, run: options, slurm: slurm.options)
+            let dataOverrides = data.map { PipelineRun.dataOverrides(folder: $0) } ?? []
+            let job = SlurmRunJob(configFile: self.options.file, overrides: self.options.overrides + dataOverrides, run: options, slurm: slurm.options)
             try job.submit(dryRun: dryRun, output: .standardOutput)
             return
         }

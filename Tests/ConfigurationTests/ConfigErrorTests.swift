@@ -48,7 +48,7 @@ final class ConfigErrorTests: TemporaryFolderTestCase {
                        "Config key \"train.model.channels\" expects a list of 3 integers, but got a list in \(path), line 3.")
         let section = try file("section.yaml", "data: 5\n")
         XCTAssertEqual(message(file: section),
-                       "Config key \"data\" expects a mapping of keys (seed, images_per_letter, image_size, families, distance, augment), but got \"5\" in \(section), line 1.")
+                       "Config key \"data\" expects a mapping of keys (seed, images_per_letter, image_size, families, distance, augment, source, folder), but got \"5\" in \(section), line 1.")
     }
 
     func testOutOfRangeValues() {

@@ -28,8 +28,8 @@ final class FuzzTests: XCTestCase {
         let result = try run(["--seed", "1", "--runs", "1500", "--out", out])
         print(result.output) // the per-target lines: inputs, seconds, accepted, refused, largest allocation
         XCTAssertEqual(result.status, 0, result.output)
-        XCTAssertTrue(result.output.contains("asl-fuzz: 8 targets passed, seed 1"), result.output)
-        for target in ["labels-csv", "labels-xlsx", "png", "model-safetensors", "npy", "config-yaml", "mustache-templates", "steps-csv"] {
+        XCTAssertTrue(result.output.contains("asl-fuzz: 9 targets passed, seed 1"), result.output)
+        for target in ["labels-csv", "folder-labels-csv", "labels-xlsx", "png", "model-safetensors", "npy", "config-yaml", "mustache-templates", "steps-csv"] {
             XCTAssertTrue(("\n" + result.output).contains("\n\(target): 15"), "\(target) ran its inputs: \(result.output)")
         }
     }

@@ -97,6 +97,33 @@ final class BrowserTests: XCTestCase {
         print("browser check: \(Self.pages.count + drillDown.count + singleFile.count + compared.count) pages loaded; screenshots in \(docs ?? shots)")
     }
 
+    func testAHundredClassReportLoadsInChromiumAndStaysReadable() throws {
+        guard let chromium = Self.chromium() else {
+            throw XCTSkip("chromium is not installed, so the report cannot be checked in a browser: `make test` installs it (apt-get install chromium).")
+        }
+        let root = NSTemporaryDirectory() + "report-browser-100-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let job = try ManyClassRun.make(root: root, classes: 100, shifted: true)
+        let outcome = try ReportRenderer.render(job)
+        XCTAssertEqual(outcome.problems, [])
+        let evaluation = try String(contentsOfFile: job.runFolder + "/evaluation.html", encoding: .utf8)
+        XCTAssertLessThan(evaluation.components(separatedBy: "<td").count, 1500, "the largest confusions, not a 100 × 100 table of links")
+        XCTAssertTrue(evaluation.contains("largest confusions") || evaluation.contains("confused no two classes"))
+        XCTAssertTrue(evaluation.contains("class=\"wide\""), "the matrix and per-class charts scroll instead of shrinking")
+        XCTAssertTrue(evaluation.contains("clàss &lt;0&gt; &amp; co"), "names are escaped")
+        let generalisation = try String(contentsOfFile: job.runFolder + "/generalisation.html", encoding: .utf8)
+        XCTAssertTrue(generalisation.contains("figure-generalisation-tsne"), "the joint map of in-distribution and shifted embeddings")
+        XCTAssertTrue(generalisation.contains("figure-generalisation-samples-dark"), "the shifted samples")
+        for page in Self.pages + ["generalisation.html"] {
+            let path = job.runFolder + "/" + page
+            let check = try self.check(page: path, html: try String(contentsOfFile: path, encoding: .utf8), chromium: chromium)
+            XCTAssertEqual(check.broken, [], "\(page): every image loads")
+            XCTAssertEqual(check.errors, [], "\(page): no errors")
+            XCTAssertEqual(check.consoleErrors, [], "\(page): nothing on the console")
+            XCTAssertGreaterThan(check.images + check.svgs, page == "index.html" ? 0 : 1, "\(page) shows its figures")
+        }
+    }
+
     func testTheBrowserCheckNoticesBrokenImagesAndErrors() throws {
         guard let chromium = Self.chromium() else {
             throw XCTSkip("chromium is not installed, so the report cannot be checked in a browser: `make test` installs it (apt-get install chromium).")

@@ -30,7 +30,7 @@ final class ImageDatasetTests: TemporaryFolderTestCase {
     func testReadsLabelsAndImagesAsPlanes() throws {
         let dataset = try ImageDataset(folder: try makeDataset(), inputSize: 8, threads: 2)
         XCTAssertEqual(dataset.samples.count, 26)
-        XCTAssertEqual(dataset.samples[3], LabeledSample(path: "D/D_00000.png", letter: 3, distance: 1.3))
+        XCTAssertEqual(dataset.samples[3], LabeledSample(path: "D/D_00000.png", label: 3, distance: 1.3))
         let planes = Array(dataset.planes(3))
         XCTAssertEqual(planes.count, 3 * 64)
         XCTAssertEqual(Set(planes[0..<64]), [27], "red plane of a flat image")

@@ -11,11 +11,17 @@ import FileFormats
 public struct StageKeys: Equatable, Sendable {
     private var keys: [PipelineStage: String]
 
-    public init(config: EffectiveConfig, revisions: [PipelineStage: Int] = StageKeys.outputRevisions) {
+    /// `dataFingerprint`: the content hash of the user's data set folder (`data.source:
+    /// folder`; see `DatasetFingerprint`), which is then the generate key's only input.
+    public init(config: EffectiveConfig, revisions: [PipelineStage: Int] = StageKeys.outputRevisions, dataFingerprint: String? = nil) {
         var keys: [PipelineStage: String] = [:]
         for definition in StageTable.stages {
             let revision = revisions[definition.stage, default: 0]
             let input = definition.keyedBy.map { keys[$0]! }
+            if definition.stage == .generate, let folder = FolderDataStage.folder(of: config) {
+                keys[.generate] = SHA256.hex("stage=generate\nsource=folder\ncontent=\(dataFingerprint ?? "unknown:" + folder)\n")
+                continue
+            }
             keys[definition.stage] = SHA256.hex("stage=\(definition.stage.rawValue)\ntool=\(ToolInfo.version)\n"
                 + (revision > 0 ? "revision=\(revision)\n" : "") + (input.map { "input=\($0)\n" } ?? "")
                 + config.resolvedText(under: definition.configKeys))
@@ -36,4 +42,13 @@ public struct StageKeys: Equatable, Sendable {
     /// The report's figures drawn from these inputs (all but the run's own timings), kept in
     /// the cache so that a fully cached run links them instead of drawing them again.
     public var reportFigures: String { self[.report] }
+}
+
+extension StageKeys {
+    /// The keys of `config` as a run computes them, fingerprinting a user's data set folder
+    /// (by size and time, rehashing only changed files) when the config names one.
+    static func of(_ config: EffectiveConfig, cacheRoot: String) throws -> StageKeys {
+        let fingerprint = try FolderDataStage.fingerprint(config: config, cacheRoot: cacheRoot, verify: false)
+        return StageKeys(config: config, dataFingerprint: fingerprint?.hash)
+    }
 }

@@ -28,12 +28,16 @@ public enum AnalyseStage {
     public static func run(_ job: AnalysisJob, expected: SmallCNNArchitecture?, console: ConsoleOutput = .standardError) throws -> Analyser.Outcome {
         try StageInputs.requireFile(job.modelPath, option: "--model", what: "a model.safetensors written by `asl-lab train`")
         try StageInputs.requireDataset(job.dataFolder, option: "--data")
-        console.write("Analysing the test split of \(job.dataFolder)…\n")
+        console.write("Analysing \(job.whole ? "every image" : "the test split") of \(job.dataFolder)…\n")
         return try Analyser.run(job, expected: expected)
     }
 
     public static func summary(_ outcome: Analyser.Outcome, shownAs: String? = nil) -> String {
         let m = outcome.metrics
+        guard m.hasDistance else {
+            return String(format: "Accuracy %.2f %% (macro F1 %.3f) on %@ (the data set has no distances); analysed in %.1f s: %@",
+                          m.accuracy * 100, m.macroF1, Count.of(m.testImages, "test image"), outcome.seconds, shownAs ?? outcome.folder)
+        }
         return String(format: "Test accuracy %.2f %% (macro F1 %.3f), distance MAE %.3f, RMSE %.3f, R² %.3f on %@; analysed in %.1f s: %@",
                       m.accuracy * 100, m.macroF1, m.distance.mae, m.distance.rmse, m.distance.r2, Count.of(m.testImages, "test image"), outcome.seconds, shownAs ?? outcome.folder)
     }

@@ -3,7 +3,8 @@ import Training
 
 /// `asl-lab predict`: a saved model applied to PNG images, as text or JSON.
 public enum PredictStage {
-    /// Each image's letter, top three and distance.
+    /// Each image's class (a letter for a model of A–Z), top three and distance (when the model
+    /// has a distance head).
     public static func run(model: String, images: [String], json: Bool) throws -> String {
         let predictions = try Predictor.predict(modelPath: model, images: images)
         if json {
@@ -13,7 +14,8 @@ public enum PredictStage {
         }
         return predictions.map { p in
             let others = p.top3.dropFirst().map { String(format: "%@ %.1f %%", $0.letter, $0.probability * 100) }.joined(separator: ", ")
-            return String(format: "%@: %@ (%.1f %%; then %@), distance %.2f", p.image, p.letter, p.top3[0].probability * 100, others, p.distance)
+            let distance = p.distance.map { String(format: ", distance %.2f", $0) } ?? ""
+            return String(format: "%@: %@ (%.1f %%; then %@)", p.image, p.letter, p.top3[0].probability * 100, others) + distance
         }.joined(separator: "\n")
     }
 }

@@ -17,8 +17,10 @@ public enum ReportStage {
     /// A job for a run folder with a known effective config (the pipeline's case).
     public static func job(config: EffectiveConfig, run: String, templates: String? = nil, singleFile: Bool = false) -> ReportJob {
         let typed = Config(config)
+        // A user's data set has no generator settings to redraw.
         return ReportJob(runFolder: run, templates: templates, singleFile: singleFile || typed.report.singleFile,
-                         title: typed.report.title, dataConfig: typed.data, dataSeed: typed.dataSeed, toolVersion: ToolInfo.version)
+                         title: typed.report.title, dataConfig: typed.dataFolder == nil ? typed.data : nil, dataSeed: typed.dataSeed,
+                         toolVersion: ToolInfo.version)
     }
 
     /// A job for a run folder on its own (`asl-lab report --run DIR`): the config comes from

@@ -64,6 +64,10 @@ struct StageContext: Sendable {
     func folder(of stage: PipelineStage) -> String {
         cache.folder(stage: StageTable[stage].cacheFolder, key: keys[stage])
     }
+
+    /// The data set the stages read: the user's folder (`data.source: folder`), else the
+    /// generate stage's entry.
+    var dataFolder: String { FolderDataStage.folder(of: config) ?? folder(of: .generate) }
 }
 
 /// The stages of `asl-lab run`, in order.
@@ -74,6 +78,9 @@ enum StageTable {
             output: .cacheEntry(linked: false), cacheFolder: "generate",
             leaves: "the data set: A/A_00000.png …, labels.csv, labels.xlsx, dataset.json"
         ) { context, folder in
+            if FolderDataStage.folder(of: context.config) != nil {
+                return try FolderDataStage.perform(config: context.config, cacheRoot: context.cache.root, partial: folder)
+            }
             var job = GenerateStage.job(config: context.config, output: folder, threads: context.threads)
             job.stop = context.stop
             return GenerateStage.summary(try GenerateStage.run(job, console: context.errors), shownAs: context.folder(of: .generate))
@@ -91,7 +98,7 @@ enum StageTable {
             output: .cacheEntry(linked: true), cacheFolder: "train",
             leaves: "model.safetensors, history.csv, steps.csv, training.json"
         ) { context, folder in
-            var job = TrainStage.job(config: context.config, data: context.folder(of: .generate), out: folder, threads: context.threads, resume: true)
+            var job = TrainStage.job(config: context.config, data: context.dataFolder, out: folder, threads: context.threads, resume: true)
             job.stop = context.stop
             let outcome = try TrainStage.run(job, console: context.errors, also: context.live)
             if let line = context.live.costLine { context.note("train: " + line) }
@@ -105,10 +112,11 @@ enum StageTable {
             output: .cacheEntry(linked: true), cacheFolder: "analyse",
             leaves: "metrics.json, predictions.csv, embeddings, t-SNE and PCA maps, inspection/"
         ) { context, folder in
-            var job = AnalyseStage.job(config: context.config, data: context.folder(of: .generate),
+            var job = AnalyseStage.job(config: context.config, data: context.dataFolder,
                                        model: (context.folder(of: .train) as NSString).appendingPathComponent(Trainer.modelName),
                                        out: folder, threads: context.threads)
             job.stop = context.stop
+            job.shifts = try ShiftSets.prepare(context)
             let outcome = try AnalyseStage.run(job, expected: AnalyseStage.architecture(config: context.config), console: context.console)
             return AnalyseStage.summary(outcome, shownAs: context.folder(of: .analyse))
         },

@@ -53,7 +53,7 @@ public enum SweepRun {
         let reportsRoot = absolute(options.reportsRoot)
         let cacheRoot = absolute(options.cacheRoot)
         let existing = SweepFolder.existing(hash: plan.hash, reportsRoot: reportsRoot)
-        if options.dryRun { return dryRun(plan, folder: existing, cacheRoot: cacheRoot, output: output) }
+        if options.dryRun { return try dryRun(plan, folder: existing, cacheRoot: cacheRoot, output: output) }
 
         let folder = try existing ?? SweepFolder(path: RunFolder.create(root: reportsRoot, name: "sweep-" + plan.name))
         let created = existing?.record?.created ?? ISO8601DateFormatter().string(from: Date())
@@ -76,7 +76,9 @@ public enum SweepRun {
         // run side by side (each would otherwise draw it on its share of the threads, or wait).
         if jobs > 1 {
             var prepared = Set<String>()
-            for member in pending where prepared.insert(StageKeys(config: member.config).generate).inserted {
+            // A user's folder has nothing to draw.
+            for member in pending where FolderDataStage.folder(of: member.config) == nil
+                && prepared.insert(StageKeys(config: member.config).generate).inserted {
                 let lines = try PipelineRun.prepareEntries(until: .generate, config: member.config, cacheRoot: cacheRoot, threads: cores,
                                                            stop: signals.request, output: output)
                 _ = lines
@@ -103,7 +105,7 @@ public enum SweepRun {
 
     /// `--dry-run`: every member, whether the sweep's folder holds it complete, and for each of
     /// its stages whether the cache holds the output (decided as a run decides it).
-    static func dryRun(_ plan: SweepPlan, folder: SweepFolder?, cacheRoot: String, output: ConsoleOutput) -> Outcome {
+    static func dryRun(_ plan: SweepPlan, folder: SweepFolder?, cacheRoot: String, output: ConsoleOutput) throws -> Outcome {
         let states = folder.flatMap { f in f.record.map { f.states(of: $0) } } ?? [:]
         let cache = StageCache(root: cacheRoot)
         output.write("Sweep \"\(plan.name)\" (\(plan.mode.rawValue)): \(Count.of(plan.members.count, "member"))"
@@ -112,7 +114,7 @@ public enum SweepRun {
         for member in plan.members {
             let state = states[member.name]
             if state?.isComplete == true { complete.append(member.name) }
-            let keys = StageKeys(config: member.config)
+            let keys = try StageKeys.of(member.config, cacheRoot: cacheRoot)
             let stages = StageTable.stages.filter { $0.output != .runFolder }.map { definition in
                 let cached = cache.state(stage: definition.cacheFolder, key: keys[definition.stage], verify: .metadata) == .valid
                 return "\(definition.stage.rawValue) \(cached ? "cached" : "will run")"

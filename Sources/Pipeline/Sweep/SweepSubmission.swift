@@ -59,7 +59,8 @@ public struct SweepSubmission: Sendable {
         let cache = StageCache(root: cacheRoot)
         var seen = Set<String>()
         var scripts: [SlurmBatchScript] = []
-        for member in members {
+        // A user's folder has nothing to draw.
+        for member in members where FolderDataStage.folder(of: member.config) == nil {
             let key = StageKeys(config: member.config).generate
             guard seen.insert(key).inserted, cache.state(stage: StageTable[.generate].cacheFolder, key: key, verify: .metadata) != .valid else { continue }
             let out = cache.partialFolder(stage: StageTable[.generate].cacheFolder, key: key)

@@ -16,16 +16,19 @@ enum DatasetPage {
         var overview: [BlockModel] = []
         if let folder = c.inputs.datasetFolder, !labels.isEmpty {
             let counts = Dictionary(grouping: labels, by: \.letter).mapValues(\.count)
-            overview.append(.cards([
-                CardModel(label: "Images", value: Format.integer(labels.count), detail: "in labels.csv"),
-                CardModel(label: "Letters", value: "\(counts.count)", detail: "one pattern family each"),
-                CardModel(label: "Per letter", value: counts.values.min() == counts.values.max() ? "\(counts.values.min() ?? 0)" : "\(counts.values.min() ?? 0)–\(counts.values.max() ?? 0)", detail: "images"),
-                CardModel(label: "Distance", value: String(format: "%.1f–%.1f", labels.map(\.distance).min() ?? 0, labels.map(\.distance).max() ?? 0), detail: "range of d"),
-            ]))
+            var cards = [
+                CardModel(label: "Images", value: Format.integer(labels.count), detail: "in the label table"),
+                c.classesAreLetters ? CardModel(label: "Letters", value: "\(counts.count)", detail: "one pattern family each")
+                    : CardModel(label: "Classes", value: "\(counts.count)", detail: "sorted by name (Unicode code points)"),
+                CardModel(label: "Per \(c.classWord)", value: counts.values.min() == counts.values.max() ? "\(counts.values.min() ?? 0)" : "\(counts.values.min() ?? 0)–\(counts.values.max() ?? 0)", detail: "images"),
+            ]
+            cards.append(c.hasDistance ? CardModel(label: "Distance", value: String(format: "%.1f–%.1f", labels.map(\.distance).min() ?? 0, labels.map(\.distance).max() ?? 0), detail: "range of d")
+                         : CardModel(label: "Distance", value: "none", detail: "no distance column"))
+            overview.append(.cards(cards))
             overview.append(.paragraph("Data set folder: \(folder)"))
             sections.append(SectionModel("Summary", anchor: "summary", overview))
-            sections.append(SectionModel("Samples per letter", anchor: "samples", [sampleGrid(c, labels: labels)]))
-            sections.append(SectionModel("Class balance and distances", anchor: "balance", [balance(c, labels: labels, counts: counts)]))
+            sections.append(SectionModel("Samples per \(c.classWord)", anchor: "samples", [sampleGrid(c, labels: labels)]))
+            sections.append(SectionModel("Class balance\(c.hasDistance ? " and distances" : "")", anchor: "balance", [balance(c, labels: labels, counts: counts).scrolling(c.manyClasses)]))
         } else {
             let why = c.inputs.manifest == nil
                 ? "manifest.json is not in the run folder, so the data set folder is unknown; `asl-lab run` records it."
@@ -34,13 +37,21 @@ enum DatasetPage {
         }
         sections.append(SectionModel("Augmentation steps", anchor: "augmentation", augmentation(c)))
         return PageModel(id: "dataset", title: "Dataset", file: "dataset.html",
-                         lead: "The synthetic images the model learns from: one procedural pattern family per letter, drawn at a random distance d (smaller and fainter when far), rotated, on a textured background, sometimes blurred, with pixel noise.",
+                         lead: c.job.dataConfig == nil && !c.classesAreLetters
+                            ? "The labelled images the model learns from, as the data set's label table lists them: how many there are of each class and what they look like."
+                            : "The synthetic images the model learns from: one procedural pattern family per letter, drawn at a random distance d (smaller and fainter when far), rotated, on a textured background, sometimes blurred, with pixel noise.",
                          sections: sections)
     }
 
+    /// Above this many classes the sample grid shows the first `manyClassRows` classes, four
+    /// images each, so that the page stays light.
+    static let manyClassRows = 40
+
     static func sampleGrid(_ c: PageContext, labels: [LabelRow]) -> BlockModel {
         let byLetter = Dictionary(grouping: labels, by: \.letter)
-        let letters = c.letters.filter { byLetter[$0] != nil }
+        let present = c.letters.filter { byLetter[$0] != nil }
+        let letters = Array(present.prefix(manyClassRows))
+        let samplesPerLetter = c.manyClasses ? 4 : Self.samplesPerLetter
         var images: [RGBImage] = [], captions: [String] = [], rows: [[String]] = []
         for letter in letters {
             let chosen = Array(byLetter[letter]!.prefix(samplesPerLetter))
@@ -49,16 +60,18 @@ enum DatasetPage {
                     images.append(RGBImage(width: 1, height: 1)); captions.append(""); continue
                 }
                 images.append(image)
-                captions.append(String(format: "d %.2f", chosen[k].distance))
+                captions.append(c.hasDistance ? String(format: "d %.2f", chosen[k].distance) : "")
                 rows.append([chosen[k].filepath, letter, CSVTable.format(chosen[k].distance)])
             }
         }
         let rowLabels = letters.map { letter -> String in
-            guard let config = c.job.dataConfig, let i = Letters.index(of: letter) else { return letter }
+            guard c.classesAreLetters, let config = c.job.dataConfig, let i = Letters.index(of: letter) else { return Format.short(letter) }
             return "\(letter) · \(config.families.family(forLetter: i).name)"
         }
         return c.figures.block("dataset-samples",
-                               caption: "The first \(Count.of(samplesPerLetter, "image")) of every letter with their distance d. Within a row the pattern family stays the same while size, ink strength, rotation, background and blur vary; across rows the families should be told apart at a glance when near, and get hard when far (d near the maximum).",
+                               caption: c.classesAreLetters && c.hasDistance
+                                ? "The first \(Count.of(samplesPerLetter, "image")) of every letter with their distance d. Within a row the pattern family stays the same while size, ink strength, rotation, background and blur vary; across rows the families should be told apart at a glance when near, and get hard when far (d near the maximum)."
+                                : "The first \(Count.of(samplesPerLetter, "image")) of " + (present.count > letters.count ? "the first \(letters.count) of the \(present.count) classes" : "every class") + (c.hasDistance ? ", with their distance d." : "."),
                                alt: "Samples per letter") { [images, captions, rows] in
             var grid = try ImageGridMark(images: images, columns: samplesPerLetter, captions: captions, rowLabels: rowLabels)
             grid.imageScale = 1
@@ -75,16 +88,17 @@ enum DatasetPage {
                         caption: "Left: images per letter (a balanced data set has equal bars). Right: the distribution of the distance d over all images; the generator draws it uniformly, so the histogram should be flat between its limits.",
                         alt: "Class counts and distance histogram") {
             let letters = c.letters.filter { counts[$0] != nil }
-            var bars = Axes(title: "Images per letter", xLabel: "letter", yLabel: "images")
+            var bars = Axes(title: "Images per \(c.classWord)", xLabel: c.classWord, yLabel: "images")
             bars.add(try BarMark(categories: letters, values: letters.map { Double(counts[$0]!) },
                                  colors: letters.map { Palette.color(forClass: Letters.index(of: $0) ?? 0) }))
             bars.legend = nil
+            var table = CSVTable(header: ["letter", "images"])
+            for letter in letters { table.append([letter, String(counts[letter]!)]) }
+            guard c.hasDistance else { return (Figure(width: Double(max(760, 200 + 18 * letters.count)), height: 320, axes: [bars]), table) }
             var histogram = Axes(title: "Distance", xLabel: "distance d", yLabel: "images")
             histogram.add(try HistogramMark(values: labels.map(\.distance), bins: .count(20), color: Palette.tab10[0]))
             histogram.legend = nil
-            var table = CSVTable(header: ["letter", "images"])
-            for letter in letters { table.append([letter, String(counts[letter]!)]) }
-            return (Figure(width: 960, height: 320, axes: [bars, histogram]), table)
+            return (Figure(width: Double(max(960, 480 + 18 * letters.count)), height: 320, axes: [bars, histogram]), table)
         }
     }
 

@@ -1,4 +1,5 @@
 import Analysis
+import Digest
 import Canvas
 import Foundation
 import Plot
@@ -16,11 +17,26 @@ enum DrillDownPages {
     static let regions = 5
     static let imagesPerRegion = 12
 
-    static func galleryFile(_ letter: String) -> String { "gallery-\(letter).html" }
+    static func galleryFile(_ letter: String) -> String { "gallery-\(slug(letter)).html" }
 
-    static func anchor(predicted letter: String) -> String { "predicted-\(letter)" }
+    static func anchor(predicted letter: String) -> String { "predicted-\(slug(letter))" }
 
-    static func pageID(_ letter: String) -> String { "gallery-\(letter)" }
+    static func pageID(_ letter: String) -> String { "gallery-\(slug(letter))" }
+
+    /// A class name as it may appear in a file name and an HTML id: itself when it is plain
+    /// ASCII letters, digits, "-" and "_" (so the letters' pages stay `gallery-A.html` …),
+    /// else "x" and the first 12 hex digits of its SHA-256 (any name: spaces, accents, "/",
+    /// "<" or "&" never reach a path or an id).
+    static func slug(_ name: String) -> String {
+        let plain = !name.isEmpty && name.count <= 40 && name.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_")
+        }
+        return plain ? name : "x" + SHA256.hex(name).prefix(12)
+    }
+
+    /// Above this many classes the evaluation page lists the largest confusions instead of
+    /// the whole matrix of links (100 classes would be 10 000 cells).
+    static let linkMatrixLimit = 30
 
     /// The section of `truth`'s gallery holding the images labelled `predicted` (page.mustache
     /// gives each section the id "<page id>-<anchor>").
@@ -57,6 +73,7 @@ enum DrillDownPages {
     /// opening the gallery section of its images.
     static func confusionLinks(_ c: PageContext, confusion: [[Int]]) -> BlockModel {
         let letters = c.letters
+        if letters.count > linkMatrixLimit { return topConfusions(c, confusion: confusion) }
         let cells = letters.indices.map { t in
             [CellModel(text: letters[t], href: galleryFile(letters[t]))] + letters.indices.map { p in
                 let n = t < confusion.count && p < confusion[t].count ? confusion[t][p] : 0
@@ -67,12 +84,32 @@ enum DrillDownPages {
                                  header: ["true \\ predicted"] + letters, numeric: Set(1...letters.count), cells: cells))
     }
 
+    /// The largest off-diagonal cells of the confusion matrix as a table of links, most
+    /// images first (ties by class order), each opening the gallery section of its images.
+    static func topConfusions(_ c: PageContext, confusion: [[Int]], limit: Int = 40) -> BlockModel {
+        let letters = c.letters
+        var cells: [(t: Int, p: Int, n: Int)] = []
+        for (t, row) in confusion.enumerated() where t < letters.count {
+            for (p, n) in row.enumerated() where p != t && n > 0 && p < letters.count { cells.append((t, p, n)) }
+        }
+        cells.sort { ($1.n, $0.t, $0.p) < ($0.n, $1.t, $1.p) }
+        guard !cells.isEmpty else { return .paragraph("The model confused no two classes on the test split.") }
+        let support = confusion.map { $0.reduce(0, +) }
+        let rows = cells.prefix(limit).map { cell in
+            [CellModel(text: letters[cell.t], href: galleryFile(letters[cell.t])), CellModel(text: letters[cell.p]),
+             CellModel(text: String(cell.n), href: cellLink(truth: letters[cell.t], predicted: letters[cell.p])),
+             CellModel(text: Format.percent(Double(cell.n) / Double(max(1, support[cell.t]))))]
+        }
+        return .table(TableModel(caption: "The \(min(limit, cells.count)) largest confusions of \(cells.count) (true class labelled as another), most images first; the count opens those test images, the true class all of its images.",
+                                 header: ["true", "predicted", "images", "share of the true class"], numeric: [2, 3], cells: rows))
+    }
+
     static func gallery(_ c: PageContext, letter: String, predictions rows: [Prediction]) -> PageModel {
         let file = galleryFile(letter)
         let correct = rows.filter { $0.predicted == letter }.count
         let lead = rows.isEmpty
             ? "The test split holds no image of \(letter)."
-            : "The \(rows.count) test images of \(letter): \(correct) labelled \(letter) (\(Format.percent(Double(correct) / Double(rows.count)))), the rest grouped by the letter the model chose. Each image shows the probability the model gave its choice and the true distance."
+            : "The \(rows.count) test images of \(letter): \(correct) labelled \(letter) (\(Format.percent(Double(correct) / Double(rows.count)))), the rest grouped by the \(c.classWord) the model chose. Each image shows the probability the model gave its choice\(c.hasDistance ? " and the true distance" : "")."
         var sections: [SectionModel] = []
         let byPrediction = Dictionary(grouping: rows, by: \.predicted)
         let order = byPrediction.keys.sorted { a, b in
@@ -92,8 +129,8 @@ enum DrillDownPages {
             }
             blocks.append(imageGrid(c, name: "gallery-\(letter)-as-\(predicted)", rows: shown,
                                     caption: predicted == letter
-                                        ? "Test images of \(letter) the model labelled correctly, least sure first: probability of \(letter) · true distance."
-                                        : "Test images of \(letter) the model labelled \(predicted), most confident first: probability of \(predicted) · true distance."))
+                                        ? "Test images of \(letter) the model labelled correctly, least sure first: probability of \(letter)\(c.hasDistance ? " · true distance" : "")."
+                                        : "Test images of \(letter) the model labelled \(predicted), most confident first: probability of \(predicted)\(c.hasDistance ? " · true distance" : "")."))
             sections.append(SectionModel(heading, anchor: anchor(predicted: predicted), blocks))
         }
         if sections.isEmpty { sections.append(SectionModel("No images", anchor: "none", [.paragraph(lead)])) }
@@ -108,7 +145,7 @@ enum DrillDownPages {
     /// folder is not there.
     static func imageGrid(_ c: PageContext, name: String, rows: [Prediction], caption: String) -> BlockModel {
         guard c.inputs.datasetFolder != nil else {
-            let text = rows.map { "\($0.path)  \($0.letter) → \($0.predicted)  \(Format.percent($0.probability, decimals: 0))  d \(Format.number($0.distance, decimals: 1))" }
+            let text = rows.map { "\($0.path)  \($0.letter) → \($0.predicted)  \(Format.percent($0.probability, decimals: 0))" + (c.hasDistance ? "  d \(Format.number($0.distance, decimals: 1))" : "") }
             return .details(DetailsModel(summary: "The data set folder is not available, so the \(rows.count) images are listed without pictures",
                                          text: text.joined(separator: "\n")))
         }
@@ -116,7 +153,7 @@ enum DrillDownPages {
             let images = rows.map { thumbnail(c, $0.path) }
             let columns = 10
             var grid = try ImageGridMark(images: images, columns: columns,
-                                         captions: rows.map { "\(Format.percent($0.probability, decimals: 0)) · d \(Format.number($0.distance, decimals: 1))" })
+                                         captions: rows.map { Format.percent($0.probability, decimals: 0) + (c.hasDistance ? " · d \(Format.number($0.distance, decimals: 1))" : "") })
             grid.imageScale = 1
             grid.interpolation = .smooth // photographs: never baked into hard pixels
             var axes = Axes()

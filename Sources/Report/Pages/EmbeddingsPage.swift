@@ -13,7 +13,7 @@ enum EmbeddingsPage {
     static func build(_ c: PageContext) -> PageModel {
         let page = { (sections: [SectionModel]) in
             PageModel(id: "embeddings", title: "Embeddings", file: "embeddings.html",
-                      lead: "What the model's letter head sees: each test image is a 256-dimensional vector (the hidden layer of the class head), mapped to 2-D by t-SNE (neighbourhoods kept) and PCA (largest variance kept). Tight, separate clusters mean the letters are easy to tell apart.",
+                      lead: "What the model's \(c.classWord) head sees: each test image is a vector (the hidden layer of the class head), mapped to 2-D by t-SNE (neighbourhoods kept) and PCA (largest variance kept). Tight, separate clusters mean the \(c.classWord == "class" ? "classes" : "letters") are easy to tell apart.",
                       sections: sections)
         }
         guard let rows = c.table(AnalysisFiles.embeddingsTable), !rows.rows.isEmpty else {
@@ -38,7 +38,7 @@ enum EmbeddingsPage {
                 try classFigure(title: "t-SNE of the embeddings, by letter", x: tsne.x, y: tsne.y, classes: classes, letters: letters,
                                 xLabel: "t-SNE 1", yLabel: "t-SNE 2")
             })
-            blocks.append(c.figures.block("embeddings-tsne-distance",
+            if c.hasDistance { blocks.append(c.figures.block("embeddings-tsne-distance",
                                           caption: "The same map coloured by true distance (viridis: near is dark, far is yellow). Far samples often collect at the edges or between clusters, where the model is less sure of the letter.",
                                           alt: "t-SNE by distance") {
                 var axes = Axes(title: "t-SNE of the embeddings, by distance", xLabel: "t-SNE 1", yLabel: "t-SNE 2")
@@ -48,7 +48,7 @@ enum EmbeddingsPage {
                 axes.equalAspect = true
                 return (Figure(width: 760, height: 620, axes: [axes]),
                         CSVTable(columns: [("x", tsne.x), ("y", tsne.y), ("distance", distance)]))
-            })
+            }) }
             blocks.append(thumbnailMap(c, tsne: tsne, classes: classes, paths: paths))
             blocks.append(.links([LinkModel(href: DrillDownPages.mapFile, label: "The map, region by region",
                                             detail: "which test images sit in each part of the t-SNE map, with their true and predicted letters")]))
@@ -84,10 +84,12 @@ enum EmbeddingsPage {
         var axes = Axes(title: title, xLabel: xLabel, yLabel: yLabel)
         axes.add(try ScatterMark(x: x, y: y, classes: classes, classNames: letters))
         let labels = clusterLabels(x: x, y: y, classes: classes, classCount: letters.count)
-        axes.add(try TextMark(x: labels.map(\.x), y: labels.map(\.y), texts: labels.map { letters[$0.class] },
+        axes.add(try TextMark(x: labels.map(\.x), y: labels.map(\.y), texts: labels.map { Format.short(letters[$0.class], limit: 16) },
                               colors: labels.map { Palette.color(forClass: $0.class) }))
         axes.equalAspect = true
-        axes.legend = Legend(position: .outsideRight)
+        // A legend of more than 26 entries repeats colours and runs off the figure: the names
+        // on the clusters stand in for it.
+        axes.legend = letters.count <= Palette.categorical26.count ? Legend(position: .outsideRight) : nil
         return (Figure(width: 820, height: 640, axes: [axes]),
                 CSVTable(header: ["x", "y", "letter"], rows: x.indices.map { [CSVTable.format(x[$0]), CSVTable.format(y[$0]), letters[classes[$0]]] }))
     }
@@ -170,6 +172,7 @@ enum EmbeddingsPage {
     }
 
     static func separation(_ c: PageContext) -> [BlockModel] {
+        guard c.hasDistance else { return [c.noDistanceNote] }
         guard let bins = c.inputs.metrics?.separation, !bins.isEmpty else { return [c.analyseNote(AnalysisFiles.metrics)] }
         let middle = bins.map { ($0.lower + $0.upper) / 2 }
         let figure = c.figures.block("embeddings-separation",

@@ -10,61 +10,72 @@ enum EvaluationPage {
     static func build(_ c: PageContext) -> PageModel {
         let page = { (sections: [SectionModel]) in
             PageModel(id: "evaluation", title: "Evaluation", file: "evaluation.html",
-                      lead: "The trained model on the held-out test split: which letters it confuses, how well it reads distance, how both depend on distance, and the mistakes it makes with the most confidence.",
+                      lead: c.classesAreLetters || c.hasDistance
+                        ? "The trained model on the held-out test split: which \(c.classWord == "class" ? "classes" : "letters") it confuses, how well it reads distance, how both depend on distance, and the mistakes it makes with the most confidence."
+                        : "The trained model on the held-out test split: which classes it confuses, how well it scores each class, and the mistakes it makes with the most confidence.",
                       sections: sections)
         }
         guard let m = c.inputs.metrics else {
             return page([SectionModel("Test split", anchor: "test", [c.analyseNote(AnalysisFiles.metrics)])])
         }
         let letters = c.letters
+        let word = c.classWord
         var sections: [SectionModel] = []
-        sections.append(SectionModel("Summary", anchor: "summary", [.cards([
+        var cards = [
             CardModel(label: "Accuracy", value: Format.percent(m.accuracy), detail: "\(Format.integer(m.testImages)) test images"),
-            CardModel(label: "Macro F1", value: Format.number(m.macroF1), detail: "unweighted mean over letters"),
-            CardModel(label: "Distance MAE", value: Format.number(m.distance.mae), detail: "mean absolute error"),
-            CardModel(label: "Distance RMSE", value: Format.number(m.distance.rmse), detail: "root mean squared error"),
-            CardModel(label: "Distance R²", value: Format.number(m.distance.r2), detail: "1 is perfect, 0 predicts the mean"),
-        ])]))
+            CardModel(label: "Macro F1", value: Format.number(m.macroF1), detail: "unweighted mean over \(letters.count) \(word == "class" ? "classes" : "letters")"),
+        ]
+        if c.hasDistance {
+            cards += [CardModel(label: "Distance MAE", value: Format.number(m.distance.mae), detail: "mean absolute error"),
+                      CardModel(label: "Distance RMSE", value: Format.number(m.distance.rmse), detail: "root mean squared error"),
+                      CardModel(label: "Distance R²", value: Format.number(m.distance.r2), detail: "1 is perfect, 0 predicts the mean")]
+        }
+        sections.append(SectionModel("Summary", anchor: "summary", [.cards(cards)]))
+        // Many classes: one cell, bar or box per class at a readable size, in a box that scrolls.
+        let many = c.manyClasses
 
         let confusion = c.figures.block("evaluation-confusion",
-                                        caption: "Confusion matrix of the test split: row = true letter, column = predicted letter, cell = images. A perfect model fills only the diagonal; bright off-diagonal cells are letters the model mixes up.",
+                                        caption: "Confusion matrix of the test split: row = true \(word), column = predicted \(word), cell = images. A perfect model fills only the diagonal; bright off-diagonal cells are \(word == "class" ? "classes" : "letters") the model mixes up." + (many ? " With \(letters.count) classes the cells carry no numbers (the table of largest confusions below has them) and the matrix scrolls sideways." : ""),
                                         alt: "Confusion matrix") {
             let matrix = m.confusion.map { $0.map(Double.init) }
-            var axes = Axes(title: "Confusion matrix (test split)", xLabel: "predicted letter", yLabel: "true letter")
+            var axes = Axes(title: "Confusion matrix (test split)", xLabel: "predicted \(word)", yLabel: "true \(word)")
             let heatmap = try HeatmapMark(matrix: matrix, rowLabels: letters, columnLabels: letters, colorMap: .blues,
-                                          annotation: .values(decimals: 0), hidesZeroAnnotations: true)
+                                          annotation: many ? .none : .values(decimals: 0), hidesZeroAnnotations: true)
             axes.add(heatmap)
             axes.colorBar = heatmap.colorBar(label: "images")
             var table = CSVTable(header: ["true"] + letters)
             for (i, row) in matrix.enumerated() { table.append([letters[i]] + row.map(CSVTable.format)) }
-            return (Figure(width: 780, height: 740, axes: [axes]), table)
+            let side = Double(max(740, 160 + 13 * letters.count))
+            return (Figure(width: side + 40, height: side, axes: [axes]), table)
         }
-        sections.append(SectionModel("Confusion matrix", anchor: "confusion", [confusion, DrillDownPages.confusionLinks(c, confusion: m.confusion)]))
+        sections.append(SectionModel("Confusion matrix", anchor: "confusion", [confusion.scrolling(many), DrillDownPages.confusionLinks(c, confusion: m.confusion)]))
 
         let perClass = c.figures.block("evaluation-per-class",
                                        caption: "Accuracy of each letter (recall: the share of its test images labelled correctly) and precision (the share of predictions of that letter that were right). Short bars point at the families that look alike.",
                                        alt: "Per-class accuracy") {
-            var axes = Axes(title: "Per-letter accuracy and precision", xLabel: "letter", yLabel: "score")
+            var axes = Axes(title: "Per-\(word) accuracy and precision", xLabel: word, yLabel: "score")
             axes.add(try BarMark(categories: m.perClass.map(\.letter), values: m.perClass.map(\.recall), label: "accuracy (recall)", group: (0, 2)))
             axes.add(try BarMark(categories: m.perClass.map(\.letter), values: m.perClass.map(\.precision), label: "precision", group: (1, 2)))
             let low = min(m.perClass.map(\.recall).min() ?? 0, m.perClass.map(\.precision).min() ?? 0)
             axes.yDomain = max(0, (low * 10).rounded(.down) / 10 - 0.1)...1
             axes.legend = Legend(position: .outsideRight)
-            return (Figure(width: 960, height: 330, axes: [axes]),
+            return (Figure(width: Double(max(960, 200 + 22 * letters.count)), height: many ? 400 : 330, axes: [axes]),
                     CSVTable(header: ["letter", "precision", "recall", "f1", "support", "distance_mae"],
                              rows: m.perClass.map { [$0.letter, CSVTable.format($0.precision), CSVTable.format($0.recall), CSVTable.format($0.f1),
                                                      String($0.support), CSVTable.format($0.distanceMAE)] }))
         }
-        let classTable = TableModel(caption: "Scores per letter on the test split; a letter opens the gallery of its test images.",
-                                    header: ["letter", "precision", "recall", "F1", "images", "distance MAE"], numeric: [1, 2, 3, 4, 5],
+        let classTable = TableModel(caption: "Scores per \(word) on the test split; a \(word) opens the gallery of its test images.",
+                                    header: [word, "precision", "recall", "F1", "images"] + (c.hasDistance ? ["distance MAE"] : []), numeric: [1, 2, 3, 4, 5],
                                     cells: m.perClass.map { [CellModel(text: $0.letter, href: DrillDownPages.galleryFile($0.letter))]
-                                        + [Format.number($0.precision), Format.number($0.recall), Format.number($0.f1),
-                                           String($0.support), Format.number($0.distanceMAE)].map { CellModel(text: $0) } })
-        sections.append(SectionModel("Per-class accuracy", anchor: "per-class", [perClass, .table(classTable)]))
+                                        + ([Format.number($0.precision), Format.number($0.recall), Format.number($0.f1),
+                                            String($0.support)] + (c.hasDistance ? [Format.number($0.distanceMAE)] : [])).map { CellModel(text: $0) } })
+        sections.append(SectionModel("Per-class accuracy", anchor: "per-class", [perClass.scrolling(many), .table(classTable)]))
 
         // Per-image predictions for the distance plots.
         var distanceBlocks: [BlockModel] = []
-        if let predictions = c.table(AnalysisFiles.predictions), !predictions.rows.isEmpty {
+        if !c.hasDistance {
+            distanceBlocks.append(c.noDistanceNote)
+        } else if let predictions = c.table(AnalysisFiles.predictions), !predictions.rows.isEmpty {
             let truth = predictions.numbers("distance"), predicted = predictions.numbers("predicted_distance")
             let letterOf = predictions.column("letter")
             let scatter = c.figures.write("evaluation-distance",
@@ -91,11 +102,11 @@ enum EvaluationPage {
                 axes.legend = nil
                 var table = CSVTable(header: ["letter", "abs_error"])
                 for (k, values) in groups.enumerated() { for v in values { table.append([letters[k], CSVTable.format(v)]) } }
-                return (Figure(width: 960, height: 320, axes: [axes]), table)
+                return (Figure(width: Double(max(960, 200 + 22 * letters.count)), height: 320, axes: [axes]), table)
             }
             let bins = binsFigure(c, m)
             if let f = bins.figure { distanceBlocks.append(.row([scatter, f])) } else { distanceBlocks += [.figure(scatter), bins] }
-            distanceBlocks.append(errors)
+            distanceBlocks.append(errors.scrolling(many))
         } else {
             distanceBlocks.append(c.analyseNote(AnalysisFiles.predictions))
             distanceBlocks.append(binsFigure(c, m))
@@ -142,7 +153,8 @@ enum EvaluationPage {
                                       alt: "Most confident mistakes") {
             let columns = 8
             var grid = try ImageGridMark(images: images.map { $0! }, columns: columns,
-                                         captions: shown.map { "\($0.letter) → \($0.predicted) \(Format.percent($0.probability, decimals: 0)) · d \(Format.number($0.distance, decimals: 1))" })
+                                         captions: shown.map { "\(Format.short($0.letter, limit: 12)) → \(Format.short($0.predicted, limit: 12)) \(Format.percent($0.probability, decimals: 0))"
+                                             + (c.hasDistance ? " · d \(Format.number($0.distance, decimals: 1))" : "") })
             grid.imageScale = 1.5
             var axes = Axes(title: "Most confident mistakes")
             axes.add(grid)

@@ -15,11 +15,12 @@ enum OverviewPage {
         let accuracy = inputs.metrics?.accuracy ?? inputs.training?.testAccuracy
         let mae = inputs.metrics?.distance.mae ?? inputs.training?.testDistanceMAE
         let testImages = inputs.metrics?.testImages ?? inputs.training?.testImages
-        if let accuracy { cards.append(CardModel(label: "Test accuracy", value: Format.percent(accuracy), detail: testImages.map { "letter, on \(Format.integer($0)) test images" } ?? "letter")) }
-        if let mae { cards.append(CardModel(label: "Distance MAE", value: Format.number(mae), detail: "mean |predicted − true| distance")) }
+        if let accuracy { cards.append(CardModel(label: "Test accuracy", value: Format.percent(accuracy), detail: testImages.map { "\(c.classWord), on \(Format.integer($0)) test images" } ?? c.classWord)) }
+        if let mae, c.hasDistance { cards.append(CardModel(label: "Distance MAE", value: Format.number(mae), detail: "mean |predicted − true| distance")) }
         if let m = inputs.metrics {
-            cards.append(CardModel(label: "Macro F1", value: Format.number(m.macroF1), detail: "mean of the 26 letters' F1"))
-            cards.append(CardModel(label: "Distance R²", value: Format.number(m.distance.r2), detail: "RMSE \(Format.number(m.distance.rmse))"))
+            cards.append(CardModel(label: "Macro F1", value: Format.number(m.macroF1),
+                                   detail: c.classesAreLetters ? "mean of the 26 letters' F1" : "mean of the \(c.letters.count) classes' F1"))
+            if c.hasDistance { cards.append(CardModel(label: "Distance R²", value: Format.number(m.distance.r2), detail: "RMSE \(Format.number(m.distance.rmse))")) }
         }
         if let t = inputs.training {
             if let epochs = t.epochs { cards.append(CardModel(label: "Epochs", value: "\(epochs)", detail: t.trainImages.map { "\(Format.integer($0)) training images" } ?? "")) }
@@ -57,6 +58,7 @@ enum OverviewPage {
                      ("evaluation.html", "Evaluation", "confusion matrix, per-class accuracy, distance errors, confident mistakes"),
                      ("model.html", "Model", "parameters, conv1 filters, feature maps, top-3 predictions, saliency"),
                      ("embeddings.html", "Embeddings", "t-SNE and PCA maps, separation of classes by distance")]
+            + (inputs.generalisation == nil ? [] : [(GeneralisationPage.file, "Generalisation", "accuracy and distance error on shifted evaluation sets beside the test split")])
         sections.append(SectionModel("Pages", anchor: "pages", [.links(pages.map { LinkModel(href: $0.0, label: $0.1, detail: $0.2) })]))
         sections.append(SectionModel("Artifacts", anchor: "artifacts", [artifactLinks(c)]))
 

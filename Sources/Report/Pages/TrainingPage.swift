@@ -48,7 +48,7 @@ enum TrainingPage {
                     CSVTable(columns: [("epoch", epochs), ("train_loss", history.map(\.loss)), ("train_ce", history.map(\.crossEntropy)),
                                        ("train_mse", history.map(\.meanSquaredError))]))
         }
-        sections.append(SectionModel("Loss per epoch", anchor: "loss", [loss]))
+        sections.append(SectionModel("Loss per epoch", anchor: "loss", [loss] + (c.hasDistance ? [] : [c.noDistanceNote])))
 
         let validation = c.figures.block("training-validation",
                                          caption: "Validation after each epoch. Left: letter accuracy (higher is better); right: mean absolute distance error (lower is better). A gap that opens between falling training loss and flat validation curves is overfitting.",
@@ -65,7 +65,7 @@ enum TrainingPage {
             return (Figure(width: 960, height: 340, axes: [accuracy, mae]),
                     CSVTable(columns: [("epoch", epochs), ("val_accuracy", history.map(\.validationAccuracy)), ("val_mae", history.map(\.validationMAE))]))
         }
-        sections.append(SectionModel("Validation", anchor: "validation", [validation]))
+        sections.append(SectionModel("Validation", anchor: "validation", [validation] + (c.hasDistance ? [] : [c.noDistanceNote])))
 
         let speed = c.figures.block("training-speed",
                                     caption: "Training throughput per epoch (images per second, forward and backward). Dips usually mean the machine was busy with something else.",

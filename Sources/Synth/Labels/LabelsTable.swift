@@ -79,13 +79,13 @@ public enum LabelsTable {
 
     /// Refuses a second row for one image (two spellings of one path count as one): a
     /// sample listed twice can fall into both the training and the test split.
-    struct UniquePaths {
+    public struct UniquePaths {
         let file: String
         private var firstLine: [String: Int] = [:]
 
-        init(file: String) { self.file = file }
+        public init(file: String) { self.file = file }
 
-        mutating func insert(_ path: String, line: Int) throws {
+        public mutating func insert(_ path: String, line: Int) throws {
             let key = path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).filter { $0 != "." }.joined(separator: "/")
             if let first = firstLine[key] {
                 throw SynthError.labels(file: file, line: line, problem: "the image \(InputText.quoted(path)) is listed again (first on line \(first)); each image may have one row, or it could land in both the training and the test split")
@@ -129,7 +129,7 @@ public enum LabelsTable {
     }
 
     /// Splits one CSV line, honouring double quotes ("" inside quotes is one quote).
-    private static func splitCSV(_ line: String, file: String, line number: Int) throws -> [String] {
+    public static func splitCSV(_ line: String, file: String, line number: Int) throws -> [String] {
         var fields: [String] = []
         var current = ""
         var inQuotes = false

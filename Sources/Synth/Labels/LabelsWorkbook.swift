@@ -81,7 +81,7 @@ public enum LabelsWorkbook {
     }
 
     /// The text of every cell of the first worksheet, row by row, with spreadsheet row numbers.
-    static func firstSheet(_ data: Data, file: String) throws -> [(number: Int, cells: [String])] {
+    public static func firstSheet(_ data: Data, file: String) throws -> [(number: Int, cells: [String])] {
         let archive: Archive
         do {
             archive = try openArchive(data)
