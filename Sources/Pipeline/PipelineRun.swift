@@ -232,7 +232,9 @@ public enum PipelineRun {
             log.write("\(name): another run is computing this stage's output (key \(key.prefix(12))); waiting to reuse it…\n")
         }
         defer { withExtendedLifetime(lock) {} }
-        if !force, state != .valid, cache.state(stage: definition.cacheFolder, key: key, verify: .metadata) == .valid {
+        // An entry that was missing may have been sealed by the run this one waited for; one
+        // found damaged is computed again whatever its metadata says now.
+        if !force, state == .missing, cache.state(stage: definition.cacheFolder, key: key, verify: .metadata) == .valid {
             log.write("\(name): cached (key \(key.prefix(12)), computed by another run meanwhile).\n")
             return StageRecord(name: name, status: .cached, seconds: Date().timeIntervalSince(started), key: key)
         }

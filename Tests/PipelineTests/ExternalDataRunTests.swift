@@ -116,7 +116,7 @@ final class ExternalDataRunTests: TemporaryFolderTestCase {
         XCTAssertFalse(defaults.canonicalText().contains("data.source"))
         XCTAssertFalse(defaults.canonicalText().contains("data.folder"))
         XCTAssertEqual(defaults.canonicalText().split(separator: "\n").count, ConfigSchema.fields.filter(\.hashedAtDefault).count)
-        XCTAssertEqual(ConfigSchema.fields.filter { !$0.hashedAtDefault }.map(\.key), ["data.source", "data.folder", "analyse.shifts"])
+        XCTAssertEqual(ConfigSchema.fields.filter { !$0.hashedAtDefault }.map(\.key), ["data.seed", "data.source", "data.folder", "train.seed", "analyse.shifts"])
         let folder = try ConfigLoader.load(file: nil, overrides: ["data.source=folder", "data.folder=/x"])
         XCTAssertTrue(folder.canonicalText().contains("data.folder="), folder.canonicalText())
         XCTAssertNotEqual(folder.hash(under: "data"), defaults.hash(under: "data"))
