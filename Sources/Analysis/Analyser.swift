@@ -196,7 +196,7 @@ final class OutputFolder {
     init(final: String) throws {
         self.final = (final as NSString).standardizingPath
         try Folder.create(self.final)
-        Folder.removeLeftovers(in: (self.final as NSString).deletingLastPathComponent)
+        Folder.removeLeftovers(in: PathText.parent(self.final))
         temporary = try Folder.createTemporary(beside: self.final)
     }
 

@@ -24,7 +24,7 @@ public enum AtomicFile {
             throw failure
         }
         try move(temporary, over: path)
-        if durability == .powerLoss { try Folder.sync((path as NSString).deletingLastPathComponent) }
+        if durability == .powerLoss { try Folder.sync(PathText.parent(path)) }
     }
 
     /// Writes `bytes` as a new file at `path`, which must not exist (`O_EXCL | O_NOFOLLOW`):
@@ -63,7 +63,7 @@ public enum AtomicFile {
     /// name, so `destination` is never missing or half a file.
     public static func linkOrCopy(_ source: String, to destination: String) throws(FileWriteError) {
         try checkReplaceable(destination)
-        let folder = (destination as NSString).deletingLastPathComponent
+        let folder = PathText.parent(destination)
         var info = stat()
         guard stat(source, &info) == 0 else { throw FileWriteError(path: destination, reason: "its source \(source) cannot be read (\(SystemReason.current(path: source)))") }
         guard info.st_mode & S_IFMT == S_IFREG else {
@@ -122,7 +122,7 @@ public enum AtomicFile {
             close(fd)
         }
         try move(temporary, over: path)
-        if durability == .powerLoss { try Folder.sync((path as NSString).deletingLastPathComponent) }
+        if durability == .powerLoss { try Folder.sync(PathText.parent(path)) }
     }
 
     /// Renames `temporary` over `path`, removing the temporary when that fails.
@@ -136,7 +136,7 @@ public enum AtomicFile {
 
     /// A new file with an unpredictable name beside `path`, opened for writing.
     static func createTemporaryFile(beside path: String) throws(FileWriteError) -> (path: String, descriptor: Int32) {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathText.parent(path)
         for _ in 0..<16 {
             let temporary = (folder as NSString).appendingPathComponent(TemporaryName.make(for: (path as NSString).lastPathComponent, kind: "tmp"))
             let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)

@@ -69,7 +69,7 @@ public enum SystemReason {
 
     /// The first missing folder on the way to `path` (its parent folders, not the file itself).
     static func firstMissingFolder(of path: String) -> String? {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PathText.parent(path)
         guard !parent.isEmpty else { return nil }
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in parent.split(separator: "/") {

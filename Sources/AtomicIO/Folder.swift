@@ -14,7 +14,7 @@ public enum Folder {
             }
             return
         }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PathText.parent(path)
         if !parent.isEmpty, parent != path { try create(parent) }
         if mkdir(path, 0o755) != 0, errno != EEXIST { throw FileWriteError(path: path, code: errno) }
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
@@ -27,7 +27,7 @@ public enum Folder {
     /// predictable names that asl-lab comes back to (a cache entry's `.partial` folder that a
     /// resumed training continues in, the shared folder of generation shards).
     public static func createOwned(_ path: String) throws(FileWriteError) {
-        try create((path as NSString).deletingLastPathComponent)
+        try create(PathText.parent(path))
         if mkdir(path, 0o755) != 0 {
             guard errno == EEXIST else { throw FileWriteError(path: path, code: errno) }
         }
@@ -50,7 +50,7 @@ public enum Folder {
     /// A new, empty folder with an unpredictable name beside `final` (created exclusively, as
     /// `mkdtemp` does), in which a result is assembled before it is renamed to `final`.
     public static func createTemporary(beside final: String) throws(FileWriteError) -> String {
-        let parent = (final as NSString).deletingLastPathComponent
+        let parent = PathText.parent(final)
         try create(parent.isEmpty ? "." : parent)
         for _ in 0..<16 {
             let candidate = (parent as NSString).appendingPathComponent(TemporaryName.make(for: (final as NSString).lastPathComponent, kind: "partial"))

@@ -367,7 +367,7 @@ enum RunFolder {
         for relative in try StageCache.files(under: entry) where relative != StageCache.sealName {
             let source = (entry as NSString).appendingPathComponent(relative)
             let destination = (runFolder as NSString).appendingPathComponent(relative)
-            try Folder.create((destination as NSString).deletingLastPathComponent)
+            try Folder.create(PathText.parent(destination))
             try AtomicFile.linkOrCopy(source, to: destination)
         }
     }

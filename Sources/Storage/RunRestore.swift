@@ -64,7 +64,7 @@ extension RunStore {
                 throw refuse("\(entry.path) does not match its SHA-256 in SHA256SUMS; the archive is damaged")
             }
             do {
-                try Folder.create((target as NSString).deletingLastPathComponent)
+                try Folder.create(PathText.parent(target))
                 try AtomicFile.createNew(bytes, at: target)
             } catch {
                 throw StorageError.cannotWrite(path: error.path, reason: error.reason)

@@ -328,7 +328,7 @@ public struct RunStore: Sendable {
             }
             sums.append("\(sum)  \(entry.name)")
         }
-        Folder.removeLeftovers(in: ((destination as NSString).deletingLastPathComponent as NSString).standardizingPath)
+        Folder.removeLeftovers(in: (PathText.parent(destination) as NSString).standardizingPath)
         // The zip is made inside a new folder with an unpredictable name (the zip library
         // creates its file by name), then renamed over the destination.
         let scratch = try Folder.createTemporary(beside: destination)
@@ -378,7 +378,7 @@ public struct RunStore: Sendable {
     static func verifyDataset(manifest: RunManifest) throws {
         let folder = manifest.dataset
         let key = (folder as NSString).lastPathComponent
-        let stageFolder = (folder as NSString).deletingLastPathComponent
+        let stageFolder = PathText.parent(folder)
         let recorded = manifest.stages.first { $0.name == PipelineStage.generate.rawValue }?.key
         func refuse(_ why: String) -> StorageError {
             .cache(path: folder, problem: "the run's manifest names it as its data set, but \(why); it is not archived")
@@ -387,7 +387,7 @@ public struct RunStore: Sendable {
         guard (stageFolder as NSString).lastPathComponent == PipelineStage.generate.rawValue, key == recorded else {
             throw refuse("it is not the cache entry of the data set the run used (generate key \(recorded.map { String($0.prefix(12)) } ?? "unknown"))")
         }
-        let cache = StageCache(root: (stageFolder as NSString).deletingLastPathComponent)
+        let cache = StageCache(root: PathText.parent(stageFolder))
         guard let seal = cache.seal(stage: PipelineStage.generate.rawValue, key: key), seal.key == key else {
             throw refuse("it has no seal (\(StageCache.sealName)) of an asl-lab cache entry")
         }

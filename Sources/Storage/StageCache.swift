@@ -102,7 +102,7 @@ public struct StageCache: Sendable {
         guard rename(partial, destination) == 0 else {
             throw StorageError.cache(path: destination, problem: SystemReason.current(path: destination))
         }
-        do { try Folder.sync((destination as NSString).deletingLastPathComponent) } catch {
+        do { try Folder.sync(PathText.parent(destination)) } catch {
             throw StorageError.cache(path: destination, problem: error.reason)
         }
         return seal

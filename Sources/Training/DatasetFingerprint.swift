@@ -78,7 +78,7 @@ public enum DatasetFingerprint {
             encoder.outputFormatting = [.sortedKeys]
             // A record that cannot be written only costs hashing again next time.
             if let data = try? encoder.encode(Record(files: files)) {
-                try? Folder.create((recordFile as NSString).deletingLastPathComponent)
+                try? Folder.create(PathText.parent(recordFile))
                 try? AtomicFile.write(data, to: recordFile)
             }
         }

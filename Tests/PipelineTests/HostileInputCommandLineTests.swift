@@ -73,4 +73,15 @@ extension CommandLineTests {
         assertRefused(try run("report", "--run", folder + "/run", "--templates", folder + "/templates"),
                       saying: "page.mustache is not valid Mustache: line 1 includes page.mustache, which leads back to itself")
     }
+
+    /// One-character relative folders (`--cache C --reports R`), on which Foundation's path
+    /// code crashed, work like any other.
+    func testOneCharacterFolderNamesWork() throws {
+        let folder = URL(fileURLWithPath: try scratch())
+        let result = try Self.run(["run", "--cache", "C", "--reports", "R", "--until", "generate", "--threads", "1"]
+                                  + PipelineRunTests.tiny.flatMap { ["--set", $0] }, in: folder)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.path + "/C/generate"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path + "/R").filter { $0.hasSuffix("-run") }.count, 1)
+    }
 }

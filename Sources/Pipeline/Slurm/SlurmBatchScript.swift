@@ -108,8 +108,8 @@ public struct SlurmBatchScript: Sendable, Equatable {
     /// log's (a job whose log folder is missing fails as it starts, without a word).
     public func write(to path: String) throws {
         let text = try rendered()
-        try Folder.create((path as NSString).deletingLastPathComponent)
-        let logFolder = (log as NSString).deletingLastPathComponent
+        try Folder.create(PathText.parent(path))
+        let logFolder = PathText.parent(log)
         if !logFolder.isEmpty && !logFolder.contains("%") { try Folder.create(logFolder) }
         try AtomicFile.write(Data(text.utf8), to: path)
         chmod(path, 0o755)

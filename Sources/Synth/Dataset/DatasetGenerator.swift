@@ -89,7 +89,7 @@ public enum DatasetGenerator {
     public static func generate(_ job: GenerateJob, progress: (@Sendable (Int) -> Void)? = nil) throws -> GenerateOutcome {
         let started = Date()
         let output = URL(fileURLWithPath: job.output).standardizedFileURL.path
-        let parent = (output as NSString).deletingLastPathComponent
+        let parent = PathText.parent(output)
         let name = (output as NSString).lastPathComponent
         try Folder.create(parent)
         if job.stop.isRequested { throw SynthError.interrupted(shard: job.shard) }
@@ -235,7 +235,7 @@ public enum DatasetGenerator {
         if FileKind(path: output) != nil {
             // Checked again here: a shard run may assemble long after it started.
             try checkOutputCanBeReplaced(output)
-            let old = ((output as NSString).deletingLastPathComponent as NSString)
+            let old = (PathText.parent(output) as NSString)
                 .appendingPathComponent(TemporaryName.make(for: (output as NSString).lastPathComponent, kind: "partial"))
             try Files.rename(output, to: old)
             do {
