@@ -13,4 +13,10 @@ public enum PathText {
         while folder.hasSuffix("/") { folder = folder.dropLast() }
         return folder.isEmpty ? "/" : String(folder)
     }
+
+    /// `name` as part of a file name: letters, digits, "-" and "_" kept, anything else "-", at
+    /// most 60 characters (how run and sweep folders carry the names users give them).
+    public static func fileNamePart(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }.prefix(60))
+    }
 }

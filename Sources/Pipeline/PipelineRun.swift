@@ -343,11 +343,7 @@ enum RunFolder {
     /// Creates `root/<YYYYmmdd-HHMMSS>-<name>` (with a numeric suffix if that exists); the
     /// folder is always new (`mkdir`, which never follows a link planted under the name).
     static func create(root: String, name: String) throws -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }.prefix(60))
-        let base = (root as NSString).appendingPathComponent(formatter.string(from: Date()) + "-" + (safeName.isEmpty ? "run" : safeName))
+        let base = (root as NSString).appendingPathComponent(baseName(name: name, date: Date()))
         try Folder.create(root)
         var folder = base
         var suffix = 2
@@ -359,6 +355,20 @@ enum RunFolder {
             suffix += 1
         }
         return folder
+    }
+
+    /// "YYYYmmdd-HHMMSS", local time: how run folders, sweep folders and Slurm scripts start.
+    static func stamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return formatter.string(from: date)
+    }
+
+    /// "<stamp>-<name>", the name made safe for a file name ("run" if nothing is left of it).
+    static func baseName(name: String, date: Date) -> String {
+        let safeName = PathText.fileNamePart(name)
+        return stamp(date) + "-" + (safeName.isEmpty ? "run" : safeName)
     }
 
     /// Hard-links (or copies, across file systems) every file of a cache entry into the run

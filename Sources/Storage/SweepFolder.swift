@@ -48,21 +48,56 @@ public struct SweepFolder: Sendable {
     /// Each member's latest run in the folder, found by its config hash (so a member run by
     /// Slurm, locally or by hand counts alike).
     public func states(of record: SweepRecord) -> [String: MemberState] {
+        let latest = latestRuns(RunStore(root: path).runs())
+        return Dictionary(uniqueKeysWithValues: record.members.map { ($0.name, state(latest[$0.configHash])) })
+    }
+
+    /// One member's latest run, reading only the run folders named for it (a run folder's
+    /// name ends with its run's name) rather than every member's manifest, unless none is.
+    public func state(ofMember name: String, configHash: String) -> MemberState {
+        let runs = RunStore(root: path).runs()
+        let named = runs.filter { $0.hasSuffix("-" + PathText.fileNamePart(name)) }
+        return state(latestRuns(named)[configHash] ?? latestRuns(runs)[configHash])
+    }
+
+    /// Config hash → the latest of `runs` (sorted by start time) with it, and its manifest.
+    private func latestRuns(_ runs: [String]) -> [String: (run: String, manifest: RunManifest)] {
         let store = RunStore(root: path)
-        var latest: [String: String] = [:]
-        for run in store.runs() {
-            guard let hash = store.manifest(run)?.configHash else { continue }
-            latest[hash] = run // runs() is sorted by start time
+        var latest: [String: (run: String, manifest: RunManifest)] = [:]
+        for run in runs {
+            guard let manifest = store.manifest(run) else { continue }
+            latest[manifest.configHash] = (run, manifest)
         }
-        var result: [String: MemberState] = [:]
-        for member in record.members {
-            if let run = latest[member.configHash] {
-                result[member.name] = MemberState(run: run, state: store.status(run), manifest: store.manifest(run), summary: store.statusText(run))
-            } else {
-                result[member.name] = MemberState(run: nil, state: nil, manifest: nil, summary: "not run")
-            }
+        return latest
+    }
+
+    private func state(_ found: (run: String, manifest: RunManifest)?) -> MemberState {
+        guard let (run, manifest) = found else { return MemberState(run: nil, state: nil, manifest: nil, summary: "not run") }
+        let store = RunStore(root: path)
+        return MemberState(run: run, state: store.status(run), manifest: manifest, summary: store.statusText(run))
+    }
+
+    /// What the sweep report shows of the sweep, from its files: each member's state and
+    /// results, and with `details` its training curves and per-class accuracy too (which the
+    /// index, needing only the best point, leaves unread).
+    public func summary(of record: SweepRecord, details: Bool) -> SweepSummary {
+        let states = states(of: record)
+        let keys = record.axes.map(\.key)
+        let members = record.members.map { member -> SweepSummary.Member in
+            let state = states[member.name]
+            let runFolder = details ? state?.run.map { (path as NSString).appendingPathComponent($0) } : nil
+            var perClass: [String: Double] = [:]
+            for item in runFolder.flatMap({ AnalysisMetrics.readIfPresent(folder: $0) })?.perClass ?? [] { perClass[item.letter] = item.recall }
+            // A member of a Slurm submission that has not started yet is waiting in the queue.
+            let queued = state?.run == nil ? record.slurm.flatMap { jobs in jobs.tasks[member.name].map { "queued as Slurm job \(jobs.arrayJob)_\($0)" } } : nil
+            return SweepSummary.Member(
+                name: member.name, values: keys.map { ($0, member.values[$0] ?? "–") }, status: queued ?? state?.summary ?? "not run",
+                complete: state?.isComplete == true, run: state?.run, accuracy: state?.manifest?.metrics.testAccuracy,
+                mae: state?.manifest?.metrics.testDistanceMAE, seconds: state?.manifest?.seconds,
+                history: runFolder.flatMap { try? TrainingHistory.read(folder: $0) } ?? [],
+                perClass: perClass, log: record.slurm?.log(of: member.name) ?? Self.outputFile(of: member.name))
         }
-        return result
+        return SweepSummary(members: members, keys: keys, seedKeys: SweepRecord.seedKeys)
     }
 
     /// Writes `sweep.json` and every member's config (member name → YAML; whole, so that a
@@ -97,20 +132,12 @@ public struct SweepFolder: Sendable {
         (path as NSString).appendingPathComponent(Self.outputFile(of: member))
     }
 
-    /// The sweep's headline, nil when it is not a sweep folder. Points are the combinations of
-    /// the swept keys other than `seedKeys`, averaged over those.
-    public func headline(seedKeys: Set<String> = SweepRecord.seedKeys) -> RunsIndexPage.SweepRow? {
+    /// The sweep's line in the reports folder's index, nil when it is not a sweep folder.
+    public func headline() -> RunsIndexPage.SweepRow? {
         guard let record else { return nil }
-        let states = states(of: record)
-        var points: [String: [Double]] = [:]
-        for member in record.members {
-            guard let state = states[member.name], state.isComplete, let accuracy = state.manifest?.metrics.testAccuracy else { continue }
-            let point = record.axes.map(\.key).filter { !seedKeys.contains($0) }.map { "\($0)=\(member.values[$0] ?? "–")" }.joined(separator: ", ")
-            points[point.isEmpty ? "all members" : point, default: []].append(accuracy)
-        }
-        let best = points.map { ($0.key, $0.value.reduce(0, +) / Double($0.value.count)) }.max { $0.1 < $1.1 }
+        let summary = summary(of: record, details: false)
         return RunsIndexPage.SweepRow(folder: (path as NSString).lastPathComponent, name: record.name, created: record.created,
-                        members: record.members.count, complete: states.values.filter(\.isComplete).count,
-                        bestAccuracy: best?.1, bestPoint: best?.0)
+                                      members: record.members.count, complete: summary.members.filter(\.complete).count,
+                                      bestAccuracy: summary.best?.accuracy?.mean, bestPoint: summary.best?.label)
     }
 }

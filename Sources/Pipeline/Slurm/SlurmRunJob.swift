@@ -56,12 +56,8 @@ public struct SlurmRunJob: Sendable {
 
     /// The script's path and the job's log pattern (`%j` is the job id) for a submission at `date`.
     public func paths(at date: Date) -> (script: String, log: String) {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
         // Named like the run folder the job will make.
-        let safeName = String(run.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }.prefix(60))
-        let base = (slurmFolder as NSString).appendingPathComponent(formatter.string(from: date) + "-" + (safeName.isEmpty ? "run" : safeName))
+        let base = (slurmFolder as NSString).appendingPathComponent(RunFolder.baseName(name: run.name, date: date))
         var script = base + ".sbatch", suffix = 2
         while FileManager.default.fileExists(atPath: script) {
             script = base + "-\(suffix).sbatch"

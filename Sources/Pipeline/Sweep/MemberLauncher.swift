@@ -85,8 +85,8 @@ struct MemberLauncher {
             return (status == 130 ? "stopped" : "failed (exit \(status))") + " after \(Int(seconds.rounded())) s; its output is in \(out)"
                 + (lastLine.isEmpty ? "" : ":\n    " + String(lastLine.prefix(400)))
         }
-        let state = folder.record.map { folder.states(of: $0) }?[member.name]
-        let metrics = state?.manifest?.metrics
+        let state = folder.state(ofMember: member.name, configHash: member.config.hash)
+        let metrics = state.manifest?.metrics
         var parts = ["complete"]
         if let accuracy = metrics?.testAccuracy { parts.append(String(format: "%.2f %%", accuracy * 100)) }
         if let mae = metrics?.testDistanceMAE { parts.append(String(format: "MAE %.3f", mae)) }

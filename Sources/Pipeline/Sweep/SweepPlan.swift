@@ -172,10 +172,7 @@ public struct SweepPlan: Sendable {
         items.append(current)
         items = items.map { $0.trimmingCharacters(in: .whitespaces) }
         let hasRange = items.contains { $0.contains("..") }
-        guard items.count > 1 || hasRange else {
-            if text.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
-            return nil
-        }
+        guard items.count > 1 || hasRange else { return nil }
         var values: [String] = []
         for item in items {
             guard !item.isEmpty else {

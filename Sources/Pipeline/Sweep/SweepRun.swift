@@ -79,9 +79,8 @@ public enum SweepRun {
             // A user's folder has nothing to draw.
             for member in pending where FolderDataStage.folder(of: member.config) == nil
                 && prepared.insert(StageKeys(config: member.config).generate).inserted {
-                let lines = try PipelineRun.prepareEntries(until: .generate, config: member.config, cacheRoot: cacheRoot, threads: cores,
-                                                           stop: signals.request, output: output)
-                _ = lines
+                _ = try PipelineRun.prepareEntries(until: .generate, config: member.config, cacheRoot: cacheRoot, threads: cores,
+                                                   stop: signals.request, output: output)
             }
         }
         let launcher = MemberLauncher(executable: options.executable, folder: folder, cacheRoot: cacheRoot,

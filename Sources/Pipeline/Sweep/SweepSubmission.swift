@@ -111,7 +111,7 @@ public struct SweepSubmission: Sendable {
         }
         try folder.write(plan.record(created: created), memberConfigs: configs)
         let (array, report) = scripts(pending, folder: folder)
-        let stamp = Self.stamp()
+        let stamp = RunFolder.stamp(Date())
         let slurmFolder = (folder.path as NSString).appendingPathComponent("slurm")
         var shardJobs: [SlurmJobID] = []
         for (i, shard) in shardScripts(pending, folder: folder).enumerated() {
@@ -145,12 +145,5 @@ public struct SweepSubmission: Sendable {
         let page = try SweepReport.write(folder: folder.path)
         try? RunStore(root: reportsRoot).writeIndex()
         return page
-    }
-
-    static func stamp() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return formatter.string(from: Date())
     }
 }
