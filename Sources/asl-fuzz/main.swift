@@ -5,7 +5,7 @@ import FuzzSupport
 // labels.xlsx, PNG, safetensors models, .npy, YAML configs, Mustache templates).
 //
 //   asl-fuzz [--seed S] [--runs N] [--target NAME]... [--out DIR]   every target, each in a child process
-//   asl-fuzz child NAME --seed S --runs N --out DIR                  one target (what the parent starts)
+//   asl-fuzz child NAME --seed S --runs N --out DIR [--work DIR]     one target (what the parent starts)
 //   asl-fuzz replay NAME FILE                                        one saved input, with the same limits
 //   asl-fuzz list
 //   asl-fuzz allocation-check                                        must abort: shows the allocation limit works
@@ -26,6 +26,8 @@ struct Options {
     var runs = 1500
     var targets: [String] = []
     var out = ".build/fuzz"
+    /// A scratch folder made and removed by the parent, so a crashing child leaves nothing behind.
+    var work: String?
     var positional: [String] = []
 }
 
@@ -38,6 +40,7 @@ func parseOptions(_ arguments: ArraySlice<String>) -> Options {
         case "--runs": options.runs = Int(rest.popFirst() ?? "") ?? options.runs
         case "--target": options.targets.append(rest.popFirst() ?? "")
         case "--out": options.out = rest.popFirst() ?? options.out
+        case "--work": options.work = rest.popFirst()
         default: options.positional.append(argument)
         }
     }
@@ -62,6 +65,12 @@ func makeWorkFolder() -> String {
     return String(cString: made)
 }
 
+/// Removes the scratch folder this process made, then exits: `exit` never runs a `defer`.
+func exitRemoving(_ madeHere: String?, status: Int32) -> Never {
+    if let madeHere { try? FileManager.default.removeItem(atPath: madeHere) }
+    exit(status)
+}
+
 func limitResources() {
     fuzz_set_allocation_limit(allocationLimit)
     if fuzz_limit_data(dataLimit) != 0 { fail("cannot cap the data segment") }
@@ -77,8 +86,8 @@ func runChild(_ target: FuzzTarget, options: Options) -> Never {
     let seeds: [[UInt8]]
     do { seeds = try target.seeds() } catch { fail("\(target.name): cannot make the seed inputs: \(error)") }
     limitResources()
-    let work = makeWorkFolder()
-    defer { try? FileManager.default.removeItem(atPath: work) }
+    let madeHere = options.work == nil ? makeWorkFolder() : nil
+    let work = options.work ?? madeHere!
     var accepted = 0, refused = 0
     let started = Date()
     for run in 0..<(seeds.count + options.runs) {
@@ -92,7 +101,7 @@ func runChild(_ target: FuzzTarget, options: Options) -> Never {
             guard named else {
                 FileManager.default.createFile(atPath: savedInput, contents: Data(input))
                 print("asl-fuzz: target \(target.name), seed \(options.seed), run \(run): the message does not name the input: \"\(message)\"; the input is saved in \(savedInput); replay it with: asl-fuzz replay \(target.name) \(savedInput)")
-                exit(1)
+                exitRemoving(madeHere, status: 1)
             }
             refused += 1
         }
@@ -100,7 +109,7 @@ func runChild(_ target: FuzzTarget, options: Options) -> Never {
     let seconds = Date().timeIntervalSince(started)
     print(String(format: "%@: %d inputs (seed %llu) in %.1f s: %d accepted, %d refused with a message naming the file; largest allocation %d KB (limit %d MB)",
                  target.name, accepted + refused, options.seed, seconds, accepted, refused, fuzz_largest_allocation() / 1024, allocationLimit >> 20))
-    exit(0)
+    exitRemoving(madeHere, status: 0)
 }
 
 /// Reads one saved input with the child's limits and prints what the parser said.
@@ -108,12 +117,11 @@ func replay(_ target: FuzzTarget, file: String) -> Never {
     guard let data = FileManager.default.contents(atPath: file) else { fail("cannot read \(file)") }
     limitResources()
     let work = makeWorkFolder()
-    defer { try? FileManager.default.removeItem(atPath: work) }
     switch target.parse(Array(data), work) {
     case .accepted: print("accepted")
     case .refused(let message, let named): print((named ? "refused: " : "refused WITHOUT naming the input: ") + message)
     }
-    exit(0)
+    exitRemoving(work, status: 0)
 }
 
 /// Runs every chosen target in its own child process and reports each; exits 1 if any failed.
@@ -123,9 +131,11 @@ func runAll(options: Options) -> Never {
     var failed: [String] = []
     for name in names {
         _ = target(named: name)
+        let work = makeWorkFolder()
+        defer { try? FileManager.default.removeItem(atPath: work) }
         let child = Process()
         child.executableURL = executable
-        child.arguments = ["child", name, "--seed", String(options.seed), "--runs", String(options.runs), "--out", options.out]
+        child.arguments = ["child", name, "--seed", String(options.seed), "--runs", String(options.runs), "--out", options.out, "--work", work]
         do { try child.run() } catch { fail("cannot start a child for \(name): \(error)") }
         child.waitUntilExit()
         if child.terminationReason == .uncaughtSignal {

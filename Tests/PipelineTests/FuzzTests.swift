@@ -9,10 +9,13 @@ final class FuzzTests: XCTestCase {
         CommandLineTests.executable.deletingLastPathComponent().appendingPathComponent("asl-fuzz")
     }
 
-    private func run(_ arguments: [String]) throws -> (status: Int32, signalled: Bool, output: String) {
+    private func run(_ arguments: [String], temporaryFolder: String? = nil) throws -> (status: Int32, signalled: Bool, output: String) {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
+        if let temporaryFolder {
+            process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporaryFolder + "/"]) { $1 }
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -24,14 +27,31 @@ final class FuzzTests: XCTestCase {
 
     func testEveryParserSurvivesSeededMutations() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let result = try run(["--seed", "1", "--runs", "1500", "--out", out])
+        let scratch = out + "-tmp"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: scratch)
+        }
+        let result = try run(["--seed", "1", "--runs", "1500", "--out", out], temporaryFolder: scratch)
         print(result.output) // the per-target lines: inputs, seconds, accepted, refused, largest allocation
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("asl-fuzz: 9 targets passed, seed 1"), result.output)
         for target in ["labels-csv", "folder-labels-csv", "labels-xlsx", "png", "model-safetensors", "npy", "config-yaml", "mustache-templates", "steps-csv"] {
             XCTAssertTrue(("\n" + result.output).contains("\n\(target): 15"), "\(target) ran its inputs: \(result.output)")
         }
+        // The children's scratch folders (one per target) are gone: exiting skips `defer`.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
+    }
+
+    func testAChildRunByHandRemovesItsScratchFolder() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let result = try run(["child", "config-yaml", "--seed", "2", "--runs", "20", "--out", scratch + "/out"], temporaryFolder: scratch)
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("config-yaml: "), result.output)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch).filter { $0 != "out" }, [])
     }
 
     func testTheAllocationLimitIsInForce() throws {
