@@ -142,7 +142,7 @@ public final class Conv2d {
                                         for y0 in stride(from: 0, to: oh, by: band) {
                                             let y1 = min(oh, y0 + band), pieceRows = y1 - y0
                                             let width = count * pieceRows * ow
-                                            engine.timed(name, .forward, .lowering) {
+                                            engine.timedInWorker(name, .forward, .lowering) {
                                                 for i in 0..<count {
                                                     Im2Col.lower(s + (first + i) * h * w, geometry, outputRows: y0..<y1, into: cols + i * pieceRows * ow,
                                                                  rowStride: width)
@@ -150,17 +150,17 @@ public final class Conv2d {
                                             }
                                             // With several images the piece is whole planes, contiguous in each channel.
                                             let start = first * plan.plane + y0 * ow
-                                            engine.timed(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
+                                            engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
                                                 BLAS.gemm(engine.kernel, false, false, m: kOut, n: width, k: plan.rows, wp, lda: plan.rows,
                                                           cols, ldb: width, beta: 0, op + start, ldc: plan.wide)
                                             }
-                                            engine.timed(name, .forward, .activation) {
+                                            engine.timedInWorker(name, .forward, .activation) {
                                                 for ch in 0..<kOut {
                                                     Elementwise.addBias(op + ch * plan.wide + start, count: width, bias: bp[ch], relu: relu)
                                                 }
                                             }
                                             guard let po, let pw else { continue }
-                                            engine.timed(name, .forward, .pooling) {
+                                            engine.timedInWorker(name, .forward, .pooling) {
                                                 for ch in 0..<kOut {
                                                     for i in 0..<count {
                                                         let plane = ch * n + first + i, offset = plane * pooledPlane + (y0 / 2) * (ow / 2)
@@ -223,26 +223,26 @@ public final class Conv2d {
                                 for first in stride(from: images.lowerBound, to: images.upperBound, by: plan.chunk) {
                                     let count = min(plan.chunk, images.upperBound - first), width = count * plan.plane
                                     let start = first * plan.plane
-                                    engine.timed(name, .backward, .activation) {
+                                    engine.timedInWorker(name, .backward, .activation) {
                                         for ch in 0..<kOut { dB[ch] += Elementwise.sum(gp + ch * plan.wide + start, count: width) }
                                     }
-                                    engine.timed(name, .backward, .lowering) {
+                                    engine.timedInWorker(name, .backward, .lowering) {
                                         for i in 0..<count {
                                             Im2Col.lower(s + (first + i) * h * w, geometry, into: cols + i * plan.plane, rowStride: width)
                                         }
                                     }
                                     // dW_part += dY · colsᵀ over this chunk.
-                                    engine.timed(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
+                                    engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
                                         BLAS.gemm(engine.kernel, false, true, m: kOut, n: rows, k: width, gp + start, lda: plan.wide,
                                                   cols, ldb: width, beta: 1, dW, ldc: rows)
                                     }
                                     guard needInput, let dp else { continue }
                                     // dcols = Wᵀ · dY, folded back onto each image.
-                                    engine.timed(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
+                                    engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
                                         BLAS.gemm(engine.kernel, true, false, m: rows, n: width, k: kOut, wp, lda: rows,
                                                   gp + start, ldb: plan.wide, beta: 0, dcols, ldc: width)
                                     }
-                                    engine.timed(name, .backward, .lowering) {
+                                    engine.timedInWorker(name, .backward, .lowering) {
                                         for i in 0..<count {
                                             Im2Col.fold(UnsafePointer(dcols + i * plan.plane), geometry, into: dp + (first + i) * h * w, rowStride: width)
                                         }

@@ -14,6 +14,7 @@ public final class EngineProfile: @unchecked Sendable {
         case layout = "layout (flatten)"
         case loss = "loss"
         case adam = "Adam"
+        case zeroing = "zeroing gradients"
         case data = "data loading"
 
         public static func < (a: Phase, b: Phase) -> Bool {
@@ -41,6 +42,7 @@ public final class EngineProfile: @unchecked Sendable {
 
     private let lock = NSLock()
     private var entries: [Key: Entry] = [:]
+    private var wallSeconds: [Direction: Double] = [:]
     /// Layers in the order they first reported, for printing.
     private var order: [Key] = []
 
@@ -63,10 +65,28 @@ public final class EngineProfile: @unchecked Sendable {
         return order.map { ($0, entries[$0]!) }
     }
 
+    /// Adds wall-clock seconds of a whole direction of a step (measured by the caller around it,
+    /// on the calling thread). Phases are timed on the threads that run them and summed, so
+    /// the wall time beyond their sum ÷ threads is time no phase accounts for: threads waiting
+    /// for each other at the end of a parallel loop, and work between the timed phases.
+    public func addWall(_ direction: Direction, seconds: Double) {
+        lock.lock()
+        wallSeconds[direction, default: 0] += seconds
+        lock.unlock()
+    }
+
+    /// Wall-clock seconds per direction, as added.
+    public var wall: [(direction: Direction, seconds: Double)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return wallSeconds.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
     public func reset() {
         lock.lock()
         entries = [:]
         order = []
+        wallSeconds = [:]
         lock.unlock()
     }
 
@@ -76,10 +96,24 @@ public final class EngineProfile: @unchecked Sendable {
 }
 
 extension Engine {
-    /// Runs `body`, adding its time (on this thread) to the profile when there is one.
+    /// Runs `body` on the calling thread, adding its wall time to the profile once per engine
+    /// thread: while it runs, the other threads either work inside it (a parallel loop) or
+    /// wait (serial work), so the profile's sum ÷ threads is its wall time either way.
     @inline(__always)
     func timed<T>(_ layer: String, _ direction: EngineProfile.Direction, _ phase: EngineProfile.Phase, operations: Double = 0,
                   _ body: () -> T) -> T {
+        guard let profile else { return body() }
+        let start = EngineProfile.now()
+        let result = body()
+        profile.add(layer, direction, phase, seconds: (EngineProfile.now() - start) * Double(threads), operations: operations)
+        return result
+    }
+
+    /// Runs `body` inside one worker of a parallel loop, adding the time of this thread alone:
+    /// the workers' times add up to the phase's thread time.
+    @inline(__always)
+    func timedInWorker<T>(_ layer: String, _ direction: EngineProfile.Direction, _ phase: EngineProfile.Phase, operations: Double = 0,
+                          _ body: () -> T) -> T {
         guard let profile else { return body() }
         let start = EngineProfile.now()
         let result = body()

@@ -14,13 +14,23 @@ public enum NNBenchmark {
         let classes = (0..<batch).map { $0 % architecture.classes }
         let distances = (0..<batch).map { Float(1 + $0 % 4) }
         func step() {
+            let profile = model.engine.profile
+            var start = EngineProfile.now()
+            func lap(_ direction: EngineProfile.Direction) {
+                let now = EngineProfile.now()
+                profile?.addWall(direction, seconds: now - start)
+                start = now
+            }
             let (logits, distance) = model.forward(input, training: true)
             let loss = model.engine.timed("loss", .forward, .loss) {
                 DualHeadLoss.evaluate(logits: logits, distance: distance, classes: classes, distances: distances, distanceWeight: 0.25)
             }
+            lap(.forward)
             model.zeroGradients()
             _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
+            lap(.backward)
             optimizer.step()
+            lap(.update)
         }
         step()
         model.engine = engine

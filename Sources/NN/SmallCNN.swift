@@ -201,8 +201,10 @@ public final class SmallCNN {
     }
 
     public func zeroGradients() {
-        for p in parameters {
-            p.grad.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        engine.timed("optimizer", .backward, .zeroing) {
+            for p in parameters {
+                p.grad.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            }
         }
     }
 

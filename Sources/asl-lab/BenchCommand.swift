@@ -99,7 +99,7 @@ struct BenchCommand: ParsableCommand {
             }
             guard let rows = result.profile else { return }
             let total = rows.reduce(0) { $0 + $1.milliseconds }
-            print("\nprofile of one training step, \(result.train.last?.threads ?? 1) thread(s): ms per step (time summed over threads / threads)")
+            print("\nprofile of one training step, \(result.train.last?.threads ?? 1) thread(s): ms per step (each phase's wall time, from its threads' times summed ÷ threads)")
             print("  " + "layer".padding(toLength: 13, withPad: " ", startingAt: 0) + "direction ".padding(toLength: 10, withPad: " ", startingAt: 0)
                   + "phase".padding(toLength: 28, withPad: " ", startingAt: 0) + "     ms   share  GFLOP/s")
             for row in rows {
@@ -112,6 +112,14 @@ struct BenchCommand: ParsableCommand {
             for row in rows { byPhase[row.phase, default: 0] += row.milliseconds }
             print("  by phase: " + byPhase.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f ms", $0.key, $0.value) }.joined(separator: ", ")
                   + String(format: "; total %.1f ms", total))
+            guard let wall = result.wall, !wall.isEmpty else { return }
+            let wallTotal = wall.reduce(0) { $0 + $1.milliseconds }
+            print("  wall clock: " + wall.map { String(format: "%@ %.1f ms", $0.direction, $0.milliseconds) }.joined(separator: ", ")
+                  + String(format: "; step %.1f ms, of which the phases above account for %.0f %%.", wallTotal, 100 * min(1, total / max(wallTotal, 1e-9))))
+            if total < 0.95 * wallTotal {
+                print(String(format: "  The other %.1f ms is threads waiting for each other at the end of parallel loops and work between the phases.",
+                             wallTotal - total))
+            }
         }
     }
 

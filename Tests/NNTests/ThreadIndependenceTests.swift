@@ -98,5 +98,25 @@ final class ThreadIndependenceTests: XCTestCase {
         XCTAssertEqual(conv0.entry.operations, 2 * 4 * 256 * 4 * 27)
         XCTAssertNotNil(rows.first { $0.key.phase == .adam })
         XCTAssertNotNil(rows.first { $0.key.phase == .loss })
+        XCTAssertNotNil(rows.first { $0.key.phase == .zeroing })
+    }
+
+    /// A phase timed on the calling thread (Adam: one pass split over the threads inside it)
+    /// counts its wall time once per thread, so ÷ threads it is the update's wall time, not
+    /// half of it; and no direction's phases add up to more than its wall time.
+    func testProfilePhasesAddUpToTheWallTime() {
+        let profile = EngineProfile()
+        let threads = 2
+        _ = NNBenchmark.trainImagesPerSecond(batch: 8, steps: 2, engine: Engine(threads: threads, profile: profile),
+                                             architecture: SmallCNNArchitecture(inputSize: 32, channels: [8, 16, 16], classHidden: 64, distanceHidden: 16))
+        let wall = Dictionary(uniqueKeysWithValues: profile.wall.map { ($0.direction, $0.seconds) })
+        XCTAssertEqual(Set(wall.keys), [.forward, .backward, .update])
+        let rows = profile.report
+        for (direction, seconds) in wall {
+            let phases = rows.filter { $0.key.direction == direction }.reduce(0) { $0 + $1.entry.threadSeconds } / Double(threads)
+            XCTAssertLessThanOrEqual(phases, seconds * 1.001, "\(direction)")
+        }
+        let adam = rows.first { $0.key.phase == .adam }!.entry.threadSeconds / Double(threads)
+        XCTAssertGreaterThan(adam, 0.8 * wall[.update]!, "Adam is all an update does")
     }
 }

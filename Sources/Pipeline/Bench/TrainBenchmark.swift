@@ -18,10 +18,13 @@ public enum TrainBenchmark {
         public var inference: [BenchFigure]
         /// With `--profile`: one training step's phases at the largest thread count.
         public var profile: [ProfileRow]?
+        /// With `--profile`: the same step's wall-clock milliseconds per direction (forward with
+        /// the loss; backward with zeroing the gradients; update).
+        public var wall: [WallRow]?
         public var note: String?
 
         enum CodingKeys: String, CodingKey {
-            case benchmark, unit, batch, precision, gemm, train, inference, profile, note
+            case benchmark, unit, batch, precision, gemm, train, inference, profile, wall, note
             case inputSize = "input_size"
         }
     }
@@ -34,6 +37,12 @@ public enum TrainBenchmark {
         public var phase: String
         public var milliseconds: Double
         public var gflops: Double?
+    }
+
+    /// Wall-clock milliseconds of one direction of a profiled training step.
+    public struct WallRow: Codable, Sendable {
+        public var direction: String
+        public var milliseconds: Double
     }
 
     public static func run(steps: Int = 6, runs: Int = 3, precision: Precision = .fp32, profile: Bool = false,
@@ -49,7 +58,7 @@ public enum TrainBenchmark {
             inference.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(i), runs: i))
         }
         let engine = Engine(threads: counts.last ?? cores, precision: precision)
-        var rows: [ProfileRow]?
+        var rows: [ProfileRow]?, wall: [WallRow]?
         if profile {
             let recorder = EngineProfile()
             let profiled = Engine(threads: engine.threads, precision: precision, profile: recorder)
@@ -59,8 +68,9 @@ public enum TrainBenchmark {
                 return ProfileRow(layer: key.layer, direction: key.direction.rawValue, phase: key.phase.rawValue, milliseconds: seconds * 1000,
                                   gflops: entry.operations > 0 ? entry.operations / entry.threadSeconds * Double(engine.threads) / 1e9 : nil)
             }
+            wall = recorder.wall.map { WallRow(direction: $0.direction.rawValue, milliseconds: $0.seconds / Double(steps) * 1000) }
         }
         return Result(batch: 32, inputSize: 128, precision: engine.precision.rawValue, gemm: engine.kernel.rawValue,
-                      train: train, inference: inference, profile: rows, note: engine.note)
+                      train: train, inference: inference, profile: rows, wall: wall, note: engine.note)
     }
 }
