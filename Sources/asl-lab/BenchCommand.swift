@@ -112,6 +112,16 @@ struct BenchCommand: ParsableCommand {
             for row in rows { byPhase[row.phase, default: 0] += row.milliseconds }
             print("  by phase: " + byPhase.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f ms", $0.key, $0.value) }.joined(separator: ", ")
                   + String(format: "; total %.1f ms", total))
+            if let peak = result.peakGflopsPerThread {
+                let threads = Double(result.train.last?.threads ?? 1)
+                let convolutions = rows.filter { $0.phase == "GEMM" && $0.layer.hasPrefix("features.") }.compactMap(\.gflops)
+                let instruction = result.precision == "bf16" ? "vdpbf16ps" : "vfmadd231ps"
+                var line = String(format: "  ceiling: %.0f GFLOP/s per thread (%@ in registers, measured now)", peak, instruction)
+                if let low = convolutions.min(), let high = convolutions.max() {
+                    line += String(format: "; the convolutions' products ran at %.0f–%.0f %% of it", 100 * low / (peak * threads), 100 * high / (peak * threads))
+                }
+                print(line)
+            }
             guard let wall = result.wall, !wall.isEmpty else { return }
             let wallTotal = wall.reduce(0) { $0 + $1.milliseconds }
             print("  wall clock: " + wall.map { String(format: "%@ %.1f ms", $0.direction, $0.milliseconds) }.joined(separator: ", ")

@@ -95,6 +95,15 @@ final class BF16GEMMTests: XCTestCase {
 
     /// The AMX driver (packing into tiles, k padding to whole tiles, 32 × 32 blocks and their
     /// edges) on a scalar model of the tile instructions, which runs on any AVX512-BF16 CPU.
+    /// The ceiling probe counts the operations of exactly the loop it ran (24 chains of 16 lanes:
+    /// 2 per fp32 FMA lane, 4 per vdpbf16ps lane), and declines with 0 / nil without the instruction.
+    func testPeakProbeCountsItsOperationsOrDeclines() {
+        XCTAssertEqual(asl_simd_peak_probe(0, 10), asl_simd_has_avx512() != 0 ? 10 * 24 * 16 * 2 : 0)
+        XCTAssertEqual(asl_simd_peak_probe(1, 10), asl_simd_has_avx512_bf16() != 0 ? 10 * 24 * 16 * 4 : 0)
+        XCTAssertEqual(CorePeak.gigaflops(.bf16, runs: 1) == nil, asl_simd_has_avx512_bf16() == 0)
+        if let fp32 = CorePeak.gigaflops(.fp32, runs: 1) { XCTAssertGreaterThan(fp32, 0) } else { XCTAssertEqual(asl_simd_has_avx512(), 0) }
+    }
+
     func testAMXTilingOnTheScalarTileModelMatchesThePlainProduct() throws {
         try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "the AMX driver's packing needs AVX512-BF16")
         XCTAssertTrue(allCases(asl_gemm_bf16_amx_emulated))

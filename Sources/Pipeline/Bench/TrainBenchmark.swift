@@ -21,10 +21,14 @@ public enum TrainBenchmark {
         /// With `--profile`: the same step's wall-clock milliseconds per direction (forward with
         /// the loss; backward with zeroing the gradients; update).
         public var wall: [WallRow]?
+        /// With `--profile`: one core's ceiling for products in this precision (GFLOP/s of
+        /// register-only multiply-adds, one thread; see `CorePeak`), nil without AVX-512.
+        public var peakGflopsPerThread: Double?
         public var note: String?
 
         enum CodingKeys: String, CodingKey {
             case benchmark, unit, batch, precision, gemm, train, inference, profile, wall, note
+            case peakGflopsPerThread = "peak_gflops_per_thread"
             case inputSize = "input_size"
         }
     }
@@ -58,8 +62,9 @@ public enum TrainBenchmark {
             inference.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(i), runs: i))
         }
         let engine = Engine(threads: counts.last ?? cores, precision: precision)
-        var rows: [ProfileRow]?, wall: [WallRow]?
+        var rows: [ProfileRow]?, wall: [WallRow]?, peak: Double?
         if profile {
+            peak = CorePeak.gigaflops(engine.precision)
             let recorder = EngineProfile()
             let profiled = Engine(threads: engine.threads, precision: precision, profile: recorder)
             _ = NNBenchmark.trainImagesPerSecond(batch: 32, steps: steps, engine: profiled)
@@ -71,6 +76,6 @@ public enum TrainBenchmark {
             wall = recorder.wall.map { WallRow(direction: $0.direction.rawValue, milliseconds: $0.seconds / Double(steps) * 1000) }
         }
         return Result(batch: 32, inputSize: 128, precision: engine.precision.rawValue, gemm: engine.kernel.rawValue,
-                      train: train, inference: inference, profile: rows, wall: wall, note: engine.note)
+                      train: train, inference: inference, profile: rows, wall: wall, peakGflopsPerThread: peak, note: engine.note)
     }
 }

@@ -60,4 +60,10 @@ int asl_gemm_bf16_amx_emulated(int trans_a, int trans_b, size_t m, size_t n, siz
 int asl_adam_avx512(float *p, const float *g, float *m, float *v, size_t count, float beta1, float beta2, float step_size, float root2,
                     float epsilon);
 
+/// The core's ceiling for products: `iterations` rounds of 24 independent 512-bit multiply-adds
+/// in registers (`vfmadd231ps` for fp32, `vdpbf16ps` for bf16, two products a lane), on the
+/// calling thread. Returns the floating-point operations done (time the call to get FLOP/s),
+/// or 0 where the CPU lacks the instruction.
+double asl_simd_peak_probe(int bf16, size_t iterations);
+
 #endif
