@@ -34,6 +34,55 @@ enum BLAS {
     }
 }
 
+extension BLAS {
+    /// C[m×n] = op(A) · B + beta · C with B packed already (`PackedOperand`, for this kernel and
+    /// these n and k): the same bits as `gemm` with B unpacked.
+    @inline(__always)
+    static func gemm(_ transA: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, packed b: PackedOperand,
+                     beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(b.k == k && b.n == n, "a packed operand of \(b.k) × \(b.n) used as \(k) × \(n)")
+        let ta: Int32 = transA ? 1 : 0
+        let done: Int32
+        switch b.kernel {
+        case .avx512: done = asl_sgemm_avx512_packed(ta, m, n, k, a, lda, b.storage, beta, c, ldc)
+        case .avx512BF16: done = asl_gemm_bf16_avx512_packed(ta, m, n, k, a, lda, b.storage, beta, c, ldc)
+        case .openBLAS, .amxBF16: done = 0
+        }
+        precondition(done != 0, "a packed operand exists only for a kernel that runs here")
+    }
+}
+
+/// op(B) packed once, for many products with the same B (a layer's weights between two
+/// updates): packing is most of a product whose other operand is small, as a linear layer's
+/// batch is. Only the engine's own packed kernels have this form (fp32 AVX-512, AVX512-BF16).
+final class PackedOperand: @unchecked Sendable {
+    let kernel: ProductKernel
+    let k: Int
+    let n: Int
+    let storage: UnsafeMutableRawPointer
+
+    /// Packs op(B) (k × n; `transB` as in `BLAS.gemm`); nil where `kernel` has no packed form or
+    /// cannot run on this CPU.
+    init?(kernel: ProductKernel, transB: Bool, k: Int, n: Int, _ b: UnsafePointer<Float>, ldb: Int) {
+        let bytes: Int
+        switch kernel {
+        case .avx512: bytes = asl_sgemm_avx512_packed_b_bytes(k, n)
+        case .avx512BF16: bytes = asl_gemm_bf16_avx512_packed_b_bytes(k, n)
+        case .openBLAS, .amxBF16: return nil
+        }
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(64, bytes), alignment: 64)
+        let tb: Int32 = transB ? 1 : 0
+        let done = kernel == .avx512 ? asl_sgemm_avx512_pack_b(tb, k, n, b, ldb, storage) : asl_gemm_bf16_avx512_pack_b(tb, k, n, b, ldb, storage)
+        guard done != 0 else {
+            storage.deallocate()
+            return nil
+        }
+        (self.kernel, self.k, self.n, self.storage) = (kernel, k, n, storage)
+    }
+
+    deinit { storage.deallocate() }
+}
+
 /// Which kernel runs the engine's matrix products (convolutions and linear layers).
 public enum ProductKernel: String, Sendable, CaseIterable {
     /// float32, our packed AVX-512 kernel.

@@ -9,6 +9,7 @@ public final class EngineProfile: @unchecked Sendable {
         case input = "input (layout, standardise)"
         case lowering = "lowering (im2col, fold)"
         case gemm = "GEMM"
+        case packing = "packing weights (inference)"
         case activation = "bias + ReLU"
         case pooling = "pooling"
         case layout = "layout (flatten)"

@@ -16,6 +16,10 @@ public final class Linear {
     public var engine = Engine()
     // Released by backward so the producer can reuse its buffer.
     private var input: Tensor?
+    /// The weights packed for inference products, one operand per thread's share of the output
+    /// features, and what they were packed from: packing is most of the product for a batch
+    /// of 32, and between two training steps every batch multiplies the same weights.
+    private var packedWeights: (version: UInt64, kernel: ProductKernel, parts: Int, operands: [PackedOperand])?
 
     public init(name: String, inFeatures: Int, outFeatures: Int, random: inout Initializer) {
         self.name = name
@@ -33,16 +37,23 @@ public final class Linear {
         precondition(x.count == n * inFeatures, "Linear expects \(inFeatures) features")
         var out = Tensor.uninitialized([n, outFeatures])
         let (inF, outF) = (inFeatures, outFeatures), engine = engine
+        // Inference reuses the weights packed once (training changes them every step).
+        let packed = training ? nil : packedWeightsForInference()
         engine.timed(name, .forward, .gemm, operations: 2 * Double(n * inF * outF)) {
         out.data.withUnsafeMutableBufferPointer { o in
             x.data.withUnsafeBufferPointer { xs in
                 weight.value.data.withUnsafeBufferPointer { wt in
                     bias.value.data.withUnsafeBufferPointer { b in
                         nonisolated(unsafe) let (op, xp, wp, bp) = (o.baseAddress!, xs.baseAddress!, wt.baseAddress!, b.baseAddress!)
-                        Parallel.split(outF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { _, features in
+                        Parallel.split(outF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { part, features in
                             for i in 0..<n { (op + i * outF + features.lowerBound).update(from: bp + features.lowerBound, count: features.count) }
-                            BLAS.gemm(engine.kernel, false, true, m: n, n: features.count, k: inF, xp, lda: inF, wp + features.lowerBound * inF, ldb: inF,
-                                      beta: 1, op + features.lowerBound, ldc: outF)
+                            if let packed {
+                                BLAS.gemm(false, m: n, n: features.count, k: inF, xp, lda: inF, packed: packed[part], beta: 1,
+                                          op + features.lowerBound, ldc: outF)
+                            } else {
+                                BLAS.gemm(engine.kernel, false, true, m: n, n: features.count, k: inF, xp, lda: inF, wp + features.lowerBound * inF,
+                                          ldb: inF, beta: 1, op + features.lowerBound, ldc: outF)
+                            }
                         }
                     }
                 }
@@ -51,6 +62,31 @@ public final class Linear {
         }
         input = training ? x : nil
         return out
+    }
+
+    /// Wᵀ packed for this engine's kernel, one operand per part of `forward`'s split of the
+    /// features, packed again only after the weights changed; nil where the kernel has no
+    /// packed form (OpenBLAS, AMX).
+    private func packedWeightsForInference() -> [PackedOperand]? {
+        let parts = Parallel.partCount(outFeatures, threads: engine.threads, minimumPerPart: Self.minimumPerThread)
+        if let cached = packedWeights, cached.version == weight.version, cached.kernel == engine.kernel, cached.parts == parts {
+            return cached.operands
+        }
+        packedWeights = nil
+        let (inF, outF, kernel) = (inFeatures, outFeatures, engine.kernel)
+        let operands = engine.timed(name, .forward, .packing) { () -> [PackedOperand]? in
+            weight.value.data.withUnsafeBufferPointer { wt -> [PackedOperand]? in
+                nonisolated(unsafe) let wp = wt.baseAddress!
+                let slots = PackedSlots(count: parts)
+                Parallel.split(outF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { part, features in
+                    slots.store(PackedOperand(kernel: kernel, transB: true, k: inF, n: features.count, wp + features.lowerBound * inF, ldb: inF), at: part)
+                }
+                return slots.all
+            }
+        }
+        guard let operands else { return nil }
+        packedWeights = (weight.version, kernel, parts, operands)
+        return operands
     }
 
     /// Accumulates gradients; returns the input gradient when `needInput`.
@@ -89,5 +125,31 @@ public final class Linear {
         }
         }
         return needInput ? dx : nil
+    }
+}
+
+/// One slot per part of a parallel loop, each written by its own part only (through a pointer:
+/// no part touches a shared array's storage header).
+private final class PackedSlots: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<PackedOperand?>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    func store(_ operand: PackedOperand?, at part: Int) { slots[part] = operand }
+
+    /// Every part's operand, or nil if any part could not pack.
+    var all: [PackedOperand]? {
+        let present = (0..<count).compactMap { slots[$0] }
+        return present.count == count ? present : nil
     }
 }

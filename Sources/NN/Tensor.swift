@@ -46,8 +46,12 @@ public struct Tensor: Equatable, Sendable {
 public final class Parameter: @unchecked Sendable {
     /// The PyTorch state_dict name, e.g. "features.0.weight".
     public let name: String
-    public var value: Tensor
+    /// Every change to it (assignment, or writing its elements in place) counts in `version`.
+    public var value: Tensor { didSet { version &+= 1 } }
     public var grad: Tensor
+    /// Changes to `value` so far: what a layer compares to know whether a copy it made of the
+    /// weights (packed for its products) is still current.
+    public private(set) var version: UInt64 = 0
 
     public init(name: String, value: Tensor) {
         self.name = name

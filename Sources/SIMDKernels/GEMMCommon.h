@@ -29,28 +29,70 @@ typedef struct {
     void (*kernel)(size_t steps, const void *ap, const void *bp, float *c, size_t ldc, size_t rows, size_t cols, float beta);
 } asl_gemm_blocking;
 
+/// Bytes of op(B) (k × n) packed whole: every panel `asl_gemm_run` packs, in its order.
+static inline size_t asl_gemm_packed_b_bytes(const asl_gemm_blocking *g, size_t k, size_t n) {
+    size_t bytes = 0;
+    if (k == 0) return 0;
+    const size_t kc_step = asl_gemm_k_step(k, g->kc, g->unit);
+    for (size_t jc = 0; jc < n; jc += g->nc) {
+        const size_t nc = n - jc < g->nc ? n - jc : g->nc, strips = (nc + g->nr - 1) / g->nr;
+        for (size_t pc = 0; pc < k; pc += kc_step) {
+            const size_t kc = k - pc < kc_step ? k - pc : kc_step;
+            bytes += 4 * ((kc + g->unit - 1) / g->unit) * strips * g->nr;
+        }
+    }
+    return bytes;
+}
+
+/// Packs op(B) whole into `out` (`asl_gemm_packed_b_bytes` of them), panel after panel in the
+/// order `asl_gemm_run` uses them: a B used in many products (a layer's weights between two
+/// updates) is then packed once.
+static inline void asl_gemm_pack_b_whole(const asl_gemm_blocking *g, int trans_b, size_t k, size_t n, const float *b, size_t ldb, void *out) {
+    if (k == 0) return;
+    char *cursor = out;
+    const size_t kc_step = asl_gemm_k_step(k, g->kc, g->unit);
+    for (size_t jc = 0; jc < n; jc += g->nc) {
+        const size_t nc = n - jc < g->nc ? n - jc : g->nc, strips = (nc + g->nr - 1) / g->nr;
+        for (size_t pc = 0; pc < k; pc += kc_step) {
+            const size_t kc = k - pc < kc_step ? k - pc : kc_step;
+            g->pack_b(trans_b, b, ldb, pc, kc, jc, nc, cursor);
+            cursor += 4 * ((kc + g->unit - 1) / g->unit) * strips * g->nr;
+        }
+    }
+}
+
 /// C[m×n] = op(A)·op(B) + beta·C through `g`'s packing and kernel: a kc × nc panel of B and an
 /// mc × kc panel of A share the core's L2; one strip of B stays in L1 while every strip of A
-/// passes over it. Each entry of C is the same sum, in the same order, wherever it lies.
-static inline void asl_gemm_run(const asl_gemm_blocking *g, void *packed_a, void *packed_b, int trans_a, int trans_b, size_t m, size_t n,
-                                size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+/// passes over it. Each entry of C is the same sum, in the same order, wherever it lies, and
+/// whether B comes packed already (`prepacked_b`, from `asl_gemm_pack_b_whole`; `b` is then
+/// unused) or is packed here, panel by panel, into `packed_b`.
+static inline void asl_gemm_run(const asl_gemm_blocking *g, void *packed_a, void *packed_b, const void *prepacked_b, int trans_a, int trans_b,
+                                size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                                size_t ldc) {
     if (k == 0) {
         asl_gemm_scale(m, n, beta, c, ldc);
         return;
     }
+    const char *next_panel = prepacked_b;
     const size_t kc_step = asl_gemm_k_step(k, g->kc, g->unit);
     for (size_t jc = 0; jc < n; jc += g->nc) {
         const size_t nc = n - jc < g->nc ? n - jc : g->nc;
         for (size_t pc = 0; pc < k; pc += kc_step) {
             const size_t kc = k - pc < kc_step ? k - pc : kc_step, steps = (kc + g->unit - 1) / g->unit;
-            g->pack_b(trans_b, b, ldb, pc, kc, jc, nc, packed_b);
+            const void *panel = packed_b;
+            if (next_panel) {
+                panel = next_panel;
+                next_panel += 4 * steps * ((nc + g->nr - 1) / g->nr) * g->nr;
+            } else {
+                g->pack_b(trans_b, b, ldb, pc, kc, jc, nc, packed_b);
+            }
             const float pass_beta = pc == 0 ? beta : 1.0f;
             for (size_t ic = 0; ic < m; ic += g->mc) {
                 const size_t mc = m - ic < g->mc ? m - ic : g->mc;
                 g->pack_a(trans_a, a, lda, ic, mc, pc, kc, packed_a);
                 for (size_t jr = 0; jr < nc; jr += g->nr) {
                     const size_t cols = nc - jr < g->nr ? nc - jr : g->nr;
-                    const char *bp = (const char *)packed_b + 4 * (jr / g->nr) * steps * g->nr;
+                    const char *bp = (const char *)panel + 4 * (jr / g->nr) * steps * g->nr;
                     for (size_t ir = 0; ir < mc; ir += g->mr) {
                         const size_t rows = mc - ir < g->mr ? mc - ir : g->mr;
                         g->kernel(steps, (const char *)packed_a + 4 * (ir / g->mr) * steps * g->mr, bp, c + (ic + ir) * ldc + jc + jr, ldc,

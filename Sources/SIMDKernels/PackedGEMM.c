@@ -150,7 +150,22 @@ static const asl_gemm_blocking blocking = {MR, NR, KC, MC, NC, 1, pack_a, pack_b
 int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                      const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     if (!asl_simd_has_avx512() || !ensure_buffers()) return 0;
-    asl_gemm_run(&blocking, packed_a, packed_b, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    asl_gemm_run(&blocking, packed_a, packed_b, NULL, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return 1;
+}
+
+
+size_t asl_sgemm_avx512_packed_b_bytes(size_t k, size_t n) { return asl_gemm_packed_b_bytes(&blocking, k, n); }
+
+int asl_sgemm_avx512_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb, void *packed) {
+    if (!asl_simd_has_avx512()) return 0;
+    asl_gemm_pack_b_whole(&blocking, trans_b, k, n, b, ldb, packed);
+    return 1;
+}
+
+int asl_sgemm_avx512_packed(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *prepacked, float beta, float *c, size_t ldc) {
+    if (!asl_simd_has_avx512() || !ensure_buffers()) return 0;
+    asl_gemm_run(&blocking, packed_a, packed_b, prepacked, trans_a, 0, m, n, k, a, lda, NULL, 0, beta, c, ldc);
     return 1;
 }
 
@@ -161,6 +176,19 @@ int asl_simd_has_avx512(void) { return 0; }
 int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                      const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+
+size_t asl_sgemm_avx512_packed_b_bytes(size_t k, size_t n) { (void)k; (void)n; return 0; }
+
+int asl_sgemm_avx512_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb, void *packed) {
+    (void)trans_b; (void)k; (void)n; (void)b; (void)ldb; (void)packed;
+    return 0;
+}
+
+int asl_sgemm_avx512_packed(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *prepacked, float beta, float *c, size_t ldc) {
+    (void)trans_a; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)prepacked; (void)beta; (void)c; (void)ldc;
     return 0;
 }
 

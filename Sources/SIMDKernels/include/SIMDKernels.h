@@ -38,6 +38,21 @@ int asl_simd_has_avx512_bf16(void);
 int asl_gemm_bf16_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                          const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
+/// A B operand packed once for many products (a layer's weights between two updates), for
+/// the fp32 (`asl_sgemm_avx512_*`) and AVX512-BF16 (`asl_gemm_bf16_avx512_*`) kernels:
+/// `_packed_b_bytes(k, n)` is the size of op(B) (k × n) packed; `_pack_b` packs it into a
+/// buffer of that size (64-byte aligned); `_packed` computes C = op(A)·B + beta·C from it, the
+/// same bits as the unpacked call. The last two return 0, doing nothing, where the CPU lacks the
+/// kernel's instructions.
+size_t asl_sgemm_avx512_packed_b_bytes(size_t k, size_t n);
+int asl_sgemm_avx512_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb, void *packed);
+int asl_sgemm_avx512_packed(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed_b, float beta, float *c,
+                            size_t ldc);
+size_t asl_gemm_bf16_avx512_packed_b_bytes(size_t k, size_t n);
+int asl_gemm_bf16_avx512_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb, void *packed);
+int asl_gemm_bf16_avx512_packed(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed_b, float beta,
+                                float *c, size_t ldc);
+
 /// Whether AMX-BF16 runs here: the CPU has AMX-TILE and AMX-BF16, the OS enables their state
 /// and Linux granted this process the tile data (`arch_prctl(ARCH_REQ_XCOMP_PERM)`, asked for
 /// on the first call).
