@@ -176,7 +176,17 @@ public final class SmallCNN {
             dFlatDistance = distanceHidden.backward(dDistance)!
         }
         engine.timed("flatten", .backward, .layout) {
-            if let dFlatDistance { for i in dFlat.data.indices { dFlat.data[i] += dFlatDistance.data[i] } }
+            if let dFlatDistance {
+                // Element by element, so any split over the threads gives the same bits.
+                dFlat.data.withUnsafeMutableBufferPointer { sum in
+                    dFlatDistance.data.withUnsafeBufferPointer { term in
+                        nonisolated(unsafe) let (s, t) = (sum.baseAddress!, term.baseAddress!)
+                        Parallel.split(sum.count, threads: engine.threads, minimumPerPart: 1 << 16) { _, range in
+                            for i in range { s[i] += t[i] }
+                        }
+                    }
+                }
+            }
             // (N, C·h·w) → (C, N, h, w)
             let c = architecture.channels[2], side = architecture.inputSize / 8
             dFlat.shape = [dFlat.shape[0], c, side, side]
@@ -201,9 +211,15 @@ public final class SmallCNN {
     }
 
     public func zeroGradients() {
+        let threads = engine.threads
         engine.timed("optimizer", .backward, .zeroing) {
             for p in parameters {
-                p.grad.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                p.grad.data.withUnsafeMutableBufferPointer { grad in
+                    nonisolated(unsafe) let g = grad.baseAddress!
+                    Parallel.split(grad.count, threads: threads, minimumPerPart: 1 << 16) { _, range in
+                        (g + range.lowerBound).update(repeating: 0, count: range.count)
+                    }
+                }
             }
         }
     }
