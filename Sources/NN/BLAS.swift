@@ -64,16 +64,14 @@ final class PackedOperand: @unchecked Sendable {
     /// Packs op(B) (k × n; `transB` as in `BLAS.gemm`); nil where `kernel` has no packed form or
     /// cannot run on this CPU.
     init?(kernel: ProductKernel, transB: Bool, k: Int, n: Int, _ b: UnsafePointer<Float>, ldb: Int) {
-        let bytes: Int
+        let bytes: Int, pack: (Int32, Int, Int, UnsafePointer<Float>, Int, UnsafeMutableRawPointer) -> Int32
         switch kernel {
-        case .avx512: bytes = asl_sgemm_avx512_packed_b_bytes(k, n)
-        case .avx512BF16: bytes = asl_gemm_bf16_avx512_packed_b_bytes(k, n)
+        case .avx512: (bytes, pack) = (asl_sgemm_avx512_packed_b_bytes(k, n), asl_sgemm_avx512_pack_b)
+        case .avx512BF16: (bytes, pack) = (asl_gemm_bf16_avx512_packed_b_bytes(k, n), asl_gemm_bf16_avx512_pack_b)
         case .openBLAS, .amxBF16: return nil
         }
         let storage = UnsafeMutableRawPointer.allocate(byteCount: max(64, bytes), alignment: 64)
-        let tb: Int32 = transB ? 1 : 0
-        let done = kernel == .avx512 ? asl_sgemm_avx512_pack_b(tb, k, n, b, ldb, storage) : asl_gemm_bf16_avx512_pack_b(tb, k, n, b, ldb, storage)
-        guard done != 0 else {
+        guard pack(transB ? 1 : 0, k, n, b, ldb, storage) != 0 else {
             storage.deallocate()
             return nil
         }

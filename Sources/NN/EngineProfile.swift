@@ -103,11 +103,7 @@ extension Engine {
     @inline(__always)
     func timed<T>(_ layer: String, _ direction: EngineProfile.Direction, _ phase: EngineProfile.Phase, operations: Double = 0,
                   _ body: () -> T) -> T {
-        guard let profile else { return body() }
-        let start = EngineProfile.now()
-        let result = body()
-        profile.add(layer, direction, phase, seconds: (EngineProfile.now() - start) * Double(threads), operations: operations)
-        return result
+        measured(layer, direction, phase, operations: operations, threadsCovered: threads, body)
     }
 
     /// Runs `body` inside one worker of a parallel loop, adding the time of this thread alone:
@@ -115,10 +111,17 @@ extension Engine {
     @inline(__always)
     func timedInWorker<T>(_ layer: String, _ direction: EngineProfile.Direction, _ phase: EngineProfile.Phase, operations: Double = 0,
                           _ body: () -> T) -> T {
+        measured(layer, direction, phase, operations: operations, threadsCovered: 1, body)
+    }
+
+    /// Runs `body`, adding its time × `threadsCovered` to the profile when there is one.
+    @inline(__always)
+    private func measured<T>(_ layer: String, _ direction: EngineProfile.Direction, _ phase: EngineProfile.Phase, operations: Double,
+                             threadsCovered: Int, _ body: () -> T) -> T {
         guard let profile else { return body() }
         let start = EngineProfile.now()
         let result = body()
-        profile.add(layer, direction, phase, seconds: EngineProfile.now() - start, operations: operations)
+        profile.add(layer, direction, phase, seconds: (EngineProfile.now() - start) * Double(threadsCovered), operations: operations)
         return result
     }
 }

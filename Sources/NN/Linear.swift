@@ -72,7 +72,7 @@ public final class Linear {
         if let cached = packedWeights, cached.version == weight.version, cached.kernel == engine.kernel, cached.parts == parts {
             return cached.operands
         }
-        packedWeights = nil
+        packedWeights = nil // freed before packing again, so two packings are never held at once
         let (inF, outF, kernel) = (inFeatures, outFeatures, engine.kernel)
         let operands = engine.timed(name, .forward, .packing) { () -> [PackedOperand]? in
             weight.value.data.withUnsafeBufferPointer { wt -> [PackedOperand]? in

@@ -29,18 +29,19 @@ typedef struct {
     void (*kernel)(size_t steps, const void *ap, const void *bp, float *c, size_t ldc, size_t rows, size_t cols, float beta);
 } asl_gemm_blocking;
 
+/// Bytes of one packed kc × nc panel of B: nr-wide strips of kc values in packed steps.
+static inline size_t asl_gemm_panel_bytes(const asl_gemm_blocking *g, size_t kc, size_t nc) {
+    return 4 * ((kc + g->unit - 1) / g->unit) * ((nc + g->nr - 1) / g->nr) * g->nr;
+}
+
 /// Bytes of op(B) (k × n) packed whole: every panel `asl_gemm_run` packs, in its order.
 static inline size_t asl_gemm_packed_b_bytes(const asl_gemm_blocking *g, size_t k, size_t n) {
     size_t bytes = 0;
     if (k == 0) return 0;
     const size_t kc_step = asl_gemm_k_step(k, g->kc, g->unit);
-    for (size_t jc = 0; jc < n; jc += g->nc) {
-        const size_t nc = n - jc < g->nc ? n - jc : g->nc, strips = (nc + g->nr - 1) / g->nr;
-        for (size_t pc = 0; pc < k; pc += kc_step) {
-            const size_t kc = k - pc < kc_step ? k - pc : kc_step;
-            bytes += 4 * ((kc + g->unit - 1) / g->unit) * strips * g->nr;
-        }
-    }
+    for (size_t jc = 0; jc < n; jc += g->nc)
+        for (size_t pc = 0; pc < k; pc += kc_step)
+            bytes += asl_gemm_panel_bytes(g, k - pc < kc_step ? k - pc : kc_step, n - jc < g->nc ? n - jc : g->nc);
     return bytes;
 }
 
@@ -52,11 +53,11 @@ static inline void asl_gemm_pack_b_whole(const asl_gemm_blocking *g, int trans_b
     char *cursor = out;
     const size_t kc_step = asl_gemm_k_step(k, g->kc, g->unit);
     for (size_t jc = 0; jc < n; jc += g->nc) {
-        const size_t nc = n - jc < g->nc ? n - jc : g->nc, strips = (nc + g->nr - 1) / g->nr;
+        const size_t nc = n - jc < g->nc ? n - jc : g->nc;
         for (size_t pc = 0; pc < k; pc += kc_step) {
             const size_t kc = k - pc < kc_step ? k - pc : kc_step;
             g->pack_b(trans_b, b, ldb, pc, kc, jc, nc, cursor);
-            cursor += 4 * ((kc + g->unit - 1) / g->unit) * strips * g->nr;
+            cursor += asl_gemm_panel_bytes(g, kc, nc);
         }
     }
 }
@@ -82,7 +83,7 @@ static inline void asl_gemm_run(const asl_gemm_blocking *g, void *packed_a, void
             const void *panel = packed_b;
             if (next_panel) {
                 panel = next_panel;
-                next_panel += 4 * steps * ((nc + g->nr - 1) / g->nr) * g->nr;
+                next_panel += asl_gemm_panel_bytes(g, kc, nc);
             } else {
                 g->pack_b(trans_b, b, ldb, pc, kc, jc, nc, packed_b);
             }
