@@ -51,7 +51,8 @@ public struct Config: Equatable, Sendable {
             distanceHidden: c.int("train.model.distance_hidden"),
             standardiseInput: c.bool("train.standardise_input"),
             learningRateDecay: c.double("train.learning_rate_decay"),
-            precision: Precision(rawValue: c.text("train.precision"))!)
+            precision: Precision(rawValue: c.text("train.precision"))!,
+            convolution: ConvolutionAlgorithm(rawValue: c.text("train.convolution"))!)
         analyse = AnalyseConfig(
             tsnePerplexity: c.double("analyse.tsne.perplexity"),
             tsneIterations: c.int("analyse.tsne.iterations"),

@@ -142,6 +142,8 @@ public enum ConfigSchema {
               summary: "Standardise each input channel by the training images' mean and std while training (false: raw [0, 1] pixels, as the original). The saved model folds it into its first layer and takes [0, 1] images either way."),
         .init(key: "train.precision", kind: .choice(["fp32", "bf16"]), defaultValue: .text("fp32"),
               summary: "Arithmetic of the convolutions' and linear layers' products: fp32, or bf16 (mixed precision as PyTorch's autocast: bf16 operands, fp32 accumulation, fp32 weights, loss and Adam; AVX512-BF16 or AMX, fp32 with a note on CPUs with neither). fp32 gives the same bytes on every AVX-512 CPU; bf16's bytes are the same for a given CPU kind."),
+        .init(key: "train.convolution", kind: .choice(["winograd", "direct"]), defaultValue: .text("winograd"),
+              summary: "How the convolutions with 16 or more input channels (the second and third) compute: winograd (Winograd F(2×2,3×3): 2.25× fewer multiply-adds, the default) or direct (lowering and one matrix product per piece, as builds before it; the first convolution always computes so). Both give the same bytes on every AVX-512 CPU, but not each other's: their sums round differently."),
         .init(key: "train.distance_loss_weight", kind: .number(.within(0, 1000)), defaultValue: .number(0.25),
               summary: "Weight of the distance MSE in the loss CE + w·MSE. Original: 0.25."),
         .init(key: "train.split.train", kind: .number(NumberBounds(min: 0, minInclusive: false, max: 1)), defaultValue: .number(0.7),

@@ -25,6 +25,9 @@ public struct TrainingSummary: JSONRecord, Equatable, Sendable {
     /// "amx" …): bf16 asked for on a CPU without bf16 products trains in fp32 (added keys).
     public var precision: String?
     public var productKernel: String?
+    /// `train.convolution`: "winograd" or "direct" (an added key; absent in older files, which
+    /// were all direct).
+    public var convolution: String?
     public var configHash: String?
     public var seed: UInt64?
     public var epochs: Int?
@@ -38,7 +41,7 @@ public struct TrainingSummary: JSONRecord, Equatable, Sendable {
     public var seconds: Double?
 
     public init(inputStandardisation: Standardisation? = nil, learningRate: Double? = nil, learningRateDecay: Double? = nil,
-                precision: String? = nil, productKernel: String? = nil, configHash: String? = nil, seed: UInt64? = nil, epochs: Int? = nil, trainImages: Int? = nil,
+                precision: String? = nil, productKernel: String? = nil, convolution: String? = nil, configHash: String? = nil, seed: UInt64? = nil, epochs: Int? = nil, trainImages: Int? = nil,
                 validationImages: Int? = nil, testImages: Int? = nil, testAccuracy: Double? = nil, testDistanceMAE: Double? = nil,
                 finalValidationAccuracy: Double? = nil, meanTrainImagesPerSecond: Double? = nil, seconds: Double? = nil) {
         self.inputStandardisation = inputStandardisation
@@ -46,6 +49,7 @@ public struct TrainingSummary: JSONRecord, Equatable, Sendable {
         self.learningRateDecay = learningRateDecay
         self.precision = precision
         self.productKernel = productKernel
+        self.convolution = convolution
         self.configHash = configHash
         self.seed = seed
         self.epochs = epochs
@@ -60,7 +64,7 @@ public struct TrainingSummary: JSONRecord, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case epochs, seconds, seed, precision
+        case epochs, seconds, seed, precision, convolution
         case productKernel = "product_kernel"
         case inputStandardisation = "input_standardisation", learningRate = "learning_rate", learningRateDecay = "learning_rate_decay"
         case trainImages = "train_images", validationImages = "validation_images", testImages = "test_images"
@@ -81,6 +85,7 @@ public struct TrainingSummary: JSONRecord, Equatable, Sendable {
         try number(learningRateDecay, .learningRateDecay)
         try c.encodeIfPresent(precision, forKey: .precision)
         try c.encodeIfPresent(productKernel, forKey: .productKernel)
+        try c.encodeIfPresent(convolution, forKey: .convolution)
         try c.encode(configHash, forKey: .configHash)
         try c.encode(seed, forKey: .seed)
         try c.encode(epochs, forKey: .epochs)

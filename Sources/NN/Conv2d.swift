@@ -43,6 +43,15 @@ public final class Conv2d {
     /// Per worker: column buffer and column-gradient buffer; then per gradient part: weight-
     /// and bias-gradient partials.
     private var scratch: [Float] = []
+    /// For Winograd: the transformed weights, then per worker the transformed input, output and
+    /// input gradient; in backward then per gradient part dU and db partials, and their sum.
+    private var winogradScratch: [Float] = []
+
+    /// Bytes of transformed input and output a Winograd piece holds (images or a band of one).
+    /// Larger than L2: the 16 products per piece are short in k (the channels), and wider ones
+    /// ran faster (forward products at 1 MB 73–78 GFLOP/s, at 4 MB 78–91, at 16 MB 54–62 on
+    /// one AMD EPYC core). (A variable so tests can force bands.)
+    var winogradPieceBytes = 4 << 20
 
     /// Bytes of columns a thread lowers at a time: fits the caches, big enough for efficient
     /// GEMMs. (A variable so tests can force chunks of one image.)
@@ -104,6 +113,13 @@ public final class Conv2d {
         return min(oh, band)
     }
 
+    /// Whether this layer's products go through Winograd F(2×2, 3×3) for planes of this size.
+    func usesWinograd(height: Int, width: Int) -> Bool {
+        engine.convolution == .winograd
+            && WinogradConvolution.applies(inChannels: inChannels, kernel: kernel, padding: padding, paddingValues: paddingValues,
+                                           height: height, width: width)
+    }
+
     /// Keeps the input for `backward` when `training`.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         forward(x, training: training, pool: nil)
@@ -123,9 +139,24 @@ public final class Conv2d {
                                            paddingValues: paddingValues)
         let kOut = outChannels, relu = fusedReLU, engine = engine, name = name
         let pooling = pool != nil && oh % 2 == 0 && ow % 2 == 0
-        let band = bandRows(rows: plan.rows, outputHeight: oh, outputWidth: ow, pooled: pooling)
-        // Whole images go `plan.chunk` at a time; otherwise one image in bands of `band` rows.
-        let imagesPerPiece = band >= oh ? plan.chunk : 1
+        let winograd = usesWinograd(height: h, width: w)
+            ? WinogradConvolution.pieces(inChannels: c, outChannels: kOut, height: h, width: w, images: n, bytes: winogradPieceBytes) : nil
+        let band = winograd.map { 2 * $0.tileRows } ?? bandRows(rows: plan.rows, outputHeight: oh, outputWidth: ow, pooled: pooling)
+        // Whole images go `plan.chunk` (or Winograd's `images`) at a time; otherwise one image in bands of `band` rows.
+        let imagesPerPiece = band >= oh ? winograd?.images ?? plan.chunk : 1
+        let uSize = WinogradConvolution.weightSize(inChannels: c, outChannels: kOut)
+        let winogradWorkerSize = winograd.map { 16 * (c + kOut) * $0.tilesPerPiece } ?? 0
+        if let winograd {
+            let size = uSize + Parallel.partCount(n, threads: engine.threads) * winogradWorkerSize
+            if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
+            weight.value.data.withUnsafeBufferPointer { wt in
+                winogradScratch.withUnsafeMutableBufferPointer { ws in
+                    engine.timed(name, .forward, .transform) {
+                        WinogradConvolution.transformWeights(wt.baseAddress!, outChannels: kOut, inChannels: c, into: ws.baseAddress!)
+                    }
+                }
+            }
+        }
         func run(_ poolOut: UnsafeMutablePointer<Float>?, _ poolWinners: UnsafeMutablePointer<UInt8>?) {
             nonisolated(unsafe) let (po, pw) = (poolOut, poolWinners)
             let pooledPlane = (oh / 2) * (ow / 2)
@@ -133,8 +164,10 @@ public final class Conv2d {
                 scratch.withUnsafeMutableBufferPointer { sc in
                     out.data.withUnsafeMutableBufferPointer { o in
                         weight.value.data.withUnsafeBufferPointer { wt in
+                          winogradScratch.withUnsafeMutableBufferPointer { ws in
                             bias.value.data.withUnsafeBufferPointer { b in
                                 nonisolated(unsafe) let (s, scp, op, wp, bp) = (src.baseAddress!, sc.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                                nonisolated(unsafe) let wsp = ws.baseAddress
                                 Parallel.split(n, threads: engine.threads) { part, images in
                                     let cols = scp + part * plan.workerSize
                                     for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerPiece) {
@@ -142,6 +175,14 @@ public final class Conv2d {
                                         for y0 in stride(from: 0, to: oh, by: band) {
                                             let y1 = min(oh, y0 + band), pieceRows = y1 - y0
                                             let width = count * pieceRows * ow
+                                            let start = first * plan.plane + y0 * ow
+                                            if winograd != nil, let wsp {
+                                                let piece = WinogradConvolution.Piece(first: first, count: count, tileRow0: y0 / 2, tileRows: pieceRows / 2,
+                                                                                      batch: n, height: h, width: w)
+                                                let v = wsp + uSize + part * winogradWorkerSize
+                                                WinogradConvolution.forward(piece, input: s, inChannels: c, outChannels: kOut, weights: wsp,
+                                                                            v: v, m: v + 16 * c * piece.tiles, out: op, engine: engine, name: name)
+                                            } else {
                                             engine.timedInWorker(name, .forward, .lowering) {
                                                 for i in 0..<count {
                                                     Im2Col.lower(s + (first + i) * h * w, geometry, outputRows: y0..<y1, into: cols + i * pieceRows * ow,
@@ -149,10 +190,10 @@ public final class Conv2d {
                                                 }
                                             }
                                             // With several images the piece is whole planes, contiguous in each channel.
-                                            let start = first * plan.plane + y0 * ow
                                             engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
                                                 BLAS.gemm(engine.kernel, false, false, m: kOut, n: width, k: plan.rows, wp, lda: plan.rows,
                                                           cols, ldb: width, beta: 0, op + start, ldc: plan.wide)
+                                            }
                                             }
                                             engine.timedInWorker(name, .forward, .activation) {
                                                 for ch in 0..<kOut {
@@ -173,6 +214,7 @@ public final class Conv2d {
                                     }
                                 }
                             }
+                          }
                         }
                     }
                 }
@@ -203,6 +245,7 @@ public final class Conv2d {
         let (oh, ow) = outputSize(h, w)
         let kOut = outChannels
         precondition(dy.shape == [kOut, n, oh, ow], "Conv2d.backward expects dy of shape \([kOut, n, oh, ow])")
+        if usesWinograd(height: h, width: w) { return winogradBackward(x, dy, needInput: needInput) }
         let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow, backward: true)
         if scratch.count < plan.scratchSize(outChannels: kOut) { scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut)) }
         var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
@@ -270,6 +313,84 @@ public final class Conv2d {
                                 if j < kOut * rows { dwp[j] = sum } else { dbp[j - kOut * rows] = sum }
                             }
                         }
+                    }
+                }
+            }
+        }
+        guard needInput else { return nil }
+        inputGradientBuffer = dx
+        return dx
+    }
+}
+
+extension Conv2d {
+    /// Backward through Winograd F(2×2, 3×3): per fixed part of the batch (as the direct
+    /// backward), each image in pieces of tile rows; the part's dU and db partials are added
+    /// in part order, and dW += Gᵀ dU G once.
+    fileprivate func winogradBackward(_ x: Tensor, _ dy: Tensor, needInput: Bool) -> Tensor? {
+        let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let kOut = outChannels, engine = engine, name = name
+        let pieces = WinogradConvolution.pieces(inChannels: c, outChannels: kOut, height: h, width: w, images: 1, bytes: winogradPieceBytes)
+        let parts = min(n, Self.gradientParts), workers = min(engine.threads, parts)
+        let uSize = WinogradConvolution.weightSize(inChannels: c, outChannels: kOut)
+        let tiles = pieces.tileRows * pieces.tilesPerRow
+        let workerSize = 16 * (2 * c + kOut) * tiles, partialSize = uSize + kOut
+        let partialsAt = uSize + workers * workerSize, sumAt = partialsAt + parts * partialSize
+        let size = sumAt + uSize
+        if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
+        var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
+        let plane = h * w, tileRowsPerImage = h / 2
+        x.data.withUnsafeBufferPointer { src in
+            dy.data.withUnsafeBufferPointer { g in
+                winogradScratch.withUnsafeMutableBufferPointer { sc in
+                    dx.data.withUnsafeMutableBufferPointer { d in
+                        weight.value.data.withUnsafeBufferPointer { wt in
+                            nonisolated(unsafe) let (s, gp, scp, wp) = (src.baseAddress!, g.baseAddress!, sc.baseAddress!, wt.baseAddress!)
+                            nonisolated(unsafe) let dp = needInput ? d.baseAddress : nil
+                            engine.timed(name, .backward, .transform) {
+                                WinogradConvolution.transformWeights(wp, outChannels: kOut, inChannels: c, into: scp)
+                            }
+                            Parallel.forEachPart(parts, threads: engine.threads) { worker, part in
+                                let v = scp + uSize + worker * workerSize, dm = v + 16 * c * tiles, dv = dm + 16 * kOut * tiles
+                                let du = scp + partialsAt + part * partialSize, db = du + uSize
+                                du.update(repeating: 0, count: partialSize)
+                                for image in (n * part / parts)..<(n * (part + 1) / parts) {
+                                    engine.timedInWorker(name, .backward, .activation) {
+                                        for ch in 0..<kOut { db[ch] += Elementwise.sum(gp + (ch * n + image) * plane, count: plane) }
+                                    }
+                                    if let dp {
+                                        engine.timedInWorker(name, .backward, .transform) {
+                                            for ch in 0..<c { (dp + (ch * n + image) * plane).update(repeating: 0, count: plane) }
+                                        }
+                                    }
+                                    for row0 in stride(from: 0, to: tileRowsPerImage, by: pieces.tileRows) {
+                                        let piece = WinogradConvolution.Piece(first: image, count: 1, tileRow0: row0,
+                                                                              tileRows: min(pieces.tileRows, tileRowsPerImage - row0),
+                                                                              batch: n, height: h, width: w)
+                                        WinogradConvolution.backward(piece, input: s, outputGradient: gp, inChannels: c, outChannels: kOut,
+                                                                     weights: scp, v: v, dm: dm, dv: dv, du: du, dx: dp, engine: engine, name: name)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The parts' partials added in part order, element by element; then dW += Gᵀ dU G.
+        engine.timed(name, .backward, .activation) {
+            weight.grad.data.withUnsafeMutableBufferPointer { dw in
+                bias.grad.data.withUnsafeMutableBufferPointer { dbias in
+                    winogradScratch.withUnsafeMutableBufferPointer { sc in
+                        nonisolated(unsafe) let (dwp, dbp, scp) = (dw.baseAddress!, dbias.baseAddress!, sc.baseAddress!)
+                        Parallel.split(partialSize, threads: engine.threads, minimumPerPart: 1 << 14) { _, range in
+                            for j in range {
+                                var sum: Float = j < uSize ? 0 : dbp[j - uSize]
+                                for part in 0..<parts { sum += scp[partialsAt + part * partialSize + j] }
+                                if j < uSize { scp[sumAt + j] = sum } else { dbp[j - uSize] = sum }
+                            }
+                        }
+                        WinogradConvolution.addWeightGradient(scp + sumAt, outChannels: kOut, inChannels: c, into: dwp)
                     }
                 }
             }

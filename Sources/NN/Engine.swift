@@ -30,9 +30,13 @@ public struct Engine: Sendable {
     public let kernel: ProductKernel
     /// When set, every layer adds its phases' times and operation counts to it.
     public let profile: EngineProfile?
+    /// How convolutions form their products where there is a choice.
+    public let convolution: ConvolutionAlgorithm
 
-    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, precision: Precision = .fp32, profile: EngineProfile? = nil) {
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, precision: Precision = .fp32, profile: EngineProfile? = nil,
+                convolution: ConvolutionAlgorithm = .winograd) {
         Self.configureProcess()
+        self.convolution = convolution
         self.threads = max(1, threads)
         self.requestedPrecision = precision
         self.kernel = precision == .bf16 ? (ProductKernel.bf16 ?? ProductKernel.fp32) : ProductKernel.fp32

@@ -8,6 +8,7 @@ public final class EngineProfile: @unchecked Sendable {
     public enum Phase: String, Sendable, CaseIterable, Comparable {
         case input = "input (layout, standardise)"
         case lowering = "lowering (im2col, fold)"
+        case transform = "Winograd transforms"
         case gemm = "GEMM"
         case packing = "packing weights (inference)"
         case activation = "bias + ReLU"

@@ -22,10 +22,14 @@ public struct TrainConfig: Equatable, Sendable {
     public var learningRateDecay: Double
     /// The products' arithmetic (see `Precision`); bf16 falls back to fp32 on CPUs without it.
     public var precision: Precision
+    /// How the convolutions that can form their products by Winograd F(2×2, 3×3) do so (see
+    /// `ConvolutionAlgorithm`); both give the same bytes on every AVX-512 CPU, not each other's.
+    public var convolution: ConvolutionAlgorithm
 
     public init(inputSize: Int, batchSize: Int, epochs: Int, learningRate: Double, distanceLossWeight: Double,
                 split: (train: Double, val: Double, test: Double), channels: [Int], classHidden: Int, distanceHidden: Int,
-                standardiseInput: Bool = true, learningRateDecay: Double = 0, precision: Precision = .fp32) {
+                standardiseInput: Bool = true, learningRateDecay: Double = 0, precision: Precision = .fp32,
+                convolution: ConvolutionAlgorithm = .winograd) {
         self.inputSize = inputSize
         self.batchSize = batchSize
         self.epochs = epochs
@@ -38,6 +42,7 @@ public struct TrainConfig: Equatable, Sendable {
         self.standardiseInput = standardiseInput
         self.learningRateDecay = learningRateDecay
         self.precision = precision
+        self.convolution = convolution
     }
 
     /// The learning rate of step `step` (0-based) of `totalSteps`: constant, then falling
@@ -56,6 +61,6 @@ public struct TrainConfig: Equatable, Sendable {
             && a.split == b.split && a.channels == b.channels
             && a.classHidden == b.classHidden && a.distanceHidden == b.distanceHidden
             && a.standardiseInput == b.standardiseInput && a.learningRateDecay == b.learningRateDecay
-            && a.precision == b.precision
+            && a.precision == b.precision && a.convolution == b.convolution
     }
 }

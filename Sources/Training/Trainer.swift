@@ -87,7 +87,7 @@ public enum Trainer {
         let config = job.config
         // The thread count travels with the job into the model and optimiser; it does not change
         // the bytes (see `Engine`), so it is no part of the config hash.
-        let engine = Engine(threads: job.threads, precision: config.precision)
+        let engine = Engine(threads: job.threads, precision: config.precision, convolution: config.convolution)
         if let note = engine.note { observer?.note(note) }
         try createFolder(job.outFolder)
 
@@ -259,7 +259,7 @@ public enum Trainer {
             // What the first layer saw while training (the saved model has it folded in).
             inputStandardisation: standardisation.map { .init(mean: $0.mean.map(Double.init), std: $0.std.map(Double.init)) },
             learningRate: job.config.learningRate, learningRateDecay: job.config.learningRateDecay, precision: engine.precision.rawValue,
-            productKernel: engine.kernel.rawValue, configHash: job.configHash,
+            productKernel: engine.kernel.rawValue, convolution: engine.convolution.rawValue, configHash: job.configHash,
             seed: job.seed, epochs: outcome.history.count, trainImages: outcome.trainImages, validationImages: outcome.validationImages,
             testImages: outcome.testImages, testAccuracy: outcome.testAccuracy, testDistanceMAE: outcome.testMAE,
             finalValidationAccuracy: outcome.history.last?.validationAccuracy,

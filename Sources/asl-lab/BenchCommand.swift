@@ -4,6 +4,7 @@ import NN
 import Pipeline
 
 extension Precision: ExpressibleByArgument {}
+extension ConvolutionAlgorithm: ExpressibleByArgument {}
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,6 +63,10 @@ struct BenchCommand: ParsableCommand {
                                    valueName: "fp32|bf16"))
         var precision: Precision = .fp32
 
+        @Option(help: ArgumentHelp("How the second and third convolutions compute: winograd (Winograd F(2×2,3×3), as training does by default) or direct (lowering and one matrix product).",
+                                   valueName: "winograd|direct"))
+        var convolution: ConvolutionAlgorithm = .winograd
+
         @Flag(help: "Also time one training step by layer, direction and phase (lowering, GEMM, pooling, activation, loss, Adam), with GFLOP/s.")
         var profile = false
 
@@ -81,7 +86,7 @@ struct BenchCommand: ParsableCommand {
         }
 
         func run() throws {
-            let result = TrainBenchmark.run(steps: steps, runs: runs, precision: precision, profile: profile,
+            let result = TrainBenchmark.run(steps: steps, runs: runs, precision: precision, convolution: convolution, profile: profile,
                                             threadCounts: threads.flatMap(threadCounts))
             if json {
                 try BenchCommand.printJSON(result)
@@ -90,7 +95,7 @@ struct BenchCommand: ParsableCommand {
             if let note = result.note { print(note) }
             let kernels = ["avx512": "our AVX-512 GEMM (ASL_LAB_GEMM=openblas for OpenBLAS's)", "openblas": "OpenBLAS GEMM",
                            "avx512-bf16": "bf16 products in our AVX512-BF16 GEMM", "amx-bf16": "bf16 products on AMX tiles (ASL_LAB_BF16=avx512 for AVX512-BF16)"]
-            print("train: SmallCNN, batch \(result.batch), 3×\(result.inputSize)×\(result.inputSize), random data, \(result.precision), \(kernels[result.gemm] ?? result.gemm)")
+            print("train: SmallCNN, batch \(result.batch), 3×\(result.inputSize)×\(result.inputSize), random data, \(result.precision), \(kernels[result.gemm] ?? result.gemm), \(result.convolution ?? "direct") convolutions")
             for (name, figures) in [("train step", result.train), ("inference", result.inference)] {
                 for figure in figures {
                     let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")

@@ -7,7 +7,7 @@ final class ThreadIndependenceTests: XCTestCase {
     /// Trains a small SmallCNN for a few Adam steps on a batch of 19 images (odd, so thread
     /// shares and gradient parts differ in size) and returns every weight.
     func trainedWeights(threads: Int, precision: Precision, steps: Int = 3) -> [[Float]] {
-        let architecture = SmallCNNArchitecture(inputSize: 24, channels: [6, 8, 16], classHidden: 40, distanceHidden: 36, classes: 26,
+        let architecture = SmallCNNArchitecture(inputSize: 24, channels: [6, 16, 20], classHidden: 40, distanceHidden: 36, classes: 26,
                                                 inputStandardisation: InputStandardisation(mean: [0.8, 0.7, 0.9], std: [0.2, 0.15, 0.1]))
         let model = SmallCNN(architecture: architecture, seed: 5)
         let engine = Engine(threads: threads, precision: precision)
@@ -83,7 +83,7 @@ final class ThreadIndependenceTests: XCTestCase {
         let profile = EngineProfile()
         let engine = Engine(threads: 2, profile: profile)
         _ = NNBenchmark.trainImagesPerSecond(batch: 4, steps: 1, engine: engine,
-                                             architecture: SmallCNNArchitecture(inputSize: 16, channels: [4, 8, 8], classHidden: 16, distanceHidden: 8))
+                                             architecture: SmallCNNArchitecture(inputSize: 16, channels: [16, 16, 8], classHidden: 16, distanceHidden: 8))
         let rows = profile.report
         for layer in ["features.0", "features.3", "features.6"] {
             for direction in [EngineProfile.Direction.forward, .backward] {
@@ -95,7 +95,12 @@ final class ThreadIndependenceTests: XCTestCase {
         }
         // Conv 0 forward at 16 px, batch 4: 2 · 4 · 16² · 4 · 27 operations.
         let conv0 = rows.first { $0.key.layer == "features.0" && $0.key.direction == .forward && $0.key.phase == .gemm }!
-        XCTAssertEqual(conv0.entry.operations, 2 * 4 * 256 * 4 * 27)
+        XCTAssertEqual(conv0.entry.operations, 2 * 4 * 256 * 16 * 27)
+        // Conv 2 (16 → 8 channels at 4 px) by Winograd: 16 products of 8 × 16 by 16 × (4 images · 2 · 2 tiles).
+        let conv2 = rows.first { $0.key.layer == "features.6" && $0.key.direction == .forward && $0.key.phase == .gemm }!
+        XCTAssertEqual(conv2.entry.operations, 2 * 16 * 8 * 16 * 16)
+        XCTAssertNotNil(rows.first { $0.key.layer == "features.3" && $0.key.phase == .transform })
+        XCTAssertNil(rows.first { $0.key.layer == "features.0" && $0.key.phase == .transform }, "3 input channels: direct")
         XCTAssertNotNil(rows.first { $0.key.phase == .adam })
         XCTAssertNotNil(rows.first { $0.key.phase == .loss })
         XCTAssertNotNil(rows.first { $0.key.phase == .zeroing })

@@ -14,6 +14,8 @@ public enum TrainBenchmark {
         public var precision: String
         /// Which kernel ran the matrix products: "avx512" or "openblas" (fp32), "avx512-bf16" or "amx-bf16".
         public var gemm: String
+        /// How the second and third convolutions computed: "winograd" or "direct" (added key).
+        public var convolution: String?
         public var train: [BenchFigure]
         public var inference: [BenchFigure]
         /// With `--profile`: one training step's phases at the largest thread count.
@@ -27,7 +29,7 @@ public enum TrainBenchmark {
         public var note: String?
 
         enum CodingKeys: String, CodingKey {
-            case benchmark, unit, batch, precision, gemm, train, inference, profile, wall, note
+            case benchmark, unit, batch, precision, gemm, convolution, train, inference, profile, wall, note
             case peakGflopsPerThread = "peak_gflops_per_thread"
             case inputSize = "input_size"
         }
@@ -49,24 +51,25 @@ public enum TrainBenchmark {
         public var milliseconds: Double
     }
 
-    public static func run(steps: Int = 6, runs: Int = 3, precision: Precision = .fp32, profile: Bool = false,
+    public static func run(steps: Int = 6, runs: Int = 3, precision: Precision = .fp32,
+                           convolution: ConvolutionAlgorithm = .winograd, profile: Bool = false,
                            threadCounts: [Int]? = nil) -> Result {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let counts = threadCounts ?? Array(Set([1, cores])).sorted()
         var train: [BenchFigure] = [], inference: [BenchFigure] = []
         for threads in counts {
-            let engine = Engine(threads: threads, precision: precision)
+            let engine = Engine(threads: threads, precision: precision, convolution: convolution)
             let t = (0..<runs).map { _ in NNBenchmark.trainImagesPerSecond(batch: 32, steps: steps, engine: engine) }
             train.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(t), runs: t))
             let i = (0..<runs).map { _ in NNBenchmark.inferenceImagesPerSecond(batch: 32, steps: steps * 2, engine: engine) }
             inference.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(i), runs: i))
         }
-        let engine = Engine(threads: counts.last ?? cores, precision: precision)
+        let engine = Engine(threads: counts.last ?? cores, precision: precision, convolution: convolution)
         var rows: [ProfileRow]?, wall: [WallRow]?, peak: Double?
         if profile {
             peak = CorePeak.gigaflops(engine.precision)
             let recorder = EngineProfile()
-            let profiled = Engine(threads: engine.threads, precision: precision, profile: recorder)
+            let profiled = Engine(threads: engine.threads, precision: precision, profile: recorder, convolution: convolution)
             _ = NNBenchmark.trainImagesPerSecond(batch: 32, steps: steps, engine: profiled)
             rows = recorder.report.map { key, entry in
                 let seconds = entry.threadSeconds / Double(engine.threads) / Double(steps)
@@ -75,7 +78,7 @@ public enum TrainBenchmark {
             }
             wall = recorder.wall.map { WallRow(direction: $0.direction.rawValue, milliseconds: $0.seconds / Double(steps) * 1000) }
         }
-        return Result(batch: 32, inputSize: 128, precision: engine.precision.rawValue, gemm: engine.kernel.rawValue,
+        return Result(batch: 32, inputSize: 128, precision: engine.precision.rawValue, gemm: engine.kernel.rawValue, convolution: convolution.rawValue,
                       train: train, inference: inference, profile: rows, wall: wall, peakGflopsPerThread: peak, note: engine.note)
     }
 }

@@ -87,6 +87,9 @@ enum StageTable {
         },
         // training.json records the config hash of seed, data and train (the model's
         // provenance); the key chains through generate's key instead.
+        // train 3: the second and third convolutions compute by Winograd F(2×2, 3×3) unless
+        // train.convolution says direct (a config key, so in the key), so the default model's
+        // bytes changed.
         // train 2: steps.csv, the loss of every window of 20 steps (the model's bytes are those
         // of revision 1).
         // train 1: the weight gradients sum over a split of the batch fixed apart from the thread
@@ -94,7 +97,7 @@ enum StageTable {
         // the key leaves the thread count out); train.precision is in the config slice, so bf16
         // changes the key.
         StageDefinition(
-            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 2,
+            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 3,
             output: .cacheEntry(linked: true), cacheFolder: "train",
             leaves: "model.safetensors, history.csv, steps.csv, training.json"
         ) { context, folder in
