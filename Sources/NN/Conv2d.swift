@@ -157,6 +157,21 @@ public final class Conv2d {
                 }
             }
         }
+        /// One piece's products, lowered: columns of `count` images from `first`, output rows y0 ..< y1.
+        @Sendable func lowerAndMultiply(_ s: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, _ wp: UnsafePointer<Float>,
+                              _ op: UnsafeMutablePointer<Float>, first: Int, count: Int, rows y0: Int, _ y1: Int) {
+            let pieceRows = y1 - y0, width = count * pieceRows * ow
+            engine.timedInWorker(name, .forward, .lowering) {
+                for i in 0..<count {
+                    Im2Col.lower(s + (first + i) * h * w, geometry, outputRows: y0..<y1, into: cols + i * pieceRows * ow, rowStride: width)
+                }
+            }
+            // With several images the piece is whole planes, contiguous in each channel.
+            engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
+                BLAS.gemm(engine.kernel, false, false, m: kOut, n: width, k: plan.rows, wp, lda: plan.rows,
+                          cols, ldb: width, beta: 0, op + first * plan.plane + y0 * ow, ldc: plan.wide)
+            }
+        }
         func run(_ poolOut: UnsafeMutablePointer<Float>?, _ poolWinners: UnsafeMutablePointer<UInt8>?) {
             nonisolated(unsafe) let (po, pw) = (poolOut, poolWinners)
             let pooledPlane = (oh / 2) * (ow / 2)
@@ -164,49 +179,39 @@ public final class Conv2d {
                 scratch.withUnsafeMutableBufferPointer { sc in
                     out.data.withUnsafeMutableBufferPointer { o in
                         weight.value.data.withUnsafeBufferPointer { wt in
-                          winogradScratch.withUnsafeMutableBufferPointer { ws in
-                            bias.value.data.withUnsafeBufferPointer { b in
-                                nonisolated(unsafe) let (s, scp, op, wp, bp) = (src.baseAddress!, sc.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
-                                nonisolated(unsafe) let wsp = ws.baseAddress
-                                Parallel.split(n, threads: engine.threads) { part, images in
-                                    let cols = scp + part * plan.workerSize
-                                    for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerPiece) {
-                                        let count = min(imagesPerPiece, images.upperBound - first)
-                                        for y0 in stride(from: 0, to: oh, by: band) {
-                                            let y1 = min(oh, y0 + band), pieceRows = y1 - y0
-                                            let width = count * pieceRows * ow
-                                            let start = first * plan.plane + y0 * ow
-                                            if winograd != nil, let wsp {
-                                                let piece = WinogradConvolution.Piece(first: first, count: count, tileRow0: y0 / 2, tileRows: pieceRows / 2,
-                                                                                      batch: n, height: h, width: w)
-                                                let v = wsp + uSize + part * winogradWorkerSize
-                                                WinogradConvolution.forward(piece, input: s, inChannels: c, outChannels: kOut, weights: wsp,
-                                                                            v: v, m: v + 16 * c * piece.tiles, out: op, engine: engine, name: name)
-                                            } else {
-                                            engine.timedInWorker(name, .forward, .lowering) {
-                                                for i in 0..<count {
-                                                    Im2Col.lower(s + (first + i) * h * w, geometry, outputRows: y0..<y1, into: cols + i * pieceRows * ow,
-                                                                 rowStride: width)
+                            winogradScratch.withUnsafeMutableBufferPointer { ws in
+                                bias.value.data.withUnsafeBufferPointer { b in
+                                    nonisolated(unsafe) let (s, scp, op, wp, bp) = (src.baseAddress!, sc.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                                    // The transformed weights, then each worker's transformed input and output.
+                                    nonisolated(unsafe) let transformed = winograd == nil ? nil : ws.baseAddress
+                                    Parallel.split(n, threads: engine.threads) { part, images in
+                                        for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerPiece) {
+                                            let count = min(imagesPerPiece, images.upperBound - first)
+                                            for y0 in stride(from: 0, to: oh, by: band) {
+                                                let y1 = min(oh, y0 + band), pieceRows = y1 - y0
+                                                let width = count * pieceRows * ow, start = first * plan.plane + y0 * ow
+                                                if let u = transformed {
+                                                    let piece = WinogradConvolution.Piece(first: first, count: count, tileRow0: y0 / 2, tileRows: pieceRows / 2,
+                                                                                          batch: n, height: h, width: w)
+                                                    let v = u + uSize + part * winogradWorkerSize
+                                                    WinogradConvolution.forward(piece, input: s, inChannels: c, outChannels: kOut, weights: u,
+                                                                                v: v, m: v + 16 * c * piece.tiles, out: op, engine: engine, name: name)
+                                                } else {
+                                                    lowerAndMultiply(s, scp + part * plan.workerSize, wp, op, first: first, count: count, rows: y0, y1)
                                                 }
-                                            }
-                                            // With several images the piece is whole planes, contiguous in each channel.
-                                            engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
-                                                BLAS.gemm(engine.kernel, false, false, m: kOut, n: width, k: plan.rows, wp, lda: plan.rows,
-                                                          cols, ldb: width, beta: 0, op + start, ldc: plan.wide)
-                                            }
-                                            }
-                                            engine.timedInWorker(name, .forward, .activation) {
-                                                for ch in 0..<kOut {
-                                                    Elementwise.addBias(op + ch * plan.wide + start, count: width, bias: bp[ch], relu: relu)
+                                                engine.timedInWorker(name, .forward, .activation) {
+                                                    for ch in 0..<kOut {
+                                                        Elementwise.addBias(op + ch * plan.wide + start, count: width, bias: bp[ch], relu: relu)
+                                                    }
                                                 }
-                                            }
-                                            guard let po, let pw else { continue }
-                                            engine.timedInWorker(name, .forward, .pooling) {
-                                                for ch in 0..<kOut {
-                                                    for i in 0..<count {
-                                                        let plane = ch * n + first + i, offset = plane * pooledPlane + (y0 / 2) * (ow / 2)
-                                                        MaxPool2d.poolRows(op + plane * plan.plane + y0 * ow, po + offset, pw + offset,
-                                                                           height: pieceRows, width: ow)
+                                                guard let po, let pw else { continue }
+                                                engine.timedInWorker(name, .forward, .pooling) {
+                                                    for ch in 0..<kOut {
+                                                        for i in 0..<count {
+                                                            let plane = ch * n + first + i, offset = plane * pooledPlane + (y0 / 2) * (ow / 2)
+                                                            MaxPool2d.poolRows(op + plane * plan.plane + y0 * ow, po + offset, pw + offset,
+                                                                               height: pieceRows, width: ow)
+                                                        }
                                                     }
                                                 }
                                             }
@@ -214,7 +219,6 @@ public final class Conv2d {
                                     }
                                 }
                             }
-                          }
                         }
                     }
                 }
