@@ -11,12 +11,10 @@
 // the plain one give the same results. Contraction into FMAs is off all the same.
 #pragma clang fp contract(off)
 
-#define ASL_BODY static inline __attribute__((always_inline))
-
 enum { ASL_WINO_BLOCK = 64 };
 
 // Tiles of one tile row: the tile at tx reads input columns 2tx − 1 … 2tx + 2 (0 outside).
-ASL_BODY void input_tile_row(const float *plane, size_t height, size_t width, size_t ty, float *v, size_t point_stride) {
+static inline void input_tile_row(const float *plane, size_t height, size_t width, size_t ty, float *v, size_t point_stride) {
     const size_t tw = width / 2;
     for (size_t t0 = 0; t0 < tw; t0 += ASL_WINO_BLOCK) {
         const size_t count = tw - t0 < ASL_WINO_BLOCK ? tw - t0 : ASL_WINO_BLOCK;
@@ -53,8 +51,8 @@ ASL_BODY void input_tile_row(const float *plane, size_t height, size_t width, si
     }
 }
 
-ASL_BODY void input_body(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
-                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
+static void input_plain(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
+                        size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
     const size_t tw = width / 2;
     for (size_t c = 0; c < channels; c++) {
         const float *plane = image + c * channel_stride;
@@ -63,8 +61,8 @@ ASL_BODY void input_body(const float *image, size_t channels, size_t channel_str
     }
 }
 
-ASL_BODY void output_body(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
-                          size_t tile_row0, size_t tile_rows, float *out) {
+static void output_plain(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
+                         size_t tile_row0, size_t tile_rows, float *out) {
     const size_t tw = width / 2, point_stride = channels * ldm;
     for (size_t k = 0; k < channels; k++) {
         float *plane = out + k * channel_stride;
@@ -94,8 +92,8 @@ ASL_BODY void output_body(const float *m, size_t ldm, size_t channels, size_t ch
     }
 }
 
-ASL_BODY void output_adjoint_body(const float *dy, size_t channels, size_t channel_stride, size_t width,
-                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
+static void output_adjoint_plain(const float *dy, size_t channels, size_t channel_stride, size_t width,
+                                 size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
     const size_t tw = width / 2, point_stride = channels * ldm;
     for (size_t k = 0; k < channels; k++) {
         const float *plane = dy + k * channel_stride;
@@ -136,8 +134,8 @@ ASL_BODY void output_adjoint_body(const float *dy, size_t channels, size_t chann
 // input pixels it read (columns 2tx − 1 … 2tx + 2 of rows 2ty − 1 … 2ty + 2). A column gets the
 // terms of two neighbouring tiles, summed left one first and then added to the pixel; a row gets
 // those of two tile rows, the upper one first. The order is fixed, whatever the banding.
-ASL_BODY void input_adjoint_body(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
-                                 size_t tile_row0, size_t tile_rows, float *dx) {
+static void input_adjoint_plain(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
+                                size_t tile_row0, size_t tile_rows, float *dx) {
     const size_t tw = width / 2, point_stride = channels * ldv;
     for (size_t c = 0; c < channels; c++) {
         float *plane = dx + c * channel_stride;
@@ -384,63 +382,58 @@ ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, si
     }
 }
 
-#define ASL_WINO_HAS_AVX512 asl_simd_has_avx512()
-#else
-#define ASL_WINO_HAS_AVX512 0
+#define ASL_WINO_X86 1
 #endif
-
-static void input_plain(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
-                        size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
-    input_body(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv);
-}
-static void output_plain(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
-                         size_t tile_row0, size_t tile_rows, float *out) {
-    output_body(m, ldm, channels, channel_stride, width, tile_row0, tile_rows, out);
-}
-static void output_adjoint_plain(const float *dy, size_t channels, size_t channel_stride, size_t width,
-                                 size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
-    output_adjoint_body(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm);
-}
-static void input_adjoint_plain(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
-                                size_t tile_row0, size_t tile_rows, float *dx) {
-    input_adjoint_body(dv, ldv, channels, channel_stride, height, width, tile_row0, tile_rows, dx);
-}
 
 static int portable_only = 0;
 void asl_winograd_portable(int on) { portable_only = on; }
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define ASL_WINO_VECTOR (!portable_only && ASL_WINO_HAS_AVX512)
-#else
-#define ASL_WINO_VECTOR 0
-#define input_avx512 input_plain
-#define output_avx512 output_plain
-#define output_adjoint_avx512 output_adjoint_plain
-#define input_adjoint_avx512 input_adjoint_plain
+#ifdef ASL_WINO_X86
+#define ASL_WINO_VECTOR (!portable_only && asl_simd_has_avx512())
 #endif
 
 void asl_winograd_input(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
-    if (ASL_WINO_VECTOR) input_avx512(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv);
-    else input_plain(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv);
+#ifdef ASL_WINO_X86
+    if (ASL_WINO_VECTOR) {
+        input_avx512(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv);
+        return;
+    }
+#endif
+    input_plain(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv);
 }
 
 void asl_winograd_output(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
                          size_t tile_row0, size_t tile_rows, float *out) {
-    if (ASL_WINO_VECTOR) output_avx512(m, ldm, channels, channel_stride, width, tile_row0, tile_rows, out);
-    else output_plain(m, ldm, channels, channel_stride, width, tile_row0, tile_rows, out);
+#ifdef ASL_WINO_X86
+    if (ASL_WINO_VECTOR) {
+        output_avx512(m, ldm, channels, channel_stride, width, tile_row0, tile_rows, out);
+        return;
+    }
+#endif
+    output_plain(m, ldm, channels, channel_stride, width, tile_row0, tile_rows, out);
 }
 
 void asl_winograd_output_adjoint(const float *dy, size_t channels, size_t channel_stride, size_t width,
                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
-    if (ASL_WINO_VECTOR) output_adjoint_avx512(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm);
-    else output_adjoint_plain(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm);
+#ifdef ASL_WINO_X86
+    if (ASL_WINO_VECTOR) {
+        output_adjoint_avx512(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm);
+        return;
+    }
+#endif
+    output_adjoint_plain(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm);
 }
 
 void asl_winograd_input_adjoint(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
                                 size_t tile_row0, size_t tile_rows, float *dx) {
-    if (ASL_WINO_VECTOR) input_adjoint_avx512(dv, ldv, channels, channel_stride, height, width, tile_row0, tile_rows, dx);
-    else input_adjoint_plain(dv, ldv, channels, channel_stride, height, width, tile_row0, tile_rows, dx);
+#ifdef ASL_WINO_X86
+    if (ASL_WINO_VECTOR) {
+        input_adjoint_avx512(dv, ldv, channels, channel_stride, height, width, tile_row0, tile_rows, dx);
+        return;
+    }
+#endif
+    input_adjoint_plain(dv, ldv, channels, channel_stride, height, width, tile_row0, tile_rows, dx);
 }
 
 // U[ξ][k][c] = (G g Gᵀ)[ξ] for the kernel g = w[k][c] (3 × 3), ξ = 4p + q.
