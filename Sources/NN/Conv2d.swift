@@ -133,7 +133,6 @@ public final class Conv2d {
         precondition(c == inChannels, "Conv2d expects \(inChannels) input channels, got \(c)")
         let (oh, ow) = outputSize(h, w)
         let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow, backward: false)
-        if scratch.count < plan.scratchSize(outChannels: outChannels) { scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: outChannels)) }
         var out = Tensor.take(&outputBuffer, [outChannels, n, oh, ow])
         let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
                                            paddingValues: paddingValues)
@@ -146,6 +145,9 @@ public final class Conv2d {
         let imagesPerPiece = band >= oh ? winograd?.images ?? plan.chunk : 1
         let uSize = WinogradConvolution.weightSize(inChannels: c, outChannels: kOut)
         let winogradWorkerSize = winograd.map { 16 * (c + kOut) * $0.tilesPerPiece } ?? 0
+        if winograd == nil, scratch.count < plan.scratchSize(outChannels: kOut) {
+            scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut))
+        }
         if let winograd {
             let size = uSize + Parallel.partCount(n, threads: engine.threads) * winogradWorkerSize
             if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
@@ -181,7 +183,9 @@ public final class Conv2d {
                         weight.value.data.withUnsafeBufferPointer { wt in
                             winogradScratch.withUnsafeMutableBufferPointer { ws in
                                 bias.value.data.withUnsafeBufferPointer { b in
-                                    nonisolated(unsafe) let (s, scp, op, wp, bp) = (src.baseAddress!, sc.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                                    nonisolated(unsafe) let (s, op, wp, bp) = (src.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                                    // Each worker's columns (lowered products only).
+                                    nonisolated(unsafe) let columns = winograd == nil ? sc.baseAddress : nil
                                     // The transformed weights, then each worker's transformed input and output.
                                     nonisolated(unsafe) let transformed = winograd == nil ? nil : ws.baseAddress
                                     Parallel.split(n, threads: engine.threads) { part, images in
@@ -197,7 +201,7 @@ public final class Conv2d {
                                                     WinogradConvolution.forward(piece, input: s, inChannels: c, outChannels: kOut, weights: u,
                                                                                 v: v, m: v + 16 * c * piece.tiles, out: op, engine: engine, name: name)
                                                 } else {
-                                                    lowerAndMultiply(s, scp + part * plan.workerSize, wp, op, first: first, count: count, rows: y0, y1)
+                                                    lowerAndMultiply(s, columns! + part * plan.workerSize, wp, op, first: first, count: count, rows: y0, y1)
                                                 }
                                                 engine.timedInWorker(name, .forward, .activation) {
                                                     for ch in 0..<kOut {

@@ -76,10 +76,7 @@ enum WinogradConvolution {
             }
         }
         engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(16 * k * c * t)) {
-            for point in 0..<16 {
-                BLAS.gemm(engine.kernel, false, false, m: k, n: t, k: c, u + point * k * c, lda: c, v + point * c * t, ldb: t,
-                          beta: 0, m + point * k * t, ldc: t)
-            }
+            pointProducts(engine, false, false, m: k, n: t, k: c, u, lda: c, v, ldb: t, beta: 0, m, ldc: t)
         }
         engine.timedInWorker(name, .forward, .transform) {
             for i in 0..<piece.count {
@@ -114,28 +111,32 @@ enum WinogradConvolution {
             }
         }
         engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(16 * k * c * t)) {
-            let channelMajor = gradientIsChannelMajor(inChannels: c, outChannels: k)
-            for point in 0..<16 {
-                let (dmp, vp) = (dm + point * k * t, v + point * c * t)
-                if channelMajor {
-                    BLAS.gemm(engine.kernel, false, true, m: c, n: k, k: t, vp, lda: t, dmp, ldb: t, beta: 1, du + point * k * c, ldc: k)
-                } else {
-                    BLAS.gemm(engine.kernel, false, true, m: k, n: c, k: t, dmp, lda: t, vp, ldb: t, beta: 1, du + point * k * c, ldc: c)
-                }
+            if gradientIsChannelMajor(inChannels: c, outChannels: k) {
+                pointProducts(engine, false, true, m: c, n: k, k: t, v, lda: t, dm, ldb: t, beta: 1, du, ldc: k)
+            } else {
+                pointProducts(engine, false, true, m: k, n: c, k: t, dm, lda: t, v, ldb: t, beta: 1, du, ldc: c)
             }
         }
         guard let dx else { return }
         engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(16 * k * c * t)) {
-            for point in 0..<16 {
-                BLAS.gemm(engine.kernel, true, false, m: c, n: t, k: k, u + point * k * c, lda: c, dm + point * k * t, ldb: t,
-                          beta: 0, dv + point * c * t, ldc: t)
-            }
+            pointProducts(engine, true, false, m: c, n: t, k: k, u, lda: c, dm, ldb: t, beta: 0, dv, ldc: t)
         }
         engine.timedInWorker(name, .backward, .transform) {
             for i in 0..<piece.count {
                 asl_winograd_input_adjoint(dv + i * piece.tilesPerImage, t, c, stride, piece.height, piece.width,
                                            piece.tileRow0, piece.tileRows, dx + (piece.first + i) * piece.plane)
             }
+        }
+    }
+
+    /// The 16 products C_ξ = op(A_ξ) · op(B_ξ) + beta · C_ξ, one per transform point, for
+    /// [ξ][rows][columns] arrays: each operand's ξ-th matrix follows its (ξ − 1)-th, whole.
+    private static func pointProducts(_ engine: Engine, _ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
+                                      _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, beta: Float,
+                                      _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        for point in 0..<16 {
+            BLAS.gemm(engine.kernel, transA, transB, m: m, n: n, k: k, a + point * m * k, lda: lda, b + point * k * n, ldb: ldb,
+                      beta: beta, c + point * m * n, ldc: ldc)
         }
     }
 

@@ -217,11 +217,21 @@ ASL_WINO_TARGET static inline __m512 neg(__m512 x) {
 
 static inline __mmask16 lanes(size_t count) { return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1); }
 
+// The even and the odd lanes of 32 consecutive floats (lo, then hi).
+ASL_WINO_TARGET static inline void deinterleave(__m512 lo, __m512 hi, __m512 *even, __m512 *odd) {
+    *even = _mm512_permutex2var_ps(lo, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), hi);
+    *odd = _mm512_permutex2var_ps(lo, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), hi);
+}
+
+// The inverse: a0 b0 a1 b1 … as 32 consecutive floats (lo, then hi).
+ASL_WINO_TARGET static inline void interleave(__m512 a, __m512 b, __m512 *lo, __m512 *hi) {
+    *lo = _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), b);
+    *hi = _mm512_permutex2var_ps(a, _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), b);
+}
+
 ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
                                          size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
     const size_t tw = width / 2, point_stride = channels * ldv;
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     for (size_t c = 0; c < channels; c++) {
         const float *plane = image + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -242,8 +252,9 @@ ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, si
                     __m512 a0, a1, b0, b1;
                     load_pair(row, (long)(2 * t0) - 1, (long)width, (long)width, &a0, &a1);
                     load_pair(row, (long)(2 * t0) + 1, (long)width, (long)width, &b0, &b1);
-                    const __m512 d0 = _mm512_permutex2var_ps(a0, even, a1), d1 = _mm512_permutex2var_ps(a0, odd, a1);
-                    const __m512 d2 = _mm512_permutex2var_ps(b0, even, b1), d3 = _mm512_permutex2var_ps(b0, odd, b1);
+                    __m512 d0, d1, d2, d3;
+                    deinterleave(a0, a1, &d0, &d1);
+                    deinterleave(b0, b1, &d2, &d3);
                     h[r][0] = _mm512_sub_ps(d0, d2);
                     h[r][1] = _mm512_add_ps(d1, d2);
                     h[r][2] = _mm512_sub_ps(d2, d1);
@@ -263,8 +274,6 @@ ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, si
 ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
                                           size_t tile_row0, size_t tile_rows, float *out) {
     const size_t tw = width / 2, point_stride = channels * ldm;
-    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     for (size_t k = 0; k < channels; k++) {
         float *plane = out + k * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -287,10 +296,13 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t cha
                 const __m512 y10 = _mm512_sub_ps(_mm512_sub_ps(r[1][0], r[2][0]), r[3][0]);
                 const __m512 y11 = _mm512_sub_ps(_mm512_sub_ps(r[1][1], r[2][1]), r[3][1]);
                 const __mmask16 first = lanes(2 * count), second = lanes(2 * count > 16 ? 2 * count - 16 : 0);
-                _mm512_mask_storeu_ps(row0 + 2 * t0, first, _mm512_permutex2var_ps(y00, low, y01));
-                _mm512_mask_storeu_ps(row0 + 2 * t0 + 16, second, _mm512_permutex2var_ps(y00, high, y01));
-                _mm512_mask_storeu_ps(row1 + 2 * t0, first, _mm512_permutex2var_ps(y10, low, y11));
-                _mm512_mask_storeu_ps(row1 + 2 * t0 + 16, second, _mm512_permutex2var_ps(y10, high, y11));
+                __m512 lo, hi;
+                interleave(y00, y01, &lo, &hi);
+                _mm512_mask_storeu_ps(row0 + 2 * t0, first, lo);
+                _mm512_mask_storeu_ps(row0 + 2 * t0 + 16, second, hi);
+                interleave(y10, y11, &lo, &hi);
+                _mm512_mask_storeu_ps(row1 + 2 * t0, first, lo);
+                _mm512_mask_storeu_ps(row1 + 2 * t0 + 16, second, hi);
             }
         }
     }
@@ -299,8 +311,6 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t cha
 ASL_WINO_TARGET static void output_adjoint_avx512(const float *dy, size_t channels, size_t channel_stride, size_t width,
                                                   size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
     const size_t tw = width / 2, point_stride = channels * ldm;
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     for (size_t k = 0; k < channels; k++) {
         const float *plane = dy + k * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -312,8 +322,9 @@ ASL_WINO_TARGET static void output_adjoint_avx512(const float *dy, size_t channe
                 __m512 u0, u1, l0, l1;
                 load_pair(row0, (long)(2 * t0), (long)width, (long)width, &u0, &u1);
                 load_pair(row1, (long)(2 * t0), (long)width, (long)width, &l0, &l1);
-                const __m512 a = _mm512_permutex2var_ps(u0, even, u1), b = _mm512_permutex2var_ps(u0, odd, u1);
-                const __m512 c = _mm512_permutex2var_ps(l0, even, l1), d = _mm512_permutex2var_ps(l0, odd, l1);
+                __m512 a, b, c, d;
+                deinterleave(u0, u1, &a, &b);
+                deinterleave(l0, l1, &c, &d);
                 const __m512 e0[4] = {a, _mm512_add_ps(a, b), _mm512_sub_ps(a, b), neg(b)};
                 const __m512 e1[4] = {c, _mm512_add_ps(c, d), _mm512_sub_ps(c, d), neg(d)};
                 for (size_t q = 0; q < 4; q++) {
@@ -347,8 +358,6 @@ ASL_WINO_TARGET static inline __m512 adjoint_column(const float *vt, size_t poin
 ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height,
                                                  size_t width, size_t tile_row0, size_t tile_rows, float *dx) {
     const size_t tw = width / 2, point_stride = channels * ldv;
-    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     for (size_t c = 0; c < channels; c++) {
         float *plane = dx + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -373,9 +382,10 @@ ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, si
                     const __m512 evens = _mm512_add_ps(s3_left, s1), odds = _mm512_add_ps(s2, s0_right);
                     const __mmask16 first = lanes(2 * count), second = lanes(2 * count > 16 ? 2 * count - 16 : 0);
                     float *at = row + 2 * t0;
-                    _mm512_mask_storeu_ps(at, first, _mm512_add_ps(_mm512_maskz_loadu_ps(first, at), _mm512_permutex2var_ps(evens, low, odds)));
-                    _mm512_mask_storeu_ps(at + 16, second,
-                                          _mm512_add_ps(_mm512_maskz_loadu_ps(second, at + 16), _mm512_permutex2var_ps(evens, high, odds)));
+                    __m512 lo, hi;
+                    interleave(evens, odds, &lo, &hi);
+                    _mm512_mask_storeu_ps(at, first, _mm512_add_ps(_mm512_maskz_loadu_ps(first, at), lo));
+                    _mm512_mask_storeu_ps(at + 16, second, _mm512_add_ps(_mm512_maskz_loadu_ps(second, at + 16), hi));
                 }
             }
         }

@@ -95,7 +95,7 @@ struct BenchCommand: ParsableCommand {
             if let note = result.note { print(note) }
             let kernels = ["avx512": "our AVX-512 GEMM (ASL_LAB_GEMM=openblas for OpenBLAS's)", "openblas": "OpenBLAS GEMM",
                            "avx512-bf16": "bf16 products in our AVX512-BF16 GEMM", "amx-bf16": "bf16 products on AMX tiles (ASL_LAB_BF16=avx512 for AVX512-BF16)"]
-            print("train: SmallCNN, batch \(result.batch), 3×\(result.inputSize)×\(result.inputSize), random data, \(result.precision), \(kernels[result.gemm] ?? result.gemm), \(result.convolution ?? "direct") convolutions")
+            print("train: SmallCNN, batch \(result.batch), 3×\(result.inputSize)×\(result.inputSize), random data, \(result.precision), \(kernels[result.gemm] ?? result.gemm), \(result.convolution) convolutions")
             for (name, figures) in [("train step", result.train), ("inference", result.inference)] {
                 for figure in figures {
                     let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")

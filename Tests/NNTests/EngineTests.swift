@@ -136,13 +136,6 @@ final class EngineTests: XCTestCase {
 }
 
 final class KernelTests: XCTestCase {
-    func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
-        var random = Initializer(seed: seed)
-        var t = Tensor(zeros: shape)
-        for i in t.data.indices { t.data[i] = Float(random.unit()) * 2 - 1 }
-        return t
-    }
-
     /// Forward output and every gradient of a conv, for comparing ways of computing them.
     func convResults(_ conv: Conv2d, _ x: Tensor, _ dy: Tensor) -> [[Float]] {
         conv.weight.grad = Tensor(zeros: conv.weight.value.shape)

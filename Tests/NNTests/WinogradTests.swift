@@ -5,13 +5,6 @@ import SIMDKernels
 /// Winograd F(2×2, 3×3) against the direct (lowered) convolution, which the finite-difference
 /// and plain-loop references already hold, and against finite differences itself.
 final class WinogradTests: XCTestCase {
-    func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
-        var random = Initializer(seed: seed)
-        var t = Tensor(zeros: shape)
-        for i in t.data.indices { t.data[i] = Float(random.unit()) * 2 - 1 }
-        return t
-    }
-
     /// Output, input gradient, weight gradient and bias gradient of one forward and backward,
     /// and whether the Winograd transforms ran (from a profile).
     func results(_ conv: Conv2d, _ x: Tensor, _ dy: Tensor, _ algorithm: ConvolutionAlgorithm, threads: Int = 2)

@@ -15,7 +15,7 @@ public enum TrainBenchmark {
         /// Which kernel ran the matrix products: "avx512" or "openblas" (fp32), "avx512-bf16" or "amx-bf16".
         public var gemm: String
         /// How the second and third convolutions computed: "winograd" or "direct" (added key).
-        public var convolution: String?
+        public var convolution: String
         public var train: [BenchFigure]
         public var inference: [BenchFigure]
         /// With `--profile`: one training step's phases at the largest thread count.
