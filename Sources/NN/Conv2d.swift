@@ -48,7 +48,7 @@ public final class Conv2d {
     private var winogradScratch: [Float] = []
 
     /// Bytes of transformed input and output a Winograd piece holds (images or a band of one).
-    /// Larger than L2: the 16 products per piece are short in k (the channels), and wider ones
+    /// Larger than L2: the per-point products of a piece are short in k (the channels), and wider ones
     /// ran faster (forward products at 1 MB 73–78 GFLOP/s, at 4 MB 78–91, at 16 MB 54–62 on
     /// one AMD EPYC core). (A variable so tests can force bands.)
     var winogradPieceBytes = 4 << 20
@@ -113,11 +113,10 @@ public final class Conv2d {
         return min(oh, band)
     }
 
-    /// Whether this layer's products go through Winograd F(2×2, 3×3) for planes of this size.
-    func usesWinograd(height: Int, width: Int) -> Bool {
-        engine.convolution == .winograd
-            && WinogradConvolution.applies(inChannels: inChannels, kernel: kernel, padding: padding, paddingValues: paddingValues,
-                                           height: height, width: width)
+    /// The Winograd tile this layer's products use for planes of this size, or nil when they are lowered.
+    func winogradTile(height: Int, width: Int) -> WinogradConvolution.Tile? {
+        WinogradConvolution.tile(engine.convolution, precision: engine.precision, inChannels: inChannels, kernel: kernel, padding: padding,
+                                 paddingValues: paddingValues, height: height, width: width)
     }
 
     /// Keeps the input for `backward` when `training`.
@@ -138,23 +137,25 @@ public final class Conv2d {
                                            paddingValues: paddingValues)
         let kOut = outChannels, relu = fusedReLU, engine = engine, name = name
         let pooling = pool != nil && oh % 2 == 0 && ow % 2 == 0
-        let winograd = usesWinograd(height: h, width: w)
-            ? WinogradConvolution.pieces(inChannels: c, outChannels: kOut, height: h, width: w, images: n, bytes: winogradPieceBytes) : nil
-        let band = winograd.map { 2 * $0.tileRows } ?? bandRows(rows: plan.rows, outputHeight: oh, outputWidth: ow, pooled: pooling)
+        let tile = winogradTile(height: h, width: w)
+        let winograd = tile.map {
+            WinogradConvolution.pieces($0, inChannels: c, outChannels: kOut, height: h, width: w, images: n, bytes: winogradPieceBytes)
+        }
+        let band = tile.map { $0.side * winograd!.tileRows } ?? bandRows(rows: plan.rows, outputHeight: oh, outputWidth: ow, pooled: pooling)
         // Whole images go `plan.chunk` (or Winograd's `images`) at a time; otherwise one image in bands of `band` rows.
         let imagesPerPiece = band >= oh ? winograd?.images ?? plan.chunk : 1
-        let uSize = WinogradConvolution.weightSize(inChannels: c, outChannels: kOut)
-        let winogradWorkerSize = winograd.map { 16 * (c + kOut) * $0.tilesPerPiece } ?? 0
+        let uSize = tile.map { WinogradConvolution.weightSize($0, inChannels: c, outChannels: kOut) } ?? 0
+        let winogradWorkerSize = tile.map { $0.points * (c + kOut) * winograd!.tilesPerPiece } ?? 0
         if winograd == nil, scratch.count < plan.scratchSize(outChannels: kOut) {
             scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut))
         }
-        if let winograd {
+        if let tile {
             let size = uSize + Parallel.partCount(n, threads: engine.threads) * winogradWorkerSize
             if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
             weight.value.data.withUnsafeBufferPointer { wt in
                 winogradScratch.withUnsafeMutableBufferPointer { ws in
                     engine.timed(name, .forward, .transform) {
-                        WinogradConvolution.transformWeights(wt.baseAddress!, outChannels: kOut, inChannels: c, into: ws.baseAddress!)
+                        WinogradConvolution.transformWeights(tile, wt.baseAddress!, outChannels: kOut, inChannels: c, into: ws.baseAddress!)
                     }
                 }
             }
@@ -194,12 +195,12 @@ public final class Conv2d {
                                             for y0 in stride(from: 0, to: oh, by: band) {
                                                 let y1 = min(oh, y0 + band), pieceRows = y1 - y0
                                                 let width = count * pieceRows * ow, start = first * plan.plane + y0 * ow
-                                                if let u = transformed {
-                                                    let piece = WinogradConvolution.Piece(first: first, count: count, tileRow0: y0 / 2, tileRows: pieceRows / 2,
-                                                                                          batch: n, height: h, width: w)
+                                                if let u = transformed, let tile {
+                                                    let piece = WinogradConvolution.Piece(tile: tile, first: first, count: count, tileRow0: y0 / tile.side,
+                                                                                          tileRows: pieceRows / tile.side, batch: n, height: h, width: w)
                                                     let v = u + uSize + part * winogradWorkerSize
                                                     WinogradConvolution.forward(piece, input: s, inChannels: c, outChannels: kOut, weights: u,
-                                                                                v: v, m: v + 16 * c * piece.tiles, out: op, engine: engine, name: name)
+                                                                                v: v, m: v + tile.points * c * piece.tiles, out: op, engine: engine, name: name)
                                                 } else {
                                                     lowerAndMultiply(s, columns! + part * plan.workerSize, wp, op, first: first, count: count, rows: y0, y1)
                                                 }
@@ -253,7 +254,7 @@ public final class Conv2d {
         let (oh, ow) = outputSize(h, w)
         let kOut = outChannels
         precondition(dy.shape == [kOut, n, oh, ow], "Conv2d.backward expects dy of shape \([kOut, n, oh, ow])")
-        if usesWinograd(height: h, width: w) { return winogradBackward(x, dy, needInput: needInput) }
+        if let tile = winogradTile(height: h, width: w) { return winogradBackward(tile, x, dy, needInput: needInput) }
         let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow, backward: true)
         if scratch.count < plan.scratchSize(outChannels: kOut) { scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut)) }
         var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
@@ -332,22 +333,25 @@ public final class Conv2d {
 }
 
 extension Conv2d {
-    /// Backward through Winograd F(2×2, 3×3): per fixed part of the batch (as the direct
-    /// backward), each image in pieces of tile rows; the part's dU and db partials are added
-    /// in part order, and dW += Gᵀ dU G once.
-    fileprivate func winogradBackward(_ x: Tensor, _ dy: Tensor, needInput: Bool) -> Tensor? {
+    /// Backward through Winograd: per fixed part of the batch (as the direct backward), each
+    /// image in pieces of tile rows; the part's dU and db partials are added in part order,
+    /// and dW += Gᵀ dU G once.
+    fileprivate func winogradBackward(_ tile: WinogradConvolution.Tile, _ x: Tensor, _ dy: Tensor, needInput: Bool) -> Tensor? {
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let kOut = outChannels, engine = engine, name = name
-        let pieces = WinogradConvolution.pieces(inChannels: c, outChannels: kOut, height: h, width: w, images: 1, bytes: winogradPieceBytes)
         let parts = min(n, Self.gradientParts), workers = min(engine.threads, parts)
-        let uSize = WinogradConvolution.weightSize(inChannels: c, outChannels: kOut)
-        let tiles = pieces.tileRows * pieces.tilesPerRow
-        let workerSize = 16 * (2 * c + kOut) * tiles, partialSize = uSize + kOut
+        // Small planes (F(4×4) at 32 px: 64 tiles) go several images of a part to a piece, so the
+        // weight gradient's products sum over more tiles at a time.
+        let pieces = WinogradConvolution.pieces(tile, inChannels: c, outChannels: kOut, height: h, width: w,
+                                                images: (n + parts - 1) / parts, bytes: winogradPieceBytes)
+        let uSize = WinogradConvolution.weightSize(tile, inChannels: c, outChannels: kOut)
+        let tiles = pieces.tilesPerPiece
+        let workerSize = tile.points * (2 * c + kOut) * tiles, partialSize = uSize + kOut
         let partialsAt = uSize + workers * workerSize, sumAt = partialsAt + parts * partialSize
         let size = sumAt + uSize
         if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
         var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
-        let plane = h * w, tileRowsPerImage = h / 2
+        let plane = h * w, tileRowsPerImage = h / tile.side
         x.data.withUnsafeBufferPointer { src in
             dy.data.withUnsafeBufferPointer { g in
                 winogradScratch.withUnsafeMutableBufferPointer { sc in
@@ -356,23 +360,28 @@ extension Conv2d {
                             nonisolated(unsafe) let (s, gp, scp, wp) = (src.baseAddress!, g.baseAddress!, sc.baseAddress!, wt.baseAddress!)
                             nonisolated(unsafe) let dp = needInput ? d.baseAddress : nil
                             engine.timed(name, .backward, .transform) {
-                                WinogradConvolution.transformWeights(wp, outChannels: kOut, inChannels: c, into: scp)
+                                WinogradConvolution.transformWeights(tile, wp, outChannels: kOut, inChannels: c, into: scp)
                             }
                             Parallel.forEachPart(parts, threads: engine.threads) { worker, part in
-                                let v = scp + uSize + worker * workerSize, dm = v + 16 * c * tiles, dv = dm + 16 * kOut * tiles
+                                let v = scp + uSize + worker * workerSize, dm = v + tile.points * c * tiles
+                                let dv = dm + tile.points * kOut * tiles
                                 let du = scp + partialsAt + part * partialSize, db = du + uSize
                                 du.update(repeating: 0, count: partialSize)
-                                for image in (n * part / parts)..<(n * (part + 1) / parts) {
-                                    engine.timedInWorker(name, .backward, .activation) {
-                                        for ch in 0..<kOut { db[ch] += Elementwise.sum(gp + (ch * n + image) * plane, count: plane) }
-                                    }
-                                    if let dp {
-                                        engine.timedInWorker(name, .backward, .transform) {
-                                            for ch in 0..<c { (dp + (ch * n + image) * plane).update(repeating: 0, count: plane) }
+                                let images = (n * part / parts)..<(n * (part + 1) / parts)
+                                for first in stride(from: images.lowerBound, to: images.upperBound, by: pieces.images) {
+                                    let count = min(pieces.images, images.upperBound - first)
+                                    for image in first..<(first + count) {
+                                        engine.timedInWorker(name, .backward, .activation) {
+                                            for ch in 0..<kOut { db[ch] += Elementwise.sum(gp + (ch * n + image) * plane, count: plane) }
+                                        }
+                                        if let dp {
+                                            engine.timedInWorker(name, .backward, .transform) {
+                                                for ch in 0..<c { (dp + (ch * n + image) * plane).update(repeating: 0, count: plane) }
+                                            }
                                         }
                                     }
                                     for row0 in stride(from: 0, to: tileRowsPerImage, by: pieces.tileRows) {
-                                        let piece = WinogradConvolution.Piece(first: image, count: 1, tileRow0: row0,
+                                        let piece = WinogradConvolution.Piece(tile: tile, first: first, count: count, tileRow0: row0,
                                                                               tileRows: min(pieces.tileRows, tileRowsPerImage - row0),
                                                                               batch: n, height: h, width: w)
                                         WinogradConvolution.backward(piece, input: s, outputGradient: gp, inChannels: c, outChannels: kOut,
@@ -398,7 +407,7 @@ extension Conv2d {
                                 if j < uSize { scp[sumAt + j] = sum } else { dbp[j - uSize] = sum }
                             }
                         }
-                        WinogradConvolution.addWeightGradient(scp + sumAt, outChannels: kOut, inChannels: c, into: dwp)
+                        WinogradConvolution.addWeightGradient(tile, scp + sumAt, outChannels: kOut, inChannels: c, into: dwp)
                     }
                 }
             }

@@ -4,31 +4,52 @@ import SIMDKernels
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
     /// Lowering (im2col) and one product per piece: 9·C multiply-adds per output.
     case direct
-    /// Winograd F(2×2, 3×3) where it applies (3 × 3 kernels, padding 1, zero border, even planes,
-    /// at least `WinogradConvolution.minimumChannels` inputs): 2 × 2 outputs from 16 products
-    /// per channel instead of 36, so 2.25× fewer multiply-adds, in all three directions.
+    /// Winograd where it applies (3 × 3 kernels, padding 1, zero border, at least
+    /// `WinogradConvolution.minimumChannels` inputs), in all three directions: in fp32,
+    /// F(4×4, 3×3) on planes whose sides are multiples of 4 (36 products per 16 outputs and
+    /// channel, 4× fewer multiply-adds than direct); otherwise, and in bf16, F(2×2, 3×3) on
+    /// even planes.
     case winograd
+    /// Winograd F(2×2, 3×3) alone (16 products per 4 outputs, 2.25× fewer multiply-adds):
+    /// the builds before F(4×4), whose model bytes it reproduces.
+    case winograd2x2 = "winograd-2x2"
 }
 
-/// The band-level work of a Winograd F(2×2, 3×3) convolution, for `Conv2d`: transforms in
-/// SIMDKernels, the 16 per-point products in the engine's own kernel. Each output, and each
-/// part's weight-gradient partial, is a sum in an order fixed by the shapes alone (tiles and
-/// channels), so results do not depend on the thread count.
+/// The band-level work of a Winograd convolution, for `Conv2d`: transforms in SIMDKernels,
+/// the per-point products in the engine's own kernel. Each output, and each part's
+/// weight-gradient partial, is a sum in an order fixed by the shapes alone (tiles and channels),
+/// so results do not depend on the thread count.
 ///
-/// Transformed arrays are [ξ][channel][tile]: for each of the 16 points ξ a channels × tiles
+/// Transformed arrays are [ξ][channel][tile]: for each transform point ξ a channels × tiles
 /// matrix, its rows `tiles` apart.
 enum WinogradConvolution {
     /// Below this many input channels the products are too short for the transforms to pay
     /// (SmallCNN's first conv has 3).
     static let minimumChannels = 16
 
-    static func applies(inChannels: Int, kernel: Int, padding: Int, paddingValues: [Float]?, height: Int, width: Int) -> Bool {
-        kernel == 3 && padding == 1 && paddingValues == nil && inChannels >= minimumChannels && height % 2 == 0 && width % 2 == 0
-            && height >= 2 && width >= 2
+    /// The output block a tile computes: F(2×2, 3×3) or F(4×4, 3×3).
+    enum Tile: Sendable {
+        case f2, f4
+        /// Outputs along each side of a tile.
+        var side: Int { self == .f2 ? 2 : 4 }
+        /// Transform points: (side + 2)².
+        var points: Int { self == .f2 ? 16 : 36 }
     }
 
-    /// Floats of the transformed weights U (or their gradient): 16 · K · C.
-    static func weightSize(inChannels c: Int, outChannels k: Int) -> Int { 16 * k * c }
+    /// The tile a convolution of this shape uses under `algorithm`, or nil where Winograd
+    /// does not apply (the product is then lowered). bf16 keeps F(2×2): it rounds the
+    /// transformed operands, and F(4×4)'s transforms (coefficients up to 8) carry that rounding
+    /// to 6–9 % of the largest output or gradient, where F(2×2)'s stay near 2⁻⁸ (`WinogradTests`).
+    static func tile(_ algorithm: ConvolutionAlgorithm, precision: Precision, inChannels: Int, kernel: Int, padding: Int,
+                     paddingValues: [Float]?, height: Int, width: Int) -> Tile? {
+        guard algorithm != .direct, kernel == 3, padding == 1, paddingValues == nil, inChannels >= minimumChannels,
+              height >= 2, width >= 2 else { return nil }
+        if algorithm == .winograd, precision == .fp32, height % 4 == 0, width % 4 == 0 { return .f4 }
+        return height % 2 == 0 && width % 2 == 0 ? .f2 : nil
+    }
+
+    /// Floats of the transformed weights U (or their gradient): points · K · C.
+    static func weightSize(_ tile: Tile, inChannels c: Int, outChannels k: Int) -> Int { tile.points * k * c }
 
     /// How a batch is cut into pieces: whole images (`images` at a time) when an image's
     /// transformed input and output fit `bytes`, else bands of `tileRows` rows of tiles of one image.
@@ -39,9 +60,10 @@ enum WinogradConvolution {
         var tilesPerPiece: Int { images * tileRows * tilesPerRow }
     }
 
-    static func pieces(inChannels c: Int, outChannels k: Int, height h: Int, width w: Int, images n: Int, bytes: Int) -> Pieces {
-        let tw = w / 2, th = h / 2
-        let bytesPerTile = 16 * (c + k) * 4
+    static func pieces(_ tile: Tile, inChannels c: Int, outChannels k: Int, height h: Int, width w: Int, images n: Int,
+                       bytes: Int) -> Pieces {
+        let tw = w / tile.side, th = h / tile.side
+        let bytesPerTile = tile.points * (c + k) * 4
         let tiles = max(tw, bytes / bytesPerTile)
         let tileRows = min(th, max(1, tiles / tw))
         let images = tileRows < th ? 1 : max(1, min(n, tiles / (th * tw)))
@@ -49,39 +71,46 @@ enum WinogradConvolution {
     }
 
     /// U = G g Gᵀ of every kernel, [ξ][k][c].
-    static func transformWeights(_ w: UnsafePointer<Float>, outChannels k: Int, inChannels c: Int, into u: UnsafeMutablePointer<Float>) {
-        asl_winograd_weights(w, k, c, u)
+    static func transformWeights(_ tile: Tile, _ w: UnsafePointer<Float>, outChannels k: Int, inChannels c: Int,
+                                 into u: UnsafeMutablePointer<Float>) {
+        switch tile {
+        case .f2: asl_winograd_weights(w, k, c, u)
+        case .f4: asl_winograd4_weights(w, k, c, u)
+        }
     }
 
     /// Where one piece's images and rows are: `count` images from `first`, tile rows
     /// `tileRow0 ..< tileRow0 + tileRows`, in a (C, N, H, W) batch of `batch` images.
     struct Piece {
+        var tile: Tile
         var first: Int, count: Int, tileRow0: Int, tileRows: Int
         var batch: Int, height: Int, width: Int
-        var tilesPerImage: Int { tileRows * (width / 2) }
+        var tilesPerImage: Int { tileRows * (width / tile.side) }
         var tiles: Int { count * tilesPerImage }
         var plane: Int { height * width }
     }
 
     /// Forward of one piece: the convolution's outputs (no bias) of its rows, written into
-    /// `out` (K, N, H, W). `v` and `m` hold 16·C·tiles and 16·K·tiles floats.
+    /// `out` (K, N, H, W). `v` and `m` hold points·C·tiles and points·K·tiles floats.
     static func forward(_ piece: Piece, input x: UnsafePointer<Float>, inChannels c: Int, outChannels k: Int,
                         weights u: UnsafePointer<Float>, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
                         out: UnsafeMutablePointer<Float>, engine: Engine, name: String) {
-        let t = piece.tiles, stride = piece.batch * piece.plane
+        let t = piece.tiles, stride = piece.batch * piece.plane, points = piece.tile.points
+        let transformInput = piece.tile == .f2 ? asl_winograd_input : asl_winograd4_input
+        let transformOutput = piece.tile == .f2 ? asl_winograd_output : asl_winograd4_output
         engine.timedInWorker(name, .forward, .transform) {
             for i in 0..<piece.count {
-                asl_winograd_input(x + (piece.first + i) * piece.plane, c, stride, piece.height, piece.width,
-                                   piece.tileRow0, piece.tileRows, v + i * piece.tilesPerImage, t)
+                transformInput(x + (piece.first + i) * piece.plane, c, stride, piece.height, piece.width,
+                               piece.tileRow0, piece.tileRows, v + i * piece.tilesPerImage, t)
             }
         }
-        engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(16 * k * c * t)) {
-            pointProducts(engine, false, false, m: k, n: t, k: c, u, lda: c, v, ldb: t, beta: 0, m, ldc: t)
+        engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(points * k * c * t)) {
+            pointProducts(engine, points, false, false, m: k, n: t, k: c, u, lda: c, v, ldb: t, beta: 0, m, ldc: t)
         }
         engine.timedInWorker(name, .forward, .transform) {
             for i in 0..<piece.count {
-                asl_winograd_output(m + i * piece.tilesPerImage, t, k, stride, piece.width, piece.tileRow0, piece.tileRows,
-                                    out + (piece.first + i) * piece.plane)
+                transformOutput(m + i * piece.tilesPerImage, t, k, stride, piece.width, piece.tileRow0, piece.tileRows,
+                                out + (piece.first + i) * piece.plane)
             }
         }
     }
@@ -95,53 +124,60 @@ enum WinogradConvolution {
     /// Backward of one piece: adds dM · Vᵀ to the part's weight-gradient partial `du` ([ξ][k][c],
     /// or [ξ][c][k] where `gradientIsChannelMajor`)
     /// and, with `dx`, adds the piece's input gradient onto it (its planes zeroed by the caller
-    /// before an image's first piece). `v`, `dm` and `dv` hold 16·C, 16·K and 16·C · tiles floats.
+    /// before an image's first piece). `v`, `dm` and `dv` hold points·C, points·K and points·C · tiles floats.
     static func backward(_ piece: Piece, input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                          inChannels c: Int, outChannels k: Int, weights u: UnsafePointer<Float>,
                          v: UnsafeMutablePointer<Float>, dm: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
                          du: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?, engine: Engine, name: String) {
-        let t = piece.tiles, stride = piece.batch * piece.plane
+        let t = piece.tiles, stride = piece.batch * piece.plane, points = piece.tile.points
+        let transformInput = piece.tile == .f2 ? asl_winograd_input : asl_winograd4_input
+        let outputAdjoint = piece.tile == .f2 ? asl_winograd_output_adjoint : asl_winograd4_output_adjoint
+        let inputAdjoint = piece.tile == .f2 ? asl_winograd_input_adjoint : asl_winograd4_input_adjoint
         engine.timedInWorker(name, .backward, .transform) {
             for i in 0..<piece.count {
                 let offset = (piece.first + i) * piece.plane
-                asl_winograd_input(x + offset, c, stride, piece.height, piece.width, piece.tileRow0, piece.tileRows,
-                                   v + i * piece.tilesPerImage, t)
-                asl_winograd_output_adjoint(dy + offset, k, stride, piece.width, piece.tileRow0, piece.tileRows,
-                                            dm + i * piece.tilesPerImage, t)
+                transformInput(x + offset, c, stride, piece.height, piece.width, piece.tileRow0, piece.tileRows,
+                               v + i * piece.tilesPerImage, t)
+                outputAdjoint(dy + offset, k, stride, piece.width, piece.tileRow0, piece.tileRows, dm + i * piece.tilesPerImage, t)
             }
         }
-        engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(16 * k * c * t)) {
+        engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(points * k * c * t)) {
             if gradientIsChannelMajor(inChannels: c, outChannels: k) {
-                pointProducts(engine, false, true, m: c, n: k, k: t, v, lda: t, dm, ldb: t, beta: 1, du, ldc: k)
+                pointProducts(engine, points, false, true, m: c, n: k, k: t, v, lda: t, dm, ldb: t, beta: 1, du, ldc: k)
             } else {
-                pointProducts(engine, false, true, m: k, n: c, k: t, dm, lda: t, v, ldb: t, beta: 1, du, ldc: c)
+                pointProducts(engine, points, false, true, m: k, n: c, k: t, dm, lda: t, v, ldb: t, beta: 1, du, ldc: c)
             }
         }
         guard let dx else { return }
-        engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(16 * k * c * t)) {
-            pointProducts(engine, true, false, m: c, n: t, k: k, u, lda: c, dm, ldb: t, beta: 0, dv, ldc: t)
+        engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(points * k * c * t)) {
+            pointProducts(engine, points, true, false, m: c, n: t, k: k, u, lda: c, dm, ldb: t, beta: 0, dv, ldc: t)
         }
         engine.timedInWorker(name, .backward, .transform) {
             for i in 0..<piece.count {
-                asl_winograd_input_adjoint(dv + i * piece.tilesPerImage, t, c, stride, piece.height, piece.width,
-                                           piece.tileRow0, piece.tileRows, dx + (piece.first + i) * piece.plane)
+                inputAdjoint(dv + i * piece.tilesPerImage, t, c, stride, piece.height, piece.width,
+                             piece.tileRow0, piece.tileRows, dx + (piece.first + i) * piece.plane)
             }
         }
     }
 
-    /// The 16 products C_ξ = op(A_ξ) · op(B_ξ) + beta · C_ξ, one per transform point, for
+    /// The products C_ξ = op(A_ξ) · op(B_ξ) + beta · C_ξ, one per transform point, for
     /// [ξ][rows][columns] arrays: each operand's ξ-th matrix follows its (ξ − 1)-th, whole.
-    private static func pointProducts(_ engine: Engine, _ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
+    private static func pointProducts(_ engine: Engine, _ points: Int, _ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                                       _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, beta: Float,
                                       _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-        for point in 0..<16 {
+        for point in 0..<points {
             BLAS.gemm(engine.kernel, transA, transB, m: m, n: n, k: k, a + point * m * k, lda: lda, b + point * k * n, ldb: ldb,
                       beta: beta, c + point * m * n, ldc: ldc)
         }
     }
 
     /// dw += Gᵀ dU G.
-    static func addWeightGradient(_ du: UnsafePointer<Float>, outChannels k: Int, inChannels c: Int, into dw: UnsafeMutablePointer<Float>) {
-        asl_winograd_weights_adjoint(du, gradientIsChannelMajor(inChannels: c, outChannels: k) ? 1 : 0, k, c, dw)
+    static func addWeightGradient(_ tile: Tile, _ du: UnsafePointer<Float>, outChannels k: Int, inChannels c: Int,
+                                  into dw: UnsafeMutablePointer<Float>) {
+        let channelMajor: Int32 = gradientIsChannelMajor(inChannels: c, outChannels: k) ? 1 : 0
+        switch tile {
+        case .f2: asl_winograd_weights_adjoint(du, channelMajor, k, c, dw)
+        case .f4: asl_winograd4_weights_adjoint(du, channelMajor, k, c, dw)
+        }
     }
 }

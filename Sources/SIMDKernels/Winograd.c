@@ -1,5 +1,5 @@
 #include "SIMDKernels.h"
-#include <stddef.h>
+#include "WinogradCommon.h"
 
 // Winograd F(2×2, 3×3) transforms (Lavin & Gray 2015) for a 3 × 3 convolution with padding 1:
 //   V = Bᵀ d B (4 × 4 input tile), U = G g Gᵀ (3 × 3 kernel), Y = Aᵀ (U ⊙ V) A (2 × 2 output)
@@ -191,42 +191,15 @@ static void input_adjoint_plain(const float *dv, size_t ldv, size_t channels, si
     }
 }
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
-
+#ifdef ASL_WINO_X86
 // The AVX-512 transforms take 16 tiles at a time and compute every value with the same
 // expression, in the same order, as the plain code above, so both give the same bits.
-#define ASL_WINO_TARGET __attribute__((target("avx512f")))
 
 // 32 floats of a row from `start` (which may be −1), 0 outside [0, width) and past `limit`.
 ASL_WINO_TARGET static inline void load_pair(const float *row, long start, long width, long limit, __m512 *lo, __m512 *hi) {
     const long end = width < limit ? width : limit;
-    __mmask16 m0 = 0, m1 = 0;
-    for (int j = 0; j < 16; j++) {
-        if (start + j >= 0 && start + j < end) m0 |= (__mmask16)(1u << j);
-        if (start + 16 + j >= 0 && start + 16 + j < end) m1 |= (__mmask16)(1u << j);
-    }
-    *lo = _mm512_maskz_loadu_ps(m0, row + start);
-    *hi = _mm512_maskz_loadu_ps(m1, row + start + 16);
-}
-
-// −x as the plain code's unary minus (a sign flip: −0 for +0, where 0 − x would give +0).
-ASL_WINO_TARGET static inline __m512 neg(__m512 x) {
-    return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u)));
-}
-
-static inline __mmask16 lanes(size_t count) { return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1); }
-
-// The even and the odd lanes of 32 consecutive floats (lo, then hi).
-ASL_WINO_TARGET static inline void deinterleave(__m512 lo, __m512 hi, __m512 *even, __m512 *odd) {
-    *even = _mm512_permutex2var_ps(lo, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), hi);
-    *odd = _mm512_permutex2var_ps(lo, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), hi);
-}
-
-// The inverse: a0 b0 a1 b1 … as 32 consecutive floats (lo, then hi).
-ASL_WINO_TARGET static inline void interleave(__m512 a, __m512 b, __m512 *lo, __m512 *hi) {
-    *lo = _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), b);
-    *hi = _mm512_permutex2var_ps(a, _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), b);
+    *lo = asl_wino_load(row, start, end);
+    *hi = asl_wino_load(row, start + 16, end);
 }
 
 ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
@@ -238,7 +211,7 @@ ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, si
             const size_t ty = tile_row0 + j;
             float *vt = v + c * ldv + j * tw;
             for (size_t t0 = 0; t0 < tw; t0 += 16) {
-                const __mmask16 keep = lanes(tw - t0);
+                const __mmask16 keep = asl_wino_lanes(tw - t0);
                 __m512 h[4][4];
                 for (size_t r = 0; r < 4; r++) {
                     const long y = (long)(2 * ty) - 1 + (long)r;
@@ -253,8 +226,8 @@ ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, si
                     load_pair(row, (long)(2 * t0) - 1, (long)width, (long)width, &a0, &a1);
                     load_pair(row, (long)(2 * t0) + 1, (long)width, (long)width, &b0, &b1);
                     __m512 d0, d1, d2, d3;
-                    deinterleave(a0, a1, &d0, &d1);
-                    deinterleave(b0, b1, &d2, &d3);
+                    asl_wino_deinterleave(a0, a1, &d0, &d1);
+                    asl_wino_deinterleave(b0, b1, &d2, &d3);
                     h[r][0] = _mm512_sub_ps(d0, d2);
                     h[r][1] = _mm512_add_ps(d1, d2);
                     h[r][2] = _mm512_sub_ps(d2, d1);
@@ -281,7 +254,7 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t cha
             float *row0 = plane + 2 * (tile_row0 + j) * width, *row1 = row0 + width;
             for (size_t t0 = 0; t0 < tw; t0 += 16) {
                 const size_t count = tw - t0 < 16 ? tw - t0 : 16;
-                const __mmask16 keep = lanes(count);
+                const __mmask16 keep = asl_wino_lanes(count);
                 __m512 r[4][2];
                 for (size_t p = 0; p < 4; p++) {
                     const __m512 m0 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 0) * point_stride + t0);
@@ -295,12 +268,12 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t cha
                 const __m512 y01 = _mm512_add_ps(_mm512_add_ps(r[0][1], r[1][1]), r[2][1]);
                 const __m512 y10 = _mm512_sub_ps(_mm512_sub_ps(r[1][0], r[2][0]), r[3][0]);
                 const __m512 y11 = _mm512_sub_ps(_mm512_sub_ps(r[1][1], r[2][1]), r[3][1]);
-                const __mmask16 first = lanes(2 * count), second = lanes(2 * count > 16 ? 2 * count - 16 : 0);
+                const __mmask16 first = asl_wino_lanes(2 * count), second = asl_wino_lanes(2 * count > 16 ? 2 * count - 16 : 0);
                 __m512 lo, hi;
-                interleave(y00, y01, &lo, &hi);
+                asl_wino_interleave(y00, y01, &lo, &hi);
                 _mm512_mask_storeu_ps(row0 + 2 * t0, first, lo);
                 _mm512_mask_storeu_ps(row0 + 2 * t0 + 16, second, hi);
-                interleave(y10, y11, &lo, &hi);
+                asl_wino_interleave(y10, y11, &lo, &hi);
                 _mm512_mask_storeu_ps(row1 + 2 * t0, first, lo);
                 _mm512_mask_storeu_ps(row1 + 2 * t0 + 16, second, hi);
             }
@@ -318,20 +291,20 @@ ASL_WINO_TARGET static void output_adjoint_avx512(const float *dy, size_t channe
             const float *row0 = plane + 2 * (tile_row0 + j) * width, *row1 = row0 + width;
             for (size_t t0 = 0; t0 < tw; t0 += 16) {
                 const size_t count = tw - t0 < 16 ? tw - t0 : 16;
-                const __mmask16 keep = lanes(count);
+                const __mmask16 keep = asl_wino_lanes(count);
                 __m512 u0, u1, l0, l1;
                 load_pair(row0, (long)(2 * t0), (long)width, (long)width, &u0, &u1);
                 load_pair(row1, (long)(2 * t0), (long)width, (long)width, &l0, &l1);
                 __m512 a, b, c, d;
-                deinterleave(u0, u1, &a, &b);
-                deinterleave(l0, l1, &c, &d);
-                const __m512 e0[4] = {a, _mm512_add_ps(a, b), _mm512_sub_ps(a, b), neg(b)};
-                const __m512 e1[4] = {c, _mm512_add_ps(c, d), _mm512_sub_ps(c, d), neg(d)};
+                asl_wino_deinterleave(u0, u1, &a, &b);
+                asl_wino_deinterleave(l0, l1, &c, &d);
+                const __m512 e0[4] = {a, _mm512_add_ps(a, b), _mm512_sub_ps(a, b), asl_wino_neg(b)};
+                const __m512 e1[4] = {c, _mm512_add_ps(c, d), _mm512_sub_ps(c, d), asl_wino_neg(d)};
                 for (size_t q = 0; q < 4; q++) {
                     _mm512_mask_storeu_ps(mt + (0 * 4 + q) * point_stride + t0, keep, e0[q]);
                     _mm512_mask_storeu_ps(mt + (1 * 4 + q) * point_stride + t0, keep, _mm512_add_ps(e0[q], e1[q]));
                     _mm512_mask_storeu_ps(mt + (2 * 4 + q) * point_stride + t0, keep, _mm512_sub_ps(e0[q], e1[q]));
-                    _mm512_mask_storeu_ps(mt + (3 * 4 + q) * point_stride + t0, keep, neg(e1[q]));
+                    _mm512_mask_storeu_ps(mt + (3 * 4 + q) * point_stride + t0, keep, asl_wino_neg(e1[q]));
                 }
             }
         }
@@ -340,9 +313,7 @@ ASL_WINO_TARGET static void output_adjoint_avx512(const float *dy, size_t channe
 
 // dh[r][q] for 16 tiles from `t` (lanes outside [0, tw) read as 0).
 ASL_WINO_TARGET static inline __m512 adjoint_column(const float *vt, size_t point_stride, size_t q, size_t r, long t, long tw) {
-    __mmask16 m = 0;
-    for (int j = 0; j < 16; j++)
-        if (t + j >= 0 && t + j < tw) m |= (__mmask16)(1u << j);
+    const __mmask16 m = asl_wino_inside(t, tw);
     const __m512 p0 = _mm512_maskz_loadu_ps(m, vt + (0 * 4 + q) * point_stride + t);
     const __m512 p1 = _mm512_maskz_loadu_ps(m, vt + (1 * 4 + q) * point_stride + t);
     const __m512 p2 = _mm512_maskz_loadu_ps(m, vt + (2 * 4 + q) * point_stride + t);
@@ -351,7 +322,7 @@ ASL_WINO_TARGET static inline __m512 adjoint_column(const float *vt, size_t poin
     case 0: return p0;
     case 1: return _mm512_add_ps(_mm512_sub_ps(p1, p2), p3);
     case 2: return _mm512_sub_ps(_mm512_add_ps(p1, p2), p0);
-    default: return neg(p3);
+    default: return asl_wino_neg(p3);
     }
 }
 
@@ -375,15 +346,15 @@ ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, si
                     const __m512 h2 = adjoint_column(vt, point_stride, 2, r, t, (long)tw);
                     const __m512 h3 = adjoint_column(vt, point_stride, 3, r, t, (long)tw);
                     // s3 of the tiles one to the left and s0 of those one to the right.
-                    const __m512 s3_left = neg(adjoint_column(vt, point_stride, 3, r, t - 1, (long)tw));
+                    const __m512 s3_left = asl_wino_neg(adjoint_column(vt, point_stride, 3, r, t - 1, (long)tw));
                     const __m512 s0_right = adjoint_column(vt, point_stride, 0, r, t + 1, (long)tw);
                     const __m512 s1 = _mm512_add_ps(_mm512_sub_ps(h1, h2), h3);
                     const __m512 s2 = _mm512_sub_ps(_mm512_add_ps(h1, h2), h0);
                     const __m512 evens = _mm512_add_ps(s3_left, s1), odds = _mm512_add_ps(s2, s0_right);
-                    const __mmask16 first = lanes(2 * count), second = lanes(2 * count > 16 ? 2 * count - 16 : 0);
+                    const __mmask16 first = asl_wino_lanes(2 * count), second = asl_wino_lanes(2 * count > 16 ? 2 * count - 16 : 0);
                     float *at = row + 2 * t0;
                     __m512 lo, hi;
-                    interleave(evens, odds, &lo, &hi);
+                    asl_wino_interleave(evens, odds, &lo, &hi);
                     _mm512_mask_storeu_ps(at, first, _mm512_add_ps(_mm512_maskz_loadu_ps(first, at), lo));
                     _mm512_mask_storeu_ps(at + 16, second, _mm512_add_ps(_mm512_maskz_loadu_ps(second, at + 16), hi));
                 }
@@ -392,15 +363,10 @@ ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, si
     }
 }
 
-#define ASL_WINO_X86 1
 #endif
 
-static int portable_only = 0;
-void asl_winograd_portable(int on) { portable_only = on; }
-
-#ifdef ASL_WINO_X86
-#define ASL_WINO_VECTOR (!portable_only && asl_simd_has_avx512())
-#endif
+int asl_winograd_portable_only = 0;
+void asl_winograd_portable(int on) { asl_winograd_portable_only = on; }
 
 void asl_winograd_input(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {

@@ -22,8 +22,8 @@ public struct TrainConfig: Equatable, Sendable {
     public var learningRateDecay: Double
     /// The products' arithmetic (see `Precision`); bf16 falls back to fp32 on CPUs without it.
     public var precision: Precision
-    /// How the convolutions that can form their products by Winograd F(2×2, 3×3) do so (see
-    /// `ConvolutionAlgorithm`); both give the same bytes on every AVX-512 CPU, not each other's.
+    /// How the convolutions that can form their products by Winograd do so (see
+    /// `ConvolutionAlgorithm`); each gives the same bytes on every AVX-512 CPU, not the others'.
     public var convolution: ConvolutionAlgorithm
 
     public init(inputSize: Int, batchSize: Int, epochs: Int, learningRate: Double, distanceLossWeight: Double,

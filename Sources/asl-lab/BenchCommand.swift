@@ -63,8 +63,8 @@ struct BenchCommand: ParsableCommand {
                                    valueName: "fp32|bf16"))
         var precision: Precision = .fp32
 
-        @Option(help: ArgumentHelp("How the second and third convolutions compute: winograd (Winograd F(2×2,3×3), as training does by default) or direct (lowering and one matrix product).",
-                                   valueName: "winograd|direct"))
+        @Option(help: ArgumentHelp("How the second and third convolutions compute: winograd (as training does by default: Winograd F(4×4,3×3) in fp32, F(2×2,3×3) in bf16), winograd-2x2 (F(2×2,3×3) alone) or direct (lowering and one matrix product).",
+                                   valueName: "winograd|winograd-2x2|direct"))
         var convolution: ConvolutionAlgorithm = .winograd
 
         @Flag(help: "Also time one training step by layer, direction and phase (lowering, GEMM, pooling, activation, loss, Adam), with GFLOP/s.")

@@ -5,9 +5,10 @@ import XCTest
 /// stage key leaves the thread count out).
 final class ThreadIndependenceTests: XCTestCase {
     /// Trains a small SmallCNN for a few Adam steps on a batch of 19 images (odd, so thread
-    /// shares and gradient parts differ in size) and returns every weight.
+    /// shares and gradient parts differ in size) and returns every weight. The second conv
+    /// (12 px) runs Winograd F(4×4) in fp32 and F(2×2) in bf16, the third (6 px) F(2×2).
     func trainedWeights(threads: Int, precision: Precision, steps: Int = 3) -> [[Float]] {
-        let architecture = SmallCNNArchitecture(inputSize: 24, channels: [6, 16, 20], classHidden: 40, distanceHidden: 36, classes: 26,
+        let architecture = SmallCNNArchitecture(inputSize: 24, channels: [16, 16, 20], classHidden: 40, distanceHidden: 36, classes: 26,
                                                 inputStandardisation: InputStandardisation(mean: [0.8, 0.7, 0.9], std: [0.2, 0.15, 0.1]))
         let model = SmallCNN(architecture: architecture, seed: 5)
         let engine = Engine(threads: threads, precision: precision)
@@ -96,9 +97,9 @@ final class ThreadIndependenceTests: XCTestCase {
         // Conv 0 forward at 16 px, batch 4: 2 · 4 · 16² · 4 · 27 operations.
         let conv0 = rows.first { $0.key.layer == "features.0" && $0.key.direction == .forward && $0.key.phase == .gemm }!
         XCTAssertEqual(conv0.entry.operations, 2 * 4 * 256 * 16 * 27)
-        // Conv 2 (16 → 8 channels at 4 px) by Winograd: 16 products of 8 × 16 by 16 × (4 images · 2 · 2 tiles).
+        // Conv 2 (16 → 8 channels at 4 px) by Winograd F(4×4): 36 products of 8 × 16 by 16 × (4 images · 1 tile).
         let conv2 = rows.first { $0.key.layer == "features.6" && $0.key.direction == .forward && $0.key.phase == .gemm }!
-        XCTAssertEqual(conv2.entry.operations, 2 * 16 * 8 * 16 * 16)
+        XCTAssertEqual(conv2.entry.operations, 2 * 36 * 8 * 16 * 4)
         XCTAssertNotNil(rows.first { $0.key.layer == "features.3" && $0.key.phase == .transform })
         XCTAssertNil(rows.first { $0.key.layer == "features.0" && $0.key.phase == .transform }, "3 input channels: direct")
         XCTAssertNotNil(rows.first { $0.key.phase == .adam })

@@ -2,13 +2,13 @@ import XCTest
 import SIMDKernels
 @testable import NN
 
-/// Winograd F(2×2, 3×3) against the direct (lowered) convolution, which the finite-difference
-/// and plain-loop references already hold, and against finite differences itself.
+/// Winograd F(2×2, 3×3) and F(4×4, 3×3) against the direct (lowered) convolution, which the
+/// finite-difference and plain-loop references already hold, and against finite differences.
 final class WinogradTests: XCTestCase {
     /// Output, input gradient, weight gradient and bias gradient of one forward and backward,
-    /// and whether the Winograd transforms ran (from a profile).
+    /// and the Winograd tile that ran (nil: none; from a profile and the layer's choice).
     func results(_ conv: Conv2d, _ x: Tensor, _ dy: Tensor, _ algorithm: ConvolutionAlgorithm, threads: Int = 2)
-        -> (values: [[Float]], transformed: Bool) {
+        -> (values: [[Float]], tile: WinogradConvolution.Tile?) {
         let profile = EngineProfile()
         conv.engine = Engine(threads: threads, profile: profile, convolution: algorithm)
         conv.weight.grad = Tensor(zeros: conv.weight.value.shape)
@@ -16,8 +16,14 @@ final class WinogradTests: XCTestCase {
         let y = conv.forward(x, training: true)
         let dx = conv.backward(dy, needInput: true)!
         let transformed = profile.report.contains { $0.key.phase == .transform }
-        return ([y.data, dx.data, conv.weight.grad.data, conv.bias.grad.data], transformed)
+        let tile = conv.winogradTile(height: x.shape[2], width: x.shape[3])
+        XCTAssertEqual(transformed, tile != nil, "the transforms ran exactly when the layer chose a tile")
+        return ([y.data, dx.data, conv.weight.grad.data, conv.bias.grad.data], transformed ? tile : nil)
     }
+
+    /// The largest error relative to the direct convolution each tile is held to: F(4×4)'s
+    /// transforms scale values by up to 8 (Aᵀ) and 5 (Bᵀ), so its sums round more coarsely.
+    func tolerance(_ tile: WinogradConvolution.Tile) -> Float { tile == .f2 ? 2e-6 : 1e-5 }
 
     /// Largest difference relative to the largest magnitude of the reference.
     func relativeError(_ a: [Float], _ reference: [Float]) -> Float {
@@ -25,13 +31,18 @@ final class WinogradTests: XCTestCase {
         return zip(a, reference).map { abs($0 - $1) }.max()! / scale
     }
 
-    /// Shapes that cross the transforms' 64-tile blocks (width 140: 70 tiles a row), single
-    /// tile rows, bands forced down to one tile row or up to several images a piece, and both
-    /// orientations of the weight gradient's products.
+    /// Shapes that cross the transforms' 64-tile blocks (widths 140 and 280: 70 tiles a row of
+    /// either size), single tile rows, bands forced down to one tile row or up to several images
+    /// a piece, and both orientations of the weight gradient's products; under `winograd`,
+    /// planes whose sides are multiples of 4 take F(4×4) and the others F(2×2).
     func testForwardAndEveryGradientMatchTheDirectConvolution() {
-        let cases: [(c: Int, k: Int, n: Int, h: Int, w: Int, pieceBytes: Int)] = [
-            (16, 8, 3, 6, 8, 1 << 20), (16, 5, 2, 2, 140, 1 << 20), (20, 12, 5, 10, 12, 1), (17, 9, 4, 8, 6, 1 << 26),
-            (16, 40, 3, 6, 6, 1 << 20), // more outputs than inputs: the weight gradient's products run transposed
+        let cases: [(c: Int, k: Int, n: Int, h: Int, w: Int, pieceBytes: Int, tile: WinogradConvolution.Tile)] = [
+            (16, 8, 3, 8, 8, 1 << 20, .f4), (16, 5, 2, 2, 140, 1 << 20, .f2), (16, 5, 2, 4, 280, 1 << 20, .f4),
+            (20, 12, 5, 12, 16, 1, .f4), (20, 12, 5, 10, 12, 1, .f2), (17, 9, 4, 8, 6, 1 << 26, .f2), (17, 9, 4, 8, 12, 1 << 26, .f4),
+            (16, 40, 3, 8, 8, 1 << 20, .f4), // more outputs than inputs: the weight gradient's products run transposed
+            // Rows of 8 and 4 tiles, which the AVX-512 transforms pack 2 and 4 tile rows to a
+            // vector: 3 and 5 tile rows leave a part-filled vector; one tile row a piece, none packed.
+            (16, 8, 2, 12, 32, 1 << 20, .f4), (16, 6, 3, 20, 16, 1 << 20, .f4), (16, 6, 3, 20, 16, 1, .f4),
         ]
         for (index, shape) in cases.enumerated() {
             var random = Initializer(seed: UInt64(30 + index))
@@ -40,22 +51,31 @@ final class WinogradTests: XCTestCase {
             let x = randomTensor([shape.c, shape.n, shape.h, shape.w], seed: UInt64(40 + index))
             let dy = randomTensor([shape.k, shape.n, shape.h, shape.w], seed: UInt64(50 + index))
             let direct = results(conv, x, dy, .direct)
-            let winograd = results(conv, x, dy, .winograd)
-            XCTAssertFalse(direct.transformed, "the direct convolution ran no Winograd transform")
-            XCTAssertTrue(winograd.transformed, "case \(index): Winograd ran")
-            for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(winograd.values, direct.values)) {
-                XCTAssertEqual(a.count, b.count, "\(name), case \(index)")
-                XCTAssertLessThan(relativeError(a, b), 2e-6, "\(name), case \(index) \(shape)")
+            XCTAssertNil(direct.tile, "the direct convolution ran no Winograd transform")
+            for algorithm in [ConvolutionAlgorithm.winograd, .winograd2x2] {
+                let winograd = results(conv, x, dy, algorithm)
+                XCTAssertEqual(winograd.tile, algorithm == .winograd2x2 ? .f2 : shape.tile, "case \(index), \(algorithm)")
+                guard let tile = winograd.tile else { continue }
+                for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(winograd.values, direct.values)) {
+                    XCTAssertEqual(a.count, b.count, "\(name), case \(index)")
+                    XCTAssertLessThan(relativeError(a, b), tolerance(tile), "\(name), case \(index) \(shape), \(tile)")
+                }
             }
         }
     }
 
-    /// Central differences of L = Σ r·y with respect to the input and the weights.
+    /// Central differences of L = Σ r·y with respect to the input and the weights, for either tile.
     func testGradientsMatchFiniteDifferences() {
+        gradientsMatchFiniteDifferences(.winograd2x2, width: 6, tile: .f2)
+        gradientsMatchFiniteDifferences(.winograd, width: 8, tile: .f4)
+    }
+
+    func gradientsMatchFiniteDifferences(_ algorithm: ConvolutionAlgorithm, width: Int, tile: WinogradConvolution.Tile) {
         var random = Initializer(seed: 61)
         let conv = Conv2d(name: "c", inChannels: 16, outChannels: 3, kernel: 3, padding: 1, random: &random)
-        conv.engine = Engine(threads: 1, convolution: .winograd)
-        let x = randomTensor([16, 2, 4, 6], seed: 62), r = randomTensor([3, 2, 4, 6], seed: 63)
+        conv.engine = Engine(threads: 1, convolution: algorithm)
+        XCTAssertEqual(conv.winogradTile(height: 4, width: width), tile)
+        let x = randomTensor([16, 2, 4, width], seed: 62), r = randomTensor([3, 2, 4, width], seed: 63)
         func loss(_ x: Tensor) -> Double {
             zip(conv.forward(x, training: false).data, r.data).reduce(0) { $0 + Double($1.0) * Double($1.1) }
         }
@@ -67,7 +87,7 @@ final class WinogradTests: XCTestCase {
             plus.data[i] += h
             minus.data[i] -= h
             let numeric = (loss(plus) - loss(minus)) / Double(2 * h)
-            XCTAssertEqual(Double(dx.data[i]), numeric, accuracy: 2e-2 * max(1e-2, abs(numeric)), "input[\(i)]")
+            XCTAssertEqual(Double(dx.data[i]), numeric, accuracy: 2e-2 * max(1e-2, abs(numeric)), "input[\(i)], \(tile)")
         }
         let weights = conv.weight.value, grad = conv.weight.grad
         for i in stride(from: 0, to: weights.count, by: 5) {
@@ -80,56 +100,61 @@ final class WinogradTests: XCTestCase {
             let down = loss(x)
             conv.weight.value = weights
             let numeric = (up - down) / Double(2 * h)
-            XCTAssertEqual(Double(grad.data[i]), numeric, accuracy: 2e-2 * max(1e-2, abs(numeric)), "weight[\(i)]")
+            XCTAssertEqual(Double(grad.data[i]), numeric, accuracy: 2e-2 * max(1e-2, abs(numeric)), "weight[\(i)], \(tile)")
         }
     }
 
     /// Forward pieces change no bit (each output is the same sum); backward's sums are fixed by
-    /// the shapes and the batch's parts, so 1, 2, 3 or 8 threads give the same bits.
+    /// the shapes and the batch's parts, so 1, 2, 3 or 8 threads give the same bits, with either tile.
     func testThreadCountAndForwardBandsChangeNoBit() {
         var random = Initializer(seed: 71)
         let conv = Conv2d(name: "c", inChannels: 16, outChannels: 10, kernel: 3, padding: 1, fusedReLU: true, random: &random)
         let x = randomTensor([16, 11, 12, 8], seed: 72), dy = randomTensor([10, 11, 12, 8], seed: 73)
-        conv.winogradPieceBytes = 1 // one tile row a piece
-        let one = results(conv, x, dy, .winograd, threads: 1).values
-        for threads in [2, 3, 8] {
-            XCTAssertEqual(results(conv, x, dy, .winograd, threads: threads).values, one, "\(threads) threads")
+        for algorithm in [ConvolutionAlgorithm.winograd2x2, .winograd] {
+            conv.winogradPieceBytes = 1 // one tile row a piece
+            let one = results(conv, x, dy, algorithm, threads: 1).values
+            for threads in [2, 3, 8] {
+                XCTAssertEqual(results(conv, x, dy, algorithm, threads: threads).values, one, "\(threads) threads, \(algorithm)")
+            }
+            let forwardBanded = one[0]
+            conv.winogradPieceBytes = 1 << 26 // several whole images a piece
+            conv.engine = Engine(threads: 2, convolution: algorithm)
+            XCTAssertEqual(conv.forward(x, training: false).data, forwardBanded, "forward in whole images or one tile row at a time, \(algorithm)")
         }
-        let forwardBanded = one[0]
-        conv.winogradPieceBytes = 1 << 26 // several whole images a piece
-        conv.engine = Engine(threads: 2, convolution: .winograd)
-        XCTAssertEqual(conv.forward(x, training: false).data, forwardBanded, "forward in whole images or in one tile row at a time")
     }
 
     /// Layers where Winograd does not apply run the direct convolution whatever the engine asks.
     func testFirstConvolutionAndOddPlanesStayDirect() {
         var random = Initializer(seed: 81)
         let small = Conv2d(name: "c", inChannels: 3, outChannels: 4, kernel: 3, padding: 1, random: &random)
-        XCTAssertFalse(results(small, randomTensor([3, 2, 6, 6], seed: 82), randomTensor([4, 2, 6, 6], seed: 83), .winograd).transformed)
+        XCTAssertNil(results(small, randomTensor([3, 2, 8, 8], seed: 82), randomTensor([4, 2, 8, 8], seed: 83), .winograd).tile)
         let odd = Conv2d(name: "c", inChannels: 16, outChannels: 4, kernel: 3, padding: 1, random: &random)
-        XCTAssertFalse(results(odd, randomTensor([16, 2, 7, 6], seed: 84), randomTensor([4, 2, 7, 6], seed: 85), .winograd).transformed)
+        XCTAssertNil(results(odd, randomTensor([16, 2, 7, 6], seed: 84), randomTensor([4, 2, 7, 6], seed: 85), .winograd).tile)
         let padded = Conv2d(name: "c", inChannels: 16, outChannels: 4, kernel: 3, padding: 1, random: &random)
         padded.paddingValues = [Float](repeating: 0.5, count: 16)
-        XCTAssertFalse(results(padded, randomTensor([16, 2, 6, 6], seed: 86), randomTensor([4, 2, 6, 6], seed: 87), .winograd).transformed)
+        XCTAssertNil(results(padded, randomTensor([16, 2, 8, 8], seed: 86), randomTensor([4, 2, 8, 8], seed: 87), .winograd).tile)
     }
 }
 
 extension WinogradTests {
     /// The AVX-512 transforms compute every value as the plain C ones do, so a CPU without
     /// AVX-512 would transform to the same bits (edges of the 16-tile vectors and the 64-tile
-    /// blocks included: 70 tiles a row, and rows of 3 tiles).
+    /// blocks included: rows of 70 and 35 tiles, and of 3; rows of 8 and 4, packed), for either tile.
     func testVectorAndPlainTransformsGiveTheSameBits() throws {
         try XCTSkipIf(ProductKernel.fp32 != .avx512, "no AVX-512 on this CPU: only the plain transforms can run")
-        for (index, shape) in [(c: 16, k: 6, n: 3, h: 4, w: 140), (c: 18, k: 7, n: 2, h: 10, w: 6)].enumerated() {
+        let cases = [(c: 16, k: 6, n: 3, h: 4, w: 140, algorithm: ConvolutionAlgorithm.winograd2x2), (18, 7, 2, 10, 6, .winograd2x2),
+                     (16, 6, 3, 4, 140, .winograd), (18, 7, 2, 12, 12, .winograd),
+                     (16, 6, 2, 12, 32, .winograd), (17, 5, 2, 20, 16, .winograd)] // packed: 2 and 4 tile rows a vector
+        for (index, shape) in cases.enumerated() {
             var random = Initializer(seed: UInt64(90 + index))
             let conv = Conv2d(name: "c", inChannels: shape.c, outChannels: shape.k, kernel: 3, padding: 1, random: &random)
             let x = randomTensor([shape.c, shape.n, shape.h, shape.w], seed: UInt64(95 + index))
             var dy = randomTensor([shape.k, shape.n, shape.h, shape.w], seed: UInt64(97 + index))
             for i in stride(from: 0, to: dy.count, by: 3) { dy.data[i] = 0 } // zeros, whose signs the two must agree on too
-            let vector = results(conv, x, dy, .winograd).values
+            let vector = results(conv, x, dy, shape.algorithm).values
             asl_winograd_portable(1)
             defer { asl_winograd_portable(0) }
-            let plain = results(conv, x, dy, .winograd).values
+            let plain = results(conv, x, dy, shape.algorithm).values
             for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(vector, plain)) {
                 XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "\(name), case \(index)")
             }
@@ -140,25 +165,31 @@ extension WinogradTests {
 extension WinogradTests {
     /// bf16 rounds the transformed operands, which are sums of up to 4 (input) or 9 (weights)
     /// values: the outputs and gradients stay within a few 2⁻⁸ of the fp32 Winograd ones, relative
-    /// to the largest of them.
+    /// to the largest of them. That holds for F(2×2) alone, so bf16 keeps it where fp32 takes
+    /// F(4×4) (whose bf16 errors were 9–24 × 2⁻⁸ on these shapes).
     func testBF16WinogradStaysWithinRoundingOfFP32() throws {
         try XCTSkipIf(ProductKernel.bf16 == nil, "no bf16 kernel on this CPU")
-        var random = Initializer(seed: 101)
-        let conv = Conv2d(name: "c", inChannels: 32, outChannels: 16, kernel: 3, padding: 1, random: &random)
-        let x = randomTensor([32, 3, 8, 10], seed: 102), dy = randomTensor([16, 3, 8, 10], seed: 103)
-        func run(_ precision: Precision) -> (values: [[Float]], transformed: Bool) {
-            let profile = EngineProfile()
-            conv.engine = Engine(threads: 2, precision: precision, profile: profile, convolution: .winograd)
-            conv.weight.grad = Tensor(zeros: conv.weight.value.shape)
-            conv.bias.grad = Tensor(zeros: conv.bias.value.shape)
-            let y = conv.forward(x, training: true), dx = conv.backward(dy, needInput: true)!
-            return ([y.data, dx.data, conv.weight.grad.data], profile.report.contains { $0.key.phase == .transform })
-        }
-        let reference = run(.fp32), mixed = run(.bf16)
-        XCTAssertTrue(mixed.transformed)
-        for (name, (a, b)) in zip(["output", "input gradient", "weight gradient"], zip(mixed.values, reference.values)) {
-            XCTAssertLessThan(relativeError(a, b), 4 * 0x1p-8, name)
-            XCTAssertGreaterThan(relativeError(a, b), 0, "\(name): bf16 rounds")
+        for width in [10, 12] {
+            var random = Initializer(seed: 101)
+            let conv = Conv2d(name: "c", inChannels: 32, outChannels: 16, kernel: 3, padding: 1, random: &random)
+            let x = randomTensor([32, 3, 8, width], seed: 102), dy = randomTensor([16, 3, 8, width], seed: 103)
+            func run(_ precision: Precision, _ algorithm: ConvolutionAlgorithm = .winograd) -> (values: [[Float]], tile: WinogradConvolution.Tile?) {
+                let profile = EngineProfile()
+                conv.engine = Engine(threads: 2, precision: precision, profile: profile, convolution: algorithm)
+                conv.weight.grad = Tensor(zeros: conv.weight.value.shape)
+                conv.bias.grad = Tensor(zeros: conv.bias.value.shape)
+                let y = conv.forward(x, training: true), dx = conv.backward(dy, needInput: true)!
+                XCTAssertTrue(profile.report.contains { $0.key.phase == .transform })
+                return ([y.data, dx.data, conv.weight.grad.data], conv.winogradTile(height: 8, width: width))
+            }
+            let reference = run(.fp32), mixed = run(.bf16)
+            XCTAssertEqual(reference.tile, width % 4 == 0 ? .f4 : .f2)
+            XCTAssertEqual(mixed.tile, .f2, "bf16 keeps F(2×2)")
+            let f2 = width % 4 == 0 ? run(.fp32, .winograd2x2).values : reference.values
+            for (name, (a, b)) in zip(["output", "input gradient", "weight gradient"], zip(mixed.values, f2)) {
+                XCTAssertLessThan(relativeError(a, b), 4 * 0x1p-8, "\(name), width \(width)")
+                XCTAssertGreaterThan(relativeError(a, b), 0, "\(name): bf16 rounds")
+            }
         }
     }
 }

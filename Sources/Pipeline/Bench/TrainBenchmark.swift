@@ -14,7 +14,7 @@ public enum TrainBenchmark {
         public var precision: String
         /// Which kernel ran the matrix products: "avx512" or "openblas" (fp32), "avx512-bf16" or "amx-bf16".
         public var gemm: String
-        /// How the second and third convolutions computed: "winograd" or "direct" (added key).
+        /// How the second and third convolutions computed: "winograd", "winograd-2x2" or "direct" (added key).
         public var convolution: String
         public var train: [BenchFigure]
         public var inference: [BenchFigure]

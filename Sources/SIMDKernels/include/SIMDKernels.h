@@ -104,11 +104,25 @@ void asl_winograd_input_adjoint(const float *dv, size_t ldv, size_t channels, si
                                 size_t tile_row0, size_t tile_rows, float *dx);
 /// U = G g Gᵀ of every kernel of w (out × in × 3 × 3), as u[ξ][out][in].
 void asl_winograd_weights(const float *w, size_t out_channels, size_t in_channels, float *u);
-/// Tests: 1 makes the four band transforms above run their plain C copies even where the
+/// Tests: 1 makes the band transforms (of both tile sizes) run their plain C copies even where the
 /// AVX-512 ones could (the two give the same bits); 0 restores the default.
 void asl_winograd_portable(int on);
 /// dw += Gᵀ dU G: the adjoint of asl_winograd_weights, from du[ξ][out][in], or du[ξ][in][out]
 /// when `channel_major`.
 void asl_winograd_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, float *dw);
+
+/// Winograd F(4×4, 3×3): the same calls for planes whose height and width are multiples of 4,
+/// with 36 transform points ξ = 6p + q and tiles of 4 × 4 outputs, (height/4) per column and
+/// (width/4) per row; the output rows of a band are 4·tile_row0 … 4·(tile_row0 + tile_rows) − 1.
+void asl_winograd4_input(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
+                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv);
+void asl_winograd4_output(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
+                          size_t tile_row0, size_t tile_rows, float *out);
+void asl_winograd4_output_adjoint(const float *dy, size_t channels, size_t channel_stride, size_t width,
+                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm);
+void asl_winograd4_input_adjoint(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
+                                 size_t tile_row0, size_t tile_rows, float *dx);
+void asl_winograd4_weights(const float *w, size_t out_channels, size_t in_channels, float *u);
+void asl_winograd4_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, float *dw);
 
 #endif
