@@ -145,7 +145,9 @@ public final class Conv2d {
         // Whole images go `plan.chunk` (or Winograd's `images`) at a time; otherwise one image in bands of `band` rows.
         let imagesPerPiece = band >= oh ? winograd?.images ?? plan.chunk : 1
         let uSize = tile.map { WinogradConvolution.weightSize($0, inChannels: c, outChannels: kOut) } ?? 0
-        let winogradWorkerSize = tile.map { $0.points * (c + kOut) * winograd!.tilesPerPiece } ?? 0
+        let winogradWorkerSize = tile.map {
+            WinogradConvolution.workspaceSize($0, inChannels: c, outChannels: kOut, tiles: winograd!.tilesPerPiece, backward: false)
+        } ?? 0
         if winograd == nil, scratch.count < plan.scratchSize(outChannels: kOut) {
             scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut))
         }
@@ -198,9 +200,9 @@ public final class Conv2d {
                                                 if let u = transformed, let tile {
                                                     let piece = WinogradConvolution.Piece(tile: tile, first: first, count: count, tileRow0: y0 / tile.side,
                                                                                           tileRows: pieceRows / tile.side, batch: n, height: h, width: w)
-                                                    let v = u + uSize + part * winogradWorkerSize
                                                     WinogradConvolution.forward(piece, input: s, inChannels: c, outChannels: kOut, weights: u,
-                                                                                v: v, m: v + tile.points * c * piece.tiles, out: op, engine: engine, name: name)
+                                                                                workspace: u + uSize + part * winogradWorkerSize, out: op,
+                                                                                engine: engine, name: name)
                                                 } else {
                                                     lowerAndMultiply(s, columns! + part * plan.workerSize, wp, op, first: first, count: count, rows: y0, y1)
                                                 }
@@ -346,7 +348,8 @@ extension Conv2d {
                                                 images: (n + parts - 1) / parts, bytes: winogradPieceBytes)
         let uSize = WinogradConvolution.weightSize(tile, inChannels: c, outChannels: kOut)
         let tiles = pieces.tilesPerPiece
-        let workerSize = tile.points * (2 * c + kOut) * tiles, partialSize = uSize + kOut
+        let workerSize = WinogradConvolution.workspaceSize(tile, inChannels: c, outChannels: kOut, tiles: tiles, backward: true)
+        let partialSize = uSize + kOut
         let partialsAt = uSize + workers * workerSize, sumAt = partialsAt + parts * partialSize
         let size = sumAt + uSize
         if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
@@ -363,8 +366,7 @@ extension Conv2d {
                                 WinogradConvolution.transformWeights(tile, wp, outChannels: kOut, inChannels: c, into: scp)
                             }
                             Parallel.forEachPart(parts, threads: engine.threads) { worker, part in
-                                let v = scp + uSize + worker * workerSize, dm = v + tile.points * c * tiles
-                                let dv = dm + tile.points * kOut * tiles
+                                let workspace = scp + uSize + worker * workerSize
                                 let du = scp + partialsAt + part * partialSize, db = du + uSize
                                 du.update(repeating: 0, count: partialSize)
                                 let images = (n * part / parts)..<(n * (part + 1) / parts)
@@ -385,7 +387,7 @@ extension Conv2d {
                                                                               tileRows: min(pieces.tileRows, tileRowsPerImage - row0),
                                                                               batch: n, height: h, width: w)
                                         WinogradConvolution.backward(piece, input: s, outputGradient: gp, inChannels: c, outChannels: kOut,
-                                                                     weights: scp, v: v, dm: dm, dv: dv, du: du, dx: dp, engine: engine, name: name)
+                                                                     weights: scp, workspace: workspace, du: du, dx: dp, engine: engine, name: name)
                                     }
                                 }
                             }

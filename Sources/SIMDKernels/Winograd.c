@@ -52,18 +52,18 @@ static inline void input_tile_row(const float *plane, size_t height, size_t widt
 }
 
 static void input_plain(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
-                        size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
+                        size_t tile_row0, size_t tile_rows, float *v, size_t ldv, size_t point_stride) {
     const size_t tw = width / 2;
     for (size_t c = 0; c < channels; c++) {
         const float *plane = image + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j++)
-            input_tile_row(plane, height, width, tile_row0 + j, v + c * ldv + j * tw, channels * ldv);
+            input_tile_row(plane, height, width, tile_row0 + j, v + c * ldv + j * tw, point_stride);
     }
 }
 
-static void output_plain(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
+static void output_plain(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
                          size_t tile_row0, size_t tile_rows, float *out) {
-    const size_t tw = width / 2, point_stride = channels * ldm;
+    const size_t tw = width / 2;
     for (size_t k = 0; k < channels; k++) {
         float *plane = out + k * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -93,8 +93,8 @@ static void output_plain(const float *m, size_t ldm, size_t channels, size_t cha
 }
 
 static void output_adjoint_plain(const float *dy, size_t channels, size_t channel_stride, size_t width,
-                                 size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
-    const size_t tw = width / 2, point_stride = channels * ldm;
+                                 size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride) {
+    const size_t tw = width / 2;
     for (size_t k = 0; k < channels; k++) {
         const float *plane = dy + k * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -134,9 +134,9 @@ static void output_adjoint_plain(const float *dy, size_t channels, size_t channe
 // input pixels it read (columns 2tx − 1 … 2tx + 2 of rows 2ty − 1 … 2ty + 2). A column gets the
 // terms of two neighbouring tiles, summed left one first and then added to the pixel; a row gets
 // those of two tile rows, the upper one first. The order is fixed, whatever the banding.
-static void input_adjoint_plain(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
+static void input_adjoint_plain(const float *dv, size_t ldv, size_t point_stride, size_t channels, size_t channel_stride, size_t height, size_t width,
                                 size_t tile_row0, size_t tile_rows, float *dx) {
-    const size_t tw = width / 2, point_stride = channels * ldv;
+    const size_t tw = width / 2;
     for (size_t c = 0; c < channels; c++) {
         float *plane = dx + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -203,8 +203,8 @@ ASL_WINO_TARGET static inline void load_pair(const float *row, long start, long 
 }
 
 ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
-                                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
-    const size_t tw = width / 2, point_stride = channels * ldv;
+                                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv, size_t point_stride) {
+    const size_t tw = width / 2;
     for (size_t c = 0; c < channels; c++) {
         const float *plane = image + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -244,9 +244,9 @@ ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, si
     }
 }
 
-ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
+ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
                                           size_t tile_row0, size_t tile_rows, float *out) {
-    const size_t tw = width / 2, point_stride = channels * ldm;
+    const size_t tw = width / 2;
     for (size_t k = 0; k < channels; k++) {
         float *plane = out + k * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -282,8 +282,8 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t cha
 }
 
 ASL_WINO_TARGET static void output_adjoint_avx512(const float *dy, size_t channels, size_t channel_stride, size_t width,
-                                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
-    const size_t tw = width / 2, point_stride = channels * ldm;
+                                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride) {
+    const size_t tw = width / 2;
     for (size_t k = 0; k < channels; k++) {
         const float *plane = dy + k * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -326,9 +326,9 @@ ASL_WINO_TARGET static inline __m512 adjoint_column(const float *vt, size_t poin
     }
 }
 
-ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height,
+ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, size_t point_stride, size_t channels, size_t channel_stride, size_t height,
                                                  size_t width, size_t tile_row0, size_t tile_rows, float *dx) {
-    const size_t tw = width / 2, point_stride = channels * ldv;
+    const size_t tw = width / 2;
     for (size_t c = 0; c < channels; c++) {
         float *plane = dx + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -369,47 +369,47 @@ int asl_winograd_portable_only = 0;
 void asl_winograd_portable(int on) { asl_winograd_portable_only = on; }
 
 void asl_winograd_input(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
-                        size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
+                        size_t tile_row0, size_t tile_rows, float *v, size_t ldv, size_t point_stride) {
 #ifdef ASL_WINO_X86
     if (ASL_WINO_VECTOR) {
-        input_avx512(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv);
+        input_avx512(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv, point_stride);
         return;
     }
 #endif
-    input_plain(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv);
+    input_plain(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv, point_stride);
 }
 
-void asl_winograd_output(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
+void asl_winograd_output(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
                          size_t tile_row0, size_t tile_rows, float *out) {
 #ifdef ASL_WINO_X86
     if (ASL_WINO_VECTOR) {
-        output_avx512(m, ldm, channels, channel_stride, width, tile_row0, tile_rows, out);
+        output_avx512(m, ldm, point_stride, channels, channel_stride, width, tile_row0, tile_rows, out);
         return;
     }
 #endif
-    output_plain(m, ldm, channels, channel_stride, width, tile_row0, tile_rows, out);
+    output_plain(m, ldm, point_stride, channels, channel_stride, width, tile_row0, tile_rows, out);
 }
 
 void asl_winograd_output_adjoint(const float *dy, size_t channels, size_t channel_stride, size_t width,
-                                 size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
+                                 size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride) {
 #ifdef ASL_WINO_X86
     if (ASL_WINO_VECTOR) {
-        output_adjoint_avx512(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm);
+        output_adjoint_avx512(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm, point_stride);
         return;
     }
 #endif
-    output_adjoint_plain(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm);
+    output_adjoint_plain(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm, point_stride);
 }
 
-void asl_winograd_input_adjoint(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
+void asl_winograd_input_adjoint(const float *dv, size_t ldv, size_t point_stride, size_t channels, size_t channel_stride, size_t height, size_t width,
                                 size_t tile_row0, size_t tile_rows, float *dx) {
 #ifdef ASL_WINO_X86
     if (ASL_WINO_VECTOR) {
-        input_adjoint_avx512(dv, ldv, channels, channel_stride, height, width, tile_row0, tile_rows, dx);
+        input_adjoint_avx512(dv, ldv, point_stride, channels, channel_stride, height, width, tile_row0, tile_rows, dx);
         return;
     }
 #endif
-    input_adjoint_plain(dv, ldv, channels, channel_stride, height, width, tile_row0, tile_rows, dx);
+    input_adjoint_plain(dv, ldv, point_stride, channels, channel_stride, height, width, tile_row0, tile_rows, dx);
 }
 
 // U[ξ][k][c] = (G g Gᵀ)[ξ] for the kernel g = w[k][c] (3 × 3), ξ = 4p + q.

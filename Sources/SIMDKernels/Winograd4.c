@@ -62,11 +62,11 @@
 
 // Tiles: the tile (ty, tx) has the outputs of rows 4ty … 4ty + 3 and columns 4tx … 4tx + 3, and
 // reads the input rows 4ty − 1 … 4ty + 4 and columns 4tx − 1 … 4tx + 4 (0 outside the image).
-// Point ξ = 6p + q; element (ξ, c, t) of a transformed array is at (ξ·channels + c)·ld + t.
+// Point ξ = 6p + q; element (ξ, c, t) of a transformed array is at ξ·point_stride + c·ld + t.
 
 static void input_plain(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
-                        size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
-    const size_t tw = width / 4, point_stride = channels * ldv;
+                        size_t tile_row0, size_t tile_rows, float *v, size_t ldv, size_t point_stride) {
+    const size_t tw = width / 4;
     for (size_t c = 0; c < channels; c++) {
         const float *plane = image + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -94,9 +94,9 @@ static void input_plain(const float *image, size_t channels, size_t channel_stri
     }
 }
 
-static void output_plain(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
+static void output_plain(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
                          size_t tile_row0, size_t tile_rows, float *out) {
-    const size_t tw = width / 4, point_stride = channels * ldm;
+    const size_t tw = width / 4;
     for (size_t k = 0; k < channels; k++) {
         float *plane = out + k * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -121,8 +121,8 @@ static void output_plain(const float *m, size_t ldm, size_t channels, size_t cha
 }
 
 static void output_adjoint_plain(const float *dy, size_t channels, size_t channel_stride, size_t width,
-                                 size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
-    const size_t tw = width / 4, point_stride = channels * ldm;
+                                 size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride) {
+    const size_t tw = width / 4;
     for (size_t k = 0; k < channels; k++) {
         const float *plane = dy + k * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -147,9 +147,9 @@ static void output_adjoint_plain(const float *dy, size_t channels, size_t channe
 // s4 of tile tx and s0 of tile tx + 1, summed in that order and then added to the pixel; rows
 // shared by two tile rows get the upper one's sum first. Neighbours outside the row are the
 // formulas applied to zeros, as the AVX-512 copy computes them.
-static void input_adjoint_plain(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
+static void input_adjoint_plain(const float *dv, size_t ldv, size_t point_stride, size_t channels, size_t channel_stride, size_t height, size_t width,
                                 size_t tile_row0, size_t tile_rows, float *dx) {
-    const size_t tw = width / 4, point_stride = channels * ldv;
+    const size_t tw = width / 4;
     for (size_t c = 0; c < channels; c++) {
         float *plane = dx + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
@@ -256,8 +256,8 @@ ASL_WINO_TARGET static inline void store_rows(float *plane, size_t width, size_t
 }
 
 ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
-                                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
-    const size_t tw = width / 4, point_stride = channels * ldv;
+                                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv, size_t point_stride) {
+    const size_t tw = width / 4;
     const packing pk = packing_for(tw);
     for (size_t c = 0; c < channels; c++) {
         const float *plane = image + c * channel_stride;
@@ -289,9 +289,9 @@ ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, si
     }
 }
 
-ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
+ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
                                           size_t tile_row0, size_t tile_rows, float *out) {
-    const size_t tw = width / 4, point_stride = channels * ldm;
+    const size_t tw = width / 4;
     const packing pk = packing_for(tw);
     for (size_t k = 0; k < channels; k++) {
         float *plane = out + k * channel_stride;
@@ -325,8 +325,8 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t cha
 }
 
 ASL_WINO_TARGET static void output_adjoint_avx512(const float *dy, size_t channels, size_t channel_stride, size_t width,
-                                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
-    const size_t tw = width / 4, point_stride = channels * ldm;
+                                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride) {
+    const size_t tw = width / 4;
     const packing pk = packing_for(tw);
     for (size_t k = 0; k < channels; k++) {
         const float *plane = dy + k * channel_stride;
@@ -383,9 +383,9 @@ ASL_WINO_TARGET static inline void add_row(float *plane, size_t height, size_t w
     }
 }
 
-ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height,
+ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, size_t point_stride, size_t channels, size_t channel_stride, size_t height,
                                                  size_t width, size_t tile_row0, size_t tile_rows, float *dx) {
-    const size_t tw = width / 4, point_stride = channels * ldv;
+    const size_t tw = width / 4;
     const packing pk = packing_for(tw);
     // In packed vectors, the lanes whose tile has a left (right) neighbour in its own row.
     __mmask16 has_left = 0, has_right = 0;
@@ -442,27 +442,27 @@ ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, si
 #endif
 
 void asl_winograd4_input(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
-                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv) {
-    ASL_WINO4_PICK(input_avx512(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv),
-                   input_plain(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv));
+                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv, size_t point_stride) {
+    ASL_WINO4_PICK(input_avx512(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv, point_stride),
+                   input_plain(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv, point_stride));
 }
 
-void asl_winograd4_output(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
+void asl_winograd4_output(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
                           size_t tile_row0, size_t tile_rows, float *out) {
-    ASL_WINO4_PICK(output_avx512(m, ldm, channels, channel_stride, width, tile_row0, tile_rows, out),
-                   output_plain(m, ldm, channels, channel_stride, width, tile_row0, tile_rows, out));
+    ASL_WINO4_PICK(output_avx512(m, ldm, point_stride, channels, channel_stride, width, tile_row0, tile_rows, out),
+                   output_plain(m, ldm, point_stride, channels, channel_stride, width, tile_row0, tile_rows, out));
 }
 
 void asl_winograd4_output_adjoint(const float *dy, size_t channels, size_t channel_stride, size_t width,
-                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm) {
-    ASL_WINO4_PICK(output_adjoint_avx512(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm),
-                   output_adjoint_plain(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm));
+                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride) {
+    ASL_WINO4_PICK(output_adjoint_avx512(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm, point_stride),
+                   output_adjoint_plain(dy, channels, channel_stride, width, tile_row0, tile_rows, dm, ldm, point_stride));
 }
 
-void asl_winograd4_input_adjoint(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
+void asl_winograd4_input_adjoint(const float *dv, size_t ldv, size_t point_stride, size_t channels, size_t channel_stride, size_t height, size_t width,
                                  size_t tile_row0, size_t tile_rows, float *dx) {
-    ASL_WINO4_PICK(input_adjoint_avx512(dv, ldv, channels, channel_stride, height, width, tile_row0, tile_rows, dx),
-                   input_adjoint_plain(dv, ldv, channels, channel_stride, height, width, tile_row0, tile_rows, dx));
+    ASL_WINO4_PICK(input_adjoint_avx512(dv, ldv, point_stride, channels, channel_stride, height, width, tile_row0, tile_rows, dx),
+                   input_adjoint_plain(dv, ldv, point_stride, channels, channel_stride, height, width, tile_row0, tile_rows, dx));
 }
 
 // o = G g for the kernel's three values g (a row or a column): G's rows are 1/4 (1, 0, 0),

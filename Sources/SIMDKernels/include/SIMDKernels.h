@@ -84,23 +84,26 @@ double asl_simd_peak_probe(int bf16, size_t iterations);
 /// Winograd F(2×2, 3×3) for a 3 × 3 convolution with padding 1 on planes of even height and
 /// width: 16 transform points ξ, each a matrix product over channels. "Tiles" are the 2 × 2 output
 /// blocks, (height/2) per column and (width/2) per row; a call handles `tile_rows` rows of tiles
-/// from `tile_row0`. Transformed arrays are [ξ][channel][tile] with a row stride (ld) per channel:
-/// element (ξ, c, t) is at base + (ξ·channels + c)·ld + t, t counting from the band's first tile.
+/// from `tile_row0`. Transformed arrays are [ξ][channel][tile] with a row stride (ld) per channel
+/// and a stride per point: element (ξ, c, t) is at base + ξ·point_stride + c·ld + t, t counting
+/// from the band's first tile. (A point stride of channels·ld, a multiple of 4 KB for SmallCNN's
+/// shapes, put all 16 or 36 streams of a transform in one set of the L1 and L2 caches: callers
+/// pad it to an odd number of cache lines.)
 /// Channel planes are `channel_stride` floats apart. The results are the same bits on every CPU.
 
 /// V = Bᵀ d B of every tile of the band, from one image's channel planes (0 outside the image).
 void asl_winograd_input(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
-                        size_t tile_row0, size_t tile_rows, float *v, size_t ldv);
+                        size_t tile_row0, size_t tile_rows, float *v, size_t ldv, size_t point_stride);
 /// Y = Aᵀ M A of every tile of the band, written (not added) into the output rows
 /// 2·tile_row0 … 2·(tile_row0 + tile_rows) − 1 of each of `channels` planes.
-void asl_winograd_output(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
+void asl_winograd_output(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
                          size_t tile_row0, size_t tile_rows, float *out);
 /// dM = A dY Aᵀ: the adjoint of asl_winograd_output, from the output gradient's planes.
 void asl_winograd_output_adjoint(const float *dy, size_t channels, size_t channel_stride, size_t width,
-                                 size_t tile_row0, size_t tile_rows, float *dm, size_t ldm);
+                                 size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride);
 /// The adjoint of asl_winograd_input: B dV Bᵀ of every tile, added onto the input gradient's
 /// planes (which the caller zeroes first; bands must come in order, top to bottom).
-void asl_winograd_input_adjoint(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
+void asl_winograd_input_adjoint(const float *dv, size_t ldv, size_t point_stride, size_t channels, size_t channel_stride, size_t height, size_t width,
                                 size_t tile_row0, size_t tile_rows, float *dx);
 /// U = G g Gᵀ of every kernel of w (out × in × 3 × 3), as u[ξ][out][in].
 void asl_winograd_weights(const float *w, size_t out_channels, size_t in_channels, float *u);
@@ -115,12 +118,12 @@ void asl_winograd_weights_adjoint(const float *du, int channel_major, size_t out
 /// with 36 transform points ξ = 6p + q and tiles of 4 × 4 outputs, (height/4) per column and
 /// (width/4) per row; the output rows of a band are 4·tile_row0 … 4·(tile_row0 + tile_rows) − 1.
 void asl_winograd4_input(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
-                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv);
-void asl_winograd4_output(const float *m, size_t ldm, size_t channels, size_t channel_stride, size_t width,
+                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv, size_t point_stride);
+void asl_winograd4_output(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
                           size_t tile_row0, size_t tile_rows, float *out);
 void asl_winograd4_output_adjoint(const float *dy, size_t channels, size_t channel_stride, size_t width,
-                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm);
-void asl_winograd4_input_adjoint(const float *dv, size_t ldv, size_t channels, size_t channel_stride, size_t height, size_t width,
+                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride);
+void asl_winograd4_input_adjoint(const float *dv, size_t ldv, size_t point_stride, size_t channels, size_t channel_stride, size_t height, size_t width,
                                  size_t tile_row0, size_t tile_rows, float *dx);
 void asl_winograd4_weights(const float *w, size_t out_channels, size_t in_channels, float *u);
 void asl_winograd4_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, float *dw);
