@@ -48,8 +48,11 @@ enum WinogradConvolution {
         return height % 2 == 0 && width % 2 == 0 ? .f2 : nil
     }
 
-    /// Floats of the transformed weights U (or their gradient): points · K · C.
-    static func weightSize(_ tile: Tile, inChannels c: Int, outChannels k: Int) -> Int { tile.points * k * c }
+    /// Floats of the transformed weights U (or their gradient), K × C matrices `weightPointStride` apart.
+    static func weightSize(_ tile: Tile, inChannels c: Int, outChannels k: Int) -> Int { transformedSize(tile, rows: k, tiles: c) }
+
+    /// Floats between the points of U (or its gradient), padded as the transformed tiles'.
+    static func weightPointStride(inChannels c: Int, outChannels k: Int) -> Int { pointStride(rows: k, tiles: c) }
 
     /// How a batch is cut into pieces: whole images (`images` at a time) when an image's
     /// transformed input and output fit `bytes`, else bands of `tileRows` rows of tiles of one image.
@@ -73,9 +76,10 @@ enum WinogradConvolution {
     /// U = G g Gᵀ of every kernel, [ξ][k][c].
     static func transformWeights(_ tile: Tile, _ w: UnsafePointer<Float>, outChannels k: Int, inChannels c: Int,
                                  into u: UnsafeMutablePointer<Float>) {
+        let stride = weightPointStride(inChannels: c, outChannels: k)
         switch tile {
-        case .f2: asl_winograd_weights(w, k, c, u)
-        case .f4: asl_winograd4_weights(w, k, c, u)
+        case .f2: asl_winograd_weights(w, k, c, u, stride)
+        case .f4: asl_winograd4_weights(w, k, c, u, stride)
         }
     }
 
@@ -123,7 +127,7 @@ enum WinogradConvolution {
         }
         engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(points * k * c * t)) {
             pointProducts(engine, points, false, false, m: k, n: t, k: c, u, lda: c, v, ldb: t, beta: 0, m, ldc: t,
-                          pointStrides: (k * c, vStride, mStride))
+                          pointStrides: (weightPointStride(inChannels: c, outChannels: k), vStride, mStride))
         }
         engine.timedInWorker(name, .forward, .transform) {
             for i in 0..<piece.count {
@@ -164,16 +168,16 @@ enum WinogradConvolution {
         engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(points * k * c * t)) {
             if gradientIsChannelMajor(inChannels: c, outChannels: k) {
                 pointProducts(engine, points, false, true, m: c, n: k, k: t, v, lda: t, dm, ldb: t, beta: 1, du, ldc: k,
-                              pointStrides: (vStride, mStride, c * k))
+                              pointStrides: (vStride, mStride, weightPointStride(inChannels: c, outChannels: k)))
             } else {
                 pointProducts(engine, points, false, true, m: k, n: c, k: t, dm, lda: t, v, ldb: t, beta: 1, du, ldc: c,
-                              pointStrides: (mStride, vStride, c * k))
+                              pointStrides: (mStride, vStride, weightPointStride(inChannels: c, outChannels: k)))
             }
         }
         guard let dx else { return }
         engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(points * k * c * t)) {
             pointProducts(engine, points, true, false, m: c, n: t, k: k, u, lda: c, dm, ldb: t, beta: 0, dv, ldc: t,
-                          pointStrides: (k * c, mStride, vStride))
+                          pointStrides: (weightPointStride(inChannels: c, outChannels: k), mStride, vStride))
         }
         engine.timedInWorker(name, .backward, .transform) {
             for i in 0..<piece.count {
@@ -198,9 +202,10 @@ enum WinogradConvolution {
     static func addWeightGradient(_ tile: Tile, _ du: UnsafePointer<Float>, outChannels k: Int, inChannels c: Int,
                                   into dw: UnsafeMutablePointer<Float>) {
         let channelMajor: Int32 = gradientIsChannelMajor(inChannels: c, outChannels: k) ? 1 : 0
+        let stride = weightPointStride(inChannels: c, outChannels: k)
         switch tile {
-        case .f2: asl_winograd_weights_adjoint(du, channelMajor, k, c, dw)
-        case .f4: asl_winograd4_weights_adjoint(du, channelMajor, k, c, dw)
+        case .f2: asl_winograd_weights_adjoint(du, channelMajor, k, c, stride, dw)
+        case .f4: asl_winograd4_weights_adjoint(du, channelMajor, k, c, stride, dw)
         }
     }
 }

@@ -413,8 +413,7 @@ void asl_winograd_input_adjoint(const float *dv, size_t ldv, size_t point_stride
 }
 
 // U[ξ][k][c] = (G g Gᵀ)[ξ] for the kernel g = w[k][c] (3 × 3), ξ = 4p + q.
-void asl_winograd_weights(const float *w, size_t out_channels, size_t in_channels, float *u) {
-    const size_t point_stride = out_channels * in_channels;
+void asl_winograd_weights(const float *w, size_t out_channels, size_t in_channels, float *u, size_t point_stride) {
     for (size_t k = 0; k < out_channels; k++) {
         for (size_t c = 0; c < in_channels; c++) {
             const float *g = w + (k * in_channels + c) * 9;
@@ -437,8 +436,7 @@ void asl_winograd_weights(const float *w, size_t out_channels, size_t in_channel
 }
 
 // dw[k][c] += Gᵀ dU G: the adjoint of asl_winograd_weights.
-void asl_winograd_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, float *dw) {
-    const size_t point_stride = out_channels * in_channels;
+void asl_winograd_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, size_t point_stride, float *dw) {
     for (size_t k = 0; k < out_channels; k++) {
         for (size_t c = 0; c < in_channels; c++) {
             const float *d = du + (channel_major ? c * out_channels + k : k * in_channels + c);

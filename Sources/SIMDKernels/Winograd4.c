@@ -486,8 +486,7 @@ static inline void kernel_points_adjoint(const float o[6], float g[3]) {
 }
 
 // U[ξ][k][c] = (G g Gᵀ)[ξ] for the kernel g = w[k][c] (3 × 3), ξ = 6p + q.
-void asl_winograd4_weights(const float *w, size_t out_channels, size_t in_channels, float *u) {
-    const size_t point_stride = out_channels * in_channels;
+void asl_winograd4_weights(const float *w, size_t out_channels, size_t in_channels, float *u, size_t point_stride) {
     for (size_t k = 0; k < out_channels; k++) {
         for (size_t c = 0; c < in_channels; c++) {
             const float *g = w + (k * in_channels + c) * 9;
@@ -509,8 +508,7 @@ void asl_winograd4_weights(const float *w, size_t out_channels, size_t in_channe
 }
 
 // dw[k][c] += Gᵀ dU G: the adjoint of asl_winograd4_weights.
-void asl_winograd4_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, float *dw) {
-    const size_t point_stride = out_channels * in_channels;
+void asl_winograd4_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, size_t point_stride, float *dw) {
     for (size_t k = 0; k < out_channels; k++) {
         for (size_t c = 0; c < in_channels; c++) {
             const float *d = du + (channel_major ? c * out_channels + k : k * in_channels + c);

@@ -105,14 +105,14 @@ void asl_winograd_output_adjoint(const float *dy, size_t channels, size_t channe
 /// planes (which the caller zeroes first; bands must come in order, top to bottom).
 void asl_winograd_input_adjoint(const float *dv, size_t ldv, size_t point_stride, size_t channels, size_t channel_stride, size_t height, size_t width,
                                 size_t tile_row0, size_t tile_rows, float *dx);
-/// U = G g Gᵀ of every kernel of w (out × in × 3 × 3), as u[ξ][out][in].
-void asl_winograd_weights(const float *w, size_t out_channels, size_t in_channels, float *u);
+/// U = G g Gᵀ of every kernel of w (out × in × 3 × 3), as u[ξ][out][in], points `point_stride` apart.
+void asl_winograd_weights(const float *w, size_t out_channels, size_t in_channels, float *u, size_t point_stride);
 /// Tests: 1 makes the band transforms (of both tile sizes) run their plain C copies even where the
 /// AVX-512 ones could (the two give the same bits); 0 restores the default.
 void asl_winograd_portable(int on);
 /// dw += Gᵀ dU G: the adjoint of asl_winograd_weights, from du[ξ][out][in], or du[ξ][in][out]
-/// when `channel_major`.
-void asl_winograd_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, float *dw);
+/// when `channel_major`, points `point_stride` apart.
+void asl_winograd_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, size_t point_stride, float *dw);
 
 /// Winograd F(4×4, 3×3): the same calls for planes whose height and width are multiples of 4,
 /// with 36 transform points ξ = 6p + q and tiles of 4 × 4 outputs, (height/4) per column and
@@ -125,7 +125,7 @@ void asl_winograd4_output_adjoint(const float *dy, size_t channels, size_t chann
                                   size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride);
 void asl_winograd4_input_adjoint(const float *dv, size_t ldv, size_t point_stride, size_t channels, size_t channel_stride, size_t height, size_t width,
                                  size_t tile_row0, size_t tile_rows, float *dx);
-void asl_winograd4_weights(const float *w, size_t out_channels, size_t in_channels, float *u);
-void asl_winograd4_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, float *dw);
+void asl_winograd4_weights(const float *w, size_t out_channels, size_t in_channels, float *u, size_t point_stride);
+void asl_winograd4_weights_adjoint(const float *du, int channel_major, size_t out_channels, size_t in_channels, size_t point_stride, float *dw);
 
 #endif
