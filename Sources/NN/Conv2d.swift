@@ -137,16 +137,16 @@ public final class Conv2d {
                                            paddingValues: paddingValues)
         let kOut = outChannels, relu = fusedReLU, engine = engine, name = name
         let pooling = pool != nil && oh % 2 == 0 && ow % 2 == 0
-        let tile = winogradTile(height: h, width: w)
-        let winograd = tile.map {
+        let winograd = winogradTile(height: h, width: w).map {
             WinogradConvolution.pieces($0, inChannels: c, outChannels: kOut, height: h, width: w, images: n, bytes: winogradPieceBytes)
         }
-        let band = tile.map { $0.side * winograd!.tileRows } ?? bandRows(rows: plan.rows, outputHeight: oh, outputWidth: ow, pooled: pooling)
+        let tile = winograd?.tile
+        let band = winograd?.outputRows ?? bandRows(rows: plan.rows, outputHeight: oh, outputWidth: ow, pooled: pooling)
         // Whole images go `plan.chunk` (or Winograd's `images`) at a time; otherwise one image in bands of `band` rows.
         let imagesPerPiece = band >= oh ? winograd?.images ?? plan.chunk : 1
-        let uSize = tile.map { WinogradConvolution.weightSize($0, inChannels: c, outChannels: kOut) } ?? 0
-        let winogradWorkerSize = tile.map {
-            WinogradConvolution.workspaceSize($0, inChannels: c, outChannels: kOut, tiles: winograd!.tilesPerPiece, backward: false)
+        let uSize = winograd.map { WinogradConvolution.weightSize($0.tile, inChannels: c, outChannels: kOut) } ?? 0
+        let winogradWorkerSize = winograd.map {
+            WinogradConvolution.workspaceSize($0.tile, inChannels: c, outChannels: kOut, tiles: $0.tilesPerPiece, backward: false)
         } ?? 0
         if winograd == nil, scratch.count < plan.scratchSize(outChannels: kOut) {
             scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut))

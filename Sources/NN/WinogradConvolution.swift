@@ -57,10 +57,13 @@ enum WinogradConvolution {
     /// How a batch is cut into pieces: whole images (`images` at a time) when an image's
     /// transformed input and output fit `bytes`, else bands of `tileRows` rows of tiles of one image.
     struct Pieces {
+        var tile: Tile
         var tileRows: Int
         var images: Int
         var tilesPerRow: Int
         var tilesPerPiece: Int { images * tileRows * tilesPerRow }
+        /// Output rows a piece of one image covers.
+        var outputRows: Int { tile.side * tileRows }
     }
 
     static func pieces(_ tile: Tile, inChannels c: Int, outChannels k: Int, height h: Int, width w: Int, images n: Int,
@@ -70,7 +73,7 @@ enum WinogradConvolution {
         let tiles = max(tw, bytes / bytesPerTile)
         let tileRows = min(th, max(1, tiles / tw))
         let images = tileRows < th ? 1 : max(1, min(n, tiles / (th * tw)))
-        return Pieces(tileRows: tileRows, images: images, tilesPerRow: tw)
+        return Pieces(tile: tile, tileRows: tileRows, images: images, tilesPerRow: tw)
     }
 
     /// U = G g Gᵀ of every kernel, [ξ][k][c].

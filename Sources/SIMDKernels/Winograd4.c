@@ -243,8 +243,8 @@ ASL_WINO_TARGET static inline void load_rows(const float *plane, size_t height, 
     }
 }
 
-// Writes (or, with `add`, adds onto the image) the 64 floats of a vector's output rows:
-// sub-row k's segments go to row y0 + 4k from column x0, `valid` floats of each sub-row.
+// Writes the 64 floats of a vector's output rows: sub-row k's segments go to row y0 + 4k from
+// column x0, `valid` floats of each sub-row (add_row below adds instead, one sub-row at a time).
 ASL_WINO_TARGET static inline void store_rows(float *plane, size_t width, size_t y0, size_t sub_rows, packing pk, size_t x0,
                                               size_t valid, const __m512 a[4]) {
     for (size_t g = 0; g < 4; g++) {
