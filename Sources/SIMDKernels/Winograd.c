@@ -195,11 +195,10 @@ static void input_adjoint_plain(const float *dv, size_t ldv, size_t point_stride
 // The AVX-512 transforms take 16 tiles at a time and compute every value with the same
 // expression, in the same order, as the plain code above, so both give the same bits.
 
-// 32 floats of a row from `start` (which may be −1), 0 outside [0, width) and past `limit`.
-ASL_WINO_TARGET static inline void load_pair(const float *row, long start, long width, long limit, __m512 *lo, __m512 *hi) {
-    const long end = width < limit ? width : limit;
-    *lo = asl_wino_load(row, start, end);
-    *hi = asl_wino_load(row, start + 16, end);
+// 32 floats of a row from `start` (which may be −1), 0 outside [0, width).
+ASL_WINO_TARGET static inline void load_pair(const float *row, long start, long width, __m512 *lo, __m512 *hi) {
+    *lo = asl_wino_load(row, start, width);
+    *hi = asl_wino_load(row, start + 16, width);
 }
 
 ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
@@ -223,8 +222,8 @@ ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, si
                     // From 2t0 − 1: even lanes are d0 = row[2tx − 1], odd ones d1 = row[2tx];
                     // from 2t0 + 1: d2 = row[2tx + 1], d3 = row[2tx + 2] (0 past the row's end).
                     __m512 a0, a1, b0, b1;
-                    load_pair(row, (long)(2 * t0) - 1, (long)width, (long)width, &a0, &a1);
-                    load_pair(row, (long)(2 * t0) + 1, (long)width, (long)width, &b0, &b1);
+                    load_pair(row, (long)(2 * t0) - 1, (long)width, &a0, &a1);
+                    load_pair(row, (long)(2 * t0) + 1, (long)width, &b0, &b1);
                     __m512 d0, d1, d2, d3;
                     asl_wino_deinterleave(a0, a1, &d0, &d1);
                     asl_wino_deinterleave(b0, b1, &d2, &d3);
@@ -293,8 +292,8 @@ ASL_WINO_TARGET static void output_adjoint_avx512(const float *dy, size_t channe
                 const size_t count = tw - t0 < 16 ? tw - t0 : 16;
                 const __mmask16 keep = asl_wino_lanes(count);
                 __m512 u0, u1, l0, l1;
-                load_pair(row0, (long)(2 * t0), (long)width, (long)width, &u0, &u1);
-                load_pair(row1, (long)(2 * t0), (long)width, (long)width, &l0, &l1);
+                load_pair(row0, (long)(2 * t0), (long)width, &u0, &u1);
+                load_pair(row1, (long)(2 * t0), (long)width, &l0, &l1);
                 __m512 a, b, c, d;
                 asl_wino_deinterleave(u0, u1, &a, &b);
                 asl_wino_deinterleave(l0, l1, &c, &d);

@@ -212,6 +212,17 @@ static inline packing packing_for(size_t tw) {
     return (packing){1, 4};
 }
 
+// Tile rows of the band from its j-th in the vector (fewer than `sub_rows` at the band's end).
+static inline size_t rows_at(packing pk, size_t tile_rows, size_t j) {
+    return tile_rows - j < pk.sub_rows ? tile_rows - j : pk.sub_rows;
+}
+
+// The lanes that hold tiles: every tile of the vector's sub-rows when packed, else those of the
+// row from t0 on.
+static inline __mmask16 tile_lanes(packing pk, size_t sub_rows, size_t tw, size_t t0) {
+    return asl_wino_lanes(pk.sub_rows > 1 ? sub_rows * tw : tw - t0);
+}
+
 // Lane j of stream s is element 4j + s of the 64 floats a[0] … a[3].
 ASL_WINO_TARGET static inline void deinterleave4(const __m512 a[4], __m512 s[4]) {
     __m512 e01, o01, e23, o23;
@@ -262,10 +273,10 @@ ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, si
     for (size_t c = 0; c < channels; c++) {
         const float *plane = image + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j += pk.sub_rows) {
-            const size_t ty = tile_row0 + j, sub_rows = tile_rows - j < pk.sub_rows ? tile_rows - j : pk.sub_rows;
+            const size_t ty = tile_row0 + j, sub_rows = rows_at(pk, tile_rows, j);
             float *vt = v + c * ldv + j * tw;
             for (size_t t0 = 0; t0 < tw; t0 += 16) {
-                const __mmask16 keep = asl_wino_lanes(pk.sub_rows > 1 ? sub_rows * tw : tw - t0);
+                const __mmask16 keep = tile_lanes(pk, sub_rows, tw, t0);
                 __m512 h[6][6];
                 for (size_t r = 0; r < 6; r++) {
                     // From 4t0 − 1 the streams are d0 … d3 of each tile; from 4t0 + 3, d4 and d5.
@@ -296,11 +307,11 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t poi
     for (size_t k = 0; k < channels; k++) {
         float *plane = out + k * channel_stride;
         for (size_t j = 0; j < tile_rows; j += pk.sub_rows) {
-            const size_t ty = tile_row0 + j, sub_rows = tile_rows - j < pk.sub_rows ? tile_rows - j : pk.sub_rows;
+            const size_t ty = tile_row0 + j, sub_rows = rows_at(pk, tile_rows, j);
             const float *mt = m + k * ldm + j * tw;
             for (size_t t0 = 0; t0 < tw; t0 += 16) {
                 const size_t count = tw - t0 < 16 ? tw - t0 : 16; // tiles of each sub-row
-                const __mmask16 keep = asl_wino_lanes(pk.sub_rows > 1 ? sub_rows * tw : count);
+                const __mmask16 keep = tile_lanes(pk, sub_rows, tw, t0);
                 __m512 r[6][4];
                 for (size_t p = 0; p < 6; p++) {
                     __m512 row[6];
@@ -331,10 +342,10 @@ ASL_WINO_TARGET static void output_adjoint_avx512(const float *dy, size_t channe
     for (size_t k = 0; k < channels; k++) {
         const float *plane = dy + k * channel_stride;
         for (size_t j = 0; j < tile_rows; j += pk.sub_rows) {
-            const size_t ty = tile_row0 + j, sub_rows = tile_rows - j < pk.sub_rows ? tile_rows - j : pk.sub_rows;
+            const size_t ty = tile_row0 + j, sub_rows = rows_at(pk, tile_rows, j);
             float *mt = dm + k * ldm + j * tw;
             for (size_t t0 = 0; t0 < tw; t0 += 16) {
-                const __mmask16 keep = asl_wino_lanes(pk.sub_rows > 1 ? sub_rows * tw : tw - t0);
+                const __mmask16 keep = tile_lanes(pk, sub_rows, tw, t0);
                 __m512 e[4][6];
                 for (size_t i = 0; i < 4; i++) {
                     __m512 a[4], y[4];
@@ -396,12 +407,12 @@ ASL_WINO_TARGET static void input_adjoint_avx512(const float *dv, size_t ldv, si
     for (size_t c = 0; c < channels; c++) {
         float *plane = dx + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j += pk.sub_rows) {
-            const size_t ty = tile_row0 + j, sub_rows = tile_rows - j < pk.sub_rows ? tile_rows - j : pk.sub_rows;
+            const size_t ty = tile_row0 + j, sub_rows = rows_at(pk, tile_rows, j);
             const float *vt = dv + c * ldv + j * tw;
             for (size_t t0 = 0; t0 < tw; t0 += 16) {
                 const size_t count = tw - t0 < 16 ? tw - t0 : 16;
                 const long t = (long)t0;
-                const __mmask16 keep = asl_wino_lanes(pk.sub_rows > 1 ? sub_rows * tw : count);
+                const __mmask16 keep = tile_lanes(pk, sub_rows, tw, t0);
                 const __mmask16 left_lanes = pk.sub_rows > 1 ? has_left & keep : asl_wino_inside(t - 1, (long)tw);
                 const __mmask16 right_lanes = pk.sub_rows > 1 ? has_right & keep : asl_wino_inside(t + 1, (long)tw);
                 __m512 dh[6][6], left[6], right[6];
