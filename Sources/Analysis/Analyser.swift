@@ -163,7 +163,7 @@ public enum Analyser {
         let filters = model.stateTensors()[0].tensor
         try NumPyArray(shape: filters.shape, floats: filters.data).write(to: output.path(folder + "/" + InspectionFiles.filters))
 
-        let (logits, _) = model.forward(inputs, training: false)
+        let (logits, _) = model.forward(inputs, training: false, keepingFeatureMaps: true)
         var rows = "index,path,letter,distance,top1,p1,top2,p2,top3,p3\n"
         var predicted: [Int] = []
         for (r, index) in chosen.enumerated() {

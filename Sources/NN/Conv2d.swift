@@ -46,6 +46,13 @@ public final class Conv2d {
     /// For Winograd: the transformed weights, then per worker the transformed input, output and
     /// input gradient; in backward then per gradient part dU and db partials, and their sum.
     private var winogradScratch: [Float] = []
+    /// Per worker, one piece's outputs when they are pooled at once and not kept: written,
+    /// biased and pooled in cache, they never travel to memory (64 MB a batch for SmallCNN's
+    /// first conv).
+    private var pieceOutputScratch: [Float] = []
+    /// Whether `outputBuffer` holds the last forward's output (a forward that pooled pieces
+    /// in cache without keeping them leaves it stale).
+    private var outputIsCurrent = false
 
     /// Bytes of transformed input and output a Winograd piece holds (images or a band of one).
     /// Larger than L2: the per-point products of a piece are short in k (the channels), and wider ones
@@ -74,8 +81,12 @@ public final class Conv2d {
         (h + 2 * padding - kernel + 1, w + 2 * padding - kernel + 1)
     }
 
-    /// The output of the last forward, (K, N, H', W').
-    var lastOutput: Tensor { outputBuffer }
+    /// The output of the last forward, (K, N, H', W'): kept by a forward without fused
+    /// pooling or with `keepOutput`.
+    var lastOutput: Tensor {
+        precondition(outputIsCurrent, "\(name): the last forward pooled its output without keeping it (pass keepOutput)")
+        return outputBuffer
+    }
 
     /// How one batch is cut up: images per chunk, workers and gradient parts.
     private struct Plan {
@@ -125,18 +136,20 @@ public final class Conv2d {
     }
 
     /// The convolution, bias and ReLU, and, with `pool`, the 2 × 2 max-pool of the result
-    /// in the same pass, band by band (its output is then `pool`'s, returned; the conv's own
-    /// output stays available as `lastOutput`).
-    func forward(_ x: Tensor, training: Bool, pool: MaxPool2d?) -> Tensor {
+    /// in the same pass, band by band (its output is then `pool`'s, returned). The conv's own
+    /// output is then written to memory only with `keepOutput` (for `lastOutput`): neither
+    /// backward nor the next layer reads it, and each band is pooled while it is in cache.
+    func forward(_ x: Tensor, training: Bool, pool: MaxPool2d?, keepOutput: Bool = false) -> Tensor {
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         precondition(c == inChannels, "Conv2d expects \(inChannels) input channels, got \(c)")
         let (oh, ow) = outputSize(h, w)
         let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow, backward: false)
-        var out = Tensor.take(&outputBuffer, [outChannels, n, oh, ow])
         let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
                                            paddingValues: paddingValues)
         let kOut = outChannels, relu = fusedReLU, engine = engine, name = name
         let pooling = pool != nil && oh % 2 == 0 && ow % 2 == 0
+        let keep = keepOutput || !pooling
+        var out = keep ? Tensor.take(&outputBuffer, [outChannels, n, oh, ow]) : outputBuffer
         let winograd = winogradTile(height: h, width: w).map {
             WinogradConvolution.pieces($0, inChannels: c, outChannels: kOut, height: h, width: w, images: n, bytes: winogradPieceBytes)
         }
@@ -151,6 +164,10 @@ public final class Conv2d {
         if winograd == nil, scratch.count < plan.scratchSize(outChannels: kOut) {
             scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut))
         }
+        // A piece's outputs when not kept: K × (its images × its rows × W').
+        let pieceOutputSize = keep ? 0 : kOut * imagesPerPiece * min(band, oh) * ow
+        let pieceOutputs = Parallel.partCount(n, threads: engine.threads) * pieceOutputSize
+        if pieceOutputScratch.count < pieceOutputs { pieceOutputScratch = [Float](repeating: 0, count: pieceOutputs) }
         if let tile {
             let size = uSize + Parallel.partCount(n, threads: engine.threads) * winogradWorkerSize
             if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
@@ -162,19 +179,19 @@ public final class Conv2d {
                 }
             }
         }
-        /// One piece's products, lowered: columns of `count` images from `first`, output rows y0 ..< y1.
+        /// One piece's products, lowered: columns of `count` images from `first`, output rows y0 ..< y1,
+        /// written at `place` (whole planes or one image's band: contiguous in each channel).
         @Sendable func lowerAndMultiply(_ s: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, _ wp: UnsafePointer<Float>,
-                              _ op: UnsafeMutablePointer<Float>, first: Int, count: Int, rows y0: Int, _ y1: Int) {
+                              _ place: WinogradConvolution.OutputPlace, first: Int, count: Int, rows y0: Int, _ y1: Int) {
             let pieceRows = y1 - y0, width = count * pieceRows * ow
             engine.timedInWorker(name, .forward, .lowering) {
                 for i in 0..<count {
                     Im2Col.lower(s + (first + i) * h * w, geometry, outputRows: y0..<y1, into: cols + i * pieceRows * ow, rowStride: width)
                 }
             }
-            // With several images the piece is whole planes, contiguous in each channel.
             engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
                 BLAS.gemm(engine.kernel, false, false, m: kOut, n: width, k: plan.rows, wp, lda: plan.rows,
-                          cols, ldb: width, beta: 0, op + first * plan.plane + y0 * ow, ldc: plan.wide)
+                          cols, ldb: width, beta: 0, place.start, ldc: place.channelStride)
             }
         }
         func run(_ poolOut: UnsafeMutablePointer<Float>?, _ poolWinners: UnsafeMutablePointer<UInt8>?) {
@@ -185,8 +202,11 @@ public final class Conv2d {
                     out.data.withUnsafeMutableBufferPointer { o in
                         weight.value.data.withUnsafeBufferPointer { wt in
                             winogradScratch.withUnsafeMutableBufferPointer { ws in
+                                pieceOutputScratch.withUnsafeMutableBufferPointer { pieceScratch in
                                 bias.value.data.withUnsafeBufferPointer { b in
-                                    nonisolated(unsafe) let (s, op, wp, bp) = (src.baseAddress!, o.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                                    nonisolated(unsafe) let (s, wp, bp) = (src.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                                    // The whole output when kept, else each worker's piece buffer.
+                                    nonisolated(unsafe) let (op, pieceOutput) = keep ? (o.baseAddress, nil) : (nil, pieceScratch.baseAddress)
                                     // Each worker's columns (lowered products only).
                                     nonisolated(unsafe) let columns = winograd == nil ? sc.baseAddress : nil
                                     // The transformed weights, then each worker's transformed input and output.
@@ -196,19 +216,24 @@ public final class Conv2d {
                                             let count = min(imagesPerPiece, images.upperBound - first)
                                             for y0 in stride(from: 0, to: oh, by: band) {
                                                 let y1 = min(oh, y0 + band), pieceRows = y1 - y0
-                                                let width = count * pieceRows * ow, start = first * plan.plane + y0 * ow
+                                                let width = count * pieceRows * ow
+                                                let place = op.map {
+                                                    WinogradConvolution.OutputPlace(start: $0 + first * plan.plane + y0 * ow, channelStride: plan.wide,
+                                                                                    imageStride: plan.plane)
+                                                } ?? WinogradConvolution.OutputPlace(start: pieceOutput! + part * pieceOutputSize, channelStride: width,
+                                                                                     imageStride: pieceRows * ow)
                                                 if let u = transformed, let tile {
                                                     let piece = WinogradConvolution.Piece(tile: tile, first: first, count: count, tileRow0: y0 / tile.side,
                                                                                           tileRows: pieceRows / tile.side, batch: n, height: h, width: w)
                                                     WinogradConvolution.forward(piece, input: s, inChannels: c, outChannels: kOut, weights: u,
-                                                                                workspace: u + uSize + part * winogradWorkerSize, out: op,
+                                                                                workspace: u + uSize + part * winogradWorkerSize, out: place,
                                                                                 engine: engine, name: name)
                                                 } else {
-                                                    lowerAndMultiply(s, columns! + part * plan.workerSize, wp, op, first: first, count: count, rows: y0, y1)
+                                                    lowerAndMultiply(s, columns! + part * plan.workerSize, wp, place, first: first, count: count, rows: y0, y1)
                                                 }
                                                 engine.timedInWorker(name, .forward, .activation) {
                                                     for ch in 0..<kOut {
-                                                        Elementwise.addBias(op + ch * plan.wide + start, count: width, bias: bp[ch], relu: relu)
+                                                        Elementwise.addBias(place.start + ch * place.channelStride, count: width, bias: bp[ch], relu: relu)
                                                     }
                                                 }
                                                 guard let po, let pw else { continue }
@@ -216,14 +241,15 @@ public final class Conv2d {
                                                     for ch in 0..<kOut {
                                                         for i in 0..<count {
                                                             let plane = ch * n + first + i, offset = plane * pooledPlane + (y0 / 2) * (ow / 2)
-                                                            MaxPool2d.poolRows(op + plane * plan.plane + y0 * ow, po + offset, pw + offset,
-                                                                               height: pieceRows, width: ow)
+                                                            MaxPool2d.poolRows(place.start + ch * place.channelStride + i * place.imageStride,
+                                                                               po + offset, pw + offset, height: pieceRows, width: ow)
                                                         }
                                                     }
                                                 }
                                             }
                                         }
                                     }
+                                }
                                 }
                             }
                         }
@@ -240,6 +266,7 @@ public final class Conv2d {
         }
         input = training ? x : nil
         outputBuffer = out
+        outputIsCurrent = keep
         if let pool {
             if !pooling { result = pool.forward(out) }
             return result

@@ -121,7 +121,10 @@ public final class SmallCNN {
             + (architecture.hasDistanceHead ? [distanceHidden.weight, distanceHidden.bias, distanceOut.weight, distanceOut.bias] : [])
     }
 
-    public func forward(_ input: Tensor, training: Bool) -> (logits: Tensor, distance: Tensor) {
+    /// Logits and distances of a batch (N, 3, S, S). With `keepingFeatureMaps`, the convolutions'
+    /// outputs stay available to `activations(block:)`; otherwise each is pooled in cache and
+    /// never written whole (they are the largest tensors of a step).
+    public func forward(_ input: Tensor, training: Bool, keepingFeatureMaps: Bool = false) -> (logits: Tensor, distance: Tensor) {
         let n = input.shape[0]
         precondition(input.shape == [n, 3, architecture.inputSize, architecture.inputSize], "SmallCNN input must be (N, 3, S, S)")
         engine.timed("input", .forward, .input) {
@@ -139,7 +142,7 @@ public final class SmallCNN {
         var x = channelMajorInput
         for block in 0..<3 {
             // Bias, ReLU and pooling fused into the conv's bands.
-            x = convs[block].forward(x, training: training, pool: pools[block])
+            x = convs[block].forward(x, training: training, pool: pools[block], keepOutput: keepingFeatureMaps)
         }
         // (C, N, h, w) → (N, C·h·w): PyTorch's flatten order.
         var rows = engine.timed("flatten", .forward, .layout) { x.swappingLeadingAxes(reusing: &flat, threads: engine.threads) }
@@ -159,7 +162,8 @@ public final class SmallCNN {
     /// The post-ReLU class_head.0 activations of the last forward, (N, classHidden).
     public var lastClassEmbedding: Tensor { classActivation }
 
-    /// Post-ReLU, pre-pool feature maps of conv block 0, 1 or 2 from the last forward, (N, C, H, W).
+    /// Post-ReLU, pre-pool feature maps of conv block 0, 1 or 2 from the last forward, (N, C, H, W);
+    /// that forward must have kept them (`keepingFeatureMaps`).
     public func activations(block: Int) -> Tensor { convs[block].lastOutput.swappingLeadingAxes(threads: engine.threads) }
 
     /// Backpropagates from the loss gradients of the last training forward, accumulating every

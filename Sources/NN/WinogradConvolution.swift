@@ -112,11 +112,22 @@ enum WinogradConvolution {
         (backward ? 2 : 1) * transformedSize(tile, rows: c, tiles: t) + transformedSize(tile, rows: k, tiles: t)
     }
 
-    /// Forward of one piece: the convolution's outputs (no bias) of its rows, written into
-    /// `out` (K, N, H, W), through V and M in `workspace` (`workspaceSize` floats).
+    /// Where a piece's outputs go: `start` is the first output (the piece's first image, its
+    /// first row), each channel's outputs `channelStride` floats after the previous channel's,
+    /// each image's `imageStride` after the previous image's, rows `width` apart. In the
+    /// layer's (K, N, H, W) output that is the piece's place in the batch; a buffer holding
+    /// only the piece (K, count, rows, W) keeps outputs that are pooled at once out of memory.
+    struct OutputPlace {
+        var start: UnsafeMutablePointer<Float>
+        var channelStride: Int
+        var imageStride: Int
+    }
+
+    /// Forward of one piece: the convolution's outputs (no bias) of its rows, written to
+    /// `out`, through V and M in `workspace` (`workspaceSize` floats).
     static func forward(_ piece: Piece, input x: UnsafePointer<Float>, inChannels c: Int, outChannels k: Int,
                         weights u: UnsafePointer<Float>, workspace: UnsafeMutablePointer<Float>,
-                        out: UnsafeMutablePointer<Float>, engine: Engine, name: String) {
+                        out: OutputPlace, engine: Engine, name: String) {
         let t = piece.tiles, stride = piece.batch * piece.plane, points = piece.tile.points
         let vStride = pointStride(rows: c, tiles: t), mStride = pointStride(rows: k, tiles: t)
         let v = workspace, m = workspace + points * vStride
@@ -134,8 +145,9 @@ enum WinogradConvolution {
         }
         engine.timedInWorker(name, .forward, .transform) {
             for i in 0..<piece.count {
-                transformOutput(m + i * piece.tilesPerImage, t, mStride, k, stride, piece.width, piece.tileRow0, piece.tileRows,
-                                out + (piece.first + i) * piece.plane)
+                // The output transform's first tile row is 0 here: `out.start` is already at the piece's first row.
+                transformOutput(m + i * piece.tilesPerImage, t, mStride, k, out.channelStride, piece.width, 0, piece.tileRows,
+                                out.start + i * out.imageStride)
             }
         }
     }

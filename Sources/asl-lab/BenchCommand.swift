@@ -103,8 +103,37 @@ struct BenchCommand: ParsableCommand {
                 }
             }
             guard let rows = result.profile else { return }
+            let threads = result.train.last?.threads ?? 1
+            print("\nprofile of one training step, \(threads) thread(s): ms per step (each phase's wall time, from its threads' times summed ÷ threads)")
+            let total = Self.printProfile(rows)
+            if let peak = result.peakGflopsPerThread {
+                let convolutions = rows.filter { $0.phase == "GEMM" && $0.layer.hasPrefix("features.") }.compactMap(\.gflops)
+                let instruction = result.precision == "bf16" ? "vdpbf16ps" : "vfmadd231ps"
+                var line = String(format: "  ceiling: %.0f GFLOP/s per thread (%@ in registers, measured now)", peak, instruction)
+                if let low = convolutions.min(), let high = convolutions.max() {
+                    line += String(format: "; the convolutions' products ran at %.0f–%.0f %% of it", 100 * low / (peak * Double(threads)), 100 * high / (peak * Double(threads)))
+                }
+                print(line)
+            }
+            if let wall = result.wall, !wall.isEmpty {
+                let wallTotal = wall.reduce(0) { $0 + $1.milliseconds }
+                print("  wall clock: " + wall.map { String(format: "%@ %.1f ms", $0.direction, $0.milliseconds) }.joined(separator: ", ")
+                      + String(format: "; step %.1f ms, of which the phases above account for %.0f %%.", wallTotal, 100 * min(1, total / max(wallTotal, 1e-9))))
+                if total < 0.95 * wallTotal {
+                    print(String(format: "  The other %.1f ms is threads waiting for each other at the end of parallel loops and work between the phases.",
+                                 wallTotal - total))
+                }
+            }
+            if let inferenceRows = result.inferenceProfile {
+                print("\nprofile of one inference batch (32 images, weights already packed), \(threads) thread(s): ms per batch")
+                Self.printProfile(inferenceRows)
+            }
+        }
+
+        /// Prints a profile's rows and the sum by phase; returns the total milliseconds.
+        @discardableResult
+        private static func printProfile(_ rows: [TrainBenchmark.ProfileRow]) -> Double {
             let total = rows.reduce(0) { $0 + $1.milliseconds }
-            print("\nprofile of one training step, \(result.train.last?.threads ?? 1) thread(s): ms per step (each phase's wall time, from its threads' times summed ÷ threads)")
             print("  " + "layer".padding(toLength: 13, withPad: " ", startingAt: 0) + "direction ".padding(toLength: 10, withPad: " ", startingAt: 0)
                   + "phase".padding(toLength: 28, withPad: " ", startingAt: 0) + "     ms   share  GFLOP/s")
             for row in rows {
@@ -117,24 +146,7 @@ struct BenchCommand: ParsableCommand {
             for row in rows { byPhase[row.phase, default: 0] += row.milliseconds }
             print("  by phase: " + byPhase.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f ms", $0.key, $0.value) }.joined(separator: ", ")
                   + String(format: "; total %.1f ms", total))
-            if let peak = result.peakGflopsPerThread {
-                let threads = Double(result.train.last?.threads ?? 1)
-                let convolutions = rows.filter { $0.phase == "GEMM" && $0.layer.hasPrefix("features.") }.compactMap(\.gflops)
-                let instruction = result.precision == "bf16" ? "vdpbf16ps" : "vfmadd231ps"
-                var line = String(format: "  ceiling: %.0f GFLOP/s per thread (%@ in registers, measured now)", peak, instruction)
-                if let low = convolutions.min(), let high = convolutions.max() {
-                    line += String(format: "; the convolutions' products ran at %.0f–%.0f %% of it", 100 * low / (peak * threads), 100 * high / (peak * threads))
-                }
-                print(line)
-            }
-            guard let wall = result.wall, !wall.isEmpty else { return }
-            let wallTotal = wall.reduce(0) { $0 + $1.milliseconds }
-            print("  wall clock: " + wall.map { String(format: "%@ %.1f ms", $0.direction, $0.milliseconds) }.joined(separator: ", ")
-                  + String(format: "; step %.1f ms, of which the phases above account for %.0f %%.", wallTotal, 100 * min(1, total / max(wallTotal, 1e-9))))
-            if total < 0.95 * wallTotal {
-                print(String(format: "  The other %.1f ms is threads waiting for each other at the end of parallel loops and work between the phases.",
-                             wallTotal - total))
-            }
+            return total
         }
     }
 

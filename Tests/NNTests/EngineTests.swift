@@ -170,26 +170,38 @@ final class KernelTests: XCTestCase {
     }
 
     /// Forward in bands of output rows with the bias, ReLU and pooling fused into each band
-    /// gives the bits of the whole-image product followed by a separate pool.
+    /// gives the bits of the whole-image product followed by a separate pool, whether the
+    /// conv's output is kept or each band is pooled from a piece buffer (lowered and
+    /// Winograd products alike).
     func testBandedForwardWithFusedPoolingMatchesSeparatePasses() {
-        var random = Initializer(seed: 8)
-        let conv = Conv2d(name: "c", inChannels: 3, outChannels: 6, kernel: 3, padding: 1, fusedReLU: true, random: &random)
-        let x = randomTensor([3, 5, 46, 40], seed: 9) // (C, N, H, W)
-        conv.engine = Engine(threads: 2)
-        conv.forwardBandBytes = 1 << 30
-        let whole = conv.forward(x, training: false)
-        let separate = MaxPool2d().forward(whole)
-        for bandBytes in [1, 3 * 9 * 40 * 4 * 6, 1 << 30] { // bands of 26 rows (the 1024-output floor), of 6 rows, whole images
-            conv.forwardBandBytes = bandBytes
-            let pool = MaxPool2d()
-            let pooled = conv.forward(x, training: true, pool: pool)
-            XCTAssertEqual(conv.lastOutput.data.map(\.bitPattern), whole.data.map(\.bitPattern), "conv output, \(bandBytes)-byte bands")
-            XCTAssertEqual(pooled.shape, separate.shape)
-            XCTAssertEqual(pooled.data.map(\.bitPattern), separate.data.map(\.bitPattern), "pooled output, \(bandBytes)-byte bands")
-            // Backward routes through the winners the fused pass recorded.
-            let dy = randomTensor(pooled.shape, seed: 10)
-            XCTAssertEqual(pool.backward(dy, afterReLU: true).data, { let p = MaxPool2d(); _ = p.forward(whole); return p.backward(dy, afterReLU: true).data }())
-            _ = conv.backward(randomTensor(whole.shape, seed: 11), needInput: false)
+        for (inChannels, convolution) in [(3, ConvolutionAlgorithm.direct), (16, .winograd), (16, .winograd2x2)] {
+            var random = Initializer(seed: 8)
+            let conv = Conv2d(name: "c", inChannels: inChannels, outChannels: 6, kernel: 3, padding: 1, fusedReLU: true, random: &random)
+            let x = randomTensor([inChannels, 5, 48, 40], seed: 9) // (C, N, H, W)
+            conv.engine = Engine(threads: 2, convolution: convolution)
+            conv.forwardBandBytes = 1 << 30
+            conv.winogradPieceBytes = 1 << 30
+            let whole = conv.forward(x, training: false)
+            let separate = MaxPool2d().forward(whole)
+            // Lowered: bands of 26 rows (the 1024-output floor), of 6 rows, whole images. Winograd: one tile row, a few, whole images.
+            let sizes = inChannels == 3 ? [1, 3 * 9 * 40 * 4 * 6, 1 << 30] : [1, 36 * 22 * 4 * 10 * 3, 1 << 30]
+            for bytes in sizes {
+                for keep in [true, false] {
+                    let label = "\(convolution), \(bytes)-byte pieces, output \(keep ? "kept" : "not kept")"
+                    conv.forwardBandBytes = bytes
+                    conv.winogradPieceBytes = bytes
+                    let pool = MaxPool2d()
+                    let pooled = conv.forward(x, training: true, pool: pool, keepOutput: keep)
+                    if keep { XCTAssertEqual(conv.lastOutput.data.map(\.bitPattern), whole.data.map(\.bitPattern), "conv output, \(label)") }
+                    XCTAssertEqual(pooled.shape, separate.shape)
+                    XCTAssertEqual(pooled.data.map(\.bitPattern), separate.data.map(\.bitPattern), "pooled output, \(label)")
+                    // Backward routes through the winners the fused pass recorded.
+                    let dy = randomTensor(pooled.shape, seed: 10)
+                    XCTAssertEqual(pool.backward(dy, afterReLU: true).data,
+                                   { let p = MaxPool2d(); _ = p.forward(whole); return p.backward(dy, afterReLU: true).data }(), label)
+                    _ = conv.backward(randomTensor(whole.shape, seed: 11), needInput: false)
+                }
+            }
         }
     }
 

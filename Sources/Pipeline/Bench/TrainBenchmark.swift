@@ -20,6 +20,8 @@ public enum TrainBenchmark {
         public var inference: [BenchFigure]
         /// With `--profile`: one training step's phases at the largest thread count.
         public var profile: [ProfileRow]?
+        /// With `--profile`: one inference batch's phases at the largest thread count (added key).
+        public var inferenceProfile: [ProfileRow]?
         /// With `--profile`: the same step's wall-clock milliseconds per direction (forward with
         /// the loss; backward with zeroing the gradients; update).
         public var wall: [WallRow]?
@@ -32,6 +34,7 @@ public enum TrainBenchmark {
             case benchmark, unit, batch, precision, gemm, convolution, train, inference, profile, wall, note
             case peakGflopsPerThread = "peak_gflops_per_thread"
             case inputSize = "input_size"
+            case inferenceProfile = "inference_profile"
         }
     }
 
@@ -65,20 +68,29 @@ public enum TrainBenchmark {
             inference.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(i), runs: i))
         }
         let engine = Engine(threads: counts.last ?? cores, precision: precision, convolution: convolution)
-        var rows: [ProfileRow]?, wall: [WallRow]?, peak: Double?
+        var rows: [ProfileRow]?, inferenceRows: [ProfileRow]?, wall: [WallRow]?, peak: Double?
         if profile {
             peak = CorePeak.gigaflops(engine.precision)
             let recorder = EngineProfile()
             let profiled = Engine(threads: engine.threads, precision: precision, profile: recorder, convolution: convolution)
             _ = NNBenchmark.trainImagesPerSecond(batch: 32, steps: steps, engine: profiled)
-            rows = recorder.report.map { key, entry in
-                let seconds = entry.threadSeconds / Double(engine.threads) / Double(steps)
-                return ProfileRow(layer: key.layer, direction: key.direction.rawValue, phase: key.phase.rawValue, milliseconds: seconds * 1000,
-                                  gflops: entry.operations > 0 ? entry.operations / entry.threadSeconds * Double(engine.threads) / 1e9 : nil)
-            }
+            rows = profileRows(recorder, threads: engine.threads, batches: steps)
             wall = recorder.wall.map { WallRow(direction: $0.direction.rawValue, milliseconds: $0.seconds / Double(steps) * 1000) }
+            recorder.reset()
+            _ = NNBenchmark.inferenceImagesPerSecond(batch: 32, steps: steps * 2, engine: profiled)
+            inferenceRows = profileRows(recorder, threads: engine.threads, batches: steps * 2)
         }
         return Result(batch: 32, inputSize: 128, precision: engine.precision.rawValue, gemm: engine.kernel.rawValue, convolution: convolution.rawValue,
-                      train: train, inference: inference, profile: rows, wall: wall, peakGflopsPerThread: peak, note: engine.note)
+                      train: train, inference: inference, profile: rows, inferenceProfile: inferenceRows, wall: wall, peakGflopsPerThread: peak,
+                      note: engine.note)
+    }
+
+    /// A recorder's phases as milliseconds per batch (thread time ÷ threads) with GFLOP/s.
+    private static func profileRows(_ recorder: EngineProfile, threads: Int, batches: Int) -> [ProfileRow] {
+        recorder.report.map { key, entry in
+            let seconds = entry.threadSeconds / Double(threads) / Double(batches)
+            return ProfileRow(layer: key.layer, direction: key.direction.rawValue, phase: key.phase.rawValue, milliseconds: seconds * 1000,
+                              gflops: entry.operations > 0 ? entry.operations / entry.threadSeconds * Double(threads) / 1e9 : nil)
+        }
     }
 }
