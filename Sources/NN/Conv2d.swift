@@ -48,7 +48,7 @@ public final class Conv2d {
     private var winogradScratch: [Float] = []
     /// Per worker, one piece's outputs when they are pooled at once and not kept: written,
     /// biased and pooled in cache, they never travel to memory (64 MB a batch for SmallCNN's
-    /// first conv).
+    /// first conv). In backward, one chunk's output gradient routed from the pooled one.
     private var pieceOutputScratch: [Float] = []
     /// Whether `outputBuffer` holds the last forward's output (a forward that pooled pieces
     /// in cache without keeping them leaves it stale).
@@ -284,18 +284,58 @@ public final class Conv2d {
         let kOut = outChannels
         precondition(dy.shape == [kOut, n, oh, ow], "Conv2d.backward expects dy of shape \([kOut, n, oh, ow])")
         if let tile = winogradTile(height: h, width: w) { return winogradBackward(tile, x, dy, needInput: needInput) }
+        return dy.data.withUnsafeBufferPointer { g in
+            nonisolated(unsafe) let gp = g.baseAddress!
+            return loweredBackward(x, .whole(gp), needInput: needInput)
+        }
+    }
+
+    /// Backward from the gradient of the pooled output (K, N, H'/2, W'/2) of the last forward,
+    /// whose 2 × 2 max-pool (`pool`) was fused into it: as `backward(pool.backward(dy, afterReLU:),
+    /// needInput:)`, with the same bits. The lowered products route each chunk's gradient into a
+    /// buffer that stays in cache instead of writing and reading back the conv-sized gradient
+    /// (64 MB a batch at SmallCNN's first conv).
+    func backward(pooledGradient dy: Tensor, pool: MaxPool2d, needInput: Bool) -> Tensor? {
+        guard let x = input else { preconditionFailure("Conv2d.backward needs a training forward first") }
+        let (oh, ow) = outputSize(x.shape[2], x.shape[3])
+        guard winogradTile(height: x.shape[2], width: x.shape[3]) == nil, oh % 2 == 0, ow % 2 == 0 else {
+            return backward(pool.backward(dy, afterReLU: fusedReLU), needInput: needInput)
+        }
+        defer { input = nil }
+        return pool.withRouter(dy, afterReLU: fusedReLU) { router in
+            loweredBackward(x, .routed(router!), needInput: needInput)
+        }
+    }
+
+    /// Where the lowered backward reads the output gradient: a (K, N, H', W') tensor, or routed
+    /// from the pooled output's gradient chunk by chunk.
+    private enum OutputGradient {
+        case whole(UnsafePointer<Float>)
+        case routed(MaxPool2d.Router)
+    }
+
+    private func loweredBackward(_ x: Tensor, _ gradient: OutputGradient, needInput: Bool) -> Tensor? {
+        let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (oh, ow) = outputSize(h, w)
+        let kOut = outChannels
         let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow, backward: true)
         if scratch.count < plan.scratchSize(outChannels: kOut) { scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut)) }
+        // Per worker, one chunk's routed output gradient.
+        let routedSize: Int
+        if case .routed = gradient { routedSize = kOut * plan.chunk * plan.plane } else { routedSize = 0 }
+        if pieceOutputScratch.count < plan.workers * routedSize { pieceOutputScratch = [Float](repeating: 0, count: plan.workers * routedSize) }
         var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
         let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
                                            paddingValues: paddingValues)
         let rows = plan.rows, partialSize = plan.partialSize(outChannels: kOut), engine = engine, name = name
+        nonisolated(unsafe) let gradient = gradient
         x.data.withUnsafeBufferPointer { src in
-            dy.data.withUnsafeBufferPointer { g in
+            pieceOutputScratch.withUnsafeMutableBufferPointer { routedScratch in
                 scratch.withUnsafeMutableBufferPointer { sc in
                     dx.data.withUnsafeMutableBufferPointer { d in
                         weight.value.data.withUnsafeBufferPointer { wt in
-                            nonisolated(unsafe) let (s, gp, scp, dp, wp) = (src.baseAddress!, g.baseAddress!, sc.baseAddress!, d.baseAddress, wt.baseAddress!)
+                            nonisolated(unsafe) let (s, scp, dp, wp) = (src.baseAddress!, sc.baseAddress!, d.baseAddress, wt.baseAddress!)
+                            nonisolated(unsafe) let routed = routedScratch.baseAddress
                             Parallel.forEachPart(plan.parts, threads: engine.threads) { worker, part in
                                 let cols = scp + worker * plan.workerSize, dcols = cols + plan.columnsSize
                                 let dW = scp + plan.workers * plan.workerSize + part * partialSize, dB = dW + kOut * rows
@@ -303,9 +343,22 @@ public final class Conv2d {
                                 let images = (n * part / plan.parts)..<(n * (part + 1) / plan.parts)
                                 for first in stride(from: images.lowerBound, to: images.upperBound, by: plan.chunk) {
                                     let count = min(plan.chunk, images.upperBound - first), width = count * plan.plane
-                                    let start = first * plan.plane
+                                    // This chunk's output gradient, each channel's `width` values `ld` apart.
+                                    let gp: UnsafePointer<Float>, ld: Int
+                                    switch gradient {
+                                    case .whole(let whole):
+                                        (gp, ld) = (whole + first * plan.plane, plan.wide)
+                                    case .routed(let router):
+                                        let local = routed! + worker * routedSize
+                                        engine.timedInWorker(name, .backward, .pooling) {
+                                            for ch in 0..<kOut {
+                                                for i in 0..<count { router.route(plane: ch * n + first + i, into: local + ch * width + i * plan.plane) }
+                                            }
+                                        }
+                                        (gp, ld) = (UnsafePointer(local), width)
+                                    }
                                     engine.timedInWorker(name, .backward, .activation) {
-                                        for ch in 0..<kOut { dB[ch] += Elementwise.sum(gp + ch * plan.wide + start, count: width) }
+                                        for ch in 0..<kOut { dB[ch] += Elementwise.sum(gp + ch * ld, count: width) }
                                     }
                                     engine.timedInWorker(name, .backward, .lowering) {
                                         for i in 0..<count {
@@ -314,14 +367,14 @@ public final class Conv2d {
                                     }
                                     // dW_part += dY · colsᵀ over this chunk.
                                     engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
-                                        BLAS.gemm(engine.kernel, false, true, m: kOut, n: rows, k: width, gp + start, lda: plan.wide,
+                                        BLAS.gemm(engine.kernel, false, true, m: kOut, n: rows, k: width, gp, lda: ld,
                                                   cols, ldb: width, beta: 1, dW, ldc: rows)
                                     }
                                     guard needInput, let dp else { continue }
                                     // dcols = Wᵀ · dY, folded back onto each image.
                                     engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
                                         BLAS.gemm(engine.kernel, true, false, m: rows, n: width, k: kOut, wp, lda: rows,
-                                                  gp + start, ldb: plan.wide, beta: 0, dcols, ldc: width)
+                                                  gp, ldb: ld, beta: 0, dcols, ldc: width)
                                     }
                                     engine.timedInWorker(name, .backward, .lowering) {
                                         for i in 0..<count {

@@ -198,9 +198,9 @@ public final class SmallCNN {
         }
         var dx = flatGradient
         for block in stride(from: 2, through: 0, by: -1) {
-            let dy = pools[block].backward(dx, afterReLU: true) // ReLU's backward fused into the pool's
+            // The pool's backward (with ReLU's: its output was 0 where no gradient passes) fused into the conv's.
             let needInput = block > 0 || inputGradient
-            guard let next = convs[block].backward(dy, needInput: needInput) else { return nil }
+            guard let next = convs[block].backward(pooledGradient: dx, pool: pools[block], needInput: needInput) else { return nil }
             dx = next
         }
         if let standard = architecture.inputStandardisation {

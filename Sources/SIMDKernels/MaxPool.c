@@ -43,6 +43,52 @@ static void maxpool_avx512(const float *in, float *out, unsigned char *winners, 
     }
 }
 
+/// Backward, 16 outputs per step: each output's gradient (0 where `after_relu` and the
+/// output was not positive) goes to the input that won, 0 to the other three; the two input
+/// rows are the interleaved even and odd lanes. Every value is the scalar route's
+/// (MaxPool2d.route): the gradient itself or a positive 0.
+__attribute__((target("avx512f,avx512bw")))
+static void maxpool_backward_avx512(const float *dy, const unsigned char *winners, const float *pooled, int after_relu, float *dx,
+                                    size_t height, size_t width) {
+    const size_t oh = height / 2, ow = width / 2;
+    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2), three = _mm512_set1_epi32(3);
+    for (size_t y = 0; y < oh; y++) {
+        const float *g = dy + y * ow, *p = pooled + y * ow;
+        const unsigned char *w = winners + y * ow;
+        float *top = dx + 2 * y * width, *bottom = top + width;
+        size_t x = 0;
+        for (; x + 16 <= ow; x += 16) {
+            __m512 v = _mm512_loadu_ps(g + x);
+            if (after_relu) v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(p + x), _mm512_setzero_ps(), _CMP_GT_OQ), v);
+            const __m512i which = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(w + x)));
+            const __m512 t0 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(which, _mm512_setzero_si512()), v);
+            const __m512 t1 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(which, one), v);
+            const __m512 b0 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(which, two), v);
+            const __m512 b1 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(which, three), v);
+            _mm512_storeu_ps(top + 2 * x, _mm512_permutex2var_ps(t0, low, t1));
+            _mm512_storeu_ps(top + 2 * x + 16, _mm512_permutex2var_ps(t0, high, t1));
+            _mm512_storeu_ps(bottom + 2 * x, _mm512_permutex2var_ps(b0, low, b1));
+            _mm512_storeu_ps(bottom + 2 * x + 16, _mm512_permutex2var_ps(b0, high, b1));
+        }
+        for (; x < ow; x++) {
+            const float v = !after_relu || p[x] > 0 ? g[x] : 0;
+            top[2 * x] = w[x] == 0 ? v : 0;
+            top[2 * x + 1] = w[x] == 1 ? v : 0;
+            bottom[2 * x] = w[x] == 2 ? v : 0;
+            bottom[2 * x + 1] = w[x] == 3 ? v : 0;
+        }
+    }
+}
+
+int asl_maxpool2x2_backward_avx512(const float *dy, const unsigned char *winners, const float *pooled, int after_relu, float *dx,
+                                   size_t height, size_t width) {
+    if (!asl_simd_has_avx512()) return 0;
+    maxpool_backward_avx512(dy, winners, pooled, after_relu, dx, height, width);
+    return 1;
+}
+
 /// The CPU check stays outside the AVX-512 function (see asl_sgemm_avx512).
 int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, size_t height, size_t width) {
     if (!asl_simd_has_avx512()) return 0;
@@ -51,6 +97,12 @@ int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, s
 }
 
 #else
+
+int asl_maxpool2x2_backward_avx512(const float *dy, const unsigned char *winners, const float *pooled, int after_relu, float *dx,
+                                   size_t height, size_t width) {
+    (void)dy; (void)winners; (void)pooled; (void)after_relu; (void)dx; (void)height; (void)width;
+    return 0;
+}
 
 int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, size_t height, size_t width) {
     (void)in; (void)out; (void)winners; (void)height; (void)width;

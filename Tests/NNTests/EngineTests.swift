@@ -199,10 +199,23 @@ final class KernelTests: XCTestCase {
                     let dy = randomTensor(pooled.shape, seed: 10)
                     XCTAssertEqual(pool.backward(dy, afterReLU: true).data,
                                    { let p = MaxPool2d(); _ = p.forward(whole); return p.backward(dy, afterReLU: true).data }(), label)
-                    _ = conv.backward(randomTensor(whole.shape, seed: 11), needInput: false)
+                    // The conv's backward from the pooled gradient, routed chunk by chunk, gives the bits of
+                    // the pool's backward followed by the conv's.
+                    let separately = gradients(conv) { conv.backward(pool.backward(dy, afterReLU: true), needInput: true)! }
+                    _ = conv.forward(x, training: true, pool: pool, keepOutput: keep)
+                    let fused = gradients(conv) { conv.backward(pooledGradient: dy, pool: pool, needInput: true)! }
+                    XCTAssertEqual(fused.map { $0.map(\.bitPattern) }, separately.map { $0.map(\.bitPattern) }, "backward, \(label)")
                 }
             }
         }
+    }
+
+    /// The input, weight and bias gradients of one backward (`body`) from zeroed gradients.
+    private func gradients(_ conv: Conv2d, _ body: () -> Tensor) -> [[Float]] {
+        conv.weight.grad = Tensor(zeros: conv.weight.grad.shape)
+        conv.bias.grad = Tensor(zeros: conv.bias.grad.shape)
+        let dx = body()
+        return [dx.data, conv.weight.grad.data, conv.bias.grad.data]
     }
 
     /// PyTorch's max-pool, plainly: the first maximum of each 2×2 window wins.
@@ -259,6 +272,29 @@ final class KernelTests: XCTestCase {
             let (yy, xx) = (offset / w, offset % w), local = o - p * plane
             let (oy, ox) = (local / (w / 2), local % (w / 2))
             XCTAssertEqual(Int(portableWinners[o]), (yy - 2 * oy) * 2 + (xx - 2 * ox), "winner of output \(o)")
+        }
+
+        // backward ran the AVX-512 route where the CPU has it; the portable one writes the same bits,
+        // negative zeros included.
+        var signed = dy
+        for i in stride(from: 0, to: signed.count, by: 5) { signed.data[i] = -0.0 }
+        for afterReLU in [false, true] {
+            let vectorised = pool.backward(signed, afterReLU: afterReLU)
+            var plain = [Float](repeating: 7, count: x.count)
+            let pooled = y.data
+            signed.data.withUnsafeBufferPointer { g in
+                pooled.withUnsafeBufferPointer { po in
+                    portableWinners.withUnsafeBufferPointer { win in
+                        plain.withUnsafeMutableBufferPointer { d in
+                            for p in 0..<(x.shape[0] * x.shape[1]) {
+                                MaxPool2d.routePlain(g.baseAddress! + p * plane, win.baseAddress! + p * plane, po.baseAddress! + p * plane,
+                                                     into: d.baseAddress! + p * h * w, height: h, width: w, afterReLU: afterReLU)
+                            }
+                        }
+                    }
+                }
+            }
+            XCTAssertEqual(vectorised.data.map(\.bitPattern), plain.map(\.bitPattern), "backward, afterReLU \(afterReLU)")
         }
     }
 

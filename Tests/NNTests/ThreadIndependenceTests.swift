@@ -113,8 +113,10 @@ final class ThreadIndependenceTests: XCTestCase {
     func testProfilePhasesAddUpToTheWallTime() {
         let profile = EngineProfile()
         let threads = 2
+        // A class head of 256 × 4096 weights: Adam's pass (about a millisecond) dwarfs the few
+        // microseconds of clock reads around it, which a tiny model's update would not.
         _ = NNBenchmark.trainImagesPerSecond(batch: 8, steps: 2, engine: Engine(threads: threads, profile: profile),
-                                             architecture: SmallCNNArchitecture(inputSize: 32, channels: [8, 16, 16], classHidden: 64, distanceHidden: 16))
+                                             architecture: SmallCNNArchitecture(inputSize: 32, channels: [8, 16, 16], classHidden: 4096, distanceHidden: 16))
         let wall = Dictionary(uniqueKeysWithValues: profile.wall.map { ($0.direction, $0.seconds) })
         XCTAssertEqual(Set(wall.keys), [.forward, .backward, .update])
         let rows = profile.report
