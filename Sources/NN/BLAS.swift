@@ -35,6 +35,18 @@ enum BLAS {
 }
 
 extension BLAS {
+    /// C[m×n] = A · Bᵀ + beta · C for row-major A (m × k) and B (n × k): `gemm(kernel, false, true, …)`.
+    /// fp32 on AVX-512 runs it as dot products of the rows (`asl_sgemm_dot_avx512`): the packed
+    /// kernel spends most of such a product, long in k and small in m·n (a linear layer's
+    /// forward, the first conv's weight gradient), gathering and transposing the operands.
+    /// Each entry has the same bits wherever it lies in C, so any split of C is free.
+    @inline(__always)
+    static func gemmTransposedB(_ kernel: ProductKernel, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
+                                _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if kernel == .avx512, asl_sgemm_dot_avx512(m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
+        gemm(kernel, false, true, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+    }
+
     /// C[m×n] = op(A) · B + beta · C with B packed already (`PackedOperand`, for this kernel and
     /// these n and k): the same bits as `gemm` with B unpacked.
     @inline(__always)

@@ -367,8 +367,8 @@ public final class Conv2d {
                                     }
                                     // dW_part += dY · colsᵀ over this chunk.
                                     engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
-                                        BLAS.gemm(engine.kernel, false, true, m: kOut, n: rows, k: width, gp, lda: ld,
-                                                  cols, ldb: width, beta: 1, dW, ldc: rows)
+                                        BLAS.gemmTransposedB(engine.kernel, m: kOut, n: rows, k: width, gp, lda: ld,
+                                                             cols, ldb: width, beta: 1, dW, ldc: rows)
                                     }
                                     guard needInput, let dp else { continue }
                                     // dcols = Wᵀ · dY, folded back onto each image.

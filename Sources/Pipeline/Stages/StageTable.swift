@@ -87,6 +87,9 @@ enum StageTable {
         },
         // training.json records the config hash of seed, data and train (the model's
         // provenance); the key chains through generate's key instead.
+        // train 5: in fp32 on AVX-512 the first convolution's weight gradient sums as dot
+        // products of rows (16 lanes, then a fixed tree) instead of the packed kernel's order,
+        // so every fp32 model's bytes changed (its bf16 and OpenBLAS products did not).
         // train 4: where the planes' sides are multiples of 4 (SmallCNN's second and third
         // convolutions at 128 px), fp32 Winograd takes F(4×4, 3×3); the default model's bytes
         // changed (train.convolution: winograd-2x2 gives revision 3's).
@@ -100,7 +103,7 @@ enum StageTable {
         // the key leaves the thread count out); train.precision is in the config slice, so bf16
         // changes the key.
         StageDefinition(
-            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 4,
+            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 5,
             output: .cacheEntry(linked: true), cacheFolder: "train",
             leaves: "model.safetensors, history.csv, steps.csv, training.json"
         ) { context, folder in

@@ -34,6 +34,17 @@ int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, s
 int asl_maxpool2x2_backward_avx512(const float *dy, const unsigned char *winners, const float *pooled, int after_relu, float *dx,
                                    size_t height, size_t width);
 
+/// C[m×n] = beta·C + A·Bᵀ for row-major A (m × k) and B (n × k), as dot products of their rows
+/// (no packing: for long k and small m·n, a linear layer's forward or the first conv's weight
+/// gradient). Each entry sums every 16th k in its own lane, then the lanes in a fixed tree, so
+/// it has the same bits wherever it lies in C and in `asl_sgemm_dot_plain`. Returns 0, writing
+/// nothing, without AVX-512.
+int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                         size_t ldc);
+/// The same product in plain C, bit for bit: the reference for `asl_sgemm_dot_avx512`.
+void asl_sgemm_dot_plain(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                         size_t ldc);
+
 /// Whether this CPU runs `asl_gemm_bf16_avx512` (AVX512-F/BW/VL and AVX512-BF16, checked once).
 int asl_simd_has_avx512_bf16(void);
 

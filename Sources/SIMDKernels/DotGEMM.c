@@ -1,0 +1,188 @@
+#include "SIMDKernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+enum { DOT_MR = 8, DOT_NR = 3, DOT_KC = 512, DOT_LANES = 16 };
+
+// C = beta·C + A·Bᵀ where A (m × k) and B (n × k) both run along k in memory and k is long
+// while m·n is small: a linear layer's forward (batch × features, k = its inputs) and the
+// first convolution's weight gradient (32 × 27, k = a chunk's pixels). The packed kernel
+// spends most of such a product gathering and transposing both operands for a few
+// multiply-adds each; here every product is a dot product of two rows, read as they are.
+//
+// Each entry's 16 lanes sum every 16th k (lane l: k ≡ l mod 16, in order, with fused
+// multiply-adds); the lanes then add in a fixed tree (l and l+8, then +4, +2, +1). The
+// lanes live in a partials buffer between blocks of k, so the blocking changes no bit, and
+// the plain copy below does the same operations in the same order: the AVX-512 and plain
+// paths, any CPU, and any split of C's rows or columns give the same bits.
+#pragma clang fp contract(off)
+
+/// Entries of C whose lanes the partials buffer holds at once (16 floats each: 1 MB); a
+/// larger C goes in groups of rows and columns, which changes no entry's sum.
+enum { DOT_GROUP_ENTRIES = 16384, DOT_GROUP_COLUMNS = 1024 };
+
+/// At most this many rows of A per group: their blocks of k are copied together (below).
+enum { DOT_GROUP_ROWS = 256 };
+
+/// Rows per group for groups of `columns` columns: a multiple of 8 that fills the buffer.
+static size_t group_rows(size_t columns) {
+    const size_t rows = DOT_GROUP_ENTRIES / columns / DOT_MR * DOT_MR;
+    return rows == 0 ? DOT_MR : rows > DOT_GROUP_ROWS ? DOT_GROUP_ROWS : rows;
+}
+
+/// The lanes' fixed sum tree: (l, l+8), then (l, l+4), (l, l+2), (l, l+1).
+static inline float lane_sum(const float *lane) {
+    float s8[8], s4[4], s2[2];
+    for (int i = 0; i < 8; i++) s8[i] = lane[i] + lane[i + 8];
+    for (int i = 0; i < 4; i++) s4[i] = s8[i] + s8[i + 4];
+    for (int i = 0; i < 2; i++) s2[i] = s4[i] + s4[i + 2];
+    return s2[0] + s2[1];
+}
+
+/// C = beta·C + the sums of the partials (entry (i, j) at partials + 16·(i·n + j)).
+static void finish(size_t m, size_t n, const float *partials, float beta, float *c, size_t ldc) {
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            const float sum = lane_sum(partials + DOT_LANES * (i * n + j));
+            c[i * ldc + j] = beta == 0 ? sum : beta * c[i * ldc + j] + sum;
+        }
+}
+
+/// The plain copy: the same lanes, products and tree as the AVX-512 kernel (k past the end
+/// multiplies zeros, as its masked loads do).
+static void dot_plain(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *partials) {
+    const size_t padded = (k + DOT_LANES - 1) / DOT_LANES * DOT_LANES;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            float *lane = partials + DOT_LANES * (i * n + j);
+            for (int l = 0; l < DOT_LANES; l++) lane[l] = 0;
+            for (size_t p = 0; p < padded; p++) {
+                const float x = p < k ? a[i * lda + p] : 0, y = p < k ? b[j * ldb + p] : 0;
+                lane[p % DOT_LANES] = fmaf(x, y, lane[p % DOT_LANES]);
+            }
+        }
+}
+
+/// Runs `dot` on groups of C that the partials buffer holds, finishing each.
+static void by_groups(void (*dot)(size_t, size_t, size_t, const float *, size_t, const float *, size_t, float *), float *partials,
+                      size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    const size_t columns = n < DOT_GROUP_COLUMNS ? n : DOT_GROUP_COLUMNS, rows = group_rows(columns);
+    for (size_t j0 = 0; j0 < n; j0 += columns) {
+        const size_t nj = n - j0 < columns ? n - j0 : columns;
+        for (size_t i0 = 0; i0 < m; i0 += rows) {
+            const size_t mi = m - i0 < rows ? m - i0 : rows;
+            dot(mi, nj, k, a + i0 * lda, lda, b + j0 * ldb, ldb, partials);
+            finish(mi, nj, partials, beta, c + i0 * ldc + j0, ldc);
+        }
+    }
+}
+
+void asl_sgemm_dot_plain(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                         size_t ldc) {
+    float *partials = malloc(sizeof(float) * DOT_LANES * DOT_GROUP_ENTRIES);
+    if (!partials) abort();
+    by_groups(dot_plain, partials, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    free(partials);
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+static _Thread_local float *dot_partials;
+
+static float *partials_buffer(void) {
+    if (!dot_partials) dot_partials = aligned_alloc(64, sizeof(float) * DOT_LANES * DOT_GROUP_ENTRIES);
+    return dot_partials;
+}
+
+#define DOT_ROW(i)                                                                                   \
+    {                                                                                                \
+        const __m512 x = _mm512_maskz_loadu_ps(keep, ar[i] + p);                                     \
+        c##i##0 = _mm512_fmadd_ps(x, y0, c##i##0);                                                   \
+        c##i##1 = _mm512_fmadd_ps(x, y1, c##i##1);                                                   \
+        c##i##2 = _mm512_fmadd_ps(x, y2, c##i##2);                                                   \
+    }
+
+#define DOT_LOAD(i)                                                                                  \
+    __m512 c##i##0 = _mm512_load_ps(lanes[i][0]), c##i##1 = _mm512_load_ps(lanes[i][1]), c##i##2 = _mm512_load_ps(lanes[i][2]);
+
+#define DOT_STORE(i)                                                                                 \
+    _mm512_store_ps(lanes[i][0], c##i##0);                                                           \
+    _mm512_store_ps(lanes[i][1], c##i##1);                                                           \
+    _mm512_store_ps(lanes[i][2], c##i##2);
+
+/// Adds `count` values of k to the lanes of an 8 × 3 block: from rows `ar` of A and `br` of
+/// B (a block at the edge repeats its last row; its extra lanes go to a scratch block).
+__attribute__((target("avx512f")))
+static void block_8x3(const float *const ar[DOT_MR], const float *const br[DOT_NR], size_t count, float *const lanes[DOT_MR][DOT_NR]) {
+    DOT_LOAD(0) DOT_LOAD(1) DOT_LOAD(2) DOT_LOAD(3) DOT_LOAD(4) DOT_LOAD(5) DOT_LOAD(6) DOT_LOAD(7)
+    for (size_t p = 0; p < count; p += DOT_LANES) {
+        const __mmask16 keep = count - p >= DOT_LANES ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - p)) - 1);
+        const __m512 y0 = _mm512_maskz_loadu_ps(keep, br[0] + p), y1 = _mm512_maskz_loadu_ps(keep, br[1] + p),
+                     y2 = _mm512_maskz_loadu_ps(keep, br[2] + p);
+        DOT_ROW(0) DOT_ROW(1) DOT_ROW(2) DOT_ROW(3) DOT_ROW(4) DOT_ROW(5) DOT_ROW(6) DOT_ROW(7)
+    }
+    DOT_STORE(0) DOT_STORE(1) DOT_STORE(2) DOT_STORE(3) DOT_STORE(4) DOT_STORE(5) DOT_STORE(6) DOT_STORE(7)
+}
+
+#undef DOT_ROW
+#undef DOT_LOAD
+#undef DOT_STORE
+
+/// Floats between the rows of A's copied block of k: an odd number of cache lines, so the
+/// 8 rows a block reads fall in different L1 sets (rows of a layer's input are 128 KB apart,
+/// all in one set, and evicted one another).
+enum { DOT_COPY_STRIDE = DOT_KC + 16 };
+
+__attribute__((target("avx512f")))
+static void dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *partials) {
+    // Lanes of the entries an edge block computes but C does not have.
+    static _Thread_local float scratch[DOT_MR * DOT_NR][DOT_LANES] __attribute__((aligned(64)));
+    static _Thread_local float copied[DOT_GROUP_ROWS * DOT_COPY_STRIDE] __attribute__((aligned(64)));
+    const size_t padded = (k + DOT_LANES - 1) / DOT_LANES * DOT_LANES;
+    for (size_t e = 0; e < m * n * DOT_LANES; e++) partials[e] = 0;
+    // Blocks of k whose 8 rows of A and 3 of B stay in L1 while every block of C passes.
+    for (size_t p0 = 0; p0 < padded; p0 += DOT_KC) {
+        const size_t p1 = p0 + DOT_KC < k ? p0 + DOT_KC : k;
+        // This block of A's rows, copied once for all blocks of B: the same values, at stride DOT_COPY_STRIDE.
+        for (size_t i = 0; i < m; i++)
+            for (size_t p = 0; p < p1 - p0; p += DOT_LANES) {
+                const __mmask16 keep = p1 - p0 - p >= DOT_LANES ? (__mmask16)0xFFFF : (__mmask16)((1u << (p1 - p0 - p)) - 1);
+                _mm512_store_ps(copied + i * DOT_COPY_STRIDE + p, _mm512_maskz_loadu_ps(keep, a + i * lda + p0 + p));
+            }
+        for (size_t j0 = 0; j0 < n; j0 += DOT_NR) {
+            const float *br[DOT_NR];
+            for (size_t j = 0; j < DOT_NR; j++) br[j] = b + (j0 + j < n ? j0 + j : n - 1) * ldb + p0;
+            for (size_t i0 = 0; i0 < m; i0 += DOT_MR) {
+                const float *ar[DOT_MR];
+                float *lanes[DOT_MR][DOT_NR];
+                for (size_t i = 0; i < DOT_MR; i++) {
+                    ar[i] = copied + (i0 + i < m ? i0 + i : m - 1) * DOT_COPY_STRIDE;
+                    for (size_t j = 0; j < DOT_NR; j++)
+                        lanes[i][j] = i0 + i < m && j0 + j < n ? partials + DOT_LANES * ((i0 + i) * n + j0 + j) : scratch[i * DOT_NR + j];
+                }
+                block_8x3(ar, br, p1 - p0, lanes);
+            }
+        }
+    }
+}
+
+int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                         size_t ldc) {
+    if (!asl_simd_has_avx512()) return 0;
+    float *partials = partials_buffer();
+    if (!partials) return 0;
+    by_groups(dot_avx512, partials, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return 1;
+}
+
+#else
+
+int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                         size_t ldc) {
+    (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+#endif

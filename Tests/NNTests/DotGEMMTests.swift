@@ -1,0 +1,103 @@
+import XCTest
+import SIMDKernels
+@testable import NN
+
+/// The dot-product GEMM (C = beta·C + A·Bᵀ, rows along k) that runs the first conv's weight
+/// gradient: against a float64 product, and bit for bit against its plain copy.
+final class DotGEMMTests: XCTestCase {
+    struct Case {
+        var m: Int, n: Int, k: Int, beta: Float
+    }
+
+    private func values(_ count: Int, seed: UInt64) -> [Float] {
+        var random = Initializer(seed: seed)
+        return (0..<count).map { _ in Float(random.unit() * 2 - 1) }
+    }
+
+    /// Runs one case with A and B rows longer than k and C inside a wider buffer: returns the
+    /// AVX-512 result (nil where the CPU lacks AVX-512, after checking it declined and wrote
+    /// nothing), the plain copy's, the reference and where C's padding columns start.
+    private func run(_ c: Case, file: StaticString = #filePath, line: UInt = #line) -> (vector: [Float]?, plain: [Float], reference: [Double], ldc: Int) {
+        let lda = c.k + 5, ldb = c.k + 9, ldc = c.n + 3
+        let a = values(c.m * lda, seed: 11), b = values(c.n * ldb, seed: 12)
+        let start = values(c.m * ldc, seed: 13)
+        var vector = start, plain = start
+        let ran = a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                vector.withUnsafeMutableBufferPointer { cp in
+                    asl_sgemm_dot_avx512(c.m, c.n, c.k, ap.baseAddress!, lda, bp.baseAddress!, ldb, c.beta, cp.baseAddress!, ldc)
+                }
+            }
+        }
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                plain.withUnsafeMutableBufferPointer { cp in
+                    asl_sgemm_dot_plain(c.m, c.n, c.k, ap.baseAddress!, lda, bp.baseAddress!, ldb, c.beta, cp.baseAddress!, ldc)
+                }
+            }
+        }
+        var reference = start.map(Double.init)
+        for i in 0..<c.m {
+            for j in 0..<c.n {
+                var sum = Double(c.beta) * Double(start[i * ldc + j])
+                for p in 0..<c.k { sum += Double(a[i * lda + p]) * Double(b[j * ldb + p]) }
+                reference[i * ldc + j] = sum
+            }
+        }
+        if asl_simd_has_avx512() == 0 {
+            XCTAssertEqual(ran, 0, "without AVX-512 the kernel must decline", file: file, line: line)
+            XCTAssertEqual(vector, start, "a declined call must leave C untouched", file: file, line: line)
+            return (nil, plain, reference, ldc)
+        }
+        XCTAssertEqual(ran, 1, file: file, line: line)
+        return (vector, plain, reference, ldc)
+    }
+
+    /// Shapes that cross every edge: partial 8 × 3 blocks, k not a multiple of 16 or of the
+    /// 512-long blocks, one row or column, beta 0 and 1, and C larger than the partials buffer
+    /// in columns (over 1024) and in entries (over 16 384), which it covers in groups.
+    func testMatchesTheFloat64ProductAndThePlainCopyBitForBit() {
+        let cases = [Case(m: 32, n: 27, k: 4096, beta: 1), Case(m: 13, n: 7, k: 1000, beta: 0), Case(m: 1, n: 1, k: 17, beta: 1),
+                     Case(m: 9, n: 4, k: 513, beta: 0), Case(m: 3, n: 1100, k: 40, beta: 1), Case(m: 300, n: 70, k: 33, beta: 0),
+                     Case(m: 5, n: 5, k: 0, beta: 1)]
+        for c in cases {
+            let (vector, plain, reference, ldc) = run(c)
+            for i in 0..<c.m {
+                for j in c.n..<ldc { XCTAssertEqual(Double(plain[i * ldc + j]), reference[i * ldc + j], "padding written, \(c)") }
+            }
+            let worst = zip(plain, reference).map { abs(Double($0) - $1) }.max() ?? 0
+            // float32 sums of k products of values in [−1, 1].
+            XCTAssertLessThan(worst, 2e-6 * Double(c.k) + 1e-6, "\(c)")
+            if let vector {
+                XCTAssertEqual(vector.map(\.bitPattern), plain.map(\.bitPattern), "AVX-512 and plain copies differ, \(c)")
+            }
+        }
+    }
+
+    /// An entry's bits do not depend on where it lies in C: a product split into row and column
+    /// blocks (as threads split a layer's work) gives the whole product's bits.
+    func testSplittingCChangesNoBit() {
+        let (m, n, k) = (20, 11, 2000)
+        let a = values(m * k, seed: 21), b = values(n * k, seed: 22)
+        func product(rows: Range<Int>, columns: Range<Int>, into c: inout [Float]) {
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        // The plain copy where the CPU lacks AVX-512 (the AVX-512 one declines there).
+                        if asl_sgemm_dot_avx512(rows.count, columns.count, k, ap.baseAddress! + rows.lowerBound * k, k,
+                                                bp.baseAddress! + columns.lowerBound * k, k, 0,
+                                                cp.baseAddress! + rows.lowerBound * n + columns.lowerBound, n) == 0 {
+                            asl_sgemm_dot_plain(rows.count, columns.count, k, ap.baseAddress! + rows.lowerBound * k, k,
+                                                bp.baseAddress! + columns.lowerBound * k, k, 0,
+                                                cp.baseAddress! + rows.lowerBound * n + columns.lowerBound, n)
+                        }
+                    }
+                }
+            }
+        }
+        var whole = [Float](repeating: 0, count: m * n), pieces = whole
+        product(rows: 0..<m, columns: 0..<n, into: &whole)
+        for rows in [0..<7, 7..<20] { for columns in [0..<1, 1..<5, 5..<11] { product(rows: rows, columns: columns, into: &pieces) } }
+        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern))
+    }
+}
