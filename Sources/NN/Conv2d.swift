@@ -274,12 +274,13 @@ public final class Conv2d {
         return out
     }
 
-    /// Accumulates weight and bias gradients from dy (K, N, H', W'); returns the input
-    /// gradient (C, N, H, W) when `needInput`.
-    public func backward(_ dy: Tensor, needInput: Bool) -> Tensor? {
+    /// Accumulates weight and bias gradients from dy (K, N, H', W') (sets them with
+    /// `replacing`); returns the input gradient (C, N, H, W) when `needInput`.
+    public func backward(_ dy: Tensor, needInput: Bool, replacing: Bool = false) -> Tensor? {
         guard let x = input else { preconditionFailure("Conv2d.backward needs a training forward first") }
         defer { input = nil }
-        let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        if replacing { zeroGradients() }
+        let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = outputSize(h, w)
         let kOut = outChannels
         precondition(dy.shape == [kOut, n, oh, ow], "Conv2d.backward expects dy of shape \([kOut, n, oh, ow])")
@@ -295,16 +296,24 @@ public final class Conv2d {
     /// needInput:)`, with the same bits. The lowered products route each chunk's gradient into a
     /// buffer that stays in cache instead of writing and reading back the conv-sized gradient
     /// (64 MB a batch at SmallCNN's first conv).
-    func backward(pooledGradient dy: Tensor, pool: MaxPool2d, needInput: Bool) -> Tensor? {
+    func backward(pooledGradient dy: Tensor, pool: MaxPool2d, needInput: Bool, replacing: Bool = false) -> Tensor? {
         guard let x = input else { preconditionFailure("Conv2d.backward needs a training forward first") }
         let (oh, ow) = outputSize(x.shape[2], x.shape[3])
         guard winogradTile(height: x.shape[2], width: x.shape[3]) == nil, oh % 2 == 0, ow % 2 == 0 else {
-            return backward(pool.backward(dy, afterReLU: fusedReLU), needInput: needInput)
+            return backward(pool.backward(dy, afterReLU: fusedReLU), needInput: needInput, replacing: replacing)
         }
         defer { input = nil }
+        if replacing { zeroGradients() }
         return pool.withRouter(dy, afterReLU: fusedReLU) { router in
             loweredBackward(x, .routed(router!), needInput: needInput)
         }
+    }
+
+    /// A conv's gradients are small (SmallCNN's largest: 128 × 64 × 9), so replacing them is
+    /// zeroing them and adding, which gives the bits of a caller's zeroing.
+    private func zeroGradients() {
+        weight.grad.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        bias.grad.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 
     /// Where the lowered backward reads the output gradient: a (K, N, H', W') tensor, or routed

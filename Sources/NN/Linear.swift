@@ -89,8 +89,10 @@ public final class Linear {
         return operands
     }
 
-    /// Accumulates gradients; returns the input gradient when `needInput`.
-    public func backward(_ dy: Tensor, needInput: Bool = true) -> Tensor? {
+    /// Accumulates gradients (sets them with `replacing`: the weight gradient, the largest
+    /// tensor of a step, is then written without being read or zeroed first); returns the
+    /// input gradient when `needInput`.
+    public func backward(_ dy: Tensor, needInput: Bool = true, replacing: Bool = false) -> Tensor? {
         guard let x = input else { preconditionFailure("Linear.backward needs a training forward first") }
         defer { input = nil }
         let n = x.shape[0]
@@ -99,6 +101,7 @@ public final class Linear {
         engine.timed(name, .backward, .gemm, operations: 2 * Double(n * inF * outF) * (needInput ? 2 : 1)) {
         dy.data.withUnsafeBufferPointer { g in
             bias.grad.data.withUnsafeMutableBufferPointer { db in
+                if replacing { db.update(repeating: 0) }
                 for i in 0..<n { for j in 0..<outF { db[j] += g[i * outF + j] } }
             }
             x.data.withUnsafeBufferPointer { xs in
@@ -108,8 +111,9 @@ public final class Linear {
                             nonisolated(unsafe) let (gp, xp, dwp, wp, dp) = (g.baseAddress!, xs.baseAddress!, dw.baseAddress!, wt.baseAddress!, d.baseAddress)
                             // dW[rows] += dY[:, rows]ᵀ · X
                             Parallel.split(outF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { _, rows in
+                                // beta 0 gives the bits of adding to zeros: the kernel's sums never end in −0.
                                 BLAS.gemm(engine.kernel, true, false, m: rows.count, n: inF, k: n, gp + rows.lowerBound, lda: outF, xp, ldb: inF,
-                                          beta: 1, dwp + rows.lowerBound * inF, ldc: inF)
+                                          beta: replacing ? 0 : 1, dwp + rows.lowerBound * inF, ldc: inF)
                             }
                             guard needInput, let dp else { return }
                             nonisolated(unsafe) let dOut = dp

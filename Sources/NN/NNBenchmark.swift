@@ -26,8 +26,7 @@ public enum NNBenchmark {
                 DualHeadLoss.evaluate(logits: logits, distance: distance, classes: classes, distances: distances, distanceWeight: 0.25)
             }
             lap(.forward)
-            model.zeroGradients()
-            _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
+            _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient, replacingGradients: true)
             lap(.backward)
             optimizer.step()
             lap(.update)

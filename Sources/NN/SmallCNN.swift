@@ -167,17 +167,20 @@ public final class SmallCNN {
     public func activations(block: Int) -> Tensor { convs[block].lastOutput.swappingLeadingAxes(threads: engine.threads) }
 
     /// Backpropagates from the loss gradients of the last training forward, accumulating every
-    /// parameter's gradient. With `inputGradient`, also returns d loss / d input (N, 3, S, S),
-    /// for saliency.
-    public func backward(logitsGradient: Tensor, distanceGradient: Tensor, inputGradient: Bool = false) -> Tensor? {
-        var dClass = classOut.backward(logitsGradient)!
+    /// parameter's gradient, or with `replacingGradients` setting them: the same bits as
+    /// `zeroGradients()` first, without a pass that writes zeros over the linear layers' 50 MB
+    /// of weight gradients and one that reads them back. With `inputGradient`, also returns
+    /// d loss / d input (N, 3, S, S), for saliency.
+    public func backward(logitsGradient: Tensor, distanceGradient: Tensor, inputGradient: Bool = false,
+                         replacingGradients replacing: Bool = false) -> Tensor? {
+        var dClass = classOut.backward(logitsGradient, replacing: replacing)!
         engine.timed("class_head", .backward, .activation) { ReLU.backward(&dClass, output: classActivation) }
-        var dFlat = classHidden.backward(dClass)!
+        var dFlat = classHidden.backward(dClass, replacing: replacing)!
         var dFlatDistance: Tensor?
         if architecture.hasDistanceHead {
-            var dDistance = distanceOut.backward(distanceGradient)!
+            var dDistance = distanceOut.backward(distanceGradient, replacing: replacing)!
             engine.timed("dist_head", .backward, .activation) { ReLU.backward(&dDistance, output: distanceActivation) }
-            dFlatDistance = distanceHidden.backward(dDistance)!
+            dFlatDistance = distanceHidden.backward(dDistance, replacing: replacing)!
         }
         engine.timed("flatten", .backward, .layout) {
             if let dFlatDistance {
@@ -200,7 +203,8 @@ public final class SmallCNN {
         for block in stride(from: 2, through: 0, by: -1) {
             // The pool's backward (with ReLU's: its output was 0 where no gradient passes) fused into the conv's.
             let needInput = block > 0 || inputGradient
-            guard let next = convs[block].backward(pooledGradient: dx, pool: pools[block], needInput: needInput) else { return nil }
+            guard let next = convs[block].backward(pooledGradient: dx, pool: pools[block], needInput: needInput, replacing: replacing)
+            else { return nil }
             dx = next
         }
         if let standard = architecture.inputStandardisation {

@@ -173,8 +173,7 @@ public enum Trainer {
                         ? TrainingError.nonFiniteLossAtStart(epoch: epoch, batch: batchNumber + 1, value: loss.total, resumed: resumedAfter != nil)
                         : TrainingError.nonFiniteLoss(epoch: epoch, batch: batchNumber + 1, value: loss.total)
                 }
-                model.zeroGradients()
-                _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient)
+                _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient, replacingGradients: true)
                 let step = (epoch - 1) * stepsPerEpoch + batchNumber
                 let learningRate = config.learningRate(step: step, of: totalSteps)
                 optimizer.learningRate = Float(learningRate)

@@ -125,6 +125,37 @@ final class EngineTests: XCTestCase {
         XCTAssertLessThan(loss, 0.1)
     }
 
+    /// Training sets the gradients (`replacingGradients`) instead of zeroing them and adding:
+    /// the same bits whatever the gradients held before, lowered and Winograd layers alike;
+    /// without it, backward still adds.
+    func testReplacingGradientsGivesTheBitsOfZeroingThenAdding() {
+        for channels in [[4, 8, 8], [16, 16, 16]] {
+            let model = SmallCNN(architecture: SmallCNNArchitecture(inputSize: 16, channels: channels, classHidden: 16, distanceHidden: 8,
+                                                                    classes: 26), seed: 3)
+            let input = randomTensor([4, 3, 16, 16], seed: 4)
+            func backward(replacing: Bool) -> [[UInt32]] {
+                let (logits, distance) = model.forward(input, training: true)
+                let loss = DualHeadLoss.evaluate(logits: logits, distance: distance, classes: [0, 5, 9, 25], distances: [1, 2, 3, 4],
+                                                 distanceWeight: 0.25)
+                _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient, replacingGradients: replacing)
+                return model.parameters.map { $0.grad.data.map(\.bitPattern) }
+            }
+            for p in model.parameters { p.grad = Tensor(shape: p.grad.shape, data: [Float](repeating: 7, count: p.grad.count)) }
+            let replaced = backward(replacing: true)
+            model.zeroGradients()
+            let zeroedThenAdded = backward(replacing: false)
+            XCTAssertEqual(replaced, zeroedThenAdded, "channels \(channels)")
+            // A second backward adds (about twice the gradient: the partial sums round on their own).
+            let twice = backward(replacing: false)
+            for (sum, once) in zip(twice, zeroedThenAdded) {
+                let scale = once.map { abs(Float(bitPattern: $0)) }.max() ?? 0
+                for (s2, s1) in zip(sum, once) {
+                    XCTAssertEqual(Float(bitPattern: s2), 2 * Float(bitPattern: s1), accuracy: 1e-5 * scale + 1e-12, "a second backward adds")
+                }
+            }
+        }
+    }
+
     func testSameSeedSameTrajectoryDifferentSeedDifferentWeights() {
         let a = tinyModel(seed: 7), b = tinyModel(seed: 7), c = tinyModel(seed: 8)
         XCTAssertEqual(a.stateTensors().map(\.tensor), b.stateTensors().map(\.tensor))
