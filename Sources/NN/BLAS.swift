@@ -36,16 +36,23 @@ enum BLAS {
 
 extension BLAS {
     /// C[m×n] = A · Bᵀ + beta · C for row-major A (m × k) and B (n × k): `gemm(kernel, false, true, …)`.
-    /// fp32 on AVX-512 runs it as dot products of the rows (`asl_sgemm_dot_avx512`): the packed
-    /// kernel spends most of such a product, long in k and small in m·n (a linear layer's
-    /// forward, the first conv's weight gradient), gathering and transposing the operands.
-    /// Each entry has the same bits wherever it lies in C, so any split of C is free.
+    /// fp32 on AVX-512 runs it as dot products of the rows (`asl_sgemm_dot_avx512`) where C is
+    /// small and k long (`usesDotProducts`; the first conv's weight gradient, 32 × 27 over a
+    /// chunk's pixels): the packed kernel spends most of such a product gathering and
+    /// transposing the operands. Each entry has the same bits wherever it lies in C, so any
+    /// split of C is free; which kernel runs depends on the shape alone.
     @inline(__always)
     static func gemmTransposedB(_ kernel: ProductKernel, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
                                 _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-        if kernel == .avx512, asl_sgemm_dot_avx512(m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
+        if kernel == .avx512, usesDotProducts(m: m, n: n, k: k), asl_sgemm_dot_avx512(m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
         gemm(kernel, false, true, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
     }
+
+    /// Where dot products beat the packed kernel: at most 4096 entries (their lanes stay in L2)
+    /// and k of 1024 or more (the lanes' final sums are then a small share). The direct
+    /// convolutions' weight gradients at 64 and 32 px (64 × 288 and 128 × 576 entries, k of
+    /// 4096 and 1024 pixels an image) ran at two thirds of the packed kernel's speed.
+    static func usesDotProducts(m: Int, n: Int, k: Int) -> Bool { m * n <= 4096 && k >= 1024 }
 
     /// C[m×n] = op(A) · B + beta · C with B packed already (`PackedOperand`, for this kernel and
     /// these n and k): the same bits as `gemm` with B unpacked.
