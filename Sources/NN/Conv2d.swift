@@ -284,28 +284,31 @@ public final class Conv2d {
         let (oh, ow) = outputSize(h, w)
         let kOut = outChannels
         precondition(dy.shape == [kOut, n, oh, ow], "Conv2d.backward expects dy of shape \([kOut, n, oh, ow])")
-        if let tile = winogradTile(height: h, width: w) { return winogradBackward(tile, x, dy, needInput: needInput) }
         return dy.data.withUnsafeBufferPointer { g in
             nonisolated(unsafe) let gp = g.baseAddress!
+            if let tile = winogradTile(height: h, width: w) { return winogradBackward(tile, x, .whole(gp), needInput: needInput) }
             return loweredBackward(x, .whole(gp), needInput: needInput)
         }
     }
 
     /// Backward from the gradient of the pooled output (K, N, H'/2, W'/2) of the last forward,
     /// whose 2 × 2 max-pool (`pool`) was fused into it: as `backward(pool.backward(dy, afterReLU:),
-    /// needInput:)`, with the same bits. The lowered products route each chunk's gradient into a
-    /// buffer that stays in cache instead of writing and reading back the conv-sized gradient
-    /// (64 MB a batch at SmallCNN's first conv).
+    /// needInput:)`, with the same bits. Each chunk (lowered) or piece's images (Winograd) has its
+    /// gradient routed into a buffer that stays in cache instead of writing and reading back the
+    /// conv-sized gradient (64, 32 and 16 MB a batch at SmallCNN's three convs).
     func backward(pooledGradient dy: Tensor, pool: MaxPool2d, needInput: Bool, replacing: Bool = false) -> Tensor? {
         guard let x = input else { preconditionFailure("Conv2d.backward needs a training forward first") }
         let (oh, ow) = outputSize(x.shape[2], x.shape[3])
-        guard winogradTile(height: x.shape[2], width: x.shape[3]) == nil, oh % 2 == 0, ow % 2 == 0 else {
+        guard oh % 2 == 0, ow % 2 == 0 else {
             return backward(pool.backward(dy, afterReLU: fusedReLU), needInput: needInput, replacing: replacing)
         }
         defer { input = nil }
         if replacing { zeroGradients() }
+        let tile = winogradTile(height: x.shape[2], width: x.shape[3])
         return pool.withRouter(dy, afterReLU: fusedReLU) { router in
-            loweredBackward(x, .routed(router!), needInput: needInput)
+            guard let router else { preconditionFailure("even planes always route") }
+            if let tile { return winogradBackward(tile, x, .routed(router), needInput: needInput) }
+            return loweredBackward(x, .routed(router), needInput: needInput)
         }
     }
 
@@ -316,9 +319,9 @@ public final class Conv2d {
         bias.grad.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 
-    /// Where the lowered backward reads the output gradient: a (K, N, H', W') tensor, or routed
-    /// from the pooled output's gradient chunk by chunk.
-    private enum OutputGradient {
+    /// Where backward reads the output gradient: a (K, N, H', W') tensor, or routed from the
+    /// pooled output's gradient chunk by chunk (or piece by piece).
+    fileprivate enum OutputGradient {
         case whole(UnsafePointer<Float>)
         case routed(MaxPool2d.Router)
     }
@@ -427,7 +430,7 @@ extension Conv2d {
     /// Backward through Winograd: per fixed part of the batch (as the direct backward), each
     /// image in pieces of tile rows; the part's dU and db partials are added in part order,
     /// and dW += Gᵀ dU G once.
-    fileprivate func winogradBackward(_ tile: WinogradConvolution.Tile, _ x: Tensor, _ dy: Tensor, needInput: Bool) -> Tensor? {
+    fileprivate func winogradBackward(_ tile: WinogradConvolution.Tile, _ x: Tensor, _ gradient: OutputGradient, needInput: Bool) -> Tensor? {
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let kOut = outChannels, engine = engine, name = name
         let parts = min(n, Self.gradientParts), workers = min(engine.threads, parts)
@@ -442,14 +445,20 @@ extension Conv2d {
         let partialsAt = uSize + workers * workerSize, sumAt = partialsAt + parts * partialSize
         let size = sumAt + uSize
         if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
-        var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
         let plane = h * w, tileRowsPerImage = h / tile.side
+        // Per worker, one piece's images' routed output gradient.
+        let routedSize: Int
+        if case .routed = gradient { routedSize = kOut * pieces.images * plane } else { routedSize = 0 }
+        if pieceOutputScratch.count < workers * routedSize { pieceOutputScratch = [Float](repeating: 0, count: workers * routedSize) }
+        var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
+        nonisolated(unsafe) let gradient = gradient
         x.data.withUnsafeBufferPointer { src in
-            dy.data.withUnsafeBufferPointer { g in
+            pieceOutputScratch.withUnsafeMutableBufferPointer { routedScratch in
                 winogradScratch.withUnsafeMutableBufferPointer { sc in
                     dx.data.withUnsafeMutableBufferPointer { d in
                         weight.value.data.withUnsafeBufferPointer { wt in
-                            nonisolated(unsafe) let (s, gp, scp, wp) = (src.baseAddress!, g.baseAddress!, sc.baseAddress!, wt.baseAddress!)
+                            nonisolated(unsafe) let (s, scp, wp) = (src.baseAddress!, sc.baseAddress!, wt.baseAddress!)
+                            nonisolated(unsafe) let routed = routedScratch.baseAddress
                             nonisolated(unsafe) let dp = needInput ? d.baseAddress : nil
                             engine.timed(name, .backward, .transform) {
                                 WinogradConvolution.transformWeights(tile, wp, outChannels: kOut, inChannels: c, into: scp)
@@ -461,9 +470,24 @@ extension Conv2d {
                                 let images = (n * part / parts)..<(n * (part + 1) / parts)
                                 for first in stride(from: images.lowerBound, to: images.upperBound, by: pieces.images) {
                                     let count = min(pieces.images, images.upperBound - first)
-                                    for image in first..<(first + count) {
+                                    // These images' output gradient, each image's plane of a channel at channelStride · ch + imageStride · i.
+                                    let dy: WinogradConvolution.GradientPlace
+                                    switch gradient {
+                                    case .whole(let whole):
+                                        dy = .init(start: whole + first * plane, channelStride: n * plane, imageStride: plane)
+                                    case .routed(let router):
+                                        let local = routed! + worker * routedSize
+                                        engine.timedInWorker(name, .backward, .pooling) {
+                                            for ch in 0..<kOut {
+                                                for i in 0..<count { router.route(plane: ch * n + first + i, into: local + (ch * count + i) * plane) }
+                                            }
+                                        }
+                                        dy = .init(start: UnsafePointer(local), channelStride: count * plane, imageStride: plane)
+                                    }
+                                    for i in 0..<count {
+                                        let image = first + i
                                         engine.timedInWorker(name, .backward, .activation) {
-                                            for ch in 0..<kOut { db[ch] += Elementwise.sum(gp + (ch * n + image) * plane, count: plane) }
+                                            for ch in 0..<kOut { db[ch] += Elementwise.sum(dy.start + ch * dy.channelStride + i * dy.imageStride, count: plane) }
                                         }
                                         if let dp {
                                             engine.timedInWorker(name, .backward, .transform) {
@@ -475,7 +499,7 @@ extension Conv2d {
                                         let piece = WinogradConvolution.Piece(tile: tile, first: first, count: count, tileRow0: row0,
                                                                               tileRows: min(pieces.tileRows, tileRowsPerImage - row0),
                                                                               batch: n, height: h, width: w)
-                                        WinogradConvolution.backward(piece, input: s, outputGradient: gp, inChannels: c, outChannels: kOut,
+                                        WinogradConvolution.backward(piece, input: s, outputGradient: dy, inChannels: c, outChannels: kOut,
                                                                      weights: scp, workspace: workspace, du: du, dx: dp, engine: engine, name: name)
                                     }
                                 }

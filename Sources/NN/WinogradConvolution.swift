@@ -123,6 +123,16 @@ enum WinogradConvolution {
         var imageStride: Int
     }
 
+    /// Where a piece's output gradient is read: `start` is the first image's plane, each
+    /// channel's planes `channelStride` floats after the previous channel's, each image's
+    /// `imageStride` after the previous image's (the layer's (K, N, H, W) gradient, or a buffer
+    /// of the piece's images routed from the pooled output's gradient).
+    struct GradientPlace {
+        var start: UnsafePointer<Float>
+        var channelStride: Int
+        var imageStride: Int
+    }
+
     /// Forward of one piece: the convolution's outputs (no bias) of its rows, written to
     /// `out`, through V and M in `workspace` (`workspaceSize` floats).
     static func forward(_ piece: Piece, input x: UnsafePointer<Float>, inChannels c: Int, outChannels k: Int,
@@ -162,7 +172,7 @@ enum WinogradConvolution {
     /// or [ξ][c][k] where `gradientIsChannelMajor`) and, with `dx`, adds the piece's input
     /// gradient onto it (its planes zeroed by the caller before an image's first piece), through
     /// V, dM and dV in `workspace` (`workspaceSize` floats).
-    static func backward(_ piece: Piece, input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+    static func backward(_ piece: Piece, input x: UnsafePointer<Float>, outputGradient dy: GradientPlace,
                          inChannels c: Int, outChannels k: Int, weights u: UnsafePointer<Float>, workspace: UnsafeMutablePointer<Float>,
                          du: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?, engine: Engine, name: String) {
         let t = piece.tiles, stride = piece.batch * piece.plane, points = piece.tile.points
@@ -176,8 +186,8 @@ enum WinogradConvolution {
                 let offset = (piece.first + i) * piece.plane
                 transformInput(x + offset, c, stride, piece.height, piece.width, piece.tileRow0, piece.tileRows,
                                v + i * piece.tilesPerImage, t, vStride)
-                outputAdjoint(dy + offset, k, stride, piece.width, piece.tileRow0, piece.tileRows, dm + i * piece.tilesPerImage,
-                              t, mStride)
+                outputAdjoint(dy.start + i * dy.imageStride, k, dy.channelStride, piece.width, piece.tileRow0, piece.tileRows,
+                              dm + i * piece.tilesPerImage, t, mStride)
             }
         }
         engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(points * k * c * t)) {

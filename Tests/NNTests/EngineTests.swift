@@ -208,7 +208,7 @@ final class KernelTests: XCTestCase {
         for (inChannels, convolution) in [(3, ConvolutionAlgorithm.direct), (16, .winograd), (16, .winograd2x2)] {
             var random = Initializer(seed: 8)
             let conv = Conv2d(name: "c", inChannels: inChannels, outChannels: 6, kernel: 3, padding: 1, fusedReLU: true, random: &random)
-            let x = randomTensor([inChannels, 5, 48, 40], seed: 9) // (C, N, H, W)
+            let x = randomTensor([inChannels, 16, 48, 40], seed: 9) // (C, N, H, W): 8 backward parts of 2 images
             conv.engine = Engine(threads: 2, convolution: convolution)
             conv.forwardBandBytes = 1 << 30
             conv.winogradPieceBytes = 1 << 30
