@@ -306,7 +306,6 @@ public final class Conv2d {
         if replacing { zeroGradients() }
         let tile = winogradTile(height: x.shape[2], width: x.shape[3])
         return pool.withRouter(dy, afterReLU: fusedReLU) { router in
-            guard let router else { preconditionFailure("even planes always route") }
             if let tile { return winogradBackward(tile, x, .routed(router), needInput: needInput) }
             return loweredBackward(x, .routed(router), needInput: needInput)
         }
@@ -324,6 +323,25 @@ public final class Conv2d {
     fileprivate enum OutputGradient {
         case whole(UnsafePointer<Float>)
         case routed(MaxPool2d.Router)
+
+        /// Images `first ..< first + count` of the gradient of a (K, N, H', W') output with planes
+        /// of `plane`: in place in the whole tensor, or routed into `buffer` (K × count planes,
+        /// timed as the layer's pooling).
+        func images(_ first: Int, count: Int, channels k: Int, batch n: Int, plane: Int, buffer: UnsafeMutablePointer<Float>?,
+                    engine: Engine, layer: String) -> WinogradConvolution.GradientPlace {
+            switch self {
+            case .whole(let whole):
+                return .init(start: whole + first * plane, channelStride: n * plane, imageStride: plane)
+            case .routed(let router):
+                guard let buffer else { preconditionFailure("a routed gradient needs a buffer") }
+                engine.timedInWorker(layer, .backward, .pooling) {
+                    for ch in 0..<k {
+                        for i in 0..<count { router.route(plane: ch * n + first + i, into: buffer + (ch * count + i) * plane) }
+                    }
+                }
+                return .init(start: UnsafePointer(buffer), channelStride: count * plane, imageStride: plane)
+            }
+        }
     }
 
     private func loweredBackward(_ x: Tensor, _ gradient: OutputGradient, needInput: Bool) -> Tensor? {
@@ -355,20 +373,11 @@ public final class Conv2d {
                                 let images = (n * part / plan.parts)..<(n * (part + 1) / plan.parts)
                                 for first in stride(from: images.lowerBound, to: images.upperBound, by: plan.chunk) {
                                     let count = min(plan.chunk, images.upperBound - first), width = count * plan.plane
-                                    // This chunk's output gradient, each channel's `width` values `ld` apart.
-                                    let gp: UnsafePointer<Float>, ld: Int
-                                    switch gradient {
-                                    case .whole(let whole):
-                                        (gp, ld) = (whole + first * plan.plane, plan.wide)
-                                    case .routed(let router):
-                                        let local = routed! + worker * routedSize
-                                        engine.timedInWorker(name, .backward, .pooling) {
-                                            for ch in 0..<kOut {
-                                                for i in 0..<count { router.route(plane: ch * n + first + i, into: local + ch * width + i * plan.plane) }
-                                            }
-                                        }
-                                        (gp, ld) = (UnsafePointer(local), width)
-                                    }
+                                    // This chunk's output gradient: each channel's `width` values (its images' planes,
+                                    // one after another) `ld` apart.
+                                    let chunk = gradient.images(first, count: count, channels: kOut, batch: n, plane: plan.plane,
+                                                                buffer: routed.map { $0 + worker * routedSize }, engine: engine, layer: name)
+                                    let (gp, ld) = (chunk.start, chunk.channelStride)
                                     engine.timedInWorker(name, .backward, .activation) {
                                         for ch in 0..<kOut { dB[ch] += Elementwise.sum(gp + ch * ld, count: width) }
                                     }
@@ -471,19 +480,8 @@ extension Conv2d {
                                 for first in stride(from: images.lowerBound, to: images.upperBound, by: pieces.images) {
                                     let count = min(pieces.images, images.upperBound - first)
                                     // These images' output gradient, each image's plane of a channel at channelStride · ch + imageStride · i.
-                                    let dy: WinogradConvolution.GradientPlace
-                                    switch gradient {
-                                    case .whole(let whole):
-                                        dy = .init(start: whole + first * plane, channelStride: n * plane, imageStride: plane)
-                                    case .routed(let router):
-                                        let local = routed! + worker * routedSize
-                                        engine.timedInWorker(name, .backward, .pooling) {
-                                            for ch in 0..<kOut {
-                                                for i in 0..<count { router.route(plane: ch * n + first + i, into: local + (ch * count + i) * plane) }
-                                            }
-                                        }
-                                        dy = .init(start: UnsafePointer(local), channelStride: count * plane, imageStride: plane)
-                                    }
+                                    let dy = gradient.images(first, count: count, channels: kOut, batch: n, plane: plane,
+                                                             buffer: routed.map { $0 + worker * routedSize }, engine: engine, layer: name)
                                     for i in 0..<count {
                                         let image = first + i
                                         engine.timedInWorker(name, .backward, .activation) {

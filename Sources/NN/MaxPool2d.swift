@@ -158,11 +158,11 @@ public final class MaxPool2d {
     }
 
     /// Runs `body` with a router of `dy` (the gradient of the last forward's output) through the
-    /// winners; nil where the input's planes are odd (the dropped edge needs `backward`).
-    func withRouter<T>(_ dy: Tensor, afterReLU: Bool, _ body: (Router?) -> T) -> T {
+    /// winners. The input's planes must be even (an odd edge gets no gradient, which `backward` writes).
+    func withRouter<T>(_ dy: Tensor, afterReLU: Bool, _ body: (Router) -> T) -> T {
         let (h, w) = (inputShape[2], inputShape[3])
         precondition(dy.shape == [inputShape[0], inputShape[1], h / 2, w / 2], "MaxPool2d: gradient of shape \(dy.shape) for input \(inputShape)")
-        guard h % 2 == 0, w % 2 == 0 else { return body(nil) }
+        precondition(h % 2 == 0 && w % 2 == 0, "MaxPool2d: routing needs even planes, not \(h) × \(w)")
         return dy.data.withUnsafeBufferPointer { g in
             winners.withUnsafeBufferPointer { win in
                 outputBuffer.data.withUnsafeBufferPointer { pooled in

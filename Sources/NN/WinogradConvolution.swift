@@ -112,26 +112,21 @@ enum WinogradConvolution {
         (backward ? 2 : 1) * transformedSize(tile, rows: c, tiles: t) + transformedSize(tile, rows: k, tiles: t)
     }
 
-    /// Where a piece's outputs go: `start` is the first output (the piece's first image, its
-    /// first row), each channel's outputs `channelStride` floats after the previous channel's,
-    /// each image's `imageStride` after the previous image's, rows `width` apart. In the
-    /// layer's (K, N, H, W) output that is the piece's place in the batch; a buffer holding
-    /// only the piece (K, count, rows, W) keeps outputs that are pooled at once out of memory.
-    struct OutputPlace {
-        var start: UnsafeMutablePointer<Float>
+    /// Where a piece's planes lie: `start` is the first image's first value, each channel's
+    /// values `channelStride` floats after the previous channel's, each image's `imageStride`
+    /// after the previous image's, rows `width` apart. In a layer's (K, N, H, W) tensor that is
+    /// the piece's place in the batch; a buffer holding only the piece (K, count, rows, W) keeps
+    /// what is pooled at once (outputs) or routed from the pool (output gradients) out of memory.
+    struct Planes<Pointer> {
+        var start: Pointer
         var channelStride: Int
         var imageStride: Int
     }
 
-    /// Where a piece's output gradient is read: `start` is the first image's plane, each
-    /// channel's planes `channelStride` floats after the previous channel's, each image's
-    /// `imageStride` after the previous image's (the layer's (K, N, H, W) gradient, or a buffer
-    /// of the piece's images routed from the pooled output's gradient).
-    struct GradientPlace {
-        var start: UnsafePointer<Float>
-        var channelStride: Int
-        var imageStride: Int
-    }
+    /// Where forward writes a piece's outputs (from its first row).
+    typealias OutputPlace = Planes<UnsafeMutablePointer<Float>>
+    /// Where backward reads a piece's output gradient (whole planes).
+    typealias GradientPlace = Planes<UnsafePointer<Float>>
 
     /// Forward of one piece: the convolution's outputs (no bias) of its rows, written to
     /// `out`, through V and M in `workspace` (`workspaceSize` floats).
