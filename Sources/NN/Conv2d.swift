@@ -149,6 +149,10 @@ public final class Conv2d {
         let kOut = outChannels, relu = fusedReLU, engine = engine, name = name
         let pooling = pool != nil && oh % 2 == 0 && ow % 2 == 0
         let keep = keepOutput || !pooling
+        // Inference pools the raw products first and biases and ReLUs the quarter that is
+        // left (the same values; see `MaxPool2d.poolRowsBiased`). Training keeps the winners
+        // of the biased values, which backward routes through, so it biases first.
+        let poolFirst = !training && !keep
         var out = keep ? Tensor.take(&outputBuffer, [outChannels, n, oh, ow]) : outputBuffer
         let winograd = winogradTile(height: h, width: w).map {
             WinogradConvolution.pieces($0, inChannels: c, outChannels: kOut, height: h, width: w, images: n, bytes: winogradPieceBytes)
@@ -231,9 +235,11 @@ public final class Conv2d {
                                                 } else {
                                                     lowerAndMultiply(s, columns! + part * plan.workerSize, wp, place, first: first, count: count, rows: y0, y1)
                                                 }
-                                                engine.timedInWorker(name, .forward, .activation) {
-                                                    for ch in 0..<kOut {
-                                                        Elementwise.addBias(place.start + ch * place.channelStride, count: width, bias: bp[ch], relu: relu)
+                                                if !poolFirst {
+                                                    engine.timedInWorker(name, .forward, .activation) {
+                                                        for ch in 0..<kOut {
+                                                            Elementwise.addBias(place.start + ch * place.channelStride, count: width, bias: bp[ch], relu: relu)
+                                                        }
                                                     }
                                                 }
                                                 guard let po, let pw else { continue }
@@ -241,8 +247,12 @@ public final class Conv2d {
                                                     for ch in 0..<kOut {
                                                         for i in 0..<count {
                                                             let plane = ch * n + first + i, offset = plane * pooledPlane + (y0 / 2) * (ow / 2)
-                                                            MaxPool2d.poolRows(place.start + ch * place.channelStride + i * place.imageStride,
-                                                                               po + offset, pw + offset, height: pieceRows, width: ow)
+                                                            let products = place.start + ch * place.channelStride + i * place.imageStride
+                                                            if poolFirst {
+                                                                MaxPool2d.poolRowsBiased(products, po + offset, height: pieceRows, width: ow, bias: bp[ch], relu: relu)
+                                                            } else {
+                                                                MaxPool2d.poolRows(products, po + offset, pw + offset, height: pieceRows, width: ow)
+                                                            }
                                                         }
                                                     }
                                                 }
@@ -259,7 +269,7 @@ public final class Conv2d {
         }
         var result: Tensor
         if pooling, let pool {
-            result = pool.forward(inputShape: [kOut, n, oh, ow]) { run($0, $1) }
+            result = pool.forward(inputShape: [kOut, n, oh, ow], recordsWinners: !poolFirst) { run($0, $1) }
         } else {
             run(nil, nil)
             result = Tensor(zeros: [0])

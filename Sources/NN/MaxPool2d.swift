@@ -13,6 +13,8 @@ public final class MaxPool2d {
     /// The layer it follows, for the profile.
     public var name = "maxpool"
     private var winners: [UInt8] = []
+    /// Whether `winners` belong to the last forward (an inference epilogue keeps none).
+    private var winnersAreCurrent = false
     private var inputShape: [Int] = []
     private var outputBuffer = Tensor(zeros: [0])
     private var gradientBuffer = Tensor(zeros: [0])
@@ -41,14 +43,17 @@ public final class MaxPool2d {
         }
         }
         outputBuffer = out
+        winnersAreCurrent = true
         return out
     }
 
     /// Forward with the pooling done by the producer of the input: takes the output and winner
     /// storage for an input of `inputShape` (planes of even height and width), lets `produce`
     /// fill them (with `poolRows`, band by band, while the input is still in cache) and keeps
-    /// them for backward. Conv2d's fused epilogue uses it.
-    func forward(inputShape: [Int], produce: (_ output: UnsafeMutablePointer<Float>, _ winners: UnsafeMutablePointer<UInt8>) -> Void) -> Tensor {
+    /// them for backward. Conv2d's fused epilogue uses it. A producer that keeps no winners
+    /// (inference's `poolRowsBiased`) says so with `recordsWinners: false`, and backward then traps.
+    func forward(inputShape: [Int], recordsWinners: Bool = true,
+                 produce: (_ output: UnsafeMutablePointer<Float>, _ winners: UnsafeMutablePointer<UInt8>) -> Void) -> Tensor {
         precondition(inputShape[2] % 2 == 0 && inputShape[3] % 2 == 0, "fused pooling needs even planes")
         var out = Tensor.take(&outputBuffer, [inputShape[0], inputShape[1], inputShape[2] / 2, inputShape[3] / 2])
         if winners.count != out.count { winners = [UInt8](repeating: 0, count: out.count) }
@@ -57,7 +62,37 @@ public final class MaxPool2d {
             winners.withUnsafeMutableBufferPointer { w in produce(o.baseAddress!, w.baseAddress!) }
         }
         outputBuffer = out
+        winnersAreCurrent = recordsWinners
         return out
+    }
+
+    /// Inference's epilogue for `height` (even) rows of `width` (even) raw products: each output
+    /// is the 2 × 2 maximum plus `bias`, then ReLU'd with `relu`. Adding a constant and ReLU are
+    /// monotone (rounding to nearest keeps order), so this is the value of biasing, ReLU-ing and
+    /// pooling, with the bias and ReLU on a quarter of the values and no winners written. The
+    /// AVX-512 kernel where the CPU has it, else `poolBiased`.
+    @inline(__always)
+    static func poolRowsBiased(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, height: Int, width: Int,
+                               bias: Float, relu: Bool) {
+        if asl_maxpool2x2_bias_relu_avx512(input, output, height, width, bias, relu ? 1 : 0) == 0 {
+            poolBiased(input, output, height: height, width: width, bias: bias, relu: relu)
+        }
+    }
+
+    /// The portable `poolRowsBiased`: the comparisons of `pool`, then the bias and ReLU of
+    /// `Elementwise.addBias`.
+    static func poolBiased(_ inPlane: UnsafePointer<Float>, _ outPlane: UnsafeMutablePointer<Float>, height h: Int, width w: Int,
+                           bias: Float, relu: Bool) {
+        let (oh, ow) = (h / 2, w / 2)
+        for y in 0..<oh {
+            let r0 = inPlane + 2 * y * w, r1 = r0 + w, o = outPlane + y * ow
+            for x in 0..<ow {
+                let (a, b, c, d) = (r0[2 * x], r0[2 * x + 1], r1[2 * x], r1[2 * x + 1])
+                let top = b > a ? b : a, bottom = d > c ? d : c
+                let v = (bottom > top ? bottom : top) + bias
+                o[x] = relu && v < 0 ? 0 : v
+            }
+        }
     }
 
     /// Pools `height` (even) rows of `width` (even) inputs into height/2 rows of width/2
@@ -113,6 +148,7 @@ public final class MaxPool2d {
     /// was a ReLU output), gradients of outputs that were 0 are dropped too: that is ReLU's
     /// backward, done here so the largest gradient tensor is written once, not twice.
     public func backward(_ dy: Tensor, afterReLU: Bool = false) -> Tensor {
+        precondition(winnersAreCurrent, "MaxPool2d.backward: the last forward kept no winners (an inference epilogue)")
         var dx = Tensor.take(&gradientBuffer, inputShape)
         let (h, w) = (inputShape[2], inputShape[3])
         let oh = h / 2, ow = w / 2
@@ -163,6 +199,7 @@ public final class MaxPool2d {
         let (h, w) = (inputShape[2], inputShape[3])
         precondition(dy.shape == [inputShape[0], inputShape[1], h / 2, w / 2], "MaxPool2d: gradient of shape \(dy.shape) for input \(inputShape)")
         precondition(h % 2 == 0 && w % 2 == 0, "MaxPool2d: routing needs even planes, not \(h) × \(w)")
+        precondition(winnersAreCurrent, "MaxPool2d: the last forward kept no winners (an inference epilogue)")
         return dy.data.withUnsafeBufferPointer { g in
             winners.withUnsafeBufferPointer { win in
                 outputBuffer.data.withUnsafeBufferPointer { pooled in

@@ -89,6 +89,46 @@ int asl_maxpool2x2_backward_avx512(const float *dy, const unsigned char *winners
     return 1;
 }
 
+/// Inference's epilogue, 16 outputs per step: the 2 × 2 maximum of the raw products (the same
+/// comparisons as maxpool_avx512), then its bias and ReLU, with no winners. Adding a bias and
+/// ReLU are monotone (rounding to nearest never reverses an order), so this is the value of
+/// biasing, ReLU-ing and then pooling, on a quarter of the values.
+__attribute__((target("avx512f")))
+static void maxpool_bias_relu_avx512(const float *in, float *out, size_t height, size_t width, float bias, int relu) {
+    const size_t oh = height / 2, ow = width / 2;
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __m512 b = _mm512_set1_ps(bias), zero = _mm512_setzero_ps();
+    for (size_t y = 0; y < oh; y++) {
+        const float *r0 = in + 2 * y * width, *r1 = r0 + width;
+        float *o = out + y * ow;
+        size_t x = 0;
+        for (; x + 16 <= ow; x += 16) {
+            const __m512 u0 = _mm512_loadu_ps(r0 + 2 * x), u1 = _mm512_loadu_ps(r0 + 2 * x + 16);
+            const __m512 l0 = _mm512_loadu_ps(r1 + 2 * x), l1 = _mm512_loadu_ps(r1 + 2 * x + 16);
+            const __m512 p = _mm512_permutex2var_ps(u0, even, u1), q = _mm512_permutex2var_ps(u0, odd, u1);
+            const __m512 r = _mm512_permutex2var_ps(l0, even, l1), s = _mm512_permutex2var_ps(l0, odd, l1);
+            const __m512 top = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(q, p, _CMP_GT_OQ), p, q);
+            const __m512 bottom = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s, r, _CMP_GT_OQ), r, s);
+            __m512 v = _mm512_add_ps(_mm512_mask_blend_ps(_mm512_cmp_ps_mask(bottom, top, _CMP_GT_OQ), top, bottom), b);
+            if (relu) v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, zero);
+            _mm512_storeu_ps(o + x, v);
+        }
+        for (; x < ow; x++) {
+            const float p = r0[2 * x], q = r0[2 * x + 1], r = r1[2 * x], s = r1[2 * x + 1];
+            const float top = q > p ? q : p, bottom = s > r ? s : r;
+            const float v = (bottom > top ? bottom : top) + bias;
+            o[x] = relu && v < 0 ? 0 : v;
+        }
+    }
+}
+
+int asl_maxpool2x2_bias_relu_avx512(const float *in, float *out, size_t height, size_t width, float bias, int relu) {
+    if (!asl_simd_has_avx512()) return 0;
+    maxpool_bias_relu_avx512(in, out, height, width, bias, relu);
+    return 1;
+}
+
 /// The CPU check stays outside the AVX-512 function (see asl_sgemm_avx512).
 int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, size_t height, size_t width) {
     if (!asl_simd_has_avx512()) return 0;
@@ -106,6 +146,11 @@ int asl_maxpool2x2_backward_avx512(const float *dy, const unsigned char *winners
 
 int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, size_t height, size_t width) {
     (void)in; (void)out; (void)winners; (void)height; (void)width;
+    return 0;
+}
+
+int asl_maxpool2x2_bias_relu_avx512(const float *in, float *out, size_t height, size_t width, float bias, int relu) {
+    (void)in; (void)out; (void)height; (void)width; (void)bias; (void)relu;
     return 0;
 }
 

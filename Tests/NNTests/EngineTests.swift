@@ -226,6 +226,12 @@ final class KernelTests: XCTestCase {
                     if keep { XCTAssertEqual(conv.lastOutput.data.map(\.bitPattern), whole.data.map(\.bitPattern), "conv output, \(label)") }
                     XCTAssertEqual(pooled.shape, separate.shape)
                     XCTAssertEqual(pooled.data.map(\.bitPattern), separate.data.map(\.bitPattern), "pooled output, \(label)")
+                    if !keep {
+                        // Inference pools the raw products, then biases and ReLUs: the same bits.
+                        let inferred = conv.forward(x, training: false, pool: MaxPool2d())
+                        XCTAssertEqual(inferred.data.map(\.bitPattern), separate.data.map(\.bitPattern), "inference's pooled output, \(label)")
+                        _ = conv.forward(x, training: true, pool: pool, keepOutput: keep)
+                    }
                     // Backward routes through the winners the fused pass recorded.
                     let dy = randomTensor(pooled.shape, seed: 10)
                     XCTAssertEqual(pool.backward(dy, afterReLU: true).data,
@@ -326,6 +332,34 @@ final class KernelTests: XCTestCase {
                 }
             }
             XCTAssertEqual(vectorised.data.map(\.bitPattern), plain.map(\.bitPattern), "backward, afterReLU \(afterReLU)")
+        }
+    }
+
+    /// Inference's epilogue (pool the raw products, then bias and ReLU a quarter of the values)
+    /// gives the bits of bias, ReLU, then pool, in the AVX-512 kernel and the portable one alike:
+    /// ties, negative windows, a bias that makes every value negative, and a scalar tail.
+    func testPoolingBeforeBiasAndReLUGivesTheBitsOfPoolingAfter() {
+        var x = randomTensor([2, 3, 6, 70], seed: 12) // 35 outputs per row: two 16-wide blocks and a scalar tail
+        for i in stride(from: 0, to: x.count, by: 7) { x.data[i] = 0.25 }
+        for i in stride(from: 2, to: x.count, by: 13) { x.data[i] = -x.data[i].magnitude }
+        let (h, w) = (x.shape[2], x.shape[3]), plane = (h / 2) * (w / 2), planes = x.shape[0] * x.shape[1]
+        for (bias, relu) in [(Float(0.125), true), (-0.3, true), (-5, true), (0.7, false), (-0.3, false)] {
+            var biased = x
+            biased.data.withUnsafeMutableBufferPointer { Elementwise.addBias($0.baseAddress!, count: $0.count, bias: bias, relu: relu) }
+            let expected = referencePool(biased).0.data.map(\.bitPattern)
+            var vectorised = [Float](repeating: 9, count: planes * plane), portable = vectorised
+            x.data.withUnsafeBufferPointer { src in
+                vectorised.withUnsafeMutableBufferPointer { v in
+                    portable.withUnsafeMutableBufferPointer { p in
+                        for i in 0..<planes {
+                            MaxPool2d.poolRowsBiased(src.baseAddress! + i * h * w, v.baseAddress! + i * plane, height: h, width: w, bias: bias, relu: relu)
+                            MaxPool2d.poolBiased(src.baseAddress! + i * h * w, p.baseAddress! + i * plane, height: h, width: w, bias: bias, relu: relu)
+                        }
+                    }
+                }
+            }
+            XCTAssertEqual(vectorised.map(\.bitPattern), expected, "bias \(bias), relu \(relu): AVX-512 (or portable where the CPU lacks it)")
+            XCTAssertEqual(portable.map(\.bitPattern), expected, "bias \(bias), relu \(relu): portable")
         }
     }
 

@@ -28,6 +28,10 @@ int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, con
 /// top-right, bottom-left, bottom-right; the first on ties). Returns 0, writing nothing, when
 /// the CPU lacks AVX-512.
 int asl_maxpool2x2_avx512(const float *in, float *out, unsigned char *winners, size_t height, size_t width);
+/// Inference's conv epilogue on one height × width plane of raw products: each output is the
+/// 2 × 2 maximum plus `bias`, then (with `relu`) 0 where negative; no winners are kept. The
+/// value of bias, ReLU and then pooling. 0 without AVX-512 (nothing written).
+int asl_maxpool2x2_bias_relu_avx512(const float *in, float *out, size_t height, size_t width, float bias, int relu);
 /// 2×2 max-pool backward of one plane (height, width even): dx gets each output's gradient dy at the
 /// input `winners` names (0 top-left … 3 bottom-right) and 0 at the other three; with
 /// `after_relu`, 0 where the pooled output was not positive. 0 without AVX-512 (nothing written).
