@@ -128,9 +128,10 @@ public enum PipelineRun {
                                   records: inout [StageRecord], current: inout PipelineStage) throws -> String {
         let stages = StageTable.stages.filter { $0.stage <= options.until }
         let states = entryStates(of: stages, keys: keys, cache: cache, force: options.force)
-        let context = StageContext(config: config, keys: keys, cache: cache, threads: options.threads, stop: stop, console: log.console, errors: log.errors,
+        var context = StageContext(config: config, keys: keys, cache: cache, threads: options.threads, stop: stop, console: log.console, errors: log.errors,
                                    runFolder: runFolder, reuseFigures: options.force.map { PipelineStage.report < $0 } ?? true,
                                    note: { log.write($0) }, live: live)
+        context.preparedImages = preparedImages(stages: stages, states: states, force: options.force, config: config)
         // Written from the start and after every stage, so a run that stops half-way still
         // records its config and what it did (for `runs list` and `runs compare`). The report
         // reads it too (data set, machine, stage timings).
@@ -179,12 +180,29 @@ public enum PipelineRun {
         let stages = StageTable.stages.filter { $0.stage <= last && $0.output != .runFolder }
         let states = entryStates(of: stages, keys: keys, cache: cache, force: nil)
         let log = RunLog(console: output)
-        let context = StageContext(config: config, keys: keys, cache: cache, threads: threads, stop: stop, console: log.console, errors: log.errors,
+        var context = StageContext(config: config, keys: keys, cache: cache, threads: threads, stop: stop, console: log.console, errors: log.errors,
                                    runFolder: "", reuseFigures: true, note: { log.write($0) },
                                    live: LiveReport(job: ReportStage.job(config: config, run: ""), note: { _ in }))
+        context.preparedImages = preparedImages(stages: stages, states: states, force: nil, config: config)
         return try stages.map { definition in
             try cachedStage(definition, key: keys[definition.stage], state: states[definition.stage]!, force: false, context: context, log: log)
         }
+    }
+
+    /// A place for the generate stage's images when it draws a data set that the train stage
+    /// of this process then trains on (both run), so training takes them instead of decoding
+    /// its files; else nil.
+    static func preparedImages(stages: [StageDefinition], states: [PipelineStage: StageCache.EntryState], force: PipelineStage?,
+                               config: EffectiveConfig) -> PreparedImages? {
+        func runs(_ stage: PipelineStage) -> Bool {
+            stages.contains { $0.stage == stage } && (states[stage] != .valid || force.map { stage >= $0 } == true)
+        }
+        guard FolderDataStage.folder(of: config) == nil, runs(.generate), runs(.train) else { return nil }
+        let typed = Config(config), side = typed.train.inputSize
+        // A data set too large to hold is left to loading, which says so.
+        guard let bytes = ByteCount.product([typed.data.imageCount, 3, side, side]),
+              Double(bytes) <= Double(ProcessInfo.processInfo.physicalMemory) * 0.8 else { return nil }
+        return PreparedImages(inputSize: side, paths: DatasetGenerator.relativePaths(typed.data))
     }
 
     /// The state of every cached stage's entry. Entries whose files go into the run folder are

@@ -31,10 +31,11 @@ public final class ImageDataset: @unchecked Sendable {
     public let generated: Bool
     /// How many decoded images had each size ("W×H"): images of any size are resized to the
     /// model's input, and a data set of mixed sizes is worth saying so.
-    public private(set) var imageSizes: [String: Int] = [:]
+    public let imageSizes: [String: Int]
     public let inputSize: Int
-    /// The decoded images, `3 * inputSize²` bytes each, in sample order.
-    private let pixels: [UInt8]
+    /// The decoded images, `3 * inputSize²` bytes each (decoded here, or adopted from the
+    /// `PreparedImages` of the process that drew them).
+    private let pixels: PixelStore
     /// Where sample i's image is in `pixels` (in images), or nil when it was not decoded.
     private let slots: [Int?]
 
@@ -43,8 +44,10 @@ public final class ImageDataset: @unchecked Sendable {
     /// Reads `labels.csv` (or `labels.xlsx`) in `folder` (see `DatasetLabels`), checks every
     /// row and, for a generated data set, that all 26 letters occur, then decodes and resizes every image on `threads` threads — or, with
     /// `only`, just the samples it picks from the checked labels (analysis needs only the test
-    /// split: a seventh of the decoding).
-    public init(folder: String, inputSize: Int, threads: Int, only pick: (([LabeledSample]) -> [Int])? = nil) throws {
+    /// split: a seventh of the decoding). Images `prepared` holds at this input size are taken
+    /// from it instead of decoded.
+    public init(folder: String, inputSize: Int, threads: Int, prepared: PreparedImages? = nil,
+                only pick: (([LabeledSample]) -> [Int])? = nil) throws {
         self.folder = folder
         self.inputSize = inputSize
         let table = try DatasetLabels.read(folder: folder)
@@ -62,48 +65,68 @@ public final class ImageDataset: @unchecked Sendable {
         // Only the picked images are decoded and stored: nothing is kept for the rest.
         let wanted = pick.map { Set($0(samples)) }
         let decoded = (0..<samples.count).filter { wanted?.contains($0) ?? true }
+        let bytesPerImage = 3 * inputSize * inputSize
+        // The images the data set's producer holds, when it holds every one needed here: its
+        // block is adopted as it is, each sample pointing at its image there.
+        if let prepared, prepared.inputSize == inputSize, let store = prepared.pixels,
+           let adopted = Self.adopt(store, slotsOf: prepared.slots, for: decoded, samples: samples) {
+            pixels = store
+            slots = adopted.slots
+            imageSizes = adopted.sizes
+            return
+        }
         var slots = [Int?](repeating: nil, count: samples.count)
         for (slot, i) in decoded.enumerated() { slots[i] = slot }
         self.slots = slots
 
-        let bytesPerImage = 3 * inputSize * inputSize
         // Everything is decoded into memory: say so before asking for more than the machine has.
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         guard let total = ByteCount.product([decoded.count, bytesPerImage]), Double(total) <= available * 0.8 else {
             throw TrainingError.datasetTooLarge(folder: folder, images: decoded.count, inputSize: inputSize,
                                                 needed: Double(decoded.count) * Double(bytesPerImage), available: available)
         }
-        var pixels = [UInt8](repeating: 0, count: total)
+        let pixels = PixelStore(images: decoded.count, bytesPerImage: total / max(1, decoded.count))
         let failure = FirstError()
-        let sizes = SizeTally()
-        pixels.withUnsafeMutableBufferPointer { out in
-            // Each worker writes only its own images' bytes.
-            nonisolated(unsafe) let base = out.baseAddress!
-            let workers = max(1, min(threads, decoded.count))
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                // Fixed interleaved assignment: slot s goes to worker s mod workers.
-                for slot in stride(from: worker, to: decoded.count, by: workers) where !failure.isSet {
-                    let i = decoded[slot]
-                    let path = (folder as NSString).appendingPathComponent(samples[i].path)
-                    do {
-                        let image = try PNG.read(path: path)
-                        sizes.add("\(image.width)×\(image.height)")
-                        let planes = ImageResize.planarRGB(image, size: inputSize)
-                        planes.withUnsafeBufferPointer { (base + slot * bytesPerImage).update(from: $0.baseAddress!, count: bytesPerImage) }
-                    } catch let error as CanvasError {
-                        switch error {
-                        case .unreadablePNG(_, let reason), .io(_, let reason): failure.set(TrainingError.unreadableImage(path: path, reason: reason))
-                        default: failure.set(TrainingError.unreadableImage(path: path, reason: "\(error)"))
-                        }
-                    } catch {
-                        failure.set(error)
+        let workers = max(1, min(threads, decoded.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            // Fixed interleaved assignment: slot s goes to worker s mod workers, which alone writes it.
+            for slot in stride(from: worker, to: decoded.count, by: workers) where !failure.isSet {
+                let path = (folder as NSString).appendingPathComponent(samples[decoded[slot]].path)
+                do {
+                    let image = try PNG.read(path: path)
+                    pixels.write(ImageResize.planarRGB(image, size: inputSize), size: "\(image.width)×\(image.height)", slot: slot)
+                } catch let error as CanvasError {
+                    switch error {
+                    case .unreadablePNG(_, let reason), .io(_, let reason): failure.set(TrainingError.unreadableImage(path: path, reason: reason))
+                    default: failure.set(TrainingError.unreadableImage(path: path, reason: "\(error)"))
                     }
+                } catch {
+                    failure.set(error)
                 }
             }
         }
         if let error = failure.error { throw error }
         self.pixels = pixels
-        imageSizes = sizes.counts
+        imageSizes = Self.sizeCounts(pixels, slots: Array(0..<decoded.count))
+    }
+
+    /// Each sample's slot in `store` and the sizes of the images there, when `store` holds
+    /// every image of `decoded` (by path); else nil.
+    private static func adopt(_ store: PixelStore, slotsOf paths: [String: Int], for decoded: [Int],
+                              samples: [LabeledSample]) -> (slots: [Int?], sizes: [String: Int])? {
+        var slots = [Int?](repeating: nil, count: samples.count)
+        for i in decoded {
+            guard let slot = paths[samples[i].path], store.size(of: slot) != nil else { return nil }
+            slots[i] = slot
+        }
+        return (slots, sizeCounts(store, slots: decoded.compactMap { slots[$0] }))
+    }
+
+    /// How many of the images in `slots` had each drawn size.
+    private static func sizeCounts(_ store: PixelStore, slots: [Int]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for slot in slots { if let size = store.size(of: slot) { counts[size, default: 0] += 1 } }
+        return counts
     }
 
     /// One sentence on sizes when the images do not all share one, else nil.
@@ -118,7 +141,7 @@ public final class ImageDataset: @unchecked Sendable {
     public func fill(_ indices: [Int], into out: UnsafeMutableBufferPointer<Float>) {
         let n = imageBytes
         precondition(out.count >= indices.count * n)
-        pixels.withUnsafeBufferPointer { src in
+        pixels.withBytes { src in
             for (position, index) in indices.enumerated() {
                 let from = src.baseAddress! + slot(of: index) * n
                 let to = out.baseAddress! + position * n
@@ -132,7 +155,7 @@ public final class ImageDataset: @unchecked Sendable {
     public func channelStatistics(of indices: [Int]) -> InputStandardisation {
         let plane = inputSize * inputSize
         var counts = [Int](repeating: 0, count: 3 * 256)
-        pixels.withUnsafeBufferPointer { src in
+        pixels.withBytes { src in
             counts.withUnsafeMutableBufferPointer { histogram in
                 for index in indices {
                     let image = src.baseAddress! + slot(of: index) * imageBytes
@@ -162,7 +185,7 @@ public final class ImageDataset: @unchecked Sendable {
     /// The 8-bit C,H,W planes of image `index`.
     public func planes(_ index: Int) -> ArraySlice<UInt8> {
         let slot = slot(of: index)
-        return pixels[(slot * imageBytes)..<((slot + 1) * imageBytes)]
+        return ArraySlice(pixels.withBytes { Array($0[(slot * imageBytes)..<((slot + 1) * imageBytes)]) })
     }
 
     /// Where sample `index`'s image is stored; asking for one that was not decoded is a bug.
@@ -193,14 +216,6 @@ public final class ImageDataset: @unchecked Sendable {
         defer { free(resolved) }
         return String(cString: resolved)
     }
-}
-
-/// Image sizes counted from several threads.
-final class SizeTally: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var counts: [String: Int] = [:]
-
-    func add(_ size: String) { lock.withLock { counts[size, default: 0] += 1 } }
 }
 
 /// The first error raised by any of several threads.

@@ -42,6 +42,9 @@ public struct TrainJob: Sendable {
     /// When set and requested, training stops before the next batch with
     /// `TrainingError.interrupted`, after a checkpoint of that moment (mid-epoch) for `resume`.
     public var stop: StopRequest?
+    /// The data set's images as the process that drew them holds them (`asl-lab run`), taken
+    /// instead of decoding their files.
+    public var preparedImages: PreparedImages?
 
     public init(dataFolder: String, outFolder: String, config: TrainConfig, seed: UInt64, threads: Int, resume: Bool, configHash: String,
                 stop: StopRequest? = nil) {
@@ -92,7 +95,8 @@ public enum Trainer {
         try createFolder(job.outFolder)
 
         let loading = Date()
-        let dataset = try ImageDataset(folder: job.dataFolder, inputSize: config.inputSize, threads: job.threads)
+        let dataset = try ImageDataset(folder: job.dataFolder, inputSize: config.inputSize, threads: job.threads,
+                                       prepared: job.preparedImages)
         let split = DataSplit.stratified(letters: dataset.samples.map(\.label), fractions: config.split, seed: job.seed)
         if !dataset.ignoredColumns.isEmpty {
             let columns = dataset.ignoredColumns

@@ -46,6 +46,37 @@ final class PipelineRunTests: TemporaryFolderTestCase {
         XCTAssertEqual(statuses(forced), ["generate:cached", "train:run"])
     }
 
+    /// A run that draws its data set trains on the images it drew (resized in memory), not on
+    /// its files decoded again: the same model bytes as training again from the cached files.
+    func testTrainingOnTheDrawnImagesGivesTheModelOfTrainingOnTheirFiles() throws {
+        let (drawn, _) = try runPipeline(name: "drawn")
+        XCTAssertEqual(statuses(drawn), ["generate:run", "train:run"])
+        let (decoded, _) = try runPipeline(force: .train, name: "decoded")
+        XCTAssertEqual(statuses(decoded), ["generate:cached", "train:run"])
+        let model = { (outcome: PipelineRun.Outcome) in FileManager.default.contents(atPath: outcome.runFolder! + "/model.safetensors") }
+        XCTAssertNotNil(model(drawn))
+        XCTAssertEqual(model(drawn), model(decoded))
+    }
+
+    /// The generate stage keeps its images for training only when both run in this process.
+    func testDrawnImagesAreKeptOnlyWhenTheSameProcessTrainsOnThem() throws {
+        let config = try ConfigLoader.load(file: nil, overrides: Self.tiny)
+        let stages = StageTable.stages.filter { $0.stage <= .train }
+        func kept(_ generate: StageCache.EntryState, _ train: StageCache.EntryState, force: PipelineStage? = nil,
+                  stages: [StageDefinition] = stages, config: EffectiveConfig = config) -> Int? {
+            PipelineRun.preparedImages(stages: stages, states: [.generate: generate, .train: train], force: force, config: config)?.inputSize
+        }
+        XCTAssertEqual(kept(.missing, .missing), 16, "both run: kept at the model's input size")
+        XCTAssertEqual(kept(.valid, .valid, force: .generate), 16)
+        XCTAssertEqual(kept(.corrupt("x"), .missing), 16)
+        XCTAssertNil(kept(.valid, .missing), "the data set is cached: training decodes its files")
+        XCTAssertNil(kept(.missing, .valid), "the model is cached: nothing would take the images")
+        XCTAssertNil(kept(.valid, .valid, force: .train))
+        XCTAssertNil(kept(.missing, .missing, stages: stages.filter { $0.stage == .generate }), "--until generate")
+        let folder = try ConfigLoader.load(file: nil, overrides: Self.tiny + ["data.source=folder", "data.folder=/nonexistent"])
+        XCTAssertNil(kept(.missing, .missing, config: folder), "a folder of the user's own is read, not drawn")
+    }
+
     func testFullyCachedRunLinksTheReportFiguresAndRedrawsWhenTheyChange() throws {
         func figures(_ outcome: PipelineRun.Outcome) throws -> [String: Data] {
             let folder = outcome.runFolder! + "/figures"

@@ -42,6 +42,49 @@ final class ImageDatasetTests: TemporaryFolderTestCase {
         XCTAssertEqual(floats[192], 0)
     }
 
+    /// Images the generator hands over as it draws them load as the bytes of decoding their
+    /// files, and are adopted instead of read (a file broken after drawing goes unnoticed only
+    /// then); held at another size, or not all of them, they are not used and every file is decoded.
+    func testDrawnImagesLoadAsTheirDecodedFiles() throws {
+        let config = DataConfig(imagesPerLetter: 2, imageSize: 40, families: .asl26, distanceMin: 1, distanceMax: 5,
+                                augment: AugmentConfig(rotationDegrees: 360, blurProbability: 0.2, blurRadius: 0.5...1.5, noiseSigma: 6,
+                                                       perlinAmplitude: 12, perlinScale: 48, backgroundBase: 200...255,
+                                                       backgroundJitter: 20, geometricJitter: 0.15))
+        let paths = DatasetGenerator.relativePaths(config)
+        let prepared = PreparedImages(inputSize: 16, paths: paths), otherSize = PreparedImages(inputSize: 24, paths: paths)
+        let allButOne = PreparedImages(inputSize: 16, paths: paths)
+        var job = GenerateJob(config: config, seed: 4, output: root + "/data", threads: 2,
+                              provenance: DatasetProvenance(configHash: "h", configYAML: "", toolVersion: "test"))
+        job.drawn = { image, path in
+            prepared.add(image, path: path)
+            otherSize.add(image, path: path)
+            if path != paths[7] { allButOne.add(image, path: path) }
+        }
+        _ = try DatasetGenerator.generate(job)
+        XCTAssertEqual(prepared.count, 52)
+        XCTAssertEqual(allButOne.count, 51)
+        let decoded = try ImageDataset(folder: root + "/data", inputSize: 16, threads: 2)
+        // Break one file: only a load that takes the drawn images instead of reading it succeeds.
+        let broken = root + "/data/" + decoded.samples[5].path
+        let original = try Data(contentsOf: URL(fileURLWithPath: broken))
+        try Data("not a PNG".utf8).write(to: URL(fileURLWithPath: broken))
+        let taken = try ImageDataset(folder: root + "/data", inputSize: 16, threads: 2, prepared: prepared)
+        XCTAssertThrowsError(try ImageDataset(folder: root + "/data", inputSize: 16, threads: 2, prepared: otherSize), "another size: decoded")
+        XCTAssertThrowsError(try ImageDataset(folder: root + "/data", inputSize: 16, threads: 2, prepared: allButOne), "one missing: decoded")
+        try original.write(to: URL(fileURLWithPath: broken))
+        XCTAssertEqual(taken.samples, decoded.samples)
+        XCTAssertEqual(taken.imageSizes, ["40×40": 52])
+        XCTAssertEqual(decoded.imageSizes, ["40×40": 52])
+        for i in decoded.samples.indices { XCTAssertEqual(Array(taken.planes(i)), Array(decoded.planes(i)), "image \(i)") }
+        // Analysis's pick of a few images adopts the same block; the producer letting it go
+        // leaves the adopted images intact.
+        let some = try ImageDataset(folder: root + "/data", inputSize: 16, threads: 1, prepared: prepared) { _ in [3, 40] }
+        prepared.removeAll()
+        XCTAssertEqual(prepared.count, 0)
+        XCTAssertEqual(Array(some.planes(40)), Array(decoded.planes(40)))
+        XCTAssertEqual(Array(taken.planes(51)), Array(decoded.planes(51)))
+    }
+
     func testChannelStatisticsAreTheMeanAndStdOfThePickedImages() throws {
         let dataset = try ImageDataset(folder: try makeDataset(), inputSize: 8, threads: 2)
         // Flat images: red is 9·letter, green 255 − 9·letter, blue 100 (8-bit levels).

@@ -59,6 +59,9 @@ struct StageContext: Sendable {
     let note: @Sendable (String) -> Void
     /// Draws the run folder's pages while training runs.
     let live: LiveReport
+    /// Where the generate stage leaves its images, resized, for the train stage of the same
+    /// process to take instead of decoding them; nil unless both run (`preparedImages(…)`).
+    var preparedImages: PreparedImages? = nil
 
     /// The final cache folder of `stage`'s entry.
     func folder(of stage: PipelineStage) -> String {
@@ -83,6 +86,7 @@ enum StageTable {
             }
             var job = GenerateStage.job(config: context.config, output: folder, threads: context.threads)
             job.stop = context.stop
+            if let prepared = context.preparedImages { job.drawn = { prepared.add($0, path: $1) } }
             return GenerateStage.summary(try GenerateStage.run(job, console: context.errors), shownAs: context.folder(of: .generate))
         },
         // training.json records the config hash of seed, data and train (the model's
@@ -109,6 +113,9 @@ enum StageTable {
         ) { context, folder in
             var job = TrainStage.job(config: context.config, data: context.dataFolder, out: folder, threads: context.threads, resume: true)
             job.stop = context.stop
+            job.preparedImages = context.preparedImages
+            // Taken by loading; whatever is left (a failed load) is not kept through training.
+            defer { context.preparedImages?.removeAll() }
             let outcome = try TrainStage.run(job, console: context.errors, also: context.live)
             if let line = context.live.costLine { context.note("train: " + line) }
             // The model is the product; the optimiser state only served resuming.

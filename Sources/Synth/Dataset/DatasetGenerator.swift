@@ -37,6 +37,9 @@ public struct GenerateJob: Sendable {
     /// Polled between batches of images; when requested, drawing stops, the staging folder of
     /// an unsharded run is removed and `SynthError.interrupted` is thrown.
     public var stop: StopRequest?
+    /// Hears each image once its file is written, with its path in the data set folder (from
+    /// any thread): `asl-lab run` keeps them for training, which then need not decode them.
+    public var drawn: (@Sendable (_ image: RGBImage, _ path: String) -> Void)?
     /// Writes one image file; tests replace it to simulate a full disk.
     var writeImage: @Sendable ([UInt8], String) throws -> Void = { try Files.write($0, to: $1) }
 
@@ -130,6 +133,11 @@ public enum DatasetGenerator {
                                seconds: Date().timeIntervalSince(started), folder: output)
     }
 
+    /// Every sample's relative path, in sample order (letter by letter).
+    public static func relativePaths(_ config: DataConfig) -> [String] {
+        (0..<Letters.count).flatMap { letter in (0..<config.imagesPerLetter).map { relativePath(letter: letter, index: $0) } }
+    }
+
     /// The relative path of sample `index` of `letter`, as the original names it.
     public static func relativePath(letter: Int, index: Int) -> String {
         let l = Letters.all[letter]
@@ -173,6 +181,7 @@ public enum DatasetGenerator {
                         let path = relativePath(letter: letter, index: index)
                         try job.writeImage(try PNG.encode(image, compression: job.compression),
                                            (folder as NSString).appendingPathComponent(path))
+                        job.drawn?(image, path)
                         state.record(offset, LabelRow(filepath: path, letter: Letters.all[letter], distance: plan.distance))
                     } catch {
                         state.fail(error)
