@@ -221,6 +221,20 @@ final class ImageResizeTests: XCTestCase {
         }
     }
 
+    func testByteRoundsHalvesAwayAndClampsLikeRoundedThenClamped() {
+        func reference(_ v: Float) -> UInt8 { UInt8(max(0, min(255, v.rounded()))) }
+        // Every half and its float neighbours (0.5 - 2^-25 rounds down, though adding 0.5 to it
+        // would give 1), the ends of the range, beyond them, and random values.
+        var values: [Float] = [0, -0, -0.4, -0.5, -0.6, -3, 254.49998, 254.5, 255, 255.4, 255.5, 256, 1e9, -1e9, .infinity, -.infinity]
+        for k in -2...512 {
+            let half = Float(k) / 2
+            values += [half, half.nextUp, half.nextDown]
+        }
+        var random = Initializer(seed: 9)
+        for _ in 0..<10_000 { values.append(Float(random.unit() * 300 - 20)) }
+        for v in values { XCTAssertEqual(ImageResize.byte(v), reference(v), "\(v)") }
+    }
+
     func testSameSizeKeepsPixels() {
         var image = RGBImage(width: 3, height: 2)
         for i in image.pixels.indices { image.pixels[i] = UInt8(i * 10) }
