@@ -40,6 +40,16 @@ public final class PreparedImages: @unchecked Sendable {
     /// How many images have arrived.
     public var count: Int { pixels?.filledCount ?? 0 }
 
+    /// Itself when every image it was made for has arrived; else it lets its images go and
+    /// returns nil: a loader then decodes every file, and a partial block held beside them
+    /// (a generation that resumed from shards drawn by other processes) would only add to
+    /// the memory loading needs.
+    public func whenComplete() -> PreparedImages? {
+        if count == slots.count { return self }
+        removeAll()
+        return nil
+    }
+
     /// Lets the block go (a loader that adopted it keeps it alive as long as it needs it).
     public func removeAll() {
         lock.withLock { store = nil }

@@ -63,6 +63,7 @@ final class ImageDatasetTests: TemporaryFolderTestCase {
         _ = try DatasetGenerator.generate(job)
         XCTAssertEqual(prepared.count, 52)
         XCTAssertEqual(allButOne.count, 51)
+        XCTAssertTrue(prepared.whenComplete() === prepared)
         let decoded = try ImageDataset(folder: root + "/data", inputSize: 16, threads: 2)
         // Break one file: only a load that takes the drawn images instead of reading it succeeds.
         let broken = root + "/data/" + decoded.samples[5].path
@@ -72,6 +73,9 @@ final class ImageDatasetTests: TemporaryFolderTestCase {
         XCTAssertThrowsError(try ImageDataset(folder: root + "/data", inputSize: 16, threads: 2, prepared: otherSize), "another size: decoded")
         XCTAssertThrowsError(try ImageDataset(folder: root + "/data", inputSize: 16, threads: 2, prepared: allButOne), "one missing: decoded")
         try original.write(to: URL(fileURLWithPath: broken))
+        // A partial block is let go rather than held beside the decoded images.
+        XCTAssertNil(allButOne.whenComplete())
+        XCTAssertEqual(allButOne.count, 0)
         XCTAssertEqual(taken.samples, decoded.samples)
         XCTAssertEqual(taken.imageSizes, ["40×40": 52])
         XCTAssertEqual(decoded.imageSizes, ["40×40": 52])

@@ -113,7 +113,7 @@ enum StageTable {
         ) { context, folder in
             var job = TrainStage.job(config: context.config, data: context.dataFolder, out: folder, threads: context.threads, resume: true)
             job.stop = context.stop
-            job.preparedImages = context.preparedImages
+            job.preparedImages = context.preparedImages?.whenComplete()
             // Taken by loading; whatever is left (a failed load) is not kept through training.
             defer { context.preparedImages?.removeAll() }
             let outcome = try TrainStage.run(job, console: context.errors, also: context.live)
