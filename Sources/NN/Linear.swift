@@ -30,7 +30,7 @@ public final class Linear {
     }
 
     /// Below this many features per thread, splitting costs more than it saves.
-    private static let minimumPerThread = 32
+    static let minimumPerThread = 32
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let n = x.shape[0]
@@ -44,17 +44,8 @@ public final class Linear {
             x.data.withUnsafeBufferPointer { xs in
                 weight.value.data.withUnsafeBufferPointer { wt in
                     bias.value.data.withUnsafeBufferPointer { b in
-                        nonisolated(unsafe) let (op, xp, wp, bp) = (o.baseAddress!, xs.baseAddress!, wt.baseAddress!, b.baseAddress!)
-                        Parallel.split(outF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { part, features in
-                            for i in 0..<n { (op + i * outF + features.lowerBound).update(from: bp + features.lowerBound, count: features.count) }
-                            if let packed {
-                                BLAS.gemm(false, m: n, n: features.count, k: inF, xp, lda: inF, packed: packed[part], beta: 1,
-                                          op + features.lowerBound, ldc: outF)
-                            } else {
-                                BLAS.gemm(engine.kernel, false, true, m: n, n: features.count, k: inF, xp, lda: inF, wp + features.lowerBound * inF,
-                                          ldb: inF, beta: 1, op + features.lowerBound, ldc: outF)
-                            }
-                        }
+                        Self.product(n: n, inFeatures: inF, outFeatures: outF, xs.baseAddress!, weights: wt.baseAddress!, packed: packed,
+                                     bias: b.baseAddress!, into: o.baseAddress!, engine: engine)
                     }
                 }
             }
@@ -62,6 +53,23 @@ public final class Linear {
         }
         input = training ? x : nil
         return out
+    }
+
+    /// out (n × outF) = x · Wᵀ + b, the threads splitting the output features; from `packed`
+    /// (`packTransposed`'s operands for this split) when given, else from `weights` (outF × inF).
+    static func product(n: Int, inFeatures inF: Int, outFeatures outF: Int, _ x: UnsafePointer<Float>, weights: UnsafePointer<Float>?,
+                        packed: [PackedOperand]?, bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, engine: Engine) {
+        nonisolated(unsafe) let (op, xp, wp, bp) = (out, x, weights, bias)
+        Parallel.split(outF, threads: engine.threads, minimumPerPart: minimumPerThread) { part, features in
+            for i in 0..<n { (op + i * outF + features.lowerBound).update(from: bp + features.lowerBound, count: features.count) }
+            if let packed {
+                BLAS.gemm(false, m: n, n: features.count, k: inF, xp, lda: inF, packed: packed[part], beta: 1,
+                          op + features.lowerBound, ldc: outF)
+            } else {
+                BLAS.gemm(engine.kernel, false, true, m: n, n: features.count, k: inF, xp, lda: inF, wp! + features.lowerBound * inF,
+                          ldb: inF, beta: 1, op + features.lowerBound, ldc: outF)
+            }
+        }
     }
 
     /// Wᵀ packed for this engine's kernel, one operand per part of `forward`'s split of the
@@ -73,20 +81,27 @@ public final class Linear {
             return cached.operands
         }
         packedWeights = nil // freed before packing again, so two packings are never held at once
-        let (inF, outF, kernel) = (inFeatures, outFeatures, engine.kernel)
-        let operands = engine.timed(name, .forward, .packing) { () -> [PackedOperand]? in
-            weight.value.data.withUnsafeBufferPointer { wt -> [PackedOperand]? in
-                nonisolated(unsafe) let wp = wt.baseAddress!
-                let slots = PackedSlots(count: parts)
-                Parallel.split(outF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { part, features in
-                    slots.store(PackedOperand(kernel: kernel, transB: true, k: inF, n: features.count, wp + features.lowerBound * inF, ldb: inF), at: part)
-                }
-                return slots.all
-            }
+        let operands = weight.value.data.withUnsafeBufferPointer {
+            Self.packTransposed($0.baseAddress!, outFeatures: outFeatures, inFeatures: inFeatures, engine: engine, layer: name)
         }
         guard let operands else { return nil }
-        packedWeights = (weight.version, kernel, parts, operands)
+        packedWeights = (weight.version, engine.kernel, parts, operands)
         return operands
+    }
+
+    /// Wᵀ of weights `w` (outF × inF) packed for `engine`'s kernel, one operand per part of
+    /// `product`'s split of the features; nil where the kernel has no packed form.
+    static func packTransposed(_ w: UnsafePointer<Float>, outFeatures outF: Int, inFeatures inF: Int, engine: Engine,
+                               layer: String) -> [PackedOperand]? {
+        let parts = Parallel.partCount(outF, threads: engine.threads, minimumPerPart: minimumPerThread), kernel = engine.kernel
+        return engine.timed(layer, .forward, .packing) { () -> [PackedOperand]? in
+            nonisolated(unsafe) let wp = w
+            let slots = PackedSlots(count: parts)
+            Parallel.split(outF, threads: engine.threads, minimumPerPart: minimumPerThread) { part, features in
+                slots.store(PackedOperand(kernel: kernel, transB: true, k: inF, n: features.count, wp + features.lowerBound * inF, ldb: inF), at: part)
+            }
+            return slots.all
+        }
     }
 
     /// Accumulates gradients (sets them with `replacing`: the weight gradient, the largest

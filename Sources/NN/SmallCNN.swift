@@ -73,6 +73,8 @@ public final class SmallCNN {
     let convs: [Conv2d]
     let pools: [MaxPool2d]
     let classHidden: Linear, classOut: Linear, distanceHidden: Linear, distanceOut: Linear
+    /// Inference's one product for both heads' first layers.
+    private let hiddenLayers: JointLinear
 
     // What backward needs from the last training forward, and buffers reused across batches.
     // Inside the conv stack activations are channel-major (C, N, H, W); see Conv2d.
@@ -111,6 +113,7 @@ public final class SmallCNN {
         classOut = Linear(name: "class_head.2", inFeatures: architecture.classHidden, outFeatures: architecture.classes, random: &random)
         distanceHidden = Linear(name: "dist_head.0", inFeatures: flatCount, outFeatures: architecture.distanceHidden, random: &random)
         distanceOut = Linear(name: "dist_head.2", inFeatures: architecture.distanceHidden, outFeatures: 1, random: &random)
+        hiddenLayers = JointLinear(classHidden, distanceHidden, name: "both heads.0")
     }
 
     /// Parameters in state_dict order (without the distance head's when it is left out; its
@@ -147,13 +150,15 @@ public final class SmallCNN {
         // (C, N, h, w) → (N, C·h·w): PyTorch's flatten order.
         var rows = engine.timed("flatten", .forward, .layout) { x.swappingLeadingAxes(reusing: &flat, threads: engine.threads) }
         rows.shape = [n, architecture.flatFeatures]
-        classActivation = classHidden.forward(rows, training: training)
+        // Inference multiplies both heads' first layers in one product (the same bits).
+        let hidden = training || !architecture.hasDistanceHead ? nil : hiddenLayers.inference(rows)
+        classActivation = hidden?.0 ?? classHidden.forward(rows, training: training)
         engine.timed("class_head", .forward, .activation) { ReLU.forward(&classActivation) }
         let logits = classOut.forward(classActivation, training: training)
         flat = rows
         // Without a distance head the distance output is all zeros.
         guard architecture.hasDistanceHead else { return (logits, Tensor(zeros: [n, 1])) }
-        distanceActivation = distanceHidden.forward(rows, training: training)
+        distanceActivation = hidden?.1 ?? distanceHidden.forward(rows, training: training)
         engine.timed("dist_head", .forward, .activation) { ReLU.forward(&distanceActivation) }
         let distance = distanceOut.forward(distanceActivation, training: training)
         return (logits, distance)

@@ -116,6 +116,20 @@ final class EngineTests: XCTestCase {
         return (input, classes, last)
     }
 
+    /// Inference (pooling first, the linear layers' weights packed once, both heads' first
+    /// layers in one product) gives the model's outputs bit for bit as a training forward.
+    func testInferenceGivesTheTrainingForwardsOutputs() {
+        for precision in [Precision.fp32, .bf16] {
+            let model = SmallCNN(architecture: SmallCNNArchitecture(inputSize: 16, channels: [4, 8, 8], classHidden: 100, distanceHidden: 45,
+                                                                    classes: 26), seed: 3)
+            model.engine = Engine(threads: 2, precision: precision)
+            let x = randomTensor([5, 3, 16, 16], seed: 4)
+            let inferred = model.forward(x, training: false), trained = model.forward(x, training: true)
+            XCTAssertEqual(inferred.logits.data.map(\.bitPattern), trained.logits.data.map(\.bitPattern), "\(precision) logits")
+            XCTAssertEqual(inferred.distance.data.map(\.bitPattern), trained.distance.data.map(\.bitPattern), "\(precision) distance")
+        }
+    }
+
     func testTinyModelOverfitsATinyDataSet() {
         let model = tinyModel(seed: 1)
         let (input, classes, loss) = train(model, steps: 150)

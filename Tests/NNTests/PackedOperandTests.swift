@@ -96,4 +96,36 @@ final class PackedOperandTests: XCTestCase {
             }
         }
     }
+
+    /// Two layers multiplied as one (the heads' first layers in inference) give each layer's
+    /// own inference bits, at feature counts that split unevenly into strips and threads, and
+    /// follow a change of either layer's weights.
+    func testJointLayersGiveEachLayersOwnBits() {
+        for precision in [Precision.fp32, .bf16] {
+            for threads in [1, 2, 3] {
+                var random = Initializer(seed: 7)
+                let a = Linear(name: "a", inFeatures: 777, outFeatures: 100, random: &random)
+                let b = Linear(name: "b", inFeatures: 777, outFeatures: 45, random: &random)
+                for layer in [a, b] { layer.engine = Engine(threads: threads, precision: precision) }
+                let joint = JointLinear(a, b, name: "ab")
+                let x = Tensor(shape: [5, 777], data: values(5 * 777, seed: 8))
+                for round in 0..<3 {
+                    guard let (outA, outB) = joint.inference(x) else {
+                        XCTAssertTrue([.openBLAS, .amxBF16].contains(a.engine.kernel), "only a kernel without a packed form declines")
+                        continue
+                    }
+                    let label = "\(precision), \(threads) threads, round \(round)"
+                    XCTAssertEqual(outA.shape, [5, 100])
+                    XCTAssertEqual(outB.shape, [5, 45])
+                    XCTAssertEqual(outA.data.map(\.bitPattern), a.forward(x, training: false).data.map(\.bitPattern), label)
+                    XCTAssertEqual(outB.data.map(\.bitPattern), b.forward(x, training: false).data.map(\.bitPattern), label)
+                    // After round 0 only the second layer's weights move, after round 1 only the first's.
+                    let moved = round == 0 ? b : a
+                    moved.weight.value.data.withUnsafeMutableBufferPointer { w in
+                        for i in w.indices { w[i] += 0.01 * Float(i % 5) - 0.02 }
+                    }
+                }
+            }
+        }
+    }
 }
