@@ -200,8 +200,7 @@ public enum PipelineRun {
         guard FolderDataStage.folder(of: config) == nil, runs(.generate), runs(.train) else { return nil }
         let typed = Config(config), side = typed.train.inputSize
         // A data set too large to hold is left to loading, which says so.
-        guard let bytes = ByteCount.product([typed.data.imageCount, 3, side, side]),
-              Double(bytes) <= Double(ProcessInfo.processInfo.physicalMemory) * 0.8 else { return nil }
+        guard ImageDataset.fitsInMemory(images: typed.data.imageCount, inputSize: side) else { return nil }
         return PreparedImages(inputSize: side, paths: DatasetGenerator.relativePaths(typed.data))
     }
 

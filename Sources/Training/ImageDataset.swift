@@ -80,12 +80,12 @@ public final class ImageDataset: @unchecked Sendable {
         self.slots = slots
 
         // Everything is decoded into memory: say so before asking for more than the machine has.
-        let available = Double(ProcessInfo.processInfo.physicalMemory)
-        guard let total = ByteCount.product([decoded.count, bytesPerImage]), Double(total) <= available * 0.8 else {
+        guard Self.fitsInMemory(images: decoded.count, inputSize: inputSize) else {
             throw TrainingError.datasetTooLarge(folder: folder, images: decoded.count, inputSize: inputSize,
-                                                needed: Double(decoded.count) * Double(bytesPerImage), available: available)
+                                                needed: Double(decoded.count) * Double(bytesPerImage),
+                                                available: Double(ProcessInfo.processInfo.physicalMemory))
         }
-        let pixels = PixelStore(images: decoded.count, bytesPerImage: total / max(1, decoded.count))
+        let pixels = PixelStore(images: decoded.count, bytesPerImage: bytesPerImage)
         let failure = FirstError()
         let workers = max(1, min(threads, decoded.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -108,6 +108,13 @@ public final class ImageDataset: @unchecked Sendable {
         if let error = failure.error { throw error }
         self.pixels = pixels
         imageSizes = Self.sizeCounts(pixels, slots: Array(0..<decoded.count))
+    }
+
+    /// Whether `images` images decoded at `inputSize` stay within the 80 % of this machine's
+    /// memory that loading allows itself.
+    public static func fitsInMemory(images: Int, inputSize: Int) -> Bool {
+        guard let bytes = ByteCount.product([images, 3, inputSize, inputSize]) else { return false }
+        return Double(bytes) <= Double(ProcessInfo.processInfo.physicalMemory) * 0.8
     }
 
     /// Each sample's slot in `store` and the sizes of the images there, when `store` holds

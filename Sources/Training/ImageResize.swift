@@ -142,10 +142,10 @@ public enum ImageResize {
         }
     }
 
-    @inline(__always)
     /// `v` rounded to the nearest integer (halves away from zero) and clamped to 0…255,
     /// without a call to `roundf` per value: truncation is floor for positive values, and the
     /// fraction `v - floor(v)` is exact in floats.
+    @inline(__always)
     static func byte(_ v: Float) -> UInt8 {
         guard v < 255 else { return 255 }
         guard v > 0 else { return 0 }
