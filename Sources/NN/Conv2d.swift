@@ -99,6 +99,11 @@ public final class Conv2d {
         func scratchSize(outChannels k: Int) -> Int { workers * workerSize + parts * partialSize(outChannels: k) }
     }
 
+    /// The first float of `p`'s buffer on a 64-byte boundary (at most 15 floats on).
+    private static func cacheLineStart(_ p: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        p + (16 - Int(bitPattern: p) / 4 % 16) % 16
+    }
+
     private func plan(channels c: Int, images n: Int, outputHeight oh: Int, outputWidth ow: Int, backward: Bool) -> Plan {
         let rows = c * kernel * kernel, plane = oh * ow
         let chunk = max(1, min(n, columnBytesPerChunk / max(1, rows * plane * 4)))
@@ -161,7 +166,10 @@ public final class Conv2d {
         let band = winograd?.outputRows ?? bandRows(rows: plan.rows, outputHeight: oh, outputWidth: ow, pooled: pooling)
         // Whole images go `plan.chunk` (or Winograd's `images`) at a time; otherwise one image in bands of `band` rows.
         let imagesPerPiece = band >= oh ? winograd?.images ?? plan.chunk : 1
-        let uSize = winograd.map { WinogradConvolution.weightSize($0.tile, inChannels: c, outChannels: kOut) } ?? 0
+        // bf16 packs the transformed weights once here and V as it transforms (`packsBF16Forward`).
+        let packsBF16 = tile.map { WinogradConvolution.packsBF16Forward($0, kernel: engine.kernel, inChannels: c, width: w) } ?? false
+        let packedUSize = packsBF16 ? tile!.points * WinogradConvolution.packedWeightPointStride(inChannels: c, outChannels: kOut) : 0
+        let uSize = (winograd.map { WinogradConvolution.weightSize($0.tile, inChannels: c, outChannels: kOut) } ?? 0) + packedUSize
         let winogradWorkerSize = winograd.map {
             WinogradConvolution.workspaceSize($0.tile, inChannels: c, outChannels: kOut, tiles: $0.tilesPerPiece, backward: false)
         } ?? 0
@@ -173,12 +181,17 @@ public final class Conv2d {
         let pieceOutputs = Parallel.partCount(n, threads: engine.threads) * pieceOutputSize
         if pieceOutputScratch.count < pieceOutputs { pieceOutputScratch = [Float](repeating: 0, count: pieceOutputs) }
         if let tile {
-            let size = uSize + Parallel.partCount(n, threads: engine.threads) * winogradWorkerSize
+            // 16 floats more, so that the scratch can start on a cache line (the packed operands' loads need it).
+            let size = uSize + Parallel.partCount(n, threads: engine.threads) * winogradWorkerSize + 16
             if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
             weight.value.data.withUnsafeBufferPointer { wt in
                 winogradScratch.withUnsafeMutableBufferPointer { ws in
+                    let u = Self.cacheLineStart(ws.baseAddress!)
                     engine.timed(name, .forward, .transform) {
-                        WinogradConvolution.transformWeights(tile, wt.baseAddress!, outChannels: kOut, inChannels: c, into: ws.baseAddress!)
+                        WinogradConvolution.transformWeights(tile, wt.baseAddress!, outChannels: kOut, inChannels: c, into: u)
+                        if packsBF16 {
+                            WinogradConvolution.packWeights(tile, u, outChannels: kOut, inChannels: c, into: u + uSize - packedUSize)
+                        }
                     }
                 }
             }
@@ -214,7 +227,7 @@ public final class Conv2d {
                                     // Each worker's columns (lowered products only).
                                     nonisolated(unsafe) let columns = winograd == nil ? sc.baseAddress : nil
                                     // The transformed weights, then each worker's transformed input and output.
-                                    nonisolated(unsafe) let transformed = winograd == nil ? nil : ws.baseAddress
+                                    nonisolated(unsafe) let transformed = winograd == nil ? nil : Self.cacheLineStart(ws.baseAddress!)
                                     Parallel.split(n, threads: engine.threads) { part, images in
                                         for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerPiece) {
                                             let count = min(imagesPerPiece, images.upperBound - first)
@@ -230,6 +243,7 @@ public final class Conv2d {
                                                     let piece = WinogradConvolution.Piece(tile: tile, first: first, count: count, tileRow0: y0 / tile.side,
                                                                                           tileRows: pieceRows / tile.side, batch: n, height: h, width: w)
                                                     WinogradConvolution.forward(piece, input: s, inChannels: c, outChannels: kOut, weights: u,
+                                                                                packedWeights: packsBF16 ? UnsafeRawPointer(u + uSize - packedUSize) : nil,
                                                                                 workspace: u + uSize + part * winogradWorkerSize, out: place,
                                                                                 engine: engine, name: name)
                                                 } else {

@@ -107,9 +107,49 @@ enum WinogradConvolution {
     /// Floats of a transformed array of `rows` channels and `tiles` tiles.
     static func transformedSize(_ tile: Tile, rows: Int, tiles: Int) -> Int { tile.points * pointStride(rows: rows, tiles: tiles) }
 
-    /// Floats a worker needs for a piece of `tiles` tiles: V and M forward; V, dM and dV backward.
+    /// Floats a worker needs for a piece of `tiles` tiles: V and M forward (V as float32 or as
+    /// packed bf16 pairs, whichever is larger); V, dM and dV backward.
     static func workspaceSize(_ tile: Tile, inChannels c: Int, outChannels k: Int, tiles t: Int, backward: Bool) -> Int {
-        (backward ? 2 : 1) * transformedSize(tile, rows: c, tiles: t) + transformedSize(tile, rows: k, tiles: t)
+        backward ? 2 * transformedSize(tile, rows: c, tiles: t) + transformedSize(tile, rows: k, tiles: t)
+            : forwardInputSize(tile, inChannels: c, tiles: t) + transformedSize(tile, rows: k, tiles: t)
+    }
+
+    /// Floats of forward's V: float32, or (bf16, packed by the transform) 4-byte pairs.
+    static func forwardInputSize(_ tile: Tile, inChannels c: Int, tiles t: Int) -> Int {
+        max(transformedSize(tile, rows: c, tiles: t), tile.points * packedInputPointStride(inChannels: c, tiles: t))
+    }
+
+    // MARK: bf16 operands packed where they are made
+
+    /// Whether bf16 forward packs its operands where they are made: the transformed weights
+    /// once per forward, and V by the input transform itself, in the AVX512-BF16 kernel's
+    /// layout. The per-point products then pack nothing (in inference, packing was a quarter of
+    /// their time). It needs F(2×2), rows of tiles in whole 16-tile vectors (planes 32, 64, … px
+    /// wide), channels the kernel sums in one pass, and the CPU's AVX512-BF16 (AMX packs its own way).
+    static func packsBF16Forward(_ tile: Tile, kernel: ProductKernel, inChannels c: Int, width w: Int) -> Bool {
+        tile == .f2 && kernel == .avx512BF16 && (w / 2) % 16 == 0 && c <= 384 && asl_simd_has_avx512_bf16() != 0
+    }
+
+    /// 4-byte entries between the points of the packed transformed weights (K × C each, as the kernel's A).
+    static func packedWeightPointStride(inChannels c: Int, outChannels k: Int) -> Int {
+        16 * ((asl_gemm_bf16_avx512_packed_a_bytes(k, c) / 4 + 15) / 16)
+    }
+
+    /// 4-byte entries between the points of a packed V: strips of 48 tiles of ⌈C/2⌉ channel pairs,
+    /// padded as `pointStride` is (an odd number of cache lines).
+    static func packedInputPointStride(inChannels c: Int, tiles t: Int) -> Int {
+        16 * (((c + 1) / 2 * ((t + 47) / 48 * 48) + 15) / 16 | 1)
+    }
+
+    /// The transformed weights `u` ([ξ][k][c]) packed for the kernel, into `packed`
+    /// (`tile.points · packedWeightPointStride` entries, 64-byte aligned).
+    static func packWeights(_ tile: Tile, _ u: UnsafePointer<Float>, outChannels k: Int, inChannels c: Int,
+                            into packed: UnsafeMutableRawPointer) {
+        let stride = weightPointStride(inChannels: c, outChannels: k), packedStride = packedWeightPointStride(inChannels: c, outChannels: k)
+        for point in 0..<tile.points {
+            let done = asl_gemm_bf16_avx512_pack_a(k, c, u + point * stride, c, packed + 4 * point * packedStride)
+            precondition(done != 0, "packsBF16Forward checked the CPU and the channels")
+        }
     }
 
     /// Where a piece's planes lie: `start` is the first image's first value, each channel's
@@ -130,23 +170,48 @@ enum WinogradConvolution {
 
     /// Forward of one piece: the convolution's outputs (no bias) of its rows, written to
     /// `out`, through V and M in `workspace` (`workspaceSize` floats).
+    /// With `packedWeights` (`packWeights`' result, where `packsBF16Forward`), the input
+    /// transform writes V packed and the products read both operands as they are.
     static func forward(_ piece: Piece, input x: UnsafePointer<Float>, inChannels c: Int, outChannels k: Int,
-                        weights u: UnsafePointer<Float>, workspace: UnsafeMutablePointer<Float>,
+                        weights u: UnsafePointer<Float>, packedWeights: UnsafeRawPointer? = nil, workspace: UnsafeMutablePointer<Float>,
                         out: OutputPlace, engine: Engine, name: String) {
         let t = piece.tiles, stride = piece.batch * piece.plane, points = piece.tile.points
         let vStride = pointStride(rows: c, tiles: t), mStride = pointStride(rows: k, tiles: t)
-        let v = workspace, m = workspace + points * vStride
-        let transformInput = piece.tile == .f2 ? asl_winograd_input : asl_winograd4_input
+        let v = workspace, m = workspace + forwardInputSize(piece.tile, inChannels: c, tiles: t)
         let transformOutput = piece.tile == .f2 ? asl_winograd_output : asl_winograd4_output
-        engine.timedInWorker(name, .forward, .transform) {
-            for i in 0..<piece.count {
-                transformInput(x + (piece.first + i) * piece.plane, c, stride, piece.height, piece.width,
-                               piece.tileRow0, piece.tileRows, v + i * piece.tilesPerImage, t, vStride)
+        let packedStride = packedInputPointStride(inChannels: c, tiles: t)
+        let packed = UnsafeMutableRawPointer(v).assumingMemoryBound(to: UInt32.self)
+        var inputPacked = false
+        if packedWeights != nil {
+            // The transform declines where the plain transforms are forced (tests); V is then made as below.
+            engine.timedInWorker(name, .forward, .transform) {
+                inputPacked = (0..<piece.count).allSatisfy { i in
+                    asl_winograd_input_bf16_packed(x + (piece.first + i) * piece.plane, c, stride, piece.height, piece.width,
+                                                   piece.tileRow0, piece.tileRows, packed, i * piece.tilesPerImage, t, packedStride) != 0
+                }
             }
         }
-        engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(points * k * c * t)) {
-            pointProducts(engine, points, false, false, m: k, n: t, k: c, u, lda: c, v, ldb: t, beta: 0, m, ldc: t,
-                          pointStrides: (weightPointStride(inChannels: c, outChannels: k), vStride, mStride))
+        if inputPacked, let packedWeights {
+            let weightStride = packedWeightPointStride(inChannels: c, outChannels: k)
+            engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(points * k * c * t)) {
+                for point in 0..<points {
+                    let done = asl_gemm_bf16_avx512_prepacked(k, t, c, packedWeights + 4 * point * weightStride, packed + point * packedStride,
+                                                              0, m + point * mStride, t)
+                    precondition(done != 0, "packsBF16Forward checked the CPU and the channels")
+                }
+            }
+        } else {
+            let transformInput = piece.tile == .f2 ? asl_winograd_input : asl_winograd4_input
+            engine.timedInWorker(name, .forward, .transform) {
+                for i in 0..<piece.count {
+                    transformInput(x + (piece.first + i) * piece.plane, c, stride, piece.height, piece.width,
+                                   piece.tileRow0, piece.tileRows, v + i * piece.tilesPerImage, t, vStride)
+                }
+            }
+            engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(points * k * c * t)) {
+                pointProducts(engine, points, false, false, m: k, n: t, k: c, u, lda: c, v, ldb: t, beta: 0, m, ldc: t,
+                              pointStrides: (weightPointStride(inChannels: c, outChannels: k), vStride, mStride))
+            }
         }
         engine.timedInWorker(name, .forward, .transform) {
             for i in 0..<piece.count {

@@ -111,6 +111,31 @@ int asl_gemm_bf16_avx512_packed(int trans_a, size_t m, size_t n, size_t k, const
     return 1;
 }
 
+size_t asl_gemm_bf16_avx512_packed_a_bytes(size_t m, size_t k) { return 4 * ((m + MR - 1) / MR) * MR * ((k + 1) / 2); }
+
+int asl_gemm_bf16_avx512_pack_a(size_t m, size_t k, const float *a, size_t lda, void *packed) {
+    if (!asl_simd_has_avx512_bf16() || k > KC || k == 0) return 0;
+    pack_a(0, a, lda, 0, m, 0, k, packed);
+    return 1;
+}
+
+/// Both operands packed: the strips `asl_gemm_run` would visit for k ≤ KC (one pass), with the
+/// same kernel calls, so each entry of C has the same bits.
+int asl_gemm_bf16_avx512_prepacked(size_t m, size_t n, size_t k, const void *packed_a, const void *packed_b, float beta, float *c,
+                                   size_t ldc) {
+    if (!asl_simd_has_avx512_bf16() || k > KC || k == 0) return 0;
+    const size_t pairs = (k + 1) / 2;
+    for (size_t jr = 0; jr < n; jr += NR) {
+        const size_t cols = n - jr < NR ? n - jr : NR;
+        const uint32_t *bp = (const uint32_t *)packed_b + (jr / NR) * pairs * NR;
+        for (size_t ir = 0; ir < m; ir += MR) {
+            const size_t rows = m - ir < MR ? m - ir : MR;
+            kernel_8x48(pairs, (const uint32_t *)packed_a + (ir / MR) * pairs * MR, bp, c + ir * ldc + jr, ldc, rows, cols, beta);
+        }
+    }
+    return 1;
+}
+
 #else
 
 int asl_simd_has_avx512_bf16(void) { return 0; }
@@ -131,6 +156,19 @@ int asl_gemm_bf16_avx512_pack_b(int trans_b, size_t k, size_t n, const float *b,
 
 int asl_gemm_bf16_avx512_packed(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *prepacked, float beta, float *c, size_t ldc) {
     (void)trans_a; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)prepacked; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+size_t asl_gemm_bf16_avx512_packed_a_bytes(size_t m, size_t k) { return 4 * ((m + 7) / 8) * 8 * ((k + 1) / 2); }
+
+int asl_gemm_bf16_avx512_pack_a(size_t m, size_t k, const float *a, size_t lda, void *packed) {
+    (void)m; (void)k; (void)a; (void)lda; (void)packed;
+    return 0;
+}
+
+int asl_gemm_bf16_avx512_prepacked(size_t m, size_t n, size_t k, const void *packed_a, const void *packed_b, float beta, float *c,
+                                   size_t ldc) {
+    (void)m; (void)n; (void)k; (void)packed_a; (void)packed_b; (void)beta; (void)c; (void)ldc;
     return 0;
 }
 

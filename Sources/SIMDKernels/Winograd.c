@@ -1,5 +1,7 @@
 #include "SIMDKernels.h"
 #include "WinogradCommon.h"
+#include <stdint.h>
+#include <string.h>
 
 // Winograd F(2×2, 3×3) transforms (Lavin & Gray 2015) for a 3 × 3 convolution with padding 1:
 //   V = Bᵀ d B (4 × 4 input tile), U = G g Gᵀ (3 × 3 kernel), Y = Aᵀ (U ⊙ V) A (2 × 2 output)
@@ -201,46 +203,90 @@ ASL_WINO_TARGET static inline void load_pair(const float *row, long start, long 
     *hi = asl_wino_load(row, start + 16, width);
 }
 
+// The 16 points of V for the 16 tiles from t0 of tile row ty of one plane: v[4p + q].
+ASL_WINO_TARGET static inline void input_tiles(const float *plane, size_t height, size_t width, size_t ty, size_t t0, __m512 v[16]) {
+    __m512 h[4][4];
+    for (size_t r = 0; r < 4; r++) {
+        const long y = (long)(2 * ty) - 1 + (long)r;
+        if (y < 0 || y >= (long)height) {
+            for (size_t q = 0; q < 4; q++) h[r][q] = _mm512_setzero_ps();
+            continue;
+        }
+        const float *row = plane + (size_t)y * width;
+        // From 2t0 − 1: even lanes are d0 = row[2tx − 1], odd ones d1 = row[2tx];
+        // from 2t0 + 1: d2 = row[2tx + 1], d3 = row[2tx + 2] (0 past the row's end).
+        __m512 a0, a1, b0, b1;
+        load_pair(row, (long)(2 * t0) - 1, (long)width, &a0, &a1);
+        load_pair(row, (long)(2 * t0) + 1, (long)width, &b0, &b1);
+        __m512 d0, d1, d2, d3;
+        asl_wino_deinterleave(a0, a1, &d0, &d1);
+        asl_wino_deinterleave(b0, b1, &d2, &d3);
+        h[r][0] = _mm512_sub_ps(d0, d2);
+        h[r][1] = _mm512_add_ps(d1, d2);
+        h[r][2] = _mm512_sub_ps(d2, d1);
+        h[r][3] = _mm512_sub_ps(d1, d3);
+    }
+    for (size_t q = 0; q < 4; q++) {
+        v[0 * 4 + q] = _mm512_sub_ps(h[0][q], h[2][q]);
+        v[1 * 4 + q] = _mm512_add_ps(h[1][q], h[2][q]);
+        v[2 * 4 + q] = _mm512_sub_ps(h[2][q], h[1][q]);
+        v[3 * 4 + q] = _mm512_sub_ps(h[1][q], h[3][q]);
+    }
+}
+
 ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
                                          size_t tile_row0, size_t tile_rows, float *v, size_t ldv, size_t point_stride) {
     const size_t tw = width / 2;
     for (size_t c = 0; c < channels; c++) {
         const float *plane = image + c * channel_stride;
         for (size_t j = 0; j < tile_rows; j++) {
-            const size_t ty = tile_row0 + j;
             float *vt = v + c * ldv + j * tw;
             for (size_t t0 = 0; t0 < tw; t0 += 16) {
                 const __mmask16 keep = asl_wino_lanes(tw - t0);
-                __m512 h[4][4];
-                for (size_t r = 0; r < 4; r++) {
-                    const long y = (long)(2 * ty) - 1 + (long)r;
-                    if (y < 0 || y >= (long)height) {
-                        for (size_t q = 0; q < 4; q++) h[r][q] = _mm512_setzero_ps();
-                        continue;
-                    }
-                    const float *row = plane + (size_t)y * width;
-                    // From 2t0 − 1: even lanes are d0 = row[2tx − 1], odd ones d1 = row[2tx];
-                    // from 2t0 + 1: d2 = row[2tx + 1], d3 = row[2tx + 2] (0 past the row's end).
-                    __m512 a0, a1, b0, b1;
-                    load_pair(row, (long)(2 * t0) - 1, (long)width, &a0, &a1);
-                    load_pair(row, (long)(2 * t0) + 1, (long)width, &b0, &b1);
-                    __m512 d0, d1, d2, d3;
-                    asl_wino_deinterleave(a0, a1, &d0, &d1);
-                    asl_wino_deinterleave(b0, b1, &d2, &d3);
-                    h[r][0] = _mm512_sub_ps(d0, d2);
-                    h[r][1] = _mm512_add_ps(d1, d2);
-                    h[r][2] = _mm512_sub_ps(d2, d1);
-                    h[r][3] = _mm512_sub_ps(d1, d3);
-                }
-                for (size_t q = 0; q < 4; q++) {
-                    _mm512_mask_storeu_ps(vt + (0 * 4 + q) * point_stride + t0, keep, _mm512_sub_ps(h[0][q], h[2][q]));
-                    _mm512_mask_storeu_ps(vt + (1 * 4 + q) * point_stride + t0, keep, _mm512_add_ps(h[1][q], h[2][q]));
-                    _mm512_mask_storeu_ps(vt + (2 * 4 + q) * point_stride + t0, keep, _mm512_sub_ps(h[2][q], h[1][q]));
-                    _mm512_mask_storeu_ps(vt + (3 * 4 + q) * point_stride + t0, keep, _mm512_sub_ps(h[1][q], h[3][q]));
+                __m512 points[16];
+                input_tiles(plane, height, width, tile_row0 + j, t0, points);
+                for (size_t xi = 0; xi < 16; xi++) _mm512_mask_storeu_ps(vt + xi * point_stride + t0, keep, points[xi]);
+            }
+        }
+    }
+}
+
+#define ASL_WINO_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+// V of two channels at once, rounded to bf16 pairs in the AVX512-BF16 kernel's packed B layout
+// (as BF16Pack.h's bf16_pack_pairs_rows packs them: cvtne2ps_pbh, then the pairs interleaved).
+ASL_WINO_BF16_TARGET static void input_bf16_packed(const float *image, size_t channels, size_t channel_stride, size_t height,
+                                                   size_t width, size_t tile_row0, size_t tile_rows, uint32_t *packed,
+                                                   size_t first_tile, size_t tiles, size_t point_stride) {
+    static const uint16_t order[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
+                                       8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+    const __m512i interleave = _mm512_loadu_si512(order);
+    const size_t tw = width / 2, pairs = (channels + 1) / 2, strip = pairs * 48;
+    for (size_t p = 0; p < pairs; p++) {
+        const float *even = image + 2 * p * channel_stride, *odd = even + channel_stride;
+        const int has_odd = 2 * p + 1 < channels;
+        for (size_t j = 0; j < tile_rows; j++) {
+            for (size_t t0 = 0; t0 < tw; t0 += 16) {
+                __m512 lo[16], hi[16];
+                input_tiles(even, height, width, tile_row0 + j, t0, lo);
+                if (has_odd) input_tiles(odd, height, width, tile_row0 + j, t0, hi);
+                else
+                    for (size_t xi = 0; xi < 16; xi++) hi[xi] = _mm512_setzero_ps();
+                const size_t tile = first_tile + j * tw + t0;
+                uint32_t *dst = packed + (tile / 48) * strip + p * 48 + tile % 48;
+                for (size_t xi = 0; xi < 16; xi++) {
+                    const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(hi[xi], lo[xi]);
+                    _mm512_storeu_si512(dst + xi * point_stride, _mm512_permutexvar_epi16(interleave, both));
                 }
             }
         }
     }
+    // The last strip's lanes past the last tile: the kernel reads them (its stores skip their columns).
+    const size_t end = first_tile + tile_rows * tw;
+    if (end == tiles && tiles % 48 != 0)
+        for (size_t xi = 0; xi < 16; xi++)
+            for (size_t p = 0; p < pairs; p++)
+                memset(packed + xi * point_stride + (tiles / 48) * strip + p * 48 + tiles % 48, 0, 4 * (48 - tiles % 48));
 }
 
 ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
@@ -376,6 +422,23 @@ void asl_winograd_input(const float *image, size_t channels, size_t channel_stri
     }
 #endif
     input_plain(image, channels, channel_stride, height, width, tile_row0, tile_rows, v, ldv, point_stride);
+}
+
+int asl_winograd_input_bf16_packed(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
+                                   size_t tile_row0, size_t tile_rows, uint32_t *packed, size_t first_tile, size_t tiles,
+                                   size_t point_stride) {
+#ifdef ASL_WINO_X86
+    const size_t tw = width / 2;
+    if (asl_winograd_portable_only || !asl_simd_has_avx512_bf16() || tw % 16 != 0 || first_tile % 16 != 0 || point_stride % 16 != 0
+        || ((uintptr_t)packed & 63) != 0 || first_tile + tile_rows * tw > tiles)
+        return 0;
+    input_bf16_packed(image, channels, channel_stride, height, width, tile_row0, tile_rows, packed, first_tile, tiles, point_stride);
+    return 1;
+#else
+    (void)image; (void)channels; (void)channel_stride; (void)height; (void)width; (void)tile_row0; (void)tile_rows;
+    (void)packed; (void)first_tile; (void)tiles; (void)point_stride;
+    return 0;
+#endif
 }
 
 void asl_winograd_output(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,

@@ -133,3 +133,41 @@ final class BF16GEMMTests: XCTestCase {
         XCTAssertEqual(Engine(threads: 1, precision: .fp32).precision, .fp32)
     }
 }
+
+extension BF16GEMMTests {
+    /// Memory for a packed operand: 64-byte aligned, as the kernel's loads of B need.
+    private func withPacked<R>(bytes: Int, _ body: (UnsafeMutableRawPointer) -> R) -> R {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: max(64, bytes), alignment: 64)
+        defer { p.deallocate() }
+        return body(p)
+    }
+
+    /// Both operands packed ahead (A by `_pack_a`, B by `_pack_b`) give the bits of the product
+    /// that packs them itself, for k up to one pass over k (384 values): odd k (a half-empty
+    /// pair), rows past whole 8-row strips, columns past whole 48-column strips, beta 0, 1 and ½.
+    /// Beyond one pass, or without AVX512-BF16, the calls decline and leave C untouched.
+    func testPrepackedOperandsGiveTheBitsOfTheProductThatPacksThem() {
+        let hasBF16 = asl_simd_has_avx512_bf16() != 0
+        for (m, n, k, beta) in [(5, 7, 3, Float(0)), (37, 101, 53, 1), (64, 672, 32, 0), (128, 256, 64, 0.5), (9, 49, 384, 1), (3, 5, 385, 0)] {
+            let a = values(m * k, seed: 11), b = values(k * n, seed: 12), start = values(m * n, seed: 13)
+            var reference = start, packed = start
+            let referenceRan = asl_gemm_bf16_avx512(0, 0, m, n, k, a, k, b, n, beta, &reference, n)
+            let ran = withPacked(bytes: asl_gemm_bf16_avx512_packed_a_bytes(m, k)) { pa in
+                withPacked(bytes: asl_gemm_bf16_avx512_packed_b_bytes(k, n)) { pb -> Int32 in
+                    let packedA = asl_gemm_bf16_avx512_pack_a(m, k, a, k, pa)
+                    XCTAssertEqual(packedA != 0, hasBF16 && k <= 384, "A packs exactly where one pass covers k, \(m)×\(n)×\(k)")
+                    _ = asl_gemm_bf16_avx512_pack_b(0, k, n, b, n, pb)
+                    return asl_gemm_bf16_avx512_prepacked(m, n, k, pa, pb, beta, &packed, n)
+                }
+            }
+            XCTAssertEqual(referenceRan != 0, hasBF16)
+            XCTAssertEqual(ran != 0, hasBF16 && k <= 384, "runs exactly where the CPU has AVX512-BF16 and k ≤ 384, \(m)×\(n)×\(k)")
+            if ran != 0 {
+                XCTAssertEqual(packed.map(\.bitPattern), reference.map(\.bitPattern), "\(m)×\(n)×\(k), β \(beta)")
+                XCTAssertNotEqual(packed, start, "the product was written")
+            } else {
+                XCTAssertEqual(packed, start, "a declined call leaves C untouched")
+            }
+        }
+    }
+}

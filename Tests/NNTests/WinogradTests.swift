@@ -193,3 +193,98 @@ extension WinogradTests {
         }
     }
 }
+
+extension WinogradTests {
+    /// bf16 forward's input transform writes V straight into the AVX512-BF16 kernel's packed
+    /// layout: the bytes of transforming to float32 and packing each point's matrix after, for
+    /// odd channel counts (the last pair half empty), a last strip of 48 tiles part-filled, bands
+    /// inside and at the edges of the image, and several images a piece. It declines, writing
+    /// nothing, where a 16-tile vector could straddle two strips, where the buffer is not on a
+    /// cache line, where the plain transforms are forced, and on CPUs without AVX512-BF16.
+    func testPackedBF16InputTransformGivesTheBytesOfTransformingThenPacking() {
+        let hasBF16 = asl_simd_has_avx512_bf16() != 0
+        let cases: [(c: Int, n: Int, h: Int, w: Int, row0: Int, rows: Int)] = [(33, 1, 10, 32, 0, 5), (32, 2, 10, 32, 2, 3), (17, 2, 6, 96, 0, 3),
+                                                                             (16, 3, 4, 64, 1, 1)]
+        for (index, shape) in cases.enumerated() {
+            let tw = shape.w / 2, t = shape.n * shape.rows * tw, plane = shape.h * shape.w
+            let x = randomTensor([shape.c, shape.n, shape.h, shape.w], seed: UInt64(120 + index))
+            let vStride = WinogradConvolution.pointStride(rows: shape.c, tiles: t)
+            var v = [Float](repeating: 0, count: 16 * vStride)
+            let panelBytes = asl_gemm_bf16_avx512_packed_b_bytes(shape.c, t)
+            let stride = WinogradConvolution.packedInputPointStride(inChannels: shape.c, tiles: t)
+            XCTAssertGreaterThanOrEqual(4 * stride, panelBytes)
+            let reference = UnsafeMutableRawPointer.allocate(byteCount: 16 * 4 * stride, alignment: 64)
+            let packed = UnsafeMutableRawPointer.allocate(byteCount: 16 * 4 * stride + 64, alignment: 64)
+            defer { reference.deallocate(); packed.deallocate() }
+            packed.initializeMemory(as: UInt8.self, repeating: 0xA5, count: 16 * 4 * stride + 64)
+            let words = packed.assumingMemoryBound(to: UInt32.self)
+            var ran = true
+            x.data.withUnsafeBufferPointer { xs in
+                v.withUnsafeMutableBufferPointer { vs in
+                    for i in 0..<shape.n {
+                        asl_winograd_input(xs.baseAddress! + i * plane, shape.c, shape.n * plane, shape.h, shape.w, shape.row0, shape.rows,
+                                           vs.baseAddress! + i * shape.rows * tw, t, vStride)
+                    }
+                    for point in 0..<16 {
+                        _ = asl_gemm_bf16_avx512_pack_b(0, shape.c, t, vs.baseAddress! + point * vStride, t, reference + 4 * point * stride)
+                    }
+                    for i in 0..<shape.n {
+                        ran = asl_winograd_input_bf16_packed(xs.baseAddress! + i * plane, shape.c, shape.n * plane, shape.h, shape.w,
+                                                             shape.row0, shape.rows, words, i * shape.rows * tw, t, stride) != 0 && ran
+                    }
+                }
+            }
+            XCTAssertEqual(ran, hasBF16, "case \(index): runs exactly where the CPU has AVX512-BF16")
+            guard ran else {
+                XCTAssertTrue(UnsafeRawBufferPointer(start: packed, count: 16 * 4 * stride).allSatisfy { $0 == 0xA5 }, "declined: nothing written")
+                continue
+            }
+            for point in 0..<16 {
+                XCTAssertEqual(memcmp(packed + 4 * point * stride, reference + 4 * point * stride, panelBytes), 0, "case \(index), point \(point)")
+            }
+            // Where it must decline: rows of 20 tiles, a band starting mid-vector, a buffer off its cache line, plain transforms forced.
+            let guardBytes = Array(UnsafeRawBufferPointer(start: packed, count: 16 * 4 * stride + 64))
+            x.data.withUnsafeBufferPointer { xs in
+                let src = xs.baseAddress!
+                XCTAssertEqual(asl_winograd_input_bf16_packed(src, 16, plane, 4, 40, 0, 1, words, 0, 20, stride), 0, "rows of 20 tiles")
+                XCTAssertEqual(asl_winograd_input_bf16_packed(src, shape.c, plane, shape.h, shape.w, 0, 1, words, 8, t, stride), 0, "first tile 8")
+                XCTAssertEqual(asl_winograd_input_bf16_packed(src, shape.c, plane, shape.h, shape.w, 0, 1, words + 1, 0, t, stride), 0, "misaligned")
+                asl_winograd_portable(1)
+                defer { asl_winograd_portable(0) }
+                XCTAssertEqual(asl_winograd_input_bf16_packed(src, shape.c, plane, shape.h, shape.w, 0, 1, words, 0, t, stride), 0, "plain forced")
+            }
+            XCTAssertEqual(Array(UnsafeRawBufferPointer(start: packed, count: 16 * 4 * stride + 64)), guardBytes, "declined calls wrote nothing")
+        }
+    }
+
+    /// Conv2d's bf16 forward with its operands packed where they are made (the transformed
+    /// weights once, V by the transform) gives the bits of the forward that packs them in each
+    /// point's product (which the plain transforms force), in training and in inference, in whole
+    /// images and in bands of one tile row; and the packed route is chosen only where it applies.
+    func testBF16ForwardWithOperandsPackedWhereMadeGivesTheSameBits() throws {
+        XCTAssertFalse(WinogradConvolution.packsBF16Forward(.f2, kernel: .avx512BF16, inChannels: 32, width: 40), "rows of 20 tiles")
+        XCTAssertFalse(WinogradConvolution.packsBF16Forward(.f4, kernel: .avx512BF16, inChannels: 32, width: 64), "F(4×4)")
+        XCTAssertFalse(WinogradConvolution.packsBF16Forward(.f2, kernel: .avx512, inChannels: 32, width: 64), "fp32")
+        XCTAssertFalse(WinogradConvolution.packsBF16Forward(.f2, kernel: .avx512BF16, inChannels: 400, width: 64), "two passes over k")
+        try XCTSkipIf(ProductKernel.bf16 != .avx512BF16, "the packed route needs the AVX512-BF16 kernel (this CPU: \(String(describing: ProductKernel.bf16)))")
+        let shapes: [(c: Int, k: Int, n: Int, h: Int, w: Int)] = [(32, 20, 3, 8, 64), (33, 7, 2, 6, 32)]
+        for (index, shape) in shapes.enumerated() {
+            XCTAssertTrue(WinogradConvolution.packsBF16Forward(.f2, kernel: .avx512BF16, inChannels: shape.c, width: shape.w))
+            var random = Initializer(seed: UInt64(130 + index))
+            let conv = Conv2d(name: "c", inChannels: shape.c, outChannels: shape.k, kernel: 3, padding: 1, fusedReLU: true, random: &random)
+            let x = randomTensor([shape.c, shape.n, shape.h, shape.w], seed: UInt64(135 + index))
+            for pieceBytes in [1, 1 << 26] {
+                conv.winogradPieceBytes = pieceBytes
+                func outputs() -> [[UInt32]] {
+                    conv.engine = Engine(threads: 2, precision: .bf16)
+                    return [conv.forward(x, training: true), conv.forward(x, training: false)].map { $0.data.map(\.bitPattern) }
+                }
+                let packed = outputs()
+                asl_winograd_portable(1)
+                let unpacked = outputs()
+                asl_winograd_portable(0)
+                XCTAssertEqual(packed, unpacked, "case \(index), piece bytes \(pieceBytes)")
+            }
+        }
+    }
+}

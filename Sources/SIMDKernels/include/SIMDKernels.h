@@ -2,6 +2,7 @@
 #define ASL_SIMD_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Whether this CPU runs the AVX2 + FMA kernels below (checked once, at run time, so the
 /// binary still runs on CPUs without them; callers use their portable kernel then).
@@ -73,6 +74,19 @@ int asl_gemm_bf16_avx512_pack_b(int trans_b, size_t k, size_t n, const float *b,
 int asl_gemm_bf16_avx512_packed(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed_b, float beta,
                                 float *c, size_t ldc);
 
+/// A products (the convolutions' transformed weights) packed once for many products, and
+/// products whose operands are both packed already, in the AVX512-BF16 kernel, for k ≤ 384
+/// (one pass over k, as `asl_gemm_bf16_avx512` makes for such k): `_packed_a_bytes(m, k)` is
+/// the size of a row-major A (m × k) packed, `_pack_a` packs it (into 64-byte aligned memory),
+/// and `_prepacked` computes C = A·B + beta·C from it and a B packed as
+/// `asl_gemm_bf16_avx512_pack_b` packs it (or as `asl_winograd_input_bf16_packed` writes it),
+/// with the same bits as the unpacked product. The last two return 0, doing nothing, where the
+/// CPU lacks AVX512-BF16 or k > 384.
+size_t asl_gemm_bf16_avx512_packed_a_bytes(size_t m, size_t k);
+int asl_gemm_bf16_avx512_pack_a(size_t m, size_t k, const float *a, size_t lda, void *packed);
+int asl_gemm_bf16_avx512_prepacked(size_t m, size_t n, size_t k, const void *packed_a, const void *packed_b, float beta, float *c,
+                                   size_t ldc);
+
 /// Whether AMX-BF16 runs here: the CPU has AMX-TILE and AMX-BF16, the OS enables their state
 /// and Linux granted this process the tile data (`arch_prctl(ARCH_REQ_XCOMP_PERM)`, asked for
 /// on the first call).
@@ -114,6 +128,18 @@ double asl_simd_peak_probe(int bf16, size_t iterations);
 /// V = Bᵀ d B of every tile of the band, from one image's channel planes (0 outside the image).
 void asl_winograd_input(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
                         size_t tile_row0, size_t tile_rows, float *v, size_t ldv, size_t point_stride);
+/// The same V, rounded to bf16 and written as the B operand of `asl_gemm_bf16_avx512_prepacked`
+/// over the piece's `tiles` tiles (the bits `asl_gemm_bf16_avx512_pack_b` makes of
+/// `asl_winograd_input`'s V): for each point (`point_stride` 4-byte entries apart, a multiple of
+/// 16), strips of 48 tiles, each ⌈channels/2⌉ pairs of channels × 48 tiles; this image's band
+/// starts at tile `first_tile` of the piece, and the call that ends at the last tile zeroes the
+/// last strip's lanes past it. Skips the float32 V and its packing pass. Returns 0, writing
+/// nothing, where the CPU lacks AVX512-BF16 (or the plain transforms are forced), unless
+/// width/2 and first_tile are multiples of 16 (a 16-tile vector then never straddles two
+/// strips) and `packed` is 64-byte aligned.
+int asl_winograd_input_bf16_packed(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
+                                   size_t tile_row0, size_t tile_rows, uint32_t *packed, size_t first_tile, size_t tiles,
+                                   size_t point_stride);
 /// Y = Aᵀ M A of every tile of the band, written (not added) into the output rows
 /// 2·tile_row0 … 2·(tile_row0 + tile_rows) − 1 of each of `channels` planes.
 void asl_winograd_output(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
