@@ -239,13 +239,21 @@ public final class Conv2d {
                                                                                     imageStride: plan.plane)
                                                 } ?? WinogradConvolution.OutputPlace(start: pieceOutput! + part * pieceOutputSize, channelStride: width,
                                                                                      imageStride: pieceRows * ow)
+                                                var pooledByTransform = false
                                                 if let u = transformed, let tile {
                                                     let piece = WinogradConvolution.Piece(tile: tile, first: first, count: count, tileRow0: y0 / tile.side,
                                                                                           tileRows: pieceRows / tile.side, batch: n, height: h, width: w)
-                                                    WinogradConvolution.forward(piece, input: s, inChannels: c, outChannels: kOut, weights: u,
-                                                                                packedWeights: packsBF16 ? UnsafeRawPointer(u + uSize - packedUSize) : nil,
-                                                                                workspace: u + uSize + part * winogradWorkerSize, out: place,
-                                                                                engine: engine, name: name)
+                                                    // Inference's F(2×2) tiles are the pooling windows: the output transform pools them.
+                                                    let pooled = poolFirst ? po.map {
+                                                        WinogradConvolution.PooledPlace(
+                                                            planes: .init(start: $0 + first * pooledPlane + (y0 / 2) * (ow / 2), channelStride: n * pooledPlane,
+                                                                          imageStride: pooledPlane),
+                                                            bias: bp, relu: relu)
+                                                    } : nil
+                                                    pooledByTransform = WinogradConvolution.forward(
+                                                        piece, input: s, inChannels: c, outChannels: kOut, weights: u,
+                                                        packedWeights: packsBF16 ? UnsafeRawPointer(u + uSize - packedUSize) : nil,
+                                                        workspace: u + uSize + part * winogradWorkerSize, out: place, pooled: pooled, engine: engine, name: name)
                                                 } else {
                                                     lowerAndMultiply(s, columns! + part * plan.workerSize, wp, place, first: first, count: count, rows: y0, y1)
                                                 }
@@ -256,7 +264,7 @@ public final class Conv2d {
                                                         }
                                                     }
                                                 }
-                                                guard let po, let pw else { continue }
+                                                guard let po, let pw, !pooledByTransform else { continue }
                                                 engine.timedInWorker(name, .forward, .pooling) {
                                                     for ch in 0..<kOut {
                                                         for i in 0..<count {

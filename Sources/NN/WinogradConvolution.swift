@@ -165,16 +165,28 @@ enum WinogradConvolution {
 
     /// Where forward writes a piece's outputs (from its first row).
     typealias OutputPlace = Planes<UnsafeMutablePointer<Float>>
+
+    /// Where inference's epilogue puts a piece's pooled values when F(2×2)'s output transform
+    /// pools them itself (each tile is one 2 × 2 window): the piece's first pooled value, channel
+    /// and image strides, and the bias and ReLU that follow the maximum.
+    struct PooledPlace {
+        var planes: Planes<UnsafeMutablePointer<Float>>
+        var bias: UnsafePointer<Float>
+        var relu: Bool
+    }
     /// Where backward reads a piece's output gradient (whole planes).
     typealias GradientPlace = Planes<UnsafePointer<Float>>
 
     /// Forward of one piece: the convolution's outputs (no bias) of its rows, written to
     /// `out`, through V and M in `workspace` (`workspaceSize` floats).
     /// With `packedWeights` (`packWeights`' result, where `packsBF16Forward`), the input
-    /// transform writes V packed and the products read both operands as they are.
+    /// transform writes V packed and the products read both operands as they are. With `pooled`
+    /// (inference), F(2×2) writes the pooled, biased and ReLU'd values there instead of `out`
+    /// and returns true; false means `out` holds the outputs, for the caller to pool.
+    @discardableResult
     static func forward(_ piece: Piece, input x: UnsafePointer<Float>, inChannels c: Int, outChannels k: Int,
                         weights u: UnsafePointer<Float>, packedWeights: UnsafeRawPointer? = nil, workspace: UnsafeMutablePointer<Float>,
-                        out: OutputPlace, engine: Engine, name: String) {
+                        out: OutputPlace, pooled: PooledPlace? = nil, engine: Engine, name: String) -> Bool {
         let t = piece.tiles, stride = piece.batch * piece.plane, points = piece.tile.points
         let vStride = pointStride(rows: c, tiles: t), mStride = pointStride(rows: k, tiles: t)
         let v = workspace, m = workspace + forwardInputSize(piece.tile, inChannels: c, tiles: t)
@@ -213,6 +225,18 @@ enum WinogradConvolution {
                               pointStrides: (weightPointStride(inChannels: c, outChannels: k), vStride, mStride))
             }
         }
+        var pooledHere = false
+        if let pooled, piece.tile == .f2 {
+            // Declines (without AVX-512, or with the plain transforms forced) before writing anything.
+            engine.timedInWorker(name, .forward, .transform) {
+                pooledHere = (0..<piece.count).allSatisfy { i in
+                    asl_winograd_output_pooled(m + i * piece.tilesPerImage, t, mStride, k, piece.tilesPerImage, pooled.bias,
+                                               pooled.relu ? 1 : 0, pooled.planes.start + i * pooled.planes.imageStride,
+                                               pooled.planes.channelStride) != 0
+                }
+            }
+            if pooledHere { return true }
+        }
         engine.timedInWorker(name, .forward, .transform) {
             for i in 0..<piece.count {
                 // The output transform's first tile row is 0 here: `out.start` is already at the piece's first row.
@@ -220,6 +244,7 @@ enum WinogradConvolution {
                                 out.start + i * out.imageStride)
             }
         }
+        return false
     }
 
     /// The weight gradient's products dU = dM · Vᵀ have the K × C result in one orientation or

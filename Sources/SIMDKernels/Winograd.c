@@ -326,6 +326,41 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t poi
     }
 }
 
+// Inference's epilogue straight from M: a tile's 2 × 2 outputs are one pooling window, so each
+// tile gives one pooled value, the window's maximum (MaxPool.c's comparisons, in its order) plus
+// the bias, then ReLU. The outputs are the expressions of output_avx512, so the bits are those
+// of transforming, then pooling with asl_maxpool2x2_bias_relu_avx512.
+ASL_WINO_TARGET static void output_pooled_avx512(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t tiles,
+                                                 const float *bias, int relu, float *pooled, size_t pooled_channel_stride) {
+    const __m512 zero = _mm512_setzero_ps();
+    for (size_t k = 0; k < channels; k++) {
+        const float *mt = m + k * ldm;
+        float *out = pooled + k * pooled_channel_stride;
+        const __m512 b = _mm512_set1_ps(bias[k]);
+        for (size_t t0 = 0; t0 < tiles; t0 += 16) {
+            const __mmask16 keep = asl_wino_lanes(tiles - t0);
+            __m512 r[4][2];
+            for (size_t p = 0; p < 4; p++) {
+                const __m512 m0 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 0) * point_stride + t0);
+                const __m512 m1 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 1) * point_stride + t0);
+                const __m512 m2 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 2) * point_stride + t0);
+                const __m512 m3 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 3) * point_stride + t0);
+                r[p][0] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
+                r[p][1] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
+            }
+            const __m512 y00 = _mm512_add_ps(_mm512_add_ps(r[0][0], r[1][0]), r[2][0]);
+            const __m512 y01 = _mm512_add_ps(_mm512_add_ps(r[0][1], r[1][1]), r[2][1]);
+            const __m512 y10 = _mm512_sub_ps(_mm512_sub_ps(r[1][0], r[2][0]), r[3][0]);
+            const __m512 y11 = _mm512_sub_ps(_mm512_sub_ps(r[1][1], r[2][1]), r[3][1]);
+            const __m512 top = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y01, y00, _CMP_GT_OQ), y00, y01);
+            const __m512 bottom = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y11, y10, _CMP_GT_OQ), y10, y11);
+            __m512 v = _mm512_add_ps(_mm512_mask_blend_ps(_mm512_cmp_ps_mask(bottom, top, _CMP_GT_OQ), top, bottom), b);
+            if (relu) v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, zero);
+            _mm512_mask_storeu_ps(out + t0, keep, v);
+        }
+    }
+}
+
 ASL_WINO_TARGET static void output_adjoint_avx512(const float *dy, size_t channels, size_t channel_stride, size_t width,
                                                   size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride) {
     const size_t tw = width / 2;
@@ -450,6 +485,18 @@ void asl_winograd_output(const float *m, size_t ldm, size_t point_stride, size_t
     }
 #endif
     output_plain(m, ldm, point_stride, channels, channel_stride, width, tile_row0, tile_rows, out);
+}
+
+int asl_winograd_output_pooled(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t tiles, const float *bias, int relu,
+                               float *pooled, size_t pooled_channel_stride) {
+#ifdef ASL_WINO_X86
+    if (ASL_WINO_VECTOR) {
+        output_pooled_avx512(m, ldm, point_stride, channels, tiles, bias, relu, pooled, pooled_channel_stride);
+        return 1;
+    }
+#endif
+    (void)m; (void)ldm; (void)point_stride; (void)channels; (void)tiles; (void)bias; (void)relu; (void)pooled; (void)pooled_channel_stride;
+    return 0;
 }
 
 void asl_winograd_output_adjoint(const float *dy, size_t channels, size_t channel_stride, size_t width,

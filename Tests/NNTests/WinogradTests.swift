@@ -288,3 +288,43 @@ extension WinogradTests {
         }
     }
 }
+
+extension WinogradTests {
+    /// Inference's F(2×2) output transform pools its tiles itself (each tile's 2 × 2 outputs are
+    /// one pooling window) and biases and ReLUs the maxima: the bits of transforming, then pooling,
+    /// which the plain transforms force; in fp32 and bf16, with and without ReLU, rows of 6 tiles
+    /// (a part-filled vector), in whole images and in bands of one tile row. No pooling pass then
+    /// runs; training, which keeps the winners, and F(4×4) still pool after the transform.
+    func testInferenceF2OutputTransformPoolsWithTheBitsOfPoolingAfter() throws {
+        try XCTSkipIf(ProductKernel.fp32 != .avx512, "the fused epilogue is AVX-512 code: without it the transform and the pooling run apart")
+        let shapes: [(c: Int, k: Int, n: Int, h: Int, w: Int, precision: Precision, relu: Bool)] = [
+            (16, 10, 3, 8, 12, .fp32, true), (16, 10, 3, 8, 12, .fp32, false), (32, 20, 2, 8, 64, .bf16, true), (33, 7, 3, 6, 32, .bf16, true),
+        ]
+        for (index, shape) in shapes.enumerated() {
+            var random = Initializer(seed: UInt64(140 + index))
+            let conv = Conv2d(name: "c", inChannels: shape.c, outChannels: shape.k, kernel: 3, padding: 1, fusedReLU: shape.relu, random: &random)
+            let x = randomTensor([shape.c, shape.n, shape.h, shape.w], seed: UInt64(145 + index))
+            for pieceBytes in [1, 1 << 26] {
+                conv.winogradPieceBytes = pieceBytes
+                func pooled(training: Bool, _ algorithm: ConvolutionAlgorithm = .winograd2x2) -> (bits: [UInt32], pooledApart: Bool) {
+                    let profile = EngineProfile()
+                    conv.engine = Engine(threads: 2, precision: shape.precision, profile: profile, convolution: algorithm)
+                    let y = conv.forward(x, training: training, pool: MaxPool2d())
+                    return (y.data.map(\.bitPattern), profile.report.contains { $0.key.layer == "c" && $0.key.phase == .pooling })
+                }
+                let fused = pooled(training: false), trained = pooled(training: true)
+                asl_winograd_portable(1)
+                let apart = pooled(training: false)
+                asl_winograd_portable(0)
+                XCTAssertEqual(fused.bits, apart.bits, "case \(index), piece bytes \(pieceBytes)")
+                XCTAssertFalse(fused.pooledApart, "case \(index): the output transform pooled")
+                XCTAssertTrue(apart.pooledApart, "case \(index): with the plain transforms the pooling runs apart")
+                XCTAssertTrue(trained.pooledApart, "training pools after the transform, keeping the winners")
+                XCTAssertEqual(trained.bits, fused.bits, "case \(index): training's pooled values are inference's")
+                if shape.precision == .fp32 {
+                    XCTAssertTrue(pooled(training: false, .winograd).pooledApart, "F(4×4) pools after its transform")
+                }
+            }
+        }
+    }
+}

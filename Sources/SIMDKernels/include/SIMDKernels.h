@@ -144,6 +144,14 @@ int asl_winograd_input_bf16_packed(const float *image, size_t channels, size_t c
 /// 2·tile_row0 … 2·(tile_row0 + tile_rows) − 1 of each of `channels` planes.
 void asl_winograd_output(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
                          size_t tile_row0, size_t tile_rows, float *out);
+/// Inference's epilogue of one image's band from M: each tile's 2 × 2 outputs are one 2 × 2
+/// pooling window, so tile t (of `tiles`, counted from the band's first) gives pooled value t of
+/// each channel (`pooled_channel_stride` apart): the window's maximum plus bias[k], then, with
+/// `relu`, 0 where negative. The bits of asl_winograd_output followed by
+/// asl_maxpool2x2_bias_relu_avx512, without writing the outputs. Returns 0, writing nothing,
+/// without AVX-512 (or with the plain transforms forced).
+int asl_winograd_output_pooled(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t tiles, const float *bias, int relu,
+                               float *pooled, size_t pooled_channel_stride);
 /// dM = A dY Aᵀ: the adjoint of asl_winograd_output, from the output gradient's planes.
 void asl_winograd_output_adjoint(const float *dy, size_t channels, size_t channel_stride, size_t width,
                                  size_t tile_row0, size_t tile_rows, float *dm, size_t ldm, size_t point_stride);
