@@ -143,6 +143,96 @@ static void kernel_8x48(size_t kc, const void *packed_a_strip, const void *packe
 
 #undef ASL_ROW
 
+// Few rows, long k, B transposed (a linear layer's forward: X (batch × in) · Wᵀ, W (out × in)
+// row-major): packing Wᵀ into 48-wide strips transposes every weight, and with 32 rows each
+// weight is used only 32 times, so the packing costs about as much as the products. Here the
+// rows of A lie across the lanes instead (Aᵀ, 32 × kc a pass, is cheap to transpose) and each
+// weight is broadcast from W as it is stored: no packing of B at all. Each entry of C is the
+// same sum as in kernel_8x48 (passes of the same kc; in each, a chain of FMAs over k from 0;
+// then C = beta·C + pass, beta 1 after the first pass), so the bits are asl_gemm_run's.
+enum { FEW_ROWS = 32 };
+
+static _Thread_local float *few_at, *few_ct;
+static _Thread_local size_t few_ct_columns;
+
+/// ct[j][0..31] (8 of them, `rows` kept) = beta·ct + Σₖ at[k][·] · b_j[k] over `kc` values of k,
+/// or, with `overwrite`, the sum alone; b_j is row j of B (ldb apart).
+__attribute__((target("avx512f")))
+static void kernel_few_rows(size_t kc, const float *bt, size_t ldb, size_t rows, const float *at, float *ct, int overwrite, float beta) {
+    // Rows past `rows` read row 0 again (always there) and are not stored.
+    const float *b0 = bt, *b1 = rows > 1 ? bt + ldb : bt, *b2 = rows > 2 ? bt + 2 * ldb : bt, *b3 = rows > 3 ? bt + 3 * ldb : bt;
+    const float *b4 = rows > 4 ? bt + 4 * ldb : bt, *b5 = rows > 5 ? bt + 5 * ldb : bt, *b6 = rows > 6 ? bt + 6 * ldb : bt, *b7 = rows > 7 ? bt + 7 * ldb : bt;
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    __m512 c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (size_t k = 0; k < kc; k++) {
+        const __m512 x0 = _mm512_load_ps(at + FEW_ROWS * k), x1 = _mm512_load_ps(at + FEW_ROWS * k + 16);
+#define ASL_FEW_ROW(i)                                                                                   \
+        {                                                                                                \
+            const __m512 w = _mm512_set1_ps(b##i[k]);                                                   \
+            c##i##0 = _mm512_fmadd_ps(w, x0, c##i##0);                                                   \
+            c##i##1 = _mm512_fmadd_ps(w, x1, c##i##1);                                                   \
+        }
+        ASL_FEW_ROW(0) ASL_FEW_ROW(1) ASL_FEW_ROW(2) ASL_FEW_ROW(3) ASL_FEW_ROW(4) ASL_FEW_ROW(5) ASL_FEW_ROW(6) ASL_FEW_ROW(7)
+#undef ASL_FEW_ROW
+    }
+    const __m512 vbeta = _mm512_set1_ps(beta);
+#define ASL_FEW_STORE(i)                                                                                 \
+    if (i < rows) {                                                                                      \
+        float *row = ct + FEW_ROWS * (i);                                                                \
+        if (overwrite) {                                                                                 \
+            _mm512_store_ps(row, c##i##0);                                                               \
+            _mm512_store_ps(row + 16, c##i##1);                                                          \
+        } else {                                                                                         \
+            _mm512_store_ps(row, _mm512_fmadd_ps(vbeta, _mm512_load_ps(row), c##i##0));                  \
+            _mm512_store_ps(row + 16, _mm512_fmadd_ps(vbeta, _mm512_load_ps(row + 16), c##i##1));        \
+        }                                                                                                \
+    }
+    ASL_FEW_STORE(0) ASL_FEW_STORE(1) ASL_FEW_STORE(2) ASL_FEW_STORE(3) ASL_FEW_STORE(4) ASL_FEW_STORE(5) ASL_FEW_STORE(6) ASL_FEW_STORE(7)
+#undef ASL_FEW_STORE
+}
+
+__attribute__((target("avx512f")))
+static void few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    float *at = few_at, *ct = few_ct;
+    // Cᵀ, 32 lanes a column (lanes past m are 0 and never stored).
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < FEW_ROWS; i++) ct[j * FEW_ROWS + i] = beta != 0 && i < m ? c[i * ldc + j] : 0;
+    const size_t kc_step = asl_gemm_k_step(k, KC, 1), whole = m / 8 * 8;
+    for (size_t pc = 0; pc < k; pc += kc_step) {
+        const size_t kc = k - pc < kc_step ? k - pc : kc_step;
+        // at[k][i] = A(i, pc + k): 8 × 8 transposes where 8 rows and 8 values of k are whole.
+        size_t kk = 0;
+        for (; kk + 8 <= kc; kk += 8)
+            for (size_t i = 0; i < whole; i += 8) transpose8x8(a + i * lda + pc + kk, lda, at + kk * FEW_ROWS + i, FEW_ROWS);
+        for (size_t k0 = 0; k0 < kc; k0++)
+            for (size_t i = k0 < kk ? whole : 0; i < FEW_ROWS; i++) at[k0 * FEW_ROWS + i] = i < m ? a[i * lda + pc + k0] : 0;
+        const int overwrite = pc == 0 && beta == 0;
+        const float pass_beta = pc == 0 ? beta : 1.0f;
+        for (size_t j0 = 0; j0 < n; j0 += 8)
+            kernel_few_rows(kc, b + j0 * ldb + pc, ldb, n - j0 < 8 ? n - j0 : 8, at, ct + j0 * FEW_ROWS, overwrite, pass_beta);
+    }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) c[i * ldc + j] = ct[j * FEW_ROWS + i];
+}
+
+int asl_sgemm_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                                 size_t ldc) {
+    if (!asl_simd_has_avx512() || m > FEW_ROWS) return 0;
+    if (k == 0) {
+        asl_gemm_scale(m, n, beta, c, ldc);
+        return 1;
+    }
+    if (!few_at) few_at = aligned_alloc(64, sizeof(float) * KC * FEW_ROWS);
+    if (few_ct_columns < n) {
+        free(few_ct);
+        few_ct = aligned_alloc(64, sizeof(float) * FEW_ROWS * ((n + 7) / 8 * 8));
+        few_ct_columns = few_ct ? n : 0;
+    }
+    if (!few_at || !few_ct) return 0;
+    few_rows_bt(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return 1;
+}
+
 static const asl_gemm_blocking blocking = {MR, NR, KC, MC, NC, 1, pack_a, pack_b, kernel_8x48};
 
 /// The CPU check sits outside the AVX-512 function, so no AVX-512 instruction (not even one
@@ -179,6 +269,12 @@ int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, con
     return 0;
 }
 
+
+int asl_sgemm_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                                 size_t ldc) {
+    (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
 
 size_t asl_sgemm_avx512_packed_b_bytes(size_t k, size_t n) { (void)k; (void)n; return 0; }
 

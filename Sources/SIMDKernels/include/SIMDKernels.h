@@ -24,6 +24,14 @@ int asl_simd_has_avx512(void);
 int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                      const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
+/// asl_sgemm_avx512(0, 1, …) for at most 32 rows (a linear layer's forward over a batch,
+/// C = X·Wᵀ + beta·C with W row-major), bit for bit: A's rows go across the lanes and B is read
+/// as stored, so the transposing pack of B, as costly as the products for so few rows, is
+/// skipped. Returns 0, with C untouched, where the CPU lacks AVX-512, m > 32 or its buffers
+/// cannot be had.
+int asl_sgemm_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                                 size_t ldc);
+
 /// 2 × 2 max pooling, stride 2, of one height × width plane: out and winners have
 /// (height/2) × (width/2) entries; winners[i] is 0–3, which input of the window won (top-left,
 /// top-right, bottom-left, bottom-right; the first on ties). Returns 0, writing nothing, when
