@@ -53,6 +53,8 @@ public final class Conv2d {
     /// Whether `outputBuffer` holds the last forward's output (a forward that pooled pieces
     /// in cache without keeping them leaves it stale).
     private var outputIsCurrent = false
+    /// Whether the last forward's pooled output is (N, K, h, w) (`imageMajor` in inference), not (K, N, h, w).
+    private(set) var lastPooledIsImageMajor = false
 
     /// Bytes of transformed input and output a Winograd piece holds (images or a band of one).
     /// Larger than L2: the per-point products of a piece are short in k (the channels), and wider ones
@@ -144,7 +146,10 @@ public final class Conv2d {
     /// in the same pass, band by band (its output is then `pool`'s, returned). The conv's own
     /// output is then written to memory only with `keepOutput` (for `lastOutput`): neither
     /// backward nor the next layer reads it, and each band is pooled while it is in cache.
-    func forward(_ x: Tensor, training: Bool, pool: MaxPool2d?, keepOutput: Bool = false) -> Tensor {
+    /// With `imageMajor`, inference (pooling, output not kept) writes the pooled output as
+    /// (N, K, H'/2, W'/2), PyTorch's order, which a linear layer reads flattened as it is: no
+    /// pass that swaps the leading axes afterwards; `lastPooledIsImageMajor` says whether it did.
+    func forward(_ x: Tensor, training: Bool, pool: MaxPool2d?, keepOutput: Bool = false, imageMajor: Bool = false) -> Tensor {
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         precondition(c == inChannels, "Conv2d expects \(inChannels) input channels, got \(c)")
         let (oh, ow) = outputSize(h, w)
@@ -158,6 +163,7 @@ public final class Conv2d {
         // left (the same values; see `MaxPool2d.poolRowsBiased`). Training keeps the winners
         // of the biased values, which backward routes through, so it biases first.
         let poolFirst = !training && !keep
+        let pooledImageMajor = imageMajor && poolFirst
         var out = keep ? Tensor.take(&outputBuffer, [outChannels, n, oh, ow]) : outputBuffer
         let winograd = winogradTile(height: h, width: w).map {
             WinogradConvolution.pieces($0, inChannels: c, outChannels: kOut, height: h, width: w, images: n, bytes: winogradPieceBytes)
@@ -214,6 +220,8 @@ public final class Conv2d {
         func run(_ poolOut: UnsafeMutablePointer<Float>?, _ poolWinners: UnsafeMutablePointer<UInt8>?) {
             nonisolated(unsafe) let (po, pw) = (poolOut, poolWinners)
             let pooledPlane = (oh / 2) * (ow / 2)
+            // Where plane (channel, image) of the pooled output (and of the winners) starts.
+            let (pooledChannelStride, pooledImageStride) = pooledImageMajor ? (pooledPlane, kOut * pooledPlane) : (n * pooledPlane, pooledPlane)
             x.data.withUnsafeBufferPointer { src in
                 scratch.withUnsafeMutableBufferPointer { sc in
                     out.data.withUnsafeMutableBufferPointer { o in
@@ -246,8 +254,8 @@ public final class Conv2d {
                                                     // Inference's F(2×2) tiles are the pooling windows: the output transform pools them.
                                                     let pooled = poolFirst ? po.map {
                                                         WinogradConvolution.PooledPlace(
-                                                            planes: .init(start: $0 + first * pooledPlane + (y0 / 2) * (ow / 2), channelStride: n * pooledPlane,
-                                                                          imageStride: pooledPlane),
+                                                            planes: .init(start: $0 + first * pooledImageStride + (y0 / 2) * (ow / 2),
+                                                                          channelStride: pooledChannelStride, imageStride: pooledImageStride),
                                                             bias: bp, relu: relu)
                                                     } : nil
                                                     pooledByTransform = WinogradConvolution.forward(
@@ -268,7 +276,7 @@ public final class Conv2d {
                                                 engine.timedInWorker(name, .forward, .pooling) {
                                                     for ch in 0..<kOut {
                                                         for i in 0..<count {
-                                                            let plane = ch * n + first + i, offset = plane * pooledPlane + (y0 / 2) * (ow / 2)
+                                                            let offset = ch * pooledChannelStride + (first + i) * pooledImageStride + (y0 / 2) * (ow / 2)
                                                             let products = place.start + ch * place.channelStride + i * place.imageStride
                                                             if poolFirst {
                                                                 MaxPool2d.poolRowsBiased(products, po + offset, height: pieceRows, width: ow, bias: bp[ch], relu: relu)
@@ -291,7 +299,7 @@ public final class Conv2d {
         }
         var result: Tensor
         if pooling, let pool {
-            result = pool.forward(inputShape: [kOut, n, oh, ow], recordsWinners: !poolFirst) { run($0, $1) }
+            result = pool.forward(inputShape: pooledImageMajor ? [n, kOut, oh, ow] : [kOut, n, oh, ow], recordsWinners: !poolFirst) { run($0, $1) }
         } else {
             run(nil, nil)
             result = Tensor(zeros: [0])
@@ -299,6 +307,7 @@ public final class Conv2d {
         input = training ? x : nil
         outputBuffer = out
         outputIsCurrent = keep
+        lastPooledIsImageMajor = pooling && pooledImageMajor
         if let pool {
             if !pooling { result = pool.forward(out) }
             return result

@@ -144,18 +144,21 @@ public final class SmallCNN {
         }
         var x = channelMajorInput
         for block in 0..<3 {
-            // Bias, ReLU and pooling fused into the conv's bands.
-            x = convs[block].forward(x, training: training, pool: pools[block], keepOutput: keepingFeatureMaps)
+            // Bias, ReLU and pooling fused into the conv's bands; inference's last block writes
+            // (N, C, h, w), the flatten order, itself.
+            x = convs[block].forward(x, training: training, pool: pools[block], keepOutput: keepingFeatureMaps, imageMajor: block == 2)
         }
         // (C, N, h, w) → (N, C·h·w): PyTorch's flatten order.
-        var rows = engine.timed("flatten", .forward, .layout) { x.swappingLeadingAxes(reusing: &flat, threads: engine.threads) }
+        let flattened = !convs[2].lastPooledIsImageMajor
+        var rows = !flattened ? x : engine.timed("flatten", .forward, .layout) { x.swappingLeadingAxes(reusing: &flat, threads: engine.threads) }
         rows.shape = [n, architecture.flatFeatures]
         // Inference multiplies both heads' first layers in one product (the same bits).
         let hidden = training || !architecture.hasDistanceHead ? nil : hiddenLayers.inference(rows)
         classActivation = hidden?.0 ?? classHidden.forward(rows, training: training)
         engine.timed("class_head", .forward, .activation) { ReLU.forward(&classActivation) }
         let logits = classOut.forward(classActivation, training: training)
-        flat = rows
+        // Kept for the next flatten to reuse; not the pool's own buffer, which it would then have to copy.
+        if flattened { flat = rows }
         // Without a distance head the distance output is all zeros.
         guard architecture.hasDistanceHead else { return (logits, Tensor(zeros: [n, 1])) }
         distanceActivation = hidden?.1 ?? distanceHidden.forward(rows, training: training)

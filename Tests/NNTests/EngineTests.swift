@@ -116,17 +116,37 @@ final class EngineTests: XCTestCase {
         return (input, classes, last)
     }
 
-    /// Inference (pooling first, the linear layers' weights packed once, both heads' first
-    /// layers in one product) gives the model's outputs bit for bit as a training forward.
+    /// Inference (pooling first, the last block's pooled output written in the flatten order,
+    /// the linear layers' weights packed once, both heads' first layers in one product) gives
+    /// the model's outputs bit for bit as a training forward, on small planes (pooled after the
+    /// products) and on SmallCNN's 128 px (conv 3 pooled by the Winograd output
+    /// transform in bf16); inference runs no flatten pass, training does.
     func testInferenceGivesTheTrainingForwardsOutputs() {
-        for precision in [Precision.fp32, .bf16] {
-            let model = SmallCNN(architecture: SmallCNNArchitecture(inputSize: 16, channels: [4, 8, 8], classHidden: 100, distanceHidden: 45,
-                                                                    classes: 26), seed: 3)
-            model.engine = Engine(threads: 2, precision: precision)
-            let x = randomTensor([5, 3, 16, 16], seed: 4)
-            let inferred = model.forward(x, training: false), trained = model.forward(x, training: true)
-            XCTAssertEqual(inferred.logits.data.map(\.bitPattern), trained.logits.data.map(\.bitPattern), "\(precision) logits")
-            XCTAssertEqual(inferred.distance.data.map(\.bitPattern), trained.distance.data.map(\.bitPattern), "\(precision) distance")
+        for (size, images) in [(16, 5), (128, 2)] {
+            for precision in [Precision.fp32, .bf16] {
+                let model = SmallCNN(architecture: SmallCNNArchitecture(inputSize: size, channels: [4, 16, 16], classHidden: 100,
+                                                                        distanceHidden: 45, classes: 26), seed: 3)
+                let profile = EngineProfile()
+                model.engine = Engine(threads: 2, precision: precision, profile: profile)
+                let x = randomTensor([images, 3, size, size], seed: 4)
+                func flattens() -> Bool { profile.report.contains { $0.key.layer == "flatten" && $0.key.direction == .forward } }
+                let inferred = model.forward(x, training: false)
+                XCTAssertFalse(flattens(), "\(size) px, \(precision): inference writes the flatten order itself")
+                if size == 128, model.engine.kernel == .avx512BF16 {
+                    XCTAssertFalse(profile.report.contains { $0.key.layer == "features.6" && $0.key.phase == .pooling },
+                                   "conv 3's output transform pooled, in the flatten order")
+                }
+                let trained = model.forward(x, training: true)
+                XCTAssertTrue(flattens(), "training flattens")
+                let label = "\(size) px, \(precision)"
+                XCTAssertEqual(inferred.logits.data.map(\.bitPattern), trained.logits.data.map(\.bitPattern), "\(label) logits")
+                XCTAssertEqual(inferred.distance.data.map(\.bitPattern), trained.distance.data.map(\.bitPattern), "\(label) distance")
+                // Kept feature maps take the flatten pass and give the same outputs.
+                let kept = model.forward(x, training: false, keepingFeatureMaps: true)
+                XCTAssertEqual(kept.logits.data.map(\.bitPattern), inferred.logits.data.map(\.bitPattern), "\(label) logits, maps kept")
+                XCTAssertEqual(model.forward(x, training: false).logits.data.map(\.bitPattern), inferred.logits.data.map(\.bitPattern),
+                               "\(label) logits, again")
+            }
         }
     }
 
