@@ -289,6 +289,25 @@ ASL_WINO_BF16_TARGET static void input_bf16_packed(const float *image, size_t ch
                 memset(packed + xi * point_stride + (tiles / 48) * strip + p * 48 + tiles % 48, 0, 4 * (48 - tiles % 48));
 }
 
+// Aᵀ M A of F(2×2) for 16 tiles (lanes past `keep` read as 0): each tile's 2 × 2 outputs, y_rc
+// for row r and column c, from its 16 points `point_stride` apart, starting at tile t0 of mt.
+ASL_WINO_TARGET static inline void output_tile_avx512(const float *mt, size_t point_stride, size_t t0, __mmask16 keep, __m512 *y00,
+                                                      __m512 *y01, __m512 *y10, __m512 *y11) {
+    __m512 r[4][2];
+    for (size_t p = 0; p < 4; p++) {
+        const __m512 m0 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 0) * point_stride + t0);
+        const __m512 m1 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 1) * point_stride + t0);
+        const __m512 m2 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 2) * point_stride + t0);
+        const __m512 m3 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 3) * point_stride + t0);
+        r[p][0] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
+        r[p][1] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
+    }
+    *y00 = _mm512_add_ps(_mm512_add_ps(r[0][0], r[1][0]), r[2][0]);
+    *y01 = _mm512_add_ps(_mm512_add_ps(r[0][1], r[1][1]), r[2][1]);
+    *y10 = _mm512_sub_ps(_mm512_sub_ps(r[1][0], r[2][0]), r[3][0]);
+    *y11 = _mm512_sub_ps(_mm512_sub_ps(r[1][1], r[2][1]), r[3][1]);
+}
+
 ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
                                           size_t tile_row0, size_t tile_rows, float *out) {
     const size_t tw = width / 2;
@@ -300,19 +319,8 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t poi
             for (size_t t0 = 0; t0 < tw; t0 += 16) {
                 const size_t count = tw - t0 < 16 ? tw - t0 : 16;
                 const __mmask16 keep = asl_wino_lanes(count);
-                __m512 r[4][2];
-                for (size_t p = 0; p < 4; p++) {
-                    const __m512 m0 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 0) * point_stride + t0);
-                    const __m512 m1 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 1) * point_stride + t0);
-                    const __m512 m2 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 2) * point_stride + t0);
-                    const __m512 m3 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 3) * point_stride + t0);
-                    r[p][0] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
-                    r[p][1] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
-                }
-                const __m512 y00 = _mm512_add_ps(_mm512_add_ps(r[0][0], r[1][0]), r[2][0]);
-                const __m512 y01 = _mm512_add_ps(_mm512_add_ps(r[0][1], r[1][1]), r[2][1]);
-                const __m512 y10 = _mm512_sub_ps(_mm512_sub_ps(r[1][0], r[2][0]), r[3][0]);
-                const __m512 y11 = _mm512_sub_ps(_mm512_sub_ps(r[1][1], r[2][1]), r[3][1]);
+                __m512 y00, y01, y10, y11;
+                output_tile_avx512(mt, point_stride, t0, keep, &y00, &y01, &y10, &y11);
                 const __mmask16 first = asl_wino_lanes(2 * count), second = asl_wino_lanes(2 * count > 16 ? 2 * count - 16 : 0);
                 __m512 lo, hi;
                 asl_wino_interleave(y00, y01, &lo, &hi);
@@ -328,7 +336,7 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t poi
 
 // Inference's epilogue straight from M: a tile's 2 × 2 outputs are one pooling window, so each
 // tile gives one pooled value, the window's maximum (MaxPool.c's comparisons, in its order) plus
-// the bias, then ReLU. The outputs are the expressions of output_avx512, so the bits are those
+// the bias, then ReLU. The outputs come from output_tile_avx512, as output_avx512's, so the bits are those
 // of transforming, then pooling with asl_maxpool2x2_bias_relu_avx512.
 ASL_WINO_TARGET static void output_pooled_avx512(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t tiles,
                                                  const float *bias, int relu, float *pooled, size_t pooled_channel_stride) {
@@ -339,19 +347,8 @@ ASL_WINO_TARGET static void output_pooled_avx512(const float *m, size_t ldm, siz
         const __m512 b = _mm512_set1_ps(bias[k]);
         for (size_t t0 = 0; t0 < tiles; t0 += 16) {
             const __mmask16 keep = asl_wino_lanes(tiles - t0);
-            __m512 r[4][2];
-            for (size_t p = 0; p < 4; p++) {
-                const __m512 m0 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 0) * point_stride + t0);
-                const __m512 m1 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 1) * point_stride + t0);
-                const __m512 m2 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 2) * point_stride + t0);
-                const __m512 m3 = _mm512_maskz_loadu_ps(keep, mt + (p * 4 + 3) * point_stride + t0);
-                r[p][0] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
-                r[p][1] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
-            }
-            const __m512 y00 = _mm512_add_ps(_mm512_add_ps(r[0][0], r[1][0]), r[2][0]);
-            const __m512 y01 = _mm512_add_ps(_mm512_add_ps(r[0][1], r[1][1]), r[2][1]);
-            const __m512 y10 = _mm512_sub_ps(_mm512_sub_ps(r[1][0], r[2][0]), r[3][0]);
-            const __m512 y11 = _mm512_sub_ps(_mm512_sub_ps(r[1][1], r[2][1]), r[3][1]);
+            __m512 y00, y01, y10, y11;
+            output_tile_avx512(mt, point_stride, t0, keep, &y00, &y01, &y10, &y11);
             const __m512 top = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y01, y00, _CMP_GT_OQ), y00, y01);
             const __m512 bottom = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y11, y10, _CMP_GT_OQ), y10, y11);
             __m512 v = _mm512_add_ps(_mm512_mask_blend_ps(_mm512_cmp_ps_mask(bottom, top, _CMP_GT_OQ), top, bottom), b);
