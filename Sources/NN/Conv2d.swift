@@ -307,7 +307,7 @@ public final class Conv2d {
         input = training ? x : nil
         outputBuffer = out
         outputIsCurrent = keep
-        lastPooledIsImageMajor = pooling && pooledImageMajor
+        lastPooledIsImageMajor = pooledImageMajor
         if let pool {
             if !pooling { result = pool.forward(out) }
             return result

@@ -150,7 +150,7 @@ public final class SmallCNN {
         }
         // (C, N, h, w) → (N, C·h·w): PyTorch's flatten order.
         let flattened = !convs[2].lastPooledIsImageMajor
-        var rows = !flattened ? x : engine.timed("flatten", .forward, .layout) { x.swappingLeadingAxes(reusing: &flat, threads: engine.threads) }
+        var rows = flattened ? engine.timed("flatten", .forward, .layout) { x.swappingLeadingAxes(reusing: &flat, threads: engine.threads) } : x
         rows.shape = [n, architecture.flatFeatures]
         // Inference multiplies both heads' first layers in one product (the same bits).
         let hidden = training || !architecture.hasDistanceHead ? nil : hiddenLayers.inference(rows)

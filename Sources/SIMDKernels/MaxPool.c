@@ -1,4 +1,5 @@
 #include "SIMDKernels.h"
+#include "PoolWindow.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -98,7 +99,7 @@ static void maxpool_bias_relu_avx512(const float *in, float *out, size_t height,
     const size_t oh = height / 2, ow = width / 2;
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    const __m512 b = _mm512_set1_ps(bias), zero = _mm512_setzero_ps();
+    const __m512 b = _mm512_set1_ps(bias);
     for (size_t y = 0; y < oh; y++) {
         const float *r0 = in + 2 * y * width, *r1 = r0 + width;
         float *o = out + y * ow;
@@ -108,11 +109,7 @@ static void maxpool_bias_relu_avx512(const float *in, float *out, size_t height,
             const __m512 l0 = _mm512_loadu_ps(r1 + 2 * x), l1 = _mm512_loadu_ps(r1 + 2 * x + 16);
             const __m512 p = _mm512_permutex2var_ps(u0, even, u1), q = _mm512_permutex2var_ps(u0, odd, u1);
             const __m512 r = _mm512_permutex2var_ps(l0, even, l1), s = _mm512_permutex2var_ps(l0, odd, l1);
-            const __m512 top = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(q, p, _CMP_GT_OQ), p, q);
-            const __m512 bottom = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s, r, _CMP_GT_OQ), r, s);
-            __m512 v = _mm512_add_ps(_mm512_mask_blend_ps(_mm512_cmp_ps_mask(bottom, top, _CMP_GT_OQ), top, bottom), b);
-            if (relu) v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, zero);
-            _mm512_storeu_ps(o + x, v);
+            _mm512_storeu_ps(o + x, asl_pool_window_bias_relu(p, q, r, s, b, relu));
         }
         for (; x < ow; x++) {
             const float p = r0[2 * x], q = r0[2 * x + 1], r = r1[2 * x], s = r1[2 * x + 1];

@@ -1,5 +1,6 @@
 #include "SIMDKernels.h"
 #include "WinogradCommon.h"
+#include "PoolWindow.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -335,12 +336,11 @@ ASL_WINO_TARGET static void output_avx512(const float *m, size_t ldm, size_t poi
 }
 
 // Inference's epilogue straight from M: a tile's 2 × 2 outputs are one pooling window, so each
-// tile gives one pooled value, the window's maximum (MaxPool.c's comparisons, in its order) plus
-// the bias, then ReLU. The outputs come from output_tile_avx512, as output_avx512's, so the bits are those
-// of transforming, then pooling with asl_maxpool2x2_bias_relu_avx512.
+// tile gives one pooled value, the window's maximum plus the bias, then ReLU. The outputs come
+// from output_tile_avx512, as output_avx512's, and the window from asl_pool_window_bias_relu, as
+// asl_maxpool2x2_bias_relu_avx512's, so the bits are those of transforming, then pooling.
 ASL_WINO_TARGET static void output_pooled_avx512(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t tiles,
                                                  const float *bias, int relu, float *pooled, size_t pooled_channel_stride) {
-    const __m512 zero = _mm512_setzero_ps();
     for (size_t k = 0; k < channels; k++) {
         const float *mt = m + k * ldm;
         float *out = pooled + k * pooled_channel_stride;
@@ -349,11 +349,7 @@ ASL_WINO_TARGET static void output_pooled_avx512(const float *m, size_t ldm, siz
             const __mmask16 keep = asl_wino_lanes(tiles - t0);
             __m512 y00, y01, y10, y11;
             output_tile_avx512(mt, point_stride, t0, keep, &y00, &y01, &y10, &y11);
-            const __m512 top = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y01, y00, _CMP_GT_OQ), y00, y01);
-            const __m512 bottom = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y11, y10, _CMP_GT_OQ), y10, y11);
-            __m512 v = _mm512_add_ps(_mm512_mask_blend_ps(_mm512_cmp_ps_mask(bottom, top, _CMP_GT_OQ), top, bottom), b);
-            if (relu) v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, zero);
-            _mm512_mask_storeu_ps(out + t0, keep, v);
+            _mm512_mask_storeu_ps(out + t0, keep, asl_pool_window_bias_relu(y00, y01, y10, y11, b, relu));
         }
     }
 }
