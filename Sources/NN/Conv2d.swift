@@ -9,10 +9,11 @@
 /// place with no transposes. Forward: each thread takes a contiguous block of images and
 /// works through it a few images, or a band of one image's rows, at a time: lower into a
 /// private column buffer that stays in L2, one single-threaded product, then bias, ReLU and
-/// (when a pool follows) the 2 × 2 max-pool on the band while it is in cache. Backward
-/// lowers the same images again rather than keeping a batch of columns (hundreds of MB of
-/// memory traffic) around, in fixed parts of the batch (`gradientParts`) so that the weight
-/// gradient is the same sum for every thread count.
+/// (when a pool follows) the 2 × 2 max-pool on the band while it is in cache; inference in
+/// bf16 (AVX512-BF16) reads the image and pools in the product itself (`PooledConvolution`).
+/// Backward lowers the same images again rather than keeping a batch of columns (hundreds of
+/// MB of memory traffic) around, in fixed parts of the batch (`gradientParts`) so that the
+/// weight gradient is the same sum for every thread count.
 public final class Conv2d {
     public let name: String
     public let weight: Parameter
@@ -50,6 +51,12 @@ public final class Conv2d {
     /// biased and pooled in cache, they never travel to memory (64 MB a batch for SmallCNN's
     /// first conv). In backward, one chunk's output gradient routed from the pooled one.
     private var pieceOutputScratch: [Float] = []
+    /// The weights packed for `PooledConvolution` (inference's bf16 products that pool in their
+    /// epilogue), once per forward.
+    private var pooledProductWeights: [Float] = []
+    /// Whether inference's lowered bf16 products read the image and pool in their epilogue where
+    /// the kernel can (a variable so tests can compare with lowering, product and pooling pass).
+    var poolsInProducts = true
     /// Whether `outputBuffer` holds the last forward's output (a forward that pooled pieces
     /// in cache without keeping them leaves it stale).
     private var outputIsCurrent = false
@@ -137,6 +144,18 @@ public final class Conv2d {
                                  paddingValues: paddingValues, height: height, width: width)
     }
 
+    /// Packs the weights for `PooledConvolution` (`rows` = C·kernel²); false where that kernel
+    /// cannot run (no AVX512-BF16, or more than 384 rows).
+    private func packPooledProductWeights(rows: Int) -> Bool {
+        let floats = PooledConvolution.packedWeightsSize(m: outChannels, k: rows) + 16
+        if pooledProductWeights.count < floats { pooledProductWeights = [Float](repeating: 0, count: floats) }
+        return weight.value.data.withUnsafeBufferPointer { wt in
+            pooledProductWeights.withUnsafeMutableBufferPointer { packed in
+                PooledConvolution.packWeights(m: outChannels, k: rows, wt.baseAddress!, into: Self.cacheLineStart(packed.baseAddress!))
+            }
+        }
+    }
+
     /// Keeps the input for `backward` when `training`.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         forward(x, training: training, pool: nil)
@@ -179,6 +198,10 @@ public final class Conv2d {
         let winogradWorkerSize = winograd.map {
             WinogradConvolution.workspaceSize($0.tile, inChannels: c, outChannels: kOut, tiles: $0.tilesPerPiece, backward: false)
         } ?? 0
+        // Inference's lowered bf16 products read the image and pool as they finish: neither the
+        // columns nor the products reach memory.
+        let poolsInProduct = poolsInProducts && poolFirst && pooling && tile == nil && engine.kernel == .avx512BF16
+            && packPooledProductWeights(rows: plan.rows)
         if winograd == nil, scratch.count < plan.scratchSize(outChannels: kOut) {
             scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut))
         }
@@ -229,7 +252,9 @@ public final class Conv2d {
                             winogradScratch.withUnsafeMutableBufferPointer { ws in
                                 pieceOutputScratch.withUnsafeMutableBufferPointer { pieceScratch in
                                 bias.value.data.withUnsafeBufferPointer { b in
+                                pooledProductWeights.withUnsafeMutableBufferPointer { pooledWeights in
                                     nonisolated(unsafe) let (s, wp, bp) = (src.baseAddress!, wt.baseAddress!, b.baseAddress!)
+                                    nonisolated(unsafe) let packedWeights = poolsInProduct ? UnsafeRawPointer(Self.cacheLineStart(pooledWeights.baseAddress!)) : nil
                                     // The whole output when kept, else each worker's piece buffer.
                                     nonisolated(unsafe) let (op, pieceOutput) = keep ? (o.baseAddress, nil) : (nil, pieceScratch.baseAddress)
                                     // Each worker's columns (lowered products only).
@@ -247,7 +272,7 @@ public final class Conv2d {
                                                                                     imageStride: plan.plane)
                                                 } ?? WinogradConvolution.OutputPlace(start: pieceOutput! + part * pieceOutputSize, channelStride: width,
                                                                                      imageStride: pieceRows * ow)
-                                                var pooledByTransform = false
+                                                var pooledAlready = false
                                                 if let u = transformed, let tile {
                                                     let piece = WinogradConvolution.Piece(tile: tile, first: first, count: count, tileRow0: y0 / tile.side,
                                                                                           tileRows: pieceRows / tile.side, batch: n, height: h, width: w)
@@ -258,10 +283,21 @@ public final class Conv2d {
                                                                           channelStride: pooledChannelStride, imageStride: pooledImageStride),
                                                             bias: bp, relu: relu)
                                                     } : nil
-                                                    pooledByTransform = WinogradConvolution.forward(
+                                                    pooledAlready = WinogradConvolution.forward(
                                                         piece, input: s, inChannels: c, outChannels: kOut, weights: u,
                                                         packedWeights: packsBF16 ? UnsafeRawPointer(u + uSize - packedUSize) : nil,
                                                         workspace: u + uSize + part * winogradWorkerSize, out: place, pooled: pooled, engine: engine, name: name)
+                                                } else if poolsInProduct, let po {
+                                                    engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
+                                                        for i in 0..<count {
+                                                            let out = po + (first + i) * pooledImageStride + (y0 / 2) * (ow / 2)
+                                                            let done = PooledConvolution.convolveAndPool(
+                                                                m: kOut, packedWeights: packedWeights!, image: s + (first + i) * h * w, geometry, rows: y0..<y1,
+                                                                bias: bp, relu: relu, into: out, channelStride: pooledChannelStride)
+                                                            precondition(done, "the pooled bf16 convolution declined after its weights were packed")
+                                                        }
+                                                    }
+                                                    pooledAlready = true
                                                 } else {
                                                     lowerAndMultiply(s, columns! + part * plan.workerSize, wp, place, first: first, count: count, rows: y0, y1)
                                                 }
@@ -272,7 +308,7 @@ public final class Conv2d {
                                                         }
                                                     }
                                                 }
-                                                guard let po, let pw, !pooledByTransform else { continue }
+                                                guard let po, let pw, !pooledAlready else { continue }
                                                 engine.timedInWorker(name, .forward, .pooling) {
                                                     for ch in 0..<kOut {
                                                         for i in 0..<count {
@@ -289,6 +325,7 @@ public final class Conv2d {
                                             }
                                         }
                                     }
+                                }
                                 }
                                 }
                             }

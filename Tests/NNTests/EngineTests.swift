@@ -119,8 +119,8 @@ final class EngineTests: XCTestCase {
     /// Inference (pooling first, the last block's pooled output written in the flatten order,
     /// the linear layers' weights packed once, both heads' first layers in one product) gives
     /// the model's outputs bit for bit as a training forward, on small planes (pooled after the
-    /// products) and on SmallCNN's 128 px (conv 3 pooled by the Winograd output
-    /// transform in bf16); inference runs no flatten pass, training does.
+    /// products) and on SmallCNN's 128 px (in bf16 conv 1 pooled in its product, conv 3 by the
+    /// Winograd output transform); inference runs no flatten pass, training does.
     func testInferenceGivesTheTrainingForwardsOutputs() {
         for (size, images) in [(16, 5), (128, 2)] {
             for precision in [Precision.fp32, .bf16] {
@@ -135,6 +135,8 @@ final class EngineTests: XCTestCase {
                 if size == 128, model.engine.kernel == .avx512BF16 {
                     XCTAssertFalse(profile.report.contains { $0.key.layer == "features.6" && $0.key.phase == .pooling },
                                    "conv 3's output transform pooled, in the flatten order")
+                    XCTAssertFalse(profile.report.contains { $0.key.layer == "features.0" && [.pooling, .lowering].contains($0.key.phase) },
+                                   "conv 1's product read the image and pooled")
                 }
                 let trained = model.forward(x, training: true)
                 XCTAssertTrue(flattens(), "training flattens")

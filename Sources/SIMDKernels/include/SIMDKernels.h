@@ -95,6 +95,20 @@ int asl_gemm_bf16_avx512_pack_a(size_t m, size_t k, const float *a, size_t lda, 
 int asl_gemm_bf16_avx512_prepacked(size_t m, size_t n, size_t k, const void *packed_a, const void *packed_b, float beta, float *c,
                                    size_t ldc);
 
+/// Inference's convolution (stride 1) with its 2 × 2 max-pool in the product's epilogue, read
+/// from the image itself: `channels` planes of height × width, channel_stride apart, a
+/// kernel × kernel window with `padding` border values each side (padding_values[c], or 0 where
+/// NULL); A is `asl_gemm_bf16_avx512_pack_a`'s packing of the weights (m × channels·kernel²).
+/// For output rows row0 … row0 + rows − 1 (both even) writes, for each channel i < m, the
+/// (rows/2) × (out width/2) pooled plane at out + i·out_channel_stride: each 2 × 2 window's
+/// maximum of the products plus bias[i], then, with `relu`, 0 where negative. The bits of
+/// lowering (im2col), `asl_gemm_bf16_avx512` (beta 0) and `asl_maxpool2x2_bias_relu_avx512`,
+/// with neither the columns nor the products written. Returns 0, doing nothing, where the CPU
+/// lacks AVX512-BF16, channels·kernel² > 384, or a row count or the output width is odd.
+int asl_conv_pooled_bf16_avx512(size_t m, const void *packed_a, const float *image, size_t channels, size_t channel_stride, size_t height,
+                                size_t width, size_t kernel, size_t padding, const float *padding_values, size_t row0, size_t rows,
+                                const float *bias, int relu, float *out, size_t out_channel_stride);
+
 /// Whether AMX-BF16 runs here: the CPU has AMX-TILE and AMX-BF16, the OS enables their state
 /// and Linux granted this process the tile data (`arch_prctl(ARCH_REQ_XCOMP_PERM)`, asked for
 /// on the first call).
