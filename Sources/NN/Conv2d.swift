@@ -9,8 +9,9 @@
 /// place with no transposes. Forward: each thread takes a contiguous block of images and
 /// works through it a few images, or a band of one image's rows, at a time: lower into a
 /// private column buffer that stays in L2, one single-threaded product, then bias, ReLU and
-/// (when a pool follows) the 2 × 2 max-pool on the band while it is in cache; inference in
-/// bf16 (AVX512-BF16) reads the image and pools in the product itself (`PooledConvolution`).
+/// (when a pool follows) the 2 × 2 max-pool on the band while it is in cache; where the
+/// engine's own kernels run and the output is not kept, a lowered convolution instead reads
+/// the image and biases and pools in the product itself (`PooledConvolution`).
 /// Backward lowers the same images again rather than keeping a batch of columns (hundreds of
 /// MB of memory traffic) around, in fixed parts of the batch (`gradientParts`) so that the
 /// weight gradient is the same sum for every thread count.
@@ -51,11 +52,11 @@ public final class Conv2d {
     /// biased and pooled in cache, they never travel to memory (64 MB a batch for SmallCNN's
     /// first conv). In backward, one chunk's output gradient routed from the pooled one.
     private var pieceOutputScratch: [Float] = []
-    /// The weights packed for `PooledConvolution` (inference's bf16 products that pool in their
+    /// The weights packed for `PooledConvolution` (lowered products that pool in their
     /// epilogue), once per forward.
     private var pooledProductWeights: [Float] = []
-    /// Whether inference's lowered bf16 products read the image and pool in their epilogue where
-    /// the kernel can (a variable so tests can compare with lowering, product and pooling pass).
+    /// Whether lowered products read the image and pool in their epilogue where the kernel can
+    /// (a variable so tests can compare with the lowering, product, bias and pooling passes).
     var poolsInProducts = true
     /// Whether `outputBuffer` holds the last forward's output (a forward that pooled pieces
     /// in cache without keeping them leaves it stale).
@@ -145,13 +146,14 @@ public final class Conv2d {
     }
 
     /// Packs the weights for `PooledConvolution` (`rows` = C·kernel²); false where that kernel
-    /// cannot run (no AVX512-BF16, or more than 384 rows).
+    /// cannot run (see `PooledConvolution.packWeights`).
     private func packPooledProductWeights(rows: Int) -> Bool {
-        let floats = PooledConvolution.packedWeightsSize(m: outChannels, k: rows) + 16
+        guard PooledConvolution.covers(engine.kernel) else { return false }
+        let floats = PooledConvolution.packedWeightsSize(engine.kernel, m: outChannels, k: rows) + 16
         if pooledProductWeights.count < floats { pooledProductWeights = [Float](repeating: 0, count: floats) }
         return weight.value.data.withUnsafeBufferPointer { wt in
             pooledProductWeights.withUnsafeMutableBufferPointer { packed in
-                PooledConvolution.packWeights(m: outChannels, k: rows, wt.baseAddress!, into: Self.cacheLineStart(packed.baseAddress!))
+                PooledConvolution.packWeights(engine.kernel, m: outChannels, k: rows, wt.baseAddress!, into: Self.cacheLineStart(packed.baseAddress!))
             }
         }
     }
@@ -198,10 +200,9 @@ public final class Conv2d {
         let winogradWorkerSize = winograd.map {
             WinogradConvolution.workspaceSize($0.tile, inChannels: c, outChannels: kOut, tiles: $0.tilesPerPiece, backward: false)
         } ?? 0
-        // Inference's lowered bf16 products read the image and pool as they finish: neither the
-        // columns nor the products reach memory.
-        let poolsInProduct = poolsInProducts && poolFirst && pooling && tile == nil && engine.kernel == .avx512BF16
-            && packPooledProductWeights(rows: plan.rows)
+        // Lowered products whose output is not kept read the image and pool as they finish:
+        // neither the columns nor the products reach memory.
+        let poolsInProduct = poolsInProducts && pooling && !keep && tile == nil && packPooledProductWeights(rows: plan.rows)
         if winograd == nil, scratch.count < plan.scratchSize(outChannels: kOut) {
             scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut))
         }
@@ -287,21 +288,22 @@ public final class Conv2d {
                                                         piece, input: s, inChannels: c, outChannels: kOut, weights: u,
                                                         packedWeights: packsBF16 ? UnsafeRawPointer(u + uSize - packedUSize) : nil,
                                                         workspace: u + uSize + part * winogradWorkerSize, out: place, pooled: pooled, engine: engine, name: name)
-                                                } else if poolsInProduct, let po {
+                                                } else if poolsInProduct, let po, let pw {
                                                     engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
                                                         for i in 0..<count {
-                                                            let out = po + (first + i) * pooledImageStride + (y0 / 2) * (ow / 2)
+                                                            let offset = (first + i) * pooledImageStride + (y0 / 2) * (ow / 2)
                                                             let done = PooledConvolution.convolveAndPool(
-                                                                m: kOut, packedWeights: packedWeights!, image: s + (first + i) * h * w, geometry, rows: y0..<y1,
-                                                                bias: bp, relu: relu, into: out, channelStride: pooledChannelStride)
-                                                            precondition(done, "the pooled bf16 convolution declined after its weights were packed")
+                                                                engine.kernel, m: kOut, packedWeights: packedWeights!, image: s + (first + i) * h * w, geometry,
+                                                                rows: y0..<y1, bias: bp, relu: relu, into: po + offset, winners: poolFirst ? nil : pw + offset,
+                                                                channelStride: pooledChannelStride)
+                                                            precondition(done, "the pooled convolution declined after its weights were packed")
                                                         }
                                                     }
                                                     pooledAlready = true
                                                 } else {
                                                     lowerAndMultiply(s, columns! + part * plan.workerSize, wp, place, first: first, count: count, rows: y0, y1)
                                                 }
-                                                if !poolFirst {
+                                                if !poolFirst, !pooledAlready {
                                                     engine.timedInWorker(name, .forward, .activation) {
                                                         for ch in 0..<kOut {
                                                             Elementwise.addBias(place.start + ch * place.channelStride, count: width, bias: bp[ch], relu: relu)

@@ -1,31 +1,40 @@
 import SIMDKernels
 
-/// Inference's convolution with the 2 × 2 max-pool, bias and ReLU in the product's epilogue
-/// (`asl_conv_pooled_bf16_avx512`), read from the image itself: neither the columns nor the
-/// products are written, and the pooled values have the bits of lowering, the bf16 product
-/// and `MaxPool2d.poolRowsBiased`. AVX512-BF16 only: AMX sums its products in another order,
-/// and fp32 keeps its product and pooling pass.
+/// A lowered convolution with its 2 × 2 max-pool, bias and ReLU in the product's epilogue,
+/// read from the image itself (`asl_conv_pooled_avx512`): neither the columns nor the
+/// products are written, and the pooled values (and, in training, the winners) have the bits
+/// of lowering, the product and the passes after it. fp32 on AVX-512 and bf16 on AVX512-BF16,
+/// the two kernels whose sums it reproduces; OpenBLAS and AMX sum in other orders.
 enum PooledConvolution {
-    /// Floats for the weights (m × k) packed, from a 64-byte boundary.
-    static func packedWeightsSize(m: Int, k: Int) -> Int { asl_gemm_bf16_avx512_packed_a_bytes(m, k) / 4 }
+    /// Whether `kernel`'s products have a pooled form here (the CPU may still lack it: packing says).
+    static func covers(_ kernel: ProductKernel) -> Bool { kernel == .avx512 || kernel == .avx512BF16 }
 
-    /// Packs row-major weights (m × k); false, writing nothing, where the kernel cannot run (no
-    /// AVX512-BF16, or k > 384).
-    static func packWeights(m: Int, k: Int, _ weights: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>) -> Bool {
-        asl_gemm_bf16_avx512_pack_a(m, k, weights, k, packed) != 0
+    /// Floats for the weights (m × k) packed.
+    static func packedWeightsSize(_ kernel: ProductKernel, m: Int, k: Int) -> Int {
+        asl_conv_pooled_packed_weights_bytes(kernel == .avx512BF16 ? 1 : 0, m, k) / 4
+    }
+
+    /// Packs row-major weights (m × k); false, writing nothing, where the kernel cannot run (the
+    /// CPU lacks it, or k is more than one pass of its product: 192 in fp32, 384 in bf16).
+    static func packWeights(_ kernel: ProductKernel, m: Int, k: Int, _ weights: UnsafePointer<Float>,
+                            into packed: UnsafeMutablePointer<Float>) -> Bool {
+        covers(kernel) && asl_conv_pooled_pack_weights(kernel == .avx512BF16 ? 1 : 0, m, k, weights, packed) != 0
     }
 
     /// Output rows `rows` of one image (its channel planes from `image`, as `geometry` says),
-    /// convolved with `packedWeights` (m output channels), pooled, biased and ReLU'd into
-    /// (rows/2) × (W'/2) planes at out + i·channelStride. False, writing nothing, where the
-    /// kernel declines (see `asl_conv_pooled_bf16_avx512`).
-    static func convolveAndPool(m: Int, packedWeights: UnsafeRawPointer, image: UnsafePointer<Float>, _ geometry: Im2Col.Geometry,
-                                rows: Range<Int>, bias: UnsafePointer<Float>, relu: Bool, into out: UnsafeMutablePointer<Float>,
-                                channelStride: Int) -> Bool {
+    /// convolved with `packedWeights` (m output channels), into (rows/2) × (W'/2) planes at
+    /// out + i·channelStride: in inference (`winners` nil) pooled, then biased and ReLU'd; in
+    /// training biased and ReLU'd, then pooled, with the winning positions in `winners` (same
+    /// layout). False, writing nothing, where the kernel declines (see `asl_conv_pooled_avx512`).
+    static func convolveAndPool(_ kernel: ProductKernel, m: Int, packedWeights: UnsafeRawPointer, image: UnsafePointer<Float>,
+                                _ geometry: Im2Col.Geometry, rows: Range<Int>, bias: UnsafePointer<Float>, relu: Bool,
+                                into out: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>?, channelStride: Int) -> Bool {
+        guard covers(kernel) else { return false }
         let g = geometry
         func call(_ border: UnsafePointer<Float>?) -> Bool {
-            asl_conv_pooled_bf16_avx512(m, packedWeights, image, g.channels, g.channelStride, g.height, g.width, g.kernel, g.padding, border,
-                                        rows.lowerBound, rows.count, bias, relu ? 1 : 0, out, channelStride) != 0
+            asl_conv_pooled_avx512(kernel == .avx512BF16 ? 1 : 0, m, packedWeights, image, g.channels, g.channelStride, g.height, g.width,
+                                   g.kernel, g.padding, border, rows.lowerBound, rows.count, bias, relu ? 1 : 0, out, winners,
+                                   channelStride) != 0
         }
         guard let values = g.paddingValues else { return call(nil) }
         precondition(values.count == g.channels, "one padding value per input channel")

@@ -95,19 +95,31 @@ int asl_gemm_bf16_avx512_pack_a(size_t m, size_t k, const float *a, size_t lda, 
 int asl_gemm_bf16_avx512_prepacked(size_t m, size_t n, size_t k, const void *packed_a, const void *packed_b, float beta, float *c,
                                    size_t ldc);
 
-/// Inference's convolution (stride 1) with its 2 × 2 max-pool in the product's epilogue, read
-/// from the image itself: `channels` planes of height × width, channel_stride apart, a
+/// A convolution (stride 1) with its 2 × 2 max-pool, bias and ReLU in the product's epilogue,
+/// read from the image itself: `channels` planes of height × width, channel_stride apart, a
 /// kernel × kernel window with `padding` border values each side (padding_values[c], or 0 where
-/// NULL); A is `asl_gemm_bf16_avx512_pack_a`'s packing of the weights (m × channels·kernel²).
-/// For output rows row0 … row0 + rows − 1 (both even) writes, for each channel i < m, the
-/// (rows/2) × (out width/2) pooled plane at out + i·out_channel_stride: each 2 × 2 window's
-/// maximum of the products plus bias[i], then, with `relu`, 0 where negative. The bits of
-/// lowering (im2col), `asl_gemm_bf16_avx512` (beta 0) and `asl_maxpool2x2_bias_relu_avx512`,
-/// with neither the columns nor the products written. Returns 0, doing nothing, where the CPU
-/// lacks AVX512-BF16, channels·kernel² > 384, or a row count or the output width is odd.
-int asl_conv_pooled_bf16_avx512(size_t m, const void *packed_a, const float *image, size_t channels, size_t channel_stride, size_t height,
-                                size_t width, size_t kernel, size_t padding, const float *padding_values, size_t row0, size_t rows,
-                                const float *bias, int relu, float *out, size_t out_channel_stride);
+/// NULL), in fp32 (`bf16` 0, AVX-512) or bf16 (`bf16` 1, AVX512-BF16). The weights (m ×
+/// channels·kernel², row-major) are packed first: `_packed_weights_bytes` of memory, filled by
+/// `_pack_weights`. For output rows row0 … row0 + rows − 1 (both even) `asl_conv_pooled_avx512`
+/// writes, for each channel i < m, a (rows/2) × (out width/2) pooled plane at
+/// out + i·out_channel_stride:
+/// - inference (`winners` NULL): each 2 × 2 window's maximum of the products, plus bias[i],
+///   then with `relu` 0 where negative: the bits of lowering, the precision's product
+///   (`asl_sgemm_avx512` or `asl_gemm_bf16_avx512`, beta 0) and
+///   `asl_maxpool2x2_bias_relu_avx512`;
+/// - training: the products plus bias[i], with `relu` 0 where negative, then each window's
+///   maximum, and in winners + i·out_channel_stride which position won (0 top-left … 3
+///   bottom-right, the first maximum): the bits of that product, the bias and ReLU pass, and
+///   `asl_maxpool2x2_avx512`.
+/// Neither the columns nor the products are written. Both return 0, doing nothing, where the CPU
+/// lacks the precision's instructions or channels·kernel² exceeds what one pass of its product
+/// sums (192 values in fp32, 384 in bf16); the convolution also where a row count, row0 or
+/// the output width is odd, or the rows pass the output's end.
+size_t asl_conv_pooled_packed_weights_bytes(int bf16, size_t m, size_t k);
+int asl_conv_pooled_pack_weights(int bf16, size_t m, size_t k, const float *w, void *packed);
+int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const float *image, size_t channels, size_t channel_stride,
+                           size_t height, size_t width, size_t kernel, size_t padding, const float *padding_values, size_t row0, size_t rows,
+                           const float *bias, int relu, float *out, unsigned char *winners, size_t out_channel_stride);
 
 /// Whether AMX-BF16 runs here: the CPU has AMX-TILE and AMX-BF16, the OS enables their state
 /// and Linux granted this process the tile data (`arch_prctl(ARCH_REQ_XCOMP_PERM)`, asked for

@@ -1,0 +1,298 @@
+#include "SIMDKernels.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+// A convolution (stride 1) whose 2 × 2 max-pool, bias and ReLU happen in the product's
+// epilogue, with B packed straight from the image: SmallCNN's first convolution, whose lowered
+// columns (27 a pixel) and unpooled products (32 channels at 128 px) were written and read
+// again by a lowering, a product and a pooling pass. Each 16 pooling windows of a row pair are
+// four 16-lane vectors of B, one per window position (top-left, top-right, bottom-left,
+// bottom-right); a kernel multiplies 4 output channels by all four, so each window's four
+// products sit in four registers when the epilogue takes their maximum.
+//
+// The bits are the passes' it replaces: each product is the chain the packed kernels make for
+// k within one pass (from zero, k in order: an FMA per k in fp32, a vdpbf16ps per pair in
+// bf16, the same bf16 roundings), and the epilogues are MaxPool.c's comparisons.
+
+/// At most this many lowering rows (C·kernel²): fp32's and bf16's packed kernels sum up to 192
+/// and 384 values of k in one pass, whose bits a single chain here reproduces.
+enum { POOLED_MAX_K_FP32 = 192, POOLED_MAX_K_BF16 = 384, POOLED_GROUP = 4 };
+
+static size_t max_k(int bf16) { return bf16 ? POOLED_MAX_K_BF16 : POOLED_MAX_K_FP32; }
+
+/// 32-bit entries per step of k: one float (fp32) or one pair of bf16 values.
+static size_t steps_of(int bf16, size_t k) { return bf16 ? (k + 1) / 2 : k; }
+
+size_t asl_conv_pooled_packed_weights_bytes(int bf16, size_t m, size_t k) {
+    return 4 * ((m + POOLED_GROUP - 1) / POOLED_GROUP) * POOLED_GROUP * steps_of(bf16, k);
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#include "BF16Pack.h"
+#include "PoolWindow.h"
+
+#define POOLED_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+#define POOLED_TARGET_FP32 __attribute__((target("avx512f,avx512bw,avx512vl")))
+
+static int supported(int bf16) { return bf16 ? asl_simd_has_avx512_bf16() : asl_simd_has_avx512(); }
+
+/// The weights (m × k, row-major) as the kernels read them: ap[g][s][i] = channel 4g + i at
+/// step s (a float, or the pair of k 2s, 2s + 1 rounded by vcvtne2ps2bf16 as the bf16 GEMM's
+/// packing rounds them), 0 past the last channel or k.
+POOLED_TARGET static void pack_weights(int bf16, size_t m, size_t k, const float *w, uint32_t *out) {
+    const size_t steps = steps_of(bf16, k), groups = (m + POOLED_GROUP - 1) / POOLED_GROUP;
+    for (size_t g = 0; g < groups; g++)
+        for (size_t s = 0; s < steps; s++) {
+            float lo[16] = {0}, hi[16] = {0};
+            for (size_t i = 0; i < POOLED_GROUP; i++) {
+                const size_t ch = g * POOLED_GROUP + i;
+                if (ch >= m) continue;
+                lo[i] = w[ch * k + (bf16 ? 2 * s : s)];
+                if (bf16 && 2 * s + 1 < k) hi[i] = w[ch * k + 2 * s + 1];
+            }
+            uint32_t *entry = out + (g * steps + s) * POOLED_GROUP;
+            if (bf16) {
+                uint16_t halves[32];
+                _mm512_storeu_si512(halves, bf16_convert(_mm512_loadu_ps(lo), _mm512_loadu_ps(hi)));
+                for (size_t i = 0; i < POOLED_GROUP; i++) entry[i] = (uint32_t)halves[i] | (uint32_t)halves[16 + i] << 16;
+            } else {
+                memcpy(entry, lo, sizeof(float) * POOLED_GROUP);
+            }
+        }
+}
+
+int asl_conv_pooled_pack_weights(int bf16, size_t m, size_t k, const float *w, void *packed) {
+    if (!supported(bf16) || k == 0 || k > max_k(bf16)) return 0;
+    pack_weights(bf16, m, k, w, packed);
+    return 1;
+}
+
+/// Where a convolution reads its input: `channels` planes of height × width floats,
+/// channel_stride apart, a kernel × kernel window at stride 1 with `padding` border values each
+/// side (padding_values[c] per channel, or 0 without them).
+typedef struct {
+    const float *image;
+    size_t channels, channel_stride, height, width, kernel, padding;
+    const float *padding_values;
+} conv_input;
+
+/// Where row kk of the lowering (kk = (c·kernel + ky)·kernel + kx) reads, worked out once per
+/// call rather than by divisions in the packing loop.
+typedef struct {
+    long offset; // from the image to column kx − padding of channel c's row 0
+    long ky;     // ky − padding
+    size_t kx;
+    float border;
+} lowering_row;
+
+/// 32 values of lowering row r at output row y, columns x … x + 31: the image inside it, the
+/// channel's border value outside (inside[kx][h]: which of the 16 values of half h lie in it).
+/// Only the lanes inside are read: the address may start before the row (masked loads do not fault).
+POOLED_TARGET_FP32 static inline void lowered32(const conv_input *in, const lowering_row *r, long y, long x, const __mmask16 (*inside)[2],
+                                                __m512 *lo, __m512 *hi) {
+    const __m512 border = _mm512_set1_ps(r->border);
+    const long sy = y + r->ky;
+    if (sy < 0 || sy >= (long)in->height) {
+        *lo = *hi = border;
+        return;
+    }
+    const float *src = in->image + r->offset + sy * (long)in->width + x;
+    *lo = _mm512_mask_loadu_ps(border, inside[r->kx][0], src);
+    *hi = _mm512_mask_loadu_ps(border, inside[r->kx][1], src + 16);
+}
+
+/// fp32 B for the row pair y, y + 1 and windows x0 … x0 + 15: bp[kk][q][l] = lowering row kk
+/// at pixel (y + q/2, 2·(x0 + l) + q%2).
+POOLED_TARGET_FP32 static void pack_b_fp32(const conv_input *in, const lowering_row *rows, size_t k, size_t y, size_t x0,
+                                           const __mmask16 (*inside)[2], float *bp) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    for (size_t kk = 0; kk < k; kk++)
+        for (long dy = 0; dy < 2; dy++) {
+            __m512 lo, hi;
+            lowered32(in, rows + kk, (long)y + dy, 2 * (long)x0, inside, &lo, &hi);
+            _mm512_store_ps(bp + (kk * 4 + 2 * dy) * 16, _mm512_permutex2var_ps(lo, even, hi));
+            _mm512_store_ps(bp + (kk * 4 + 2 * dy + 1) * 16, _mm512_permutex2var_ps(lo, odd, hi));
+        }
+}
+
+/// bf16 B: bp[p][q][l] = the pair of lowering rows 2p, 2p + 1 (low, high half) at that pixel,
+/// the values bf16_pack_pairs_rows makes of the lowered columns (vcvtne2ps2bf16 rounding).
+POOLED_TARGET static void pack_b_bf16(const conv_input *in, const lowering_row *rows, size_t k, size_t y, size_t x0,
+                                      const __mmask16 (*inside)[2], uint32_t *bp) {
+    // Low halves (k 2p) from the first operand, high halves (k 2p + 1) from the second: even x
+    // for the left positions, odd x for the right ones.
+    static const uint16_t left_order[32] = {0, 32, 2, 34, 4, 36, 6, 38, 8, 40, 10, 42, 12, 44, 14, 46,
+                                            16, 48, 18, 50, 20, 52, 22, 54, 24, 56, 26, 58, 28, 60, 30, 62};
+    static const uint16_t right_order[32] = {1, 33, 3, 35, 5, 37, 7, 39, 9, 41, 11, 43, 13, 45, 15, 47,
+                                             17, 49, 19, 51, 21, 53, 23, 55, 25, 57, 27, 59, 29, 61, 31, 63};
+    const __m512i left = _mm512_loadu_si512(left_order), right = _mm512_loadu_si512(right_order);
+    const size_t pairs = (k + 1) / 2;
+    for (size_t p = 0; p < pairs; p++)
+        for (long dy = 0; dy < 2; dy++) {
+            __m512i half[2];
+            for (size_t e = 0; e < 2; e++) {
+                if (2 * p + e >= k) {
+                    half[e] = _mm512_setzero_si512();
+                    continue;
+                }
+                __m512 lo, hi;
+                lowered32(in, rows + 2 * p + e, (long)y + dy, 2 * (long)x0, inside, &lo, &hi);
+                half[e] = bf16_convert(lo, hi);
+            }
+            _mm512_store_si512(bp + (p * 4 + 2 * dy) * 16, _mm512_permutex2var_epi16(half[0], left, half[1]));
+            _mm512_store_si512(bp + (p * 4 + 2 * dy + 1) * 16, _mm512_permutex2var_epi16(half[0], right, half[1]));
+        }
+}
+
+/// Where a group's pooled values go, and how they are finished.
+typedef struct {
+    const float *bias;
+    float *out;
+    unsigned char *winners; // training: which position won; NULL in inference
+    size_t stride;          // between channels, for out and winners
+    size_t channels;        // of the group's 4 that exist
+    __mmask16 lanes;
+    int relu;
+} pooled_place;
+
+/// Channel i's 16 windows from its four positions' products. Inference (no winners): the
+/// maximum, then bias and ReLU (asl_maxpool2x2_bias_relu_avx512's expression). Training:
+/// bias and ReLU on each product (Elementwise.addBias's vector expression), then the maximum
+/// and the winning position (maxpool_avx512's comparisons: the first maximum wins).
+POOLED_TARGET_FP32 static inline void finish_channel(const pooled_place *place, size_t i, __m512 tl, __m512 tr, __m512 bl, __m512 br) {
+    const __m512 bias = _mm512_set1_ps(place->bias[i]);
+    float *out = place->out + i * place->stride;
+    if (!place->winners) {
+        _mm512_mask_storeu_ps(out, place->lanes, asl_pool_window_bias_relu(tl, tr, bl, br, bias, place->relu));
+        return;
+    }
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 v[4] = {_mm512_add_ps(tl, bias), _mm512_add_ps(tr, bias), _mm512_add_ps(bl, bias), _mm512_add_ps(br, bias)};
+    if (place->relu)
+        for (int q = 0; q < 4; q++) v[q] = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v[q], zero, _CMP_LT_OQ), v[q], zero);
+    const __mmask16 top_right = _mm512_cmp_ps_mask(v[1], v[0], _CMP_GT_OQ), bottom_right = _mm512_cmp_ps_mask(v[3], v[2], _CMP_GT_OQ);
+    const __m512 top = _mm512_mask_blend_ps(top_right, v[0], v[1]), bottom = _mm512_mask_blend_ps(bottom_right, v[2], v[3]);
+    const __mmask16 use_bottom = _mm512_cmp_ps_mask(bottom, top, _CMP_GT_OQ);
+    _mm512_mask_storeu_ps(out, place->lanes, _mm512_mask_blend_ps(use_bottom, top, bottom));
+    const __m512i top_which = _mm512_maskz_mov_epi32(top_right, _mm512_set1_epi32(1));
+    const __m512i bottom_which = _mm512_mask_blend_epi32(bottom_right, _mm512_set1_epi32(2), _mm512_set1_epi32(3));
+    const __m512i which = _mm512_mask_blend_epi32(use_bottom, top_which, bottom_which);
+    _mm_mask_storeu_epi8(place->winners + i * place->stride, place->lanes, _mm512_cvtepi32_epi8(which));
+}
+
+#define POOLED_FINISH(i)                                                                             \
+    if (i < place->channels) finish_channel(place, i, c##i##0, c##i##1, c##i##2, c##i##3);
+
+/// The fp32 kernel: 4 channels × 4 positions × 16 windows, an FMA per k.
+POOLED_TARGET_FP32 static void kernel_fp32(size_t k, const float *ap, const float *bp, const pooled_place *place) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    __m512 c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+    for (size_t s = 0; s < k; s++) {
+        const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16), b2 = _mm512_load_ps(bp + 32), b3 = _mm512_load_ps(bp + 48);
+#define POOLED_ROW_FP32(i)                                                                           \
+        {                                                                                            \
+            const __m512 a = _mm512_set1_ps(ap[i]);                                                  \
+            c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0);                                               \
+            c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1);                                               \
+            c##i##2 = _mm512_fmadd_ps(a, b2, c##i##2);                                               \
+            c##i##3 = _mm512_fmadd_ps(a, b3, c##i##3);                                               \
+        }
+        POOLED_ROW_FP32(0) POOLED_ROW_FP32(1) POOLED_ROW_FP32(2) POOLED_ROW_FP32(3)
+#undef POOLED_ROW_FP32
+        ap += POOLED_GROUP;
+        bp += 64;
+    }
+    POOLED_FINISH(0) POOLED_FINISH(1) POOLED_FINISH(2) POOLED_FINISH(3)
+}
+
+/// The bf16 kernel: the same with a vdpbf16ps per pair of k.
+POOLED_TARGET static void kernel_bf16(size_t pairs, const uint32_t *ap, const uint32_t *bp, const pooled_place *place) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    __m512 c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+    for (size_t p = 0; p < pairs; p++) {
+        const __m512bh b0 = (__m512bh)_mm512_load_si512(bp), b1 = (__m512bh)_mm512_load_si512(bp + 16);
+        const __m512bh b2 = (__m512bh)_mm512_load_si512(bp + 32), b3 = (__m512bh)_mm512_load_si512(bp + 48);
+#define POOLED_ROW_BF16(i)                                                                           \
+        {                                                                                            \
+            const __m512bh a = (__m512bh)_mm512_set1_epi32((int)ap[i]);                              \
+            c##i##0 = _mm512_dpbf16_ps(c##i##0, a, b0);                                              \
+            c##i##1 = _mm512_dpbf16_ps(c##i##1, a, b1);                                              \
+            c##i##2 = _mm512_dpbf16_ps(c##i##2, a, b2);                                              \
+            c##i##3 = _mm512_dpbf16_ps(c##i##3, a, b3);                                              \
+        }
+        POOLED_ROW_BF16(0) POOLED_ROW_BF16(1) POOLED_ROW_BF16(2) POOLED_ROW_BF16(3)
+#undef POOLED_ROW_BF16
+        ap += POOLED_GROUP;
+        bp += 64;
+    }
+    POOLED_FINISH(0) POOLED_FINISH(1) POOLED_FINISH(2) POOLED_FINISH(3)
+}
+
+#undef POOLED_FINISH
+
+static _Thread_local void *pooled_b;
+
+int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const float *image, size_t channels, size_t channel_stride,
+                           size_t height, size_t width, size_t kernel, size_t padding, const float *padding_values, size_t row0, size_t rows,
+                           const float *bias, int relu, float *out, unsigned char *winners, size_t out_channel_stride) {
+    const size_t k = channels * kernel * kernel;
+    if (!supported(bf16) || k == 0 || k > max_k(bf16) || width + 2 * padding < kernel || height + 2 * padding < kernel) return 0;
+    const size_t out_height = height + 2 * padding - kernel + 1, out_width = width + 2 * padding - kernel + 1;
+    if (row0 % 2 != 0 || rows % 2 != 0 || out_width % 2 != 0 || row0 + rows > out_height) return 0;
+    // Either precision's B for one row pair and 16 windows: at most 192 steps of 64 entries.
+    if (!pooled_b && !(pooled_b = aligned_alloc(64, 4 * 64 * POOLED_MAX_K_FP32))) return 0;
+    const conv_input in = {image, channels, channel_stride, height, width, kernel, padding, padding_values};
+    lowering_row rows_of_k[POOLED_MAX_K_BF16];
+    for (size_t kk = 0; kk < k; kk++) {
+        const size_t c = kk / (kernel * kernel), ky = kk / kernel % kernel, kx = kk % kernel;
+        rows_of_k[kk] = (lowering_row){(long)(c * channel_stride) + (long)kx - (long)padding, (long)ky - (long)padding, kx,
+                                       padding_values ? padding_values[c] : 0.0f};
+    }
+    const size_t steps = steps_of(bf16, k), pooled_width = out_width / 2;
+    __mmask16 inside[POOLED_MAX_K_BF16][2]; // per kx (< kernel ≤ k)
+    for (size_t x0 = 0; x0 < pooled_width; x0 += 16) {
+        const size_t lanes = pooled_width - x0 < 16 ? pooled_width - x0 : 16;
+        const __mmask16 lane_mask = (__mmask16)(lanes == 16 ? 0xFFFF : (1u << lanes) - 1);
+        for (size_t kx = 0; kx < kernel; kx++)
+            for (size_t h = 0; h < 2; h++) {
+                // Columns 2·x0 + kx − padding + 16h + j, j < 16, that lie in the image.
+                const long start = (long)(2 * x0 + kx + 16 * h) - (long)padding, w = (long)width;
+                const long lo = start < 0 ? -start : 0, hi = w - start < 16 ? w - start : 16;
+                inside[kx][h] = hi <= lo ? 0 : (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
+            }
+        for (size_t y = 0; y < rows / 2; y++) {
+            if (bf16) pack_b_bf16(&in, rows_of_k, k, row0 + 2 * y, x0, (const __mmask16 (*)[2])inside, pooled_b);
+            else pack_b_fp32(&in, rows_of_k, k, row0 + 2 * y, x0, (const __mmask16 (*)[2])inside, pooled_b);
+            const size_t at = y * pooled_width + x0;
+            for (size_t i = 0; i < m; i += POOLED_GROUP) {
+                const pooled_place place = {bias + i, out + i * out_channel_stride + at, winners ? winners + i * out_channel_stride + at : NULL,
+                                            out_channel_stride, m - i < POOLED_GROUP ? m - i : POOLED_GROUP, lane_mask, relu};
+                const uint32_t *ap = (const uint32_t *)packed_weights + (i / POOLED_GROUP) * steps * POOLED_GROUP;
+                if (bf16) kernel_bf16(steps, ap, pooled_b, &place);
+                else kernel_fp32(steps, (const float *)ap, pooled_b, &place);
+            }
+        }
+    }
+    return 1;
+}
+
+#else
+
+int asl_conv_pooled_pack_weights(int bf16, size_t m, size_t k, const float *w, void *packed) {
+    (void)bf16; (void)m; (void)k; (void)w; (void)packed;
+    return 0;
+}
+
+int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const float *image, size_t channels, size_t channel_stride,
+                           size_t height, size_t width, size_t kernel, size_t padding, const float *padding_values, size_t row0, size_t rows,
+                           const float *bias, int relu, float *out, unsigned char *winners, size_t out_channel_stride) {
+    (void)bf16; (void)m; (void)packed_weights; (void)image; (void)channels; (void)channel_stride; (void)height; (void)width; (void)kernel;
+    (void)padding; (void)padding_values; (void)row0; (void)rows; (void)bias; (void)relu; (void)out; (void)winners; (void)out_channel_stride;
+    return 0;
+}
+
+#endif
