@@ -50,6 +50,24 @@ extension BLAS {
         gemm(kernel, false, true, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
     }
 
+    /// A lowered convolution's weight gradient as `gemmTransposedB` computes it with dot products,
+    /// C (m × C·kernel²) = beta·C + dY · colsᵀ, where the columns are the lowering of `count`
+    /// images from `images` (`geometry`, each image h·w further on) over all their output pixels
+    /// and dY is m × (count · output plane) with row stride `ldy`: the columns are made a block
+    /// of k at a time in cache (`asl_conv_weight_gradient_dot_avx512`), the same bits as
+    /// lowering them into memory first. False, writing nothing, where that kernel declines
+    /// (without AVX-512, more than 64 lowering rows, or a C larger than one group of its lanes).
+    static func convolutionWeightGradient(m: Int, dy: UnsafePointer<Float>, ldy: Int, images: UnsafePointer<Float>, count: Int,
+                                          _ geometry: Im2Col.Geometry, beta: Float, into c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+        let g = geometry
+        func call(_ border: UnsafePointer<Float>?) -> Bool {
+            asl_conv_weight_gradient_dot_avx512(m, dy, ldy, images, count, g.height * g.width, g.channels, g.channelStride, g.height, g.width,
+                                                g.kernel, g.padding, border, beta, c, ldc) != 0
+        }
+        guard let values = g.paddingValues else { return call(nil) }
+        return values.withUnsafeBufferPointer { call($0.baseAddress!) }
+    }
+
     /// Where dot products beat the packed kernel: at most 4096 entries (their lanes stay in L2)
     /// and k of 1024 or more (the lanes' final sums are then a small share). The direct
     /// convolutions' weight gradients at 64 and 32 px (64 × 288 and 128 × 576 entries, k of

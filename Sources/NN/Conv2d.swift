@@ -58,6 +58,9 @@ public final class Conv2d {
     /// Whether lowered products read the image and pool in their epilogue where the kernel can
     /// (a variable so tests can compare with the lowering, product, bias and pooling passes).
     var poolsInProducts = true
+    /// Whether backward's dot-product weight gradient makes the columns in cache instead of
+    /// lowering them into memory first (a variable so tests can compare the two).
+    var lowersInWeightGradient = true
     /// Whether `outputBuffer` holds the last forward's output (a forward that pooled pieces
     /// in cache without keeping them leaves it stale).
     private var outputIsCurrent = false
@@ -437,7 +440,7 @@ public final class Conv2d {
         var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
         let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
                                            paddingValues: paddingValues)
-        let rows = plan.rows, partialSize = plan.partialSize(outChannels: kOut), engine = engine, name = name
+        let rows = plan.rows, partialSize = plan.partialSize(outChannels: kOut), engine = engine, name = name, lowersInWeightGradient = lowersInWeightGradient
         nonisolated(unsafe) let gradient = gradient
         x.data.withUnsafeBufferPointer { src in
             pieceOutputScratch.withUnsafeMutableBufferPointer { routedScratch in
@@ -461,15 +464,24 @@ public final class Conv2d {
                                     engine.timedInWorker(name, .backward, .activation) {
                                         for ch in 0..<kOut { dB[ch] += Elementwise.sum(gp + ch * ld, count: width) }
                                     }
-                                    engine.timedInWorker(name, .backward, .lowering) {
-                                        for i in 0..<count {
-                                            Im2Col.lower(s + (first + i) * h * w, geometry, into: cols + i * plan.plane, rowStride: width)
+                                    // dW_part += dY · colsᵀ over this chunk; where it runs as dot products, with the
+                                    // columns made in cache a block at a time rather than lowered into memory.
+                                    let lowersInProduct = lowersInWeightGradient && engine.kernel == .avx512
+                                        && BLAS.usesDotProducts(m: kOut, n: rows, k: width)
+                                        && engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
+                                            BLAS.convolutionWeightGradient(m: kOut, dy: gp, ldy: ld, images: s + first * h * w, count: count, geometry,
+                                                                           beta: 1, into: dW, ldc: rows)
                                         }
-                                    }
-                                    // dW_part += dY · colsᵀ over this chunk.
-                                    engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
-                                        BLAS.gemmTransposedB(engine.kernel, m: kOut, n: rows, k: width, gp, lda: ld,
-                                                             cols, ldb: width, beta: 1, dW, ldc: rows)
+                                    if !lowersInProduct {
+                                        engine.timedInWorker(name, .backward, .lowering) {
+                                            for i in 0..<count {
+                                                Im2Col.lower(s + (first + i) * h * w, geometry, into: cols + i * plan.plane, rowStride: width)
+                                            }
+                                        }
+                                        engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(kOut * rows * width)) {
+                                            BLAS.gemmTransposedB(engine.kernel, m: kOut, n: rows, k: width, gp, lda: ld,
+                                                                 cols, ldb: width, beta: 1, dW, ldc: rows)
+                                        }
                                     }
                                     guard needInput, let dp else { continue }
                                     // dcols = Wᵀ · dY, folded back onto each image.

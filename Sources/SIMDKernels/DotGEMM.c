@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { DOT_MR = 8, DOT_NR = 3, DOT_KC = 512, DOT_LANES = 16 };
 
@@ -135,6 +136,9 @@ static void block_8x3(const float *const ar[DOT_MR], const float *const br[DOT_N
 /// all in one set, and evicted one another).
 enum { DOT_COPY_STRIDE = DOT_KC + 16 };
 
+/// At most this many lowering rows (C·kernel²) are made at a time, a block of k each, in cache.
+enum { DOT_LOWERED_ROWS = 64 };
+
 __attribute__((target("avx512f")))
 static void dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *partials) {
     // Lanes of the entries an edge block computes but C does not have.
@@ -168,6 +172,97 @@ static void dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
     }
 }
 
+/// Images whose lowering (im2col) is B: `images` images image_stride apart, each `channels`
+/// planes of height × width channel_stride apart, a kernel × kernel window at stride 1 with
+/// `padding` border values (padding_values[c], or 0) each side. B's row j = (c·kernel + ky)·kernel
+/// + kx, column p = pixel p of the images' output planes, one image after another.
+typedef struct {
+    const float *image;
+    size_t images, image_stride, channels, channel_stride, height, width, kernel, padding;
+    const float *padding_values;
+} dot_lowering;
+
+/// Rows 0 … n − 1 of the lowering at columns p0 … p1 − 1, row j at rows + j·stride: Im2Col's
+/// values (the image inside it, the border value outside).
+static void lower_block(const dot_lowering *g, size_t n, size_t p0, size_t p1, float *rows, size_t stride) {
+    const size_t oh = g->height + 2 * g->padding - g->kernel + 1, ow = g->width + 2 * g->padding - g->kernel + 1, plane = oh * ow;
+    for (size_t j = 0; j < n; j++) {
+        const size_t c = j / (g->kernel * g->kernel), ky = j / g->kernel % g->kernel, kx = j % g->kernel;
+        const float border = g->padding_values ? g->padding_values[c] : 0.0f;
+        const long dx = (long)kx - (long)g->padding;
+        float *out = rows + j * stride;
+        // Runs of one output row at a time.
+        for (size_t p = p0; p < p1;) {
+            const size_t i = p / plane, y = p % plane / ow, x0 = p % ow, x1 = ow - x0 < p1 - p ? ow : x0 + (p1 - p);
+            const long sy = (long)y + (long)ky - (long)g->padding;
+            float *o = out + (p - p0);
+            if (sy < 0 || sy >= (long)g->height) {
+                for (size_t x = x0; x < x1; x++) o[x - x0] = border;
+            } else {
+                // Columns xlo … xhi − 1 read the image (x + dx inside it), the rest the border.
+                const float *src = g->image + i * g->image_stride + c * g->channel_stride + (size_t)sy * g->width;
+                const long lo = -dx > (long)x0 ? -dx : (long)x0, hi = (long)g->width - dx < (long)x1 ? (long)g->width - dx : (long)x1;
+                const size_t xlo = lo < (long)x1 ? (size_t)lo : x1, xhi = hi > (long)xlo ? (size_t)hi : xlo;
+                for (size_t x = x0; x < xlo; x++) o[x - x0] = border;
+                if (xhi > xlo) memcpy(o + (xlo - x0), src + (long)xlo + dx, sizeof(float) * (xhi - xlo));
+                for (size_t x = xhi; x < x1; x++) o[x - x0] = border;
+            }
+            p += x1 - x0;
+        }
+    }
+}
+
+/// dot_avx512 with B made block by block of k from the images (`lower_block`) instead of read
+/// from memory: the same values in the same lanes, so the same partials.
+__attribute__((target("avx512f")))
+static void dot_avx512_lowered(size_t m, size_t n, size_t k, const float *a, size_t lda, const dot_lowering *g, float *partials) {
+    static _Thread_local float scratch[DOT_MR * DOT_NR][DOT_LANES] __attribute__((aligned(64)));
+    static _Thread_local float copied[DOT_GROUP_ROWS * DOT_COPY_STRIDE] __attribute__((aligned(64)));
+    static _Thread_local float lowered[DOT_LOWERED_ROWS * DOT_COPY_STRIDE] __attribute__((aligned(64)));
+    const size_t padded = (k + DOT_LANES - 1) / DOT_LANES * DOT_LANES;
+    for (size_t e = 0; e < m * n * DOT_LANES; e++) partials[e] = 0;
+    for (size_t p0 = 0; p0 < padded; p0 += DOT_KC) {
+        const size_t p1 = p0 + DOT_KC < k ? p0 + DOT_KC : k;
+        for (size_t i = 0; i < m; i++)
+            for (size_t p = 0; p < p1 - p0; p += DOT_LANES) {
+                const __mmask16 keep = p1 - p0 - p >= DOT_LANES ? (__mmask16)0xFFFF : (__mmask16)((1u << (p1 - p0 - p)) - 1);
+                _mm512_store_ps(copied + i * DOT_COPY_STRIDE + p, _mm512_maskz_loadu_ps(keep, a + i * lda + p0 + p));
+            }
+        lower_block(g, n, p0, p1, lowered, DOT_COPY_STRIDE);
+        for (size_t j0 = 0; j0 < n; j0 += DOT_NR) {
+            const float *br[DOT_NR];
+            for (size_t j = 0; j < DOT_NR; j++) br[j] = lowered + (j0 + j < n ? j0 + j : n - 1) * DOT_COPY_STRIDE;
+            for (size_t i0 = 0; i0 < m; i0 += DOT_MR) {
+                const float *ar[DOT_MR];
+                float *lanes[DOT_MR][DOT_NR];
+                for (size_t i = 0; i < DOT_MR; i++) {
+                    ar[i] = copied + (i0 + i < m ? i0 + i : m - 1) * DOT_COPY_STRIDE;
+                    for (size_t j = 0; j < DOT_NR; j++)
+                        lanes[i][j] = i0 + i < m && j0 + j < n ? partials + DOT_LANES * ((i0 + i) * n + j0 + j) : scratch[i * DOT_NR + j];
+                }
+                block_8x3(ar, br, p1 - p0, lanes);
+            }
+        }
+    }
+}
+
+int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
+                                        size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
+                                        const float *padding_values, float beta, float *c, size_t ldc) {
+    const size_t n = channels * kernel * kernel;
+    if (!asl_simd_has_avx512() || n == 0 || n > DOT_LOWERED_ROWS || m > group_rows(n) || m * n > DOT_GROUP_ENTRIES
+        || width + 2 * padding < kernel || height + 2 * padding < kernel)
+        return 0;
+    float *partials = partials_buffer();
+    if (!partials) return 0;
+    const size_t plane = (height + 2 * padding - kernel + 1) * (width + 2 * padding - kernel + 1);
+    const dot_lowering g = {image, images, image_stride, channels, channel_stride, height, width, kernel, padding, padding_values};
+    // One group, as by_groups makes for such m and n.
+    dot_avx512_lowered(m, n, images * plane, dy, ldy, &g, partials);
+    finish(m, n, partials, beta, c, ldc);
+    return 1;
+}
+
 int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                          size_t ldc) {
     if (!asl_simd_has_avx512()) return 0;
@@ -178,6 +273,14 @@ int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t ld
 }
 
 #else
+
+int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
+                                        size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
+                                        const float *padding_values, float beta, float *c, size_t ldc) {
+    (void)m; (void)dy; (void)ldy; (void)image; (void)images; (void)image_stride; (void)channels; (void)channel_stride; (void)height;
+    (void)width; (void)kernel; (void)padding; (void)padding_values; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
 
 int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                          size_t ldc) {

@@ -101,3 +101,57 @@ final class DotGEMMTests: XCTestCase {
         XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern))
     }
 }
+
+extension DotGEMMTests {
+    /// The first conv's weight gradient with its columns made in cache a block at a time
+    /// (`asl_conv_weight_gradient_dot_avx512`) has the bits of lowering them into memory and
+    /// multiplying (`Im2Col.lower`, then `asl_sgemm_dot_avx512`): chunks of one and several
+    /// images whose planes are not multiples of the 512-pixel blocks or the 16 lanes, kernels of
+    /// 1, 3 and 5 with borders of zeros and of per-channel values, 64 lowering rows, C added to.
+    /// It declines, writing nothing, for 65 rows and without AVX-512.
+    func testConvolutionWeightGradientMakesTheColumnsWithTheirBits() throws {
+        let shapes: [(channels: Int, outChannels: Int, images: Int, height: Int, width: Int, kernel: Int, padding: Int, padded: Bool)] = [
+            (3, 32, 2, 20, 30, 3, 1, true), (3, 7, 1, 9, 13, 3, 1, false), (2, 5, 3, 11, 10, 5, 2, true), (4, 9, 2, 6, 7, 1, 0, false),
+            (16, 4, 2, 8, 8, 2, 0, true), (3, 32, 1, 128, 128, 3, 1, true),
+        ]
+        for (index, s) in shapes.enumerated() {
+            let batch = s.images + 1, plane = s.height * s.width
+            let input = values(s.channels * batch * plane, seed: UInt64(40 + index)) // (C, N, H, W), the chunk starts at image 1
+            let border = s.padded ? values(s.channels, seed: UInt64(50 + index)) : nil
+            let geometry = Im2Col.Geometry(channels: s.channels, channelStride: batch * plane, height: s.height, width: s.width, kernel: s.kernel,
+                                           padding: s.padding, paddingValues: border)
+            let (oh, ow) = (geometry.outputHeight, geometry.outputWidth), rows = s.channels * s.kernel * s.kernel
+            let width = s.images * oh * ow, ldy = width + 7
+            let dy = values(s.outChannels * ldy, seed: UInt64(60 + index)), start = values(s.outChannels * rows, seed: UInt64(70 + index))
+            var columns = [Float](repeating: 0, count: rows * width)
+            for i in 0..<s.images {
+                input.withUnsafeBufferPointer { x in
+                    columns.withUnsafeMutableBufferPointer { cols in
+                        Im2Col.lower(x.baseAddress! + (1 + i) * plane, geometry, into: cols.baseAddress! + i * oh * ow, rowStride: width)
+                    }
+                }
+            }
+            var lowered = start, made = start
+            let multiplied = asl_sgemm_dot_avx512(s.outChannels, rows, width, dy, ldy, columns, width, 1, &lowered, rows)
+            let ran = input.withUnsafeBufferPointer { x in
+                BLAS.convolutionWeightGradient(m: s.outChannels, dy: dy, ldy: ldy, images: x.baseAddress! + plane, count: s.images, geometry,
+                                               beta: 1, into: &made, ldc: rows)
+            }
+            guard asl_simd_has_avx512() != 0 else {
+                XCTAssertFalse(ran, "case \(index): declines without AVX-512")
+                XCTAssertEqual(made, start, "case \(index): nothing written")
+                continue
+            }
+            XCTAssertNotEqual(multiplied, 0)
+            XCTAssertTrue(ran, "case \(index)")
+            XCTAssertEqual(made.map(\.bitPattern), lowered.map(\.bitPattern), "case \(index): \(s)")
+            XCTAssertNotEqual(made, start, "case \(index): C was added to")
+        }
+        // 65 lowering rows: declines, writing nothing.
+        let geometry = Im2Col.Geometry(channels: 65, channelStride: 16, height: 4, width: 4, kernel: 1, padding: 0)
+        var c = [Float](repeating: 3, count: 2 * 65)
+        let input = values(65 * 16, seed: 1), dy = values(2 * 16, seed: 2)
+        XCTAssertFalse(BLAS.convolutionWeightGradient(m: 2, dy: dy, ldy: 16, images: input, count: 1, geometry, beta: 1, into: &c, ldc: 65))
+        XCTAssertTrue(c.allSatisfy { $0 == 3 })
+    }
+}

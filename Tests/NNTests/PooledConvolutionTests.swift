@@ -139,6 +139,40 @@ final class PooledConvolutionTests: XCTestCase {
         }
     }
 
+    /// Backward's weight gradient with the columns made in cache (`lowersInWeightGradient`)
+    /// gives the bits of lowering them into memory, for a conv whose dot products it replaces
+    /// (3 input channels, per-channel borders), in whole images and chunks of one, with no
+    /// backward lowering pass in the profile; the input gradient is unchanged.
+    func testBackwardMakesTheWeightGradientsColumnsInCache() throws {
+        try XCTSkipIf(ProductKernel.fp32 != .avx512, "fp32 runs on \(ProductKernel.fp32.rawValue) here: the dot-product weight gradient is AVX-512 code")
+        var random = Initializer(seed: 31)
+        let conv = Conv2d(name: "c", inChannels: 3, outChannels: 8, kernel: 3, padding: 1, fusedReLU: true, random: &random)
+        conv.paddingValues = [0.25, -0.5, 1]
+        let x = randomTensor([3, 12, 40, 48], seed: 32), dy = randomTensor([8, 12, 20, 24], seed: 33)
+        for chunkBytes in [1, 1 << 30] {
+            conv.columnBytesPerChunk = chunkBytes
+            func gradients(made: Bool, needInput: Bool) -> (values: [[UInt32]], lowered: Bool) {
+                let profile = EngineProfile()
+                conv.engine = Engine(threads: 2, profile: profile)
+                conv.lowersInWeightGradient = made
+                let pool = MaxPool2d()
+                _ = conv.forward(x, training: true, pool: pool)
+                let dx = conv.backward(pooledGradient: dy, pool: pool, needInput: needInput, replacing: true)
+                // Without the input gradient nothing is folded, so a lowering phase is the columns'.
+                let lowered = profile.report.contains { $0.key.layer == "c" && $0.key.direction == .backward && $0.key.phase == .lowering }
+                return ([dx?.data ?? [], conv.weight.grad.data, conv.bias.grad.data].map { $0.map(\.bitPattern) }, lowered)
+            }
+            for needInput in [true, false] {
+                let made = gradients(made: true, needInput: needInput), lowered = gradients(made: false, needInput: needInput)
+                XCTAssertEqual(made.values, lowered.values, "\(chunkBytes)-byte chunks, input gradient \(needInput)")
+                if !needInput {
+                    XCTAssertFalse(made.lowered, "\(chunkBytes)-byte chunks: no lowering pass")
+                    XCTAssertTrue(lowered.lowered, "the plain route lowers")
+                }
+            }
+        }
+    }
+
     /// In a layer, where the output is not kept: the convolution reads the image and pools in
     /// the product (no lowering, bias or pooling pass in the profile) with the bits of the
     /// passes, in both precisions, inference and training (whose backward, through the

@@ -54,6 +54,17 @@ int asl_maxpool2x2_backward_avx512(const float *dy, const unsigned char *winners
 /// nothing, without AVX-512.
 int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                          size_t ldc);
+/// A convolution's weight gradient as `asl_sgemm_dot_avx512` computes it, C (m × C·kernel²) =
+/// beta·C + dY·colsᵀ, with the columns (the lowering of `images` images, image_stride apart:
+/// `channels` planes of height × width channel_stride apart, a kernel × kernel window at
+/// stride 1 with `padding` border values padding_values[c], or 0, each side) made a block of k
+/// at a time in cache instead of read from memory. dY is m × (images · output plane), row
+/// stride ldy. The bits of lowering (Im2Col) followed by `asl_sgemm_dot_avx512`. Returns 0,
+/// writing nothing, without AVX-512, for more than 64 lowering rows, or where that product
+/// would split C into groups.
+int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
+                                        size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
+                                        const float *padding_values, float beta, float *c, size_t ldc);
 /// The same product in plain C, bit for bit: the reference for `asl_sgemm_dot_avx512`.
 void asl_sgemm_dot_plain(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                          size_t ldc);
