@@ -139,39 +139,6 @@ enum { DOT_COPY_STRIDE = DOT_KC + 16 };
 /// At most this many lowering rows (C·kernel²) are made at a time, a block of k each, in cache.
 enum { DOT_LOWERED_ROWS = 64 };
 
-__attribute__((target("avx512f")))
-static void dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *partials) {
-    // Lanes of the entries an edge block computes but C does not have.
-    static _Thread_local float scratch[DOT_MR * DOT_NR][DOT_LANES] __attribute__((aligned(64)));
-    static _Thread_local float copied[DOT_GROUP_ROWS * DOT_COPY_STRIDE] __attribute__((aligned(64)));
-    const size_t padded = (k + DOT_LANES - 1) / DOT_LANES * DOT_LANES;
-    for (size_t e = 0; e < m * n * DOT_LANES; e++) partials[e] = 0;
-    // Blocks of k whose 8 rows of A and 3 of B stay in L1 while every block of C passes.
-    for (size_t p0 = 0; p0 < padded; p0 += DOT_KC) {
-        const size_t p1 = p0 + DOT_KC < k ? p0 + DOT_KC : k;
-        // This block of A's rows, copied once for all blocks of B: the same values, at stride DOT_COPY_STRIDE.
-        for (size_t i = 0; i < m; i++)
-            for (size_t p = 0; p < p1 - p0; p += DOT_LANES) {
-                const __mmask16 keep = p1 - p0 - p >= DOT_LANES ? (__mmask16)0xFFFF : (__mmask16)((1u << (p1 - p0 - p)) - 1);
-                _mm512_store_ps(copied + i * DOT_COPY_STRIDE + p, _mm512_maskz_loadu_ps(keep, a + i * lda + p0 + p));
-            }
-        for (size_t j0 = 0; j0 < n; j0 += DOT_NR) {
-            const float *br[DOT_NR];
-            for (size_t j = 0; j < DOT_NR; j++) br[j] = b + (j0 + j < n ? j0 + j : n - 1) * ldb + p0;
-            for (size_t i0 = 0; i0 < m; i0 += DOT_MR) {
-                const float *ar[DOT_MR];
-                float *lanes[DOT_MR][DOT_NR];
-                for (size_t i = 0; i < DOT_MR; i++) {
-                    ar[i] = copied + (i0 + i < m ? i0 + i : m - 1) * DOT_COPY_STRIDE;
-                    for (size_t j = 0; j < DOT_NR; j++)
-                        lanes[i][j] = i0 + i < m && j0 + j < n ? partials + DOT_LANES * ((i0 + i) * n + j0 + j) : scratch[i * DOT_NR + j];
-                }
-                block_8x3(ar, br, p1 - p0, lanes);
-            }
-        }
-    }
-}
-
 /// Images whose lowering (im2col) is B: `images` images image_stride apart, each `channels`
 /// planes of height × width channel_stride apart, a kernel × kernel window at stride 1 with
 /// `padding` border values (padding_values[c], or 0) each side. B's row j = (c·kernel + ky)·kernel
@@ -212,10 +179,13 @@ static void lower_block(const dot_lowering *g, size_t n, size_t p0, size_t p1, f
     }
 }
 
-/// dot_avx512 with B made block by block of k from the images (`lower_block`) instead of read
-/// from memory: the same values in the same lanes, so the same partials.
+/// The partials of A·Bᵀ in blocks of k whose 8 rows of A and 3 of B stay in L1 while every
+/// block of C passes. B is read from memory (b, ldb) or, with `g`, made a block at a time from
+/// images (`lower_block`) into a buffer at the copy stride: the same values in the same lanes.
 __attribute__((target("avx512f")))
-static void dot_avx512_lowered(size_t m, size_t n, size_t k, const float *a, size_t lda, const dot_lowering *g, float *partials) {
+static void dot_blocks(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, const dot_lowering *g,
+                       float *partials) {
+    // Lanes of the entries an edge block computes but C does not have.
     static _Thread_local float scratch[DOT_MR * DOT_NR][DOT_LANES] __attribute__((aligned(64)));
     static _Thread_local float copied[DOT_GROUP_ROWS * DOT_COPY_STRIDE] __attribute__((aligned(64)));
     static _Thread_local float lowered[DOT_LOWERED_ROWS * DOT_COPY_STRIDE] __attribute__((aligned(64)));
@@ -223,15 +193,18 @@ static void dot_avx512_lowered(size_t m, size_t n, size_t k, const float *a, siz
     for (size_t e = 0; e < m * n * DOT_LANES; e++) partials[e] = 0;
     for (size_t p0 = 0; p0 < padded; p0 += DOT_KC) {
         const size_t p1 = p0 + DOT_KC < k ? p0 + DOT_KC : k;
+        // This block of A's rows, copied once for all blocks of B: the same values, at stride DOT_COPY_STRIDE.
         for (size_t i = 0; i < m; i++)
             for (size_t p = 0; p < p1 - p0; p += DOT_LANES) {
                 const __mmask16 keep = p1 - p0 - p >= DOT_LANES ? (__mmask16)0xFFFF : (__mmask16)((1u << (p1 - p0 - p)) - 1);
                 _mm512_store_ps(copied + i * DOT_COPY_STRIDE + p, _mm512_maskz_loadu_ps(keep, a + i * lda + p0 + p));
             }
-        lower_block(g, n, p0, p1, lowered, DOT_COPY_STRIDE);
+        if (g) lower_block(g, n, p0, p1, lowered, DOT_COPY_STRIDE);
+        const float *b_block = g ? lowered : b + p0;
+        const size_t b_stride = g ? DOT_COPY_STRIDE : ldb;
         for (size_t j0 = 0; j0 < n; j0 += DOT_NR) {
             const float *br[DOT_NR];
-            for (size_t j = 0; j < DOT_NR; j++) br[j] = lowered + (j0 + j < n ? j0 + j : n - 1) * DOT_COPY_STRIDE;
+            for (size_t j = 0; j < DOT_NR; j++) br[j] = b_block + (j0 + j < n ? j0 + j : n - 1) * b_stride;
             for (size_t i0 = 0; i0 < m; i0 += DOT_MR) {
                 const float *ar[DOT_MR];
                 float *lanes[DOT_MR][DOT_NR];
@@ -246,6 +219,11 @@ static void dot_avx512_lowered(size_t m, size_t n, size_t k, const float *a, siz
     }
 }
 
+__attribute__((target("avx512f")))
+static void dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *partials) {
+    dot_blocks(m, n, k, a, lda, b, ldb, NULL, partials);
+}
+
 int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
                                         size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
                                         const float *padding_values, float beta, float *c, size_t ldc) {
@@ -258,7 +236,7 @@ int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, c
     const size_t plane = (height + 2 * padding - kernel + 1) * (width + 2 * padding - kernel + 1);
     const dot_lowering g = {image, images, image_stride, channels, channel_stride, height, width, kernel, padding, padding_values};
     // One group, as by_groups makes for such m and n.
-    dot_avx512_lowered(m, n, images * plane, dy, ldy, &g, partials);
+    dot_blocks(m, n, images * plane, dy, ldy, NULL, 0, &g, partials);
     finish(m, n, partials, beta, c, ldc);
     return 1;
 }

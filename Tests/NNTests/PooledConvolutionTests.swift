@@ -5,7 +5,8 @@ import SIMDKernels
 /// The lowered convolution that reads the image and biases and pools in its product's
 /// epilogue (`asl_conv_pooled_avx512`, `PooledConvolution`): the bits of lowering, the
 /// product and the passes after it, which it replaces, in fp32 and bf16, inference and
-/// training (with the winners).
+/// training (with the winners); and its backward, whose weight gradient makes the columns in
+/// cache (`BLAS.convolutionWeightGradient`).
 final class PooledConvolutionTests: XCTestCase {
     private struct Shape {
         var channels: Int, outChannels: Int, height: Int, width: Int, kernel: Int, padding: Int
