@@ -206,7 +206,8 @@ public final class Conv2d {
         // Lowered products whose output is not kept read the image and pool as they finish:
         // neither the columns nor the products reach memory.
         let poolsInProduct = poolsInProducts && pooling && !keep && tile == nil && packPooledProductWeights(rows: plan.rows)
-        if winograd == nil, scratch.count < plan.scratchSize(outChannels: kOut) {
+        // (The pooled products need no columns.)
+        if winograd == nil, !poolsInProduct, scratch.count < plan.scratchSize(outChannels: kOut) {
             scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut))
         }
         // A piece's outputs when not kept: K × (its images × its rows × W').

@@ -12,7 +12,6 @@ static void maxpool_avx512(const float *in, float *out, unsigned char *winners, 
     const size_t oh = height / 2, ow = width / 2;
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2), three = _mm512_set1_epi32(3);
     for (size_t y = 0; y < oh; y++) {
         const float *r0 = in + 2 * y * width, *r1 = r0 + width;
         float *o = out + y * ow;
@@ -23,14 +22,8 @@ static void maxpool_avx512(const float *in, float *out, unsigned char *winners, 
             const __m512 l0 = _mm512_loadu_ps(r1 + 2 * x), l1 = _mm512_loadu_ps(r1 + 2 * x + 16);
             const __m512 a = _mm512_permutex2var_ps(u0, even, u1), b = _mm512_permutex2var_ps(u0, odd, u1);
             const __m512 c = _mm512_permutex2var_ps(l0, even, l1), d = _mm512_permutex2var_ps(l0, odd, l1);
-            const __mmask16 top_right = _mm512_cmp_ps_mask(b, a, _CMP_GT_OQ);
-            const __mmask16 bottom_right = _mm512_cmp_ps_mask(d, c, _CMP_GT_OQ);
-            const __m512 top = _mm512_mask_blend_ps(top_right, a, b), bottom = _mm512_mask_blend_ps(bottom_right, c, d);
-            const __mmask16 use_bottom = _mm512_cmp_ps_mask(bottom, top, _CMP_GT_OQ);
-            _mm512_storeu_ps(o + x, _mm512_mask_blend_ps(use_bottom, top, bottom));
-            const __m512i top_which = _mm512_maskz_mov_epi32(top_right, one);
-            const __m512i bottom_which = _mm512_mask_blend_epi32(bottom_right, two, three);
-            const __m512i which = _mm512_mask_blend_epi32(use_bottom, top_which, bottom_which);
+            __m512i which;
+            _mm512_storeu_ps(o + x, asl_pool_window_winners(a, b, c, d, &which));
             _mm_storeu_si128((__m128i *)(w + x), _mm512_cvtepi32_epi8(which));
         }
         for (; x < ow; x++) {

@@ -162,7 +162,7 @@ typedef struct {
 /// Channel i's 16 windows from its four positions' products. Inference (no winners): the
 /// maximum, then bias and ReLU (asl_maxpool2x2_bias_relu_avx512's expression). Training:
 /// bias and ReLU on each product (Elementwise.addBias's vector expression), then the maximum
-/// and the winning position (maxpool_avx512's comparisons: the first maximum wins).
+/// and the winning position (PoolWindow.h's asl_pool_window_winners, as maxpool_avx512's).
 POOLED_TARGET_FP32 static inline void finish_channel(const pooled_place *place, size_t i, __m512 tl, __m512 tr, __m512 bl, __m512 br) {
     const __m512 bias = _mm512_set1_ps(place->bias[i]);
     float *out = place->out + i * place->stride;
@@ -174,13 +174,8 @@ POOLED_TARGET_FP32 static inline void finish_channel(const pooled_place *place, 
     __m512 v[4] = {_mm512_add_ps(tl, bias), _mm512_add_ps(tr, bias), _mm512_add_ps(bl, bias), _mm512_add_ps(br, bias)};
     if (place->relu)
         for (int q = 0; q < 4; q++) v[q] = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v[q], zero, _CMP_LT_OQ), v[q], zero);
-    const __mmask16 top_right = _mm512_cmp_ps_mask(v[1], v[0], _CMP_GT_OQ), bottom_right = _mm512_cmp_ps_mask(v[3], v[2], _CMP_GT_OQ);
-    const __m512 top = _mm512_mask_blend_ps(top_right, v[0], v[1]), bottom = _mm512_mask_blend_ps(bottom_right, v[2], v[3]);
-    const __mmask16 use_bottom = _mm512_cmp_ps_mask(bottom, top, _CMP_GT_OQ);
-    _mm512_mask_storeu_ps(out, place->lanes, _mm512_mask_blend_ps(use_bottom, top, bottom));
-    const __m512i top_which = _mm512_maskz_mov_epi32(top_right, _mm512_set1_epi32(1));
-    const __m512i bottom_which = _mm512_mask_blend_epi32(bottom_right, _mm512_set1_epi32(2), _mm512_set1_epi32(3));
-    const __m512i which = _mm512_mask_blend_epi32(use_bottom, top_which, bottom_which);
+    __m512i which;
+    _mm512_mask_storeu_ps(out, place->lanes, asl_pool_window_winners(v[0], v[1], v[2], v[3], &which));
     _mm_mask_storeu_epi8(place->winners + i * place->stride, place->lanes, _mm512_cvtepi32_epi8(which));
 }
 
