@@ -76,6 +76,13 @@ ASL_BF16_TARGET static void kernel_8x48(size_t pairs, const void *packed_a_strip
     for (size_t p = 0; p < pairs; p++) {
         const __m512bh b0 = (__m512bh)_mm512_load_si512(bp), b1 = (__m512bh)_mm512_load_si512(bp + 16), b2 = (__m512bh)_mm512_load_si512(bp + 32);
         _mm_prefetch((const char *)(bp + 8 * NR), _MM_HINT_T0);
+        // The next strip of B, into L2 while this one is multiplied: a layer's weights packed
+        // once stream from memory strip after strip (a linear layer's 12–25 MB each batch),
+        // and without this the first row strip to use each waited for it. (After the last
+        // strip this looks past the end: prefetches never fault.)
+        _mm_prefetch((const char *)(bp + pairs * NR), _MM_HINT_T1);
+        _mm_prefetch((const char *)(bp + pairs * NR + 16), _MM_HINT_T1);
+        _mm_prefetch((const char *)(bp + pairs * NR + 32), _MM_HINT_T1);
         ASL_ROW(0) ASL_ROW(1) ASL_ROW(2) ASL_ROW(3) ASL_ROW(4) ASL_ROW(5) ASL_ROW(6) ASL_ROW(7)
         ap += MR;
         bp += NR;

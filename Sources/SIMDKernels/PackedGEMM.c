@@ -133,6 +133,13 @@ static void kernel_8x48(size_t kc, const void *packed_a_strip, const void *packe
     for (size_t k = 0; k < kc; k++) {
         const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16), b2 = _mm512_load_ps(bp + 32);
         _mm_prefetch((const char *)(bp + 8 * NR), _MM_HINT_T0);
+        // The next strip of B, into L2 while this one is multiplied: a layer's weights packed
+        // once stream from memory strip after strip (a linear layer's 12–25 MB each batch),
+        // and without this the first row strip to use each waited for it. (After the last
+        // strip this looks past the end: prefetches never fault.)
+        _mm_prefetch((const char *)(bp + kc * NR), _MM_HINT_T1);
+        _mm_prefetch((const char *)(bp + kc * NR + 16), _MM_HINT_T1);
+        _mm_prefetch((const char *)(bp + kc * NR + 32), _MM_HINT_T1);
         ASL_ROW(0) ASL_ROW(1) ASL_ROW(2) ASL_ROW(3) ASL_ROW(4) ASL_ROW(5) ASL_ROW(6) ASL_ROW(7)
         ap += MR;
         bp += NR;

@@ -249,17 +249,19 @@ int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const
     }
     const size_t steps = steps_of(bf16, k), pooled_width = out_width / 2;
     __mmask16 inside[POOLED_MAX_K_BF16][2]; // per kx (< kernel ≤ k)
-    for (size_t x0 = 0; x0 < pooled_width; x0 += 16) {
-        const size_t lanes = pooled_width - x0 < 16 ? pooled_width - x0 : 16;
-        const __mmask16 lane_mask = (__mmask16)(lanes == 16 ? 0xFFFF : (1u << lanes) - 1);
-        for (size_t kx = 0; kx < kernel; kx++)
-            for (size_t h = 0; h < 2; h++) {
-                // Columns 2·x0 + kx − padding + 16h + j, j < 16, that lie in the image.
-                const long start = (long)(2 * x0 + kx + 16 * h) - (long)padding, w = (long)width;
-                const long lo = start < 0 ? -start : 0, hi = w - start < 16 ? w - start : 16;
-                inside[kx][h] = hi <= lo ? 0 : (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
-            }
-        for (size_t y = 0; y < rows / 2; y++) {
+    // Row pair by row pair, 16 windows at a time along it: each channel's pooled row is then
+    // written whole, its cache lines in order, while the image rows it reads stay in L1.
+    for (size_t y = 0; y < rows / 2; y++)
+        for (size_t x0 = 0; x0 < pooled_width; x0 += 16) {
+            const size_t lanes = pooled_width - x0 < 16 ? pooled_width - x0 : 16;
+            const __mmask16 lane_mask = (__mmask16)(lanes == 16 ? 0xFFFF : (1u << lanes) - 1);
+            for (size_t kx = 0; kx < kernel; kx++)
+                for (size_t h = 0; h < 2; h++) {
+                    // Columns 2·x0 + kx − padding + 16h + j, j < 16, that lie in the image.
+                    const long start = (long)(2 * x0 + kx + 16 * h) - (long)padding, w = (long)width;
+                    const long lo = start < 0 ? -start : 0, hi = w - start < 16 ? w - start : 16;
+                    inside[kx][h] = hi <= lo ? 0 : (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
+                }
             if (bf16) pack_b_bf16(&in, rows_of_k, k, row0 + 2 * y, x0, (const __mmask16 (*)[2])inside, pooled_b);
             else pack_b_fp32(&in, rows_of_k, k, row0 + 2 * y, x0, (const __mmask16 (*)[2])inside, pooled_b);
             const size_t at = y * pooled_width + x0;
@@ -271,7 +273,6 @@ int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const
                 else kernel_fp32(steps, (const float *)ap, pooled_b, &place);
             }
         }
-    }
     return 1;
 }
 
