@@ -60,12 +60,10 @@ extension BLAS {
     static func convolutionWeightGradient(m: Int, dy: UnsafePointer<Float>, ldy: Int, images: UnsafePointer<Float>, count: Int,
                                           _ geometry: Im2Col.Geometry, beta: Float, into c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
         let g = geometry
-        func call(_ border: UnsafePointer<Float>?) -> Bool {
+        return g.withPaddingValues { border in
             asl_conv_weight_gradient_dot_avx512(m, dy, ldy, images, count, g.height * g.width, g.channels, g.channelStride, g.height, g.width,
                                                 g.kernel, g.padding, border, beta, c, ldc) != 0
         }
-        guard let values = g.paddingValues else { return call(nil) }
-        return values.withUnsafeBufferPointer { call($0.baseAddress!) }
     }
 
     /// Where dot products beat the packed kernel: at most 4096 entries (their lanes stay in L2)

@@ -640,6 +640,13 @@ enum Im2Col {
 
         var outputHeight: Int { height + 2 * padding - kernel + 1 }
         var outputWidth: Int { width + 2 * padding - kernel + 1 }
+
+        /// `body` given the padding values as the C kernels take them: one per channel, or nil for 0.
+        func withPaddingValues<Result>(_ body: (UnsafePointer<Float>?) -> Result) -> Result {
+            guard let values = paddingValues else { return body(nil) }
+            precondition(values.count == channels, "one padding value per input channel")
+            return values.withUnsafeBufferPointer { body($0.baseAddress!) }
+        }
     }
 
     /// cols[(ch·k + ky)·k + kx][y·W' + x] = image[ch][y + ky − p][x + kx − p] (outside the

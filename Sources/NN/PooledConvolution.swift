@@ -31,13 +31,10 @@ enum PooledConvolution {
                                 into out: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>?, channelStride: Int) -> Bool {
         guard covers(kernel) else { return false }
         let g = geometry
-        func call(_ border: UnsafePointer<Float>?) -> Bool {
+        return g.withPaddingValues { border in
             asl_conv_pooled_avx512(kernel == .avx512BF16 ? 1 : 0, m, packedWeights, image, g.channels, g.channelStride, g.height, g.width,
                                    g.kernel, g.padding, border, rows.lowerBound, rows.count, bias, relu ? 1 : 0, out, winners,
                                    channelStride) != 0
         }
-        guard let values = g.paddingValues else { return call(nil) }
-        precondition(values.count == g.channels, "one padding value per input channel")
-        return values.withUnsafeBufferPointer { call($0.baseAddress!) }
     }
 }
