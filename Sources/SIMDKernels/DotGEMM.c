@@ -1,4 +1,5 @@
 #include "SIMDKernels.h"
+#include "ConvInput.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -139,40 +140,38 @@ enum { DOT_COPY_STRIDE = DOT_KC + 16 };
 /// At most this many lowering rows (C·kernel²) are made at a time, a block of k each, in cache.
 enum { DOT_LOWERED_ROWS = 64 };
 
-/// Images whose lowering (im2col) is B: `images` images image_stride apart, each `channels`
-/// planes of height × width channel_stride apart, a kernel × kernel window at stride 1 with
-/// `padding` border values (padding_values[c], or 0) each side. B's row j = (c·kernel + ky)·kernel
-/// + kx, column p = pixel p of the images' output planes, one image after another.
+/// Images whose lowering (im2col) is B: `images` convolution inputs image_stride apart. B's row
+/// j is lowering row j (ConvInput.h), column p = pixel p of the images' output planes, one image
+/// after another.
 typedef struct {
-    const float *image;
-    size_t images, image_stride, channels, channel_stride, height, width, kernel, padding;
-    const float *padding_values;
+    asl_conv_input input;
+    size_t images, image_stride;
 } dot_lowering;
 
 /// Rows 0 … n − 1 of the lowering at columns p0 … p1 − 1, row j at rows + j·stride: Im2Col's
 /// values (the image inside it, the border value outside).
 static void lower_block(const dot_lowering *g, size_t n, size_t p0, size_t p1, float *rows, size_t stride) {
-    const size_t oh = g->height + 2 * g->padding - g->kernel + 1, ow = g->width + 2 * g->padding - g->kernel + 1, plane = oh * ow;
+    const asl_conv_input *in = &g->input;
+    const size_t ow = asl_conv_output_width(in), plane = asl_conv_output_height(in) * ow;
     for (size_t j = 0; j < n; j++) {
-        const size_t c = j / (g->kernel * g->kernel), ky = j / g->kernel % g->kernel, kx = j % g->kernel;
-        const float border = g->padding_values ? g->padding_values[c] : 0.0f;
-        const long dx = (long)kx - (long)g->padding;
+        const asl_lowering_row r = asl_conv_lowering_row(in, j);
+        const long dx = r.dx;
         float *out = rows + j * stride;
         // Runs of one output row at a time.
         for (size_t p = p0; p < p1;) {
             const size_t i = p / plane, y = p % plane / ow, x0 = p % ow, x1 = ow - x0 < p1 - p ? ow : x0 + (p1 - p);
-            const long sy = (long)y + (long)ky - (long)g->padding;
+            const long sy = (long)y + r.dy;
             float *o = out + (p - p0);
-            if (sy < 0 || sy >= (long)g->height) {
-                for (size_t x = x0; x < x1; x++) o[x - x0] = border;
+            if (sy < 0 || sy >= (long)in->height) {
+                for (size_t x = x0; x < x1; x++) o[x - x0] = r.border;
             } else {
                 // Columns xlo … xhi − 1 read the image (x + dx inside it), the rest the border.
-                const float *src = g->image + i * g->image_stride + c * g->channel_stride + (size_t)sy * g->width;
-                const long lo = -dx > (long)x0 ? -dx : (long)x0, hi = (long)g->width - dx < (long)x1 ? (long)g->width - dx : (long)x1;
+                const float *src = in->image + i * g->image_stride + r.channel * in->channel_stride + (size_t)sy * in->width;
+                const long lo = -dx > (long)x0 ? -dx : (long)x0, hi = (long)in->width - dx < (long)x1 ? (long)in->width - dx : (long)x1;
                 const size_t xlo = lo < (long)x1 ? (size_t)lo : x1, xhi = hi > (long)xlo ? (size_t)hi : xlo;
-                for (size_t x = x0; x < xlo; x++) o[x - x0] = border;
+                for (size_t x = x0; x < xlo; x++) o[x - x0] = r.border;
                 if (xhi > xlo) memcpy(o + (xlo - x0), src + (long)xlo + dx, sizeof(float) * (xhi - xlo));
-                for (size_t x = xhi; x < x1; x++) o[x - x0] = border;
+                for (size_t x = xhi; x < x1; x++) o[x - x0] = r.border;
             }
             p += x1 - x0;
         }
@@ -227,14 +226,14 @@ static void dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
 int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
                                         size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
                                         const float *padding_values, float beta, float *c, size_t ldc) {
+    const dot_lowering g = {{image, channels, channel_stride, height, width, kernel, padding, padding_values}, images, image_stride};
     const size_t n = channels * kernel * kernel;
     if (!asl_simd_has_avx512() || n == 0 || n > DOT_LOWERED_ROWS || m > group_rows(n) || m * n > DOT_GROUP_ENTRIES
-        || width + 2 * padding < kernel || height + 2 * padding < kernel)
+        || !asl_conv_has_output(&g.input))
         return 0;
     float *partials = partials_buffer();
     if (!partials) return 0;
-    const size_t plane = (height + 2 * padding - kernel + 1) * (width + 2 * padding - kernel + 1);
-    const dot_lowering g = {image, images, image_stride, channels, channel_stride, height, width, kernel, padding, padding_values};
+    const size_t plane = asl_conv_output_height(&g.input) * asl_conv_output_width(&g.input);
     // One group, as by_groups makes for such m and n.
     dot_blocks(m, n, images * plane, dy, ldy, NULL, 0, &g, partials);
     finish(m, n, partials, beta, c, ldc);

@@ -32,6 +32,7 @@ size_t asl_conv_pooled_packed_weights_bytes(int bf16, size_t m, size_t k) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #include "BF16Pack.h"
+#include "ConvInput.h"
 #include "PoolWindow.h"
 
 #define POOLED_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
@@ -70,43 +71,25 @@ int asl_conv_pooled_pack_weights(int bf16, size_t m, size_t k, const float *w, v
     return 1;
 }
 
-/// Where a convolution reads its input: `channels` planes of height × width floats,
-/// channel_stride apart, a kernel × kernel window at stride 1 with `padding` border values each
-/// side (padding_values[c] per channel, or 0 without them).
-typedef struct {
-    const float *image;
-    size_t channels, channel_stride, height, width, kernel, padding;
-    const float *padding_values;
-} conv_input;
-
-/// Where row kk of the lowering (kk = (c·kernel + ky)·kernel + kx) reads, worked out once per
-/// call rather than by divisions in the packing loop.
-typedef struct {
-    long offset; // from the image to column kx − padding of channel c's row 0
-    long ky;     // ky − padding
-    size_t kx;
-    float border;
-} lowering_row;
-
 /// 32 values of lowering row r at output row y, columns x … x + 31: the image inside it, the
 /// channel's border value outside (inside[kx][h]: which of the 16 values of half h lie in it).
 /// Only the lanes inside are read: the address may start before the row (masked loads do not fault).
-POOLED_TARGET_FP32 static inline void lowered32(const conv_input *in, const lowering_row *r, long y, long x, const __mmask16 (*inside)[2],
-                                                __m512 *lo, __m512 *hi) {
+POOLED_TARGET_FP32 static inline void lowered32(const asl_conv_input *in, const asl_lowering_row *r, long y, long x,
+                                                const __mmask16 (*inside)[2], __m512 *lo, __m512 *hi) {
     const __m512 border = _mm512_set1_ps(r->border);
-    const long sy = y + r->ky;
+    const long sy = y + r->dy;
     if (sy < 0 || sy >= (long)in->height) {
         *lo = *hi = border;
         return;
     }
-    const float *src = in->image + r->offset + sy * (long)in->width + x;
+    const float *src = in->image + r->channel * in->channel_stride + (sy * (long)in->width + x + r->dx);
     *lo = _mm512_mask_loadu_ps(border, inside[r->kx][0], src);
     *hi = _mm512_mask_loadu_ps(border, inside[r->kx][1], src + 16);
 }
 
 /// fp32 B for the row pair y, y + 1 and windows x0 … x0 + 15: bp[kk][q][l] = lowering row kk
 /// at pixel (y + q/2, 2·(x0 + l) + q%2).
-POOLED_TARGET_FP32 static void pack_b_fp32(const conv_input *in, const lowering_row *rows, size_t k, size_t y, size_t x0,
+POOLED_TARGET_FP32 static void pack_b_fp32(const asl_conv_input *in, const asl_lowering_row *rows, size_t k, size_t y, size_t x0,
                                            const __mmask16 (*inside)[2], float *bp) {
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
@@ -121,7 +104,7 @@ POOLED_TARGET_FP32 static void pack_b_fp32(const conv_input *in, const lowering_
 
 /// bf16 B: bp[p][q][l] = the pair of lowering rows 2p, 2p + 1 (low, high half) at that pixel,
 /// the values bf16_pack_pairs_rows makes of the lowered columns (vcvtne2ps2bf16 rounding).
-POOLED_TARGET static void pack_b_bf16(const conv_input *in, const lowering_row *rows, size_t k, size_t y, size_t x0,
+POOLED_TARGET static void pack_b_bf16(const asl_conv_input *in, const asl_lowering_row *rows, size_t k, size_t y, size_t x0,
                                       const __mmask16 (*inside)[2], uint32_t *bp) {
     // Low halves (k 2p) from the first operand, high halves (k 2p + 1) from the second: even x
     // for the left positions, odd x for the right ones.
@@ -234,19 +217,16 @@ static _Thread_local void *pooled_b;
 int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const float *image, size_t channels, size_t channel_stride,
                            size_t height, size_t width, size_t kernel, size_t padding, const float *padding_values, size_t row0, size_t rows,
                            const float *bias, int relu, float *out, unsigned char *winners, size_t out_channel_stride) {
+    const asl_conv_input in = {image, channels, channel_stride, height, width, kernel, padding, padding_values};
     const size_t k = channels * kernel * kernel;
-    if (!supported(bf16) || k == 0 || k > max_k(bf16) || width + 2 * padding < kernel || height + 2 * padding < kernel) return 0;
-    const size_t out_height = height + 2 * padding - kernel + 1, out_width = width + 2 * padding - kernel + 1;
+    if (!supported(bf16) || k == 0 || k > max_k(bf16) || !asl_conv_has_output(&in)) return 0;
+    const size_t out_height = asl_conv_output_height(&in), out_width = asl_conv_output_width(&in);
     if (row0 % 2 != 0 || rows % 2 != 0 || out_width % 2 != 0 || row0 + rows > out_height) return 0;
     // Either precision's B for one row pair and 16 windows: at most 192 steps of 64 entries.
     if (!pooled_b && !(pooled_b = aligned_alloc(64, 4 * 64 * POOLED_MAX_K_FP32))) return 0;
-    const conv_input in = {image, channels, channel_stride, height, width, kernel, padding, padding_values};
-    lowering_row rows_of_k[POOLED_MAX_K_BF16];
-    for (size_t kk = 0; kk < k; kk++) {
-        const size_t c = kk / (kernel * kernel), ky = kk / kernel % kernel, kx = kk % kernel;
-        rows_of_k[kk] = (lowering_row){(long)(c * channel_stride) + (long)kx - (long)padding, (long)ky - (long)padding, kx,
-                                       padding_values ? padding_values[c] : 0.0f};
-    }
+    // Worked out once per call rather than by divisions in the packing loop.
+    asl_lowering_row rows_of_k[POOLED_MAX_K_BF16];
+    for (size_t kk = 0; kk < k; kk++) rows_of_k[kk] = asl_conv_lowering_row(&in, kk);
     const size_t steps = steps_of(bf16, k), pooled_width = out_width / 2;
     __mmask16 inside[POOLED_MAX_K_BF16][2]; // per kx (< kernel ≤ k)
     // Row pair by row pair, 16 windows at a time along it: each channel's pooled row is then
