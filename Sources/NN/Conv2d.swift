@@ -52,6 +52,9 @@ public final class Conv2d {
     /// biased and pooled in cache, they never travel to memory (64 MB a batch for SmallCNN's
     /// first conv). In backward, one chunk's output gradient routed from the pooled one.
     private var pieceOutputScratch: [Float] = []
+    /// Floats the column and piece-output buffers hold (tests: a forward whose products pool as
+    /// they finish allocates neither).
+    var loweringScratchFloats: Int { scratch.count + pieceOutputScratch.count }
     /// The weights packed for `PooledConvolution` (lowered products that pool in their
     /// epilogue), once per forward.
     private var pooledProductWeights: [Float] = []
@@ -210,8 +213,9 @@ public final class Conv2d {
         if winograd == nil, !poolsInProduct, scratch.count < plan.scratchSize(outChannels: kOut) {
             scratch = [Float](repeating: 0, count: plan.scratchSize(outChannels: kOut))
         }
-        // A piece's outputs when not kept: K × (its images × its rows × W').
-        let pieceOutputSize = keep ? 0 : kOut * imagesPerPiece * min(band, oh) * ow
+        // A piece's outputs when not kept: K × (its images × its rows × W'); none when the products
+        // pool as they finish (Winograd's pooled output transform may decline, and then needs them).
+        let pieceOutputSize = keep || poolsInProduct ? 0 : kOut * imagesPerPiece * min(band, oh) * ow
         let pieceOutputs = Parallel.partCount(n, threads: engine.threads) * pieceOutputSize
         if pieceOutputScratch.count < pieceOutputs { pieceOutputScratch = [Float](repeating: 0, count: pieceOutputs) }
         if let tile {
@@ -261,7 +265,7 @@ public final class Conv2d {
                                     nonisolated(unsafe) let (s, wp, bp) = (src.baseAddress!, wt.baseAddress!, b.baseAddress!)
                                     nonisolated(unsafe) let packedWeights = poolsInProduct ? UnsafeRawPointer(Self.cacheLineStart(pooledWeights.baseAddress!)) : nil
                                     // The whole output when kept, else each worker's piece buffer.
-                                    nonisolated(unsafe) let (op, pieceOutput) = keep ? (o.baseAddress, nil) : (nil, pieceScratch.baseAddress)
+                                    nonisolated(unsafe) let (op, pieceOutput) = keep ? (o.baseAddress, nil) : (nil, poolsInProduct ? nil : pieceScratch.baseAddress)
                                     // Each worker's columns (lowered products only).
                                     nonisolated(unsafe) let columns = winograd == nil ? sc.baseAddress : nil
                                     // The transformed weights, then each worker's transformed input and output.
@@ -272,11 +276,14 @@ public final class Conv2d {
                                             for y0 in stride(from: 0, to: oh, by: band) {
                                                 let y1 = min(oh, y0 + band), pieceRows = y1 - y0
                                                 let width = count * pieceRows * ow
+                                                // Where the piece's products go: nil when they pool as they finish.
                                                 let place = op.map {
                                                     WinogradConvolution.OutputPlace(start: $0 + first * plan.plane + y0 * ow, channelStride: plan.wide,
                                                                                     imageStride: plan.plane)
-                                                } ?? WinogradConvolution.OutputPlace(start: pieceOutput! + part * pieceOutputSize, channelStride: width,
-                                                                                     imageStride: pieceRows * ow)
+                                                } ?? pieceOutput.map {
+                                                    WinogradConvolution.OutputPlace(start: $0 + part * pieceOutputSize, channelStride: width,
+                                                                                    imageStride: pieceRows * ow)
+                                                }
                                                 var pooledAlready = false
                                                 if let u = transformed, let tile {
                                                     let piece = WinogradConvolution.Piece(tile: tile, first: first, count: count, tileRow0: y0 / tile.side,
@@ -291,7 +298,7 @@ public final class Conv2d {
                                                     pooledAlready = WinogradConvolution.forward(
                                                         piece, input: s, inChannels: c, outChannels: kOut, weights: u,
                                                         packedWeights: packsBF16 ? UnsafeRawPointer(u + uSize - packedUSize) : nil,
-                                                        workspace: u + uSize + part * winogradWorkerSize, out: place, pooled: pooled, engine: engine, name: name)
+                                                        workspace: u + uSize + part * winogradWorkerSize, out: place!, pooled: pooled, engine: engine, name: name)
                                                 } else if poolsInProduct, let po, let pw {
                                                     engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
                                                         for i in 0..<count {
@@ -305,16 +312,18 @@ public final class Conv2d {
                                                     }
                                                     pooledAlready = true
                                                 } else {
-                                                    lowerAndMultiply(s, columns! + part * plan.workerSize, wp, place, first: first, count: count, rows: y0, y1)
+                                                    lowerAndMultiply(s, columns! + part * plan.workerSize, wp, place!, first: first, count: count, rows: y0, y1)
                                                 }
-                                                if !poolFirst, !pooledAlready {
+                                                // The passes after the products, where they did not pool as they finished.
+                                                guard !pooledAlready, let place else { continue }
+                                                if !poolFirst {
                                                     engine.timedInWorker(name, .forward, .activation) {
                                                         for ch in 0..<kOut {
                                                             Elementwise.addBias(place.start + ch * place.channelStride, count: width, bias: bp[ch], relu: relu)
                                                         }
                                                     }
                                                 }
-                                                guard let po, let pw, !pooledAlready else { continue }
+                                                guard let po, let pw else { continue }
                                                 engine.timedInWorker(name, .forward, .pooling) {
                                                     for ch in 0..<kOut {
                                                         for i in 0..<count {

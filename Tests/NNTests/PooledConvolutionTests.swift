@@ -258,4 +258,21 @@ final class PooledConvolutionTests: XCTestCase {
         }
         try XCTSkipIf(ran == 0, "neither precision runs on the engine's own AVX-512 kernels here")
     }
+
+    /// A layer whose products pool as they finish holds no column or piece-output buffer in
+    /// inference (neither is read), and one whose products do not pool still gets them.
+    func testPooledProductsAllocateNoLoweringBuffers() throws {
+        let kernel = Engine(threads: 2).kernel
+        try XCTSkipIf(!PooledConvolution.covers(kernel) || asl_simd_has_avx512() == 0, "fp32 runs on \(kernel.rawValue) here")
+        let x = randomTensor([3, 4, 32, 48], seed: 52)
+        for fused in [true, false] {
+            var random = Initializer(seed: 51)
+            let conv = Conv2d(name: "c", inChannels: 3, outChannels: 8, kernel: 3, padding: 1, fusedReLU: true, random: &random)
+            conv.engine = Engine(threads: 2)
+            conv.poolsInProducts = fused
+            _ = conv.forward(x, training: false, pool: MaxPool2d())
+            if fused { XCTAssertEqual(conv.loweringScratchFloats, 0, "pooled in the products") }
+            else { XCTAssertGreaterThan(conv.loweringScratchFloats, 0, "lowered, multiplied and pooled in passes") }
+        }
+    }
 }
