@@ -9,16 +9,19 @@ enum PooledConvolution {
     /// Whether `kernel`'s products have a pooled form here (the CPU may still lack it: packing says).
     static func covers(_ kernel: ProductKernel) -> Bool { kernel == .avx512 || kernel == .avx512BF16 }
 
+    /// The C kernels' `bf16` argument for `kernel`: 1 for AVX512-BF16, 0 for fp32.
+    private static func precision(_ kernel: ProductKernel) -> Int32 { kernel == .avx512BF16 ? 1 : 0 }
+
     /// Floats for the weights (m × k) packed.
     static func packedWeightsSize(_ kernel: ProductKernel, m: Int, k: Int) -> Int {
-        asl_conv_pooled_packed_weights_bytes(kernel == .avx512BF16 ? 1 : 0, m, k) / 4
+        asl_conv_pooled_packed_weights_bytes(precision(kernel), m, k) / 4
     }
 
     /// Packs row-major weights (m × k); false, writing nothing, where the kernel cannot run (the
     /// CPU lacks it, or k is more than one pass of its product: 192 in fp32, 384 in bf16).
     static func packWeights(_ kernel: ProductKernel, m: Int, k: Int, _ weights: UnsafePointer<Float>,
                             into packed: UnsafeMutablePointer<Float>) -> Bool {
-        covers(kernel) && asl_conv_pooled_pack_weights(kernel == .avx512BF16 ? 1 : 0, m, k, weights, packed) != 0
+        covers(kernel) && asl_conv_pooled_pack_weights(precision(kernel), m, k, weights, packed) != 0
     }
 
     /// Output rows `rows` of one image (its channel planes from `image`, as `geometry` says),
@@ -32,7 +35,7 @@ enum PooledConvolution {
         guard covers(kernel) else { return false }
         let g = geometry
         return g.withPaddingValues { border in
-            asl_conv_pooled_avx512(kernel == .avx512BF16 ? 1 : 0, m, packedWeights, image, g.channels, g.channelStride, g.height, g.width,
+            asl_conv_pooled_avx512(precision(kernel), m, packedWeights, image, g.channels, g.channelStride, g.height, g.width,
                                    g.kernel, g.padding, border, rows.lowerBound, rows.count, bias, relu ? 1 : 0, out, winners,
                                    channelStride) != 0
         }
