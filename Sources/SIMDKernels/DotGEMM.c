@@ -240,6 +240,74 @@ int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, c
     return 1;
 }
 
+// MARK: short k, lanes in registers
+
+/// The fixed sum tree of `lane_sum` for 16 entries at once: e[i] holds entry i's 16 lanes; the
+/// result holds entry i's sum in element i. Each step adds the same two values as `lane_sum`
+/// (a + b is b + a bit for bit), only for 16 entries side by side: lanes (l, l+8) as 256-bit
+/// halves, then (l, l+4) as 128-bit quarters, (l, l+2) as 64-bit pairs, (l, l+1) as singles.
+__attribute__((target("avx512f")))
+static inline __m512 lane_sums16(const __m512 e[16]) {
+    __m512 s8[8], s4[4], s2[2];
+    // s8[j]: entries 2j (low half) and 2j+1 (high half), each lane[i] + lane[i+8], i < 8.
+    for (int j = 0; j < 8; j++)
+        s8[j] = _mm512_add_ps(_mm512_shuffle_f32x4(e[2 * j], e[2 * j + 1], 0x44), _mm512_shuffle_f32x4(e[2 * j], e[2 * j + 1], 0xEE));
+    // s4[j]: quarters hold entries 4j, 4j+1, 4j+2, 4j+3, each s8[i] + s8[i+4], i < 4.
+    for (int j = 0; j < 4; j++)
+        s4[j] = _mm512_add_ps(_mm512_shuffle_f32x4(s8[2 * j], s8[2 * j + 1], 0x88), _mm512_shuffle_f32x4(s8[2 * j], s8[2 * j + 1], 0xDD));
+    // s2[j]: quarter q holds entries (q, q+4) of block j (8j …), each s4[i] + s4[i+2], i < 2.
+    for (int j = 0; j < 2; j++) {
+        const __m512d x = _mm512_castps_pd(s4[2 * j]), y = _mm512_castps_pd(s4[2 * j + 1]);
+        s2[j] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(x, y)), _mm512_castpd_ps(_mm512_unpackhi_pd(x, y)));
+    }
+    // Quarter q: entries q, q+4, q+8, q+12, each s2[0] + s2[1].
+    const __m512 sums = _mm512_add_ps(_mm512_shuffle_ps(s2[0], s2[1], 0x88), _mm512_shuffle_ps(s2[0], s2[1], 0xDD));
+    return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), sums);
+}
+
+enum { REG_MR = 4, REG_NR = 4 };
+
+/// Entries (i0 … i0+3) × (j0 … j0+3) of C = beta·C + A·Bᵀ with their lanes in registers over
+/// all of k; rows past m or n repeat the last one, and their sums are dropped.
+__attribute__((target("avx512f")))
+static void reg_block_4x4(size_t m, size_t n, size_t k, size_t i0, size_t j0, const float *a, size_t lda, const float *b, size_t ldb,
+                          float beta, float *c, size_t ldc) {
+    const float *ar[REG_MR], *br[REG_NR];
+    for (size_t i = 0; i < REG_MR; i++) ar[i] = a + (i0 + i < m ? i0 + i : m - 1) * lda;
+    for (size_t j = 0; j < REG_NR; j++) br[j] = b + (j0 + j < n ? j0 + j : n - 1) * ldb;
+    __m512 acc[REG_MR * REG_NR];
+    for (int e = 0; e < REG_MR * REG_NR; e++) acc[e] = _mm512_setzero_ps();
+    for (size_t p = 0; p < k; p += DOT_LANES) {
+        const __mmask16 keep = k - p >= DOT_LANES ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - p)) - 1);
+        const __m512 y0 = _mm512_maskz_loadu_ps(keep, br[0] + p), y1 = _mm512_maskz_loadu_ps(keep, br[1] + p),
+                     y2 = _mm512_maskz_loadu_ps(keep, br[2] + p), y3 = _mm512_maskz_loadu_ps(keep, br[3] + p);
+        for (int i = 0; i < REG_MR; i++) {
+            const __m512 x = _mm512_maskz_loadu_ps(keep, ar[i] + p);
+            acc[4 * i + 0] = _mm512_fmadd_ps(x, y0, acc[4 * i + 0]);
+            acc[4 * i + 1] = _mm512_fmadd_ps(x, y1, acc[4 * i + 1]);
+            acc[4 * i + 2] = _mm512_fmadd_ps(x, y2, acc[4 * i + 2]);
+            acc[4 * i + 3] = _mm512_fmadd_ps(x, y3, acc[4 * i + 3]);
+        }
+    }
+    float sums[REG_MR * REG_NR] __attribute__((aligned(64)));
+    _mm512_store_ps(sums, lane_sums16(acc));
+    for (size_t i = 0; i < REG_MR && i0 + i < m; i++)
+        for (size_t j = 0; j < REG_NR && j0 + j < n; j++) {
+            float *entry = c + (i0 + i) * ldc + j0 + j;
+            *entry = beta == 0 ? sums[REG_NR * i + j] : beta * *entry + sums[REG_NR * i + j];
+        }
+}
+
+int asl_sgemm_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                   float *c, size_t ldc) {
+    if (!asl_simd_has_avx512()) return 0;
+    if (m == 0 || n == 0) return 1;
+    // Rows of A outermost: their 4 rows stay in L1 while every block of B's rows passes.
+    for (size_t i0 = 0; i0 < m; i0 += REG_MR)
+        for (size_t j0 = 0; j0 < n; j0 += REG_NR) reg_block_4x4(m, n, k, i0, j0, a, lda, b, ldb, beta, c, ldc);
+    return 1;
+}
+
 int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                          size_t ldc) {
     if (!asl_simd_has_avx512()) return 0;
@@ -256,6 +324,12 @@ int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, c
                                         const float *padding_values, float beta, float *c, size_t ldc) {
     (void)m; (void)dy; (void)ldy; (void)image; (void)images; (void)image_stride; (void)channels; (void)channel_stride; (void)height;
     (void)width; (void)kernel; (void)padding; (void)padding_values; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+int asl_sgemm_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                   float *c, size_t ldc) {
+    (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
     return 0;
 }
 

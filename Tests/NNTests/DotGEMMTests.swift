@@ -3,7 +3,8 @@ import SIMDKernels
 @testable import NN
 
 /// The dot-product GEMM (C = beta·C + A·Bᵀ, rows along k) that runs the first conv's weight
-/// gradient: against a float64 product, and bit for bit against its plain copy.
+/// gradient, and its copy with the lanes in registers that runs Winograd's weight-gradient
+/// products: against a float64 product, and bit for bit against their plain copy.
 final class DotGEMMTests: XCTestCase {
     struct Case {
         var m: Int, n: Int, k: Int, beta: Float
@@ -15,13 +16,22 @@ final class DotGEMMTests: XCTestCase {
     }
 
     /// Runs one case with A and B rows longer than k and C inside a wider buffer: returns the
-    /// AVX-512 result (nil where the CPU lacks AVX-512, after checking it declined and wrote
-    /// nothing), the plain copy's, the reference and where C's padding columns start.
-    private func run(_ c: Case, file: StaticString = #filePath, line: UInt = #line) -> (vector: [Float]?, plain: [Float], reference: [Double], ldc: Int) {
+    /// AVX-512 results of the partials-buffer and the registers kernels (nil where the CPU lacks
+    /// AVX-512, after checking both declined and wrote nothing), the plain copy's, the
+    /// reference and where C's padding columns start.
+    private func run(_ c: Case, file: StaticString = #filePath, line: UInt = #line)
+        -> (vector: [Float]?, registers: [Float]?, plain: [Float], reference: [Double], ldc: Int) {
         let lda = c.k + 5, ldb = c.k + 9, ldc = c.n + 3
         let a = values(c.m * lda, seed: 11), b = values(c.n * ldb, seed: 12)
         let start = values(c.m * ldc, seed: 13)
-        var vector = start, plain = start
+        var vector = start, registers = start, plain = start
+        let ranInRegisters = a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                registers.withUnsafeMutableBufferPointer { cp in
+                    asl_sgemm_dot_registers_avx512(c.m, c.n, c.k, ap.baseAddress!, lda, bp.baseAddress!, ldb, c.beta, cp.baseAddress!, ldc)
+                }
+            }
+        }
         let ran = a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 vector.withUnsafeMutableBufferPointer { cp in
@@ -46,30 +56,35 @@ final class DotGEMMTests: XCTestCase {
         }
         if asl_simd_has_avx512() == 0 {
             XCTAssertEqual(ran, 0, "without AVX-512 the kernel must decline", file: file, line: line)
+            XCTAssertEqual(ranInRegisters, 0, "without AVX-512 the registers kernel must decline", file: file, line: line)
             XCTAssertEqual(vector, start, "a declined call must leave C untouched", file: file, line: line)
-            return (nil, plain, reference, ldc)
+            XCTAssertEqual(registers, start, "a declined call must leave C untouched", file: file, line: line)
+            return (nil, nil, plain, reference, ldc)
         }
         XCTAssertEqual(ran, 1, file: file, line: line)
-        return (vector, plain, reference, ldc)
+        XCTAssertEqual(ranInRegisters, 1, file: file, line: line)
+        return (vector, registers, plain, reference, ldc)
     }
 
-    /// Shapes that cross every edge: partial 8 × 3 blocks, k not a multiple of 16 or of the
-    /// 512-long blocks, one row or column, beta 0 and 1, and C larger than the partials buffer
-    /// in columns (over 1024) and in entries (over 16 384), which it covers in groups.
+    /// Shapes that cross every edge: partial 8 × 3 and 4 × 4 blocks, k not a multiple of 16 or
+    /// of the 512-long blocks, one row or column, beta 0, 1 and ½, C larger than the partials
+    /// buffer in columns (over 1024) and in entries (over 16 384), which it covers in groups, and
+    /// a Winograd weight gradient's point (32 × 64 over 256 tiles).
     func testMatchesTheFloat64ProductAndThePlainCopyBitForBit() {
         let cases = [Case(m: 32, n: 27, k: 4096, beta: 1), Case(m: 13, n: 7, k: 1000, beta: 0), Case(m: 1, n: 1, k: 17, beta: 1),
                      Case(m: 9, n: 4, k: 513, beta: 0), Case(m: 3, n: 1100, k: 40, beta: 1), Case(m: 300, n: 70, k: 33, beta: 0),
-                     Case(m: 5, n: 5, k: 0, beta: 1)]
+                     Case(m: 5, n: 5, k: 0, beta: 1), Case(m: 32, n: 64, k: 256, beta: 1), Case(m: 6, n: 11, k: 250, beta: 0.5)]
         for c in cases {
-            let (vector, plain, reference, ldc) = run(c)
+            let (vector, registers, plain, reference, ldc) = run(c)
             for i in 0..<c.m {
                 for j in c.n..<ldc { XCTAssertEqual(Double(plain[i * ldc + j]), reference[i * ldc + j], "padding written, \(c)") }
             }
             let worst = zip(plain, reference).map { abs(Double($0) - $1) }.max() ?? 0
             // float32 sums of k products of values in [−1, 1].
             XCTAssertLessThan(worst, 2e-6 * Double(c.k) + 1e-6, "\(c)")
-            if let vector {
+            if let vector, let registers {
                 XCTAssertEqual(vector.map(\.bitPattern), plain.map(\.bitPattern), "AVX-512 and plain copies differ, \(c)")
+                XCTAssertEqual(registers.map(\.bitPattern), plain.map(\.bitPattern), "registers and plain copies differ, \(c)")
             }
         }
     }

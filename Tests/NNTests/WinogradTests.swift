@@ -43,6 +43,8 @@ final class WinogradTests: XCTestCase {
             // Rows of 8 and 4 tiles, which the AVX-512 transforms pack 2 and 4 tile rows to a
             // vector: 3 and 5 tile rows leave a part-filled vector; one tile row a piece, none packed.
             (16, 8, 2, 12, 32, 1 << 20, .f4), (16, 6, 3, 20, 16, 1 << 20, .f4), (16, 6, 3, 20, 16, 1, .f4),
+            // Pieces of 256 tiles, whose weight gradient's products sum in registers (fp32, AVX-512).
+            (16, 20, 2, 64, 64, 1 << 22, .f4),
         ]
         for (index, shape) in cases.enumerated() {
             var random = Initializer(seed: UInt64(30 + index))
@@ -121,6 +123,23 @@ final class WinogradTests: XCTestCase {
             conv.engine = Engine(threads: 2, convolution: algorithm)
             XCTAssertEqual(conv.forward(x, training: false).data, forwardBanded, "forward in whole images or one tile row at a time, \(algorithm)")
         }
+    }
+
+    /// Which pieces' weight-gradient products run as dot products in registers: SmallCNN's
+    /// conv 2 (one 64 × 64 image a piece, 256 F(4×4) tiles) in fp32 on AVX-512, not conv 3 (two
+    /// 32 × 32 images, 128 tiles), nor bf16, whose products round their operands.
+    func testWeightGradientProductsInRegistersForPiecesOf256Tiles() {
+        var random = Initializer(seed: 91)
+        let bytes = Conv2d(name: "c", inChannels: 32, outChannels: 64, kernel: 3, padding: 1, random: &random).winogradPieceBytes
+        let conv2 = WinogradConvolution.pieces(.f4, inChannels: 32, outChannels: 64, height: 64, width: 64, images: 4, bytes: bytes)
+        let conv3 = WinogradConvolution.pieces(.f4, inChannels: 64, outChannels: 128, height: 32, width: 32, images: 4, bytes: bytes)
+        XCTAssertEqual(conv2.tilesPerPiece, 256)
+        XCTAssertEqual(conv3.tilesPerPiece, 128)
+        let avx512 = asl_simd_has_avx512() != 0
+        XCTAssertEqual(WinogradConvolution.gradientInRegisterDots(.avx512, tiles: conv2.tilesPerPiece), avx512)
+        XCTAssertFalse(WinogradConvolution.gradientInRegisterDots(.avx512, tiles: conv3.tilesPerPiece))
+        XCTAssertFalse(WinogradConvolution.gradientInRegisterDots(.avx512BF16, tiles: conv2.tilesPerPiece))
+        XCTAssertFalse(WinogradConvolution.gradientInRegisterDots(.openBLAS, tiles: conv2.tilesPerPiece))
     }
 
     /// Layers where Winograd does not apply run the direct convolution whatever the engine asks.

@@ -54,6 +54,12 @@ int asl_maxpool2x2_backward_avx512(const float *dy, const unsigned char *winners
 /// nothing, without AVX-512.
 int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                          size_t ldc);
+/// The same product and bits as `asl_sgemm_dot_avx512`, for short k: each 4 × 4 block of C keeps
+/// its lanes in registers over all of k and sums them there, with no partials buffer to clear
+/// and finish (a Winograd weight gradient's products: 64 × 32 entries over 256 tiles). Returns
+/// 0, writing nothing, without AVX-512.
+int asl_sgemm_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                   float *c, size_t ldc);
 /// A convolution's weight gradient as `asl_sgemm_dot_avx512` computes it, C (m × C·kernel²) =
 /// beta·C + dY·colsᵀ, with the columns (the lowering of `images` images, image_stride apart:
 /// `channels` planes of height × width channel_stride apart, a kernel × kernel window at
