@@ -91,6 +91,11 @@ enum StageTable {
         },
         // training.json records the config hash of seed, data and train (the model's
         // provenance); the key chains through generate's key instead.
+        // train 6: in fp32 on AVX-512, Winograd's weight-gradient products over pieces of 256
+        // tiles or more (SmallCNN's second convolution) sum as dot products with their lanes in
+        // registers instead of the packed kernel's order, so every fp32 model's bytes changed.
+        // It also covers bf16 on AVX512-BF16, whose first convolution's weight gradient became
+        // fp32 dot products in the build before without a new revision.
         // train 5: in fp32 on AVX-512 the first convolution's weight gradient sums as dot
         // products of rows (16 lanes, then a fixed tree) instead of the packed kernel's order,
         // so every fp32 model's bytes changed (its bf16 and OpenBLAS products did not).
@@ -107,7 +112,7 @@ enum StageTable {
         // the key leaves the thread count out); train.precision is in the config slice, so bf16
         // changes the key.
         StageDefinition(
-            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 5,
+            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 6,
             output: .cacheEntry(linked: true), cacheFolder: "train",
             leaves: "model.safetensors, history.csv, steps.csv, training.json"
         ) { context, folder in
