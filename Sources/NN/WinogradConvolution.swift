@@ -320,12 +320,18 @@ enum WinogradConvolution {
 
     /// The products C_ξ = op(A_ξ) · op(B_ξ) + beta · C_ξ, one per transform point, for
     /// [ξ][rows][columns] arrays whose ξ-th matrices are `pointStrides` floats after their (ξ − 1)-th.
+    /// In fp32 on AVX-512 a B that is not transposed (forward's V, backward's dM) is read where
+    /// it lies (`asl_sgemm_avx512_b_in_place`, the packed kernel's bits): packing it copied as
+    /// much as each product writes, for 64 or 128 rows of A. Alone, one core, 36 points of
+    /// SmallCNN's shapes: 5–12 % faster (AMD EPYC).
     private static func pointProducts(_ engine: Engine, _ points: Int, _ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                                       _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, beta: Float,
                                       _ c: UnsafeMutablePointer<Float>, ldc: Int, pointStrides: (a: Int, b: Int, c: Int)) {
         for point in 0..<points {
-            BLAS.gemm(engine.kernel, transA, transB, m: m, n: n, k: k, a + point * pointStrides.a, lda: lda,
-                      b + point * pointStrides.b, ldb: ldb, beta: beta, c + point * pointStrides.c, ldc: ldc)
+            let (ap, bp, cp) = (a + point * pointStrides.a, b + point * pointStrides.b, c + point * pointStrides.c)
+            if engine.kernel == .avx512, !transB,
+               asl_sgemm_avx512_b_in_place(transA ? 1 : 0, m, n, k, ap, lda, bp, ldb, beta, cp, ldc) != 0 { continue }
+            BLAS.gemm(engine.kernel, transA, transB, m: m, n: n, k: k, ap, lda: lda, bp, ldb: ldb, beta: beta, cp, ldc: ldc)
         }
     }
 

@@ -148,7 +148,71 @@ static void kernel_8x48(size_t kc, const void *packed_a_strip, const void *packe
     ASL_GEMM_STORE_BLOCK()
 }
 
+/// kernel_8x48 with its strip of B read where it lies (row k at b + k·ldb, columns past `cols`
+/// loaded as zeros, as packing pads them) instead of from a packed strip: the same values in the
+/// same FMAs in the same order, so the same bits.
+__attribute__((target("avx512f")))
+static void kernel_8x48_b_in_place(size_t kc, const void *packed_a_strip, const float *b, size_t ldb, float *c, size_t ldc, size_t rows,
+                                   size_t cols, float beta) {
+    const float *ap = packed_a_strip;
+    const __mmask16 m0 = lanes(cols), m1 = lanes(cols > 16 ? cols - 16 : 0), m2 = lanes(cols > 32 ? cols - 32 : 0);
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+    __m512 c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+    __m512 c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
+    __m512 c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+    for (size_t k = 0; k < kc; k++) {
+        const __m512 b0 = _mm512_maskz_loadu_ps(m0, b), b1 = _mm512_maskz_loadu_ps(m1, b + 16), b2 = _mm512_maskz_loadu_ps(m2, b + 32);
+        ASL_ROW(0) ASL_ROW(1) ASL_ROW(2) ASL_ROW(3) ASL_ROW(4) ASL_ROW(5) ASL_ROW(6) ASL_ROW(7)
+        ap += MR;
+        b += ldb;
+    }
+    ASL_GEMM_STORE_BLOCK()
+}
+
 #undef ASL_ROW
+
+// B read in place (not transposed, op(A) small): a Winograd convolution's per-point products
+// (C = U_ξ · V_ξ, K × tiles over C channels) pack a B as large as C for few uses of each value.
+// Here all of op(A) is packed once (every pass over k) and each 48-wide strip of B is read
+// where it lies, every pass and row strip of A in turn: the passes, FMAs and sums of
+// asl_gemm_run, so the same bits.
+
+/// Most floats of op(A) packed at once (256 KB).
+enum { IN_PLACE_A_FLOATS = 65536 };
+
+static _Thread_local float *in_place_a;
+
+__attribute__((target("avx512f")))
+static void b_in_place(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                       size_t ldc) {
+    const size_t kc_step = asl_gemm_k_step(k, KC, 1), strips = (m + MR - 1) / MR;
+    // Pass p's packed A at in_place_a + strips·MR·pc: its row strips kc·MR floats apart.
+    for (size_t pc = 0; pc < k; pc += kc_step)
+        pack_a(trans_a, a, lda, 0, m, pc, k - pc < kc_step ? k - pc : kc_step, in_place_a + strips * MR * pc);
+    for (size_t j0 = 0; j0 < n; j0 += NR) {
+        const size_t cols = n - j0 < NR ? n - j0 : NR;
+        for (size_t pc = 0; pc < k; pc += kc_step) {
+            const size_t kc = k - pc < kc_step ? k - pc : kc_step;
+            const float *pass = in_place_a + strips * MR * pc;
+            for (size_t ir = 0; ir < m; ir += MR)
+                kernel_8x48_b_in_place(kc, pass + (ir / MR) * kc * MR, b + pc * ldb + j0, ldb, c + ir * ldc + j0, ldc,
+                                       m - ir < MR ? m - ir : MR, cols, pc == 0 ? beta : 1.0f);
+        }
+    }
+}
+
+int asl_sgemm_avx512_b_in_place(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                                float beta, float *c, size_t ldc) {
+    if (!asl_simd_has_avx512() || (m + MR - 1) / MR * MR * k > IN_PLACE_A_FLOATS) return 0;
+    if (k == 0) {
+        asl_gemm_scale(m, n, beta, c, ldc);
+        return 1;
+    }
+    if (!in_place_a) in_place_a = aligned_alloc(64, sizeof(float) * IN_PLACE_A_FLOATS);
+    if (!in_place_a) return 0;
+    b_in_place(trans_a, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return 1;
+}
 
 // Few rows, long k, B transposed (a linear layer's forward: X (batch × in) · Wᵀ, W (out × in)
 // row-major): packing Wᵀ into 48-wide strips transposes every weight, and with 32 rows each
@@ -280,6 +344,12 @@ int asl_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, con
 int asl_sgemm_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                                  size_t ldc) {
     (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+int asl_sgemm_avx512_b_in_place(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                                float beta, float *c, size_t ldc) {
+    (void)trans_a; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
     return 0;
 }
 

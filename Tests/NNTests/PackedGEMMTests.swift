@@ -124,4 +124,46 @@ extension PackedGEMMTests {
         XCTAssertEqual(BLAS.usesFewRows(.avx512, transA: false, transB: true, m: 33, k: 32768), false)
         XCTAssertEqual(BLAS.usesFewRows(.avx512BF16, transA: false, transB: true, m: 32, k: 32768), false, "fp32 only")
     }
+
+    /// The product with B read in place (Winograd's per-point products) gives the packed kernel's
+    /// bits: op(A) plain and transposed, 1 to 70 rows (partial 8-row strips), 1 to 130 columns
+    /// (partial 48-wide strips, whose loads past the row must read zeros), k from 0 to past
+    /// several passes of 192, beta 0, 1 and ½, with B's rows and C inside wider buffers (C holds a
+    /// NaN beta 0 must ignore). It declines where op(A) exceeds 65 536 floats, and without
+    /// AVX-512, leaving C untouched.
+    func testProductWithBInPlaceGivesThePackedKernelsBits() {
+        let hasAVX512 = asl_simd_has_avx512() != 0
+        var cases = 0
+        for transA in [false, true] {
+            for m in [1, 8, 13, 70] {
+                for n in [1, 47, 130] {
+                    for k in [0, 5, 200, 450] {
+                        for beta: Float in [0, 1, 0.5] {
+                            let lda = (transA ? m : k) + 3, ldb = n + 5, ldc = n + 2
+                            let a = values((transA ? k : m) * lda, seed: UInt64(m * 7 + k)), b = values(k * ldb, seed: UInt64(n * 11 + k))
+                            var start = values(m * ldc, seed: 6)
+                            start[m * ldc - 3] = .nan
+                            var packed = start, inPlace = start
+                            _ = asl_sgemm_avx512(transA ? 1 : 0, 0, m, n, k, a, lda, b, ldb, beta, &packed, ldc)
+                            let ran = asl_sgemm_avx512_b_in_place(transA ? 1 : 0, m, n, k, a, lda, b, ldb, beta, &inPlace, ldc)
+                            XCTAssertEqual(ran != 0, hasAVX512, "\(m)×\(n)×\(k)")
+                            if ran != 0 {
+                                XCTAssertEqual(inPlace.map(\.bitPattern), packed.map(\.bitPattern), "\(m)×\(n)×\(k), transA \(transA), β \(beta)")
+                                cases += 1
+                            } else {
+                                XCTAssertEqual(inPlace.map(\.bitPattern), start.map(\.bitPattern), "a declined call leaves C untouched")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(cases, hasAVX512 ? 2 * 4 * 3 * 4 * 3 : 0)
+        // 72 rows (9 strips of 8) × 1000 values of k: 72 000 floats of op(A), over the bound.
+        let (m, k) = (72, 1000)
+        let a = values(m * k, seed: 8), b = values(k * 4, seed: 9)
+        var c = [Float](repeating: 7, count: m * 4)
+        XCTAssertEqual(asl_sgemm_avx512_b_in_place(0, m, 4, k, a, k, b, 4, 0, &c, 4), 0, "op(A) larger than the packed buffer")
+        XCTAssertEqual(c, [Float](repeating: 7, count: m * 4))
+    }
 }

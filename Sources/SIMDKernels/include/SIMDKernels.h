@@ -47,6 +47,13 @@ int asl_maxpool2x2_bias_relu_avx512(const float *in, float *out, size_t height, 
 int asl_maxpool2x2_backward_avx512(const float *dy, const unsigned char *winners, const float *pooled, int after_relu, float *dx,
                                    size_t height, size_t width);
 
+/// asl_sgemm_avx512(trans_a, 0, …) with B read where it lies instead of packed (op(A) packed
+/// whole, at most 65 536 floats): the same bits. For products whose B is used by few rows of A
+/// (a Winograd point's C = U · V, 64 × 256 over 32 channels), where packing B copies as much as
+/// the product writes. Returns 0, writing nothing, without AVX-512 or for a larger op(A).
+int asl_sgemm_avx512_b_in_place(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                                float beta, float *c, size_t ldc);
+
 /// C[m×n] = beta·C + A·Bᵀ for row-major A (m × k) and B (n × k), as dot products of their rows
 /// (no packing: for long k and small m·n, a linear layer's forward or the first conv's weight
 /// gradient). Each entry sums every 16th k in its own lane, then the lanes in a fixed tree, so
