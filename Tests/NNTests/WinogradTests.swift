@@ -142,6 +142,22 @@ final class WinogradTests: XCTestCase {
         XCTAssertFalse(WinogradConvolution.gradientInRegisterDots(.openBLAS, tiles: conv2.tilesPerPiece))
     }
 
+    /// Pieces of 256 tiles (whose weight gradient sums in registers in fp32 on AVX-512) give the
+    /// same bits for 1, 2 and 3 threads: each part's products depend on its images alone.
+    func testWeightGradientInRegistersChangesNoBitWithTheThreadCount() {
+        var random = Initializer(seed: 92)
+        let conv = Conv2d(name: "c", inChannels: 16, outChannels: 20, kernel: 3, padding: 1, fusedReLU: true, random: &random)
+        let x = randomTensor([16, 3, 64, 64], seed: 93), dy = randomTensor([20, 3, 64, 64], seed: 94)
+        let pieces = WinogradConvolution.pieces(.f4, inChannels: 16, outChannels: 20, height: 64, width: 64, images: 1,
+                                                bytes: conv.winogradPieceBytes)
+        XCTAssertGreaterThanOrEqual(pieces.tilesPerPiece, 256, "the case must take the registers route")
+        let one = results(conv, x, dy, .winograd, threads: 1)
+        XCTAssertEqual(one.tile, .f4)
+        for threads in [2, 3] {
+            XCTAssertEqual(results(conv, x, dy, .winograd, threads: threads).values, one.values, "\(threads) threads")
+        }
+    }
+
     /// Layers where Winograd does not apply run the direct convolution whatever the engine asks.
     func testFirstConvolutionAndOddPlanesStayDirect() {
         var random = Initializer(seed: 81)
