@@ -287,17 +287,7 @@ enum WinogradConvolution {
             }
         }
         engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(points * k * c * t)) {
-            if gradientInRegisterDots(engine.kernel, tiles: t) {
-                let channelMajor = gradientIsChannelMajor(inChannels: c, outChannels: k)
-                let weightStride = weightPointStride(inChannels: c, outChannels: k)
-                for point in 0..<points {
-                    let (rows, rowStride, columns, columnStride) = channelMajor ? (c, vStride, k, mStride) : (k, mStride, c, vStride)
-                    let (a, b) = channelMajor ? (v, dm) : (dm, v)
-                    let done = asl_sgemm_dot_registers_avx512(rows, columns, t, a + point * rowStride, t, b + point * columnStride, t, 1,
-                                                              du + point * weightStride, columns)
-                    precondition(done != 0, "gradientInRegisterDots checked the CPU")
-                }
-            } else if gradientIsChannelMajor(inChannels: c, outChannels: k) {
+            if gradientIsChannelMajor(inChannels: c, outChannels: k) {
                 pointProducts(engine, points, false, true, m: c, n: k, k: t, v, lda: t, dm, ldb: t, beta: 1, du, ldc: k,
                               pointStrides: (vStride, mStride, weightPointStride(inChannels: c, outChannels: k)))
             } else {
@@ -323,7 +313,8 @@ enum WinogradConvolution {
     /// In fp32 on AVX-512 a B that is not transposed (forward's V, backward's dM) is read where
     /// it lies (`asl_sgemm_avx512_b_in_place`, the packed kernel's bits): packing it copied as
     /// much as each product writes, for 64 or 128 rows of A. Alone, one core, 36 points of
-    /// SmallCNN's shapes: 5–12 % faster (AMD EPYC).
+    /// SmallCNN's shapes: 5–12 % faster (AMD EPYC). The weight gradient's A · Bᵀ over `k` tiles
+    /// runs as dot products in registers where `gradientInRegisterDots` says.
     private static func pointProducts(_ engine: Engine, _ points: Int, _ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                                       _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, beta: Float,
                                       _ c: UnsafeMutablePointer<Float>, ldc: Int, pointStrides: (a: Int, b: Int, c: Int)) {
@@ -331,6 +322,8 @@ enum WinogradConvolution {
             let (ap, bp, cp) = (a + point * pointStrides.a, b + point * pointStrides.b, c + point * pointStrides.c)
             if engine.kernel == .avx512, !transB,
                asl_sgemm_avx512_b_in_place(transA ? 1 : 0, m, n, k, ap, lda, bp, ldb, beta, cp, ldc) != 0 { continue }
+            if !transA, transB, gradientInRegisterDots(engine.kernel, tiles: k),
+               asl_sgemm_dot_registers_avx512(m, n, k, ap, lda, bp, ldb, beta, cp, ldc) != 0 { continue }
             BLAS.gemm(engine.kernel, transA, transB, m: m, n: n, k: k, ap, lda: lda, bp, ldb: ldb, beta: beta, cp, ldc: ldc)
         }
     }
