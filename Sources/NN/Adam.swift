@@ -66,7 +66,7 @@ public final class Adam {
                             nonisolated(unsafe) let (pv, pg, pm, ps) = (value.baseAddress!, grad.baseAddress!, m.baseAddress!, v.baseAddress!)
                             // Element-wise, so any split gives the same bits; the AVX-512 pass and
                             // the plain one round every operation alike.
-                            Parallel.split(value.count, threads: threads, minimumPerPart: 1 << 16) { _, range in
+                            Parallel.shares(value.count, threads: threads, minimumPerPart: 1 << 16) { range in
                                 let (lo, count) = (range.lowerBound, range.count)
                                 if asl_adam_avx512(pv + lo, pg + lo, pm + lo, ps + lo, count, b1, b2, stepSize, root2, eps) == 0 {
                                     Adam.update(pv + lo, pg + lo, pm + lo, ps + lo, count: count, beta1: b1, beta2: b2,

@@ -37,6 +37,9 @@ public final class Conv2d {
     /// sums its images into its own partial gradient, chunk by chunk, and the partials are
     /// added in part order, so 1, 2 or 8 threads give the same bits.
     static let gradientParts = 8
+    /// Fixed parts of the batch forward takes (whole images each): more than the threads, so a
+    /// worker slowed by the machine (another process on its core) leaves its share to the others.
+    static let forwardParts = 8
 
     // What backward needs; `input` is released by backward so the producer can reuse its buffer.
     private var input: Tensor?
@@ -270,7 +273,11 @@ public final class Conv2d {
                                     nonisolated(unsafe) let columns = winograd == nil ? sc.baseAddress : nil
                                     // The transformed weights, then each worker's transformed input and output.
                                     nonisolated(unsafe) let transformed = winograd == nil ? nil : Self.cacheLineStart(ws.baseAddress!)
-                                    Parallel.split(n, threads: engine.threads) { part, images in
+                                    // Fixed parts of the batch, taken by whichever worker is free (each image's
+                                    // outputs are the same sums in any part), scratch by worker.
+                                    let parts = min(n, Self.forwardParts)
+                                    Parallel.forEachPart(parts, threads: engine.threads) { worker, part in
+                                        let images = (n * part / parts)..<(n * (part + 1) / parts)
                                         for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerPiece) {
                                             let count = min(imagesPerPiece, images.upperBound - first)
                                             for y0 in stride(from: 0, to: oh, by: band) {
@@ -281,7 +288,7 @@ public final class Conv2d {
                                                     WinogradConvolution.OutputPlace(start: $0 + first * plan.plane + y0 * ow, channelStride: plan.wide,
                                                                                     imageStride: plan.plane)
                                                 } ?? pieceOutput.map {
-                                                    WinogradConvolution.OutputPlace(start: $0 + part * pieceOutputSize, channelStride: width,
+                                                    WinogradConvolution.OutputPlace(start: $0 + worker * pieceOutputSize, channelStride: width,
                                                                                     imageStride: pieceRows * ow)
                                                 }
                                                 var pooledAlready = false
@@ -298,7 +305,7 @@ public final class Conv2d {
                                                     pooledAlready = WinogradConvolution.forward(
                                                         piece, input: s, inChannels: c, outChannels: kOut, weights: u,
                                                         packedWeights: packsBF16 ? UnsafeRawPointer(u + uSize - packedUSize) : nil,
-                                                        workspace: u + uSize + part * winogradWorkerSize, out: place!, pooled: pooled, engine: engine, name: name)
+                                                        workspace: u + uSize + worker * winogradWorkerSize, out: place!, pooled: pooled, engine: engine, name: name)
                                                 } else if poolsInProduct, let po, let pw {
                                                     engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
                                                         for i in 0..<count {
@@ -312,7 +319,7 @@ public final class Conv2d {
                                                     }
                                                     pooledAlready = true
                                                 } else {
-                                                    lowerAndMultiply(s, columns! + part * plan.workerSize, wp, place!, first: first, count: count, rows: y0, y1)
+                                                    lowerAndMultiply(s, columns! + worker * plan.workerSize, wp, place!, first: first, count: count, rows: y0, y1)
                                                 }
                                                 // The passes after the products, where they did not pool as they finished.
                                                 guard !pooledAlready, let place else { continue }
@@ -529,7 +536,7 @@ public final class Conv2d {
                         nonisolated(unsafe) let (dwp, dbp) = (dw.baseAddress!, db.baseAddress!)
                         nonisolated(unsafe) let partials = sc.baseAddress! + plan.workers * plan.workerSize
                         let parts = plan.parts
-                        Parallel.split(partialSize, threads: engine.threads, minimumPerPart: 1 << 14) { _, range in
+                        Parallel.shares(partialSize, threads: engine.threads, minimumPerPart: 1 << 14) { range in
                             for j in range {
                                 var sum = j < kOut * rows ? dwp[j] : dbp[j - kOut * rows]
                                 for part in 0..<parts { sum += partials[part * partialSize + j] }
@@ -624,7 +631,7 @@ extension Conv2d {
                 bias.grad.data.withUnsafeMutableBufferPointer { dbias in
                     winogradScratch.withUnsafeMutableBufferPointer { sc in
                         nonisolated(unsafe) let (dwp, dbp, scp) = (dw.baseAddress!, dbias.baseAddress!, sc.baseAddress!)
-                        Parallel.split(partialSize, threads: engine.threads, minimumPerPart: 1 << 14) { _, range in
+                        Parallel.shares(partialSize, threads: engine.threads, minimumPerPart: 1 << 14) { range in
                             for j in range {
                                 var sum: Float = j < uSize ? 0 : dbp[j - uSize]
                                 for part in 0..<parts { sum += scp[partialsAt + part * partialSize + j] }

@@ -132,8 +132,9 @@ public final class Linear {
                             }
                             guard needInput, let dp else { return }
                             nonisolated(unsafe) let dOut = dp
-                            // dX[:, cols] = dY · W[:, cols]
-                            Parallel.split(inF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { _, cols in
+                            // dX[:, cols] = dY · W[:, cols], in shares taken by whichever thread is free
+                            // (each strip of columns packs only its own part of W).
+                            Parallel.shares(inF, threads: engine.threads, minimumPerPart: Self.minimumPerThread) { cols in
                                 BLAS.gemm(engine.kernel, false, false, m: n, n: cols.count, k: outF, gp, lda: outF, wp + cols.lowerBound, ldb: inF,
                                           beta: 0, dOut + cols.lowerBound, ldc: inF)
                             }

@@ -33,7 +33,7 @@ public final class MaxPool2d {
             out.data.withUnsafeMutableBufferPointer { dst in
                 winners.withUnsafeMutableBufferPointer { win in
                     nonisolated(unsafe) let (s, d, wn) = (src.baseAddress!, dst.baseAddress!, win.baseAddress!)
-                    Parallel.split(planes, threads: threads, minimumPerPart: 8) { _, range in
+                    Parallel.shares(planes, threads: threads, minimumPerPart: 8) { range in
                         for plane in range where asl_maxpool2x2_avx512(s + plane * h * w, d + plane * outPlane, wn + plane * outPlane, h, w) == 0 {
                             Self.pool(s + plane * h * w, d + plane * outPlane, wn + plane * outPlane, height: h, width: w)
                         }
@@ -159,7 +159,7 @@ public final class MaxPool2d {
                 winners.withUnsafeBufferPointer { win in
                     outputBuffer.data.withUnsafeBufferPointer { pooled in
                         nonisolated(unsafe) let (gs, d, wn, po) = (g.baseAddress!, out.baseAddress!, win.baseAddress!, pooled.baseAddress!)
-                        Parallel.split(planes, threads: threads, minimumPerPart: 8) { _, range in
+                        Parallel.shares(planes, threads: threads, minimumPerPart: 8) { range in
                             for plane in range {
                                 let gPlane = gs + plane * oh * ow, dPlane = d + plane * h * w, wPlane = wn + plane * oh * ow
                                 let pPlane = po + plane * oh * ow

@@ -196,7 +196,7 @@ public final class SmallCNN {
                 dFlat.data.withUnsafeMutableBufferPointer { sum in
                     dFlatDistance.data.withUnsafeBufferPointer { term in
                         nonisolated(unsafe) let (s, t) = (sum.baseAddress!, term.baseAddress!)
-                        Parallel.split(sum.count, threads: engine.threads, minimumPerPart: 1 << 16) { _, range in
+                        Parallel.shares(sum.count, threads: engine.threads, minimumPerPart: 1 << 16) { range in
                             for i in range { s[i] += t[i] }
                         }
                     }
@@ -232,7 +232,7 @@ public final class SmallCNN {
             for p in parameters {
                 p.grad.data.withUnsafeMutableBufferPointer { grad in
                     nonisolated(unsafe) let g = grad.baseAddress!
-                    Parallel.split(grad.count, threads: threads, minimumPerPart: 1 << 16) { _, range in
+                    Parallel.shares(grad.count, threads: threads, minimumPerPart: 1 << 16) { range in
                         (g + range.lowerBound).update(repeating: 0, count: range.count)
                     }
                 }

@@ -16,7 +16,7 @@ extension Tensor {
         data.withUnsafeBufferPointer { src in
             out.data.withUnsafeMutableBufferPointer { dst in
                 nonisolated(unsafe) let (s, d) = (src.baseAddress!, dst.baseAddress!)
-                Parallel.split(a, threads: threads, minimumPerPart: 4) { _, rows in
+                Parallel.shares(a, threads: threads, minimumPerPart: 4) { rows in
                     for i in rows {
                         for j in 0..<b { (d + (j * a + i) * block).update(from: s + (i * b + j) * block, count: block) }
                     }
