@@ -107,15 +107,16 @@ public final class Conv2d {
         return outputBuffer
     }
 
-    /// How one batch is cut up: images per chunk, workers and gradient parts.
+    /// How one batch is cut up: images per chunk, the batch's fixed parts, the workers that
+    /// take them, and (backward) one partial gradient per part.
     private struct Plan {
-        var rows: Int, plane: Int, wide: Int, chunk: Int, workers: Int, parts: Int
+        var rows: Int, plane: Int, wide: Int, chunk: Int, workers: Int, parts: Int, backward: Bool
         var columnsSize: Int { rows * chunk * plane }
         /// Per worker: columns and column gradient.
         var workerSize: Int { 2 * columnsSize }
         /// Per gradient part: dW (K·rows) and db (K).
         func partialSize(outChannels k: Int) -> Int { k * rows + k }
-        func scratchSize(outChannels k: Int) -> Int { workers * workerSize + parts * partialSize(outChannels: k) }
+        func scratchSize(outChannels k: Int) -> Int { workers * workerSize + (backward ? parts * partialSize(outChannels: k) : 0) }
     }
 
     /// The first float of `p`'s buffer on a 64-byte boundary (at most 15 floats on).
@@ -126,9 +127,9 @@ public final class Conv2d {
     private func plan(channels c: Int, images n: Int, outputHeight oh: Int, outputWidth ow: Int, backward: Bool) -> Plan {
         let rows = c * kernel * kernel, plane = oh * ow
         let chunk = max(1, min(n, columnBytesPerChunk / max(1, rows * plane * 4)))
-        let parts = backward ? min(n, Self.gradientParts) : 0
-        let workers = backward ? min(engine.threads, parts) : Parallel.partCount(n, threads: engine.threads)
-        return Plan(rows: rows, plane: plane, wide: n * plane, chunk: chunk, workers: workers, parts: parts)
+        let parts = min(n, backward ? Self.gradientParts : Self.forwardParts)
+        return Plan(rows: rows, plane: plane, wide: n * plane, chunk: chunk, workers: min(engine.threads, parts), parts: parts,
+                    backward: backward)
     }
 
     /// Output rows a forward band holds at most: forward lowers a band of an image's output
@@ -219,11 +220,11 @@ public final class Conv2d {
         // A piece's outputs when not kept: K × (its images × its rows × W'); none when the products
         // pool as they finish (Winograd's pooled output transform may decline, and then needs them).
         let pieceOutputSize = keep || poolsInProduct ? 0 : kOut * imagesPerPiece * min(band, oh) * ow
-        let pieceOutputs = Parallel.partCount(n, threads: engine.threads) * pieceOutputSize
+        let pieceOutputs = plan.workers * pieceOutputSize
         if pieceOutputScratch.count < pieceOutputs { pieceOutputScratch = [Float](repeating: 0, count: pieceOutputs) }
         if let tile {
             // 16 floats more, so that the scratch can start on a cache line (the packed operands' loads need it).
-            let size = uSize + Parallel.partCount(n, threads: engine.threads) * winogradWorkerSize + 16
+            let size = uSize + plan.workers * winogradWorkerSize + 16
             if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
             weight.value.data.withUnsafeBufferPointer { wt in
                 winogradScratch.withUnsafeMutableBufferPointer { ws in
@@ -275,9 +276,8 @@ public final class Conv2d {
                                     nonisolated(unsafe) let transformed = winograd == nil ? nil : Self.cacheLineStart(ws.baseAddress!)
                                     // Fixed parts of the batch, taken by whichever worker is free (each image's
                                     // outputs are the same sums in any part), scratch by worker.
-                                    let parts = min(n, Self.forwardParts)
-                                    Parallel.forEachPart(parts, threads: engine.threads) { worker, part in
-                                        let images = (n * part / parts)..<(n * (part + 1) / parts)
+                                    Parallel.forEachPart(plan.parts, threads: engine.threads) { worker, part in
+                                        let images = Parallel.range(of: part, plan.parts, n)
                                         for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerPiece) {
                                             let count = min(imagesPerPiece, images.upperBound - first)
                                             for y0 in stride(from: 0, to: oh, by: band) {
@@ -478,7 +478,7 @@ public final class Conv2d {
                                 let cols = scp + worker * plan.workerSize, dcols = cols + plan.columnsSize
                                 let dW = scp + plan.workers * plan.workerSize + part * partialSize, dB = dW + kOut * rows
                                 dW.update(repeating: 0, count: partialSize)
-                                let images = (n * part / plan.parts)..<(n * (part + 1) / plan.parts)
+                                let images = Parallel.range(of: part, plan.parts, n)
                                 for first in stride(from: images.lowerBound, to: images.upperBound, by: plan.chunk) {
                                     let count = min(plan.chunk, images.upperBound - first), width = count * plan.plane
                                     // This chunk's output gradient: each channel's `width` values (its images' planes,
@@ -594,7 +594,7 @@ extension Conv2d {
                                 let workspace = scp + uSize + worker * workerSize
                                 let du = scp + partialsAt + part * partialSize, db = du + uSize
                                 du.update(repeating: 0, count: partialSize)
-                                let images = (n * part / parts)..<(n * (part + 1) / parts)
+                                let images = Parallel.range(of: part, parts, n)
                                 for first in stride(from: images.lowerBound, to: images.upperBound, by: pieces.images) {
                                     let count = min(pieces.images, images.upperBound - first)
                                     // These images' output gradient, each image's plane of a channel at channelStride · ch + imageStride · i.

@@ -15,7 +15,7 @@ enum Parallel {
             return
         }
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            body(part, (count * part / parts)..<(count * (part + 1) / parts))
+            body(part, range(of: part, parts, count))
         }
     }
 
@@ -27,11 +27,17 @@ enum Parallel {
         guard count > 0 else { return }
         let parts = threads <= 1 ? 1 : max(1, min(threads * sharesPerThread, count / max(1, minimumPerPart)))
         if parts == 1 { return body(0..<count) }
-        forEachPart(parts, threads: threads) { _, part in body((count * part / parts)..<(count * (part + 1) / parts)) }
+        forEachPart(parts, threads: threads) { _, part in body(range(of: part, parts, count)) }
     }
 
     /// Shares a thread gets in `shares` when there are items enough.
     static let sharesPerThread = 4
+
+    /// The items of part `part` when `0..<count` is cut into `parts` contiguous parts: the
+    /// boundaries every loop here (and every fixed part of a batch) uses.
+    static func range(of part: Int, _ parts: Int, _ count: Int) -> Range<Int> {
+        (count * part / parts)..<(count * (part + 1) / parts)
+    }
 
     /// How many parts `split` uses for `count` items.
     static func partCount(_ count: Int, threads: Int, minimumPerPart: Int = 1) -> Int {
