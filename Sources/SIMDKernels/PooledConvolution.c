@@ -102,32 +102,95 @@ POOLED_TARGET_FP32 static void pack_b_fp32(const asl_conv_input *in, const asl_l
         }
 }
 
-/// bf16 B: bp[p][q][l] = the pair of lowering rows 2p, 2p + 1 (low, high half) at that pixel,
-/// the values bf16_pack_pairs_rows makes of the lowered columns (vcvtne2ps2bf16 rounding).
-POOLED_TARGET static void pack_b_bf16(const asl_conv_input *in, const asl_lowering_row *rows, size_t k, size_t y, size_t x0,
-                                      const __mmask16 (*inside)[2], uint32_t *bp) {
-    // Low halves (k 2p) from the first operand, high halves (k 2p + 1) from the second: even x
-    // for the left positions, odd x for the right ones.
-    static const uint16_t left_order[32] = {0, 32, 2, 34, 4, 36, 6, 38, 8, 40, 10, 42, 12, 44, 14, 46,
-                                            16, 48, 18, 50, 20, 52, 22, 54, 24, 56, 26, 58, 28, 60, 30, 62};
-    static const uint16_t right_order[32] = {1, 33, 3, 35, 5, 37, 7, 39, 9, 41, 11, 43, 13, 45, 15, 47,
-                                             17, 49, 19, 51, 21, 53, 23, 55, 25, 57, 27, 59, 29, 61, 31, 63};
-    const __m512i left = _mm512_loadu_si512(left_order), right = _mm512_loadu_si512(right_order);
-    const size_t pairs = (k + 1) / 2;
-    for (size_t p = 0; p < pairs; p++)
-        for (long dy = 0; dy < 2; dy++) {
-            __m512i half[2];
-            for (size_t e = 0; e < 2; e++) {
-                if (2 * p + e >= k) {
-                    half[e] = _mm512_setzero_si512();
-                    continue;
-                }
-                __m512 lo, hi;
-                lowered32(in, rows + 2 * p + e, (long)y + dy, 2 * (long)x0, inside, &lo, &hi);
-                half[e] = bf16_convert(lo, hi);
+/// The band's input rows in bf16, each with its border columns: bf16 B is then made by loads
+/// alone. For a pair of lowering rows that read neighbouring pixels of one image row (kx, kx + 1
+/// of the same channel and ky: most pairs of a 3 × 3 kernel), the 16 windows' pairs at one
+/// position are 32 consecutive bf16 values; any other pair blends the halves of two loads. The
+/// values are those the lowering's own rounding gives (vcvtne2ps2bf16 of the same floats).
+///
+/// Row r of channel c (input row row0 − padding + r) starts at rows + (c·band_rows + r)·stride;
+/// its column b (input column b − padding) is element BF16_ROW_FRONT + b. The front and the
+/// end hold zeros, past the border: the loads of the first and the last 16 windows reach them.
+enum { BF16_ROW_FRONT = 32, BF16_ROW_BACK = 32 };
+
+typedef struct {
+    uint16_t *rows;
+    size_t band_rows, stride;
+} bf16_band;
+
+static size_t bf16_band_stride(size_t width, size_t padding) {
+    return (BF16_ROW_FRONT + width + 2 * padding + BF16_ROW_BACK + 31) / 32 * 32;
+}
+
+/// One float rounded to bf16 as the packing rounds it.
+POOLED_TARGET static uint16_t bf16_of(float x) {
+    uint16_t halves[32];
+    _mm512_storeu_si512(halves, bf16_convert(_mm512_set1_ps(x), _mm512_set1_ps(x)));
+    return halves[0];
+}
+
+POOLED_TARGET static void convert_band(const asl_conv_input *in, long first_row, const bf16_band *band) {
+    const size_t padded = in->width + 2 * in->padding;
+    for (size_t c = 0; c < in->channels; c++) {
+        const uint16_t border = bf16_of(in->padding_values ? in->padding_values[c] : 0.0f);
+        for (size_t r = 0; r < band->band_rows; r++) {
+            uint16_t *row = band->rows + (c * band->band_rows + r) * band->stride;
+            memset(row, 0, sizeof(uint16_t) * band->stride);
+            for (size_t b = 0; b < padded; b++) row[BF16_ROW_FRONT + b] = border;
+            const long y = first_row + (long)r;
+            if (y < 0 || y >= (long)in->height) continue;
+            const float *src = in->image + c * in->channel_stride + (size_t)y * in->width;
+            uint16_t *dst = row + BF16_ROW_FRONT + in->padding;
+            for (size_t x = 0; x < in->width; x += 32) {
+                const size_t left = in->width - x;
+                const __mmask16 lo = bf16_lanes(left), hi = bf16_lanes(left > 16 ? left - 16 : 0);
+                const __m512i v = bf16_convert(_mm512_maskz_loadu_ps(lo, src + x), _mm512_maskz_loadu_ps(hi, src + x + 16));
+                _mm512_mask_storeu_epi16(dst + x, left >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << left) - 1, v);
             }
-            _mm512_store_si512(bp + (p * 4 + 2 * dy) * 16, _mm512_permutex2var_epi16(half[0], left, half[1]));
-            _mm512_store_si512(bp + (p * 4 + 2 * dy + 1) * 16, _mm512_permutex2var_epi16(half[0], right, half[1]));
+        }
+    }
+}
+
+/// How pair p of lowering rows is read from the band: where its low half (k 2p) and its high
+/// half (k 2p + 1) are for the window at column 0 of band row 0, and how they combine.
+typedef enum { PAIR_NEIGHBOURS, PAIR_BLEND, PAIR_LOW_ONLY } pair_kind;
+typedef struct {
+    pair_kind kind;
+    size_t low, high;
+} band_pair;
+
+static size_t band_offset(const asl_conv_input *in, const bf16_band *band, size_t j) {
+    const size_t k = in->kernel, c = j / (k * k), ky = j / k % k, kx = j % k;
+    return (c * band->band_rows + ky) * band->stride + BF16_ROW_FRONT + kx;
+}
+
+static void band_pairs(const asl_conv_input *in, const bf16_band *band, size_t k, band_pair *pairs) {
+    for (size_t p = 0; p < (k + 1) / 2; p++) {
+        const size_t low = band_offset(in, band, 2 * p);
+        if (2 * p + 1 >= k) {
+            pairs[p] = (band_pair){PAIR_LOW_ONLY, low, 0};
+            continue;
+        }
+        // The high half's load starts a value early, so that the value it needs is a high half too.
+        const size_t high = band_offset(in, band, 2 * p + 1);
+        pairs[p] = high == low + 1 ? (band_pair){PAIR_NEIGHBOURS, low, 0} : (band_pair){PAIR_BLEND, low, high - 1};
+    }
+}
+
+/// bf16 B: bp[p][q][l] = the pair of lowering rows 2p, 2p + 1 (low, high half) at pixel
+/// (y + q/2, 2·(x0 + l) + q%2), y counted from the band's first output row.
+POOLED_TARGET static void pack_b_bf16(const bf16_band *band, const band_pair *pairs, size_t k, size_t y, size_t x0, uint32_t *bp) {
+    for (size_t p = 0; p < (k + 1) / 2; p++)
+        for (size_t q = 0; q < 4; q++) {
+            const uint16_t *at = band->rows + (y + q / 2) * band->stride + 2 * x0 + q % 2;
+            const __m512i low = _mm512_loadu_si512(at + pairs[p].low);
+            __m512i v;
+            switch (pairs[p].kind) {
+            case PAIR_NEIGHBOURS: v = low; break;
+            case PAIR_BLEND: v = _mm512_mask_blend_epi16((__mmask32)0xAAAAAAAAu, low, _mm512_loadu_si512(at + pairs[p].high)); break;
+            default: v = _mm512_maskz_mov_epi16((__mmask32)0x55555555u, low); break;
+            }
+            _mm512_store_si512(bp + (p * 4 + q) * 16, v);
         }
 }
 
@@ -213,6 +276,19 @@ POOLED_TARGET static void kernel_bf16(size_t pairs, const uint32_t *ap, const ui
 #undef POOLED_FINISH
 
 static _Thread_local void *pooled_b;
+static _Thread_local uint16_t *pooled_band;
+static _Thread_local size_t pooled_band_bytes;
+
+/// The calling thread's band buffer, at least `bytes` long (NULL if it cannot be had).
+static uint16_t *band_buffer(size_t bytes) {
+    if (bytes > pooled_band_bytes) {
+        free(pooled_band);
+        const size_t rounded = (bytes + 63) / 64 * 64;
+        pooled_band = aligned_alloc(64, rounded);
+        pooled_band_bytes = pooled_band ? rounded : 0;
+    }
+    return pooled_band;
+}
 
 int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const float *image, size_t channels, size_t channel_stride,
                            size_t height, size_t width, size_t kernel, size_t padding, const float *padding_values, size_t row0, size_t rows,
@@ -224,26 +300,38 @@ int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const
     if (row0 % 2 != 0 || rows % 2 != 0 || out_width % 2 != 0 || row0 + rows > out_height) return 0;
     // Either precision's B for one row pair and 16 windows: at most 192 steps of 64 entries.
     if (!pooled_b && !(pooled_b = aligned_alloc(64, 4 * 64 * POOLED_MAX_K_FP32))) return 0;
-    // Worked out once per call rather than by divisions in the packing loop.
+    // Worked out once per call rather than by divisions in the packing loop: fp32 lowers each
+    // row from the image, bf16 reads the pairs from the band converted once.
     asl_lowering_row rows_of_k[POOLED_MAX_K_BF16];
-    for (size_t kk = 0; kk < k; kk++) rows_of_k[kk] = asl_conv_lowering_row(&in, kk);
+    band_pair pairs[POOLED_MAX_K_BF16 / 2];
+    bf16_band band = {NULL, rows + kernel - 1, bf16_band_stride(width, padding)};
+    if (bf16) {
+        if (!(band.rows = band_buffer(sizeof(uint16_t) * channels * band.band_rows * band.stride))) return 0;
+        convert_band(&in, (long)row0 - (long)padding, &band);
+        band_pairs(&in, &band, k, pairs);
+    } else {
+        for (size_t kk = 0; kk < k; kk++) rows_of_k[kk] = asl_conv_lowering_row(&in, kk);
+    }
     const size_t steps = steps_of(bf16, k), pooled_width = out_width / 2;
-    __mmask16 inside[POOLED_MAX_K_BF16][2]; // per kx (< kernel ≤ k)
+    __mmask16 inside[POOLED_MAX_K_FP32][2]; // per kx (< kernel ≤ k)
     // Row pair by row pair, 16 windows at a time along it: each channel's pooled row is then
     // written whole, its cache lines in order, while the image rows it reads stay in L1.
     for (size_t y = 0; y < rows / 2; y++)
         for (size_t x0 = 0; x0 < pooled_width; x0 += 16) {
             const size_t lanes = pooled_width - x0 < 16 ? pooled_width - x0 : 16;
             const __mmask16 lane_mask = (__mmask16)(lanes == 16 ? 0xFFFF : (1u << lanes) - 1);
-            for (size_t kx = 0; kx < kernel; kx++)
-                for (size_t h = 0; h < 2; h++) {
-                    // Columns 2·x0 + kx − padding + 16h + j, j < 16, that lie in the image.
-                    const long start = (long)(2 * x0 + kx + 16 * h) - (long)padding, w = (long)width;
-                    const long lo = start < 0 ? -start : 0, hi = w - start < 16 ? w - start : 16;
-                    inside[kx][h] = hi <= lo ? 0 : (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
-                }
-            if (bf16) pack_b_bf16(&in, rows_of_k, k, row0 + 2 * y, x0, (const __mmask16 (*)[2])inside, pooled_b);
-            else pack_b_fp32(&in, rows_of_k, k, row0 + 2 * y, x0, (const __mmask16 (*)[2])inside, pooled_b);
+            if (bf16) {
+                pack_b_bf16(&band, pairs, k, 2 * y, x0, pooled_b);
+            } else {
+                for (size_t kx = 0; kx < kernel; kx++)
+                    for (size_t h = 0; h < 2; h++) {
+                        // Columns 2·x0 + kx − padding + 16h + j, j < 16, that lie in the image.
+                        const long start = (long)(2 * x0 + kx + 16 * h) - (long)padding, w = (long)width;
+                        const long lo = start < 0 ? -start : 0, hi = w - start < 16 ? w - start : 16;
+                        inside[kx][h] = hi <= lo ? 0 : (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
+                    }
+                pack_b_fp32(&in, rows_of_k, k, row0 + 2 * y, x0, (const __mmask16 (*)[2])inside, pooled_b);
+            }
             const size_t at = y * pooled_width + x0;
             for (size_t i = 0; i < m; i += POOLED_GROUP) {
                 const pooled_place place = {bias + i, out + i * out_channel_stride + at, winners ? winners + i * out_channel_stride + at : NULL,
