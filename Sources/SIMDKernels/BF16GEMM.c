@@ -49,10 +49,12 @@ ASL_BF16_TARGET static void pack_a(int trans, const float *a, size_t lda, size_t
 ASL_BF16_TARGET static void pack_b(int trans, const float *b, size_t ldb, size_t row0, size_t kc, size_t col0, size_t cols, void *packed) {
     uint32_t *bp = packed;
     const size_t pairs = (kc + 1) / 2;
+    if (!trans) {
+        bf16_pack_pairs_rows(b + row0 * ldb + col0, ldb, kc, cols, bp, NR);
+        return;
+    }
     for (size_t s = 0; s < cols; s += NR) {
-        const size_t width = cols - s < NR ? cols - s : NR;
-        if (trans) bf16_pack_pairs_cols(b + (col0 + s) * ldb + row0, ldb, kc, width, bp, NR);
-        else bf16_pack_pairs_rows(b + row0 * ldb + col0 + s, ldb, kc, width, bp, NR);
+        bf16_pack_pairs_cols(b + (col0 + s) * ldb + row0, ldb, kc, cols - s < NR ? cols - s : NR, bp, NR);
         bp += pairs * NR;
     }
 }
