@@ -11,6 +11,10 @@
 // fp32 kernel (PackedGEMM.c): an 8 × 48 block of C in 24 registers, B in 48-wide strips of
 // k pairs, A in 8-tall strips of k pairs; KC counts k values (192 pairs).
 enum { MR = 8, NR = 48, KC = 384, MC = 256, NC = 480 };
+// Products whose n is a few 32-column strips and not whole 48-column ones (the convolutions'
+// weight gradients, 64 or 128 columns; the heads' 64 or 128 outputs a thread) run 8 × 32
+// blocks instead: 8 × 48 left a third or a ninth of their multiply-adds on padding.
+enum { NR_NARROW = 32 };
 
 int asl_simd_has_avx512_bf16(void) {
     static int known = -1;
@@ -45,18 +49,28 @@ ASL_BF16_TARGET static void pack_a(int trans, const float *a, size_t lda, size_t
     }
 }
 
-/// bp[s][p][j] = pair of op(B)(row0 + 2p …, col0 + 48s + j), zero past the last column.
-ASL_BF16_TARGET static void pack_b(int trans, const float *b, size_t ldb, size_t row0, size_t kc, size_t col0, size_t cols, void *packed) {
+/// bp[s][p][j] = pair of op(B)(row0 + 2p …, col0 + nr·s + j), zero past the last column.
+ASL_BF16_TARGET static void pack_b_strips(size_t nr, int trans, const float *b, size_t ldb, size_t row0, size_t kc, size_t col0, size_t cols,
+                                          void *packed) {
     uint32_t *bp = packed;
     const size_t pairs = (kc + 1) / 2;
     if (!trans) {
-        bf16_pack_pairs_rows(b + row0 * ldb + col0, ldb, kc, cols, bp, NR);
+        bf16_pack_pairs_rows(b + row0 * ldb + col0, ldb, kc, cols, bp, nr);
         return;
     }
-    for (size_t s = 0; s < cols; s += NR) {
-        bf16_pack_pairs_cols(b + (col0 + s) * ldb + row0, ldb, kc, cols - s < NR ? cols - s : NR, bp, NR);
-        bp += pairs * NR;
+    for (size_t s = 0; s < cols; s += nr) {
+        bf16_pack_pairs_cols(b + (col0 + s) * ldb + row0, ldb, kc, cols - s < nr ? cols - s : nr, bp, nr);
+        bp += pairs * nr;
     }
+}
+
+ASL_BF16_TARGET static void pack_b(int trans, const float *b, size_t ldb, size_t row0, size_t kc, size_t col0, size_t cols, void *packed) {
+    pack_b_strips(NR, trans, b, ldb, row0, kc, col0, cols, packed);
+}
+
+ASL_BF16_TARGET static void pack_b_narrow(int trans, const float *b, size_t ldb, size_t row0, size_t kc, size_t col0, size_t cols,
+                                          void *packed) {
+    pack_b_strips(NR_NARROW, trans, b, ldb, row0, kc, col0, cols, packed);
 }
 
 #define ASL_ROW(i)                                                                                   \
@@ -95,13 +109,62 @@ ASL_BF16_TARGET static void kernel_8x48(size_t pairs, const void *packed_a_strip
 
 #undef ASL_ROW
 
+#define ASL_ROW(i)                                                                                   \
+    {                                                                                                \
+        const __m512bh a = (__m512bh)_mm512_set1_epi32((int)ap[i]);                                  \
+        c##i##0 = _mm512_dpbf16_ps(c##i##0, a, b0);                                                  \
+        c##i##1 = _mm512_dpbf16_ps(c##i##1, a, b1);                                                  \
+    }
+
+/// kernel_8x48 on 32 columns: each entry of C is the same chain of vdpbf16ps over the same
+/// pairs, so the same bits whichever kernel computes it.
+ASL_BF16_TARGET static void kernel_8x32(size_t pairs, const void *packed_a_strip, const void *packed_b_strip, float *c, size_t ldc, size_t rows,
+                                        size_t cols, float beta) {
+    const uint32_t *ap = packed_a_strip, *bp = packed_b_strip;
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    __m512 c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (size_t p = 0; p < pairs; p++) {
+        const __m512bh b0 = (__m512bh)_mm512_load_si512(bp), b1 = (__m512bh)_mm512_load_si512(bp + 16);
+        _mm_prefetch((const char *)(bp + 8 * NR_NARROW), _MM_HINT_T0);
+        _mm_prefetch((const char *)(bp + pairs * NR_NARROW), _MM_HINT_T1);
+        _mm_prefetch((const char *)(bp + pairs * NR_NARROW + 16), _MM_HINT_T1);
+        ASL_ROW(0) ASL_ROW(1) ASL_ROW(2) ASL_ROW(3) ASL_ROW(4) ASL_ROW(5) ASL_ROW(6) ASL_ROW(7)
+        ap += MR;
+        bp += NR_NARROW;
+    }
+    const int accumulate = beta != 0;
+    const __m512 vbeta = _mm512_set1_ps(beta);
+    const __mmask16 m0 = bf16_lanes(cols), m1 = cols > 16 ? bf16_lanes(cols - 16) : 0;
+#define ASL_STORE_ROW(i)                                                                             \
+    if (i < rows) {                                                                                  \
+        float *row = c + (size_t)(i) * ldc;                                                          \
+        if (accumulate) {                                                                            \
+            c##i##0 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m0, row), c##i##0);               \
+            c##i##1 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m1, row + 16), c##i##1);          \
+        }                                                                                            \
+        _mm512_mask_storeu_ps(row, m0, c##i##0);                                                     \
+        _mm512_mask_storeu_ps(row + 16, m1, c##i##1);                                                \
+    }
+    ASL_STORE_ROW(0) ASL_STORE_ROW(1) ASL_STORE_ROW(2) ASL_STORE_ROW(3) ASL_STORE_ROW(4) ASL_STORE_ROW(5) ASL_STORE_ROW(6) ASL_STORE_ROW(7)
+#undef ASL_STORE_ROW
+}
+
+#undef ASL_ROW
+
 static const asl_gemm_blocking blocking = {MR, NR, KC, MC, NC, 2, pack_a, pack_b, kernel_8x48};
+static const asl_gemm_blocking narrow_blocking = {MR, NR_NARROW, KC, MC, NC, 2, pack_a, pack_b_narrow, kernel_8x32};
+
+/// 8 × 32 blocks where 48-column strips would pad n more than a tenth beyond what 32-column ones do.
+static const asl_gemm_blocking *blocking_for(size_t n) {
+    const size_t wide = (n + NR - 1) / NR * NR, narrow = (n + NR_NARROW - 1) / NR_NARROW * NR_NARROW;
+    return 10 * wide > 11 * narrow ? &narrow_blocking : &blocking;
+}
 
 /// The CPU check sits outside the AVX512-BF16 functions (see asl_sgemm_avx512).
 int asl_gemm_bf16_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                          const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     if (!asl_simd_has_avx512_bf16() || !ensure_buffers()) return 0;
-    asl_gemm_run(&blocking, packed_a, packed_b, NULL, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    asl_gemm_run(blocking_for(n), packed_a, packed_b, NULL, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
     return 1;
 }
 

@@ -93,6 +93,34 @@ final class BF16GEMMTests: XCTestCase {
         XCTAssertEqual(ran, asl_simd_has_avx512_bf16() != 0, "runs exactly where the CPU has AVX512-BF16")
     }
 
+    /// Products 64 or 128 columns wide run in 8 × 32 blocks, wide ones in 8 × 48 blocks: each
+    /// entry is the same chain of vdpbf16ps either way, so the first columns of a wide product
+    /// (672 columns: 14 strips of 48) have the bits of the narrow products of those columns alone,
+    /// for both layouts of B, several passes over k, and with beta.
+    func testNarrowProductsGiveTheBitsOfTheSameColumnsOfAWideOne() throws {
+        try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "this CPU has no AVX512-BF16: the kernel declines (testAVX512BF16KernelMatchesThePlainProductOrDeclines)")
+        let (m, k, wide) = (37, 777, 672)
+        let a = values(m * k, seed: 11), b = values(k * wide, seed: 12), start = values(m * wide, seed: 13)
+        for transB in [false, true] {
+            // B as k × wide (row-major) or its transpose, wide × k.
+            let stored = transB ? (0..<(wide * k)).map { b[($0 % k) * wide + $0 / k] } : b
+            for beta: Float in [0, 0.5] {
+                func product(columns n: Int) -> [Float] {
+                    var c = (0..<(m * n)).map { start[($0 / n) * wide + $0 % n] }
+                    let ran = asl_gemm_bf16_avx512(0, transB ? 1 : 0, m, n, k, a, k, stored, transB ? k : wide, beta, &c, n)
+                    XCTAssertEqual(ran, 1)
+                    return c
+                }
+                let whole = product(columns: wide)
+                for n in [32, 64, 128, 100] {
+                    let narrow = product(columns: n)
+                    let first = (0..<(m * n)).map { whole[($0 / n) * wide + $0 % n] }
+                    XCTAssertEqual(narrow.map(\.bitPattern), first.map(\.bitPattern), "\(n) columns, transB \(transB), beta \(beta)")
+                }
+            }
+        }
+    }
+
     /// The AMX driver (packing into tiles, k padding to whole tiles, 32 × 32 blocks and their
     /// edges) on a scalar model of the tile instructions, which runs on any AVX512-BF16 CPU.
     /// The ceiling probe counts the operations of exactly the loop it ran (24 chains of 16 lanes:
