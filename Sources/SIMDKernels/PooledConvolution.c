@@ -133,12 +133,17 @@ POOLED_TARGET static void convert_band(const asl_conv_input *in, long first_row,
     const size_t padded = in->width + 2 * in->padding;
     for (size_t c = 0; c < in->channels; c++) {
         const uint16_t border = bf16_of(in->padding_values ? in->padding_values[c] : 0.0f);
+        const __m512i fill = _mm512_set1_epi16((short)border);
         for (size_t r = 0; r < band->band_rows; r++) {
             uint16_t *row = band->rows + (c * band->band_rows + r) * band->stride;
-            memset(row, 0, sizeof(uint16_t) * band->stride);
-            for (size_t b = 0; b < padded; b++) row[BF16_ROW_FRONT + b] = border;
+            for (size_t b = 0; b < band->stride; b += 32) _mm512_store_si512(row + b, _mm512_setzero_si512());
             const long y = first_row + (long)r;
-            if (y < 0 || y >= (long)in->height) continue;
+            if (y < 0 || y >= (long)in->height) {
+                for (size_t b = 0; b < padded; b += 32)
+                    _mm512_mask_storeu_epi16(row + BF16_ROW_FRONT + b, padded - b >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << (padded - b)) - 1, fill);
+                continue;
+            }
+            for (size_t b = 0; b < in->padding; b++) row[BF16_ROW_FRONT + b] = row[BF16_ROW_FRONT + in->padding + in->width + b] = border;
             const float *src = in->image + c * in->channel_stride + (size_t)y * in->width;
             uint16_t *dst = row + BF16_ROW_FRONT + in->padding;
             for (size_t x = 0; x < in->width; x += 32) {
