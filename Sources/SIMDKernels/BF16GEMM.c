@@ -132,21 +132,8 @@ ASL_BF16_TARGET static void kernel_8x32(size_t pairs, const void *packed_a_strip
         ap += MR;
         bp += NR_NARROW;
     }
-    const int accumulate = beta != 0;
-    const __m512 vbeta = _mm512_set1_ps(beta);
     const __mmask16 m0 = bf16_lanes(cols), m1 = cols > 16 ? bf16_lanes(cols - 16) : 0;
-#define ASL_STORE_ROW(i)                                                                             \
-    if (i < rows) {                                                                                  \
-        float *row = c + (size_t)(i) * ldc;                                                          \
-        if (accumulate) {                                                                            \
-            c##i##0 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m0, row), c##i##0);               \
-            c##i##1 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m1, row + 16), c##i##1);          \
-        }                                                                                            \
-        _mm512_mask_storeu_ps(row, m0, c##i##0);                                                     \
-        _mm512_mask_storeu_ps(row + 16, m1, c##i##1);                                                \
-    }
-    ASL_STORE_ROW(0) ASL_STORE_ROW(1) ASL_STORE_ROW(2) ASL_STORE_ROW(3) ASL_STORE_ROW(4) ASL_STORE_ROW(5) ASL_STORE_ROW(6) ASL_STORE_ROW(7)
-#undef ASL_STORE_ROW
+    ASL_GEMM_STORE_BLOCK_NARROW()
 }
 
 #undef ASL_ROW

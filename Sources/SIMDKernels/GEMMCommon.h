@@ -105,28 +105,38 @@ static inline void asl_gemm_run(const asl_gemm_blocking *g, void *packed_a, void
     }
 }
 
-/// Stores row i of an 8 × 48 register block (c<i>0, c<i>1, c<i>2) into C, adding beta · C when
-/// `accumulate`; expects rows, c, ldc, m0–m2 (column masks), vbeta and accumulate in scope.
+/// Stores register c<i><j> (16 columns from 16·j of row i; `mask` says which exist) into C,
+/// adding beta · C when `accumulate`; expects row, vbeta and accumulate in scope.
+#define ASL_GEMM_STORE_VECTOR(i, j, mask)                                                            \
+    if (accumulate) c##i##j = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask, row + 16 * (j)), c##i##j); \
+    _mm512_mask_storeu_ps(row + 16 * (j), mask, c##i##j);
+
+/// Stores row i of an 8 × 48 register block (c<i>0, c<i>1, c<i>2) into C; expects rows, c, ldc,
+/// m0–m2 (column masks), vbeta and accumulate in scope.
 #define ASL_GEMM_STORE(i)                                                                            \
     if (i < rows) {                                                                                  \
         float *row = c + (size_t)(i) * ldc;                                                          \
-        if (accumulate) {                                                                            \
-            c##i##0 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m0, row), c##i##0);               \
-            c##i##1 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m1, row + 16), c##i##1);          \
-            c##i##2 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m2, row + 32), c##i##2);          \
-        }                                                                                            \
-        _mm512_mask_storeu_ps(row, m0, c##i##0);                                                     \
-        _mm512_mask_storeu_ps(row + 16, m1, c##i##1);                                                \
-        _mm512_mask_storeu_ps(row + 32, m2, c##i##2);                                                \
+        ASL_GEMM_STORE_VECTOR(i, 0, m0) ASL_GEMM_STORE_VECTOR(i, 1, m1) ASL_GEMM_STORE_VECTOR(i, 2, m2) \
     }
 
-/// Stores the whole 8 × 48 register block (rows of it below `rows`, columns by masks m0–m2).
-#define ASL_GEMM_STORE_BLOCK()                                                                       \
+/// The same for an 8 × 32 block (c<i>0, c<i>1; masks m0, m1).
+#define ASL_GEMM_STORE_NARROW(i)                                                                     \
+    if (i < rows) {                                                                                  \
+        float *row = c + (size_t)(i) * ldc;                                                          \
+        ASL_GEMM_STORE_VECTOR(i, 0, m0) ASL_GEMM_STORE_VECTOR(i, 1, m1)                              \
+    }
+
+/// Stores a whole register block, row by row with `store_row` (ASL_GEMM_STORE or
+/// ASL_GEMM_STORE_NARROW; rows of it below `rows`).
+#define ASL_GEMM_STORE_ROWS(store_row)                                                               \
     {                                                                                                \
         const int accumulate = beta != 0;                                                            \
         const __m512 vbeta = _mm512_set1_ps(beta);                                                   \
-        ASL_GEMM_STORE(0) ASL_GEMM_STORE(1) ASL_GEMM_STORE(2) ASL_GEMM_STORE(3)                      \
-        ASL_GEMM_STORE(4) ASL_GEMM_STORE(5) ASL_GEMM_STORE(6) ASL_GEMM_STORE(7)                      \
+        store_row(0) store_row(1) store_row(2) store_row(3) store_row(4) store_row(5) store_row(6) store_row(7) \
     }
+
+/// The whole 8 × 48 block (columns by masks m0–m2), and the whole 8 × 32 block (m0, m1).
+#define ASL_GEMM_STORE_BLOCK() ASL_GEMM_STORE_ROWS(ASL_GEMM_STORE)
+#define ASL_GEMM_STORE_BLOCK_NARROW() ASL_GEMM_STORE_ROWS(ASL_GEMM_STORE_NARROW)
 
 #endif
