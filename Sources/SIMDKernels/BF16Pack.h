@@ -79,7 +79,7 @@ ASL_BF16_TARGET static void bf16_pack_pairs_rows(const float *src, size_t ld, si
 /// the hardware's prefetches, and every load waited on memory. One row at a time is a stream
 /// the prefetchers follow, and the next row is asked for while one is copied.
 ASL_BF16_TARGET static void bf16_pack_pairs_cols(const float *src, size_t ld, size_t kc, size_t width, uint32_t *dst, size_t ldd) {
-    enum { STAGED = 384, AHEAD = 1 }; // values of k staged at a time: a multiple of 32 (16 pairs)
+    enum { STAGED = 384 }; // values of k staged at a time: a multiple of 32 (16 pairs)
     float stage[16 * STAGED] __attribute__((aligned(64)));
     const size_t pairs = (kc + 1) / 2;
     for (size_t j0 = 0; j0 < ldd; j0 += 16) {
@@ -88,9 +88,8 @@ ASL_BF16_TARGET static void bf16_pack_pairs_cols(const float *src, size_t ld, si
             const size_t count = kc - c0 < STAGED ? kc - c0 : STAGED;
             for (size_t j = 0; j < rows_here; j++) {
                 const float *row = src + (j0 + j) * ld + c0;
-                for (size_t ahead = j == 0 ? 1 : AHEAD; ahead <= AHEAD; ahead++)
-                    if (j + ahead < rows_here)
-                        for (size_t x = 0; x < count; x += 16) _mm_prefetch((const char *)(row + ahead * ld + x), _MM_HINT_T0);
+                if (j + 1 < rows_here)
+                    for (size_t x = 0; x < count; x += 16) _mm_prefetch((const char *)(row + ld + x), _MM_HINT_T0);
                 for (size_t x = 0; x < count; x += 16)
                     _mm512_store_ps(stage + j * STAGED + x, _mm512_maskz_loadu_ps(bf16_lanes(count - x), row + x));
             }
