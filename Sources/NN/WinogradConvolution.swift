@@ -254,14 +254,21 @@ enum WinogradConvolution {
     static func gradientIsChannelMajor(inChannels c: Int, outChannels k: Int) -> Bool { k > c }
 
     /// Whether the weight gradient's products dU = dM · Vᵀ run as dot products with their lanes in
-    /// registers (`asl_sgemm_dot_registers_avx512`) instead of the packed kernel: fp32 on AVX-512,
-    /// for pieces of 256 tiles or more. Both operands already run along the tiles, so nothing is
-    /// packed; below 256 tiles the lanes' final sums cost more than packing saves. Conv 2 of
-    /// SmallCNN (pieces of one image, 256 tiles; 32 × 64 entries a point) ran its dU products
-    /// 1.3–1.5× faster this way (AMD EPYC, one core); conv 3's 128-tile pieces stay packed.
+    /// registers (`asl_sgemm_dot_registers_avx512`, or `asl_gemm_bf16_dot_registers_avx512` in
+    /// bf16) instead of the packed kernel, for pieces of 256 tiles or more. Both operands already
+    /// run along the tiles, so nothing is transposed into pairs; below 256 tiles the lanes' final
+    /// sums cost more than packing saves. fp32: conv 2 of SmallCNN (pieces of one image, 256
+    /// tiles; 32 × 64 entries a point) ran its dU products 1.3–1.5× faster this way (AMD EPYC,
+    /// one core); conv 3's 128-tile pieces stay packed. bf16 (F(2×2), larger pieces): conv 2's
+    /// 672-tile pieces 1.45× and conv 3's 256-tile ones 1.1× faster than packing both operands
+    /// into pairs and running the 8 × 32 kernel (AMD EPYC, one core, 16 points).
     /// Which one runs depends on the shapes alone, so the bits do not depend on the thread count.
     static func gradientInRegisterDots(_ kernel: ProductKernel, tiles: Int) -> Bool {
-        kernel == .avx512 && tiles >= 256 && asl_simd_has_avx512() != 0
+        switch kernel {
+        case .avx512: return tiles >= 256 && asl_simd_has_avx512() != 0
+        case .avx512BF16: return tiles >= 256 && asl_simd_has_avx512_bf16() != 0
+        default: return false
+        }
     }
 
     /// Backward of one piece: adds dM · Vᵀ to the part's weight-gradient partial `du` ([ξ][k][c],
@@ -322,8 +329,12 @@ enum WinogradConvolution {
             let (ap, bp, cp) = (a + point * pointStrides.a, b + point * pointStrides.b, c + point * pointStrides.c)
             if engine.kernel == .avx512, !transB,
                asl_sgemm_avx512_b_in_place(transA ? 1 : 0, m, n, k, ap, lda, bp, ldb, beta, cp, ldc) != 0 { continue }
-            if !transA, transB, gradientInRegisterDots(engine.kernel, tiles: k),
-               asl_sgemm_dot_registers_avx512(m, n, k, ap, lda, bp, ldb, beta, cp, ldc) != 0 { continue }
+            if !transA, transB, gradientInRegisterDots(engine.kernel, tiles: k) {
+                let done = engine.kernel == .avx512BF16
+                    ? asl_gemm_bf16_dot_registers_avx512(m, n, k, ap, lda, bp, ldb, beta, cp, ldc)
+                    : asl_sgemm_dot_registers_avx512(m, n, k, ap, lda, bp, ldb, beta, cp, ldc)
+                if done != 0 { continue }
+            }
             BLAS.gemm(engine.kernel, transA, transB, m: m, n: n, k: k, ap, lda: lda, bp, ldb: ldb, beta: beta, cp, ldc: ldc)
         }
     }

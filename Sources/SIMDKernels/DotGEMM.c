@@ -90,6 +90,7 @@ void asl_sgemm_dot_plain(size_t m, size_t n, size_t k, const float *a, size_t ld
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
+#include <stdint.h>
 
 static _Thread_local float *dot_partials;
 
@@ -308,6 +309,95 @@ int asl_sgemm_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a,
     return 1;
 }
 
+// MARK: short k in bf16, lanes in registers
+
+#define DOT_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+/// bf16 values a chunk of k holds: one vdpbf16ps adds 32 products, two per lane.
+enum { DOT_BF16_CHUNK = 32 };
+
+/// The calling thread's buffer for both operands' rows in bf16, at least `bytes` long.
+static uint16_t *bf16_rows_buffer(size_t bytes) {
+    static _Thread_local uint16_t *rows;
+    static _Thread_local size_t capacity;
+    if (bytes > capacity) {
+        free(rows);
+        capacity = (bytes + 63) / 64 * 64;
+        rows = aligned_alloc(64, capacity);
+        if (!rows) capacity = 0;
+    }
+    return rows;
+}
+
+/// `count` rows of `k` floats (`ld` apart) rounded to bf16 (to nearest even, vcvtne2ps2bf16, as
+/// the packed kernel's packing rounds them), `stride` values apart, zero from k to the stride.
+DOT_BF16_TARGET static void rows_to_bf16(const float *x, size_t ld, size_t count, size_t k, uint16_t *out, size_t stride) {
+    for (size_t r = 0; r < count; r++)
+        for (size_t p = 0; p < stride; p += DOT_BF16_CHUNK) {
+            const size_t left = k > p ? k - p : 0;
+            const __mmask16 lo = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+            const __mmask16 hi = left >= 32 ? (__mmask16)0xFFFF : left > 16 ? (__mmask16)((1u << (left - 16)) - 1) : 0;
+            const __m512 l = _mm512_maskz_loadu_ps(lo, x + r * ld + p), h = _mm512_maskz_loadu_ps(hi, x + r * ld + p + 16);
+            _mm512_store_si512(out + r * stride + p, (__m512i)_mm512_cvtne2ps_pbh(h, l));
+        }
+}
+
+/// Entries (i0 … i0+3) × (j0 … j0+3) of C = beta·C + A·Bᵀ from the bf16 rows: lane l of an
+/// entry adds, chunk after chunk of 32 values of k, the products of values 2l and 2l + 1 (one
+/// vdpbf16ps), and the lanes then add in `lane_sums16`'s fixed tree. Rows past m or n repeat
+/// the last one, and their sums are dropped.
+DOT_BF16_TARGET static void reg_block_bf16_4x4(size_t m, size_t n, size_t stride, size_t i0, size_t j0, const uint16_t *a,
+                                               const uint16_t *b, float beta, float *c, size_t ldc) {
+    const uint16_t *ar[REG_MR], *br[REG_NR];
+    for (size_t i = 0; i < REG_MR; i++) ar[i] = a + (i0 + i < m ? i0 + i : m - 1) * stride;
+    for (size_t j = 0; j < REG_NR; j++) br[j] = b + (j0 + j < n ? j0 + j : n - 1) * stride;
+    __m512 acc[REG_MR * REG_NR];
+    for (int e = 0; e < REG_MR * REG_NR; e++) acc[e] = _mm512_setzero_ps();
+    for (size_t p = 0; p < stride; p += DOT_BF16_CHUNK) {
+        const __m512bh y0 = (__m512bh)_mm512_load_si512(br[0] + p), y1 = (__m512bh)_mm512_load_si512(br[1] + p),
+                       y2 = (__m512bh)_mm512_load_si512(br[2] + p), y3 = (__m512bh)_mm512_load_si512(br[3] + p);
+        for (int i = 0; i < REG_MR; i++) {
+            const __m512bh x = (__m512bh)_mm512_load_si512(ar[i] + p);
+            acc[4 * i + 0] = _mm512_dpbf16_ps(acc[4 * i + 0], x, y0);
+            acc[4 * i + 1] = _mm512_dpbf16_ps(acc[4 * i + 1], x, y1);
+            acc[4 * i + 2] = _mm512_dpbf16_ps(acc[4 * i + 2], x, y2);
+            acc[4 * i + 3] = _mm512_dpbf16_ps(acc[4 * i + 3], x, y3);
+        }
+    }
+    const __m512 sums = lane_sums16(acc);
+    // Row i's four entries are quarter i of the sums: beta·C + sum, a product then a sum as
+    // the plain expression (contraction is off in this file), four at a time.
+    const __mmask16 columns = (__mmask16)(n - j0 >= REG_NR ? 0xF : (1u << (n - j0)) - 1);
+    const __m128 scale = _mm_set1_ps(beta);
+    for (size_t i = 0; i < REG_MR && i0 + i < m; i++) {
+        float *row = c + (i0 + i) * ldc + j0;
+        __m128 q;
+        switch (i) {
+        case 0: q = _mm512_extractf32x4_ps(sums, 0); break;
+        case 1: q = _mm512_extractf32x4_ps(sums, 1); break;
+        case 2: q = _mm512_extractf32x4_ps(sums, 2); break;
+        default: q = _mm512_extractf32x4_ps(sums, 3); break;
+        }
+        const __m128 out = beta == 0 ? q : _mm_add_ps(_mm_mul_ps(scale, _mm_maskz_loadu_ps((__mmask8)columns, row)), q);
+        _mm_mask_storeu_ps(row, (__mmask8)columns, out);
+    }
+}
+
+int asl_gemm_bf16_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                       float *c, size_t ldc) {
+    if (!asl_simd_has_avx512_bf16()) return 0;
+    if (m == 0 || n == 0) return 1;
+    const size_t stride = (k + DOT_BF16_CHUNK - 1) / DOT_BF16_CHUNK * DOT_BF16_CHUNK;
+    uint16_t *rows = bf16_rows_buffer(sizeof(uint16_t) * (m + n) * (stride ? stride : DOT_BF16_CHUNK));
+    if (!rows) return 0;
+    // Each row is rounded once here, not once per block of the other operand's rows.
+    rows_to_bf16(a, lda, m, k, rows, stride);
+    rows_to_bf16(b, ldb, n, k, rows + m * stride, stride);
+    for (size_t i0 = 0; i0 < m; i0 += REG_MR)
+        for (size_t j0 = 0; j0 < n; j0 += REG_NR) reg_block_bf16_4x4(m, n, stride, i0, j0, rows, rows + m * stride, beta, c, ldc);
+    return 1;
+}
+
 int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                          size_t ldc) {
     if (!asl_simd_has_avx512()) return 0;
@@ -329,6 +419,12 @@ int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, c
 
 int asl_sgemm_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
                                    float *c, size_t ldc) {
+    (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+int asl_gemm_bf16_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                       float *c, size_t ldc) {
     (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
     return 0;
 }

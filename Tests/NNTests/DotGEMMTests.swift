@@ -170,3 +170,81 @@ extension DotGEMMTests {
         XCTAssertTrue(c.allSatisfy { $0 == 3 })
     }
 }
+
+extension DotGEMMTests {
+    /// x rounded to bf16 as the kernels' packing rounds it (to nearest, ties to even): the value
+    /// the bf16 products multiply.
+    private func bf16(_ x: Float) -> Float {
+        let bits = x.bitPattern
+        return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
+    }
+
+    /// The bf16 dot-product kernel with its lanes in registers (Winograd's weight-gradient
+    /// products in bf16): within float32 summation error of the float64 sum of the bf16-rounded
+    /// operands, and never equal to the unrounded fp32 product; C's padding columns and, where
+    /// the CPU lacks AVX512-BF16, all of C left as they were. Shapes cross every edge: partial
+    /// 4 × 4 blocks, k not a multiple of the 32-value chunks, k of 0, beta 0, 1 and ½, and the
+    /// Winograd pieces of SmallCNN's conv 2 (32 × 64 over 672 tiles) and conv 3 (64 × 128 over 256).
+    func testBF16RegisterDotsSumTheRoundedOperands() {
+        let cases = [Case(m: 32, n: 64, k: 672, beta: 1), Case(m: 64, n: 128, k: 256, beta: 1), Case(m: 13, n: 7, k: 1000, beta: 0),
+                     Case(m: 1, n: 1, k: 17, beta: 1), Case(m: 6, n: 11, k: 33, beta: 0.5), Case(m: 5, n: 5, k: 0, beta: 1)]
+        let hasBF16 = asl_simd_has_avx512_bf16() != 0
+        for c in cases {
+            let lda = c.k + 5, ldb = c.k + 9, ldc = c.n + 3
+            let a = values(c.m * lda, seed: 31), b = values(c.n * ldb, seed: 32), start = values(c.m * ldc, seed: 33)
+            var result = start
+            let ran = a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    result.withUnsafeMutableBufferPointer { cp in
+                        asl_gemm_bf16_dot_registers_avx512(c.m, c.n, c.k, ap.baseAddress!, lda, bp.baseAddress!, ldb, c.beta, cp.baseAddress!, ldc)
+                    }
+                }
+            }
+            guard hasBF16 else {
+                XCTAssertEqual(ran, 0, "without AVX512-BF16 the kernel must decline, \(c)")
+                XCTAssertEqual(result.map(\.bitPattern), start.map(\.bitPattern), "a declined call must leave C untouched, \(c)")
+                continue
+            }
+            XCTAssertEqual(ran, 1, "\(c)")
+            var worst = 0.0, unrounded = 0.0
+            for i in 0..<c.m {
+                for j in 0..<c.n {
+                    var sum = Double(c.beta) * Double(start[i * ldc + j]), exact = sum
+                    for p in 0..<c.k {
+                        sum += Double(bf16(a[i * lda + p])) * Double(bf16(b[j * ldb + p]))
+                        exact += Double(a[i * lda + p]) * Double(b[j * ldb + p])
+                    }
+                    worst = max(worst, abs(Double(result[i * ldc + j]) - sum))
+                    unrounded = max(unrounded, abs(Double(result[i * ldc + j]) - exact))
+                }
+                for j in c.n..<ldc { XCTAssertEqual(result[i * ldc + j].bitPattern, start[i * ldc + j].bitPattern, "padding written, \(c)") }
+            }
+            // float32 sums of k products of values in [−1, 1].
+            XCTAssertLessThan(worst, 2e-6 * Double(c.k) + 1e-6, "\(c)")
+            if c.k >= 256 { XCTAssertGreaterThan(unrounded, 10 * worst, "the operands are rounded to bf16, \(c)") }
+        }
+    }
+
+    /// An entry's bits do not depend on where it lies in C: the bf16 kernel on row and column
+    /// blocks of C (other 4 × 4 blocks, other edge rows) gives the whole product's bits.
+    func testBF16RegisterDotsSplittingCChangesNoBit() throws {
+        try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "no AVX512-BF16 on this CPU (its declining is checked above)")
+        let (m, n, k) = (21, 11, 300)
+        let a = values(m * k, seed: 41), b = values(n * k, seed: 42)
+        func product(rows: Range<Int>, columns: Range<Int>, into c: inout [Float]) {
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        XCTAssertEqual(asl_gemm_bf16_dot_registers_avx512(rows.count, columns.count, k, ap.baseAddress! + rows.lowerBound * k, k,
+                                                                          bp.baseAddress! + columns.lowerBound * k, k, 0,
+                                                                          cp.baseAddress! + rows.lowerBound * n + columns.lowerBound, n), 1)
+                    }
+                }
+            }
+        }
+        var whole = [Float](repeating: 0, count: m * n), pieces = whole
+        product(rows: 0..<m, columns: 0..<n, into: &whole)
+        for rows in [0..<7, 7..<21] { for columns in [0..<1, 1..<6, 6..<11] { product(rows: rows, columns: columns, into: &pieces) } }
+        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern))
+    }
+}

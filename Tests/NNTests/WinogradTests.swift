@@ -7,10 +7,10 @@ import SIMDKernels
 final class WinogradTests: XCTestCase {
     /// Output, input gradient, weight gradient and bias gradient of one forward and backward,
     /// and the Winograd tile that ran (nil: none; from a profile and the layer's choice).
-    func results(_ conv: Conv2d, _ x: Tensor, _ dy: Tensor, _ algorithm: ConvolutionAlgorithm, threads: Int = 2)
+    func results(_ conv: Conv2d, _ x: Tensor, _ dy: Tensor, _ algorithm: ConvolutionAlgorithm, threads: Int = 2, precision: Precision = .fp32)
         -> (values: [[Float]], tile: WinogradConvolution.Tile?) {
         let profile = EngineProfile()
-        conv.engine = Engine(threads: threads, profile: profile, convolution: algorithm)
+        conv.engine = Engine(threads: threads, precision: precision, profile: profile, convolution: algorithm)
         conv.weight.grad = Tensor(zeros: conv.weight.value.shape)
         conv.bias.grad = Tensor(zeros: conv.bias.value.shape)
         let y = conv.forward(x, training: true)
@@ -127,7 +127,8 @@ final class WinogradTests: XCTestCase {
 
     /// Which pieces' weight-gradient products run as dot products in registers: SmallCNN's
     /// conv 2 (one 64 × 64 image a piece, 256 F(4×4) tiles) in fp32 on AVX-512, not conv 3 (two
-    /// 32 × 32 images, 128 tiles), nor bf16, whose products round their operands.
+    /// 32 × 32 images, 128 tiles); in bf16 on AVX512-BF16, whose F(2×2) pieces are larger, both
+    /// (conv 2: bands of 21 tile rows, 672 tiles; conv 3: one image, 256 tiles); never OpenBLAS.
     func testWeightGradientProductsInRegistersForPiecesOf256Tiles() {
         var random = Initializer(seed: 91)
         let bytes = Conv2d(name: "c", inChannels: 32, outChannels: 64, kernel: 3, padding: 1, random: &random).winogradPieceBytes
@@ -138,8 +139,16 @@ final class WinogradTests: XCTestCase {
         let avx512 = asl_simd_has_avx512() != 0
         XCTAssertEqual(WinogradConvolution.gradientInRegisterDots(.avx512, tiles: conv2.tilesPerPiece), avx512)
         XCTAssertFalse(WinogradConvolution.gradientInRegisterDots(.avx512, tiles: conv3.tilesPerPiece))
-        XCTAssertFalse(WinogradConvolution.gradientInRegisterDots(.avx512BF16, tiles: conv2.tilesPerPiece))
         XCTAssertFalse(WinogradConvolution.gradientInRegisterDots(.openBLAS, tiles: conv2.tilesPerPiece))
+        let bf16Conv2 = WinogradConvolution.pieces(.f2, inChannels: 32, outChannels: 64, height: 64, width: 64, images: 4, bytes: bytes)
+        let bf16Conv3 = WinogradConvolution.pieces(.f2, inChannels: 64, outChannels: 128, height: 32, width: 32, images: 4, bytes: bytes)
+        XCTAssertEqual(bf16Conv2.tilesPerPiece, 672)
+        XCTAssertEqual(bf16Conv3.tilesPerPiece, 256)
+        let bf16 = asl_simd_has_avx512_bf16() != 0
+        XCTAssertEqual(WinogradConvolution.gradientInRegisterDots(.avx512BF16, tiles: bf16Conv2.tilesPerPiece), bf16)
+        XCTAssertEqual(WinogradConvolution.gradientInRegisterDots(.avx512BF16, tiles: bf16Conv3.tilesPerPiece), bf16)
+        XCTAssertFalse(WinogradConvolution.gradientInRegisterDots(.avx512BF16, tiles: 255))
+        XCTAssertFalse(WinogradConvolution.gradientInRegisterDots(.amxBF16, tiles: bf16Conv2.tilesPerPiece))
     }
 
     /// Pieces of 256 tiles (whose weight gradient sums in registers in fp32 on AVX-512) give the
@@ -156,6 +165,24 @@ final class WinogradTests: XCTestCase {
         for threads in [2, 3] {
             XCTAssertEqual(results(conv, x, dy, .winograd, threads: threads).values, one.values, "\(threads) threads")
         }
+    }
+
+    /// The same in bf16, whose F(2×2) pieces of these images (a whole image, 1024 tiles) sum
+    /// their weight gradient as bf16 dot products in registers on AVX512-BF16.
+    func testBF16WeightGradientInRegistersChangesNoBitWithTheThreadCount() throws {
+        try XCTSkipIf(ProductKernel.bf16 != .avx512BF16, "the bf16 dot products need the AVX512-BF16 kernel (this CPU: \(String(describing: ProductKernel.bf16)))")
+        var random = Initializer(seed: 95)
+        let conv = Conv2d(name: "c", inChannels: 16, outChannels: 20, kernel: 3, padding: 1, fusedReLU: true, random: &random)
+        let x = randomTensor([16, 3, 64, 64], seed: 96), dy = randomTensor([20, 3, 64, 64], seed: 97)
+        let pieces = WinogradConvolution.pieces(.f2, inChannels: 16, outChannels: 20, height: 64, width: 64, images: 1,
+                                                bytes: conv.winogradPieceBytes)
+        XCTAssertTrue(WinogradConvolution.gradientInRegisterDots(.avx512BF16, tiles: pieces.tilesPerPiece), "the case must take the registers route")
+        let one = results(conv, x, dy, .winograd, threads: 1, precision: .bf16)
+        XCTAssertEqual(one.tile, .f2)
+        for threads in [2, 3] {
+            XCTAssertEqual(results(conv, x, dy, .winograd, threads: threads, precision: .bf16).values, one.values, "\(threads) threads")
+        }
+        XCTAssertNotEqual(one.values, results(conv, x, dy, .winograd, threads: 1).values, "bf16 is a different arithmetic")
     }
 
     /// Layers where Winograd does not apply run the direct convolution whatever the engine asks.
@@ -204,10 +231,11 @@ extension WinogradTests {
     /// F(4×4) (whose bf16 errors were 9–24 × 2⁻⁸ on these shapes).
     func testBF16WinogradStaysWithinRoundingOfFP32() throws {
         try XCTSkipIf(ProductKernel.bf16 == nil, "no bf16 kernel on this CPU")
-        for width in [10, 12] {
+        // 32 × 32 planes: pieces of 256 tiles, whose weight gradient sums as dot products in registers.
+        for (height, width) in [(8, 10), (8, 12), (32, 32)] {
             var random = Initializer(seed: 101)
             let conv = Conv2d(name: "c", inChannels: 32, outChannels: 16, kernel: 3, padding: 1, random: &random)
-            let x = randomTensor([32, 3, 8, width], seed: 102), dy = randomTensor([16, 3, 8, width], seed: 103)
+            let x = randomTensor([32, 3, height, width], seed: 102), dy = randomTensor([16, 3, height, width], seed: 103)
             func run(_ precision: Precision, _ algorithm: ConvolutionAlgorithm = .winograd) -> (values: [[Float]], tile: WinogradConvolution.Tile?) {
                 let profile = EngineProfile()
                 conv.engine = Engine(threads: 2, precision: precision, profile: profile, convolution: algorithm)
@@ -215,14 +243,14 @@ extension WinogradTests {
                 conv.bias.grad = Tensor(zeros: conv.bias.value.shape)
                 let y = conv.forward(x, training: true), dx = conv.backward(dy, needInput: true)!
                 XCTAssertTrue(profile.report.contains { $0.key.phase == .transform })
-                return ([y.data, dx.data, conv.weight.grad.data], conv.winogradTile(height: 8, width: width))
+                return ([y.data, dx.data, conv.weight.grad.data], conv.winogradTile(height: height, width: width))
             }
             let reference = run(.fp32), mixed = run(.bf16)
-            XCTAssertEqual(reference.tile, width % 4 == 0 ? .f4 : .f2)
+            XCTAssertEqual(reference.tile, width % 4 == 0 && height % 4 == 0 ? .f4 : .f2)
             XCTAssertEqual(mixed.tile, .f2, "bf16 keeps F(2×2)")
-            let f2 = width % 4 == 0 ? run(.fp32, .winograd2x2).values : reference.values
+            let f2 = reference.tile == .f4 ? run(.fp32, .winograd2x2).values : reference.values
             for (name, (a, b)) in zip(["output", "input gradient", "weight gradient"], zip(mixed.values, f2)) {
-                XCTAssertLessThan(relativeError(a, b), 4 * 0x1p-8, "\(name), width \(width)")
+                XCTAssertLessThan(relativeError(a, b), 4 * 0x1p-8, "\(name), \(height) × \(width)")
                 XCTAssertGreaterThan(relativeError(a, b), 0, "\(name): bf16 rounds")
             }
         }

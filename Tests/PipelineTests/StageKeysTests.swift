@@ -85,7 +85,7 @@ final class StageTableTests: XCTestCase {
                 + (input.map { "input=\($0)\n" } ?? "") + config.canonicalText(under: slice))
         }
         let generate = key("generate", 0, nil, ["seed", "data"])
-        let train = key("train", 6, generate, ["seed", "train"])
+        let train = key("train", 7, generate, ["seed", "train"])
         let analyse = key("analyse", 1, train, ["analyse"])
         let report = key("report", 2, analyse, ["report"])
         let keys = StageKeys(config: config)

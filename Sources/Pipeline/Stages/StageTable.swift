@@ -91,6 +91,10 @@ enum StageTable {
         },
         // training.json records the config hash of seed, data and train (the model's
         // provenance); the key chains through generate's key instead.
+        // train 7: in bf16 on AVX512-BF16, Winograd's weight-gradient products over pieces of 256
+        // tiles or more (SmallCNN's second and third convolutions) sum as bf16 dot products with
+        // their lanes in registers instead of the packed kernel's order, so every bf16 model's
+        // bytes changed (fp32's did not).
         // train 6: in fp32 on AVX-512, Winograd's weight-gradient products over pieces of 256
         // tiles or more (SmallCNN's second convolution) sum as dot products with their lanes in
         // registers instead of the packed kernel's order, so every fp32 model's bytes changed.
@@ -112,7 +116,7 @@ enum StageTable {
         // the key leaves the thread count out); train.precision is in the config slice, so bf16
         // changes the key.
         StageDefinition(
-            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 6,
+            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 7,
             output: .cacheEntry(linked: true), cacheFolder: "train",
             leaves: "model.safetensors, history.csv, steps.csv, training.json"
         ) { context, folder in

@@ -67,6 +67,11 @@ int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t ld
 /// 0, writing nothing, without AVX-512.
 int asl_sgemm_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
                                    float *c, size_t ldc);
+/// C = beta·C + A·Bᵀ in bf16 (A m × k and B n × k, both along k), as dot products with their
+/// lanes in registers: each operand's rows are rounded to bf16 once, each lane adds vdpbf16ps
+/// pairs along k, and the lanes add in a fixed tree. 0 where the CPU lacks AVX512-BF16.
+int asl_gemm_bf16_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                       float *c, size_t ldc);
 /// A convolution's weight gradient as `asl_sgemm_dot_avx512` computes it, C (m × C·kernel²) =
 /// beta·C + dY·colsᵀ, with the columns (the lowering of `images` images, image_stride apart:
 /// `channels` planes of height × width channel_stride apart, a kernel × kernel window at
