@@ -147,6 +147,112 @@ static const asl_gemm_blocking *blocking_for(size_t n) {
     return 10 * wide > 11 * narrow ? &narrow_blocking : &blocking;
 }
 
+// MARK: few rows of A, B read in place
+
+// A · Bᵀ with at most 32 rows of A and long k (a linear layer's forward over a batch, B its
+// weights, out × in): packing Bᵀ into pairs transposes every weight for only 32 uses of each.
+// Here Cᵀ is computed instead, 32 rows of A a vector pair: A is packed once per pass (32 × kc),
+// and each weight pair is rounded in a row's own order and broadcast. Every entry is the chain
+// kernel_8x48 makes for it (from zero in each pass over asl_gemm_k_step's blocks, a vdpbf16ps
+// per pair of the same two products, then beta · C + the pass's sum), so the same bits.
+enum { FEW_ROWS = 32, FEW_COLUMNS = 8 };
+
+static _Thread_local uint32_t *few_at;
+static _Thread_local float *few_ct;
+static _Thread_local size_t few_ct_columns;
+
+/// ct[j][0..31] (8 of them, `columns` kept) = beta·ct + the pairs' products over `kc` values of
+/// k, or the sum alone with `overwrite`; column j's weights are row j of B (ldb apart).
+ASL_BF16_TARGET static void kernel_few_rows(size_t kc, const float *bt, size_t ldb, size_t columns, const uint32_t *at, float *ct,
+                                            int overwrite, float beta) {
+    // Columns past `columns` read row 0 again (always there) and are not stored.
+    const float *b[FEW_COLUMNS];
+    for (size_t j = 0; j < FEW_COLUMNS; j++) b[j] = j < columns ? bt + j * ldb : bt;
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    __m512 c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    const size_t pairs = (kc + 1) / 2;
+    uint32_t w[FEW_COLUMNS][16] __attribute__((aligned(64)));
+    for (size_t p0 = 0; p0 < pairs; p0 += 16) {
+        // 16 pairs of each column's weights, rounded as the packing rounds them (0 past kc).
+        const size_t left = kc - 2 * p0;
+        const __mmask16 lo = bf16_lanes(left), hi = left > 16 ? bf16_lanes(left - 16) : 0;
+        for (size_t j = 0; j < FEW_COLUMNS; j++) {
+            _mm512_store_si512(w[j], bf16_convert(_mm512_maskz_loadu_ps(lo, b[j] + 2 * p0), _mm512_maskz_loadu_ps(hi, b[j] + 2 * p0 + 16)));
+            // The same values of the next 8 columns, which the next call reads: their rows are
+            // a layer's inputs apart (128 KB), too far for the prefetchers to follow.
+            _mm_prefetch((const char *)(b[j] + FEW_COLUMNS * ldb + 2 * p0), _MM_HINT_T0);
+            _mm_prefetch((const char *)(b[j] + FEW_COLUMNS * ldb + 2 * p0 + 16), _MM_HINT_T0);
+        }
+        const size_t count = pairs - p0 < 16 ? pairs - p0 : 16;
+        for (size_t q = 0; q < count; q++) {
+            const uint32_t *ap = at + FEW_ROWS * (p0 + q);
+            const __m512bh x0 = (__m512bh)_mm512_load_si512(ap), x1 = (__m512bh)_mm512_load_si512(ap + 16);
+#define ASL_FEW_COLUMN(j)                                                                                \
+            {                                                                                            \
+                const __m512bh v = (__m512bh)_mm512_set1_epi32((int)w[j][q]);                            \
+                c##j##0 = _mm512_dpbf16_ps(c##j##0, v, x0);                                              \
+                c##j##1 = _mm512_dpbf16_ps(c##j##1, v, x1);                                              \
+            }
+            ASL_FEW_COLUMN(0) ASL_FEW_COLUMN(1) ASL_FEW_COLUMN(2) ASL_FEW_COLUMN(3)
+            ASL_FEW_COLUMN(4) ASL_FEW_COLUMN(5) ASL_FEW_COLUMN(6) ASL_FEW_COLUMN(7)
+#undef ASL_FEW_COLUMN
+        }
+    }
+    const __m512 vbeta = _mm512_set1_ps(beta);
+#define ASL_FEW_STORE(j)                                                                                 \
+    if (j < columns) {                                                                                   \
+        float *column = ct + FEW_ROWS * (j);                                                             \
+        if (overwrite) {                                                                                 \
+            _mm512_store_ps(column, c##j##0);                                                            \
+            _mm512_store_ps(column + 16, c##j##1);                                                       \
+        } else {                                                                                         \
+            _mm512_store_ps(column, _mm512_fmadd_ps(vbeta, _mm512_load_ps(column), c##j##0));            \
+            _mm512_store_ps(column + 16, _mm512_fmadd_ps(vbeta, _mm512_load_ps(column + 16), c##j##1));  \
+        }                                                                                                \
+    }
+    ASL_FEW_STORE(0) ASL_FEW_STORE(1) ASL_FEW_STORE(2) ASL_FEW_STORE(3) ASL_FEW_STORE(4) ASL_FEW_STORE(5) ASL_FEW_STORE(6) ASL_FEW_STORE(7)
+#undef ASL_FEW_STORE
+}
+
+ASL_BF16_TARGET static void few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                        float *c, size_t ldc) {
+    uint32_t *at = few_at;
+    float *ct = few_ct;
+    // Cᵀ, 32 lanes a column (lanes past m are 0 and never stored).
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < FEW_ROWS; i++) ct[j * FEW_ROWS + i] = beta != 0 && i < m ? c[i * ldc + j] : 0;
+    const size_t kc_step = asl_gemm_k_step(k, KC, 2);
+    for (size_t pc = 0; pc < k; pc += kc_step) {
+        const size_t kc = k - pc < kc_step ? k - pc : kc_step;
+        // at[p][i] = the pair of A(i, pc + 2p …), as pack_a packs A's rows.
+        bf16_pack_pairs_cols(a + pc, lda, kc, m, at, FEW_ROWS);
+        const int overwrite = pc == 0 && beta == 0;
+        const float pass_beta = pc == 0 ? beta : 1.0f;
+        for (size_t j0 = 0; j0 < n; j0 += FEW_COLUMNS)
+            kernel_few_rows(kc, b + j0 * ldb + pc, ldb, n - j0 < FEW_COLUMNS ? n - j0 : FEW_COLUMNS, at, ct + j0 * FEW_ROWS, overwrite, pass_beta);
+    }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) c[i * ldc + j] = ct[j * FEW_ROWS + i];
+}
+
+int asl_gemm_bf16_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                     float *c, size_t ldc) {
+    if (!asl_simd_has_avx512_bf16() || m > FEW_ROWS) return 0;
+    if (k == 0) {
+        asl_gemm_scale(m, n, beta, c, ldc);
+        return 1;
+    }
+    if (!few_at) few_at = aligned_alloc(64, sizeof(uint32_t) * (KC / 2) * FEW_ROWS);
+    if (few_ct_columns < n) {
+        free(few_ct);
+        few_ct = aligned_alloc(64, sizeof(float) * FEW_ROWS * ((n + FEW_COLUMNS - 1) / FEW_COLUMNS * FEW_COLUMNS));
+        few_ct_columns = few_ct ? n : 0;
+    }
+    if (!few_at || !few_ct) return 0;
+    few_rows_bt(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return 1;
+}
+
 /// The CPU check sits outside the AVX512-BF16 functions (see asl_sgemm_avx512).
 int asl_gemm_bf16_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                          const float *b, size_t ldb, float beta, float *c, size_t ldc) {
@@ -205,6 +311,12 @@ int asl_gemm_bf16_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k,
     return 0;
 }
 
+
+int asl_gemm_bf16_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                     float *c, size_t ldc) {
+    (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
 
 size_t asl_gemm_bf16_avx512_packed_b_bytes(size_t k, size_t n) { (void)k; (void)n; return 0; }
 

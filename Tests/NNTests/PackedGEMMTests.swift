@@ -122,7 +122,9 @@ extension PackedGEMMTests {
         XCTAssertEqual(BLAS.usesFewRows(.avx512, transA: false, transB: true, m: 32, k: 32768), true, "a linear layer's forward")
         XCTAssertEqual(BLAS.usesFewRows(.avx512, transA: false, transB: true, m: 32, k: 500), false, "short k: Winograd's weight gradients")
         XCTAssertEqual(BLAS.usesFewRows(.avx512, transA: false, transB: true, m: 33, k: 32768), false)
-        XCTAssertEqual(BLAS.usesFewRows(.avx512BF16, transA: false, transB: true, m: 32, k: 32768), false, "fp32 only")
+        XCTAssertEqual(BLAS.usesFewRows(.avx512BF16, transA: false, transB: true, m: 32, k: 32768), true, "bf16 has its own")
+        XCTAssertEqual(BLAS.usesFewRows(.amxBF16, transA: false, transB: true, m: 32, k: 32768), false, "AMX packs its tiles")
+        XCTAssertEqual(BLAS.usesFewRows(.openBLAS, transA: false, transB: true, m: 32, k: 32768), false)
     }
 
     /// The product with B read in place (Winograd's per-point products) gives the packed kernel's

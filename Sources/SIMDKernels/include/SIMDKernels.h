@@ -95,6 +95,10 @@ int asl_simd_has_avx512_bf16(void);
 /// Returns 0, with C untouched, where the CPU lacks AVX512-BF16.
 int asl_gemm_bf16_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                          const float *b, size_t ldb, float beta, float *c, size_t ldc);
+/// C = A · Bᵀ + beta · C in bf16 for at most 32 rows of A, B (n × k) read in place: the same
+/// bits as `asl_gemm_bf16_avx512(0, 1, …)`. 0, writing nothing, without AVX512-BF16 or for m > 32.
+int asl_gemm_bf16_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                     float *c, size_t ldc);
 
 /// A B operand packed once for many products (a layer's weights between two updates), for
 /// the fp32 (`asl_sgemm_avx512_*`) and AVX512-BF16 (`asl_gemm_bf16_avx512_*`) kernels:
