@@ -59,12 +59,16 @@ extension BLAS {
     /// of k at a time in cache (`asl_conv_weight_gradient_dot_avx512`), the same bits as
     /// lowering them into memory first. False, writing nothing, where that kernel declines
     /// (without AVX-512, more than 64 lowering rows, or a C larger than one group of its lanes).
+    /// With `bf16`, the products are bf16's (`asl_conv_weight_gradient_dot_bf16_avx512`: each block's
+    /// rows rounded once, pairs added by `vdpbf16ps`), which also declines without AVX512-BF16.
     static func convolutionWeightGradient(m: Int, dy: UnsafePointer<Float>, ldy: Int, images: UnsafePointer<Float>, count: Int,
-                                          _ geometry: Im2Col.Geometry, beta: Float, into c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+                                          _ geometry: Im2Col.Geometry, bf16: Bool = false, beta: Float, into c: UnsafeMutablePointer<Float>,
+                                          ldc: Int) -> Bool {
         let g = geometry
+        let product = bf16 ? asl_conv_weight_gradient_dot_bf16_avx512 : asl_conv_weight_gradient_dot_avx512
         return g.withPaddingValues { border in
-            asl_conv_weight_gradient_dot_avx512(m, dy, ldy, images, count, g.height * g.width, g.channels, g.channelStride, g.height, g.width,
-                                                g.kernel, g.padding, border, beta, c, ldc) != 0
+            product(m, dy, ldy, images, count, g.height * g.width, g.channels, g.channelStride, g.height, g.width, g.kernel, g.padding, border,
+                    beta, c, ldc) != 0
         }
     }
 

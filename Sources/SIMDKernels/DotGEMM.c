@@ -224,6 +224,107 @@ static void dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
     dot_blocks(m, n, k, a, lda, b, ldb, NULL, partials);
 }
 
+// MARK: a lowered weight gradient in bf16
+
+/// bf16 values between the rows of a block's bf16 copies: an odd number of cache lines, as
+/// DOT_COPY_STRIDE is for floats.
+enum { DOT_BF16_COPY_STRIDE = DOT_KC + 32 };
+
+/// `count` rows of `width` floats (`ld` apart) rounded to bf16 (vcvtne2ps2bf16, as every bf16
+/// packing rounds), at `stride`, zero from width to the next multiple of 32.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+static void block_to_bf16(const float *x, size_t ld, size_t count, size_t width, uint16_t *out, size_t stride) {
+    for (size_t r = 0; r < count; r++)
+        for (size_t p = 0; p < width; p += 32) {
+            const size_t left = width - p;
+            const __mmask16 lo = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+            const __mmask16 hi = left >= 32 ? (__mmask16)0xFFFF : left > 16 ? (__mmask16)((1u << (left - 16)) - 1) : 0;
+            const __m512 l = _mm512_maskz_loadu_ps(lo, x + r * ld + p), h = _mm512_maskz_loadu_ps(hi, x + r * ld + p + 16);
+            _mm512_store_si512(out + r * stride + p, (__m512i)_mm512_cvtne2ps_pbh(h, l));
+        }
+}
+
+#define DOT_BF16_ROW(i)                                                                              \
+    {                                                                                                \
+        const __m512bh x = (__m512bh)_mm512_load_si512(ar[i] + p);                                   \
+        c##i##0 = _mm512_dpbf16_ps(c##i##0, x, y0);                                                  \
+        c##i##1 = _mm512_dpbf16_ps(c##i##1, x, y1);                                                  \
+        c##i##2 = _mm512_dpbf16_ps(c##i##2, x, y2);                                                  \
+    }
+
+#define DOT_LOAD(i)                                                                                  \
+    __m512 c##i##0 = _mm512_load_ps(lanes[i][0]), c##i##1 = _mm512_load_ps(lanes[i][1]), c##i##2 = _mm512_load_ps(lanes[i][2]);
+
+#define DOT_STORE(i)                                                                                 \
+    _mm512_store_ps(lanes[i][0], c##i##0);                                                           \
+    _mm512_store_ps(lanes[i][1], c##i##1);                                                           \
+    _mm512_store_ps(lanes[i][2], c##i##2);
+
+/// block_8x3 in bf16: lane l of an entry adds, 32 values of k at a time (`count` a multiple of
+/// 32), the products of values 2l and 2l + 1 (one vdpbf16ps).
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+static void block_bf16_8x3(const uint16_t *const ar[DOT_MR], const uint16_t *const br[DOT_NR], size_t count, float *const lanes[DOT_MR][DOT_NR]) {
+    DOT_LOAD(0) DOT_LOAD(1) DOT_LOAD(2) DOT_LOAD(3) DOT_LOAD(4) DOT_LOAD(5) DOT_LOAD(6) DOT_LOAD(7)
+    for (size_t p = 0; p < count; p += 32) {
+        const __m512bh y0 = (__m512bh)_mm512_load_si512(br[0] + p), y1 = (__m512bh)_mm512_load_si512(br[1] + p),
+                       y2 = (__m512bh)_mm512_load_si512(br[2] + p);
+        DOT_BF16_ROW(0) DOT_BF16_ROW(1) DOT_BF16_ROW(2) DOT_BF16_ROW(3) DOT_BF16_ROW(4) DOT_BF16_ROW(5) DOT_BF16_ROW(6) DOT_BF16_ROW(7)
+    }
+    DOT_STORE(0) DOT_STORE(1) DOT_STORE(2) DOT_STORE(3) DOT_STORE(4) DOT_STORE(5) DOT_STORE(6) DOT_STORE(7)
+}
+
+#undef DOT_BF16_ROW
+#undef DOT_LOAD
+#undef DOT_STORE
+
+/// dot_blocks with a lowered B in bf16: each block's rows of A and of the lowering are rounded
+/// once, then every 8 × 3 block of C adds their pairs' products to its lanes. Blocks of k are
+/// DOT_KC (a multiple of 32) long, so a lane sums the same pairs however k is blocked.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+static void dot_blocks_bf16(size_t m, size_t n, size_t k, const float *a, size_t lda, const dot_lowering *g, float *partials) {
+    static _Thread_local float scratch[DOT_MR * DOT_NR][DOT_LANES] __attribute__((aligned(64)));
+    static _Thread_local uint16_t copied[DOT_GROUP_ROWS * DOT_BF16_COPY_STRIDE] __attribute__((aligned(64)));
+    static _Thread_local float lowered[DOT_LOWERED_ROWS * DOT_COPY_STRIDE] __attribute__((aligned(64)));
+    static _Thread_local uint16_t lowered_bf16[DOT_LOWERED_ROWS * DOT_BF16_COPY_STRIDE] __attribute__((aligned(64)));
+    for (size_t e = 0; e < m * n * DOT_LANES; e++) partials[e] = 0;
+    for (size_t p0 = 0; p0 < k; p0 += DOT_KC) {
+        const size_t p1 = p0 + DOT_KC < k ? p0 + DOT_KC : k, count = p1 - p0, chunks = (count + 31) / 32 * 32;
+        block_to_bf16(a + p0, lda, m, count, copied, DOT_BF16_COPY_STRIDE);
+        lower_block(g, n, p0, p1, lowered, DOT_COPY_STRIDE);
+        block_to_bf16(lowered, DOT_COPY_STRIDE, n, count, lowered_bf16, DOT_BF16_COPY_STRIDE);
+        for (size_t j0 = 0; j0 < n; j0 += DOT_NR) {
+            const uint16_t *br[DOT_NR];
+            for (size_t j = 0; j < DOT_NR; j++) br[j] = lowered_bf16 + (j0 + j < n ? j0 + j : n - 1) * DOT_BF16_COPY_STRIDE;
+            for (size_t i0 = 0; i0 < m; i0 += DOT_MR) {
+                const uint16_t *ar[DOT_MR];
+                float *lanes[DOT_MR][DOT_NR];
+                for (size_t i = 0; i < DOT_MR; i++) {
+                    ar[i] = copied + (i0 + i < m ? i0 + i : m - 1) * DOT_BF16_COPY_STRIDE;
+                    for (size_t j = 0; j < DOT_NR; j++)
+                        lanes[i][j] = i0 + i < m && j0 + j < n ? partials + DOT_LANES * ((i0 + i) * n + j0 + j) : scratch[i * DOT_NR + j];
+                }
+                block_bf16_8x3(ar, br, chunks, lanes);
+            }
+        }
+    }
+}
+
+int asl_conv_weight_gradient_dot_bf16_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
+                                             size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
+                                             const float *padding_values, float beta, float *c, size_t ldc) {
+    const dot_lowering g = {{image, channels, channel_stride, height, width, kernel, padding, padding_values}, images, image_stride};
+    const size_t n = channels * kernel * kernel;
+    if (!asl_simd_has_avx512_bf16() || n == 0 || n > DOT_LOWERED_ROWS || m > group_rows(n) || m * n > DOT_GROUP_ENTRIES
+        || !asl_conv_has_output(&g.input))
+        return 0;
+    float *partials = partials_buffer();
+    if (!partials) return 0;
+    const size_t plane = asl_conv_output_height(&g.input) * asl_conv_output_width(&g.input);
+    dot_blocks_bf16(m, n, images * plane, dy, ldy, &g, partials);
+    finish(m, n, partials, beta, c, ldc);
+    return 1;
+}
+
 int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
                                         size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
                                         const float *padding_values, float beta, float *c, size_t ldc) {
@@ -408,6 +509,14 @@ int asl_sgemm_dot_avx512(size_t m, size_t n, size_t k, const float *a, size_t ld
 }
 
 #else
+
+int asl_conv_weight_gradient_dot_bf16_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
+                                             size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
+                                             const float *padding_values, float beta, float *c, size_t ldc) {
+    (void)m; (void)dy; (void)ldy; (void)image; (void)images; (void)image_stride; (void)channels; (void)channel_stride; (void)height;
+    (void)width; (void)kernel; (void)padding; (void)padding_values; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
 
 int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
                                         size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,

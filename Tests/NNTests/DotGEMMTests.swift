@@ -123,7 +123,8 @@ extension DotGEMMTests {
     /// multiplying (`Im2Col.lower`, then `asl_sgemm_dot_avx512`): chunks of one and several
     /// images whose planes are not multiples of the 512-pixel blocks or the 16 lanes, kernels of
     /// 1, 3 and 5 with borders of zeros and of per-channel values, 64 lowering rows, C added to.
-    /// It declines, writing nothing, for 65 rows and without AVX-512.
+    /// It declines, writing nothing, for 65 rows and without AVX-512. Its bf16 copy has the bits of
+    /// the lowered columns' bf16 register dots, and declines for 65 rows and without AVX512-BF16.
     func testConvolutionWeightGradientMakesTheColumnsWithTheirBits() throws {
         let shapes: [(channels: Int, outChannels: Int, images: Int, height: Int, width: Int, kernel: Int, padding: Int, padded: Bool)] = [
             (3, 32, 2, 20, 30, 3, 1, true), (3, 7, 1, 9, 13, 3, 1, false), (2, 5, 3, 11, 10, 5, 2, true), (4, 9, 2, 6, 7, 1, 0, false),
@@ -161,12 +162,29 @@ extension DotGEMMTests {
             XCTAssertTrue(ran, "case \(index)")
             XCTAssertEqual(made.map(\.bitPattern), lowered.map(\.bitPattern), "case \(index): \(s)")
             XCTAssertNotEqual(made, start, "case \(index): C was added to")
+            // bf16: the bits of the bf16 register dots over the lowered columns (the same pairs in
+            // the same lanes, the same tree), or declining without AVX512-BF16.
+            var loweredBF16 = start, madeBF16 = start
+            let ranBF16 = input.withUnsafeBufferPointer { x in
+                BLAS.convolutionWeightGradient(m: s.outChannels, dy: dy, ldy: ldy, images: x.baseAddress! + plane, count: s.images, geometry,
+                                               bf16: true, beta: 1, into: &madeBF16, ldc: rows)
+            }
+            guard asl_simd_has_avx512_bf16() != 0 else {
+                XCTAssertFalse(ranBF16, "case \(index): bf16 declines without AVX512-BF16")
+                XCTAssertEqual(madeBF16, start, "case \(index): nothing written")
+                continue
+            }
+            XCTAssertEqual(asl_gemm_bf16_dot_registers_avx512(s.outChannels, rows, width, dy, ldy, columns, width, 1, &loweredBF16, rows), 1)
+            XCTAssertTrue(ranBF16, "case \(index)")
+            XCTAssertEqual(madeBF16.map(\.bitPattern), loweredBF16.map(\.bitPattern), "case \(index), bf16: \(s)")
+            XCTAssertNotEqual(madeBF16.map(\.bitPattern), made.map(\.bitPattern), "case \(index): bf16 rounds")
         }
         // 65 lowering rows: declines, writing nothing.
         let geometry = Im2Col.Geometry(channels: 65, channelStride: 16, height: 4, width: 4, kernel: 1, padding: 0)
         var c = [Float](repeating: 3, count: 2 * 65)
         let input = values(65 * 16, seed: 1), dy = values(2 * 16, seed: 2)
         XCTAssertFalse(BLAS.convolutionWeightGradient(m: 2, dy: dy, ldy: 16, images: input, count: 1, geometry, beta: 1, into: &c, ldc: 65))
+        XCTAssertFalse(BLAS.convolutionWeightGradient(m: 2, dy: dy, ldy: 16, images: input, count: 1, geometry, bf16: true, beta: 1, into: &c, ldc: 65))
         XCTAssertTrue(c.allSatisfy { $0 == 3 })
     }
 }

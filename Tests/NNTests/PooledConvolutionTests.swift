@@ -174,41 +174,51 @@ final class PooledConvolutionTests: XCTestCase {
         }
     }
 
-    /// On AVX512-BF16, bf16's weight gradient for such a conv (27 lowering rows) is the fp32
-    /// dot products' (`Conv2d.weightGradientInDotProducts`): the same bits as the fp32 engine's
-    /// from the same input and output gradient, with no lowering pass, where the bf16 product
-    /// would round both operands.
-    func testBF16WeightGradientOfAFewRowConvIsFP32DotProducts() throws {
+    /// On AVX512-BF16, bf16's weight gradient for such a conv (27 lowering rows) runs as bf16 dot
+    /// products with the columns made in cache (`Conv2d.weightGradientInDotProducts`; their bits
+    /// against the lowered columns are DotGEMMTests'): no lowering pass, the bias gradient fp32's
+    /// to the bit (a sum of the output gradient), the weight gradient within bf16's rounding of
+    /// fp32's and not the bits of the packed bf16 product, which groups the pairs otherwise.
+    func testBF16WeightGradientOfAFewRowConvIsBF16DotProducts() throws {
         let kernel = Engine(threads: 2, precision: .bf16).kernel
         try XCTSkipIf(kernel != .avx512BF16, "bf16 runs on \(kernel.rawValue) here: the choice is AVX512-BF16's")
         var random = Initializer(seed: 41)
         let conv = Conv2d(name: "c", inChannels: 3, outChannels: 8, kernel: 3, padding: 1, fusedReLU: true, random: &random)
         conv.paddingValues = [0.25, -0.5, 1]
         let x = randomTensor([3, 6, 40, 48], seed: 42), dy = randomTensor([8, 6, 40, 48], seed: 43)
-        func weightGradient(_ precision: Precision) -> (bits: [UInt32], lowered: Bool) {
+        func gradients(_ precision: Precision) -> (weight: [Float], bias: [Float], lowered: Bool) {
             let profile = EngineProfile()
             conv.engine = Engine(threads: 2, precision: precision, profile: profile)
             _ = conv.forward(x, training: true)
             _ = conv.backward(dy, needInput: false, replacing: true)
             let lowered = profile.report.contains { $0.key.layer == "c" && $0.key.direction == .backward && $0.key.phase == .lowering }
-            return ((conv.weight.grad.data + conv.bias.grad.data).map(\.bitPattern), lowered)
+            return (conv.weight.grad.data, conv.bias.grad.data, lowered)
         }
-        let bf16 = weightGradient(.bf16), fp32 = weightGradient(.fp32)
-        XCTAssertTrue(bf16.bits == fp32.bits, "bf16's weight and bias gradients are fp32's")
+        let bf16 = gradients(.bf16), fp32 = gradients(.fp32)
         XCTAssertFalse(bf16.lowered, "no lowering pass: the columns are made in cache")
-        // The bf16 product would have rounded dY and the columns: not these bits.
-        var rounded = [Float](repeating: 0, count: 8 * 27)
-        let width = 6 * 40 * 48
-        var columns = [Float](repeating: 0, count: 27 * width)
-        let geometry = Im2Col.Geometry(channels: 3, channelStride: 6 * 40 * 48, height: 40, width: 48, kernel: 3, padding: 1,
+        XCTAssertEqual(bf16.bias.map(\.bitPattern), fp32.bias.map(\.bitPattern), "the bias gradient is a float32 sum in both")
+        XCTAssertNotEqual(bf16.weight.map(\.bitPattern), fp32.weight.map(\.bitPattern), "bf16 rounds dY and the columns")
+        XCTAssertLessThan(relativeError(bf16.weight, fp32.weight), 4 * 0x1p-8, "within bf16's rounding of fp32")
+        // The packed bf16 product over the same columns, one image at a time as the layer's parts go.
+        let plane = 40 * 48
+        var columns = [Float](repeating: 0, count: 27 * plane), packed = [Float](repeating: 0, count: 8 * 27)
+        let geometry = Im2Col.Geometry(channels: 3, channelStride: 6 * plane, height: 40, width: 48, kernel: 3, padding: 1,
                                        paddingValues: conv.paddingValues)
-        x.data.withUnsafeBufferPointer { xs in
-            columns.withUnsafeMutableBufferPointer { cols in
-                for i in 0..<6 { Im2Col.lower(xs.baseAddress! + i * 40 * 48, geometry, into: cols.baseAddress! + i * 40 * 48, rowStride: width) }
+        for i in 0..<6 {
+            x.data.withUnsafeBufferPointer { xs in
+                columns.withUnsafeMutableBufferPointer { Im2Col.lower(xs.baseAddress! + i * plane, geometry, into: $0.baseAddress!, rowStride: plane) }
             }
+            var rows = [Float]()
+            for ch in 0..<8 {
+                let first = (ch * 6 + i) * plane
+                rows += dy.data[first..<(first + plane)]
+            }
+            var part = [Float](repeating: 0, count: 8 * 27)
+            BLAS.gemm(.avx512BF16, false, true, m: 8, n: 27, k: plane, rows, lda: plane, columns, ldb: plane, beta: 0, &part, ldc: 27)
+            for e in packed.indices { packed[e] += part[e] }
         }
-        BLAS.gemm(.avx512BF16, false, true, m: 8, n: 27, k: width, dy.data, lda: width, columns, ldb: width, beta: 0, &rounded, ldc: 27)
-        XCTAssertTrue(rounded.map(\.bitPattern) != Array(bf16.bits.prefix(8 * 27)), "the bf16 product rounds its operands")
+        XCTAssertNotEqual(packed.map(\.bitPattern), bf16.weight.map(\.bitPattern), "not the packed bf16 product's grouping")
+        XCTAssertLessThan(relativeError(packed, bf16.weight), 4 * 0x1p-8, "the packed product agrees within rounding")
     }
 
     /// In a layer, where the output is not kept: the convolution reads the image and pools in

@@ -7,3 +7,9 @@ func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
     for i in t.data.indices { t.data[i] = Float(random.unit()) * 2 - 1 }
     return t
 }
+
+/// Largest difference relative to the largest magnitude of the reference.
+func relativeError(_ a: [Float], _ reference: [Float]) -> Float {
+    let scale = max(reference.map { abs($0) }.max()!, 1e-12)
+    return zip(a, reference).map { abs($0 - $1) }.max()! / scale
+}

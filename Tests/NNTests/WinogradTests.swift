@@ -25,12 +25,6 @@ final class WinogradTests: XCTestCase {
     /// transforms scale values by up to 8 (Aᵀ) and 5 (Bᵀ), so its sums round more coarsely.
     func tolerance(_ tile: WinogradConvolution.Tile) -> Float { tile == .f2 ? 2e-6 : 1e-5 }
 
-    /// Largest difference relative to the largest magnitude of the reference.
-    func relativeError(_ a: [Float], _ reference: [Float]) -> Float {
-        let scale = max(reference.map { abs($0) }.max()!, 1e-12)
-        return zip(a, reference).map { abs($0 - $1) }.max()! / scale
-    }
-
     /// Shapes that cross the transforms' 64-tile blocks (widths 140 and 280: 70 tiles a row of
     /// either size), single tile rows, bands forced down to one tile row or up to several images
     /// a piece, and both orientations of the weight gradient's products; under `winograd`,

@@ -93,8 +93,9 @@ enum StageTable {
         // provenance); the key chains through generate's key instead.
         // train 7: in bf16 on AVX512-BF16, Winograd's weight-gradient products over pieces of 256
         // tiles or more (SmallCNN's second and third convolutions) sum as bf16 dot products with
-        // their lanes in registers instead of the packed kernel's order, so every bf16 model's
-        // bytes changed (fp32's did not).
+        // their lanes in registers instead of the packed kernel's order, and the first
+        // convolution's weight gradient as bf16 dot products instead of fp32 ones, so every bf16
+        // model's bytes changed (fp32's did not).
         // train 6: in fp32 on AVX-512, Winograd's weight-gradient products over pieces of 256
         // tiles or more (SmallCNN's second convolution) sum as dot products with their lanes in
         // registers instead of the packed kernel's order, so every fp32 model's bytes changed.

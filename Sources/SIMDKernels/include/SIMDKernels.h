@@ -83,6 +83,12 @@ int asl_gemm_bf16_dot_registers_avx512(size_t m, size_t n, size_t k, const float
 int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
                                         size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
                                         const float *padding_values, float beta, float *c, size_t ldc);
+/// The same weight gradient in bf16: each block of k's rows of dY and of the lowering rounded
+/// to bf16 once, each lane adding vdpbf16ps pairs, then the same lane tree. Declines as the
+/// fp32 one does, and without AVX512-BF16.
+int asl_conv_weight_gradient_dot_bf16_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
+                                             size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
+                                             const float *padding_values, float beta, float *c, size_t ldc);
 /// The same product in plain C, bit for bit: the reference for `asl_sgemm_dot_avx512`.
 void asl_sgemm_dot_plain(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                          size_t ldc);
