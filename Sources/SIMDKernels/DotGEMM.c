@@ -130,8 +130,6 @@ static void block_8x3(const float *const ar[DOT_MR], const float *const br[DOT_N
 }
 
 #undef DOT_ROW
-#undef DOT_LOAD
-#undef DOT_STORE
 
 /// Floats between the rows of A's copied block of k: an odd number of cache lines, so the
 /// 8 rows a block reads fall in different L1 sets (rows of a layer's input are 128 KB apart,
@@ -252,14 +250,6 @@ static void block_to_bf16(const float *x, size_t ld, size_t count, size_t width,
         c##i##2 = _mm512_dpbf16_ps(c##i##2, x, y2);                                                  \
     }
 
-#define DOT_LOAD(i)                                                                                  \
-    __m512 c##i##0 = _mm512_load_ps(lanes[i][0]), c##i##1 = _mm512_load_ps(lanes[i][1]), c##i##2 = _mm512_load_ps(lanes[i][2]);
-
-#define DOT_STORE(i)                                                                                 \
-    _mm512_store_ps(lanes[i][0], c##i##0);                                                           \
-    _mm512_store_ps(lanes[i][1], c##i##1);                                                           \
-    _mm512_store_ps(lanes[i][2], c##i##2);
-
 /// block_8x3 in bf16: lane l of an entry adds, 32 values of k at a time (`count` a multiple of
 /// 32), the products of values 2l and 2l + 1 (one vdpbf16ps).
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
@@ -309,18 +299,21 @@ static void dot_blocks_bf16(size_t m, size_t n, size_t k, const float *a, size_t
     }
 }
 
-int asl_conv_weight_gradient_dot_bf16_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
-                                             size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
-                                             const float *padding_values, float beta, float *c, size_t ldc) {
+/// Both precisions' lowered weight gradient: the shapes one group of lanes holds, C = beta·C + the sums.
+static int conv_weight_gradient(int bf16, size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
+                                size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
+                                const float *padding_values, float beta, float *c, size_t ldc) {
     const dot_lowering g = {{image, channels, channel_stride, height, width, kernel, padding, padding_values}, images, image_stride};
     const size_t n = channels * kernel * kernel;
-    if (!asl_simd_has_avx512_bf16() || n == 0 || n > DOT_LOWERED_ROWS || m > group_rows(n) || m * n > DOT_GROUP_ENTRIES
-        || !asl_conv_has_output(&g.input))
+    if (!(bf16 ? asl_simd_has_avx512_bf16() : asl_simd_has_avx512()) || n == 0 || n > DOT_LOWERED_ROWS || m > group_rows(n)
+        || m * n > DOT_GROUP_ENTRIES || !asl_conv_has_output(&g.input))
         return 0;
     float *partials = partials_buffer();
     if (!partials) return 0;
     const size_t plane = asl_conv_output_height(&g.input) * asl_conv_output_width(&g.input);
-    dot_blocks_bf16(m, n, images * plane, dy, ldy, &g, partials);
+    // One group, as by_groups makes for such m and n.
+    if (bf16) dot_blocks_bf16(m, n, images * plane, dy, ldy, &g, partials);
+    else dot_blocks(m, n, images * plane, dy, ldy, NULL, 0, &g, partials);
     finish(m, n, partials, beta, c, ldc);
     return 1;
 }
@@ -328,18 +321,15 @@ int asl_conv_weight_gradient_dot_bf16_avx512(size_t m, const float *dy, size_t l
 int asl_conv_weight_gradient_dot_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
                                         size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
                                         const float *padding_values, float beta, float *c, size_t ldc) {
-    const dot_lowering g = {{image, channels, channel_stride, height, width, kernel, padding, padding_values}, images, image_stride};
-    const size_t n = channels * kernel * kernel;
-    if (!asl_simd_has_avx512() || n == 0 || n > DOT_LOWERED_ROWS || m > group_rows(n) || m * n > DOT_GROUP_ENTRIES
-        || !asl_conv_has_output(&g.input))
-        return 0;
-    float *partials = partials_buffer();
-    if (!partials) return 0;
-    const size_t plane = asl_conv_output_height(&g.input) * asl_conv_output_width(&g.input);
-    // One group, as by_groups makes for such m and n.
-    dot_blocks(m, n, images * plane, dy, ldy, NULL, 0, &g, partials);
-    finish(m, n, partials, beta, c, ldc);
-    return 1;
+    return conv_weight_gradient(0, m, dy, ldy, image, images, image_stride, channels, channel_stride, height, width, kernel, padding,
+                                padding_values, beta, c, ldc);
+}
+
+int asl_conv_weight_gradient_dot_bf16_avx512(size_t m, const float *dy, size_t ldy, const float *image, size_t images, size_t image_stride,
+                                             size_t channels, size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
+                                             const float *padding_values, float beta, float *c, size_t ldc) {
+    return conv_weight_gradient(1, m, dy, ldy, image, images, image_stride, channels, channel_stride, height, width, kernel, padding,
+                                padding_values, beta, c, ldc);
 }
 
 // MARK: short k, lanes in registers
@@ -430,19 +420,6 @@ static uint16_t *bf16_rows_buffer(size_t bytes) {
     return rows;
 }
 
-/// `count` rows of `k` floats (`ld` apart) rounded to bf16 (to nearest even, vcvtne2ps2bf16, as
-/// the packed kernel's packing rounds them), `stride` values apart, zero from k to the stride.
-DOT_BF16_TARGET static void rows_to_bf16(const float *x, size_t ld, size_t count, size_t k, uint16_t *out, size_t stride) {
-    for (size_t r = 0; r < count; r++)
-        for (size_t p = 0; p < stride; p += DOT_BF16_CHUNK) {
-            const size_t left = k > p ? k - p : 0;
-            const __mmask16 lo = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
-            const __mmask16 hi = left >= 32 ? (__mmask16)0xFFFF : left > 16 ? (__mmask16)((1u << (left - 16)) - 1) : 0;
-            const __m512 l = _mm512_maskz_loadu_ps(lo, x + r * ld + p), h = _mm512_maskz_loadu_ps(hi, x + r * ld + p + 16);
-            _mm512_store_si512(out + r * stride + p, (__m512i)_mm512_cvtne2ps_pbh(h, l));
-        }
-}
-
 /// Entries (i0 … i0+3) × (j0 … j0+3) of C = beta·C + A·Bᵀ from the bf16 rows: lane l of an
 /// entry adds, chunk after chunk of 32 values of k, the products of values 2l and 2l + 1 (one
 /// vdpbf16ps), and the lanes then add in `lane_sums16`'s fixed tree. Rows past m or n repeat
@@ -492,8 +469,8 @@ int asl_gemm_bf16_dot_registers_avx512(size_t m, size_t n, size_t k, const float
     uint16_t *rows = bf16_rows_buffer(sizeof(uint16_t) * (m + n) * (stride ? stride : DOT_BF16_CHUNK));
     if (!rows) return 0;
     // Each row is rounded once here, not once per block of the other operand's rows.
-    rows_to_bf16(a, lda, m, k, rows, stride);
-    rows_to_bf16(b, ldb, n, k, rows + m * stride, stride);
+    block_to_bf16(a, lda, m, k, rows, stride);
+    block_to_bf16(b, ldb, n, k, rows + m * stride, stride);
     for (size_t i0 = 0; i0 < m; i0 += REG_MR)
         for (size_t j0 = 0; j0 < n; j0 += REG_NR) reg_block_bf16_4x4(m, n, stride, i0, j0, rows, rows + m * stride, beta, c, ldc);
     return 1;

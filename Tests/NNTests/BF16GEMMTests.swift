@@ -201,37 +201,16 @@ extension BF16GEMMTests {
 }
 
 extension BF16GEMMTests {
-    /// The bf16 few-rows product (a linear layer's training forward: 32 rows across the lanes,
-    /// the weights read where they lie and rounded a row at a time) gives the packed kernel's
-    /// bits: 1, 5, 8, 17 and 32 rows, 1 to 130 columns (partial blocks of 8), k from 0 through an
-    /// odd count (a pair whose second value is past k) to several passes of 384, beta 0, 1 and ½,
-    /// with C inside a wider buffer that holds a NaN. It declines for 33 rows, and without
-    /// AVX512-BF16, leaving C untouched.
+    /// The bf16 few-rows product (a linear layer's training forward: the weights read where they
+    /// lie and rounded a row at a time) gives the packed kernel's bits
+    /// (`checkFewRowsProductGivesThePackedKernelsBits`), k from 0 through an odd count (a pair
+    /// whose second value is past k) to several passes of 384; it declines for 33 rows, and
+    /// without AVX512-BF16, leaving C untouched.
     func testFewRowsProductGivesThePackedKernelsBits() {
         let hasBF16 = asl_simd_has_avx512_bf16() != 0
-        var cases = 0
-        for m in [1, 5, 8, 17, 32, 33] {
-            for n in [1, 9, 130] {
-                for k in [0, 7, 385, 1000] {
-                    for beta: Float in [0, 1, 0.5] {
-                        let (lda, ldb, ldc) = (k + 3, k + 5, n + 2)
-                        let a = values(m * lda, seed: UInt64(m * 7 + k)), b = values(n * ldb, seed: UInt64(n * 11 + k))
-                        var start = values(m * ldc, seed: 5)
-                        start[m * ldc - 3] = .nan
-                        var packed = start, fewRows = start
-                        _ = asl_gemm_bf16_avx512(0, 1, m, n, k, a, lda, b, ldb, beta, &packed, ldc)
-                        let ran = asl_gemm_bf16_avx512_few_rows_bt(m, n, k, a, lda, b, ldb, beta, &fewRows, ldc)
-                        XCTAssertEqual(ran != 0, hasBF16 && m <= 32, "\(m)×\(n)×\(k)")
-                        if ran != 0 {
-                            XCTAssertEqual(fewRows.map(\.bitPattern), packed.map(\.bitPattern), "\(m)×\(n)×\(k), β \(beta)")
-                            cases += 1
-                        } else {
-                            XCTAssertEqual(fewRows.map(\.bitPattern), start.map(\.bitPattern), "a declined call leaves C untouched")
-                        }
-                    }
-                }
-            }
-        }
+        let cases = checkFewRowsProductGivesThePackedKernelsBits(ks: [0, 7, 385, 1000], available: hasBF16,
+                                                                  packed: { asl_gemm_bf16_avx512(0, 1, $0, $1, $2, $3, $4, $5, $6, $7, $8, $9) },
+                                                                  fewRows: asl_gemm_bf16_avx512_few_rows_bt)
         XCTAssertEqual(cases, hasBF16 ? 5 * 3 * 4 * 3 : 0)
     }
 }

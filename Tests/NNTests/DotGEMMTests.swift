@@ -92,28 +92,33 @@ final class DotGEMMTests: XCTestCase {
     /// An entry's bits do not depend on where it lies in C: a product split into row and column
     /// blocks (as threads split a layer's work) gives the whole product's bits.
     func testSplittingCChangesNoBit() {
-        let (m, n, k) = (20, 11, 2000)
-        let a = values(m * k, seed: 21), b = values(n * k, seed: 22)
-        func product(rows: Range<Int>, columns: Range<Int>, into c: inout [Float]) {
+        // The plain copy where the CPU lacks AVX-512 (the AVX-512 one declines there).
+        assertSplittingCChangesNoBit(m: 20, n: 11, k: 2000, seed: 21) { m, n, k, a, lda, b, ldb, beta, c, ldc in
+            if asl_sgemm_dot_avx512(m, n, k, a, lda, b, ldb, beta, c, ldc) == 0 { asl_sgemm_dot_plain(m, n, k, a, lda, b, ldb, beta, c, ldc) }
+            return 1
+        }
+    }
+
+    /// Runs `product` on the whole of an m × n C and on blocks of its rows (cut after row 7) and
+    /// columns (after 1 and 5): every entry must have the same bits both ways.
+    func assertSplittingCChangesNoBit(m: Int, n: Int, k: Int, seed: UInt64, _ product: ProductBT, file: StaticString = #filePath,
+                                      line: UInt = #line) {
+        let a = values(m * k, seed: seed), b = values(n * k, seed: seed + 1)
+        func run(rows: Range<Int>, columns: Range<Int>, into c: inout [Float]) {
             a.withUnsafeBufferPointer { ap in
                 b.withUnsafeBufferPointer { bp in
                     c.withUnsafeMutableBufferPointer { cp in
-                        // The plain copy where the CPU lacks AVX-512 (the AVX-512 one declines there).
-                        if asl_sgemm_dot_avx512(rows.count, columns.count, k, ap.baseAddress! + rows.lowerBound * k, k,
-                                                bp.baseAddress! + columns.lowerBound * k, k, 0,
-                                                cp.baseAddress! + rows.lowerBound * n + columns.lowerBound, n) == 0 {
-                            asl_sgemm_dot_plain(rows.count, columns.count, k, ap.baseAddress! + rows.lowerBound * k, k,
-                                                bp.baseAddress! + columns.lowerBound * k, k, 0,
-                                                cp.baseAddress! + rows.lowerBound * n + columns.lowerBound, n)
-                        }
+                        XCTAssertEqual(product(rows.count, columns.count, k, ap.baseAddress! + rows.lowerBound * k, k,
+                                               bp.baseAddress! + columns.lowerBound * k, k, 0,
+                                               cp.baseAddress! + rows.lowerBound * n + columns.lowerBound, n), 1, file: file, line: line)
                     }
                 }
             }
         }
         var whole = [Float](repeating: 0, count: m * n), pieces = whole
-        product(rows: 0..<m, columns: 0..<n, into: &whole)
-        for rows in [0..<7, 7..<20] { for columns in [0..<1, 1..<5, 5..<11] { product(rows: rows, columns: columns, into: &pieces) } }
-        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern))
+        run(rows: 0..<m, columns: 0..<n, into: &whole)
+        for rows in [0..<7, 7..<m] { for columns in [0..<1, 1..<5, 5..<n] { run(rows: rows, columns: columns, into: &pieces) } }
+        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern), file: file, line: line)
     }
 }
 
@@ -247,22 +252,6 @@ extension DotGEMMTests {
     /// blocks of C (other 4 × 4 blocks, other edge rows) gives the whole product's bits.
     func testBF16RegisterDotsSplittingCChangesNoBit() throws {
         try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "no AVX512-BF16 on this CPU (its declining is checked above)")
-        let (m, n, k) = (21, 11, 300)
-        let a = values(m * k, seed: 41), b = values(n * k, seed: 42)
-        func product(rows: Range<Int>, columns: Range<Int>, into c: inout [Float]) {
-            a.withUnsafeBufferPointer { ap in
-                b.withUnsafeBufferPointer { bp in
-                    c.withUnsafeMutableBufferPointer { cp in
-                        XCTAssertEqual(asl_gemm_bf16_dot_registers_avx512(rows.count, columns.count, k, ap.baseAddress! + rows.lowerBound * k, k,
-                                                                          bp.baseAddress! + columns.lowerBound * k, k, 0,
-                                                                          cp.baseAddress! + rows.lowerBound * n + columns.lowerBound, n), 1)
-                    }
-                }
-            }
-        }
-        var whole = [Float](repeating: 0, count: m * n), pieces = whole
-        product(rows: 0..<m, columns: 0..<n, into: &whole)
-        for rows in [0..<7, 7..<21] { for columns in [0..<1, 1..<6, 6..<11] { product(rows: rows, columns: columns, into: &pieces) } }
-        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern))
+        assertSplittingCChangesNoBit(m: 21, n: 11, k: 300, seed: 41, asl_gemm_bf16_dot_registers_avx512)
     }
 }

@@ -87,37 +87,14 @@ final class PackedGEMMTests: XCTestCase {
 }
 
 extension PackedGEMMTests {
-    /// The few-rows product (a linear layer's forward: rows across the lanes, B read as stored)
-    /// gives the packed kernel's bits for up to 32 rows: 1, 5, 8, 17 and 32 rows (whole and partial
-    /// 8 × 8 transposes), 1 to 130 columns (partial blocks of 8), k from 0 to past several passes of
-    /// 192, beta 0, 1 and ½, with C inside a wider buffer that holds a NaN. It declines for 33 rows, and without
-    /// AVX-512, leaving C untouched; BLAS routes the long products of few rows to it.
+    /// The fp32 few-rows product gives the packed kernel's bits (`checkFewRowsProductGivesThePackedKernelsBits`:
+    /// 1 to 32 rows, partial blocks, k from 0 to past several passes of 192, beta 0, 1 and ½); it
+    /// declines for 33 rows and without AVX-512; BLAS routes the long products of few rows to it.
     func testFewRowsProductGivesThePackedKernelsBits() {
         let hasAVX512 = asl_simd_has_avx512() != 0
-        var cases = 0
-        for m in [1, 5, 8, 17, 32, 33] {
-            for n in [1, 9, 130] {
-                for k in [0, 7, 193, 1000] {
-                    for beta: Float in [0, 1, 0.5] {
-                        let (lda, ldb, ldc) = (k + 3, k + 5, n + 2)
-                        let a = values(m * lda, seed: UInt64(m * 7 + k)), b = values(n * ldb, seed: UInt64(n * 11 + k))
-                        // A NaN in C: beta 0 must ignore it in both kernels alike (an empty product scales it).
-                        var start = values(m * ldc, seed: 5)
-                        start[m * ldc - 3] = .nan
-                        var packed = start, fewRows = start
-                        _ = asl_sgemm_avx512(0, 1, m, n, k, a, lda, b, ldb, beta, &packed, ldc)
-                        let ran = asl_sgemm_avx512_few_rows_bt(m, n, k, a, lda, b, ldb, beta, &fewRows, ldc)
-                        XCTAssertEqual(ran != 0, hasAVX512 && m <= 32, "\(m)×\(n)×\(k)")
-                        if ran != 0 {
-                            XCTAssertEqual(fewRows.map(\.bitPattern), packed.map(\.bitPattern), "\(m)×\(n)×\(k), β \(beta)")
-                            cases += 1
-                        } else {
-                            XCTAssertEqual(fewRows.map(\.bitPattern), start.map(\.bitPattern), "a declined call leaves C untouched")
-                        }
-                    }
-                }
-            }
-        }
+        let cases = checkFewRowsProductGivesThePackedKernelsBits(ks: [0, 7, 193, 1000], available: hasAVX512,
+                                                                  packed: { asl_sgemm_avx512(0, 1, $0, $1, $2, $3, $4, $5, $6, $7, $8, $9) },
+                                                                  fewRows: asl_sgemm_avx512_few_rows_bt)
         XCTAssertEqual(cases, hasAVX512 ? 5 * 3 * 4 * 3 : 0)
         XCTAssertEqual(BLAS.usesFewRows(.avx512, transA: false, transB: true, m: 32, k: 32768), true, "a linear layer's forward")
         XCTAssertEqual(BLAS.usesFewRows(.avx512, transA: false, transB: true, m: 32, k: 500), false, "short k: Winograd's weight gradients")
