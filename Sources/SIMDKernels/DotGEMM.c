@@ -270,12 +270,26 @@ static void block_bf16_8x3(const uint16_t *const ar[DOT_MR], const uint16_t *con
 /// dot_blocks with a lowered B in bf16: each block's rows of A and of the lowering are rounded
 /// once, then every 8 × 3 block of C adds their pairs' products to its lanes. Blocks of k are
 /// DOT_KC (a multiple of 32) long, so a lane sums the same pairs however k is blocked.
+/// Bytes of dot_blocks_bf16's block copies: dY's rows in bf16, the lowering's in fp32 and in bf16.
+enum {
+    DOT_BF16_COPIED_BYTES = 2 * DOT_GROUP_ROWS * DOT_BF16_COPY_STRIDE,
+    DOT_BF16_LOWERED_BYTES = 4 * DOT_LOWERED_ROWS * DOT_COPY_STRIDE,
+    DOT_BF16_BUFFER_BYTES = DOT_BF16_COPIED_BYTES + DOT_BF16_LOWERED_BYTES + 2 * DOT_LOWERED_ROWS * DOT_BF16_COPY_STRIDE
+};
+
+/// The calling thread's buffer for those copies (NULL if it cannot be had): on the heap, taken at
+/// the first call, where static thread-local arrays would add half a megabyte to every thread.
+static void *bf16_dot_buffer(void) {
+    static _Thread_local void *buffer;
+    if (!buffer) buffer = aligned_alloc(64, DOT_BF16_BUFFER_BYTES);
+    return buffer;
+}
+
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
-static void dot_blocks_bf16(size_t m, size_t n, size_t k, const float *a, size_t lda, const dot_lowering *g, float *partials) {
+static void dot_blocks_bf16(size_t m, size_t n, size_t k, const float *a, size_t lda, const dot_lowering *g, float *partials, void *buffer) {
     static _Thread_local float scratch[DOT_MR * DOT_NR][DOT_LANES] __attribute__((aligned(64)));
-    static _Thread_local uint16_t copied[DOT_GROUP_ROWS * DOT_BF16_COPY_STRIDE] __attribute__((aligned(64)));
-    static _Thread_local float lowered[DOT_LOWERED_ROWS * DOT_COPY_STRIDE] __attribute__((aligned(64)));
-    static _Thread_local uint16_t lowered_bf16[DOT_LOWERED_ROWS * DOT_BF16_COPY_STRIDE] __attribute__((aligned(64)));
+    uint16_t *copied = buffer, *lowered_bf16 = (uint16_t *)((char *)buffer + DOT_BF16_COPIED_BYTES + DOT_BF16_LOWERED_BYTES);
+    float *lowered = (float *)((char *)buffer + DOT_BF16_COPIED_BYTES);
     for (size_t e = 0; e < m * n * DOT_LANES; e++) partials[e] = 0;
     for (size_t p0 = 0; p0 < k; p0 += DOT_KC) {
         const size_t p1 = p0 + DOT_KC < k ? p0 + DOT_KC : k, count = p1 - p0, chunks = (count + 31) / 32 * 32;
@@ -309,10 +323,11 @@ static int conv_weight_gradient(int bf16, size_t m, const float *dy, size_t ldy,
         || m * n > DOT_GROUP_ENTRIES || !asl_conv_has_output(&g.input))
         return 0;
     float *partials = partials_buffer();
-    if (!partials) return 0;
+    void *copies = bf16 ? bf16_dot_buffer() : NULL;
+    if (!partials || (bf16 && !copies)) return 0;
     const size_t plane = asl_conv_output_height(&g.input) * asl_conv_output_width(&g.input);
     // One group, as by_groups makes for such m and n.
-    if (bf16) dot_blocks_bf16(m, n, images * plane, dy, ldy, &g, partials);
+    if (bf16) dot_blocks_bf16(m, n, images * plane, dy, ldy, &g, partials, copies);
     else dot_blocks(m, n, images * plane, dy, ldy, NULL, 0, &g, partials);
     finish(m, n, partials, beta, c, ldc);
     return 1;
