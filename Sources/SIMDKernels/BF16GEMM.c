@@ -176,13 +176,8 @@ ASL_BF16_TARGET static void kernel_few_rows(size_t kc, const float *bt, size_t l
         // 16 pairs of each column's weights, rounded as the packing rounds them (0 past kc).
         const size_t left = kc - 2 * p0;
         const __mmask16 lo = bf16_lanes(left), hi = left > 16 ? bf16_lanes(left - 16) : 0;
-        for (size_t j = 0; j < FEW_COLUMNS; j++) {
+        for (size_t j = 0; j < FEW_COLUMNS; j++)
             _mm512_store_si512(w[j], bf16_convert(_mm512_maskz_loadu_ps(lo, b[j] + 2 * p0), _mm512_maskz_loadu_ps(hi, b[j] + 2 * p0 + 16)));
-            // The same values of the next 8 columns, which the next call reads: their rows are
-            // a layer's inputs apart (128 KB), too far for the prefetchers to follow.
-            _mm_prefetch((const char *)(b[j] + FEW_COLUMNS * ldb + 2 * p0), _MM_HINT_T0);
-            _mm_prefetch((const char *)(b[j] + FEW_COLUMNS * ldb + 2 * p0 + 16), _MM_HINT_T0);
-        }
         const size_t count = pairs - p0 < 16 ? pairs - p0 : 16;
         for (size_t q = 0; q < count; q++) {
             const uint32_t *ap = at + FEW_ROWS * (p0 + q);

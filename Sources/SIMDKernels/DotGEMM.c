@@ -91,6 +91,7 @@ void asl_sgemm_dot_plain(size_t m, size_t n, size_t k, const float *a, size_t ld
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #include <stdint.h>
+#include "BF16Pack.h"
 
 static _Thread_local float *dot_partials;
 
@@ -230,15 +231,12 @@ enum { DOT_BF16_COPY_STRIDE = DOT_KC + 32 };
 
 /// `count` rows of `width` floats (`ld` apart) rounded to bf16 (vcvtne2ps2bf16, as every bf16
 /// packing rounds), at `stride`, zero from width to the next multiple of 32.
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
-static void block_to_bf16(const float *x, size_t ld, size_t count, size_t width, uint16_t *out, size_t stride) {
+ASL_BF16_TARGET static void block_to_bf16(const float *x, size_t ld, size_t count, size_t width, uint16_t *out, size_t stride) {
     for (size_t r = 0; r < count; r++)
         for (size_t p = 0; p < width; p += 32) {
             const size_t left = width - p;
-            const __mmask16 lo = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
-            const __mmask16 hi = left >= 32 ? (__mmask16)0xFFFF : left > 16 ? (__mmask16)((1u << (left - 16)) - 1) : 0;
-            const __m512 l = _mm512_maskz_loadu_ps(lo, x + r * ld + p), h = _mm512_maskz_loadu_ps(hi, x + r * ld + p + 16);
-            _mm512_store_si512(out + r * stride + p, (__m512i)_mm512_cvtne2ps_pbh(h, l));
+            const __mmask16 lo = bf16_lanes(left), hi = left > 16 ? bf16_lanes(left - 16) : 0;
+            _mm512_store_si512(out + r * stride + p, bf16_convert(_mm512_maskz_loadu_ps(lo, x + r * ld + p), _mm512_maskz_loadu_ps(hi, x + r * ld + p + 16)));
         }
 }
 
@@ -252,8 +250,7 @@ static void block_to_bf16(const float *x, size_t ld, size_t count, size_t width,
 
 /// block_8x3 in bf16: lane l of an entry adds, 32 values of k at a time (`count` a multiple of
 /// 32), the products of values 2l and 2l + 1 (one vdpbf16ps).
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
-static void block_bf16_8x3(const uint16_t *const ar[DOT_MR], const uint16_t *const br[DOT_NR], size_t count, float *const lanes[DOT_MR][DOT_NR]) {
+ASL_BF16_TARGET static void block_bf16_8x3(const uint16_t *const ar[DOT_MR], const uint16_t *const br[DOT_NR], size_t count, float *const lanes[DOT_MR][DOT_NR]) {
     DOT_LOAD(0) DOT_LOAD(1) DOT_LOAD(2) DOT_LOAD(3) DOT_LOAD(4) DOT_LOAD(5) DOT_LOAD(6) DOT_LOAD(7)
     for (size_t p = 0; p < count; p += 32) {
         const __m512bh y0 = (__m512bh)_mm512_load_si512(br[0] + p), y1 = (__m512bh)_mm512_load_si512(br[1] + p),
@@ -285,8 +282,7 @@ static void *bf16_dot_buffer(void) {
     return buffer;
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
-static void dot_blocks_bf16(size_t m, size_t n, size_t k, const float *a, size_t lda, const dot_lowering *g, float *partials, void *buffer) {
+ASL_BF16_TARGET static void dot_blocks_bf16(size_t m, size_t n, size_t k, const float *a, size_t lda, const dot_lowering *g, float *partials, void *buffer) {
     static _Thread_local float scratch[DOT_MR * DOT_NR][DOT_LANES] __attribute__((aligned(64)));
     uint16_t *copied = buffer, *lowered_bf16 = (uint16_t *)((char *)buffer + DOT_BF16_COPIED_BYTES + DOT_BF16_LOWERED_BYTES);
     float *lowered = (float *)((char *)buffer + DOT_BF16_COPIED_BYTES);
@@ -417,8 +413,6 @@ int asl_sgemm_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a,
 
 // MARK: short k in bf16, lanes in registers
 
-#define DOT_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
-
 /// bf16 values a chunk of k holds: one vdpbf16ps adds 32 products, two per lane.
 enum { DOT_BF16_CHUNK = 32 };
 
@@ -439,7 +433,7 @@ static uint16_t *bf16_rows_buffer(size_t bytes) {
 /// entry adds, chunk after chunk of 32 values of k, the products of values 2l and 2l + 1 (one
 /// vdpbf16ps), and the lanes then add in `lane_sums16`'s fixed tree. Rows past m or n repeat
 /// the last one, and their sums are dropped.
-DOT_BF16_TARGET static void reg_block_bf16_4x4(size_t m, size_t n, size_t stride, size_t i0, size_t j0, const uint16_t *a,
+ASL_BF16_TARGET static void reg_block_bf16_4x4(size_t m, size_t n, size_t stride, size_t i0, size_t j0, const uint16_t *a,
                                                const uint16_t *b, float beta, float *c, size_t ldc) {
     const uint16_t *ar[REG_MR], *br[REG_NR];
     for (size_t i = 0; i < REG_MR; i++) ar[i] = a + (i0 + i < m ? i0 + i : m - 1) * stride;
@@ -457,22 +451,16 @@ DOT_BF16_TARGET static void reg_block_bf16_4x4(size_t m, size_t n, size_t stride
             acc[4 * i + 3] = _mm512_dpbf16_ps(acc[4 * i + 3], x, y3);
         }
     }
-    const __m512 sums = lane_sums16(acc);
-    // Row i's four entries are quarter i of the sums: beta·C + sum, a product then a sum as
-    // the plain expression (contraction is off in this file), four at a time.
-    const __mmask16 columns = (__mmask16)(n - j0 >= REG_NR ? 0xF : (1u << (n - j0)) - 1);
+    float sums[REG_MR * REG_NR] __attribute__((aligned(64)));
+    _mm512_store_ps(sums, lane_sums16(acc));
+    // Row i's four entries are sums[4i …]: beta·C + sum, a product then a sum as the plain
+    // expression (contraction is off in this file), four at a time.
+    const __mmask8 columns = (__mmask8)(n - j0 >= REG_NR ? 0xF : (1u << (n - j0)) - 1);
     const __m128 scale = _mm_set1_ps(beta);
     for (size_t i = 0; i < REG_MR && i0 + i < m; i++) {
         float *row = c + (i0 + i) * ldc + j0;
-        __m128 q;
-        switch (i) {
-        case 0: q = _mm512_extractf32x4_ps(sums, 0); break;
-        case 1: q = _mm512_extractf32x4_ps(sums, 1); break;
-        case 2: q = _mm512_extractf32x4_ps(sums, 2); break;
-        default: q = _mm512_extractf32x4_ps(sums, 3); break;
-        }
-        const __m128 out = beta == 0 ? q : _mm_add_ps(_mm_mul_ps(scale, _mm_maskz_loadu_ps((__mmask8)columns, row)), q);
-        _mm_mask_storeu_ps(row, (__mmask8)columns, out);
+        const __m128 q = _mm_load_ps(sums + REG_NR * i);
+        _mm_mask_storeu_ps(row, columns, beta == 0 ? q : _mm_add_ps(_mm_mul_ps(scale, _mm_maskz_loadu_ps(columns, row)), q));
     }
 }
 
