@@ -70,6 +70,13 @@ public final class Conv2d {
     /// Whether `outputBuffer` holds the last forward's output (a forward that pooled pieces
     /// in cache without keeping them leaves it stale).
     private var outputIsCurrent = false
+    /// What the transformed (and, in bf16, packed) weights at the start of `winogradScratch` were
+    /// made from, so that forwards with unchanged weights (inference, batch after batch or image
+    /// after image) skip making them again; nil when that memory holds something else.
+    private var transformedWeights: TransformedWeights?
+    private struct TransformedWeights: Equatable {
+        var version: UInt64, tile: WinogradConvolution.Tile, kernel: ProductKernel, packed: Bool
+    }
     /// Whether the last forward's pooled output is (N, K, h, w) (`imageMajor` in inference), not (K, N, h, w).
     private(set) var lastPooledIsImageMajor = false
 
@@ -83,17 +90,39 @@ public final class Conv2d {
     /// GEMMs. (A variable so tests can force chunks of one image.)
     var columnBytesPerChunk = 4 << 20
 
-    public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, padding: Int, fusedReLU: Bool = false,
-                random: inout Initializer) {
+    public convenience init(name: String, inChannels: Int, outChannels: Int, kernel: Int, padding: Int, fusedReLU: Bool = false,
+                            random: inout Initializer) {
+        let fanIn = inChannels * kernel * kernel
+        self.init(name: name, inChannels: inChannels, outChannels: outChannels, kernel: kernel, padding: padding, fusedReLU: fusedReLU,
+                  weight: Parameter(name: name + ".weight", value: random.uniform(shape: [outChannels, inChannels, kernel, kernel], fanIn: fanIn)),
+                  bias: Parameter(name: name + ".bias", value: random.uniform(shape: [outChannels], fanIn: fanIn)))
+    }
+
+    private init(name: String, inChannels: Int, outChannels: Int, kernel: Int, padding: Int, fusedReLU: Bool,
+                 weight: Parameter, bias: Parameter) {
         self.name = name
         self.fusedReLU = fusedReLU
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernel = kernel
         self.padding = padding
-        let fanIn = inChannels * kernel * kernel
-        weight = Parameter(name: name + ".weight", value: random.uniform(shape: [outChannels, inChannels, kernel, kernel], fanIn: fanIn))
-        bias = Parameter(name: name + ".bias", value: random.uniform(shape: [outChannels], fanIn: fanIn))
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// A convolution with `other`'s parameters (the same objects, so it sees every change to
+    /// them) and settings, and buffers of its own: one thread's copy for work that runs several
+    /// of them at once (SmallCNN's image-by-image inference). It computes the same bits.
+    convenience init(sharingParametersOf other: Conv2d) {
+        self.init(name: other.name, inChannels: other.inChannels, outChannels: other.outChannels, kernel: other.kernel,
+                  padding: other.padding, fusedReLU: other.fusedReLU, weight: other.weight, bias: other.bias)
+        paddingValues = other.paddingValues
+        engine = other.engine
+        poolsInProducts = other.poolsInProducts
+        lowersInWeightGradient = other.lowersInWeightGradient
+        winogradPieceBytes = other.winogradPieceBytes
+        columnBytesPerChunk = other.columnBytesPerChunk
+        forwardBandBytes = other.forwardBandBytes
     }
 
     func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
@@ -168,6 +197,15 @@ public final class Conv2d {
         }
     }
 
+    /// Where an inference forward writes its pooled output, (K, N', h, w) channel-major with
+    /// the forward's images first in each channel's run of N' planes: image 0 at `start`,
+    /// channel planes `channelStride` floats apart. (Image-by-image inference writes each image
+    /// into its place in the batch.)
+    struct PooledDestination {
+        var start: UnsafeMutablePointer<Float>
+        var channelStride: Int
+    }
+
     /// Keeps the input for `backward` when `training`.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         forward(x, training: training, pool: nil)
@@ -180,7 +218,11 @@ public final class Conv2d {
     /// With `imageMajor`, inference (pooling, output not kept) writes the pooled output as
     /// (N, K, H'/2, W'/2), PyTorch's order, which a linear layer reads flattened as it is: no
     /// pass that swaps the leading axes afterwards; `lastPooledIsImageMajor` says whether it did.
-    func forward(_ x: Tensor, training: Bool, pool: MaxPool2d?, keepOutput: Bool = false, imageMajor: Bool = false) -> Tensor {
+    ///
+    /// With `pooledInto` (inference, pooling, output not kept), the pooled output goes there
+    /// instead of `pool`'s buffer, and the returned tensor is empty.
+    func forward(_ x: Tensor, training: Bool, pool: MaxPool2d?, keepOutput: Bool = false, imageMajor: Bool = false,
+                 pooledInto destination: PooledDestination? = nil) -> Tensor {
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         precondition(c == inChannels, "Conv2d expects \(inChannels) input channels, got \(c)")
         let (oh, ow) = outputSize(h, w)
@@ -195,6 +237,7 @@ public final class Conv2d {
         // of the biased values, which backward routes through, so it biases first.
         let poolFirst = !training && !keep
         let pooledImageMajor = imageMajor && poolFirst
+        precondition(destination == nil || (poolFirst && pool != nil && !imageMajor), "\(name): only inference's pooled output goes to a destination")
         var out = keep ? Tensor.take(&outputBuffer, [outChannels, n, oh, ow]) : outputBuffer
         let winograd = winogradTile(height: h, width: w).map {
             WinogradConvolution.pieces($0, inChannels: c, outChannels: kOut, height: h, width: w, images: n, bytes: winogradPieceBytes)
@@ -225,17 +268,25 @@ public final class Conv2d {
         if let tile {
             // 16 floats more, so that the scratch can start on a cache line (the packed operands' loads need it).
             let size = uSize + plan.workers * winogradWorkerSize + 16
-            if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
-            weight.value.data.withUnsafeBufferPointer { wt in
-                winogradScratch.withUnsafeMutableBufferPointer { ws in
-                    let u = Self.cacheLineStart(ws.baseAddress!)
-                    engine.timed(name, .forward, .transform) {
-                        WinogradConvolution.transformWeights(tile, wt.baseAddress!, outChannels: kOut, inChannels: c, into: u)
-                        if packsBF16 {
-                            WinogradConvolution.packWeights(tile, u, outChannels: kOut, inChannels: c, into: u + uSize - packedUSize)
+            if winogradScratch.count < size {
+                winogradScratch = [Float](repeating: 0, count: size)
+                transformedWeights = nil
+            }
+            // Skipped while the weights, transformed and packed the same way, are still in place.
+            let made = TransformedWeights(version: weight.version, tile: tile, kernel: engine.kernel, packed: packsBF16)
+            if transformedWeights != made {
+                weight.value.data.withUnsafeBufferPointer { wt in
+                    winogradScratch.withUnsafeMutableBufferPointer { ws in
+                        let u = Self.cacheLineStart(ws.baseAddress!)
+                        engine.timed(name, .forward, .transform) {
+                            WinogradConvolution.transformWeights(tile, wt.baseAddress!, outChannels: kOut, inChannels: c, into: u)
+                            if packsBF16 {
+                                WinogradConvolution.packWeights(tile, u, outChannels: kOut, inChannels: c, into: u + uSize - packedUSize)
+                            }
                         }
                     }
                 }
+                transformedWeights = made
             }
         }
         /// One piece's products, lowered: columns of `count` images from `first`, output rows y0 ..< y1,
@@ -257,7 +308,8 @@ public final class Conv2d {
             nonisolated(unsafe) let (po, pw) = (poolOut, poolWinners)
             let pooledPlane = (oh / 2) * (ow / 2)
             // Where plane (channel, image) of the pooled output (and of the winners) starts.
-            let (pooledChannelStride, pooledImageStride) = pooledImageMajor ? (pooledPlane, kOut * pooledPlane) : (n * pooledPlane, pooledPlane)
+            let (pooledChannelStride, pooledImageStride) = pooledImageMajor ? (pooledPlane, kOut * pooledPlane)
+                : (destination?.channelStride ?? n * pooledPlane, pooledPlane)
             x.data.withUnsafeBufferPointer { src in
                 scratch.withUnsafeMutableBufferPointer { sc in
                     out.data.withUnsafeMutableBufferPointer { o in
@@ -306,13 +358,13 @@ public final class Conv2d {
                                                         piece, input: s, inChannels: c, outChannels: kOut, weights: u,
                                                         packedWeights: packsBF16 ? UnsafeRawPointer(u + uSize - packedUSize) : nil,
                                                         workspace: u + uSize + worker * winogradWorkerSize, out: place!, pooled: pooled, engine: engine, name: name)
-                                                } else if poolsInProduct, let po, let pw {
+                                                } else if poolsInProduct, let po {
                                                     engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(kOut * width * plan.rows)) {
                                                         for i in 0..<count {
                                                             let offset = (first + i) * pooledImageStride + (y0 / 2) * (ow / 2)
                                                             let done = PooledConvolution.convolveAndPool(
                                                                 engine.kernel, m: kOut, packedWeights: packedWeights!, image: s + (first + i) * h * w, geometry,
-                                                                rows: y0..<y1, bias: bp, relu: relu, into: po + offset, winners: poolFirst ? nil : pw + offset,
+                                                                rows: y0..<y1, bias: bp, relu: relu, into: po + offset, winners: poolFirst ? nil : pw! + offset,
                                                                 channelStride: pooledChannelStride)
                                                             precondition(done, "the pooled convolution declined after its weights were packed")
                                                         }
@@ -330,7 +382,7 @@ public final class Conv2d {
                                                         }
                                                     }
                                                 }
-                                                guard let po, let pw else { continue }
+                                                guard let po else { continue }
                                                 engine.timedInWorker(name, .forward, .pooling) {
                                                     for ch in 0..<kOut {
                                                         for i in 0..<count {
@@ -339,7 +391,7 @@ public final class Conv2d {
                                                             if poolFirst {
                                                                 MaxPool2d.poolRowsBiased(products, po + offset, height: pieceRows, width: ow, bias: bp[ch], relu: relu)
                                                             } else {
-                                                                MaxPool2d.poolRows(products, po + offset, pw + offset, height: pieceRows, width: ow)
+                                                                MaxPool2d.poolRows(products, po + offset, pw! + offset, height: pieceRows, width: ow)
                                                             }
                                                         }
                                                     }
@@ -357,7 +409,11 @@ public final class Conv2d {
             }
         }
         var result: Tensor
-        if pooling, let pool {
+        if let destination {
+            precondition(pooling, "\(name): a pooled destination needs even planes")
+            run(destination.start, nil)
+            result = Tensor(zeros: [0])
+        } else if pooling, let pool {
             result = pool.forward(inputShape: pooledImageMajor ? [n, kOut, oh, ow] : [kOut, n, oh, ow], recordsWinners: !poolFirst) { run($0, $1) }
         } else {
             run(nil, nil)
@@ -573,6 +629,7 @@ extension Conv2d {
         let partialsAt = uSize + workers * workerSize, sumAt = partialsAt + parts * partialSize
         let size = sumAt + uSize
         if winogradScratch.count < size { winogradScratch = [Float](repeating: 0, count: size) }
+        transformedWeights = nil // backward lays the scratch out its own way
         let plane = h * w, tileRowsPerImage = h / tile.side
         // Per worker, one piece's images' routed output gradient.
         let routedSize: Int

@@ -23,7 +23,7 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
 /// outputs whose values do not depend on which thread computes them.
 public struct Engine: Sendable {
     /// Threads the layers run on (at least 1).
-    public let threads: Int
+    public private(set) var threads: Int
     /// The precision asked for.
     public let requestedPrecision: Precision
     /// The product kernel that runs: fp32 (our AVX-512 kernel or OpenBLAS) or one of the bf16 ones.
@@ -41,6 +41,14 @@ public struct Engine: Sendable {
         self.requestedPrecision = precision
         self.kernel = precision == .bf16 ? (ProductKernel.bf16 ?? ProductKernel.fp32) : ProductKernel.fp32
         self.profile = profile
+    }
+
+    /// This engine on one thread: for a worker's own copy of layers inside work that already
+    /// runs on every thread (same kernel, precision and profile).
+    var singleThreaded: Engine {
+        var engine = self
+        engine.threads = 1
+        return engine
     }
 
     /// The precision the products actually run in: fp32 when bf16 was asked for on a CPU with

@@ -91,8 +91,21 @@ public final class SmallCNN {
             for conv in convs { conv.engine = engine }
             for pool in pools { pool.engine = engine }
             for linear in [classHidden, classOut, distanceHidden, distanceOut] { linear.engine = engine }
+            for lane in imageLanes { lane.engine = engine.singleThreaded }
         }
     }
+
+    /// Inference runs the first two blocks image by image, each worker on its own copies of
+    /// them (`ImageLane`): the first block's output for one image (32 × 64 × 64 floats, 512 KB)
+    /// is read by the second while it is still in the core's L2, where a whole batch's (16 MB)
+    /// went to memory and came back. The third block's planes are small (16 × 16 pooled), so it
+    /// runs on the batch, whose Winograd products are then wide. Every output is the same sum
+    /// either way: the same bits.
+    var imageByImageInference = true
+    /// One copy of the first two blocks per worker, made at the first inference.
+    private var imageLanes: [ImageLane] = []
+    /// The second block's pooled output for the batch, (C, N, S/4, S/4), gathered from the lanes.
+    private var blockTwoOutput = Tensor(zeros: [0])
 
     /// PyTorch's default initialisation, seeded.
     public init(architecture: SmallCNNArchitecture, seed: UInt64) {
@@ -130,24 +143,18 @@ public final class SmallCNN {
     public func forward(_ input: Tensor, training: Bool, keepingFeatureMaps: Bool = false) -> (logits: Tensor, distance: Tensor) {
         let n = input.shape[0]
         precondition(input.shape == [n, 3, architecture.inputSize, architecture.inputSize], "SmallCNN input must be (N, 3, S, S)")
-        engine.timed("input", .forward, .input) {
-            channelMajorInput = input.swappingLeadingAxes(reusing: &channelMajorInput, threads: engine.threads)
-            if let standard = architecture.inputStandardisation {
-                let plane = channelMajorInput.count / 3
-                channelMajorInput.data.withUnsafeMutableBufferPointer { x in
-                    for c in 0..<3 {
-                        let (mean, scale) = (standard.mean[c], 1 / standard.std[c])
-                        for i in (c * plane)..<((c + 1) * plane) { x[i] = (x[i] - mean) * scale }
-                    }
-                }
+        var x: Tensor
+        if !training, !keepingFeatureMaps, imageByImageInference {
+            x = firstBlocksImageByImage(input)
+        } else {
+            x = channelMajorStandardised(input)
+            for block in 0..<2 {
+                // Bias, ReLU and pooling fused into the conv's bands.
+                x = convs[block].forward(x, training: training, pool: pools[block], keepOutput: keepingFeatureMaps)
             }
         }
-        var x = channelMajorInput
-        for block in 0..<3 {
-            // Bias, ReLU and pooling fused into the conv's bands; inference's last block writes
-            // (N, C, h, w), the flatten order, itself.
-            x = convs[block].forward(x, training: training, pool: pools[block], keepOutput: keepingFeatureMaps, imageMajor: block == 2)
-        }
+        // Inference's last block writes (N, C, h, w), the flatten order, itself.
+        x = convs[2].forward(x, training: training, pool: pools[2], keepOutput: keepingFeatureMaps, imageMajor: true)
         // (C, N, h, w) → (N, C·h·w): PyTorch's flatten order.
         let flattened = !convs[2].lastPooledIsImageMajor
         var rows = flattened ? engine.timed("flatten", .forward, .layout) { x.swappingLeadingAxes(reusing: &flat, threads: engine.threads) } : x
@@ -165,6 +172,63 @@ public final class SmallCNN {
         engine.timed("dist_head", .forward, .activation) { ReLU.forward(&distanceActivation) }
         let distance = distanceOut.forward(distanceActivation, training: training)
         return (logits, distance)
+    }
+
+    /// The batch (N, 3, S, S) as (3, N, S, S), standardised: the first conv's input.
+    private func channelMajorStandardised(_ input: Tensor) -> Tensor {
+        engine.timed("input", .forward, .input) {
+            channelMajorInput = input.swappingLeadingAxes(reusing: &channelMajorInput, threads: engine.threads)
+            if let standard = architecture.inputStandardisation {
+                let plane = channelMajorInput.count / 3
+                channelMajorInput.data.withUnsafeMutableBufferPointer { x in
+                    Self.standardise(x.baseAddress!, plane: plane, standard)
+                }
+            }
+        }
+        return channelMajorInput
+    }
+
+    /// (x − mean) / std in place, channel by channel, over three planes of `plane` floats.
+    private static func standardise(_ x: UnsafeMutablePointer<Float>, plane: Int, _ standard: InputStandardisation) {
+        for c in 0..<3 {
+            let (mean, scale) = (standard.mean[c], 1 / standard.std[c])
+            for i in (c * plane)..<((c + 1) * plane) { x[i] = (x[i] - mean) * scale }
+        }
+    }
+
+    /// Inference's first two blocks, image by image on every worker (see `imageByImageInference`):
+    /// the second block's pooled output for the batch, (C, N, S/4, S/4).
+    private func firstBlocksImageByImage(_ input: Tensor) -> Tensor {
+        let n = input.shape[0], side = architecture.inputSize, imageSize = 3 * side * side
+        let (k, outPlane) = (architecture.channels[1], (side / 4) * (side / 4))
+        var out = Tensor.take(&blockTwoOutput, [k, n, side / 4, side / 4])
+        while imageLanes.count < min(engine.threads, n) {
+            imageLanes.append(ImageLane(convs: convs[0..<2], pools: pools[0..<2], side: side, engine: engine.singleThreaded))
+        }
+        let standard = architecture.inputStandardisation
+        nonisolated(unsafe) let lanes = imageLanes
+        input.data.withUnsafeBufferPointer { src in
+            out.data.withUnsafeMutableBufferPointer { o in
+                nonisolated(unsafe) let (s, op) = (src.baseAddress!, o.baseAddress!)
+                // One image a part, taken by whichever worker is free.
+                Parallel.forEachPart(n, threads: engine.threads) { worker, i in
+                    let lane = lanes[worker]
+                    lane.engine.timed("input", .forward, .input) {
+                        // (3, S, S) of one image is (3, 1, S, S): channel-major as it is.
+                        lane.image.data.withUnsafeMutableBufferPointer { image in
+                            image.baseAddress!.update(from: s + i * imageSize, count: imageSize)
+                            if let standard { Self.standardise(image.baseAddress!, plane: side * side, standard) }
+                        }
+                    }
+                    let x = lane.convs[0].forward(lane.image, training: false, pool: lane.pools[0])
+                    // Straight into the image's place in the batch.
+                    _ = lane.convs[1].forward(x, training: false, pool: lane.pools[1],
+                                              pooledInto: .init(start: op + i * outPlane, channelStride: n * outPlane))
+                }
+            }
+        }
+        blockTwoOutput = out
+        return out
     }
 
     /// The post-ReLU class_head.0 activations of the last forward, (N, classHidden).

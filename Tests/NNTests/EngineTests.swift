@@ -152,6 +152,53 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    /// Inference runs the first two blocks image by image on each worker's copies of them, and
+    /// keeps conv 2's transformed weights between forwards: it gives the batched inference's bits
+    /// for an odd batch with 1, 2 or 3 threads, in fp32 (F(4×4)) and bf16 (F(2×2)), and after the
+    /// weights change in place or a training step has used the same buffers it gives what a
+    /// fresh model with those weights gives.
+    func testImageByImageInferenceGivesTheBatchedBitsAndFollowsWeightChanges() {
+        let architecture = SmallCNNArchitecture(inputSize: 32, channels: [16, 16, 24], classHidden: 30, distanceHidden: 20, classes: 26,
+                                                inputStandardisation: InputStandardisation(mean: [0.8, 0.7, 0.9], std: [0.2, 0.15, 0.1]))
+        let x = randomTensor([7, 3, 32, 32], seed: 8)
+        func bits(_ outputs: (logits: Tensor, distance: Tensor)) -> [UInt32] {
+            (outputs.logits.data + outputs.distance.data).map(\.bitPattern)
+        }
+        /// What a model that never ran before gives with `model`'s weights (no cached transforms).
+        func fresh(_ model: SmallCNN, _ engine: Engine) -> [UInt32] {
+            let copy = SmallCNN(architecture: architecture, seed: 99)
+            XCTAssertNoThrow(try copy.load(Dictionary(uniqueKeysWithValues: model.stateTensors().map { ($0.name, $0.tensor) })))
+            copy.engine = engine
+            copy.imageByImageInference = false
+            return bits(copy.forward(x, training: false))
+        }
+        for precision in [Precision.fp32, .bf16] {
+            let model = SmallCNN(architecture: architecture, seed: 12), batched = SmallCNN(architecture: architecture, seed: 12)
+            batched.imageByImageInference = false
+            for threads in [1, 2, 3] {
+                let label = "\(precision), \(threads) threads"
+                let engine = Engine(threads: threads, precision: precision)
+                (model.engine, batched.engine) = (engine, engine)
+                let before = bits(model.forward(x, training: false))
+                XCTAssertTrue(before == bits(batched.forward(x, training: false)), "\(label): the batched inference's bits")
+                XCTAssertTrue(before == bits(model.forward(x, training: false)), "\(label), again")
+                // Conv 2's weights changed in place: not the transformed weights of the last forward.
+                let original = model.convs[1].weight.value.data
+                for i in original.indices where i % 3 == threads % 3 { model.convs[1].weight.value.data[i] *= 1.5 }
+                let changed = bits(model.forward(x, training: false))
+                XCTAssertFalse(changed == before, "\(label): the change reaches the outputs")
+                XCTAssertTrue(changed == fresh(model, engine), "\(label), weights changed in place")
+                // A training step's backward lays conv 2's scratch out its own way.
+                let (logits, distance) = model.forward(x, training: true)
+                let loss = DualHeadLoss.evaluate(logits: logits, distance: distance, classes: Array(0..<7), distances: [Float](repeating: 2, count: 7),
+                                                 distanceWeight: 0.25)
+                _ = model.backward(logitsGradient: loss.logitsGradient, distanceGradient: loss.distanceGradient, replacingGradients: true)
+                XCTAssertTrue(bits(model.forward(x, training: false)) == fresh(model, engine), "\(label), after a backward")
+                model.convs[1].weight.value.data = original
+            }
+        }
+    }
+
     func testTinyModelOverfitsATinyDataSet() {
         let model = tinyModel(seed: 1)
         let (input, classes, loss) = train(model, steps: 150)
