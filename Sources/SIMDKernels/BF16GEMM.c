@@ -1,5 +1,6 @@
 #include "SIMDKernels.h"
 #include "GEMMCommon.h"
+#include "ThreadBuffer.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include "BF16Pack.h"
@@ -158,8 +159,7 @@ static const asl_gemm_blocking *blocking_for(size_t n) {
 enum { FEW_ROWS = 32, FEW_COLUMNS = 8 };
 
 static _Thread_local uint32_t *few_at;
-static _Thread_local float *few_ct;
-static _Thread_local size_t few_ct_columns;
+static _Thread_local asl_thread_buffer few_ct;
 
 /// ct[j][0..31] (8 of them, `columns` kept) = beta·ct + the pairs' products over `kc` values of
 /// k, or the sum alone with `overwrite`; column j's weights are row j of B (ldb apart).
@@ -212,10 +212,8 @@ ASL_BF16_TARGET static void kernel_few_rows(size_t kc, const float *bt, size_t l
 ASL_BF16_TARGET static void few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
                                         float *c, size_t ldc) {
     uint32_t *at = few_at;
-    float *ct = few_ct;
-    // Cᵀ, 32 lanes a column (lanes past m are 0 and never stored).
-    for (size_t j = 0; j < n; j++)
-        for (size_t i = 0; i < FEW_ROWS; i++) ct[j * FEW_ROWS + i] = beta != 0 && i < m ? c[i * ldc + j] : 0;
+    float *ct = few_ct.data;
+    asl_few_rows_load_ct(m, n, FEW_ROWS, beta, c, ldc, ct);
     const size_t kc_step = asl_gemm_k_step(k, KC, 2);
     for (size_t pc = 0; pc < k; pc += kc_step) {
         const size_t kc = k - pc < kc_step ? k - pc : kc_step;
@@ -226,8 +224,7 @@ ASL_BF16_TARGET static void few_rows_bt(size_t m, size_t n, size_t k, const floa
         for (size_t j0 = 0; j0 < n; j0 += FEW_COLUMNS)
             kernel_few_rows(kc, b + j0 * ldb + pc, ldb, n - j0 < FEW_COLUMNS ? n - j0 : FEW_COLUMNS, at, ct + j0 * FEW_ROWS, overwrite, pass_beta);
     }
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) c[i * ldc + j] = ct[j * FEW_ROWS + i];
+    asl_few_rows_store_ct(m, n, FEW_ROWS, ct, c, ldc);
 }
 
 int asl_gemm_bf16_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
@@ -238,12 +235,8 @@ int asl_gemm_bf16_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *
         return 1;
     }
     if (!few_at) few_at = aligned_alloc(64, sizeof(uint32_t) * (KC / 2) * FEW_ROWS);
-    if (few_ct_columns < n) {
-        free(few_ct);
-        few_ct = aligned_alloc(64, sizeof(float) * FEW_ROWS * ((n + FEW_COLUMNS - 1) / FEW_COLUMNS * FEW_COLUMNS));
-        few_ct_columns = few_ct ? n : 0;
-    }
-    if (!few_at || !few_ct) return 0;
+    const size_t ct_bytes = sizeof(float) * FEW_ROWS * ((n + FEW_COLUMNS - 1) / FEW_COLUMNS * FEW_COLUMNS);
+    if (!few_at || !asl_thread_buffer_reserve(&few_ct, ct_bytes)) return 0;
     few_rows_bt(m, n, k, a, lda, b, ldb, beta, c, ldc);
     return 1;
 }

@@ -92,6 +92,7 @@ void asl_sgemm_dot_plain(size_t m, size_t n, size_t k, const float *a, size_t ld
 #include <immintrin.h>
 #include <stdint.h>
 #include "BF16Pack.h"
+#include "ThreadBuffer.h"
 
 static _Thread_local float *dot_partials;
 
@@ -418,15 +419,8 @@ enum { DOT_BF16_CHUNK = 32 };
 
 /// The calling thread's buffer for both operands' rows in bf16, at least `bytes` long.
 static uint16_t *bf16_rows_buffer(size_t bytes) {
-    static _Thread_local uint16_t *rows;
-    static _Thread_local size_t capacity;
-    if (bytes > capacity) {
-        free(rows);
-        capacity = (bytes + 63) / 64 * 64;
-        rows = aligned_alloc(64, capacity);
-        if (!rows) capacity = 0;
-    }
-    return rows;
+    static _Thread_local asl_thread_buffer rows;
+    return asl_thread_buffer_reserve(&rows, bytes);
 }
 
 /// Entries (i0 … i0+3) × (j0 … j0+3) of C = beta·C + A·Bᵀ from the bf16 rows: lane l of an

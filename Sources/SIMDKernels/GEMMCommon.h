@@ -139,4 +139,18 @@ static inline void asl_gemm_run(const asl_gemm_blocking *g, void *packed_a, void
 #define ASL_GEMM_STORE_BLOCK() ASL_GEMM_STORE_ROWS(ASL_GEMM_STORE)
 #define ASL_GEMM_STORE_BLOCK_NARROW() ASL_GEMM_STORE_ROWS(ASL_GEMM_STORE_NARROW)
 
+/// The few-rows products (m ≤ `lanes` rows of C, fp32 and bf16) work on Cᵀ: column j of C in
+/// `lanes` floats at ct + j · lanes. Loads it from C (beta ≠ 0; lanes past m are 0, and all are
+/// 0 when beta is 0, which the first pass then overwrites).
+static inline void asl_few_rows_load_ct(size_t m, size_t n, size_t lanes, float beta, const float *c, size_t ldc, float *ct) {
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < lanes; i++) ct[j * lanes + i] = beta != 0 && i < m ? c[i * ldc + j] : 0;
+}
+
+/// C's m rows from Cᵀ (`asl_few_rows_load_ct`'s layout).
+static inline void asl_few_rows_store_ct(size_t m, size_t n, size_t lanes, const float *ct, float *c, size_t ldc) {
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) c[i * ldc + j] = ct[j * lanes + i];
+}
+
 #endif

@@ -1,5 +1,6 @@
 #include "SIMDKernels.h"
 #include "GEMMCommon.h"
+#include "ThreadBuffer.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -223,8 +224,8 @@ int asl_sgemm_avx512_b_in_place(int trans_a, size_t m, size_t n, size_t k, const
 // then C = beta·C + pass, beta 1 after the first pass), so the bits are asl_gemm_run's.
 enum { FEW_ROWS = 32 };
 
-static _Thread_local float *few_at, *few_ct;
-static _Thread_local size_t few_ct_columns;
+static _Thread_local float *few_at;
+static _Thread_local asl_thread_buffer few_ct;
 
 /// ct[j][0..31] (8 of them, `rows` kept) = beta·ct + Σₖ at[k][·] · b_j[k] over `kc` values of k,
 /// or, with `overwrite`, the sum alone; b_j is row j of B (ldb apart).
@@ -264,10 +265,8 @@ static void kernel_few_rows(size_t kc, const float *bt, size_t ldb, size_t rows,
 
 __attribute__((target("avx512f")))
 static void few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
-    float *at = few_at, *ct = few_ct;
-    // Cᵀ, 32 lanes a column (lanes past m are 0 and never stored).
-    for (size_t j = 0; j < n; j++)
-        for (size_t i = 0; i < FEW_ROWS; i++) ct[j * FEW_ROWS + i] = beta != 0 && i < m ? c[i * ldc + j] : 0;
+    float *at = few_at, *ct = few_ct.data;
+    asl_few_rows_load_ct(m, n, FEW_ROWS, beta, c, ldc, ct);
     const size_t kc_step = asl_gemm_k_step(k, KC, 1), whole = m / 8 * 8;
     for (size_t pc = 0; pc < k; pc += kc_step) {
         const size_t kc = k - pc < kc_step ? k - pc : kc_step;
@@ -282,8 +281,7 @@ static void few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda
         for (size_t j0 = 0; j0 < n; j0 += 8)
             kernel_few_rows(kc, b + j0 * ldb + pc, ldb, n - j0 < 8 ? n - j0 : 8, at, ct + j0 * FEW_ROWS, overwrite, pass_beta);
     }
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) c[i * ldc + j] = ct[j * FEW_ROWS + i];
+    asl_few_rows_store_ct(m, n, FEW_ROWS, ct, c, ldc);
 }
 
 int asl_sgemm_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
@@ -294,12 +292,7 @@ int asl_sgemm_avx512_few_rows_bt(size_t m, size_t n, size_t k, const float *a, s
         return 1;
     }
     if (!few_at) few_at = aligned_alloc(64, sizeof(float) * KC * FEW_ROWS);
-    if (few_ct_columns < n) {
-        free(few_ct);
-        few_ct = aligned_alloc(64, sizeof(float) * FEW_ROWS * ((n + 7) / 8 * 8));
-        few_ct_columns = few_ct ? n : 0;
-    }
-    if (!few_at || !few_ct) return 0;
+    if (!few_at || !asl_thread_buffer_reserve(&few_ct, sizeof(float) * FEW_ROWS * ((n + 7) / 8 * 8))) return 0;
     few_rows_bt(m, n, k, a, lda, b, ldb, beta, c, ldc);
     return 1;
 }

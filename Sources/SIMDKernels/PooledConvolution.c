@@ -33,6 +33,7 @@ size_t asl_conv_pooled_packed_weights_bytes(int bf16, size_t m, size_t k) {
 #include <immintrin.h>
 #include "BF16Pack.h"
 #include "ConvInput.h"
+#include "ThreadBuffer.h"
 #include "PoolWindow.h"
 
 #define POOLED_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
@@ -281,18 +282,11 @@ POOLED_TARGET static void kernel_bf16(size_t pairs, const uint32_t *ap, const ui
 #undef POOLED_FINISH
 
 static _Thread_local void *pooled_b;
-static _Thread_local uint16_t *pooled_band;
-static _Thread_local size_t pooled_band_bytes;
 
 /// The calling thread's band buffer, at least `bytes` long (NULL if it cannot be had).
 static uint16_t *band_buffer(size_t bytes) {
-    if (bytes > pooled_band_bytes) {
-        free(pooled_band);
-        const size_t rounded = (bytes + 63) / 64 * 64;
-        pooled_band = aligned_alloc(64, rounded);
-        pooled_band_bytes = pooled_band ? rounded : 0;
-    }
-    return pooled_band;
+    static _Thread_local asl_thread_buffer band;
+    return asl_thread_buffer_reserve(&band, bytes);
 }
 
 int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const float *image, size_t channels, size_t channel_stride,
