@@ -94,11 +94,24 @@ void asl_sgemm_dot_plain(size_t m, size_t n, size_t k, const float *a, size_t ld
 #include "BF16Pack.h"
 #include "ThreadBuffer.h"
 
-static _Thread_local float *dot_partials;
-
+/// The calling thread's lanes for one group of entries (NULL if they cannot be had).
 static float *partials_buffer(void) {
-    if (!dot_partials) dot_partials = aligned_alloc(64, sizeof(float) * DOT_LANES * DOT_GROUP_ENTRIES);
-    return dot_partials;
+    static _Thread_local asl_thread_buffer partials;
+    return asl_thread_buffer_reserve(&partials, sizeof(float) * DOT_LANES * DOT_GROUP_ENTRIES);
+}
+
+/// Row i of `count` rows, or the last one past them: edge blocks repeat it and drop its sums.
+static inline size_t clamped(size_t i, size_t count) { return i < count ? i : count - 1; }
+
+/// Lanes of the entries an edge block computes but C does not have.
+static _Thread_local float edge_lanes[DOT_MR * DOT_NR][DOT_LANES] __attribute__((aligned(64)));
+
+/// Where the lanes of the 8 × 3 block at (i0, j0) of an m × n C go: its entries' lanes in
+/// `partials`, or `edge_lanes` for entries past m or n.
+static inline void block_lanes(size_t m, size_t n, size_t i0, size_t j0, float *partials, float *lanes[DOT_MR][DOT_NR]) {
+    for (size_t i = 0; i < DOT_MR; i++)
+        for (size_t j = 0; j < DOT_NR; j++)
+            lanes[i][j] = i0 + i < m && j0 + j < n ? partials + DOT_LANES * ((i0 + i) * n + j0 + j) : edge_lanes[i * DOT_NR + j];
 }
 
 #define DOT_ROW(i)                                                                                   \
@@ -185,8 +198,6 @@ static void lower_block(const dot_lowering *g, size_t n, size_t p0, size_t p1, f
 __attribute__((target("avx512f")))
 static void dot_blocks(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, const dot_lowering *g,
                        float *partials) {
-    // Lanes of the entries an edge block computes but C does not have.
-    static _Thread_local float scratch[DOT_MR * DOT_NR][DOT_LANES] __attribute__((aligned(64)));
     static _Thread_local float copied[DOT_GROUP_ROWS * DOT_COPY_STRIDE] __attribute__((aligned(64)));
     static _Thread_local float lowered[DOT_LOWERED_ROWS * DOT_COPY_STRIDE] __attribute__((aligned(64)));
     const size_t padded = (k + DOT_LANES - 1) / DOT_LANES * DOT_LANES;
@@ -204,15 +215,12 @@ static void dot_blocks(size_t m, size_t n, size_t k, const float *a, size_t lda,
         const size_t b_stride = g ? DOT_COPY_STRIDE : ldb;
         for (size_t j0 = 0; j0 < n; j0 += DOT_NR) {
             const float *br[DOT_NR];
-            for (size_t j = 0; j < DOT_NR; j++) br[j] = b_block + (j0 + j < n ? j0 + j : n - 1) * b_stride;
+            for (size_t j = 0; j < DOT_NR; j++) br[j] = b_block + clamped(j0 + j, n) * b_stride;
             for (size_t i0 = 0; i0 < m; i0 += DOT_MR) {
                 const float *ar[DOT_MR];
                 float *lanes[DOT_MR][DOT_NR];
-                for (size_t i = 0; i < DOT_MR; i++) {
-                    ar[i] = copied + (i0 + i < m ? i0 + i : m - 1) * DOT_COPY_STRIDE;
-                    for (size_t j = 0; j < DOT_NR; j++)
-                        lanes[i][j] = i0 + i < m && j0 + j < n ? partials + DOT_LANES * ((i0 + i) * n + j0 + j) : scratch[i * DOT_NR + j];
-                }
+                for (size_t i = 0; i < DOT_MR; i++) ar[i] = copied + clamped(i0 + i, m) * DOT_COPY_STRIDE;
+                block_lanes(m, n, i0, j0, partials, lanes);
                 block_8x3(ar, br, p1 - p0, lanes);
             }
         }
@@ -278,13 +286,11 @@ enum {
 /// The calling thread's buffer for those copies (NULL if it cannot be had): on the heap, taken at
 /// the first call, where static thread-local arrays would add half a megabyte to every thread.
 static void *bf16_dot_buffer(void) {
-    static _Thread_local void *buffer;
-    if (!buffer) buffer = aligned_alloc(64, DOT_BF16_BUFFER_BYTES);
-    return buffer;
+    static _Thread_local asl_thread_buffer copies;
+    return asl_thread_buffer_reserve(&copies, DOT_BF16_BUFFER_BYTES);
 }
 
 ASL_BF16_TARGET static void dot_blocks_bf16(size_t m, size_t n, size_t k, const float *a, size_t lda, const dot_lowering *g, float *partials, void *buffer) {
-    static _Thread_local float scratch[DOT_MR * DOT_NR][DOT_LANES] __attribute__((aligned(64)));
     uint16_t *copied = buffer, *lowered_bf16 = (uint16_t *)((char *)buffer + DOT_BF16_COPIED_BYTES + DOT_BF16_LOWERED_BYTES);
     float *lowered = (float *)((char *)buffer + DOT_BF16_COPIED_BYTES);
     for (size_t e = 0; e < m * n * DOT_LANES; e++) partials[e] = 0;
@@ -295,15 +301,12 @@ ASL_BF16_TARGET static void dot_blocks_bf16(size_t m, size_t n, size_t k, const 
         block_to_bf16(lowered, DOT_COPY_STRIDE, n, count, lowered_bf16, DOT_BF16_COPY_STRIDE);
         for (size_t j0 = 0; j0 < n; j0 += DOT_NR) {
             const uint16_t *br[DOT_NR];
-            for (size_t j = 0; j < DOT_NR; j++) br[j] = lowered_bf16 + (j0 + j < n ? j0 + j : n - 1) * DOT_BF16_COPY_STRIDE;
+            for (size_t j = 0; j < DOT_NR; j++) br[j] = lowered_bf16 + clamped(j0 + j, n) * DOT_BF16_COPY_STRIDE;
             for (size_t i0 = 0; i0 < m; i0 += DOT_MR) {
                 const uint16_t *ar[DOT_MR];
                 float *lanes[DOT_MR][DOT_NR];
-                for (size_t i = 0; i < DOT_MR; i++) {
-                    ar[i] = copied + (i0 + i < m ? i0 + i : m - 1) * DOT_BF16_COPY_STRIDE;
-                    for (size_t j = 0; j < DOT_NR; j++)
-                        lanes[i][j] = i0 + i < m && j0 + j < n ? partials + DOT_LANES * ((i0 + i) * n + j0 + j) : scratch[i * DOT_NR + j];
-                }
+                for (size_t i = 0; i < DOT_MR; i++) ar[i] = copied + clamped(i0 + i, m) * DOT_BF16_COPY_STRIDE;
+                block_lanes(m, n, i0, j0, partials, lanes);
                 block_bf16_8x3(ar, br, chunks, lanes);
             }
         }
@@ -371,14 +374,32 @@ static inline __m512 lane_sums16(const __m512 e[16]) {
 
 enum { REG_MR = 4, REG_NR = 4 };
 
+/// C's entries of the 4 × 4 block at (i0, j0) from the lanes `acc` (entry 4i + j: row i0 + i,
+/// column j0 + j) summed in `lane_sums16`'s tree: beta·C + sum, a product then a sum (contraction
+/// is off in this file), a row's four at a time in the low lanes of masked 512-bit loads and
+/// stores (AVX512-F alone); entries past m or n are dropped.
+__attribute__((target("avx512f")))
+static inline void store_block_4x4(const __m512 acc[REG_MR * REG_NR], size_t m, size_t n, size_t i0, size_t j0, float beta, float *c,
+                                   size_t ldc) {
+    float sums[REG_MR * REG_NR] __attribute__((aligned(64)));
+    _mm512_store_ps(sums, lane_sums16(acc));
+    const __mmask16 columns = (__mmask16)(n - j0 >= REG_NR ? 0xF : (1u << (n - j0)) - 1);
+    const __m512 scale = _mm512_set1_ps(beta);
+    for (size_t i = 0; i < REG_MR && i0 + i < m; i++) {
+        float *row = c + (i0 + i) * ldc + j0;
+        const __m512 q = _mm512_maskz_loadu_ps(columns, sums + REG_NR * i);
+        _mm512_mask_storeu_ps(row, columns, beta == 0 ? q : _mm512_add_ps(_mm512_mul_ps(scale, _mm512_maskz_loadu_ps(columns, row)), q));
+    }
+}
+
 /// Entries (i0 … i0+3) × (j0 … j0+3) of C = beta·C + A·Bᵀ with their lanes in registers over
 /// all of k; rows past m or n repeat the last one, and their sums are dropped.
 __attribute__((target("avx512f")))
 static void reg_block_4x4(size_t m, size_t n, size_t k, size_t i0, size_t j0, const float *a, size_t lda, const float *b, size_t ldb,
                           float beta, float *c, size_t ldc) {
     const float *ar[REG_MR], *br[REG_NR];
-    for (size_t i = 0; i < REG_MR; i++) ar[i] = a + (i0 + i < m ? i0 + i : m - 1) * lda;
-    for (size_t j = 0; j < REG_NR; j++) br[j] = b + (j0 + j < n ? j0 + j : n - 1) * ldb;
+    for (size_t i = 0; i < REG_MR; i++) ar[i] = a + clamped(i0 + i, m) * lda;
+    for (size_t j = 0; j < REG_NR; j++) br[j] = b + clamped(j0 + j, n) * ldb;
     __m512 acc[REG_MR * REG_NR];
     for (int e = 0; e < REG_MR * REG_NR; e++) acc[e] = _mm512_setzero_ps();
     for (size_t p = 0; p < k; p += DOT_LANES) {
@@ -393,13 +414,7 @@ static void reg_block_4x4(size_t m, size_t n, size_t k, size_t i0, size_t j0, co
             acc[4 * i + 3] = _mm512_fmadd_ps(x, y3, acc[4 * i + 3]);
         }
     }
-    float sums[REG_MR * REG_NR] __attribute__((aligned(64)));
-    _mm512_store_ps(sums, lane_sums16(acc));
-    for (size_t i = 0; i < REG_MR && i0 + i < m; i++)
-        for (size_t j = 0; j < REG_NR && j0 + j < n; j++) {
-            float *entry = c + (i0 + i) * ldc + j0 + j;
-            *entry = beta == 0 ? sums[REG_NR * i + j] : beta * *entry + sums[REG_NR * i + j];
-        }
+    store_block_4x4(acc, m, n, i0, j0, beta, c, ldc);
 }
 
 int asl_sgemm_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
@@ -417,11 +432,8 @@ int asl_sgemm_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a,
 /// bf16 values a chunk of k holds: one vdpbf16ps adds 32 products, two per lane.
 enum { DOT_BF16_CHUNK = 32 };
 
-/// The calling thread's buffer for both operands' rows in bf16, at least `bytes` long.
-static uint16_t *bf16_rows_buffer(size_t bytes) {
-    static _Thread_local asl_thread_buffer rows;
-    return asl_thread_buffer_reserve(&rows, bytes);
-}
+/// The calling thread's buffer for both operands' rows in bf16.
+static _Thread_local asl_thread_buffer bf16_rows;
 
 /// Entries (i0 … i0+3) × (j0 … j0+3) of C = beta·C + A·Bᵀ from the bf16 rows: lane l of an
 /// entry adds, chunk after chunk of 32 values of k, the products of values 2l and 2l + 1 (one
@@ -430,8 +442,8 @@ static uint16_t *bf16_rows_buffer(size_t bytes) {
 ASL_BF16_TARGET static void reg_block_bf16_4x4(size_t m, size_t n, size_t stride, size_t i0, size_t j0, const uint16_t *a,
                                                const uint16_t *b, float beta, float *c, size_t ldc) {
     const uint16_t *ar[REG_MR], *br[REG_NR];
-    for (size_t i = 0; i < REG_MR; i++) ar[i] = a + (i0 + i < m ? i0 + i : m - 1) * stride;
-    for (size_t j = 0; j < REG_NR; j++) br[j] = b + (j0 + j < n ? j0 + j : n - 1) * stride;
+    for (size_t i = 0; i < REG_MR; i++) ar[i] = a + clamped(i0 + i, m) * stride;
+    for (size_t j = 0; j < REG_NR; j++) br[j] = b + clamped(j0 + j, n) * stride;
     __m512 acc[REG_MR * REG_NR];
     for (int e = 0; e < REG_MR * REG_NR; e++) acc[e] = _mm512_setzero_ps();
     for (size_t p = 0; p < stride; p += DOT_BF16_CHUNK) {
@@ -445,17 +457,7 @@ ASL_BF16_TARGET static void reg_block_bf16_4x4(size_t m, size_t n, size_t stride
             acc[4 * i + 3] = _mm512_dpbf16_ps(acc[4 * i + 3], x, y3);
         }
     }
-    float sums[REG_MR * REG_NR] __attribute__((aligned(64)));
-    _mm512_store_ps(sums, lane_sums16(acc));
-    // Row i's four entries are sums[4i …]: beta·C + sum, a product then a sum as the plain
-    // expression (contraction is off in this file), four at a time.
-    const __mmask8 columns = (__mmask8)(n - j0 >= REG_NR ? 0xF : (1u << (n - j0)) - 1);
-    const __m128 scale = _mm_set1_ps(beta);
-    for (size_t i = 0; i < REG_MR && i0 + i < m; i++) {
-        float *row = c + (i0 + i) * ldc + j0;
-        const __m128 q = _mm_load_ps(sums + REG_NR * i);
-        _mm_mask_storeu_ps(row, columns, beta == 0 ? q : _mm_add_ps(_mm_mul_ps(scale, _mm_maskz_loadu_ps(columns, row)), q));
-    }
+    store_block_4x4(acc, m, n, i0, j0, beta, c, ldc);
 }
 
 int asl_gemm_bf16_dot_registers_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float beta,
@@ -463,7 +465,7 @@ int asl_gemm_bf16_dot_registers_avx512(size_t m, size_t n, size_t k, const float
     if (!asl_simd_has_avx512_bf16()) return 0;
     if (m == 0 || n == 0) return 1;
     const size_t stride = (k + DOT_BF16_CHUNK - 1) / DOT_BF16_CHUNK * DOT_BF16_CHUNK;
-    uint16_t *rows = bf16_rows_buffer(sizeof(uint16_t) * (m + n) * (stride ? stride : DOT_BF16_CHUNK));
+    uint16_t *rows = asl_thread_buffer_reserve(&bf16_rows, sizeof(uint16_t) * (m + n) * (stride ? stride : DOT_BF16_CHUNK));
     if (!rows) return 0;
     // Each row is rounded once here, not once per block of the other operand's rows.
     block_to_bf16(a, lda, m, k, rows, stride);
