@@ -29,7 +29,10 @@ enum BLAS {
                asl_gemm_bf16_avx512_few_rows_bt(m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
             if asl_gemm_bf16_avx512(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
         case .amxBF16:
-            if asl_gemm_bf16_amx(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
+            // Only a test's engine (`Engine(threads:kernel:)`) runs AMX on a CPU without it: the
+            // driver then runs on its scalar model of the tile instructions.
+            let product = asl_simd_has_amx_bf16() != 0 ? asl_gemm_bf16_amx : asl_gemm_bf16_amx_emulated
+            if product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
         case .openBLAS:
             break
         }
@@ -159,14 +162,23 @@ public enum ProductKernel: String, Sendable, CaseIterable {
         return asl_simd_has_avx512() != 0 ? .avx512 : .openBLAS
     }()
 
-    /// The bf16 kernel, or nil on a CPU with neither: AMX where the CPU has AMX-BF16 and Linux
-    /// grants the process its tile state (asked for once, here), else AVX512-BF16.
-    /// `ASL_LAB_BF16=avx512` skips AMX.
-    public static let bf16: ProductKernel? = {
+    /// The bf16 kernel, or nil on a CPU with neither: AMX where the CPU has AMX-BF16, Linux
+    /// grants the process its tile state (asked for once, here) and the tiles pass
+    /// `ProductCheck` on a few products, else AVX512-BF16. `ASL_LAB_BF16=avx512` skips AMX.
+    public static var bf16: ProductKernel? { bf16Choice.kernel }
+
+    /// Why bf16 does not run on the AMX tiles this CPU has (they failed `ProductCheck`), for
+    /// the engine's note; nil when it does, or when the CPU has no AMX.
+    static var amxRefusal: String? { bf16Choice.amxRefusal }
+
+    private static let bf16Choice: (kernel: ProductKernel?, amxRefusal: String?) = {
         let skipAMX = ProcessInfo.processInfo.environment["ASL_LAB_BF16"]?.lowercased() == "avx512"
-        if !skipAMX, asl_simd_has_amx_bf16() != 0 { return .amxBF16 }
-        if asl_simd_has_avx512_bf16() != 0 { return .avx512BF16 }
-        return nil
+        var refusal: String?
+        if !skipAMX, asl_simd_has_amx_bf16() != 0 {
+            guard let disagreement = ProductCheck.disagreement(of: asl_gemm_bf16_amx) else { return (.amxBF16, nil) }
+            refusal = disagreement
+        }
+        return (asl_simd_has_avx512_bf16() != 0 ? .avx512BF16 : nil, refusal)
     }()
 }
 

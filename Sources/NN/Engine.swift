@@ -43,6 +43,17 @@ public struct Engine: Sendable {
         self.profile = profile
     }
 
+    /// An engine on `kernel`, whatever the CPU has: for tests, which run the AMX kernel's
+    /// driver on its scalar tile model where the CPU has no AMX (`BLAS.gemm`).
+    init(threads: Int, kernel: ProductKernel, profile: EngineProfile? = nil, convolution: ConvolutionAlgorithm = .winograd) {
+        Self.configureProcess()
+        self.convolution = convolution
+        self.threads = max(1, threads)
+        requestedPrecision = kernel.precision
+        self.kernel = kernel
+        self.profile = profile
+    }
+
     /// This engine on one thread: for a worker's own copy of layers inside work that already
     /// runs on every thread (same kernel, precision and profile).
     var singleThreaded: Engine {
@@ -55,10 +66,17 @@ public struct Engine: Sendable {
     /// neither AVX512-BF16 nor AMX-BF16.
     public var precision: Precision { kernel.precision }
 
-    /// One line for the user when the requested precision cannot run here; nil otherwise.
+    /// One line for the user when the requested precision cannot run here, or runs on other
+    /// instructions than the CPU's best because those failed their check; nil otherwise.
     public var note: String? {
-        guard requestedPrecision == .bf16, precision == .fp32 else { return nil }
-        return "note: this CPU has neither AVX512-BF16 nor AMX-BF16; train.precision bf16 runs in fp32 (\(kernel.rawValue))"
+        guard requestedPrecision == .bf16 else { return nil }
+        if precision == .fp32 {
+            return "note: this CPU has neither AVX512-BF16 nor AMX-BF16; train.precision bf16 runs in fp32 (\(kernel.rawValue))"
+        }
+        if kernel == .avx512BF16, let refusal = ProductKernel.amxRefusal {
+            return "note: this CPU's AMX-BF16 products failed a check (\(refusal)); bf16 runs on AVX512-BF16 instead"
+        }
+        return nil
     }
 
     /// glibc returns large blocks (≥ 128 KB) to the kernel on free, so every batch's

@@ -142,6 +142,29 @@ final class BF16GEMMTests: XCTestCase {
         XCTAssertEqual(ran, asl_simd_has_amx_bf16() != 0, "declines cleanly (C untouched) without AMX-BF16 or the kernel's permission")
     }
 
+    /// The check the engine puts AMX tiles through before it trusts them (`ProductCheck`)
+    /// passes the tile model and the AVX512-BF16 kernel, and refuses what would train wrongly:
+    /// a kernel that declines, one that swaps the transposes, one that drops a k tile, and the
+    /// float32 kernel (whose operands are not rounded to bf16: off by up to 2⁻⁹ of a term).
+    func testProductCheckPassesTheBF16KernelsAndRefusesWrongProducts() throws {
+        try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "no AVX512-BF16: neither bf16 kernel runs here")
+        XCTAssertNil(ProductCheck.disagreement(of: asl_gemm_bf16_amx_emulated))
+        XCTAssertNil(ProductCheck.disagreement(of: asl_gemm_bf16_avx512))
+        if asl_simd_has_amx_bf16() != 0 { XCTAssertNil(ProductCheck.disagreement(of: asl_gemm_bf16_amx), "this CPU's AMX tiles") }
+        let declines: ProductCheck.Product = { _, _, _, _, _, _, _, _, _, _, _, _ in 0 }
+        XCTAssertEqual(ProductCheck.disagreement(of: declines), "it declined a 40 × 48 × 100 product")
+        let swapped: ProductCheck.Product = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc in
+            asl_gemm_bf16_amx_emulated(tb, ta, m, n, k, a, lda, b, ldb, beta, c, ldc)
+        }
+        XCTAssertNotNil(ProductCheck.disagreement(of: swapped))
+        // The last k tile missing: k = 100 summed as 96.
+        let short: ProductCheck.Product = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc in
+            asl_gemm_bf16_amx_emulated(ta, tb, m, n, k > 32 ? k / 32 * 32 : k, a, lda, b, ldb, beta, c, ldc)
+        }
+        XCTAssertNotNil(ProductCheck.disagreement(of: short))
+        if asl_simd_has_avx512() != 0 { XCTAssertNotNil(ProductCheck.disagreement(of: asl_sgemm_avx512)) }
+    }
+
     /// bf16 runs where some bf16 kernel does; elsewhere the engine says so and runs fp32.
     func testBF16EngineUsesAKernelTheCPUHasOrFallsBackWithANote() {
         let engine = Engine(threads: 1, precision: .bf16)

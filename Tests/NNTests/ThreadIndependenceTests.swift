@@ -1,4 +1,5 @@
 import XCTest
+import SIMDKernels
 @testable import NN
 
 /// The same seed and data train the same bytes with any thread count (README's promise; the
@@ -7,11 +8,12 @@ final class ThreadIndependenceTests: XCTestCase {
     /// Trains a small SmallCNN for a few Adam steps on a batch of 19 images (odd, so thread
     /// shares and gradient parts differ in size) and returns every weight. The second conv
     /// (12 px) runs Winograd F(4×4) in fp32 and F(2×2) in bf16, the third (6 px) F(2×2).
-    func trainedWeights(threads: Int, precision: Precision, steps: Int = 3) -> [[Float]] {
+    /// With `kernel`, on that product kernel whatever the CPU has (AMX on its scalar tile model).
+    func trainedWeights(threads: Int, precision: Precision, kernel: ProductKernel? = nil, steps: Int = 3) -> [[Float]] {
         let architecture = SmallCNNArchitecture(inputSize: 24, channels: [16, 16, 20], classHidden: 40, distanceHidden: 36, classes: 26,
                                                 inputStandardisation: InputStandardisation(mean: [0.8, 0.7, 0.9], std: [0.2, 0.15, 0.1]))
         let model = SmallCNN(architecture: architecture, seed: 5)
-        let engine = Engine(threads: threads, precision: precision)
+        let engine = kernel.map { Engine(threads: threads, kernel: $0) } ?? Engine(threads: threads, precision: precision)
         model.engine = engine
         let adam = Adam(parameters: model.parameters, learningRate: 0.003)
         adam.engine = engine
@@ -45,11 +47,32 @@ final class ThreadIndependenceTests: XCTestCase {
         XCTAssertNotEqual(one, trainedWeights(threads: 1, precision: .fp32), "bf16 is a different arithmetic")
     }
 
+    /// The Intel kind's bf16 runs its products on AMX tiles, which no machine the tests ran on
+    /// had; here the AMX driver runs on its scalar model of the tile instructions through the
+    /// whole model (Winograd conv 2 and 3 in F(2×2), the lowered conv 1, the linear layers; no
+    /// packed operands or pooled products, which AMX does not have), so the engine's AMX routes
+    /// are held to the same promise: the same weights for any thread count.
+    func testOneTwoAndThreeThreadsTrainIdenticalWeightsOnTheAMXTileModel() throws {
+        try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "the AMX driver's packing needs AVX512-BF16")
+        let one = trainedWeights(threads: 1, precision: .bf16, kernel: .amxBF16)
+        for threads in [2, 3] {
+            XCTAssertEqual(trainedWeights(threads: threads, precision: .bf16, kernel: .amxBF16), one, "AMX-model weights with \(threads) threads")
+        }
+        // Training moved the weights, and not as float32 does.
+        XCTAssertNotEqual(one, trainedWeights(threads: 1, precision: .fp32, steps: 0))
+        XCTAssertNotEqual(one, trainedWeights(threads: 1, precision: .fp32))
+    }
+
     /// bf16 layers are float32 layers within bf16's rounding: outputs and every gradient of a
     /// conv and a linear layer stay within a few 2⁻⁸ of the float32 ones (which the
-    /// finite-difference checks hold to the true derivatives).
+    /// finite-difference checks hold to the true derivatives), on this CPU's bf16 kernel and on
+    /// the AMX tile model.
     func testBF16LayersStayWithinRoundingOfFP32() throws {
         try XCTSkipIf(ProductKernel.bf16 == nil, "no bf16 kernel on this CPU")
+        for kernel in Set([ProductKernel.bf16!, .amxBF16]) { assertLayersWithinRoundingOfFP32(on: kernel) }
+    }
+
+    func assertLayersWithinRoundingOfFP32(on kernel: ProductKernel) {
         var random = Initializer(seed: 21)
         func tensor(_ shape: [Int]) -> Tensor {
             var t = Tensor(zeros: shape)
@@ -59,8 +82,8 @@ final class ThreadIndependenceTests: XCTestCase {
         let conv = Conv2d(name: "c", inChannels: 5, outChannels: 7, kernel: 3, padding: 1, random: &random)
         let linear = Linear(name: "l", inFeatures: 60, outFeatures: 9, random: &random)
         let x = tensor([5, 3, 9, 8]), dy = tensor([7, 3, 9, 8]), xl = tensor([4, 60]), dyl = tensor([4, 9])
-        func results(_ precision: Precision) -> [(String, [Float], Float)] {
-            let engine = Engine(threads: 2, precision: precision)
+        func results(_ kernel: ProductKernel) -> [(String, [Float], Float)] {
+            let engine = Engine(threads: 2, kernel: kernel)
             conv.engine = engine
             linear.engine = engine
             for p in [conv.weight, conv.bias, linear.weight, linear.bias] { p.grad = Tensor(zeros: p.value.shape) }
@@ -72,11 +95,11 @@ final class ThreadIndependenceTests: XCTestCase {
                     ("linear output", yl.data, 60 * 0.13), ("linear input gradient", dxl.data, 9 * 0.13),
                     ("linear weight gradient", linear.weight.grad.data, 4)]
         }
-        let reference = results(.fp32), mixed = results(.bf16)
+        let reference = results(ProductKernel.fp32), mixed = results(kernel)
         for ((name, a, scale), (_, b, _)) in zip(reference, mixed) {
             let worst = zip(a, b).map { abs($0 - $1) }.max()!
             // 2⁻⁸ of the terms' magnitude (bias gradients are plain float32 sums: equal).
-            XCTAssertLessThanOrEqual(worst, scale == 0 ? 0 : Float(0x1p-8) * scale, name)
+            XCTAssertLessThanOrEqual(worst, scale == 0 ? 0 : Float(0x1p-8) * scale, "\(name), \(kernel.rawValue)")
         }
     }
 

@@ -222,29 +222,35 @@ extension WinogradTests {
     /// bf16 rounds the transformed operands, which are sums of up to 4 (input) or 9 (weights)
     /// values: the outputs and gradients stay within a few 2⁻⁸ of the fp32 Winograd ones, relative
     /// to the largest of them. That holds for F(2×2) alone, so bf16 keeps it where fp32 takes
-    /// F(4×4) (whose bf16 errors were 9–24 × 2⁻⁸ on these shapes).
+    /// F(4×4) (whose bf16 errors were 9–24 × 2⁻⁸ on these shapes). On this CPU's bf16 kernel
+    /// and on the AMX driver (its scalar tile model where the CPU has no AMX), whose products
+    /// the Winograd layers call per transform point as the AVX512-BF16 kernel's.
     func testBF16WinogradStaysWithinRoundingOfFP32() throws {
         try XCTSkipIf(ProductKernel.bf16 == nil, "no bf16 kernel on this CPU")
+        for kernel in Set([ProductKernel.bf16!, .amxBF16]) { assertBF16WinogradWithinRoundingOfFP32(on: kernel) }
+    }
+
+    func assertBF16WinogradWithinRoundingOfFP32(on kernel: ProductKernel) {
         // 32 × 32 planes: pieces of 256 tiles, whose weight gradient sums as dot products in registers.
         for (height, width) in [(8, 10), (8, 12), (32, 32)] {
             var random = Initializer(seed: 101)
             let conv = Conv2d(name: "c", inChannels: 32, outChannels: 16, kernel: 3, padding: 1, random: &random)
             let x = randomTensor([32, 3, height, width], seed: 102), dy = randomTensor([16, 3, height, width], seed: 103)
-            func run(_ precision: Precision, _ algorithm: ConvolutionAlgorithm = .winograd) -> (values: [[Float]], tile: WinogradConvolution.Tile?) {
+            func run(_ kernel: ProductKernel, _ algorithm: ConvolutionAlgorithm = .winograd) -> (values: [[Float]], tile: WinogradConvolution.Tile?) {
                 let profile = EngineProfile()
-                conv.engine = Engine(threads: 2, precision: precision, profile: profile, convolution: algorithm)
+                conv.engine = Engine(threads: 2, kernel: kernel, profile: profile, convolution: algorithm)
                 conv.weight.grad = Tensor(zeros: conv.weight.value.shape)
                 conv.bias.grad = Tensor(zeros: conv.bias.value.shape)
                 let y = conv.forward(x, training: true), dx = conv.backward(dy, needInput: true)!
                 XCTAssertTrue(profile.report.contains { $0.key.phase == .transform })
                 return ([y.data, dx.data, conv.weight.grad.data], conv.winogradTile(height: height, width: width))
             }
-            let reference = run(.fp32), mixed = run(.bf16)
+            let reference = run(ProductKernel.fp32), mixed = run(kernel)
             XCTAssertEqual(reference.tile, width % 4 == 0 && height % 4 == 0 ? .f4 : .f2)
             XCTAssertEqual(mixed.tile, .f2, "bf16 keeps F(2×2)")
-            let f2 = reference.tile == .f4 ? run(.fp32, .winograd2x2).values : reference.values
+            let f2 = reference.tile == .f4 ? run(ProductKernel.fp32, .winograd2x2).values : reference.values
             for (name, (a, b)) in zip(["output", "input gradient", "weight gradient"], zip(mixed.values, f2)) {
-                XCTAssertLessThan(relativeError(a, b), 4 * 0x1p-8, "\(name), \(height) × \(width)")
+                XCTAssertLessThan(relativeError(a, b), 4 * 0x1p-8, "\(name), \(height) × \(width), \(kernel.rawValue)")
                 XCTAssertGreaterThan(relativeError(a, b), 0, "\(name): bf16 rounds")
             }
         }
