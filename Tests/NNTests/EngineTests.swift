@@ -154,7 +154,8 @@ final class EngineTests: XCTestCase {
 
     /// Inference runs the first two blocks image by image on each worker's copies of them, and
     /// keeps conv 2's transformed weights between forwards: it gives the batched inference's bits
-    /// for an odd batch with 1, 2 or 3 threads, in fp32 (F(4×4)) and bf16 (F(2×2)), and after the
+    /// for an odd batch with 1, 2 or 3 threads, in fp32 (F(4×4)) and bf16 (F(2×2), this CPU's
+    /// bf16 kernel and AMX's routes), and after the
     /// weights change in place or a training step has used the same buffers it gives what a
     /// fresh model with those weights gives.
     func testImageByImageInferenceGivesTheBatchedBitsAndFollowsWeightChanges() {
@@ -172,12 +173,15 @@ final class EngineTests: XCTestCase {
             copy.imageByImageInference = false
             return bits(copy.forward(x, training: false))
         }
-        for precision in [Precision.fp32, .bf16] {
+        // This CPU's fp32 and bf16 kernels, and AMX's routes (on its scalar tile model without AMX).
+        var kernels = [ProductKernel.fp32] + (ProductKernel.bf16.map { [$0] } ?? [])
+        if asl_simd_has_avx512_bf16() != 0, !kernels.contains(.amxBF16) { kernels.append(.amxBF16) }
+        for kernel in kernels {
             let model = SmallCNN(architecture: architecture, seed: 12), batched = SmallCNN(architecture: architecture, seed: 12)
             batched.imageByImageInference = false
             for threads in [1, 2, 3] {
-                let label = "\(precision), \(threads) threads"
-                let engine = Engine(threads: threads, precision: precision)
+                let label = "\(kernel.rawValue), \(threads) threads"
+                let engine = Engine(threads: threads, kernel: kernel)
                 (model.engine, batched.engine) = (engine, engine)
                 let before = bits(model.forward(x, training: false))
                 XCTAssertTrue(before == bits(batched.forward(x, training: false)), "\(label): the batched inference's bits")
