@@ -23,11 +23,12 @@ final class TrainerTests: TemporaryFolderTestCase {
                                                       provenance: DatasetProvenance(configHash: "h", configYAML: "", toolVersion: "test")))
     }
 
-    func job(_ out: String, epochs: Int, resume: Bool = false, learningRate: Double = 0.003, decay: Double = 0, hash: String = "cfg") -> TrainJob {
+    func job(_ out: String, epochs: Int, resume: Bool = false, learningRate: Double = 0.003, decay: Double = 0, hash: String = "cfg",
+             precision: Precision = .fp32) -> TrainJob {
         TrainJob(dataFolder: root + "/data", outFolder: root + "/" + out,
                  config: TrainConfig(inputSize: 16, batchSize: 8, epochs: epochs, learningRate: learningRate, distanceLossWeight: 0.25,
                                      split: (0.5, 0.25, 0.25), channels: [4, 8, 8], classHidden: 16, distanceHidden: 8,
-                                     learningRateDecay: decay),
+                                     learningRateDecay: decay, precision: precision),
                  seed: 3, threads: 2, resume: resume, configHash: hash)
     }
 
@@ -104,15 +105,20 @@ final class TrainerTests: TemporaryFolderTestCase {
         }
     }
 
+    /// In fp32, and in bf16 where the CPU has a bf16 kernel (the checkpoint keeps the float32
+    /// master weights and Adam's moments, so bf16 resumes exactly too).
     func testResumeEndsWithTheSameWeightsAsAnUninterruptedRun() throws {
-        _ = try Trainer.run(job("straight", epochs: 3))
-        _ = try Trainer.run(job("resumed", epochs: 1))
-        let resumed = try Trainer.run(job("resumed", epochs: 3, resume: true))
-        XCTAssertEqual(resumed.resumedAfterEpoch, 1)
-        XCTAssertEqual(resumed.history.map(\.epoch), [1, 2, 3])
-        XCTAssertEqual(try weights("resumed"), try weights("straight"))
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: root + "/resumed/steps.csv")),
-                       try Data(contentsOf: URL(fileURLWithPath: root + "/straight/steps.csv")))
+        for precision in [Precision.fp32] + (ProductKernel.bf16 == nil ? [] : [.bf16]) {
+            let (straight, interrupted) = ("straight-\(precision)", "resumed-\(precision)")
+            _ = try Trainer.run(job(straight, epochs: 3, precision: precision))
+            _ = try Trainer.run(job(interrupted, epochs: 1, precision: precision))
+            let resumed = try Trainer.run(job(interrupted, epochs: 3, resume: true, precision: precision))
+            XCTAssertEqual(resumed.resumedAfterEpoch, 1)
+            XCTAssertEqual(resumed.history.map(\.epoch), [1, 2, 3])
+            XCTAssertEqual(try weights(interrupted), try weights(straight), "\(precision)")
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: root + "/" + interrupted + "/steps.csv")),
+                           try Data(contentsOf: URL(fileURLWithPath: root + "/" + straight + "/steps.csv")), "\(precision)")
+        }
     }
 
     /// Asks training to stop once `after` batches (counted over the whole run) have finished.
@@ -191,6 +197,23 @@ final class TrainerTests: TemporaryFolderTestCase {
         _ = try Trainer.run(other)
         XCTAssertEqual(try weights("a"), try weights("b"))
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: root + "/a/steps.csv")), try Data(contentsOf: URL(fileURLWithPath: root + "/b/steps.csv")))
+    }
+
+    /// bf16's bytes are fixed for a CPU kind and any thread count (README), through the whole
+    /// trainer: loading, the split, the input statistics, the steps and the evaluation.
+    func testBF16GivesTheSameModelBytesForOneTwoAndThreeThreads() throws {
+        try XCTSkipIf(ProductKernel.bf16 == nil, "no bf16 kernel on this CPU: bf16 runs in fp32 (testSameSeedGivesIdenticalWeights)")
+        func modelBytes(threads: Int) throws -> Data {
+            var bf16 = job("bf16-\(threads)", epochs: 2, precision: .bf16)
+            bf16.threads = threads
+            _ = try Trainer.run(bf16)
+            return try Data(contentsOf: URL(fileURLWithPath: root + "/bf16-\(threads)/model.safetensors"))
+        }
+        let one = try modelBytes(threads: 1)
+        XCTAssertEqual(try modelBytes(threads: 2), one)
+        XCTAssertEqual(try modelBytes(threads: 3), one)
+        _ = try Trainer.run(job("fp32", epochs: 2))
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: root + "/fp32/model.safetensors")), one, "bf16 is a different arithmetic")
     }
 
     func testCheckpointFromAnotherConfigIsRefused() throws {
