@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt", "FileFormats", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NN", "Training", "Synth", "SIMDKernels", "Interrupt", "FileFormats", "SeededRandom"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Plot", "Canvas", "Synth", "Interrupt", "FileFormats", "TestSupport", "Training"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Configuration", "Storage", "BuildInfo", "Digest", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth", "FileFormats", "TestSupport", "Canvas",
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Configuration", "Storage", "BuildInfo", "Digest", "asl-lab", "asl-fuzz", "AtomicIO", "Interrupt", "Synth", "FileFormats", "TestSupport", "Canvas", "NN",
                                                     .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     ]
 )

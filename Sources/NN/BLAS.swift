@@ -155,6 +155,21 @@ public enum ProductKernel: String, Sendable, CaseIterable {
         }
     }
 
+    /// The kernel an engine asked for `precision` runs on in this process (bf16 falls back to
+    /// fp32's kernel on a CPU with no bf16 one).
+    public static func running(_ precision: Precision) -> ProductKernel {
+        precision == .bf16 ? (bf16 ?? fp32) : fp32
+    }
+
+    /// This kernel's name where a model trained on it in `precision` has other bytes than on
+    /// the kernel both kinds of the project's machines share (fp32: AVX-512, bf16:
+    /// AVX512-BF16): OpenBLAS sums in its own order, AMX's tiles in theirs, and bf16 on a CPU
+    /// without a bf16 kernel is fp32 arithmetic. Nil on the shared kernels, whose bytes are
+    /// the same on both kinds.
+    public func distinctArithmetic(for precision: Precision) -> String? {
+        self == (precision == .bf16 ? .avx512BF16 : .avx512) ? nil : rawValue
+    }
+
     /// The float32 kernel: AVX-512 when the CPU has it, unless the environment sets
     /// `ASL_LAB_GEMM=openblas`. Fixed for the life of the process.
     public static let fp32: ProductKernel = {

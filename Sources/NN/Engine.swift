@@ -39,7 +39,7 @@ public struct Engine: Sendable {
         self.convolution = convolution
         self.threads = max(1, threads)
         self.requestedPrecision = precision
-        self.kernel = precision == .bf16 ? (ProductKernel.bf16 ?? ProductKernel.fp32) : ProductKernel.fp32
+        self.kernel = ProductKernel.running(precision)
         self.profile = profile
     }
 

@@ -3,6 +3,7 @@ import BuildInfo
 import Configuration
 import Digest
 import FileFormats
+import NN
 import XCTest
 
 final class StageKeysTests: XCTestCase {
@@ -88,8 +89,35 @@ final class StageTableTests: XCTestCase {
         let train = key("train", 7, generate, ["seed", "train"])
         let analyse = key("analyse", 1, train, ["analyse"])
         let report = key("report", 2, analyse, ["report"])
-        let keys = StageKeys(config: config)
+        // On the kernels both kinds of machine share, as on the machines this test has run on.
+        let keys = StageKeys(config: config, arithmetic: nil)
         XCTAssertEqual([keys.generate, keys.train, keys.analyse, keys.reportFigures], [generate, train, analyse, report])
+    }
+
+    /// A bf16 model trained on AMX tiles (or any model on OpenBLAS, or bf16 run in fp32 on a CPU
+    /// without bf16) has other bytes than on the kernels both kinds of machine share, so its
+    /// train key (and the keys after it) names the kernel: a cache shared by both kinds never
+    /// hands one kind's model to the other. The data set's key does not depend on it, and on the
+    /// shared kernels the keys are unchanged (`testKeysAreTheOnesTheCodeMadeBeforeTheTable`).
+    func testTheTrainKeyNamesAProductKernelWhoseSumsAreNotTheSharedOnes() throws {
+        XCTAssertNil(ProductKernel.avx512.distinctArithmetic(for: .fp32))
+        XCTAssertNil(ProductKernel.avx512BF16.distinctArithmetic(for: .bf16))
+        XCTAssertEqual(ProductKernel.amxBF16.distinctArithmetic(for: .bf16), "amx-bf16")
+        XCTAssertEqual(ProductKernel.openBLAS.distinctArithmetic(for: .fp32), "openblas")
+        XCTAssertEqual(ProductKernel.avx512.distinctArithmetic(for: .bf16), "avx512", "bf16 run in fp32")
+        let config = try ConfigLoader.load(file: nil, overrides: ["train.precision=bf16"])
+        let shared = StageKeys(config: config, arithmetic: nil), amx = StageKeys(config: config, arithmetic: "amx-bf16")
+        XCTAssertEqual(amx.generate, shared.generate)
+        XCTAssertNotEqual(amx.train, shared.train)
+        XCTAssertNotEqual(amx.analyse, shared.analyse)
+        XCTAssertNotEqual(amx.reportFigures, shared.reportFigures)
+        XCTAssertNotEqual(StageKeys(config: config, arithmetic: "avx512").train, amx.train)
+        // A run keys with this process's kernel for the config's precision.
+        for precision in ["fp32", "bf16"] {
+            let config = try ConfigLoader.load(file: nil, overrides: ["train.precision=" + precision])
+            let asked = Precision(rawValue: precision)!
+            XCTAssertEqual(StageKeys(config: config), StageKeys(config: config, arithmetic: ProductKernel.running(asked).distinctArithmetic(for: asked)))
+        }
     }
 
     /// The trainer records the hash of every key its model depends on (seed, data, train);

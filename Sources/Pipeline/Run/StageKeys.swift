@@ -2,18 +2,30 @@ import BuildInfo
 import Configuration
 import Digest
 import FileFormats
+import NN
 
 /// The cache key of each stage (`StageTable`): SHA-256 of the stage's name, the tool's
 /// version, the stage's output revision, the key of the stage it is keyed by and the config
 /// keys it reads, with `seed` standing for the seed the stage uses (`data.seed` or
 /// `train.seed` when set). Changing `train.epochs` changes the train key (and so analyse's and the
-/// report's) but not generate's.
+/// report's) but not generate's. The train key also names the product kernel where it gives
+/// other bytes than the kernel both kinds of machine share (`ProductKernel.distinctArithmetic`:
+/// AMX, OpenBLAS, bf16 run in fp32), so a cache shared by machines of both kinds (a
+/// cluster's file system) never hands one kind's model to the other as its own; on the
+/// shared kernels the keys are what they always were.
 public struct StageKeys: Equatable, Sendable {
     private var keys: [PipelineStage: String]
 
+    /// Keys for training on this process's product kernel (`arithmetic(of:)`).
     /// `dataFingerprint`: the content hash of the user's data set folder (`data.source:
     /// folder`; see `DatasetFingerprint`), which is then the generate key's only input.
     public init(config: EffectiveConfig, revisions: [PipelineStage: Int] = StageKeys.outputRevisions, dataFingerprint: String? = nil) {
+        self.init(config: config, revisions: revisions, dataFingerprint: dataFingerprint, arithmetic: Self.arithmetic(of: config))
+    }
+
+    /// `arithmetic`: `ProductKernel.distinctArithmetic` of the kernel training runs on.
+    public init(config: EffectiveConfig, revisions: [PipelineStage: Int] = StageKeys.outputRevisions, dataFingerprint: String? = nil,
+                arithmetic: String?) {
         var keys: [PipelineStage: String] = [:]
         for definition in StageTable.stages {
             let revision = revisions[definition.stage, default: 0]
@@ -24,9 +36,17 @@ public struct StageKeys: Equatable, Sendable {
             }
             keys[definition.stage] = SHA256.hex("stage=\(definition.stage.rawValue)\ntool=\(ToolInfo.version)\n"
                 + (revision > 0 ? "revision=\(revision)\n" : "") + (input.map { "input=\($0)\n" } ?? "")
+                + (definition.stage == .train ? arithmetic.map { "arithmetic=\($0)\n" } ?? "" : "")
                 + config.resolvedText(under: definition.configKeys))
         }
         self.keys = keys
+    }
+
+    /// What this process's products would make of `config`'s training where it differs from
+    /// the kernel both kinds of machine share; nil on that kernel.
+    public static func arithmetic(of config: EffectiveConfig) -> String? {
+        let precision = Config(config).train.precision
+        return ProductKernel.running(precision).distinctArithmetic(for: precision)
     }
 
     /// The output revision of every stage, from the table.
