@@ -21,8 +21,9 @@ public struct TrainingSummary: JSONRecord, Equatable, Sendable {
     public var inputStandardisation: Standardisation?
     public var learningRate: Double?
     public var learningRateDecay: Double?
-    /// `train.precision` asked for, and the kernel that ran the products ("avx512", "bf16-avx512",
-    /// "amx" …): bf16 asked for on a CPU without bf16 products trains in fp32 (added keys).
+    /// `train.precision` asked for, and the kernel that ran the products ("avx512", "openblas",
+    /// "avx512-bf16", "amx-bf16"): bf16 asked for on a CPU without bf16 products trains in fp32
+    /// (added keys).
     public var precision: String?
     public var productKernel: String?
     /// `train.convolution`: "winograd" or "direct" (an added key; absent in older files, which
