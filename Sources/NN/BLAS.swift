@@ -198,14 +198,24 @@ public enum ProductKernel: String, Sendable, CaseIterable {
 }
 
 /// Row-major single-precision matrix products for code outside the engine (t-SNE's distance
-/// blocks, PCA's covariance): C[m×n] = alpha · op(A) · op(B) + beta · C on the calling thread,
-/// through OpenBLAS, single-threaded (`Engine.configureProcess`). Unlike the engine's products
-/// these keep OpenBLAS whatever the CPU, so analysis results stay what they were; NN owns
-/// every BLAS call, so no other module links OpenBLAS.
+/// blocks, PCA's covariance): C[m×n] = alpha · op(A) · op(B) + beta · C on the calling thread.
+/// With beta 0 (every caller) they run in the engine's AVX-512 kernel where the engine's fp32
+/// does, then scale by alpha: OpenBLAS picks its kernels, and so its sums' order, by CPU model
+/// and `OPENBLAS_CORETYPE`, so the analysis of one model gave other bytes on the two kinds of
+/// machine (or with another setting of that variable), where the engine's kernel gives the
+/// same on every AVX-512 CPU. Otherwise OpenBLAS, single-threaded (`Engine.configureProcess`);
+/// NN owns every BLAS call, so no other module links OpenBLAS.
 public enum MatrixProduct {
     public static func multiply(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                                 _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if beta == 0, ProductKernel.fp32 == .avx512,
+           asl_sgemm_avx512(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, 0, c, ldc) != 0 {
+            if alpha != 1 {
+                for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= alpha } }
+            }
+            return
+        }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }

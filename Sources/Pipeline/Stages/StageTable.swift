@@ -132,9 +132,12 @@ enum StageTable {
             unlink((folder as NSString).appendingPathComponent(Trainer.checkpointName))
             return TrainStage.summary(outcome, job: job, shownAs: context.folder(of: .train))
         },
+        // analyse 2: PCA's and the neighbour search's products run in the engine's AVX-512 kernel
+        // (the same bytes on both kinds of machine) instead of OpenBLAS's CPU-picked kernels, so the
+        // PCA, t-SNE and trustworthiness bytes changed.
         // analyse 1: t-SNE's tree, attraction and neighbour search changed; metrics.json records the search.
         StageDefinition(
-            stage: .analyse, keyedBy: .train, reads: [.generate, .train], configKeys: ["analyse"], revision: 1,
+            stage: .analyse, keyedBy: .train, reads: [.generate, .train], configKeys: ["analyse"], revision: 2,
             output: .cacheEntry(linked: true), cacheFolder: "analyse",
             leaves: "metrics.json, predictions.csv, embeddings, t-SNE and PCA maps, inspection/"
         ) { context, folder in
