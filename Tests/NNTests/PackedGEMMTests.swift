@@ -76,6 +76,28 @@ final class PackedGEMMTests: XCTestCase {
         check(Case(transA: true, transB: false, m: 300, n: 530, k: 129, beta: 0))
     }
 
+    /// The analysis's products (PCA, the neighbour search, trustworthiness) give the engine
+    /// kernel's bits, then alpha's one rounding, wherever the engine's fp32 runs on it: the same
+    /// bytes on both kinds of machine, not those of whichever kernels OpenBLAS picks for the CPU.
+    func testAnalysisProductsGiveTheEngineKernelsBitsScaledByAlpha() throws {
+        try XCTSkipIf(ProductKernel.fp32 != .avx512, "the engine's fp32 runs in OpenBLAS here, and so do these products")
+        let (m, n, k) = (37, 53, 300)
+        let a = values(m * k, seed: 4), b = values(k * n, seed: 5)
+        for (transA, transB) in [(false, true), (true, false), (false, false)] {
+            let lda = transA ? m : k, ldb = transB ? k : n
+            var kernel = [Float](repeating: 0, count: m * n)
+            XCTAssertEqual(asl_sgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, m, n, k, a, lda, b, ldb, 0, &kernel, n), 1)
+            for alpha: Float in [1, -2, 1 / 299] {
+                var c = [Float](repeating: .nan, count: m * n)
+                c.withUnsafeMutableBufferPointer { cp in
+                    MatrixProduct.multiply(transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+                                           cp.baseAddress!, ldc: n)
+                }
+                XCTAssertEqual(c.map(\.bitPattern), kernel.map { ($0 * alpha).bitPattern }, "transA \(transA), transB \(transB), alpha \(alpha)")
+            }
+        }
+    }
+
     func testTheConvolutionsUseTheKernelTheCPUAllows() {
         let hasAVX512 = asl_simd_has_avx512() != 0
         if ProcessInfo.processInfo.environment["ASL_LAB_GEMM"]?.lowercased() == "openblas" {
