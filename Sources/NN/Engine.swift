@@ -35,21 +35,21 @@ public struct Engine: Sendable {
 
     public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, precision: Precision = .fp32, profile: EngineProfile? = nil,
                 convolution: ConvolutionAlgorithm = .winograd) {
-        Self.configureProcess()
-        self.convolution = convolution
-        self.threads = max(1, threads)
-        self.requestedPrecision = precision
-        self.kernel = ProductKernel.running(precision)
-        self.profile = profile
+        self.init(threads: threads, requestedPrecision: precision, kernel: ProductKernel.running(precision), profile: profile,
+                  convolution: convolution)
     }
 
     /// An engine on `kernel`, whatever the CPU has: for tests, which run the AMX kernel's
     /// driver on its scalar tile model where the CPU has no AMX (`BLAS.gemm`).
     init(threads: Int, kernel: ProductKernel, profile: EngineProfile? = nil, convolution: ConvolutionAlgorithm = .winograd) {
+        self.init(threads: threads, requestedPrecision: kernel.precision, kernel: kernel, profile: profile, convolution: convolution)
+    }
+
+    private init(threads: Int, requestedPrecision: Precision, kernel: ProductKernel, profile: EngineProfile?, convolution: ConvolutionAlgorithm) {
         Self.configureProcess()
         self.convolution = convolution
         self.threads = max(1, threads)
-        requestedPrecision = kernel.precision
+        self.requestedPrecision = requestedPrecision
         self.kernel = kernel
         self.profile = profile
     }

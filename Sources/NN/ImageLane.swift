@@ -6,10 +6,7 @@ final class ImageLane {
     /// One input image, (3, 1, S, S).
     var image: Tensor
     var engine: Engine {
-        didSet {
-            for conv in convs { conv.engine = engine }
-            for pool in pools { pool.engine = engine }
-        }
+        didSet { handEngineToLayers() }
     }
 
     init(convs: ArraySlice<Conv2d>, pools: ArraySlice<MaxPool2d>, side: Int, engine: Engine) {
@@ -21,7 +18,11 @@ final class ImageLane {
         }
         self.engine = engine
         image = Tensor(zeros: [3, 1, side, side])
-        for conv in self.convs { conv.engine = engine }
-        for pool in self.pools { pool.engine = engine }
+        handEngineToLayers()
+    }
+
+    private func handEngineToLayers() {
+        for conv in convs { conv.engine = engine }
+        for pool in pools { pool.engine = engine }
     }
 }

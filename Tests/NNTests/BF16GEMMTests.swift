@@ -18,13 +18,6 @@ final class BF16GEMMTests: XCTestCase {
         return (0..<count).map { _ in Float(random.unit() * 2 - 1) }
     }
 
-    /// Nearest-even rounding to bfloat16, as vcvtne2ps2bf16 does for normal numbers.
-    static func bf16(_ x: Float) -> Float {
-        let bits = x.bitPattern
-        let rounded = (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000
-        return Float(bitPattern: rounded)
-    }
-
     /// Runs `kernel` on one case with C inside a wider buffer and checks every entry; returns
     /// false when the kernel declined (C must then be untouched).
     @discardableResult
@@ -57,7 +50,7 @@ final class BF16GEMMTests: XCTestCase {
                     let av = transA ? a[p * lda + i] : a[i * lda + p]
                     let bv = transB ? b[j * ldb + p] : b[p * ldb + j]
                     exact += Double(av) * Double(bv)
-                    rounded += Double(Self.bf16(av)) * Double(Self.bf16(bv))
+                    rounded += Double(ProductCheck.bf16(av)) * Double(ProductCheck.bf16(bv))
                     magnitude += abs(Double(av) * Double(bv))
                 }
                 let accumulation = Double(k + 2) * 0x1p-24 * magnitude + 1e-7

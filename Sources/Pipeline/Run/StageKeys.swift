@@ -36,7 +36,7 @@ public struct StageKeys: Equatable, Sendable {
             }
             keys[definition.stage] = SHA256.hex("stage=\(definition.stage.rawValue)\ntool=\(ToolInfo.version)\n"
                 + (revision > 0 ? "revision=\(revision)\n" : "") + (input.map { "input=\($0)\n" } ?? "")
-                + (definition.stage == .train ? arithmetic.map { "arithmetic=\($0)\n" } ?? "" : "")
+                + (definition.readsProductKernel ? arithmetic.map { "arithmetic=\($0)\n" } ?? "" : "")
                 + config.resolvedText(under: definition.configKeys))
         }
         self.keys = keys

@@ -32,6 +32,9 @@ struct StageDefinition: Sendable {
     /// entries of earlier builds of the same version are not reused for it (and, through the
     /// keys, for the stages after it). At 0 the stage keys as it always did.
     let revision: Int
+    /// Whether its outputs' bytes depend on the product kernel (`ProductKernel.distinctArithmetic`),
+    /// which its key then names where it is not the one both kinds of machine share.
+    var readsProductKernel = false
     let output: Output
     /// The cache's folder for its entries.
     let cacheFolder: String
@@ -117,7 +120,7 @@ enum StageTable {
         // the key leaves the thread count out); train.precision is in the config slice, so bf16
         // changes the key.
         StageDefinition(
-            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 7,
+            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 7, readsProductKernel: true,
             output: .cacheEntry(linked: true), cacheFolder: "train",
             leaves: "model.safetensors, history.csv, steps.csv, training.json"
         ) { context, folder in
