@@ -5,6 +5,8 @@
 //
 //   cc -O2 scripts/bench_onednn.c -ldnnl -o /tmp/bench_onednn
 //   OMP_NUM_THREADS=2 /tmp/bench_onednn          (ms per batch, median of 7 after 3 warm-ups)
+//   OMP_NUM_THREADS=2 /tmp/bench_onednn winograd (oneDNN's Winograd where it has one: fp32
+//                                                 F(4×4, 3×3) on avx512_core; others say so)
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@ static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
 
 static dnnl_engine_t engine;
+static dnnl_alg_kind_t algorithm = dnnl_convolution_direct;
 static dnnl_stream_t stream;
 
 static dnnl_memory_t make(const dnnl_primitive_desc_t pd, dnnl_query_t what) {
@@ -64,10 +67,14 @@ static void layer(const char *name, int c, int k, int hw, dnnl_data_type_t dt) {
     dnnl_primitive_desc_t fwd_pd = NULL;
     for (int training = 0; training < 2; training++) {
         dnnl_convolution_desc_t d;
-        CHECK(dnnl_convolution_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
+        CHECK(dnnl_convolution_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference, algorithm,
                                                  &src_md, &wei_md, &bias_md, &dst_md, strides, pad, pad));
         dnnl_primitive_desc_t pd;
-        CHECK(dnnl_primitive_desc_create(&pd, &d, attr, engine, NULL));
+        if (algorithm != dnnl_convolution_direct && dnnl_primitive_desc_create(&pd, &d, attr, engine, NULL) != dnnl_success) {
+            printf("%-10s %-4s no Winograd implementation for this shape and data type\n", name, dt == dnnl_f32 ? "fp32" : "bf16");
+            return;
+        }
+        if (algorithm == dnnl_convolution_direct) CHECK(dnnl_primitive_desc_create(&pd, &d, attr, engine, NULL));
         dnnl_primitive_t p; CHECK(dnnl_primitive_create(&p, pd));
         dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, make(pd, dnnl_query_src_md)}, {DNNL_ARG_WEIGHTS, make(pd, dnnl_query_weights_md)},
                                   {DNNL_ARG_BIAS, make(pd, dnnl_query_weights_md + 0)}, {DNNL_ARG_DST, make(pd, dnnl_query_dst_md)}};
@@ -79,7 +86,7 @@ static void layer(const char *name, int c, int k, int hw, dnnl_data_type_t dt) {
     }
     {   // backward data
         dnnl_convolution_desc_t d;
-        CHECK(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src_md, &wei_md, &dst_md, strides, pad, pad));
+        CHECK(dnnl_convolution_backward_data_desc_init(&d, algorithm, &src_md, &wei_md, &dst_md, strides, pad, pad));
         dnnl_primitive_desc_t pd; CHECK(dnnl_primitive_desc_create(&pd, &d, NULL, engine, fwd_pd));
         dnnl_primitive_t p; CHECK(dnnl_primitive_create(&p, pd));
         dnnl_exec_arg_t args[] = {{DNNL_ARG_DIFF_SRC, make(pd, dnnl_query_diff_src_md)}, {DNNL_ARG_WEIGHTS, make(pd, dnnl_query_weights_md)},
@@ -89,7 +96,7 @@ static void layer(const char *name, int c, int k, int hw, dnnl_data_type_t dt) {
     }
     {   // backward weights and bias
         dnnl_convolution_desc_t d;
-        CHECK(dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src_md, &dwei_md, &dbias_md, &dst_md, strides, pad, pad));
+        CHECK(dnnl_convolution_backward_weights_desc_init(&d, algorithm, &src_md, &dwei_md, &dbias_md, &dst_md, strides, pad, pad));
         dnnl_primitive_desc_t pd; CHECK(dnnl_primitive_desc_create(&pd, &d, NULL, engine, fwd_pd));
         dnnl_primitive_t p; CHECK(dnnl_primitive_create(&p, pd));
         dnnl_memory_t dbias; const dnnl_memory_desc_t *bmd = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_weights_md, 1);
@@ -104,7 +111,9 @@ static void layer(const char *name, int c, int k, int hw, dnnl_data_type_t dt) {
            name, dt == dnnl_f32 ? "fp32" : "bf16", ms[0], flops / ms[0], impl[0], ms[1], ms[2], impl[2], ms[3], flops / ms[3], impl[3]);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "winograd") == 0) algorithm = dnnl_convolution_winograd;
+    else if (argc > 1) { fprintf(stderr, "usage: %s [winograd]\n", argv[0]); return 2; }
     const dnnl_version_t *v = dnnl_version();
     printf("oneDNN %d.%d.%d, CPU runtime %s, max ISA %d\n", v->major, v->minor, v->patch, v->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP" : "other",
            (int)dnnl_get_effective_cpu_isa());
