@@ -67,6 +67,9 @@ public final class Conv2d {
     /// Whether backward's dot-product weight gradient makes the columns in cache instead of
     /// lowering them into memory first (a variable so tests can compare the two).
     var lowersInWeightGradient = true
+    /// Whether a pooled convolution that needs no input gradient takes its weight gradient from
+    /// the pool's winners (`winnersBackward`) where that kernel runs; tests turn it off to compare.
+    var weightGradientFromWinners = true
     /// Whether `outputBuffer` holds the last forward's output (a forward that pooled pieces
     /// in cache without keeping them leaves it stale).
     private var outputIsCurrent = false
@@ -120,6 +123,7 @@ public final class Conv2d {
         engine = other.engine
         poolsInProducts = other.poolsInProducts
         lowersInWeightGradient = other.lowersInWeightGradient
+        weightGradientFromWinners = other.weightGradientFromWinners
         winogradPieceBytes = other.winogradPieceBytes
         columnBytesPerChunk = other.columnBytesPerChunk
         forwardBandBytes = other.forwardBandBytes
@@ -463,8 +467,46 @@ public final class Conv2d {
         let tile = winogradTile(height: x.shape[2], width: x.shape[3])
         return pool.withRouter(dy, afterReLU: fusedReLU) { router in
             if let tile { return winogradBackward(tile, x, .routed(router), needInput: needInput) }
+            if !needInput, weightGradientFromWinners, winnersBackward(x, router) { return nil }
             return loweredBackward(x, .routed(router), needInput: needInput)
         }
+    }
+
+    /// The weight and bias gradients of a lowered convolution that needs no input gradient
+    /// (SmallCNN's first), read from the pool's winners (`PooledConvolution.weightGradient`):
+    /// each window's gradient meets its winner's lowered row alone, where the lowered product
+    /// multiplies the three zeros routed beside it too. Per fixed part of the batch, as the
+    /// lowered backward, so the sums do not depend on the thread count. False, doing nothing,
+    /// where that kernel does not run.
+    private func winnersBackward(_ x: Tensor, _ router: MaxPool2d.Router) -> Bool {
+        let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
+                                       paddingValues: paddingValues)
+        guard PooledConvolution.weightGradientRuns(engine.kernel, geometry) else { return false }
+        let kOut = outChannels, rows = c * kernel * kernel, partialSize = kOut * rows + kOut
+        let parts = min(n, Self.gradientParts), engine = engine, name = name
+        let windows = (geometry.outputHeight / 2) * (geometry.outputWidth / 2)
+        if scratch.count < parts * partialSize { scratch = [Float](repeating: 0, count: parts * partialSize) }
+        nonisolated(unsafe) let router = router
+        x.data.withUnsafeBufferPointer { src in
+            scratch.withUnsafeMutableBufferPointer { sc in
+                nonisolated(unsafe) let (s, partials) = (src.baseAddress!, sc.baseAddress!)
+                Parallel.forEachPart(parts, threads: engine.threads) { _, part in
+                    let dW = partials + part * partialSize, dB = dW + kOut * rows
+                    dW.update(repeating: 0, count: partialSize)
+                    let images = Parallel.range(of: part, parts, n)
+                    engine.timedInWorker(name, .backward, .gemm, operations: 2 * Double(kOut * rows * windows * images.count)) {
+                        for i in images {
+                            let done = PooledConvolution.weightGradient(engine.kernel, m: kOut, image: s + i * h * w, geometry,
+                                                                        pooled: router.pooledPlanes(image: i, batch: n), into: dW, biasGradient: dB)
+                            precondition(done, "the winners' weight gradient declined after it said it would run")
+                        }
+                    }
+                }
+            }
+        }
+        addGradientPartials(at: 0, parts: parts, rows: rows)
+        return true
     }
 
     /// Whether a lowered weight gradient may run as dot products (`BLAS.usesDotProducts` says
@@ -475,6 +517,30 @@ public final class Conv2d {
     /// same loads, are 1.35–1.55× faster again (AMD EPYC, one core, a chunk of 4 images). AMX's
     /// tiles keep their own product (no Intel machine here measured the choice).
     static func weightGradientInDotProducts(_ kernel: ProductKernel) -> Bool { kernel == .avx512 || kernel == .avx512BF16 }
+
+    /// Adds the parts' weight and bias gradient partials (`parts` of K·rows + K floats each, from
+    /// `scratch[start]` on) to the gradients, in part order: each element on its own, so any split
+    /// of the elements over threads gives the same bits.
+    private func addGradientPartials(at start: Int, parts: Int, rows: Int) {
+        let kOut = outChannels, partialSize = kOut * rows + kOut, threads = engine.threads
+        engine.timed(name, .backward, .activation) {
+            weight.grad.data.withUnsafeMutableBufferPointer { dw in
+                bias.grad.data.withUnsafeMutableBufferPointer { db in
+                    scratch.withUnsafeBufferPointer { sc in
+                        nonisolated(unsafe) let (dwp, dbp) = (dw.baseAddress!, db.baseAddress!)
+                        nonisolated(unsafe) let partials = sc.baseAddress! + start
+                        Parallel.shares(partialSize, threads: threads, minimumPerPart: 1 << 14) { range in
+                            for j in range {
+                                var sum = j < kOut * rows ? dwp[j] : dbp[j - kOut * rows]
+                                for part in 0..<parts { sum += partials[part * partialSize + j] }
+                                if j < kOut * rows { dwp[j] = sum } else { dbp[j - kOut * rows] = sum }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// A conv's gradients are small (SmallCNN's largest: 128 × 64 × 9), so replacing them is
     /// zeroing them and adding, which gives the bits of a caller's zeroing.
@@ -584,26 +650,7 @@ public final class Conv2d {
                 }
             }
         }
-        // The parts' partials added in part order (each element on its own, so any split of
-        // the elements over threads gives the same bits).
-        engine.timed(name, .backward, .activation) {
-            weight.grad.data.withUnsafeMutableBufferPointer { dw in
-                bias.grad.data.withUnsafeMutableBufferPointer { db in
-                    scratch.withUnsafeBufferPointer { sc in
-                        nonisolated(unsafe) let (dwp, dbp) = (dw.baseAddress!, db.baseAddress!)
-                        nonisolated(unsafe) let partials = sc.baseAddress! + plan.workers * plan.workerSize
-                        let parts = plan.parts
-                        Parallel.shares(partialSize, threads: engine.threads, minimumPerPart: 1 << 14) { range in
-                            for j in range {
-                                var sum = j < kOut * rows ? dwp[j] : dbp[j - kOut * rows]
-                                for part in 0..<parts { sum += partials[part * partialSize + j] }
-                                if j < kOut * rows { dwp[j] = sum } else { dbp[j - kOut * rows] = sum }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        addGradientPartials(at: plan.workers * plan.workerSize, parts: plan.parts, rows: rows)
         guard needInput else { return nil }
         inputGradientBuffer = dx
         return dx

@@ -191,6 +191,21 @@ public final class MaxPool2d {
             MaxPool2d.route(gradient + plane * outPlane, winners + plane * outPlane, pooled + plane * outPlane, into: destination,
                             height: height, width: width, afterReLU: afterReLU)
         }
+
+        /// Image `image` of a (K, N, H/2, W/2) pooled output of `batch` images: where its pooled
+        /// gradient, winners and pooled values start, the distance between its channels' planes,
+        /// and whether ReLU's backward drops the gradients of values that are not positive.
+        func pooledPlanes(image: Int, batch: Int) -> PooledPlanes {
+            let outPlane = (height / 2) * (width / 2)
+            return PooledPlanes(gradient: gradient + image * outPlane, winners: winners + image * outPlane, pooled: pooled + image * outPlane,
+                                channelStride: batch * outPlane, afterReLU: afterReLU)
+        }
+    }
+
+    /// One image's planes of a pooled output, for a consumer that reads the winners itself.
+    struct PooledPlanes {
+        let gradient: UnsafePointer<Float>, winners: UnsafePointer<UInt8>, pooled: UnsafePointer<Float>
+        let channelStride: Int, afterReLU: Bool
     }
 
     /// Runs `body` with a router of `dy` (the gradient of the last forward's output) through the

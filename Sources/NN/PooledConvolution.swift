@@ -40,4 +40,30 @@ enum PooledConvolution {
                                    channelStride) != 0
         }
     }
+
+    /// Whether `weightGradient` runs for this kernel and shape here (`rows` = C·kernel²): the
+    /// AVX-512 kernels' arithmetic (fp32, or bf16 operands as AVX512-BF16's), on a CPU with AVX-512.
+    static func weightGradientRuns(_ kernel: ProductKernel, _ geometry: Im2Col.Geometry) -> Bool {
+        covers(kernel) && geometry.withPaddingValues { border in
+            asl_conv_pooled_weight_gradient_avx512(precision(kernel), 0, nil, nil, nil, 0, 0, nil, geometry.channels, geometry.channelStride,
+                                                   geometry.height, geometry.width, geometry.kernel, geometry.padding, border, nil, nil) != 0
+        }
+    }
+
+    /// The weight gradient (m × C·kernel², row-major) and bias gradient of one image (its input
+    /// at `image`, as `geometry` says) from its pooled output's gradient and the pool's winners
+    /// (`asl_conv_pooled_weight_gradient_avx512`), added to `weightGradient` and `biasGradient`:
+    /// each window adds its winner's lowered row, a quarter of the lowered product's work.
+    /// False, adding nothing, where `weightGradientRuns` is false.
+    static func weightGradient(_ kernel: ProductKernel, m: Int, image: UnsafePointer<Float>, _ geometry: Im2Col.Geometry,
+                               pooled planes: MaxPool2d.PooledPlanes, into weightGradient: UnsafeMutablePointer<Float>,
+                               biasGradient: UnsafeMutablePointer<Float>) -> Bool {
+        guard covers(kernel) else { return false }
+        let g = geometry
+        return g.withPaddingValues { border in
+            asl_conv_pooled_weight_gradient_avx512(precision(kernel), m, planes.gradient, planes.winners, planes.pooled, planes.channelStride,
+                                                   planes.afterReLU ? 1 : 0, image, g.channels, g.channelStride, g.height, g.width, g.kernel,
+                                                   g.padding, border, weightGradient, biasGradient) != 0
+        }
+    }
 }

@@ -8,6 +8,7 @@
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
+#include "Transpose16.h"
 
 #define ASL_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
@@ -18,30 +19,6 @@ ASL_BF16_TARGET static inline __mmask16 bf16_lanes(size_t count) {
 /// 32 bf16 from 32 floats: lo[0..15] then hi[0..15], each rounded to nearest even.
 ASL_BF16_TARGET static inline __m512i bf16_convert(__m512 lo, __m512 hi) {
     return (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
-}
-
-/// The 16 × 16 transpose of 32-bit lanes: row i of the result is column i of r.
-ASL_BF16_TARGET static inline void bf16_transpose16(__m512i r[16]) {
-    __m512i t[16], u[16];
-    for (int i = 0; i < 8; i++) {
-        t[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
-    }
-    for (int i = 0; i < 4; i++) {
-        u[4 * i] = _mm512_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
-        u[4 * i + 1] = _mm512_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
-        u[4 * i + 2] = _mm512_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
-        u[4 * i + 3] = _mm512_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
-    }
-    // u[4i + c] holds, in 128-bit lane L, column 4L + c of rows 4i … 4i + 3.
-    for (int c = 0; c < 4; c++) {
-        const __m512i v0 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0x88), v1 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0xDD);
-        const __m512i w0 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0x88), w1 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0xDD);
-        r[c] = _mm512_shuffle_i32x4(v0, w0, 0x88);
-        r[4 + c] = _mm512_shuffle_i32x4(v1, w1, 0x88);
-        r[8 + c] = _mm512_shuffle_i32x4(v0, w0, 0xDD);
-        r[12 + c] = _mm512_shuffle_i32x4(v1, w1, 0xDD);
-    }
 }
 
 /// An operand stored with k as its row index, x(k, j) = src[k·ld + j]: in strips of ldd
@@ -106,7 +83,7 @@ ASL_BF16_TARGET static void bf16_pack_pairs_cols(const float *src, size_t ld, si
                         r[j] = _mm512_setzero_si512();
                     }
                 }
-                bf16_transpose16(r);
+                asl_transpose16(r);
                 for (size_t p = 0; p < rows; p++) _mm512_storeu_si512(dst + (p0 + p) * ldd + j0, r[p]);
             }
         }

@@ -94,6 +94,10 @@ enum StageTable {
         },
         // training.json records the config hash of seed, data and train (the model's
         // provenance); the key chains through generate's key instead.
+        // train 8: on AVX-512 (fp32) and AVX512-BF16 (bf16) the first convolution's weight and
+        // bias gradients are read from the pool's winners (each window's gradient times its
+        // winner's lowered row, summed row by row) instead of the lowered product of the routed
+        // gradient, so every fp32 and bf16 model's bytes changed (AMX's and OpenBLAS's did not).
         // train 7: in bf16 on AVX512-BF16, Winograd's weight-gradient products over pieces of 256
         // tiles or more (SmallCNN's second and third convolutions) sum as bf16 dot products with
         // their lanes in registers instead of the packed kernel's order, and the first
@@ -120,7 +124,7 @@ enum StageTable {
         // the key leaves the thread count out); train.precision is in the config slice, so bf16
         // changes the key.
         StageDefinition(
-            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 7, readsProductKernel: true,
+            stage: .train, keyedBy: .generate, reads: [.generate], configKeys: ["seed", "train"], revision: 8, readsProductKernel: true,
             output: .cacheEntry(linked: true), cacheFolder: "train",
             leaves: "model.safetensors, history.csv, steps.csv, training.json"
         ) { context, folder in

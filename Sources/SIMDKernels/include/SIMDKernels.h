@@ -160,6 +160,26 @@ int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const
                            size_t height, size_t width, size_t kernel, size_t padding, const float *padding_values, size_t row0, size_t rows,
                            const float *bias, int relu, float *out, unsigned char *winners, size_t out_channel_stride);
 
+/// The weight and bias gradient of such a convolution in training, for one image: its pooled
+/// output's gradient, winners and pooled values (channel i's planes at + i·pooled_channel_stride,
+/// (height'/2) × (width'/2) each; with `relu`, gradients where the pooled value is not positive
+/// count as 0) and its input as above. Each window adds the winner's lowered row, so a quarter
+/// of the lowered product's multiply-adds: dw (m × channels·kernel², row-major) += per pooled
+/// row, each entry's sum over the row's windows from zero, left to right, by fused multiply-adds;
+/// db (m) += the row's gradients summed the same way. With `bf16` both operands of each product
+/// are rounded to bfloat16 first (nearest even). The AVX-512 kernel and the plain copy give the
+/// same bits; both return 0, doing nothing, where channels·kernel² exceeds 243 or the output's
+/// sides are odd, the AVX-512 one also where the CPU lacks AVX-512. With m = 0 they only say
+/// whether they would run.
+int asl_conv_pooled_weight_gradient_avx512(int bf16, size_t m, const float *gradient, const unsigned char *winners, const float *pooled,
+                                           size_t pooled_channel_stride, int relu, const float *image, size_t channels,
+                                           size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
+                                           const float *padding_values, float *dw, float *db);
+int asl_conv_pooled_weight_gradient_plain(int bf16, size_t m, const float *gradient, const unsigned char *winners, const float *pooled,
+                                          size_t pooled_channel_stride, int relu, const float *image, size_t channels,
+                                          size_t channel_stride, size_t height, size_t width, size_t kernel, size_t padding,
+                                          const float *padding_values, float *dw, float *db);
+
 /// Whether AMX-BF16 runs here: the CPU has AMX-TILE and AMX-BF16, the OS enables their state
 /// and Linux granted this process the tile data (`arch_prctl(ARCH_REQ_XCOMP_PERM)`, asked for
 /// on the first call).
