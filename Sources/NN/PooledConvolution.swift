@@ -41,8 +41,9 @@ enum PooledConvolution {
         }
     }
 
-    /// Whether `weightGradient` runs for this kernel and shape here (`rows` = C·kernel²): the
-    /// AVX-512 kernels' arithmetic (fp32, or bf16 operands as AVX512-BF16's), on a CPU with AVX-512.
+    /// Whether `weightGradient` runs for this kernel and convolution here: the engine's AVX-512
+    /// fp32 or AVX512-BF16 kernel (AMX and OpenBLAS sum in other orders), at most 243 lowering
+    /// rows, whole 2 × 2 windows, and a CPU with AVX-512.
     static func weightGradientRuns(_ kernel: ProductKernel, _ geometry: Im2Col.Geometry) -> Bool {
         covers(kernel) && geometry.withPaddingValues { border in
             asl_conv_pooled_weight_gradient_avx512(precision(kernel), 0, nil, nil, nil, 0, 0, nil, geometry.channels, geometry.channelStride,

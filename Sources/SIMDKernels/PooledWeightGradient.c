@@ -19,7 +19,9 @@
 // (16 output channels in the lanes) and the plain copy below make the same operations in the
 // same order, so their bits agree. In bf16 both operands are rounded to bfloat16 (nearest even,
 // by integer arithmetic: the same in both copies) and multiplied exactly in float32; the bias
-// gradient stays float32, as the lowered product's.
+// gradient stays float32, as the lowered product's. (vcvtne2ps2bf16, which the other bf16
+// kernels round with, would give the same values but for denormals (it flushes them) and NaNs; the
+// integer rounding needs only AVX-512F, like the rest of this kernel.)
 #pragma clang fp contract(off)
 
 /// Lowering rows handled (channels · kernel²): SmallCNN's first convolution has 27.
@@ -86,7 +88,6 @@ int asl_conv_pooled_weight_gradient_plain(int bf16, size_t m, const float *gradi
 
 /// Lowering rows summed in registers at once: 9 accumulators, a load, a permute and an FMA each.
 enum { PWG_CHUNK = 9 };
-
 
 /// Rows of the window table padded to whole chunks (the padding rows hold zeros).
 static size_t padded_rows(size_t rows) { return (rows + PWG_CHUNK - 1) / PWG_CHUNK * PWG_CHUNK; }
