@@ -530,15 +530,26 @@ public final class Conv2d {
                         nonisolated(unsafe) let (dwp, dbp) = (dw.baseAddress!, db.baseAddress!)
                         nonisolated(unsafe) let partials = sc.baseAddress! + start
                         Parallel.shares(partialSize, threads: threads, minimumPerPart: 1 << 14) { range in
-                            for j in range {
-                                var sum = j < kOut * rows ? dwp[j] : dbp[j - kOut * rows]
-                                for part in 0..<parts { sum += partials[part * partialSize + j] }
-                                if j < kOut * rows { dwp[j] = sum } else { dbp[j - kOut * rows] = sum }
-                            }
+                            Self.addPartials(partials, parts: parts, partialSize: partialSize, range: range, split: kOut * rows,
+                                             first: dwp, second: dbp)
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Adds elements `range` of `parts` partials (`partialSize` floats apart) in part order to
+    /// their sums: element j < split to first[j], the others to second[j − split].
+    private static func addPartials(_ partials: UnsafePointer<Float>, parts: Int, partialSize: Int, range: Range<Int>, split: Int,
+                                    first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>) {
+        let low = range.clamped(to: 0..<split), high = range.clamped(to: split..<max(split, range.upperBound))
+        if !low.isEmpty {
+            Elementwise.addParts(partials + low.lowerBound, count: parts, partStride: partialSize, elements: low.count, into: first + low.lowerBound)
+        }
+        if !high.isEmpty {
+            Elementwise.addParts(partials + high.lowerBound, count: parts, partStride: partialSize, elements: high.count,
+                                 into: second + (high.lowerBound - split))
         }
     }
 
@@ -736,12 +747,11 @@ extension Conv2d {
                 bias.grad.data.withUnsafeMutableBufferPointer { dbias in
                     winogradScratch.withUnsafeMutableBufferPointer { sc in
                         nonisolated(unsafe) let (dwp, dbp, scp) = (dw.baseAddress!, dbias.baseAddress!, sc.baseAddress!)
+                        // dU's sums start from 0, the bias gradient's from its value.
+                        (scp + sumAt).update(repeating: 0, count: uSize)
                         Parallel.shares(partialSize, threads: engine.threads, minimumPerPart: 1 << 14) { range in
-                            for j in range {
-                                var sum: Float = j < uSize ? 0 : dbp[j - uSize]
-                                for part in 0..<parts { sum += scp[partialsAt + part * partialSize + j] }
-                                if j < uSize { scp[sumAt + j] = sum } else { dbp[j - uSize] = sum }
-                            }
+                            Self.addPartials(scp + partialsAt, parts: parts, partialSize: partialSize, range: range, split: uSize,
+                                             first: scp + sumAt, second: dbp)
                         }
                         WinogradConvolution.addWeightGradient(tile, scp + sumAt, outChannels: kOut, inChannels: c, into: dwp)
                     }

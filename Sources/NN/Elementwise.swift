@@ -36,4 +36,28 @@ enum Elementwise {
         while i < count { total += v[i]; i += 1 }
         return total
     }
+
+    /// dest[i] += parts[p · partStride + i] for p = 0, 1, …, count − 1 in that order, for every
+    /// i < elements: each element gets the additions of a loop over the parts, so the bits of
+    /// that loop, but 16 elements at a time, a block at a time so that the block's sums stay in
+    /// L1 while the parts stream past. (Element by element, the parts' strided reads ran scalar:
+    /// 1.3 ms of a fp32 step for conv 3's 8 parts of 1.2 MB.)
+    static func addParts(_ parts: UnsafePointer<Float>, count: Int, partStride: Int, elements: Int, into dest: UnsafeMutablePointer<Float>) {
+        let block = 1024
+        let out = UnsafeMutableRawPointer(dest)
+        for start in stride(from: 0, to: elements, by: block) {
+            let end = min(start + block, elements)
+            for p in 0..<count {
+                let part = UnsafeRawPointer(parts + p * partStride)
+                var i = start
+                while i + 16 <= end {
+                    let sum = out.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                        + part.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                    out.storeBytes(of: sum, toByteOffset: i * 4, as: SIMD16<Float>.self)
+                    i += 16
+                }
+                while i < end { dest[i] += parts[p * partStride + i]; i += 1 }
+            }
+        }
+    }
 }

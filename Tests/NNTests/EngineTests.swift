@@ -73,6 +73,32 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(v1.map(\.bitPattern), v2.map(\.bitPattern))
     }
 
+
+    /// The weight gradients' partials are added by blocks and vectors: each element must get
+    /// the additions of a loop over the parts in part order (the bits the reductions promise),
+    /// across block edges and tails, and nothing past its elements.
+    func testAddingPartsInVectorsGivesTheBitsOfTheLoopOverParts() {
+        var random = Initializer(seed: 4)
+        for (elements, parts) in [(1037, 3), (2048, 8), (5, 2), (3100, 1)] {
+            let stride = elements + 11
+            let partials = (0..<(parts * stride)).map { _ in Float((random.unit() * 2 - 1) * pow(10, random.unit() * 6 - 3)) }
+            let start = (0..<(elements + 4)).map { _ in Float(random.unit() - 0.5) }
+            var expected = start
+            for i in 0..<elements {
+                var sum = start[i]
+                for p in 0..<parts { sum += partials[p * stride + i] }
+                expected[i] = sum
+            }
+            var summed = start
+            partials.withUnsafeBufferPointer { p in
+                summed.withUnsafeMutableBufferPointer { d in
+                    Elementwise.addParts(p.baseAddress!, count: parts, partStride: stride, elements: elements, into: d.baseAddress!)
+                }
+            }
+            XCTAssertEqual(summed.map(\.bitPattern), expected.map(\.bitPattern), "\(elements) elements, \(parts) parts")
+            XCTAssertNotEqual(summed, start)
+        }
+    }
     func testDefaultInitialisationIsUniformWithinOneOverRootFanIn() {
         let model = SmallCNN(architecture: SmallCNNArchitecture(), seed: 1)
         for p in model.parameters {
