@@ -231,8 +231,7 @@ public final class Conv2d {
         precondition(c == inChannels, "Conv2d expects \(inChannels) input channels, got \(c)")
         let (oh, ow) = outputSize(h, w)
         let plan = plan(channels: c, images: n, outputHeight: oh, outputWidth: ow, backward: false)
-        let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
-                                           paddingValues: paddingValues)
+        let geometry = inputGeometry(of: x)
         let kOut = outChannels, relu = fusedReLU, engine = engine, name = name
         let pooling = pool != nil && oh % 2 == 0 && ow % 2 == 0
         let keep = keepOutput || !pooling
@@ -480,8 +479,7 @@ public final class Conv2d {
     /// where that kernel does not run.
     private func winnersBackward(_ x: Tensor, _ router: MaxPool2d.Router) -> Bool {
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
-                                       paddingValues: paddingValues)
+        let geometry = inputGeometry(of: x)
         guard PooledConvolution.weightGradientRuns(engine.kernel, geometry) else { return false }
         let kOut = outChannels, rows = c * kernel * kernel, partialSize = kOut * rows + kOut
         let parts = min(n, Self.gradientParts), engine = engine, name = name
@@ -517,6 +515,14 @@ public final class Conv2d {
     /// same loads, are 1.35–1.55× faster again (AMD EPYC, one core, a chunk of 4 images). AMX's
     /// tiles keep their own product (no Intel machine here measured the choice).
     static func weightGradientInDotProducts(_ kernel: ProductKernel) -> Bool { kernel == .avx512 || kernel == .avx512BF16 }
+
+    /// Where this convolution reads a (C, N, H, W) input batch `x`: its channel planes N·H·W
+    /// apart, the kernel, padding and border values.
+    private func inputGeometry(of x: Tensor) -> Im2Col.Geometry {
+        let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
+        return Im2Col.Geometry(channels: x.shape[0], channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
+                               paddingValues: paddingValues)
+    }
 
     /// Adds the parts' weight and bias gradient partials (`parts` of K·rows + K floats each, from
     /// `scratch[start]` on) to the gradients, in part order: each element on its own, so any split
@@ -597,8 +603,7 @@ public final class Conv2d {
         if case .routed = gradient { routedSize = kOut * plan.chunk * plan.plane } else { routedSize = 0 }
         if pieceOutputScratch.count < plan.workers * routedSize { pieceOutputScratch = [Float](repeating: 0, count: plan.workers * routedSize) }
         var dx = needInput ? Tensor.take(&inputGradientBuffer, x.shape) : Tensor(zeros: [0])
-        let geometry = Im2Col.Geometry(channels: c, channelStride: n * h * w, height: h, width: w, kernel: kernel, padding: padding,
-                                           paddingValues: paddingValues)
+        let geometry = inputGeometry(of: x)
         let rows = plan.rows, partialSize = plan.partialSize(outChannels: kOut), engine = engine, name = name, lowersInWeightGradient = lowersInWeightGradient
         nonisolated(unsafe) let gradient = gradient
         x.data.withUnsafeBufferPointer { src in

@@ -72,35 +72,17 @@ int asl_conv_pooled_pack_weights(int bf16, size_t m, size_t k, const float *w, v
     return 1;
 }
 
-/// 32 values of lowering row r at output row y, columns x … x + 31: the image inside it, the
-/// channel's border value outside (inside[kx][h]: which of the 16 values of half h lie in it).
-/// Only the lanes inside are read: the address may start before the row (masked loads do not fault).
-POOLED_TARGET_FP32 static inline void lowered32(const asl_conv_input *in, const asl_lowering_row *r, long y, long x,
-                                                const __mmask16 (*inside)[2], __m512 *lo, __m512 *hi) {
-    const __m512 border = _mm512_set1_ps(r->border);
-    const long sy = y + r->dy;
-    if (sy < 0 || sy >= (long)in->height) {
-        *lo = *hi = border;
-        return;
-    }
-    const float *src = in->image + r->channel * in->channel_stride + (sy * (long)in->width + x + r->dx);
-    *lo = _mm512_mask_loadu_ps(border, inside[r->kx][0], src);
-    *hi = _mm512_mask_loadu_ps(border, inside[r->kx][1], src + 16);
-}
-
 /// fp32 B for the row pair y, y + 1 and windows x0 … x0 + 15: bp[kk][q][l] = lowering row kk
-/// at pixel (y + q/2, 2·(x0 + l) + q%2).
+/// at pixel (y + q/2, 2·(x0 + l) + q%2) (`inside[kx]`: asl_conv_columns_inside for these columns).
 POOLED_TARGET_FP32 static void pack_b_fp32(const asl_conv_input *in, const asl_lowering_row *rows, size_t k, size_t y, size_t x0,
-                                           const __mmask16 (*inside)[2], float *bp) {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    for (size_t kk = 0; kk < k; kk++)
-        for (long dy = 0; dy < 2; dy++) {
-            __m512 lo, hi;
-            lowered32(in, rows + kk, (long)y + dy, 2 * (long)x0, inside, &lo, &hi);
-            _mm512_store_ps(bp + (kk * 4 + 2 * dy) * 16, _mm512_permutex2var_ps(lo, even, hi));
-            _mm512_store_ps(bp + (kk * 4 + 2 * dy + 1) * 16, _mm512_permutex2var_ps(lo, odd, hi));
-        }
+                                           const uint32_t *inside, float *bp) {
+    for (size_t kk = 0; kk < k; kk++) {
+        const float *line[2];
+        __m512 v[4];
+        asl_conv_window_rows(in, rows + kk, (long)y, line);
+        asl_conv_window_positions(line, rows[kk].border, 2 * (long)x0, inside[rows[kk].kx], v);
+        for (int q = 0; q < 4; q++) _mm512_store_ps(bp + (kk * 4 + q) * 16, v[q]);
+    }
 }
 
 /// The band's input rows in bf16, each with its border columns: bf16 B is then made by loads
@@ -312,7 +294,7 @@ int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const
         for (size_t kk = 0; kk < k; kk++) rows_of_k[kk] = asl_conv_lowering_row(&in, kk);
     }
     const size_t steps = steps_of(bf16, k), pooled_width = out_width / 2;
-    __mmask16 inside[POOLED_MAX_K_FP32][2]; // per kx (< kernel ≤ k)
+    uint32_t inside[POOLED_MAX_K_FP32]; // per kx (< kernel ≤ k)
     // Row pair by row pair, 16 windows at a time along it: each channel's pooled row is then
     // written whole, its cache lines in order, while the image rows it reads stay in L1.
     for (size_t y = 0; y < rows / 2; y++)
@@ -323,13 +305,8 @@ int asl_conv_pooled_avx512(int bf16, size_t m, const void *packed_weights, const
                 pack_b_bf16(&band, pairs, k, 2 * y, x0, pooled_b);
             } else {
                 for (size_t kx = 0; kx < kernel; kx++)
-                    for (size_t h = 0; h < 2; h++) {
-                        // Columns 2·x0 + kx − padding + 16h + j, j < 16, that lie in the image.
-                        const long start = (long)(2 * x0 + kx + 16 * h) - (long)padding, w = (long)width;
-                        const long lo = start < 0 ? -start : 0, hi = w - start < 16 ? w - start : 16;
-                        inside[kx][h] = hi <= lo ? 0 : (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
-                    }
-                pack_b_fp32(&in, rows_of_k, k, row0 + 2 * y, x0, (const __mmask16 (*)[2])inside, pooled_b);
+                    inside[kx] = asl_conv_columns_inside(2 * (long)x0, (long)kx - (long)padding, (long)width);
+                pack_b_fp32(&in, rows_of_k, k, row0 + 2 * y, x0, inside, pooled_b);
             }
             const size_t at = y * pooled_width + x0;
             for (size_t i = 0; i < m; i += POOLED_GROUP) {

@@ -99,41 +99,18 @@ PWG_TARGET static inline __m512 round_bf16(__m512 x) {
     return _mm512_castsi512_ps(_mm512_and_si512(r, _mm512_set1_epi32((int)0xFFFF0000u)));
 }
 
-/// Which of the 32 output columns x … x + 31 read by a lowering row that reads column offset dx
-/// lie in the plane (bit i: column x + i + dx), as a mask per half.
-static uint32_t columns_inside(long x, long dx, long width) {
-    const long start = x + dx;
-    uint32_t bits = 0;
-    for (long i = 0; i < 32; i++) bits |= (uint32_t)(start + i >= 0 && start + i < width) << i;
-    return bits;
-}
-
 /// The window table of pooled row py: per block of 16 windows (x0 = 16b), for each lowering row
 /// j, 64 floats, window x0 + p's four positions (top-left, top-right, bottom-left, bottom-right:
-/// the winners' numbering) at 4p. `inside[kx·blocks + b]` is columns_inside for the block's
+/// the winners' numbering) at 4p. `inside[kx·blocks + b]` is asl_conv_columns_inside for the block's
 /// columns and lowering rows of that kx.
 PWG_TARGET static void window_table(const asl_conv_input *in, const asl_lowering_row *rows, size_t count, size_t padded, size_t py,
                                     size_t blocks, const uint32_t *inside, int bf16, float *table) {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     for (size_t j = 0; j < count; j++) {
-        const asl_lowering_row *r = rows + j;
-        const __m512 border = _mm512_set1_ps(r->border);
         const float *line[2];
-        for (long dy = 0; dy < 2; dy++) {
-            const long sy = (long)(2 * py) + dy + r->dy;
-            line[dy] = sy < 0 || sy >= (long)in->height ? NULL : in->image + r->channel * in->channel_stride + sy * (long)in->width + r->dx;
-        }
+        asl_conv_window_rows(in, rows + j, (long)(2 * py), line);
         for (size_t b = 0; b < blocks; b++) {
-            const uint32_t mask = inside[r->kx * blocks + b];
             __m512 v[4];
-            for (int dy = 0; dy < 2; dy++) {
-                // Masked loads do not fault on the lanes they leave out, before or past the row.
-                const __m512 lo = line[dy] ? _mm512_mask_loadu_ps(border, (__mmask16)mask, line[dy] + 32 * b) : border;
-                const __m512 hi = line[dy] ? _mm512_mask_loadu_ps(border, (__mmask16)(mask >> 16), line[dy] + 32 * b + 16) : border;
-                v[2 * dy] = _mm512_permutex2var_ps(lo, even, hi);
-                v[2 * dy + 1] = _mm512_permutex2var_ps(lo, odd, hi);
-            }
+            asl_conv_window_positions(line, rows[j].border, 32 * (long)b, inside[rows[j].kx * blocks + b], v);
             if (bf16)
                 for (int q = 0; q < 4; q++) v[q] = round_bf16(v[q]);
             const __m512 a = _mm512_unpacklo_ps(v[0], v[1]), bb = _mm512_unpackhi_ps(v[0], v[1]);
@@ -264,7 +241,7 @@ PWG_TARGET static int weight_gradient_avx512(int bf16, size_t m, const float *gr
         }
     }
     for (size_t kx = 0; kx < kernel; kx++)
-        for (size_t b = 0; b < blocks; b++) inside[kx * blocks + b] = columns_inside(32 * (long)b, (long)kx - (long)in->padding, (long)in->width);
+        for (size_t b = 0; b < blocks; b++) inside[kx * blocks + b] = asl_conv_columns_inside(32 * (long)b, (long)kx - (long)in->padding, (long)in->width);
     asl_lowering_row lowering[PWG_MAX_ROWS];
     for (size_t j = 0; j < rows; j++) lowering[j] = asl_conv_lowering_row(in, j);
     for (size_t py0 = 0; py0 < ph; py0 += PWG_STAGED_ROWS) {
