@@ -48,7 +48,7 @@ struct BenchCommand: ParsableCommand {
 
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "SmallCNN training-step and inference images per second (batch 32, 3×128×128), 1 thread and all cores.")
+            abstract: "SmallCNN training-step and inference images per second (batch 32 unless --batch, 3×128×128), 1 thread and all cores.")
 
         @Flag(help: "Print one JSON object on standard output instead of a table.")
         var json = false
@@ -58,6 +58,10 @@ struct BenchCommand: ParsableCommand {
 
         @Option(help: ArgumentHelp("Timed runs per thread count.", valueName: "n"))
         var runs = 3
+
+        @Option(help: ArgumentHelp("Images per batch (train.batch_size): a step's fixed costs, such as Adam's pass over the weights, are shared by fewer images in smaller batches.",
+                                   valueName: "n"))
+        var batch = 32
 
         @Option(help: ArgumentHelp("Arithmetic of the products: fp32, or bf16 (mixed precision; fp32 with a note where the CPU has no bf16 instructions).",
                                    valueName: "fp32|bf16"))
@@ -76,6 +80,7 @@ struct BenchCommand: ParsableCommand {
         func validate() throws {
             guard steps >= 1 else { throw ValidationError("--steps must be at least 1.") }
             guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
+            guard (1...4096).contains(batch) else { throw ValidationError("--batch must be an integer from 1 to 4096 (as train.batch_size).") }
             if let threads { guard threadCounts(threads) != nil else { throw ValidationError("--threads takes positive integers separated by commas, e.g. 1,2.") } }
         }
 
@@ -86,7 +91,7 @@ struct BenchCommand: ParsableCommand {
         }
 
         func run() throws {
-            let result = TrainBenchmark.run(steps: steps, runs: runs, precision: precision, convolution: convolution, profile: profile,
+            let result = TrainBenchmark.run(steps: steps, runs: runs, batch: batch, precision: precision, convolution: convolution, profile: profile,
                                             threadCounts: threads.flatMap(threadCounts))
             if json {
                 try BenchCommand.printJSON(result)
@@ -125,7 +130,7 @@ struct BenchCommand: ParsableCommand {
                 }
             }
             if let inferenceRows = result.inferenceProfile {
-                print("\nprofile of one inference batch (32 images, weights already packed), \(threads) thread(s): ms per batch")
+                print("\nprofile of one inference batch (\(result.batch) images, weights already packed), \(threads) thread(s): ms per batch")
                 Self.printProfile(inferenceRows)
             }
         }

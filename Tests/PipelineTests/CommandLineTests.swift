@@ -117,6 +117,25 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("Unknown option '--frobnicate'"), result.stderr)
     }
 
+    /// `bench train --batch` measures the batch asked for (a researcher choosing `train.batch_size`
+    /// sees what a smaller batch costs per image) and refuses one `train.batch_size` would refuse.
+    func testBenchTrainMeasuresTheBatchAskedFor() throws {
+        let result = try run("bench", "train", "--batch", "3", "--steps", "1", "--runs", "1", "--threads", "1", "--profile", "--json")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["batch"] as? Int, 3)
+        let train = try XCTUnwrap(json["train"] as? [[String: Any]])
+        XCTAssertEqual(train.count, 1)
+        XCTAssertGreaterThan(try XCTUnwrap(train.first?["median"] as? Double), 0)
+        let profile = try XCTUnwrap(json["profile"] as? [[String: Any]])
+        XCTAssertTrue(profile.contains { $0["phase"] as? String == "Adam" }, "a step's Adam pass is profiled at this batch too")
+        for bad in ["0", "4097"] {
+            let refused = try run("bench", "train", "--batch", bad)
+            XCTAssertEqual(refused.status, 1)
+            XCTAssertTrue(refused.stderr.contains("--batch must be an integer from 1 to 4096"), refused.stderr)
+        }
+    }
+
     func testHelpAndVersionExitZero() throws {
         let help = try run("--help")
         XCTAssertEqual(help.status, 0)

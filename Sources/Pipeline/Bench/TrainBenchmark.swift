@@ -1,8 +1,8 @@
 import Foundation
 import NN
 
-/// `asl-lab bench train`: SmallCNN training-step and inference speed (batch 32, 3×128×128,
-/// random data), with one thread and with every core, in a chosen precision; optionally a
+/// `asl-lab bench train`: SmallCNN training-step and inference speed (batch 32 unless asked,
+/// 3×128×128, random data), with one thread and with every core, in a chosen precision; optionally a
 /// profile of where a training step's time goes.
 public enum TrainBenchmark {
     public struct Result: Codable, Sendable {
@@ -54,7 +54,7 @@ public enum TrainBenchmark {
         public var milliseconds: Double
     }
 
-    public static func run(steps: Int = 6, runs: Int = 3, precision: Precision = .fp32,
+    public static func run(steps: Int = 6, runs: Int = 3, batch: Int = 32, precision: Precision = .fp32,
                            convolution: ConvolutionAlgorithm = .winograd, profile: Bool = false,
                            threadCounts: [Int]? = nil) -> Result {
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -62,9 +62,9 @@ public enum TrainBenchmark {
         var train: [BenchFigure] = [], inference: [BenchFigure] = []
         for threads in counts {
             let engine = Engine(threads: threads, precision: precision, convolution: convolution)
-            let t = (0..<runs).map { _ in NNBenchmark.trainImagesPerSecond(batch: 32, steps: steps, engine: engine) }
+            let t = (0..<runs).map { _ in NNBenchmark.trainImagesPerSecond(batch: batch, steps: steps, engine: engine) }
             train.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(t), runs: t))
-            let i = (0..<runs).map { _ in NNBenchmark.inferenceImagesPerSecond(batch: 32, steps: steps * 2, engine: engine) }
+            let i = (0..<runs).map { _ in NNBenchmark.inferenceImagesPerSecond(batch: batch, steps: steps * 2, engine: engine) }
             inference.append(BenchFigure(threads: threads, median: GenerateBenchmark.median(i), runs: i))
         }
         let engine = Engine(threads: counts.last ?? cores, precision: precision, convolution: convolution)
@@ -73,14 +73,14 @@ public enum TrainBenchmark {
             peak = CorePeak.gigaflops(engine.precision)
             let recorder = EngineProfile()
             let profiled = Engine(threads: engine.threads, precision: precision, profile: recorder, convolution: convolution)
-            _ = NNBenchmark.trainImagesPerSecond(batch: 32, steps: steps, engine: profiled)
+            _ = NNBenchmark.trainImagesPerSecond(batch: batch, steps: steps, engine: profiled)
             rows = profileRows(recorder, threads: engine.threads, batches: steps)
             wall = recorder.wall.map { WallRow(direction: $0.direction.rawValue, milliseconds: $0.seconds / Double(steps) * 1000) }
             recorder.reset()
-            _ = NNBenchmark.inferenceImagesPerSecond(batch: 32, steps: steps * 2, engine: profiled)
+            _ = NNBenchmark.inferenceImagesPerSecond(batch: batch, steps: steps * 2, engine: profiled)
             inferenceRows = profileRows(recorder, threads: engine.threads, batches: steps * 2)
         }
-        return Result(batch: 32, inputSize: 128, precision: engine.precision.rawValue, gemm: engine.kernel.rawValue, convolution: convolution.rawValue,
+        return Result(batch: batch, inputSize: 128, precision: engine.precision.rawValue, gemm: engine.kernel.rawValue, convolution: convolution.rawValue,
                       train: train, inference: inference, profile: rows, inferenceProfile: inferenceRows, wall: wall, peakGflopsPerThread: peak,
                       note: engine.note)
     }
