@@ -45,6 +45,9 @@ let package = Package(
         // Hot loops written with AVX2 / AVX-512 intrinsics behind a run-time CPU check, so the
         // binary still runs (on the Swift kernels or OpenBLAS) where those are missing.
         .target(name: "SIMDKernels"),
+        // For tests only: carries out the AMX tile instructions when they fault on a CPU without
+        // AMX, so the engine's compiled tile code runs here (not linked into asl-lab).
+        .target(name: "AMXTrap"),
         .target(name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels", "AtomicIO", "SeededRandom"]),
         .target(name: "Plot", dependencies: ["Canvas", "AtomicIO"]),
@@ -117,7 +120,7 @@ let package = Package(
         .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO", "TestSupport"]),
         .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Synth", "AtomicIO", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "SIMDKernels"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "SIMDKernels", "AMXTrap"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas", "TestSupport", "SeededRandom"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas", "AtomicIO", "Interrupt", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt", "FileFormats", "TestSupport"]),

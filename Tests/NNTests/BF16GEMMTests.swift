@@ -1,4 +1,5 @@
 import XCTest
+import AMXTrap
 import SIMDKernels
 @testable import NN
 
@@ -128,6 +129,39 @@ final class BF16GEMMTests: XCTestCase {
     func testAMXTilingOnTheScalarTileModelMatchesThePlainProduct() throws {
         try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "the AMX driver's packing needs AVX512-BF16")
         XCTAssertTrue(allCases(asl_gemm_bf16_amx_emulated))
+    }
+
+    /// The compiled tile instruction sequence itself (`amx_block`, the tile configuration and its
+    /// release), which the scalar tile model only mirrors: where the CPU has no AMX, `AMXTrap`
+    /// carries out each tile instruction as the Intel SDM states it when it faults. Every case
+    /// (edges, k padding, every cache block, both transposes) must give the tile model's bits,
+    /// hold to the plain product and pass the engine's product check. On a CPU with AMX the same
+    /// test runs the real tiles (or, before Linux grants them, the trap).
+    func testAMXInstructionsGiveTheTileModelsBits() throws {
+        try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "the AMX driver's packing needs AVX512-BF16")
+        XCTAssertEqual(asl_amx_trap_install(), 1, "the trap installs on x86-64 Linux")
+        defer { asl_amx_trap_remove() }
+        let (emulated, faults) = (asl_amx_trap_emulated(), asl_amx_trap_faults())
+        let shapes = [(5, 7, 3), (37, 101, 53), (32, 32, 32), (33, 31, 64), (261, 530, 777), (70, 290, 700), (300, 100, 129)]
+        for (m, n, k) in shapes {
+            for transA in [false, true] {
+                for transB in [false, true] {
+                    let lda = transA ? m : k, ldb = transB ? k : n, ldc = n + 1
+                    let a = values(m * k, seed: 11), b = values(k * n, seed: 12), start = values(m * ldc, seed: 13)
+                    var tiles = start, model = start
+                    let ran = (asl_gemm_bf16_amx_unchecked(transA ? 1 : 0, transB ? 1 : 0, m, n, k, a, lda, b, ldb, 0.5, &tiles, ldc),
+                               asl_gemm_bf16_amx_emulated(transA ? 1 : 0, transB ? 1 : 0, m, n, k, a, lda, b, ldb, 0.5, &model, ldc))
+                    XCTAssertTrue(ran == (1, 1), "\(m)×\(n)×\(k)")
+                    XCTAssertEqual(tiles.map(\.bitPattern), model.map(\.bitPattern), "\(m)×\(n)×\(k), transA \(transA), transB \(transB)")
+                }
+            }
+        }
+        XCTAssertTrue(allCases(asl_gemm_bf16_amx_unchecked))
+        XCTAssertNil(ProductCheck.disagreement(of: asl_gemm_bf16_amx_unchecked))
+        XCTAssertEqual(asl_amx_trap_faults() - faults, 0, "no tile instruction the hardware would refuse")
+        if asl_simd_has_amx_bf16() == 0 {
+            XCTAssertGreaterThan(asl_amx_trap_emulated() - emulated, 1000, "the tile instructions ran (through the trap)")
+        }
     }
 
     func testAMXKernelRunsOnlyWhereTheCPUAndLinuxAllowIt() {

@@ -190,6 +190,13 @@ int asl_simd_has_amx_bf16(void);
 int asl_gemm_bf16_amx(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                       const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
+/// `asl_gemm_bf16_amx` without asking the CPU first: its real tile instructions, which raise
+/// SIGILL where AMX is missing. For tests that trap and emulate those instructions
+/// (`AMXTrap`), so the compiled instruction sequence runs on any AVX512-BF16 CPU. Returns 0,
+/// with C untouched, without AVX512-BF16 (its packing needs it).
+int asl_gemm_bf16_amx_unchecked(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                                const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
 /// `asl_gemm_bf16_amx`'s packing, tiling and edges with its tile instructions replaced by a
 /// scalar model of them (for tests on CPUs without AMX; slow). Needs AVX512-BF16 for the
 /// packing: returns 0 without it.
