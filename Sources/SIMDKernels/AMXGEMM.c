@@ -105,9 +105,9 @@ ASL_BF16_TARGET static void pack_b(int trans, const float *b, size_t ldb, size_t
     }
 }
 
-/// out (32 × 32, row stride 32) = Σ over `blocks` k blocks of A tiles · B tiles, on AMX.
+/// out (32 × 32, rows `ldo` floats apart) = Σ over `blocks` k blocks of A tiles · B tiles, on AMX.
 __attribute__((target("amx-tile,amx-bf16")))
-static void amx_block(size_t blocks, const uint32_t *ap, const uint32_t *bp, float *out) {
+static void amx_block(size_t blocks, const uint32_t *ap, const uint32_t *bp, float *out, size_t ldo) {
     _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
     for (size_t kb = 0; kb < blocks; kb++) {
         const uint32_t *a = ap + kb * BLOCK * (KB / 2), *b = bp + kb * (KB / 2) * BLOCK;
@@ -120,10 +120,10 @@ static void amx_block(size_t blocks, const uint32_t *ap, const uint32_t *bp, flo
         _tile_dpbf16ps(2, 5, 6);
         _tile_dpbf16ps(3, 5, 7);
     }
-    _tile_stored(0, out, 4 * BLOCK);
-    _tile_stored(1, out + TILE, 4 * BLOCK);
-    _tile_stored(2, out + TILE * BLOCK, 4 * BLOCK);
-    _tile_stored(3, out + TILE * BLOCK + TILE, 4 * BLOCK);
+    _tile_stored(0, out, 4 * ldo);
+    _tile_stored(1, out + TILE, 4 * ldo);
+    _tile_stored(2, out + TILE * ldo, 4 * ldo);
+    _tile_stored(3, out + TILE * ldo + TILE, 4 * ldo);
 }
 
 // ---- A scalar model of the tile instructions, for machines without AMX ----------------------
@@ -168,7 +168,7 @@ static void emulated_dpbf16ps(tile_file *t, int c, int a, int b) {
 }
 
 /// `amx_block` line for line, on the model.
-static void emulated_block(size_t blocks, const uint32_t *ap, const uint32_t *bp, float *out) {
+static void emulated_block(size_t blocks, const uint32_t *ap, const uint32_t *bp, float *out, size_t ldo) {
     static _Thread_local tile_file t;
     memset(&t, 0, sizeof t);
     for (size_t kb = 0; kb < blocks; kb++) {
@@ -182,10 +182,10 @@ static void emulated_block(size_t blocks, const uint32_t *ap, const uint32_t *bp
         emulated_dpbf16ps(&t, 2, 5, 6);
         emulated_dpbf16ps(&t, 3, 5, 7);
     }
-    emulated_stored(&t, 0, out, 4 * BLOCK);
-    emulated_stored(&t, 1, out + TILE, 4 * BLOCK);
-    emulated_stored(&t, 2, out + TILE * BLOCK, 4 * BLOCK);
-    emulated_stored(&t, 3, out + TILE * BLOCK + TILE, 4 * BLOCK);
+    emulated_stored(&t, 0, out, 4 * ldo);
+    emulated_stored(&t, 1, out + TILE, 4 * ldo);
+    emulated_stored(&t, 2, out + TILE * ldo, 4 * ldo);
+    emulated_stored(&t, 3, out + TILE * ldo + TILE, 4 * ldo);
 }
 
 // ---- The driver, shared ------------------------------------------------------------------------
@@ -234,9 +234,15 @@ ASL_BF16_TARGET static void tiled_gemm(int emulate, int trans_a, int trans_b, si
                     for (size_t ir = 0; ir < mc; ir += BLOCK) {
                         const size_t rows = mc - ir < BLOCK ? mc - ir : BLOCK;
                         const uint32_t *ap = packed_a + (ir / BLOCK) * blocks * BLOCK * (KB / 2);
-                        if (emulate) emulated_block(blocks, ap, bp, block_out);
-                        else amx_block(blocks, ap, bp, block_out);
                         float *dst = c + (ic + ir) * ldc + jc + jr;
+                        // A whole block that replaces C is stored from the tiles where it goes; the
+                        // rest (edges, beta, later passes) goes through block_out: the same sums.
+                        const int direct = rows == BLOCK && cols == BLOCK && pass_beta == 0;
+                        float *out = direct ? dst : block_out;
+                        const size_t ldo = direct ? ldc : BLOCK;
+                        if (emulate) emulated_block(blocks, ap, bp, out, ldo);
+                        else amx_block(blocks, ap, bp, out, ldo);
+                        if (direct) continue;
                         for (size_t i = 0; i < rows; i++)
                             for (size_t j = 0; j < cols; j++) {
                                 const float sum = block_out[i * BLOCK + j];
