@@ -60,6 +60,30 @@ static int ensure_buffers(void) {
     return packed_a && packed_b && block_out;
 }
 
+/// One k block of a strip of op(A) where A is stored transposed, op(A)(r, k) = a[k·lda + r]
+/// (r < height, k < kleft; zero elsewhere): the 32 rows of [16 pairs] as `pack_a` lays them.
+/// Each 16 × 16 quarter is read as 16 k rows of 16 contiguous r and transposed in registers;
+/// a value at a time, the strided reads cost far more than the tile products that use them.
+/// Each row holds the same floats, converted the same way, as reading them one by one.
+ASL_BF16_TARGET static void pack_a_transposed_block(const float *a, size_t lda, size_t r0, size_t height, size_t k0, size_t kleft,
+                                                    uint32_t *dst) {
+    for (size_t half = 0; half < 2; half++) {
+        const __mmask16 present = height > 16 * half ? bf16_lanes(height - 16 * half) : 0;
+        __m512i by_k[2][16];
+        for (size_t kh = 0; kh < 2; kh++) {
+            for (size_t k = 0; k < 16; k++) {
+                const size_t kk = 16 * kh + k;
+                by_k[kh][k] = present && kk < kleft ? _mm512_castps_si512(_mm512_maskz_loadu_ps(present, a + (k0 + kk) * lda + r0 + 16 * half))
+                                                     : _mm512_setzero_si512();
+            }
+            asl_transpose16(by_k[kh]); // row i: op(A)(16·half + i, 16·kh …)
+        }
+        for (size_t i = 0; i < 16; i++)
+            _mm512_storeu_si512(dst + (16 * half + i) * (KB / 2),
+                                bf16_convert(_mm512_castsi512_ps(by_k[0][i]), _mm512_castsi512_ps(by_k[1][i])));
+    }
+}
+
 /// A in 32-row strips, each a run of k blocks of [32 rows][16 pairs]: one k block of a strip
 /// is the two A tiles (rows 0–15, 16–31), 64 bytes a row. Zero past the last row and past kc.
 ASL_BF16_TARGET static void pack_a(int trans, const float *a, size_t lda, size_t row0, size_t rows, size_t col0, size_t kc, size_t kc_padded,
@@ -70,19 +94,18 @@ ASL_BF16_TARGET static void pack_a(int trans, const float *a, size_t lda, size_t
         for (size_t kb = 0; kb < blocks; kb++) {
             uint32_t *dst = ap + kb * BLOCK * (KB / 2);
             const size_t k0 = kb * KB, kleft = kc > k0 ? kc - k0 : 0;
+            if (trans) {
+                pack_a_transposed_block(a, lda, row0 + s, height, col0 + k0, kleft, dst);
+                continue;
+            }
             for (size_t i = 0; i < BLOCK; i++) {
                 uint32_t *row = dst + i * (KB / 2);
                 if (i >= height || kleft == 0) {
                     _mm512_storeu_si512(row, _mm512_setzero_si512());
-                } else if (!trans) {
+                } else {
                     const float *src = a + (row0 + s + i) * lda + col0 + k0;
                     const __mmask16 m0 = bf16_lanes(kleft), m1 = kleft > 16 ? bf16_lanes(kleft - 16) : 0;
                     _mm512_storeu_si512(row, bf16_convert(_mm512_maskz_loadu_ps(m0, src), _mm512_maskz_loadu_ps(m1, src + 16)));
-                } else {
-                    // op(A)(r, c) = a[c·lda + r]: a strided column; A is the small operand where it is transposed.
-                    float v[KB];
-                    for (size_t k = 0; k < KB; k++) v[k] = k < kleft ? a[(col0 + k0 + k) * lda + row0 + s + i] : 0;
-                    _mm512_storeu_si512(row, bf16_convert(_mm512_loadu_ps(v), _mm512_loadu_ps(v + 16)));
                 }
             }
         }
