@@ -102,7 +102,11 @@ extension BLAS {
         switch b.kernel {
         case .avx512: done = asl_sgemm_avx512_packed(ta, m, n, k, a, lda, b.storage, beta, c, ldc)
         case .avx512BF16: done = asl_gemm_bf16_avx512_packed(ta, m, n, k, a, lda, b.storage, beta, c, ldc)
-        case .openBLAS, .amxBF16: done = 0
+        case .amxBF16:
+            // As in `gemm`: the tile model where a test's engine asks for AMX on a CPU without it.
+            let product = asl_simd_has_amx_bf16() != 0 ? asl_gemm_bf16_amx_packed : asl_gemm_bf16_amx_packed_emulated
+            done = product(ta, m, n, k, a, lda, b.storage, beta, c, ldc)
+        case .openBLAS: done = 0
         }
         precondition(done != 0, "a packed operand exists only for a kernel that runs here")
     }
@@ -110,7 +114,8 @@ extension BLAS {
 
 /// op(B) packed once, for many products with the same B (a layer's weights between two
 /// updates): packing is most of a product whose other operand is small, as a linear layer's
-/// batch is. Only the engine's own packed kernels have this form (fp32 AVX-512, AVX512-BF16).
+/// batch is. Only the engine's own kernels have this form (fp32 AVX-512, AVX512-BF16, AMX:
+/// without it, AMX inference converted the heads' 12.6 M weights to bf16 tiles every batch).
 final class PackedOperand: @unchecked Sendable {
     let kernel: ProductKernel
     let k: Int
@@ -124,7 +129,8 @@ final class PackedOperand: @unchecked Sendable {
         switch kernel {
         case .avx512: (bytes, pack) = (asl_sgemm_avx512_packed_b_bytes(k, n), asl_sgemm_avx512_pack_b)
         case .avx512BF16: (bytes, pack) = (asl_gemm_bf16_avx512_packed_b_bytes(k, n), asl_gemm_bf16_avx512_pack_b)
-        case .openBLAS, .amxBF16: return nil
+        case .amxBF16: (bytes, pack) = (asl_gemm_bf16_amx_packed_b_bytes(k, n), asl_gemm_bf16_amx_pack_b)
+        case .openBLAS: return nil
         }
         let storage = UnsafeMutableRawPointer.allocate(byteCount: max(64, bytes), alignment: 64)
         guard pack(transB ? 1 : 0, k, n, b, ldb, storage) != 0 else {

@@ -19,7 +19,7 @@ final class JointLinear {
     }
 
     /// Both layers' inference outputs for `x` (N, in): (N, first.out) and (N, second.out); nil
-    /// where the engine's kernel has no packed form (OpenBLAS, AMX), where each layer runs alone.
+    /// where the engine's kernel has no packed form (OpenBLAS), where each layer runs alone.
     func inference(_ x: Tensor) -> (Tensor, Tensor)? {
         let engine = first.engine, n = x.shape[0], inF = first.inFeatures
         let (outA, outB) = (first.outFeatures, second.outFeatures), outF = outA + outB

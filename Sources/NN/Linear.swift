@@ -74,7 +74,7 @@ public final class Linear {
 
     /// Wᵀ packed for this engine's kernel, one operand per part of `forward`'s split of the
     /// features, packed again only after the weights changed; nil where the kernel has no
-    /// packed form (OpenBLAS, AMX).
+    /// packed form (OpenBLAS).
     private func packedWeightsForInference() -> [PackedOperand]? {
         let parts = Parallel.partCount(outFeatures, threads: engine.threads, minimumPerPart: Self.minimumPerThread)
         if let cached = packedWeights, cached.version == weight.version, cached.kernel == engine.kernel, cached.parts == parts {

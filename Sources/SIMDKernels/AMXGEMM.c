@@ -234,8 +234,14 @@ static void amx_configure(void) {
 __attribute__((target("amx-tile")))
 static void amx_release(void) { _tile_release(); }
 
+/// uint32 entries of one panel of packed B: `nc` columns (in 32-wide strips) by `padded` k values.
+static size_t panel_entries(size_t nc, size_t padded) { return (nc + BLOCK - 1) / BLOCK * BLOCK * (padded / 2); }
+
+/// C = op(A)·op(B) + beta·C in panels of NC columns and passes of k. B is packed per panel and
+/// pass, or, with `prepacked` (`asl_gemm_bf16_amx_pack_b`), read from those panels packed
+/// before, laid one after another in this loop's order.
 ASL_BF16_TARGET static void tiled_gemm(int emulate, int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
-                                       const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+                                       const float *b, size_t ldb, const uint32_t *prepacked, float beta, float *c, size_t ldc) {
     if (k == 0) {
         asl_gemm_scale(m, n, beta, c, ldc);
         return;
@@ -246,14 +252,19 @@ ASL_BF16_TARGET static void tiled_gemm(int emulate, int trans_a, int trans_b, si
         const size_t nc = n - jc < NC ? n - jc : NC;
         for (size_t pc = 0; pc < k; pc += kc_step) {
             const size_t kc = k - pc < kc_step ? k - pc : kc_step, padded = (kc + KB - 1) / KB * KB, blocks = padded / KB;
-            pack_b(trans_b, b, ldb, pc, kc, padded, jc, nc, packed_b);
+            const uint32_t *panel = prepacked;
+            if (prepacked) prepacked += panel_entries(nc, padded);
+            else {
+                pack_b(trans_b, b, ldb, pc, kc, padded, jc, nc, packed_b);
+                panel = packed_b;
+            }
             const float pass_beta = pc == 0 ? beta : 1.0f;
             for (size_t ic = 0; ic < m; ic += MC) {
                 const size_t mc = m - ic < MC ? m - ic : MC;
                 pack_a(trans_a, a, lda, ic, mc, pc, kc, padded, packed_a);
                 for (size_t jr = 0; jr < nc; jr += BLOCK) {
                     const size_t cols = nc - jr < BLOCK ? nc - jr : BLOCK;
-                    const uint32_t *bp = packed_b + (jr / BLOCK) * (padded / 2) * BLOCK;
+                    const uint32_t *bp = panel + (jr / BLOCK) * (padded / 2) * BLOCK;
                     for (size_t ir = 0; ir < mc; ir += BLOCK) {
                         const size_t rows = mc - ir < BLOCK ? mc - ir : BLOCK;
                         const uint32_t *ap = packed_a + (ir / BLOCK) * blocks * BLOCK * (KB / 2);
@@ -288,7 +299,7 @@ int asl_gemm_bf16_amx_unchecked(int trans_a, int trans_b, size_t m, size_t n, si
                                 const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     if (!asl_simd_has_avx512_bf16() || !ensure_buffers()) return 0;
     amx_configure();
-    tiled_gemm(0, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    tiled_gemm(0, trans_a, trans_b, m, n, k, a, lda, b, ldb, NULL, beta, c, ldc);
     amx_release();
     return 1;
 }
@@ -296,13 +307,91 @@ int asl_gemm_bf16_amx_unchecked(int trans_a, int trans_b, size_t m, size_t n, si
 int asl_gemm_bf16_amx_emulated(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                                const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     if (!asl_simd_has_avx512_bf16() || !ensure_buffers()) return 0;
-    tiled_gemm(1, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    tiled_gemm(1, trans_a, trans_b, m, n, k, a, lda, b, ldb, NULL, beta, c, ldc);
+    return 1;
+}
+
+size_t asl_gemm_bf16_amx_packed_b_bytes(size_t k, size_t n) {
+    if (k == 0) return 0;
+    const size_t kc_step = asl_gemm_k_step(k, KC, KB);
+    size_t entries = 0;
+    for (size_t jc = 0; jc < n; jc += NC)
+        for (size_t pc = 0; pc < k; pc += kc_step) {
+            const size_t kc = k - pc < kc_step ? k - pc : kc_step;
+            entries += panel_entries(n - jc < NC ? n - jc : NC, (kc + KB - 1) / KB * KB);
+        }
+    return sizeof(uint32_t) * entries;
+}
+
+int asl_gemm_bf16_amx_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb, void *packed) {
+    if (!asl_simd_has_avx512_bf16()) return 0;
+    if (k == 0) return 1;
+    const size_t kc_step = asl_gemm_k_step(k, KC, KB);
+    uint32_t *dst = packed;
+    for (size_t jc = 0; jc < n; jc += NC) {
+        const size_t nc = n - jc < NC ? n - jc : NC;
+        for (size_t pc = 0; pc < k; pc += kc_step) {
+            const size_t kc = k - pc < kc_step ? k - pc : kc_step, padded = (kc + KB - 1) / KB * KB;
+            pack_b(trans_b, b, ldb, pc, kc, padded, jc, nc, dst);
+            dst += panel_entries(nc, padded);
+        }
+    }
+    return 1;
+}
+
+int asl_gemm_bf16_amx_packed_unchecked(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed,
+                                       float beta, float *c, size_t ldc) {
+    if (!asl_simd_has_avx512_bf16() || !ensure_buffers()) return 0;
+    amx_configure();
+    tiled_gemm(0, trans_a, 0, m, n, k, a, lda, NULL, 0, packed, beta, c, ldc);
+    amx_release();
+    return 1;
+}
+
+int asl_gemm_bf16_amx_packed(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed, float beta,
+                             float *c, size_t ldc) {
+    if (!asl_simd_has_amx_bf16()) return 0;
+    return asl_gemm_bf16_amx_packed_unchecked(trans_a, m, n, k, a, lda, packed, beta, c, ldc);
+}
+
+int asl_gemm_bf16_amx_packed_emulated(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed,
+                                      float beta, float *c, size_t ldc) {
+    if (!asl_simd_has_avx512_bf16() || !ensure_buffers()) return 0;
+    tiled_gemm(1, trans_a, 0, m, n, k, a, lda, NULL, 0, packed, beta, c, ldc);
     return 1;
 }
 
 #else
 
 int asl_simd_has_amx_bf16(void) { return 0; }
+
+size_t asl_gemm_bf16_amx_packed_b_bytes(size_t k, size_t n) {
+    (void)k; (void)n;
+    return 0;
+}
+
+int asl_gemm_bf16_amx_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb, void *packed) {
+    (void)trans_b; (void)k; (void)n; (void)b; (void)ldb; (void)packed;
+    return 0;
+}
+
+int asl_gemm_bf16_amx_packed_unchecked(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed,
+                                       float beta, float *c, size_t ldc) {
+    (void)trans_a; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)packed; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+int asl_gemm_bf16_amx_packed(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed, float beta,
+                             float *c, size_t ldc) {
+    (void)trans_a; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)packed; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+int asl_gemm_bf16_amx_packed_emulated(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed,
+                                      float beta, float *c, size_t ldc) {
+    (void)trans_a; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)packed; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
 
 int asl_gemm_bf16_amx(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                       const float *b, size_t ldb, float beta, float *c, size_t ldc) {

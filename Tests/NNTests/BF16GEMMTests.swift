@@ -158,6 +158,22 @@ final class BF16GEMMTests: XCTestCase {
         }
         XCTAssertTrue(allCases(asl_gemm_bf16_amx_unchecked))
         XCTAssertNil(ProductCheck.disagreement(of: asl_gemm_bf16_amx_unchecked))
+        // B packed once (inference's weights): the tile code reads the same panels.
+        for (m, n, k) in [(7, 45, 3), (33, 530, 600)] {
+            for transA in [false, true] {
+                for transB in [false, true] {
+                    let lda = transA ? m : k, ldb = transB ? k : n
+                    let a = values(m * k, seed: 14), b = values(k * n, seed: 15), start = values(m * n, seed: 16)
+                    let packed = UnsafeMutableRawPointer.allocate(byteCount: max(64, asl_gemm_bf16_amx_packed_b_bytes(k, n)), alignment: 64)
+                    defer { packed.deallocate() }
+                    XCTAssertEqual(asl_gemm_bf16_amx_pack_b(transB ? 1 : 0, k, n, b, ldb, packed), 1)
+                    var tiles = start, model = start
+                    XCTAssertEqual(asl_gemm_bf16_amx_packed_unchecked(transA ? 1 : 0, m, n, k, a, lda, packed, 1, &tiles, n), 1)
+                    XCTAssertEqual(asl_gemm_bf16_amx_emulated(transA ? 1 : 0, transB ? 1 : 0, m, n, k, a, lda, b, ldb, 1, &model, n), 1)
+                    XCTAssertEqual(tiles.map(\.bitPattern), model.map(\.bitPattern), "packed B, \(m)×\(n)×\(k), transA \(transA), transB \(transB)")
+                }
+            }
+        }
         XCTAssertEqual(asl_amx_trap_faults() - faults, 0, "no tile instruction the hardware would refuse")
         if asl_simd_has_amx_bf16() == 0 {
             XCTAssertGreaterThan(asl_amx_trap_emulated() - emulated, 1000, "the tile instructions ran (through the trap)")

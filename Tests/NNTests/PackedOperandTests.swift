@@ -10,13 +10,17 @@ final class PackedOperandTests: XCTestCase {
         return (0..<count).map { _ in Float(random.unit() * 2 - 1) }
     }
 
-    /// Shapes around every blocking edge of both kernels: n past one or several 48-wide strips
-    /// and past a 480-wide panel, k odd (bf16 pairs), past one k pass (192 fp32, 384 bf16) and
-    /// long (the linear layers' 32 768).
+    /// Shapes around every blocking edge of the kernels: n past one or several 48-wide strips
+    /// (32-wide for AMX) and past a 480-wide panel (512 for AMX), k odd (bf16 pairs), past one k
+    /// pass (192 fp32, 384 bf16, 512 AMX) and long (the linear layers' 32 768). AMX runs on its
+    /// scalar tile model where the CPU has none (`BF16GEMMTests` holds the real tile code to it).
     func testPrepackedProductsAreTheSameBitsAsUnpackedOnes() {
-        let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (5, 47, 3), (8, 49, 193), (32, 128, 385), (9, 500, 64), (32, 96, 32_768)]
-        for kernel in [ProductKernel.avx512, .avx512BF16] {
-            for (m, n, k) in shapes {
+        let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (5, 47, 3), (8, 49, 193), (32, 128, 385), (9, 500, 64), (33, 530, 600),
+                                                  (32, 96, 32_768)]
+        for kernel in [ProductKernel.avx512, .avx512BF16, .amxBF16] {
+            // The tile model is slow: not the 32 768-long product for AMX (33 × 530 × 600 already
+            // crosses its 512-wide panels and 512-long passes).
+            for (m, n, k) in shapes where kernel != .amxBF16 || k < 32_768 {
                 for transA in [false, true] {
                     for transB in [false, true] {
                         for beta: Float in [0, 1] {
@@ -24,6 +28,7 @@ final class PackedOperandTests: XCTestCase {
                             let (lda, ldb) = (transA ? m : k, transB ? k : n)
                             var unpacked = start, prepacked = start
                             let operand = b.withUnsafeBufferPointer { PackedOperand(kernel: kernel, transB: transB, k: k, n: n, $0.baseAddress!, ldb: ldb) }
+                            // AMX packs (and runs, on the tile model) wherever AVX512-BF16 does.
                             let runs = kernel == .avx512 ? asl_simd_has_avx512() != 0 : asl_simd_has_avx512_bf16() != 0
                             guard let operand else {
                                 XCTAssertFalse(runs, "\(kernel) runs here, so it must pack")
@@ -53,7 +58,8 @@ final class PackedOperandTests: XCTestCase {
         let b = values(12, seed: 4)
         b.withUnsafeBufferPointer { bp in
             XCTAssertNil(PackedOperand(kernel: .openBLAS, transB: false, k: 3, n: 4, bp.baseAddress!, ldb: 4))
-            XCTAssertNil(PackedOperand(kernel: .amxBF16, transB: false, k: 3, n: 4, bp.baseAddress!, ldb: 4))
+            XCTAssertEqual(PackedOperand(kernel: .amxBF16, transB: false, k: 3, n: 4, bp.baseAddress!, ldb: 4) != nil,
+                           asl_simd_has_avx512_bf16() != 0, "AMX's packing needs AVX512-BF16 (its products, the tiles or their model)")
         }
     }
 

@@ -197,6 +197,23 @@ int asl_gemm_bf16_amx(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
 int asl_gemm_bf16_amx_unchecked(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                                 const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
+/// Bytes of op(B) (k × n) packed by `asl_gemm_bf16_amx_pack_b`.
+size_t asl_gemm_bf16_amx_packed_b_bytes(size_t k, size_t n);
+/// op(B) (k × n; `trans_b` as in `asl_gemm_bf16_amx`) converted to bf16 and laid out as the AMX
+/// product's tiles read it, once, for many products with the same B (a linear layer's weights in
+/// inference). Returns 0, writing nothing, without AVX512-BF16.
+int asl_gemm_bf16_amx_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb, void *packed);
+/// C = op(A)·B + beta·C with B packed by `asl_gemm_bf16_amx_pack_b` (the same k and n): the bits
+/// of `asl_gemm_bf16_amx` on the unpacked B. Returns 0, with C untouched, where AMX cannot run.
+int asl_gemm_bf16_amx_packed(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed, float beta,
+                             float *c, size_t ldc);
+/// `asl_gemm_bf16_amx_packed` without asking the CPU first (for tests under `AMXTrap`).
+int asl_gemm_bf16_amx_packed_unchecked(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed,
+                                       float beta, float *c, size_t ldc);
+/// `asl_gemm_bf16_amx_packed` on the scalar tile model (any AVX512-BF16 CPU).
+int asl_gemm_bf16_amx_packed_emulated(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda, const void *packed,
+                                      float beta, float *c, size_t ldc);
+
 /// `asl_gemm_bf16_amx`'s packing, tiling and edges with its tile instructions replaced by a
 /// scalar model of them (for tests on CPUs without AMX; slow). Needs AVX512-BF16 for the
 /// packing: returns 0 without it.
