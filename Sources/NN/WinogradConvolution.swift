@@ -114,9 +114,11 @@ enum WinogradConvolution {
             : forwardInputSize(tile, inChannels: c, tiles: t) + transformedSize(tile, rows: k, tiles: t)
     }
 
-    /// Floats of forward's V: float32, or (bf16, packed by the transform) 4-byte pairs.
+    /// Floats of forward's V: float32, or (bf16, packed by the transform) 4-byte pairs in either
+    /// kernel's layout.
     static func forwardInputSize(_ tile: Tile, inChannels c: Int, tiles t: Int) -> Int {
-        max(transformedSize(tile, rows: c, tiles: t), tile.points * packedInputPointStride(inChannels: c, tiles: t))
+        max(transformedSize(tile, rows: c, tiles: t), tile.points * packedInputPointStride(inChannels: c, tiles: t),
+            tile.points * amxPackedInputPointStride(inChannels: c, tiles: t))
     }
 
     // MARK: bf16 operands packed where they are made
@@ -128,6 +130,21 @@ enum WinogradConvolution {
     /// wide), channels the kernel sums in one pass, and the CPU's AVX512-BF16 (AMX packs its own way).
     static func packsBF16Forward(_ tile: Tile, kernel: ProductKernel, inChannels c: Int, width w: Int) -> Bool {
         tile == .f2 && kernel == .avx512BF16 && (w / 2) % 16 == 0 && c <= 384 && asl_simd_has_avx512_bf16() != 0
+    }
+
+    /// Whether bf16 forward on AMX has the input transform write V in the AMX product's layout
+    /// (`asl_winograd_input_bf16_packed_amx`), so that no point's product converts and packs its
+    /// V: on AMX the tiles multiply faster than those passes run (the weights, a few thousand
+    /// values a point, are still packed by each product). F(2×2), rows of tiles in whole 16-tile
+    /// vectors, at most 512 channels (one pass over k), and AVX512-BF16 for the conversion.
+    static func packsAMXForward(_ tile: Tile, kernel: ProductKernel, inChannels c: Int, width w: Int) -> Bool {
+        tile == .f2 && kernel == .amxBF16 && (w / 2) % 16 == 0 && c <= 512 && asl_simd_has_avx512_bf16() != 0
+    }
+
+    /// 4-byte entries between the points of a V packed for AMX: strips of 32 tiles of ⌈C/32⌉·16
+    /// channel pairs (`asl_gemm_bf16_amx_packed_b_bytes` of one pass), padded as `pointStride` is.
+    static func amxPackedInputPointStride(inChannels c: Int, tiles t: Int) -> Int {
+        16 * (((c + 31) / 32 * 16 * ((t + 31) / 32 * 32) + 15) / 16 | 1)
     }
 
     /// 4-byte entries between the points of the packed transformed weights (K × C each, as the kernel's A).
@@ -180,7 +197,8 @@ enum WinogradConvolution {
     /// Forward of one piece: the convolution's outputs (no bias) of its rows, written to
     /// `out`, through V and M in `workspace` (`workspaceSize` floats).
     /// With `packedWeights` (`packWeights`' result, where `packsBF16Forward`), the input
-    /// transform writes V packed and the products read both operands as they are. With `pooled`
+    /// transform writes V packed and the products read both operands as they are; on AMX
+    /// (`packsAMXForward`) it writes V in the AMX product's layout. With `pooled`
     /// (inference), F(2×2) writes the pooled, biased and ReLU'd values there instead of `out`
     /// and returns true; false means `out` holds the outputs, for the caller to pool.
     @discardableResult
@@ -194,7 +212,17 @@ enum WinogradConvolution {
         let packedStride = packedInputPointStride(inChannels: c, tiles: t)
         let packed = UnsafeMutableRawPointer(v).assumingMemoryBound(to: UInt32.self)
         var inputPacked = false
-        if packedWeights != nil {
+        let amx = packsAMXForward(piece.tile, kernel: engine.kernel, inChannels: c, width: piece.width)
+        let amxStride = amxPackedInputPointStride(inChannels: c, tiles: t)
+        if amx {
+            // Declines where the plain transforms are forced (tests); V is then made as below.
+            engine.timedInWorker(name, .forward, .transform) {
+                inputPacked = (0..<piece.count).allSatisfy { i in
+                    asl_winograd_input_bf16_packed_amx(x + (piece.first + i) * piece.plane, c, stride, piece.height, piece.width,
+                                                       piece.tileRow0, piece.tileRows, packed, i * piece.tilesPerImage, t, amxStride) != 0
+                }
+            }
+        } else if packedWeights != nil {
             // The transform declines where the plain transforms are forced (tests); V is then made as below.
             engine.timedInWorker(name, .forward, .transform) {
                 inputPacked = (0..<piece.count).allSatisfy { i in
@@ -203,7 +231,17 @@ enum WinogradConvolution {
                 }
             }
         }
-        if inputPacked, let packedWeights {
+        if inputPacked, amx {
+            // As `BLAS.gemm`: the tile model where a test's engine asks for AMX on a CPU without it.
+            let product = asl_simd_has_amx_bf16() != 0 ? asl_gemm_bf16_amx_packed : asl_gemm_bf16_amx_packed_emulated
+            let uStride = weightPointStride(inChannels: c, outChannels: k)
+            engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(points * k * c * t)) {
+                for point in 0..<points {
+                    let done = product(0, k, t, c, u + point * uStride, c, packed + point * amxStride, 0, m + point * mStride, t)
+                    precondition(done != 0, "packsAMXForward checked the CPU")
+                }
+            }
+        } else if inputPacked, let packedWeights {
             let weightStride = packedWeightPointStride(inChannels: c, outChannels: k)
             engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(points * k * c * t)) {
                 for point in 0..<points {

@@ -254,15 +254,18 @@ ASL_WINO_TARGET static void input_avx512(const float *image, size_t channels, si
 
 #define ASL_WINO_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
-// V of two channels at once, rounded to bf16 pairs in the AVX512-BF16 kernel's packed B layout
-// (as BF16Pack.h's bf16_pack_pairs_rows packs them: cvtne2ps_pbh, then the pairs interleaved).
+// V of two channels at once, rounded to bf16 pairs in a packed B layout (as BF16Pack.h's
+// bf16_pack_pairs_rows packs them: cvtne2ps_pbh, then the pairs interleaved): strips of
+// `strip_width` tiles (48: the AVX512-BF16 kernel's; 32: AMX's), each `strip_pairs` pairs of
+// channels deep (the pairs past the channels' are zero: AMX pads k to whole tiles).
 ASL_WINO_BF16_TARGET static void input_bf16_packed(const float *image, size_t channels, size_t channel_stride, size_t height,
                                                    size_t width, size_t tile_row0, size_t tile_rows, uint32_t *packed,
-                                                   size_t first_tile, size_t tiles, size_t point_stride) {
+                                                   size_t first_tile, size_t tiles, size_t point_stride, size_t strip_width,
+                                                   size_t strip_pairs) {
     static const uint16_t order[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
                                        8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
     const __m512i interleave = _mm512_loadu_si512(order);
-    const size_t tw = width / 2, pairs = (channels + 1) / 2, strip = pairs * 48;
+    const size_t tw = width / 2, pairs = (channels + 1) / 2, strip = strip_pairs * strip_width, sw = strip_width;
     for (size_t p = 0; p < pairs; p++) {
         const float *even = image + 2 * p * channel_stride, *odd = even + channel_stride;
         const int has_odd = 2 * p + 1 < channels;
@@ -274,7 +277,7 @@ ASL_WINO_BF16_TARGET static void input_bf16_packed(const float *image, size_t ch
                 else
                     for (size_t xi = 0; xi < 16; xi++) hi[xi] = _mm512_setzero_ps();
                 const size_t tile = first_tile + j * tw + t0;
-                uint32_t *dst = packed + (tile / 48) * strip + p * 48 + tile % 48;
+                uint32_t *dst = packed + (tile / sw) * strip + p * sw + tile % sw;
                 for (size_t xi = 0; xi < 16; xi++) {
                     const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(hi[xi], lo[xi]);
                     _mm512_storeu_si512(dst + xi * point_stride, _mm512_permutexvar_epi16(interleave, both));
@@ -282,12 +285,19 @@ ASL_WINO_BF16_TARGET static void input_bf16_packed(const float *image, size_t ch
             }
         }
     }
+    for (size_t p = pairs; p < strip_pairs; p++)
+        for (size_t j = 0; j < tile_rows; j++)
+            for (size_t t0 = 0; t0 < tw; t0 += 16) {
+                const size_t tile = first_tile + j * tw + t0;
+                for (size_t xi = 0; xi < 16; xi++)
+                    _mm512_storeu_si512(packed + xi * point_stride + (tile / sw) * strip + p * sw + tile % sw, _mm512_setzero_si512());
+            }
     // The last strip's lanes past the last tile: the kernel reads them (its stores skip their columns).
     const size_t end = first_tile + tile_rows * tw;
-    if (end == tiles && tiles % 48 != 0)
+    if (end == tiles && tiles % sw != 0)
         for (size_t xi = 0; xi < 16; xi++)
-            for (size_t p = 0; p < pairs; p++)
-                memset(packed + xi * point_stride + (tiles / 48) * strip + p * 48 + tiles % 48, 0, 4 * (48 - tiles % 48));
+            for (size_t p = 0; p < strip_pairs; p++)
+                memset(packed + xi * point_stride + (tiles / sw) * strip + p * sw + tiles % sw, 0, 4 * (sw - tiles % sw));
 }
 
 // Aᵀ M A of F(2×2) for 16 tiles (lanes past `keep` read as 0): each tile's 2 × 2 outputs, y_rc
@@ -460,7 +470,27 @@ int asl_winograd_input_bf16_packed(const float *image, size_t channels, size_t c
     if (asl_winograd_portable_only || !asl_simd_has_avx512_bf16() || tw % 16 != 0 || first_tile % 16 != 0 || point_stride % 16 != 0
         || ((uintptr_t)packed & 63) != 0 || first_tile + tile_rows * tw > tiles)
         return 0;
-    input_bf16_packed(image, channels, channel_stride, height, width, tile_row0, tile_rows, packed, first_tile, tiles, point_stride);
+    input_bf16_packed(image, channels, channel_stride, height, width, tile_row0, tile_rows, packed, first_tile, tiles, point_stride, 48,
+                      (channels + 1) / 2);
+    return 1;
+#else
+    (void)image; (void)channels; (void)channel_stride; (void)height; (void)width; (void)tile_row0; (void)tile_rows;
+    (void)packed; (void)first_tile; (void)tiles; (void)point_stride;
+    return 0;
+#endif
+}
+
+int asl_winograd_input_bf16_packed_amx(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
+                                       size_t tile_row0, size_t tile_rows, uint32_t *packed, size_t first_tile, size_t tiles,
+                                       size_t point_stride) {
+#ifdef ASL_WINO_X86
+    const size_t tw = width / 2;
+    if (asl_winograd_portable_only || !asl_simd_has_avx512_bf16() || channels > 512 || tw % 16 != 0 || first_tile % 16 != 0
+        || point_stride % 16 != 0 || ((uintptr_t)packed & 63) != 0 || first_tile + tile_rows * tw > tiles)
+        return 0;
+    // AMX pads k to whole tiles of 32 channels (16 pairs).
+    input_bf16_packed(image, channels, channel_stride, height, width, tile_row0, tile_rows, packed, first_tile, tiles, point_stride, 32,
+                      (channels + 31) / 32 * 16);
     return 1;
 #else
     (void)image; (void)channels; (void)channel_stride; (void)height; (void)width; (void)tile_row0; (void)tile_rows;

@@ -265,17 +265,44 @@ extension WinogradTests {
     /// nothing, where a 16-tile vector could straddle two strips, where the buffer is not on a
     /// cache line, where the plain transforms are forced, and on CPUs without AVX512-BF16.
     func testPackedBF16InputTransformGivesTheBytesOfTransformingThenPacking() {
+        checkPackedInputTransform(Self.avx512BF16Layout, cases: [(33, 1, 10, 32, 0, 5), (32, 2, 10, 32, 2, 3), (17, 2, 6, 96, 0, 3), (16, 3, 4, 64, 1, 1)])
+    }
+
+    /// The same for AMX's layout (strips of 32 tiles, channels padded to whole tiles of 32 with
+    /// zero pairs), also across its 512-tile panels (544 tiles).
+    func testPackedAMXInputTransformGivesTheBytesOfTransformingThenPacking() {
+        checkPackedInputTransform(Self.amxLayout, cases: [(33, 1, 10, 32, 0, 5), (32, 2, 10, 32, 2, 3), (17, 2, 6, 96, 0, 3), (16, 3, 4, 64, 1, 1),
+                                                          (64, 2, 34, 32, 0, 17)])
+    }
+
+    /// A packed layout of V: its products' packing of B, its transform, and the entries between points.
+    struct PackedLayout {
+        var bytes: (Int, Int) -> Int
+        var pack: (Int32, Int, Int, UnsafePointer<Float>, Int, UnsafeMutableRawPointer) -> Int32
+        var transform: (UnsafePointer<Float>, Int, Int, Int, Int, Int, Int, UnsafeMutablePointer<UInt32>, Int, Int, Int) -> Int32
+        var stride: (Int, Int) -> Int
+    }
+
+    static var avx512BF16Layout: PackedLayout {
+        PackedLayout(bytes: asl_gemm_bf16_avx512_packed_b_bytes, pack: asl_gemm_bf16_avx512_pack_b, transform: asl_winograd_input_bf16_packed,
+                     stride: { WinogradConvolution.packedInputPointStride(inChannels: $0, tiles: $1) })
+    }
+    static var amxLayout: PackedLayout {
+        PackedLayout(bytes: asl_gemm_bf16_amx_packed_b_bytes, pack: asl_gemm_bf16_amx_pack_b, transform: asl_winograd_input_bf16_packed_amx,
+                     stride: { WinogradConvolution.amxPackedInputPointStride(inChannels: $0, tiles: $1) })
+    }
+
+    private func checkPackedInputTransform(_ layout: PackedLayout, cases: [(c: Int, n: Int, h: Int, w: Int, row0: Int, rows: Int)],
+                                           file: StaticString = #filePath, line: UInt = #line) {
         let hasBF16 = asl_simd_has_avx512_bf16() != 0
-        let cases: [(c: Int, n: Int, h: Int, w: Int, row0: Int, rows: Int)] = [(33, 1, 10, 32, 0, 5), (32, 2, 10, 32, 2, 3), (17, 2, 6, 96, 0, 3),
-                                                                             (16, 3, 4, 64, 1, 1)]
         for (index, shape) in cases.enumerated() {
             let tw = shape.w / 2, t = shape.n * shape.rows * tw, plane = shape.h * shape.w
             let x = randomTensor([shape.c, shape.n, shape.h, shape.w], seed: UInt64(120 + index))
             let vStride = WinogradConvolution.pointStride(rows: shape.c, tiles: t)
             var v = [Float](repeating: 0, count: 16 * vStride)
-            let panelBytes = asl_gemm_bf16_avx512_packed_b_bytes(shape.c, t)
-            let stride = WinogradConvolution.packedInputPointStride(inChannels: shape.c, tiles: t)
-            XCTAssertGreaterThanOrEqual(4 * stride, panelBytes)
+            let panelBytes = layout.bytes(shape.c, t)
+            let stride = layout.stride(shape.c, t)
+            XCTAssertGreaterThanOrEqual(4 * stride, panelBytes, file: file, line: line)
             let reference = UnsafeMutableRawPointer.allocate(byteCount: 16 * 4 * stride, alignment: 64)
             let packed = UnsafeMutableRawPointer.allocate(byteCount: 16 * 4 * stride + 64, alignment: 64)
             defer { reference.deallocate(); packed.deallocate() }
@@ -289,34 +316,34 @@ extension WinogradTests {
                                            vs.baseAddress! + i * shape.rows * tw, t, vStride)
                     }
                     for point in 0..<16 {
-                        _ = asl_gemm_bf16_avx512_pack_b(0, shape.c, t, vs.baseAddress! + point * vStride, t, reference + 4 * point * stride)
+                        _ = layout.pack(0, shape.c, t, vs.baseAddress! + point * vStride, t, reference + 4 * point * stride)
                     }
                     for i in 0..<shape.n {
-                        ran = asl_winograd_input_bf16_packed(xs.baseAddress! + i * plane, shape.c, shape.n * plane, shape.h, shape.w,
-                                                             shape.row0, shape.rows, words, i * shape.rows * tw, t, stride) != 0 && ran
+                        ran = layout.transform(xs.baseAddress! + i * plane, shape.c, shape.n * plane, shape.h, shape.w,
+                                               shape.row0, shape.rows, words, i * shape.rows * tw, t, stride) != 0 && ran
                     }
                 }
             }
-            XCTAssertEqual(ran, hasBF16, "case \(index): runs exactly where the CPU has AVX512-BF16")
+            XCTAssertEqual(ran, hasBF16, "case \(index): runs exactly where the CPU has AVX512-BF16", file: file, line: line)
             guard ran else {
-                XCTAssertTrue(UnsafeRawBufferPointer(start: packed, count: 16 * 4 * stride).allSatisfy { $0 == 0xA5 }, "declined: nothing written")
+                XCTAssertTrue(UnsafeRawBufferPointer(start: packed, count: 16 * 4 * stride).allSatisfy { $0 == 0xA5 }, "declined: nothing written", file: file, line: line)
                 continue
             }
             for point in 0..<16 {
-                XCTAssertEqual(memcmp(packed + 4 * point * stride, reference + 4 * point * stride, panelBytes), 0, "case \(index), point \(point)")
+                XCTAssertEqual(memcmp(packed + 4 * point * stride, reference + 4 * point * stride, panelBytes), 0, "case \(index), point \(point)", file: file, line: line)
             }
             // Where it must decline: rows of 20 tiles, a band starting mid-vector, a buffer off its cache line, plain transforms forced.
             let guardBytes = Array(UnsafeRawBufferPointer(start: packed, count: 16 * 4 * stride + 64))
             x.data.withUnsafeBufferPointer { xs in
                 let src = xs.baseAddress!
-                XCTAssertEqual(asl_winograd_input_bf16_packed(src, 16, plane, 4, 40, 0, 1, words, 0, 20, stride), 0, "rows of 20 tiles")
-                XCTAssertEqual(asl_winograd_input_bf16_packed(src, shape.c, plane, shape.h, shape.w, 0, 1, words, 8, t, stride), 0, "first tile 8")
-                XCTAssertEqual(asl_winograd_input_bf16_packed(src, shape.c, plane, shape.h, shape.w, 0, 1, words + 1, 0, t, stride), 0, "misaligned")
+                XCTAssertEqual(layout.transform(src, 16, plane, 4, 40, 0, 1, words, 0, 20, stride), 0, "rows of 20 tiles")
+                XCTAssertEqual(layout.transform(src, shape.c, plane, shape.h, shape.w, 0, 1, words, 8, t, stride), 0, "first tile 8")
+                XCTAssertEqual(layout.transform(src, shape.c, plane, shape.h, shape.w, 0, 1, words + 1, 0, t, stride), 0, "misaligned")
                 asl_winograd_portable(1)
                 defer { asl_winograd_portable(0) }
-                XCTAssertEqual(asl_winograd_input_bf16_packed(src, shape.c, plane, shape.h, shape.w, 0, 1, words, 0, t, stride), 0, "plain forced")
+                XCTAssertEqual(layout.transform(src, shape.c, plane, shape.h, shape.w, 0, 1, words, 0, t, stride), 0, "plain forced")
             }
-            XCTAssertEqual(Array(UnsafeRawBufferPointer(start: packed, count: 16 * 4 * stride + 64)), guardBytes, "declined calls wrote nothing")
+            XCTAssertEqual(Array(UnsafeRawBufferPointer(start: packed, count: 16 * 4 * stride + 64)), guardBytes, "declined calls wrote nothing", file: file, line: line)
         }
     }
 
@@ -340,6 +367,35 @@ extension WinogradTests {
                 conv.winogradPieceBytes = pieceBytes
                 func outputs() -> [[UInt32]] {
                     conv.engine = Engine(threads: 2, precision: .bf16)
+                    return [conv.forward(x, training: true), conv.forward(x, training: false)].map { $0.data.map(\.bitPattern) }
+                }
+                let packed = outputs()
+                asl_winograd_portable(1)
+                let unpacked = outputs()
+                asl_winograd_portable(0)
+                XCTAssertEqual(packed, unpacked, "case \(index), piece bytes \(pieceBytes)")
+            }
+        }
+    }
+
+    /// The same on AMX (its tile model on a CPU without AMX; `BF16GEMMTests` holds the real tile
+    /// code to the model): V written in AMX's layout by the transform gives the bits of packing it
+    /// in each point's product, with odd channels (pairs padded to whole tiles) and in bands.
+    func testAMXForwardWithVPackedByTheTransformGivesTheSameBits() throws {
+        XCTAssertFalse(WinogradConvolution.packsAMXForward(.f2, kernel: .amxBF16, inChannels: 32, width: 40), "rows of 20 tiles")
+        XCTAssertFalse(WinogradConvolution.packsAMXForward(.f2, kernel: .avx512BF16, inChannels: 32, width: 64), "not AMX")
+        XCTAssertFalse(WinogradConvolution.packsAMXForward(.f2, kernel: .amxBF16, inChannels: 600, width: 64), "two passes over k")
+        try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "AMX's packing (and its tile model) needs AVX512-BF16")
+        let shapes: [(c: Int, k: Int, n: Int, h: Int, w: Int)] = [(32, 20, 3, 8, 64), (33, 7, 2, 6, 32)]
+        for (index, shape) in shapes.enumerated() {
+            XCTAssertTrue(WinogradConvolution.packsAMXForward(.f2, kernel: .amxBF16, inChannels: shape.c, width: shape.w))
+            var random = Initializer(seed: UInt64(140 + index))
+            let conv = Conv2d(name: "c", inChannels: shape.c, outChannels: shape.k, kernel: 3, padding: 1, fusedReLU: true, random: &random)
+            let x = randomTensor([shape.c, shape.n, shape.h, shape.w], seed: UInt64(145 + index))
+            for pieceBytes in [1, 1 << 26] {
+                conv.winogradPieceBytes = pieceBytes
+                func outputs() -> [[UInt32]] {
+                    conv.engine = Engine(threads: 2, kernel: .amxBF16)
                     return [conv.forward(x, training: true), conv.forward(x, training: false)].map { $0.data.map(\.bitPattern) }
                 }
                 let packed = outputs()

@@ -257,6 +257,13 @@ void asl_winograd_input(const float *image, size_t channels, size_t channel_stri
 int asl_winograd_input_bf16_packed(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
                                    size_t tile_row0, size_t tile_rows, uint32_t *packed, size_t first_tile, size_t tiles,
                                    size_t point_stride);
+/// The same V as `asl_winograd_input_bf16_packed`, laid out as `asl_gemm_bf16_amx_packed`'s B
+/// over the piece's tiles (the bits `asl_gemm_bf16_amx_pack_b` makes of `asl_winograd_input`'s
+/// V): for each point, strips of 32 tiles, each ⌈channels/32⌉·16 pairs of channels deep (pairs
+/// past the channels zero). The same conditions, and at most 512 channels (one pass over k).
+int asl_winograd_input_bf16_packed_amx(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
+                                       size_t tile_row0, size_t tile_rows, uint32_t *packed, size_t first_tile, size_t tiles,
+                                       size_t point_stride);
 /// Y = Aᵀ M A of every tile of the band, written (not added) into the output rows
 /// 2·tile_row0 … 2·(tile_row0 + tile_rows) − 1 of each of `channels` planes.
 void asl_winograd_output(const float *m, size_t ldm, size_t point_stride, size_t channels, size_t channel_stride, size_t width,
