@@ -37,6 +37,7 @@ struct BenchCommand: ParsableCommand {
             if json {
                 try BenchCommand.printJSON(result)
             } else {
+                print(result.machine.line)
                 print("generate: \(result.images) images of \(result.imageSize) px per run, \(result.sizePerImage) per PNG")
                 for figure in result.figures {
                     let runs = figure.runs.map { String(format: "%.0f", $0) }.joined(separator: ", ")
@@ -97,6 +98,7 @@ struct BenchCommand: ParsableCommand {
                 try BenchCommand.printJSON(result)
                 return
             }
+            print(result.machine.line)
             if let note = result.note { print(note) }
             let kernels = ["avx512": "our AVX-512 GEMM (ASL_LAB_GEMM=openblas for OpenBLAS's)", "openblas": "OpenBLAS GEMM",
                            "avx512-bf16": "bf16 products in our AVX512-BF16 GEMM", "amx-bf16": "bf16 products on AMX tiles (ASL_LAB_BF16=avx512 for AVX512-BF16)"]
@@ -184,6 +186,7 @@ struct BenchCommand: ParsableCommand {
             if json {
                 try BenchCommand.printJSON(result)
             } else {
+                print(result.machine.line)
                 let recall = result.neighbourRecall.map { String(format: " (%.2f %% of the exact ones)", 100 * $0) } ?? ""
                 print("tsne: \(result.points) × \(result.dimensions) points, \(result.iterations) iterations, \(result.neighbours) neighbours\(recall); trustworthiness(k=10) \(String(format: "%.4f", result.trustworthiness)), KL \(String(format: "%.3f", result.klDivergence))")
                 for figure in result.figures {

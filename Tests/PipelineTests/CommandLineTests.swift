@@ -129,6 +129,11 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(train.first?["median"] as? Double), 0)
         let profile = try XCTUnwrap(json["profile"] as? [[String: Any]])
         XCTAssertTrue(profile.contains { $0["phase"] as? String == "Adam" }, "a step's Adam pass is profiled at this batch too")
+        // The figures say where they came from.
+        let machine = try XCTUnwrap(json["machine"] as? [String: Any])
+        XCTAssertEqual(machine["cores"] as? Int, ProcessInfo.processInfo.activeProcessorCount)
+        XCTAssertFalse((machine["cpu"] as? String ?? "").isEmpty)
+        XCTAssertEqual(machine["fp32_kernel"] as? String, json["gemm"] as? String, "fp32 ran on the kernel the machine record names")
         for bad in ["0", "4097"] {
             let refused = try run("bench", "train", "--batch", bad)
             XCTAssertEqual(refused.status, 1)

@@ -23,9 +23,11 @@ public enum GenerateBenchmark {
         public var bytesPerImage: Int
         /// `bytesPerImage` as the tool writes sizes everywhere (`ByteCount.text`).
         public var sizePerImage: String { ByteCount.text(bytesPerImage) }
+        /// Where it ran (added key).
+        public var machine = BenchMachine.current
 
         enum CodingKeys: String, CodingKey {
-            case benchmark, unit, images, figures
+            case benchmark, unit, images, figures, machine
             case imageSize = "image_size"
             case bytesPerImage = "bytes_per_image"
         }

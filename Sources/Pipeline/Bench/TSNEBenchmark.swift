@@ -19,9 +19,11 @@ public enum TSNEBenchmark {
         public var neighbours: String
         /// With approximate neighbours: the share of the exact neighbours found (checked outside the timed runs).
         public var neighbourRecall: Double?
+        /// Where it ran (added key).
+        public var machine = BenchMachine.current
 
         enum CodingKeys: String, CodingKey {
-            case benchmark, unit, points, dimensions, iterations, figures, trustworthiness, neighbours
+            case benchmark, unit, points, dimensions, iterations, figures, trustworthiness, neighbours, machine
             case klDivergence = "kl_divergence"
             case neighbourRecall = "neighbour_recall"
         }

@@ -29,9 +29,11 @@ public enum TrainBenchmark {
         /// register-only multiply-adds, one thread; see `CorePeak`), nil without AVX-512.
         public var peakGflopsPerThread: Double?
         public var note: String?
+        /// Where it ran (added key).
+        public var machine = BenchMachine.current
 
         enum CodingKeys: String, CodingKey {
-            case benchmark, unit, batch, precision, gemm, convolution, train, inference, profile, wall, note
+            case benchmark, unit, batch, precision, gemm, convolution, train, inference, profile, wall, note, machine
             case peakGflopsPerThread = "peak_gflops_per_thread"
             case inputSize = "input_size"
             case inferenceProfile = "inference_profile"
