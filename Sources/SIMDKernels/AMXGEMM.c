@@ -252,12 +252,9 @@ ASL_BF16_TARGET static void tiled_gemm(int emulate, int trans_a, int trans_b, si
         const size_t nc = n - jc < NC ? n - jc : NC;
         for (size_t pc = 0; pc < k; pc += kc_step) {
             const size_t kc = k - pc < kc_step ? k - pc : kc_step, padded = (kc + KB - 1) / KB * KB, blocks = padded / KB;
-            const uint32_t *panel = prepacked;
+            const uint32_t *panel = prepacked ? prepacked : packed_b;
             if (prepacked) prepacked += panel_entries(nc, padded);
-            else {
-                pack_b(trans_b, b, ldb, pc, kc, padded, jc, nc, packed_b);
-                panel = packed_b;
-            }
+            else pack_b(trans_b, b, ldb, pc, kc, padded, jc, nc, packed_b);
             const float pass_beta = pc == 0 ? beta : 1.0f;
             for (size_t ic = 0; ic < m; ic += MC) {
                 const size_t mc = m - ic < MC ? m - ic : MC;
