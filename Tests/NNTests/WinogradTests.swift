@@ -357,24 +357,8 @@ extension WinogradTests {
         XCTAssertFalse(WinogradConvolution.packsBF16Forward(.f2, kernel: .avx512, inChannels: 32, width: 64), "fp32")
         XCTAssertFalse(WinogradConvolution.packsBF16Forward(.f2, kernel: .avx512BF16, inChannels: 400, width: 64), "two passes over k")
         try XCTSkipIf(ProductKernel.bf16 != .avx512BF16, "the packed route needs the AVX512-BF16 kernel (this CPU: \(String(describing: ProductKernel.bf16)))")
-        let shapes: [(c: Int, k: Int, n: Int, h: Int, w: Int)] = [(32, 20, 3, 8, 64), (33, 7, 2, 6, 32)]
-        for (index, shape) in shapes.enumerated() {
-            XCTAssertTrue(WinogradConvolution.packsBF16Forward(.f2, kernel: .avx512BF16, inChannels: shape.c, width: shape.w))
-            var random = Initializer(seed: UInt64(130 + index))
-            let conv = Conv2d(name: "c", inChannels: shape.c, outChannels: shape.k, kernel: 3, padding: 1, fusedReLU: true, random: &random)
-            let x = randomTensor([shape.c, shape.n, shape.h, shape.w], seed: UInt64(135 + index))
-            for pieceBytes in [1, 1 << 26] {
-                conv.winogradPieceBytes = pieceBytes
-                func outputs() -> [[UInt32]] {
-                    conv.engine = Engine(threads: 2, precision: .bf16)
-                    return [conv.forward(x, training: true), conv.forward(x, training: false)].map { $0.data.map(\.bitPattern) }
-                }
-                let packed = outputs()
-                asl_winograd_portable(1)
-                let unpacked = outputs()
-                asl_winograd_portable(0)
-                XCTAssertEqual(packed, unpacked, "case \(index), piece bytes \(pieceBytes)")
-            }
+        checkForwardWithOperandsPackedWhereMade(seed: 130, engine: { Engine(threads: 2, precision: .bf16) }) { channels, width in
+            WinogradConvolution.packsBF16Forward(.f2, kernel: .avx512BF16, inChannels: channels, width: width)
         }
     }
 
@@ -386,24 +370,8 @@ extension WinogradTests {
         XCTAssertFalse(WinogradConvolution.packsAMXForward(.f2, kernel: .avx512BF16, inChannels: 32, width: 64), "not AMX")
         XCTAssertFalse(WinogradConvolution.packsAMXForward(.f2, kernel: .amxBF16, inChannels: 600, width: 64), "two passes over k")
         try XCTSkipIf(asl_simd_has_avx512_bf16() == 0, "AMX's packing (and its tile model) needs AVX512-BF16")
-        let shapes: [(c: Int, k: Int, n: Int, h: Int, w: Int)] = [(32, 20, 3, 8, 64), (33, 7, 2, 6, 32)]
-        for (index, shape) in shapes.enumerated() {
-            XCTAssertTrue(WinogradConvolution.packsAMXForward(.f2, kernel: .amxBF16, inChannels: shape.c, width: shape.w))
-            var random = Initializer(seed: UInt64(140 + index))
-            let conv = Conv2d(name: "c", inChannels: shape.c, outChannels: shape.k, kernel: 3, padding: 1, fusedReLU: true, random: &random)
-            let x = randomTensor([shape.c, shape.n, shape.h, shape.w], seed: UInt64(145 + index))
-            for pieceBytes in [1, 1 << 26] {
-                conv.winogradPieceBytes = pieceBytes
-                func outputs() -> [[UInt32]] {
-                    conv.engine = Engine(threads: 2, kernel: .amxBF16)
-                    return [conv.forward(x, training: true), conv.forward(x, training: false)].map { $0.data.map(\.bitPattern) }
-                }
-                let packed = outputs()
-                asl_winograd_portable(1)
-                let unpacked = outputs()
-                asl_winograd_portable(0)
-                XCTAssertEqual(packed, unpacked, "case \(index), piece bytes \(pieceBytes)")
-            }
+        checkForwardWithOperandsPackedWhereMade(seed: 140, engine: { Engine(threads: 2, kernel: .amxBF16) }) { channels, width in
+            WinogradConvolution.packsAMXForward(.f2, kernel: .amxBF16, inChannels: channels, width: width)
         }
     }
 }
@@ -443,6 +411,33 @@ extension WinogradTests {
                 if shape.precision == .fp32 {
                     XCTAssertTrue(pooled(training: false, .winograd).pooledApart, "F(4×4) pools after its transform")
                 }
+            }
+        }
+    }
+
+    /// Conv2d's forward on `engine`, in training and in inference, in whole images and in bands of
+    /// one tile row, gives the same bits with its operands packed where they are made as with the
+    /// portable transforms, which make each point's product pack them; `packs` must say the packed
+    /// route applies to each shape (channels, width) tried.
+    private func checkForwardWithOperandsPackedWhereMade(seed: UInt64, engine: () -> Engine, packs: (Int, Int) -> Bool,
+                                                         file: StaticString = #filePath, line: UInt = #line) {
+        let shapes: [(c: Int, k: Int, n: Int, h: Int, w: Int)] = [(32, 20, 3, 8, 64), (33, 7, 2, 6, 32)]
+        for (index, shape) in shapes.enumerated() {
+            XCTAssertTrue(packs(shape.c, shape.w), "case \(index)", file: file, line: line)
+            var random = Initializer(seed: seed + UInt64(index))
+            let conv = Conv2d(name: "c", inChannels: shape.c, outChannels: shape.k, kernel: 3, padding: 1, fusedReLU: true, random: &random)
+            let x = randomTensor([shape.c, shape.n, shape.h, shape.w], seed: seed + 5 + UInt64(index))
+            for pieceBytes in [1, 1 << 26] {
+                conv.winogradPieceBytes = pieceBytes
+                func outputs() -> [[UInt32]] {
+                    conv.engine = engine()
+                    return [conv.forward(x, training: true), conv.forward(x, training: false)].map { $0.data.map(\.bitPattern) }
+                }
+                let packed = outputs()
+                asl_winograd_portable(1)
+                let unpacked = outputs()
+                asl_winograd_portable(0)
+                XCTAssertEqual(packed, unpacked, "case \(index), piece bytes \(pieceBytes)", file: file, line: line)
             }
         }
     }
