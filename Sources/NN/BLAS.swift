@@ -185,7 +185,9 @@ public enum ProductKernel: String, Sendable, CaseIterable {
 
     /// The bf16 kernel, or nil on a CPU with neither: AMX where the CPU has AMX-BF16, Linux
     /// grants the process its tile state (asked for once, here) and the tiles pass
-    /// `ProductCheck` on a few products, else AVX512-BF16. `ASL_LAB_BF16=avx512` skips AMX.
+    /// `ProductCheck` on a few products, else AVX512-BF16. `ASL_LAB_BF16=avx512` skips AMX;
+    /// `ASL_LAB_BF16=none` acts as a CPU with neither, so that the fallback to fp32, which
+    /// neither kind of the project's machines would otherwise take, can be seen and tested.
     public static var bf16: ProductKernel? { bf16Choice.kernel }
 
     /// Why bf16 does not run on the AMX tiles this CPU has (they failed `ProductCheck`), for
@@ -193,7 +195,9 @@ public enum ProductKernel: String, Sendable, CaseIterable {
     static var amxRefusal: String? { bf16Choice.amxRefusal }
 
     private static let bf16Choice: (kernel: ProductKernel?, amxRefusal: String?) = {
-        let skipAMX = ProcessInfo.processInfo.environment["ASL_LAB_BF16"]?.lowercased() == "avx512"
+        let choice = ProcessInfo.processInfo.environment["ASL_LAB_BF16"]?.lowercased()
+        if choice == "none" { return (nil, nil) }
+        let skipAMX = choice == "avx512"
         var refusal: String?
         if !skipAMX, asl_simd_has_amx_bf16() != 0 {
             guard let disagreement = ProductCheck.disagreement(of: asl_gemm_bf16_amx) else { return (.amxBF16, nil) }
