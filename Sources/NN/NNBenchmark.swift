@@ -2,15 +2,20 @@ import Foundation
 
 /// Throughput of SmallCNN on random data: what `asl-lab bench train` reports.
 public enum NNBenchmark {
-    /// Training images per second (forward, backward, Adam), after one warm-up step.
-    /// With a profile in `engine`, the warm-up step is not profiled.
+    /// Training images per second (data loading, forward, backward, Adam), after one warm-up
+    /// step. With a profile in `engine`, the warm-up step is not profiled. Each step fills its
+    /// batch as training does (`PixelBatch`), from random 8-bit images in a pool larger than
+    /// the caches, taken in a seeded random order as a shuffled data set is.
     public static func trainImagesPerSecond(batch: Int = 32, steps: Int, engine: Engine, architecture: SmallCNNArchitecture = .init()) -> Double {
         let model = SmallCNN(architecture: architecture, seed: 1)
         let optimizer = Adam(parameters: model.parameters, learningRate: 1e-3)
         let quiet = Engine(threads: engine.threads, precision: engine.requestedPrecision)
         model.engine = quiet
         optimizer.engine = quiet
-        let input = randomInput(batch: batch, size: architecture.inputSize)
+        let size = architecture.inputSize, imageBytes = 3 * architecture.inputSize * architecture.inputSize
+        let pool = randomImages(count: max(batch, (64 << 20) / imageBytes), imageBytes: imageBytes)
+        var order = Initializer(seed: 11)
+        var buffer = [Float](repeating: 0, count: batch * imageBytes)
         let classes = (0..<batch).map { $0 % architecture.classes }
         let distances = (0..<batch).map { Float(1 + $0 % 4) }
         func step() {
@@ -21,7 +26,13 @@ public enum NNBenchmark {
                 profile?.addWall(direction, seconds: now - start)
                 start = now
             }
-            let (logits, distance) = model.forward(input, training: true)
+            let slots = (0..<batch).map { _ in Int(order.next() % UInt64(pool.count / imageBytes)) }
+            model.engine.timed("input", .forward, .data) {
+                pool.withUnsafeBufferPointer { pixels in
+                    buffer.withUnsafeMutableBufferPointer { PixelBatch.fill(pixels, imageBytes: imageBytes, slots: slots, into: $0) }
+                }
+            }
+            let (logits, distance) = model.forward(Tensor(shape: [batch, 3, size, size], data: buffer), training: true)
             let loss = model.engine.timed("loss", .forward, .loss) {
                 DualHeadLoss.evaluate(logits: logits, distance: distance, classes: classes, distances: distances, distanceWeight: 0.25)
             }
@@ -49,6 +60,18 @@ public enum NNBenchmark {
         let start = Date()
         for _ in 0..<steps { _ = model.forward(input, training: false) }
         return Double(batch * steps) / Date().timeIntervalSince(start)
+    }
+
+    /// `count` images of `imageBytes` random bytes each, one after another.
+    static func randomImages(count: Int, imageBytes: Int) -> [UInt8] {
+        var random = Initializer(seed: 13)
+        var bytes = [UInt8](repeating: 0, count: count * imageBytes)
+        bytes.withUnsafeMutableBytes { raw in
+            let words = raw.count / 8
+            for i in 0..<words { raw.storeBytes(of: random.next(), toByteOffset: i * 8, as: UInt64.self) }
+            for i in (words * 8)..<raw.count { raw[i] = UInt8(truncatingIfNeeded: random.next()) }
+        }
+        return bytes
     }
 
     static func randomInput(batch: Int, size: Int) -> Tensor {

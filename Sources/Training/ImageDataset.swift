@@ -146,15 +146,7 @@ public final class ImageDataset: @unchecked Sendable {
     /// Writes images `indices` as floats in [0, 1], N,C,H,W, into `out`
     /// (`indices.count * 3 * inputSize²` values).
     public func fill(_ indices: [Int], into out: UnsafeMutableBufferPointer<Float>) {
-        let n = imageBytes
-        precondition(out.count >= indices.count * n)
-        pixels.withBytes { src in
-            for (position, index) in indices.enumerated() {
-                let from = src.baseAddress! + slot(of: index) * n
-                let to = out.baseAddress! + position * n
-                for j in 0..<n { to[j] = Float(from[j]) * (1 / 255) }
-            }
-        }
+        pixels.withBytes { PixelBatch.fill($0, imageBytes: imageBytes, slots: indices.map(slot(of:)), into: out) }
     }
 
     /// Mean and standard deviation of each channel over images `indices`, in [0, 1] units,

@@ -129,6 +129,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(train.first?["median"] as? Double), 0)
         let profile = try XCTUnwrap(json["profile"] as? [[String: Any]])
         XCTAssertTrue(profile.contains { $0["phase"] as? String == "Adam" }, "a step's Adam pass is profiled at this batch too")
+        XCTAssertTrue(profile.contains { $0["phase"] as? String == "data loading" }, "a step fills its batch as training does, timed")
         // The figures say where they came from.
         let machine = try XCTUnwrap(json["machine"] as? [String: Any])
         XCTAssertEqual(machine["cores"] as? Int, ProcessInfo.processInfo.activeProcessorCount)
