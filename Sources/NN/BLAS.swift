@@ -4,6 +4,12 @@ import SIMDKernels
 
 /// Row-major matrix products with float32 results.
 enum BLAS {
+    /// AMX's product, and its form with B packed once: the tiles where the CPU has them, else
+    /// the driver on its scalar model of the tile instructions. Only a test's engine
+    /// (`Engine(threads:kernel:)`) asks for AMX on a CPU without it.
+    static let amxProduct = asl_simd_has_amx_bf16() != 0 ? asl_gemm_bf16_amx : asl_gemm_bf16_amx_emulated
+    static let amxPackedProduct = asl_simd_has_amx_bf16() != 0 ? asl_gemm_bf16_amx_packed : asl_gemm_bf16_amx_packed_emulated
+
     /// C[m×n] = op(A) · op(B) + beta · C on the calling thread, with op = transpose when the
     /// flag is set; `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored. `kernel`
     /// says how: float32 in our AVX-512 kernel or OpenBLAS, or bf16 operands with float32
@@ -29,10 +35,7 @@ enum BLAS {
                asl_gemm_bf16_avx512_few_rows_bt(m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
             if asl_gemm_bf16_avx512(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
         case .amxBF16:
-            // Only a test's engine (`Engine(threads:kernel:)`) runs AMX on a CPU without it: the
-            // driver then runs on its scalar model of the tile instructions.
-            let product = asl_simd_has_amx_bf16() != 0 ? asl_gemm_bf16_amx : asl_gemm_bf16_amx_emulated
-            if product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
+            if amxProduct(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) != 0 { return }
         case .openBLAS:
             break
         }
@@ -102,10 +105,7 @@ extension BLAS {
         switch b.kernel {
         case .avx512: done = asl_sgemm_avx512_packed(ta, m, n, k, a, lda, b.storage, beta, c, ldc)
         case .avx512BF16: done = asl_gemm_bf16_avx512_packed(ta, m, n, k, a, lda, b.storage, beta, c, ldc)
-        case .amxBF16:
-            // As in `gemm`: the tile model where a test's engine asks for AMX on a CPU without it.
-            let product = asl_simd_has_amx_bf16() != 0 ? asl_gemm_bf16_amx_packed : asl_gemm_bf16_amx_packed_emulated
-            done = product(ta, m, n, k, a, lda, b.storage, beta, c, ldc)
+        case .amxBF16: done = amxPackedProduct(ta, m, n, k, a, lda, b.storage, beta, c, ldc)
         case .openBLAS: done = 0
         }
         precondition(done != 0, "a packed operand exists only for a kernel that runs here")

@@ -13,7 +13,8 @@ public enum NNBenchmark {
         model.engine = quiet
         optimizer.engine = quiet
         let size = architecture.inputSize, imageBytes = 3 * architecture.inputSize * architecture.inputSize
-        let pool = randomImages(count: max(batch, (64 << 20) / imageBytes), imageBytes: imageBytes)
+        let poolImages = max(batch, (64 << 20) / imageBytes)
+        let pool = randomImages(count: poolImages, imageBytes: imageBytes)
         var order = Initializer(seed: 11)
         var buffer = [Float](repeating: 0, count: batch * imageBytes)
         let classes = (0..<batch).map { $0 % architecture.classes }
@@ -26,7 +27,7 @@ public enum NNBenchmark {
                 profile?.addWall(direction, seconds: now - start)
                 start = now
             }
-            let slots = (0..<batch).map { _ in Int(order.next() % UInt64(pool.count / imageBytes)) }
+            let slots = (0..<batch).map { _ in Int(order.next() % UInt64(poolImages)) }
             model.engine.timed("input", .forward, .data) {
                 pool.withUnsafeBufferPointer { pixels in
                     buffer.withUnsafeMutableBufferPointer { PixelBatch.fill(pixels, imageBytes: imageBytes, slots: slots, into: $0) }

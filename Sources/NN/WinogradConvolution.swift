@@ -232,12 +232,10 @@ enum WinogradConvolution {
             }
         }
         if inputPacked, amx {
-            // As `BLAS.gemm`: the tile model where a test's engine asks for AMX on a CPU without it.
-            let product = asl_simd_has_amx_bf16() != 0 ? asl_gemm_bf16_amx_packed : asl_gemm_bf16_amx_packed_emulated
             let uStride = weightPointStride(inChannels: c, outChannels: k)
             engine.timedInWorker(name, .forward, .gemm, operations: 2 * Double(points * k * c * t)) {
                 for point in 0..<points {
-                    let done = product(0, k, t, c, u + point * uStride, c, packed + point * amxStride, 0, m + point * mStride, t)
+                    let done = BLAS.amxPackedProduct(0, k, t, c, u + point * uStride, c, packed + point * amxStride, 0, m + point * mStride, t)
                     precondition(done != 0, "packsAMXForward checked the CPU")
                 }
             }

@@ -463,22 +463,22 @@ void asl_winograd_input(const float *image, size_t channels, size_t channel_stri
 }
 
 // The AVX512-BF16 and AMX layouts share the checks and the transform; they differ in the packed
-// block's width (48 or 32 columns), in k's padding (pairs, or whole tiles of 16 pairs) and in the
+// strips' width (48 or 32 tiles), in k's padding (pairs, or whole tiles of 16 pairs) and in the
 // channels one pass over k holds.
 static int input_bf16_packed_checked(const float *image, size_t channels, size_t channel_stride, size_t height, size_t width,
                                      size_t tile_row0, size_t tile_rows, uint32_t *packed, size_t first_tile, size_t tiles,
-                                     size_t point_stride, size_t block_columns, size_t pair_rows, size_t max_channels) {
+                                     size_t point_stride, size_t strip_width, size_t strip_pairs, size_t max_channels) {
 #ifdef ASL_WINO_X86
     const size_t tw = width / 2;
     if (asl_winograd_portable_only || !asl_simd_has_avx512_bf16() || channels > max_channels || tw % 16 != 0 || first_tile % 16 != 0
         || point_stride % 16 != 0 || ((uintptr_t)packed & 63) != 0 || first_tile + tile_rows * tw > tiles)
         return 0;
     input_bf16_packed(image, channels, channel_stride, height, width, tile_row0, tile_rows, packed, first_tile, tiles, point_stride,
-                      block_columns, pair_rows);
+                      strip_width, strip_pairs);
     return 1;
 #else
     (void)image; (void)channels; (void)channel_stride; (void)height; (void)width; (void)tile_row0; (void)tile_rows;
-    (void)packed; (void)first_tile; (void)tiles; (void)point_stride; (void)block_columns; (void)pair_rows; (void)max_channels;
+    (void)packed; (void)first_tile; (void)tiles; (void)point_stride; (void)strip_width; (void)strip_pairs; (void)max_channels;
     return 0;
 #endif
 }
