@@ -1,9 +1,18 @@
 import Foundation
 
 /// The original's loss: `F.cross_entropy(logits, classes) + w · F.mse_loss(distance, targets)`,
-/// both means over the batch, with a numerically stable log-softmax.
+/// both means over the batch, with a numerically stable log-softmax. Its gradient is made with
+/// denormals flushed (`Denormals`): a confident prediction's probabilities for the other
+/// letters underflow.
 public struct DualHeadLoss {
     public static func evaluate(logits: Tensor, distance: Tensor, classes: [Int], distances: [Float], distanceWeight: Float)
+        -> (total: Float, crossEntropy: Float, meanSquaredError: Float, logitsGradient: Tensor, distanceGradient: Tensor) {
+        Denormals.flushed {
+            evaluateWithDenormalsFlushed(logits: logits, distance: distance, classes: classes, distances: distances, distanceWeight: distanceWeight)
+        }
+    }
+
+    private static func evaluateWithDenormalsFlushed(logits: Tensor, distance: Tensor, classes: [Int], distances: [Float], distanceWeight: Float)
         -> (total: Float, crossEntropy: Float, meanSquaredError: Float, logitsGradient: Tensor, distanceGradient: Tensor) {
         let n = logits.shape[0], k = logits.shape[1]
         precondition(classes.count == n && distances.count == n && distance.count == n)

@@ -4,18 +4,19 @@ import Synchronization
 /// Fixed-chunk parallel loops. Work is split into contiguous parts whose boundaries depend
 /// only on the item count and the part count, never on scheduling. Callers whose results
 /// would depend on the boundaries (sums across parts) fix the part count themselves, apart
-/// from the thread count (see `forEachPart`).
+/// from the thread count (see `forEachPart`). Every part runs with denormals flushed
+/// (`Denormals`), whichever thread runs it.
 enum Parallel {
     /// Runs `body(part, range)` for each of `partCount(count, threads:)` contiguous parts of
     /// `0..<count`, concurrently; returns when all are done.
     static func split(_ count: Int, threads: Int, minimumPerPart: Int = 1, _ body: @Sendable (_ part: Int, _ range: Range<Int>) -> Void) {
         let parts = partCount(count, threads: threads, minimumPerPart: minimumPerPart)
         if parts <= 1 {
-            if count > 0 { body(0, 0..<count) }
+            if count > 0 { Denormals.flushed { body(0, 0..<count) } }
             return
         }
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            body(part, range(of: part, parts, count))
+            Denormals.flushed { body(part, range(of: part, parts, count)) }
         }
     }
 
@@ -26,7 +27,7 @@ enum Parallel {
     static func shares(_ count: Int, threads: Int, minimumPerPart: Int = 1, _ body: @Sendable (_ range: Range<Int>) -> Void) {
         guard count > 0 else { return }
         let parts = threads <= 1 ? 1 : max(1, min(threads * sharesPerThread, count / max(1, minimumPerPart)))
-        if parts == 1 { return body(0..<count) }
+        if parts == 1 { return Denormals.flushed { body(0..<count) } }
         forEachPart(parts, threads: threads) { _, part in body(range(of: part, parts, count)) }
     }
 
@@ -52,13 +53,17 @@ enum Parallel {
     static func forEachPart(_ parts: Int, threads: Int, _ body: @Sendable (_ worker: Int, _ part: Int) -> Void) {
         let workers = max(1, min(threads, parts))
         if workers == 1 {
-            for part in 0..<parts { body(0, part) }
+            Denormals.flushed {
+                for part in 0..<parts { body(0, part) }
+            }
             return
         }
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            while case let part = next.wrappingAdd(1, ordering: .relaxed).oldValue, part < parts {
-                body(worker, part)
+            Denormals.flushed {
+                while case let part = next.wrappingAdd(1, ordering: .relaxed).oldValue, part < parts {
+                    body(worker, part)
+                }
             }
         }
     }

@@ -140,7 +140,12 @@ public final class SmallCNN {
     /// Logits and distances of a batch (N, 3, S, S). With `keepingFeatureMaps`, the convolutions'
     /// outputs stay available to `activations(block:)`; otherwise each is pooled in cache and
     /// never written whole (they are the largest tensors of a step).
+    /// Runs with denormals flushed (`Denormals`), as every part of the engine does.
     public func forward(_ input: Tensor, training: Bool, keepingFeatureMaps: Bool = false) -> (logits: Tensor, distance: Tensor) {
+        Denormals.flushed { forwardWithDenormalsFlushed(input, training: training, keepingFeatureMaps: keepingFeatureMaps) }
+    }
+
+    private func forwardWithDenormalsFlushed(_ input: Tensor, training: Bool, keepingFeatureMaps: Bool) -> (logits: Tensor, distance: Tensor) {
         let n = input.shape[0]
         precondition(input.shape == [n, 3, architecture.inputSize, architecture.inputSize], "SmallCNN input must be (N, 3, S, S)")
         var x: Tensor
@@ -242,9 +247,16 @@ public final class SmallCNN {
     /// parameter's gradient, or with `replacingGradients` setting them: the same bits as
     /// `zeroGradients()` first, without a pass that writes zeros over the linear layers' 50 MB
     /// of weight gradients and one that reads them back. With `inputGradient`, also returns
-    /// d loss / d input (N, 3, S, S), for saliency.
+    /// d loss / d input (N, 3, S, S), for saliency. Runs with denormals flushed (`Denormals`).
     public func backward(logitsGradient: Tensor, distanceGradient: Tensor, inputGradient: Bool = false,
                          replacingGradients replacing: Bool = false) -> Tensor? {
+        Denormals.flushed {
+            backwardWithDenormalsFlushed(logitsGradient: logitsGradient, distanceGradient: distanceGradient, inputGradient: inputGradient,
+                                         replacing: replacing)
+        }
+    }
+
+    private func backwardWithDenormalsFlushed(logitsGradient: Tensor, distanceGradient: Tensor, inputGradient: Bool, replacing: Bool) -> Tensor? {
         var dClass = classOut.backward(logitsGradient, replacing: replacing)!
         engine.timed("class_head", .backward, .activation) { ReLU.backward(&dClass, output: classActivation) }
         var dFlat = classHidden.backward(dClass, replacing: replacing)!

@@ -15,6 +15,14 @@ int asl_simd_has_avx2_fma(void);
 void asl_tsne_repulsion_avx2(const float *list_x, const float *list_y, const float *list_weight, size_t entries,
                              const float *points, size_t count, float *out);
 
+/// Sets this thread's float mode to flush denormal results to zero and read denormal operands
+/// as zero (x86 MXCSR's FTZ and DAZ), returning the mode to restore. No-op elsewhere (returns 0).
+unsigned asl_fp_flush_denormals(void);
+/// Restores this thread's float mode from `asl_fp_flush_denormals`'s result.
+void asl_fp_restore_mode(unsigned saved);
+/// Whether this thread's float mode flushes denormals (both FTZ and DAZ set).
+int asl_fp_flushes_denormals(void);
+
 /// Whether this CPU runs `asl_sgemm_avx512` (AVX-512F, checked once at run time).
 int asl_simd_has_avx512(void);
 
