@@ -90,6 +90,12 @@ final class TSNETests: XCTestCase {
         XCTAssertEqual(small.perplexity, 19.0 / 3, accuracy: 1e-9)
         XCTAssertTrue(small.note?.contains("perplexity lowered from 30.0 to 6.33") == true, small.note ?? "")
         XCTAssertTrue(small.embedding.allSatisfy(\.isFinite))
+        // A perplexity of 10³⁰ (3·perplexity neighbours is more than an Int holds): lowered the same way.
+        var huge = options
+        huge.perplexity = 1e30
+        let lowered = try TSNE.embed(x, rows: labels.count, columns: 5, options: huge)
+        XCTAssertEqual(lowered.perplexity, 19.0 / 3, accuracy: 1e-9)
+        XCTAssertEqual(lowered.embedding, small.embedding)
         // Duplicates and constant columns stay finite.
         var duplicated = [Float](repeating: 1, count: 40 * 4)
         for i in 20..<40 { duplicated[i * 4] = 5 }

@@ -139,9 +139,10 @@ public enum TSNE {
 }
 
 extension TSNE {
-    /// ⌊3·perplexity⌋ neighbours per point, at least 1 and at most the other points.
+    /// ⌊3·perplexity⌋ neighbours per point, at least 1 and at most the other points. Bounded
+    /// before it becomes an integer: a perplexity of 10³⁰ asks for more than `Int` holds.
     static func neighbourCount(points n: Int, perplexity: Double) -> Int {
-        min(n - 1, max(1, Int(3 * perplexity)))
+        min(n - 1, max(1, Int(min(Double(n), 3 * perplexity))))
     }
 
     /// The share of the exact ⌊3·perplexity⌋ nearest neighbours that the approximate search
