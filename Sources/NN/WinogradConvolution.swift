@@ -141,10 +141,12 @@ enum WinogradConvolution {
         tile == .f2 && kernel == .amxBF16 && (w / 2) % 16 == 0 && c <= 512 && asl_simd_has_avx512_bf16() != 0
     }
 
-    /// 4-byte entries between the points of a V packed for AMX: strips of 32 tiles of ⌈C/32⌉·16
-    /// channel pairs (`asl_gemm_bf16_amx_packed_b_bytes` of one pass), padded as `pointStride` is.
+    /// 4-byte entries between the points of a V packed for AMX: the AMX product's packed B of C
+    /// channels by t tiles (strips of 32 tiles of ⌈C/32⌉·16 channel pairs where C ≤ 512), padded
+    /// as `pointStride` is. (0 where the build has no AMX kernel.)
     static func amxPackedInputPointStride(inChannels c: Int, tiles t: Int) -> Int {
-        16 * (((c + 31) / 32 * 16 * ((t + 31) / 32 * 32) + 15) / 16 | 1)
+        let entries = asl_gemm_bf16_amx_packed_b_bytes(c, t) / 4
+        return entries == 0 ? 0 : 16 * ((entries + 15) / 16 | 1)
     }
 
     /// 4-byte entries between the points of the packed transformed weights (K × C each, as the kernel's A).

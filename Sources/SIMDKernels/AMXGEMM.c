@@ -234,6 +234,9 @@ static void amx_configure(void) {
 __attribute__((target("amx-tile")))
 static void amx_release(void) { _tile_release(); }
 
+/// k values of a pass rounded up to whole tiles (the padding is zeros).
+static size_t tile_padded(size_t kc) { return (kc + KB - 1) / KB * KB; }
+
 /// uint32 entries of one panel of packed B: `nc` columns (in 32-wide strips) by `padded` k values.
 static size_t panel_entries(size_t nc, size_t padded) { return (nc + BLOCK - 1) / BLOCK * BLOCK * (padded / 2); }
 
@@ -247,39 +250,35 @@ ASL_BF16_TARGET static void tiled_gemm(int emulate, int trans_a, int trans_b, si
         return;
     }
     // Passes of whole tiles (32 k values; the last one zero-padded).
-    const size_t kc_step = asl_gemm_k_step(k, KC, KB);
-    for (size_t jc = 0; jc < n; jc += NC) {
-        const size_t nc = n - jc < NC ? n - jc : NC;
-        for (size_t pc = 0; pc < k; pc += kc_step) {
-            const size_t kc = k - pc < kc_step ? k - pc : kc_step, padded = (kc + KB - 1) / KB * KB, blocks = padded / KB;
-            const uint32_t *panel = prepacked ? prepacked : packed_b;
-            if (prepacked) prepacked += panel_entries(nc, padded);
-            else pack_b(trans_b, b, ldb, pc, kc, padded, jc, nc, packed_b);
-            const float pass_beta = pc == 0 ? beta : 1.0f;
-            for (size_t ic = 0; ic < m; ic += MC) {
-                const size_t mc = m - ic < MC ? m - ic : MC;
-                pack_a(trans_a, a, lda, ic, mc, pc, kc, padded, packed_a);
-                for (size_t jr = 0; jr < nc; jr += BLOCK) {
-                    const size_t cols = nc - jr < BLOCK ? nc - jr : BLOCK;
-                    const uint32_t *bp = panel + (jr / BLOCK) * (padded / 2) * BLOCK;
-                    for (size_t ir = 0; ir < mc; ir += BLOCK) {
-                        const size_t rows = mc - ir < BLOCK ? mc - ir : BLOCK;
-                        const uint32_t *ap = packed_a + (ir / BLOCK) * blocks * BLOCK * (KB / 2);
-                        float *dst = c + (ic + ir) * ldc + jc + jr;
-                        // A whole block that replaces C is stored from the tiles where it goes; the
-                        // rest (edges, beta, later passes) goes through block_out: the same sums.
-                        const int direct = rows == BLOCK && cols == BLOCK && pass_beta == 0;
-                        float *out = direct ? dst : block_out;
-                        const size_t ldo = direct ? ldc : BLOCK;
-                        if (emulate) emulated_block(blocks, ap, bp, out, ldo);
-                        else amx_block(blocks, ap, bp, out, ldo);
-                        if (direct) continue;
-                        for (size_t i = 0; i < rows; i++)
-                            for (size_t j = 0; j < cols; j++) {
-                                const float sum = block_out[i * BLOCK + j];
-                                dst[i * ldc + j] = pass_beta == 0 ? sum : fmaf(pass_beta, dst[i * ldc + j], sum);
-                            }
-                    }
+    for (asl_gemm_panel p = asl_gemm_panel_first(k, n, NC, KC, KB); p.jc < n; asl_gemm_panel_next(&p)) {
+        const size_t jc = p.jc, nc = p.nc, pc = p.pc, kc = p.kc, padded = tile_padded(kc), blocks = padded / KB;
+        const uint32_t *panel = prepacked ? prepacked : packed_b;
+        if (prepacked) prepacked += panel_entries(nc, padded);
+        else pack_b(trans_b, b, ldb, pc, kc, padded, jc, nc, packed_b);
+        const float pass_beta = pc == 0 ? beta : 1.0f;
+        for (size_t ic = 0; ic < m; ic += MC) {
+            const size_t mc = m - ic < MC ? m - ic : MC;
+            pack_a(trans_a, a, lda, ic, mc, pc, kc, padded, packed_a);
+            for (size_t jr = 0; jr < nc; jr += BLOCK) {
+                const size_t cols = nc - jr < BLOCK ? nc - jr : BLOCK;
+                const uint32_t *bp = panel + (jr / BLOCK) * (padded / 2) * BLOCK;
+                for (size_t ir = 0; ir < mc; ir += BLOCK) {
+                    const size_t rows = mc - ir < BLOCK ? mc - ir : BLOCK;
+                    const uint32_t *ap = packed_a + (ir / BLOCK) * blocks * BLOCK * (KB / 2);
+                    float *dst = c + (ic + ir) * ldc + jc + jr;
+                    // A whole block that replaces C is stored from the tiles where it goes; the
+                    // rest (edges, beta, later passes) goes through block_out: the same sums.
+                    const int direct = rows == BLOCK && cols == BLOCK && pass_beta == 0;
+                    float *out = direct ? dst : block_out;
+                    const size_t ldo = direct ? ldc : BLOCK;
+                    if (emulate) emulated_block(blocks, ap, bp, out, ldo);
+                    else amx_block(blocks, ap, bp, out, ldo);
+                    if (direct) continue;
+                    for (size_t i = 0; i < rows; i++)
+                        for (size_t j = 0; j < cols; j++) {
+                            const float sum = block_out[i * BLOCK + j];
+                            dst[i * ldc + j] = pass_beta == 0 ? sum : fmaf(pass_beta, dst[i * ldc + j], sum);
+                        }
                 }
             }
         }
@@ -310,28 +309,20 @@ int asl_gemm_bf16_amx_emulated(int trans_a, int trans_b, size_t m, size_t n, siz
 
 size_t asl_gemm_bf16_amx_packed_b_bytes(size_t k, size_t n) {
     if (k == 0) return 0;
-    const size_t kc_step = asl_gemm_k_step(k, KC, KB);
     size_t entries = 0;
-    for (size_t jc = 0; jc < n; jc += NC)
-        for (size_t pc = 0; pc < k; pc += kc_step) {
-            const size_t kc = k - pc < kc_step ? k - pc : kc_step;
-            entries += panel_entries(n - jc < NC ? n - jc : NC, (kc + KB - 1) / KB * KB);
-        }
+    for (asl_gemm_panel p = asl_gemm_panel_first(k, n, NC, KC, KB); p.jc < n; asl_gemm_panel_next(&p))
+        entries += panel_entries(p.nc, tile_padded(p.kc));
     return sizeof(uint32_t) * entries;
 }
 
 int asl_gemm_bf16_amx_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb, void *packed) {
     if (!asl_simd_has_avx512_bf16()) return 0;
     if (k == 0) return 1;
-    const size_t kc_step = asl_gemm_k_step(k, KC, KB);
     uint32_t *dst = packed;
-    for (size_t jc = 0; jc < n; jc += NC) {
-        const size_t nc = n - jc < NC ? n - jc : NC;
-        for (size_t pc = 0; pc < k; pc += kc_step) {
-            const size_t kc = k - pc < kc_step ? k - pc : kc_step, padded = (kc + KB - 1) / KB * KB;
-            pack_b(trans_b, b, ldb, pc, kc, padded, jc, nc, dst);
-            dst += panel_entries(nc, padded);
-        }
+    for (asl_gemm_panel p = asl_gemm_panel_first(k, n, NC, KC, KB); p.jc < n; asl_gemm_panel_next(&p)) {
+        const size_t padded = tile_padded(p.kc);
+        pack_b(trans_b, b, ldb, p.pc, p.kc, padded, p.jc, p.nc, dst);
+        dst += panel_entries(p.nc, padded);
     }
     return 1;
 }

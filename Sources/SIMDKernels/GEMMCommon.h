@@ -17,6 +17,37 @@ static inline size_t asl_gemm_k_step(size_t k, size_t block, size_t unit) {
     return (step + unit - 1) / unit * unit;
 }
 
+/// One panel of op(B): columns jc ..< jc + nc, k values pc ..< pc + kc. Every driver here walks
+/// the panels in one order, columns by `nc_block`, then passes over k (`asl_gemm_k_step`), with
+/// `asl_gemm_panel_first` and `asl_gemm_panel_next`: sizing a B packed whole, packing it and the
+/// product's reading it then cannot disagree on where a panel lies.
+typedef struct {
+    size_t jc, nc, pc, kc;
+    size_t n, k, nc_block, kc_step;
+} asl_gemm_panel;
+
+static inline void asl_gemm_panel_shape(asl_gemm_panel *p) {
+    p->nc = p->n - p->jc < p->nc_block ? p->n - p->jc : p->nc_block;
+    p->kc = p->k - p->pc < p->kc_step ? p->k - p->pc : p->kc_step;
+}
+
+/// The first panel of a k × n op(B), k > 0, in panels of at most `nc_block` columns and passes
+/// of at most `kc_block` k values (multiples of `unit`); there is one while `jc < n`.
+static inline asl_gemm_panel asl_gemm_panel_first(size_t k, size_t n, size_t nc_block, size_t kc_block, size_t unit) {
+    asl_gemm_panel p = {.jc = 0, .pc = 0, .n = n, .k = k, .nc_block = nc_block, .kc_step = asl_gemm_k_step(k, kc_block, unit)};
+    asl_gemm_panel_shape(&p);
+    return p;
+}
+
+static inline void asl_gemm_panel_next(asl_gemm_panel *p) {
+    p->pc += p->kc_step;
+    if (p->pc >= p->k) {
+        p->pc = 0;
+        p->jc += p->nc_block;
+    }
+    asl_gemm_panel_shape(p);
+}
+
 /// A Goto-style packed GEMM's blocking and its three parts. Packed entries are 4 bytes (a
 /// float, or a pair of bf16 along k); a packed step holds `unit` values of k.
 typedef struct {
@@ -38,10 +69,8 @@ static inline size_t asl_gemm_panel_bytes(const asl_gemm_blocking *g, size_t kc,
 static inline size_t asl_gemm_packed_b_bytes(const asl_gemm_blocking *g, size_t k, size_t n) {
     size_t bytes = 0;
     if (k == 0) return 0;
-    const size_t kc_step = asl_gemm_k_step(k, g->kc, g->unit);
-    for (size_t jc = 0; jc < n; jc += g->nc)
-        for (size_t pc = 0; pc < k; pc += kc_step)
-            bytes += asl_gemm_panel_bytes(g, k - pc < kc_step ? k - pc : kc_step, n - jc < g->nc ? n - jc : g->nc);
+    for (asl_gemm_panel p = asl_gemm_panel_first(k, n, g->nc, g->kc, g->unit); p.jc < n; asl_gemm_panel_next(&p))
+        bytes += asl_gemm_panel_bytes(g, p.kc, p.nc);
     return bytes;
 }
 
@@ -51,14 +80,9 @@ static inline size_t asl_gemm_packed_b_bytes(const asl_gemm_blocking *g, size_t 
 static inline void asl_gemm_pack_b_whole(const asl_gemm_blocking *g, int trans_b, size_t k, size_t n, const float *b, size_t ldb, void *out) {
     if (k == 0) return;
     char *cursor = out;
-    const size_t kc_step = asl_gemm_k_step(k, g->kc, g->unit);
-    for (size_t jc = 0; jc < n; jc += g->nc) {
-        const size_t nc = n - jc < g->nc ? n - jc : g->nc;
-        for (size_t pc = 0; pc < k; pc += kc_step) {
-            const size_t kc = k - pc < kc_step ? k - pc : kc_step;
-            g->pack_b(trans_b, b, ldb, pc, kc, jc, nc, cursor);
-            cursor += asl_gemm_panel_bytes(g, kc, nc);
-        }
+    for (asl_gemm_panel p = asl_gemm_panel_first(k, n, g->nc, g->kc, g->unit); p.jc < n; asl_gemm_panel_next(&p)) {
+        g->pack_b(trans_b, b, ldb, p.pc, p.kc, p.jc, p.nc, cursor);
+        cursor += asl_gemm_panel_bytes(g, p.kc, p.nc);
     }
 }
 
@@ -75,30 +99,26 @@ static inline void asl_gemm_run(const asl_gemm_blocking *g, void *packed_a, void
         return;
     }
     const char *next_panel = prepacked_b;
-    const size_t kc_step = asl_gemm_k_step(k, g->kc, g->unit);
-    for (size_t jc = 0; jc < n; jc += g->nc) {
-        const size_t nc = n - jc < g->nc ? n - jc : g->nc;
-        for (size_t pc = 0; pc < k; pc += kc_step) {
-            const size_t kc = k - pc < kc_step ? k - pc : kc_step, steps = (kc + g->unit - 1) / g->unit;
-            const void *panel = packed_b;
-            if (next_panel) {
-                panel = next_panel;
-                next_panel += asl_gemm_panel_bytes(g, kc, nc);
-            } else {
-                g->pack_b(trans_b, b, ldb, pc, kc, jc, nc, packed_b);
-            }
-            const float pass_beta = pc == 0 ? beta : 1.0f;
-            for (size_t ic = 0; ic < m; ic += g->mc) {
-                const size_t mc = m - ic < g->mc ? m - ic : g->mc;
-                g->pack_a(trans_a, a, lda, ic, mc, pc, kc, packed_a);
-                for (size_t jr = 0; jr < nc; jr += g->nr) {
-                    const size_t cols = nc - jr < g->nr ? nc - jr : g->nr;
-                    const char *bp = (const char *)panel + 4 * (jr / g->nr) * steps * g->nr;
-                    for (size_t ir = 0; ir < mc; ir += g->mr) {
-                        const size_t rows = mc - ir < g->mr ? mc - ir : g->mr;
-                        g->kernel(steps, (const char *)packed_a + 4 * (ir / g->mr) * steps * g->mr, bp, c + (ic + ir) * ldc + jc + jr, ldc,
-                                  rows, cols, pass_beta);
-                    }
+    for (asl_gemm_panel p = asl_gemm_panel_first(k, n, g->nc, g->kc, g->unit); p.jc < n; asl_gemm_panel_next(&p)) {
+        const size_t jc = p.jc, nc = p.nc, pc = p.pc, kc = p.kc, steps = (kc + g->unit - 1) / g->unit;
+        const void *panel = packed_b;
+        if (next_panel) {
+            panel = next_panel;
+            next_panel += asl_gemm_panel_bytes(g, kc, nc);
+        } else {
+            g->pack_b(trans_b, b, ldb, pc, kc, jc, nc, packed_b);
+        }
+        const float pass_beta = pc == 0 ? beta : 1.0f;
+        for (size_t ic = 0; ic < m; ic += g->mc) {
+            const size_t mc = m - ic < g->mc ? m - ic : g->mc;
+            g->pack_a(trans_a, a, lda, ic, mc, pc, kc, packed_a);
+            for (size_t jr = 0; jr < nc; jr += g->nr) {
+                const size_t cols = nc - jr < g->nr ? nc - jr : g->nr;
+                const char *bp = (const char *)panel + 4 * (jr / g->nr) * steps * g->nr;
+                for (size_t ir = 0; ir < mc; ir += g->mr) {
+                    const size_t rows = mc - ir < g->mr ? mc - ir : g->mr;
+                    g->kernel(steps, (const char *)packed_a + 4 * (ir / g->mr) * steps * g->mr, bp, c + (ic + ir) * ldc + jc + jr, ldc,
+                              rows, cols, pass_beta);
                 }
             }
         }
