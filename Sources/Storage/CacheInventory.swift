@@ -37,10 +37,20 @@ public struct CacheInventory: Sendable {
         public var bytes: UInt64
     }
 
+    /// A run folder whose manifest is there but cannot be read: which entries it uses is unknown.
+    public struct UnreadableRun: Equatable, Sendable {
+        /// As in `Entry.usedBy`.
+        public var run: String
+        /// What is wrong, naming the file.
+        public var problem: String
+    }
+
     public let root: String
     public let reportsRoots: [String]
     public var entries: [Entry]
     public var unfinished: [Unfinished]
+    /// Runs counted as using nothing because their manifests cannot be read (see `UnreadableRun`).
+    public var unreadableRuns: [UnreadableRun] = []
 
     public var bytes: UInt64 { entries.reduce(0) { $0 + $1.bytes } + unfinished.reduce(0) { $0 + $1.bytes } }
     public var unusedBytes: UInt64 { entries.filter(\.usedBy.isEmpty).reduce(0) { $0 + $1.bytes } }
@@ -50,20 +60,8 @@ public struct CacheInventory: Sendable {
         guard FileKind(path: root) == .folder else {
             throw StorageError.cacheFolder(path: root, problem: FileKind(path: root) == nil ? "there is no cache folder there" : "it is not a folder")
         }
-        for reports in reportsRoots { try RunStore(root: reports).requireRoot() }
+        let (users, unreadable) = try usage(reportsRoots: reportsRoots)
         let cache = StageCache(root: root)
-        var users: [String: [(run: String, started: Date?)]] = [:]
-        for reports in reportsRoots {
-            let store = RunStore(root: reports)
-            for run in store.runs() {
-                guard let manifest = store.manifest(run) else { continue }
-                let label = reportsRoots.count == 1 ? run : (reports as NSString).appendingPathComponent(run)
-                let started = ISO8601DateFormatter().date(from: manifest.created)
-                var keys = Set(manifest.stages.compactMap(\.key))
-                keys.insert((manifest.dataset as NSString).lastPathComponent)
-                for key in keys { users[key, default: []].append((label, started)) }
-            }
-        }
         var entries: [Entry] = []
         for (stage, key) in cache.entries() {
             let folder = cache.folder(stage: stage, key: key)
@@ -91,7 +89,32 @@ public struct CacheInventory: Sendable {
                                              bytes: Self.size(of: folder).bytes))
             }
         }
-        return CacheInventory(root: root, reportsRoots: reportsRoots, entries: entries, unfinished: unfinished)
+        return CacheInventory(root: root, reportsRoots: reportsRoots, entries: entries, unfinished: unfinished, unreadableRuns: unreadable)
+    }
+
+    /// For each cache key, the runs under `reportsRoots` whose manifests record it (and when each
+    /// started); and the runs whose manifests cannot be read.
+    static func usage(reportsRoots: [String]) throws -> (users: [String: [(run: String, started: Date?)]], unreadable: [UnreadableRun]) {
+        for reports in reportsRoots { try RunStore(root: reports).requireRoot() }
+        var users: [String: [(run: String, started: Date?)]] = [:]
+        var unreadable: [UnreadableRun] = []
+        for reports in reportsRoots {
+            let store = RunStore(root: reports)
+            for run in store.runs() {
+                let label = reportsRoots.count == 1 ? run : (reports as NSString).appendingPathComponent(run)
+                let recorded: RunManifest?
+                do { recorded = try store.recordedManifest(run) } catch {
+                    unreadable.append(UnreadableRun(run: label, problem: error.description))
+                    continue
+                }
+                guard let manifest = recorded else { continue }
+                let started = ISO8601DateFormatter().date(from: manifest.created)
+                var keys = Set(manifest.stages.compactMap(\.key))
+                keys.insert((manifest.dataset as NSString).lastPathComponent)
+                for key in keys { users[key, default: []].append((label, started)) }
+            }
+        }
+        return (users, unreadable)
     }
 
     /// Bytes and regular files under `folder`, links not followed.
@@ -177,8 +200,12 @@ extension CacheInventory {
     func sizeSummary() -> String {
         let unused = entries.filter(\.usedBy.isEmpty)
         var text = "Used by runs in \(reportsRoots.joined(separator: ", ")): \(ByteCount.text(Int(clamping: bytes - unusedBytes - unfinished.reduce(0) { $0 + $1.bytes }))). "
+        let prune = unreadableRuns.isEmpty ? "`asl-lab cache prune` removes them" : "`asl-lab cache prune` removes them once every run's manifest can be read"
         text += unused.isEmpty ? "Every entry is used by a run."
-            : "Used by no run: \(ByteCount.text(Int(clamping: unusedBytes))) in \(Count.of(unused.count, "entry", plural: "entries")); `asl-lab cache prune` removes them."
+            : "Used by no run: \(ByteCount.text(Int(clamping: unusedBytes))) in \(Count.of(unused.count, "entry", plural: "entries")); \(prune)."
+        for run in unreadableRuns {
+            text += " The run \(run.run) is counted as using nothing, but may use some: \(run.problem)"
+        }
         return text
     }
 }

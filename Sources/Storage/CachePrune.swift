@@ -54,6 +54,9 @@ public enum CachePrune {
             console("A run is using the cache \(root); waiting for it to finish (and any other run using it)…\n")
         }
         defer { withExtendedLifetime(lock) {} }
+        // A run whose manifest cannot be read may use any entry: none can be called unused.
+        let unreadable = try CacheInventory.usage(reportsRoots: reportsRoots).unreadable
+        guard unreadable.isEmpty else { throw StorageError.unknownCacheUse(unreadable) }
         if !options.dryRun {
             StageCache(root: root).removeLeftovers()
             // No run holds an entry lock while the cache is locked exclusively.

@@ -49,6 +49,15 @@ public struct RunStore: Sendable {
         RunManifest.readIfPresent(folder: path(run))
     }
 
+    /// The run's manifest, nil when it has none (it stopped before recording anything); throws
+    /// when `manifest.json` is there but cannot be read, so that a damaged manifest is never
+    /// taken for a run that recorded nothing.
+    public func recordedManifest(_ run: String) throws(RecordError) -> RunManifest? {
+        let file = path(run, RunManifest.fileName)
+        guard FileKind(path: file) != nil else { return nil }
+        return try RunManifest.read(path: file)
+    }
+
     public func latestManifest() -> RunManifest? {
         runs().last.flatMap(manifest)
     }
@@ -221,7 +230,9 @@ public struct RunStore: Sendable {
         var runs: [Compared] = []
         for id in ids {
             let (store, run) = try locate(id)
-            guard let manifest = store.manifest(run) else { throw StorageError.nothingRecorded(run, status: store.statusText(run)) }
+            let recorded: RunManifest?
+            do { recorded = try store.recordedManifest(run) } catch { throw StorageError.unreadableManifest(run, problem: error.description) }
+            guard let manifest = recorded else { throw StorageError.nothingRecorded(run, status: store.statusText(run)) }
             guard !runs.contains(where: { $0.store.path($0.run) == store.path(run) }) else {
                 throw StorageError.badQuery("\(id) names the run \(run) a second time; compare different runs.")
             }

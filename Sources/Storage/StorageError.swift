@@ -11,6 +11,10 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
     case noReportsFolder(String, exists: Bool)
     /// A run folder without a manifest (it stopped before writing one, or is not a run).
     case nothingRecorded(String, status: String)
+    /// A run folder whose manifest is there but cannot be read (the problem names the file).
+    case unreadableManifest(String, problem: String)
+    /// `cache prune` cannot tell which entries these runs use: their manifests cannot be read.
+    case unknownCacheUse([CacheInventory.UnreadableRun])
     /// A run that is not complete where only complete ones may be used.
     case incompleteRun(String, status: String)
     /// `cache verify` found damaged entries (and removed them).
@@ -43,6 +47,13 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
             return "\"\(id)\" matches several runs (\(matches.joined(separator: ", "))); give more of the folder name."
         case .nothingRecorded(let run, let status):
             return "The run \(run) (\(status)) has no manifest.json, so there is nothing of it to compare; it stopped before recording anything."
+        case .unreadableManifest(let run, let problem):
+            return "The run \(run) cannot be used: \(problem) Put back its manifest.json (a copy, or `asl-lab runs restore` of its archive), or leave the run out."
+        case .unknownCacheUse(let runs):
+            let named = runs.map { "\($0.run) (\($0.problem.hasSuffix(".") ? String($0.problem.dropLast()) : $0.problem))" }.joined(separator: "; ")
+            return "Nothing was removed: which cache entries \(runs.count == 1 ? "a run uses" : "\(runs.count) runs use") cannot be told, because "
+                + "\(runs.count == 1 ? "its manifest" : "their manifests") cannot be read: \(named). Put back the manifest, or remove the run "
+                + "(`asl-lab runs rm`), then prune again; pruning now could remove a data set or model that run still needs."
         case .incompleteRun(let run, let status):
             return "The run \(run) is not complete (\(status)); only complete runs can be archived. Run it again to finish it, or choose another run."
         case .cacheDamaged(let summary):

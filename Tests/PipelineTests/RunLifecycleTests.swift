@@ -132,6 +132,45 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
         XCTAssertEqual(again.stages.map(\.status), [.cached, .cached])
     }
 
+    /// A run whose manifest is there but damaged may use any entry: prune removes nothing and
+    /// names the file, `cache size` says the run is counted as using nothing, and `runs compare`
+    /// says the manifest cannot be read (not that the run recorded nothing).
+    func testADamagedManifestStopsPruneAndIsNamedNotTakenForARunThatRecordedNothing() throws {
+        let damaged = try runPipeline(name: "damaged")
+        let other = (try runPipeline(["seed=1"], name: "other") as NSString).lastPathComponent
+        let manifest = (damaged as NSString).appendingPathComponent(RunManifest.fileName)
+        try Data("{\"name\": ".utf8).write(to: URL(fileURLWithPath: manifest))
+        let k0 = try keys()
+        let run = (damaged as NSString).lastPathComponent
+
+        let inventory = try inventory()
+        XCTAssertEqual(inventory.unreadableRuns.map(\.run), [run])
+        XCTAssertTrue(inventory.unreadableRuns[0].problem.contains(manifest), inventory.unreadableRuns[0].problem)
+        XCTAssertTrue(inventory.sizeText().contains("The run \(run) is counted as using nothing, but may use some"), inventory.sizeText())
+
+        for options in [CachePrune.Options(), CachePrune.Options(dryRun: true), CachePrune.Options(maxBytes: 0)] {
+            var lines: [String] = []
+            XCTAssertThrowsError(try CachePrune.run(root: cacheRoot, reportsRoots: [reports], options: options) { lines.append($0) }) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.hasPrefix("Nothing was removed"), text)
+                XCTAssertTrue(text.contains(run) && text.contains(manifest), text)
+            }
+            XCTAssertEqual(lines, [])
+            XCTAssertEqual(StageCache(root: cacheRoot).state(stage: "generate", key: k0.generate), .valid, "the damaged run's data set stays")
+            XCTAssertEqual(StageCache(root: cacheRoot).state(stage: "train", key: k0.train), .valid, "and its model")
+        }
+
+        XCTAssertThrowsError(try RunStore(root: reports).compareText([run, other])) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("The run \(run) cannot be used: \(manifest) cannot be read"), text)
+            XCTAssertFalse(text.contains("has no manifest.json"), text)
+        }
+        // A run that recorded nothing is still told apart.
+        try FileManager.default.removeItem(atPath: manifest)
+        XCTAssertEqual(try self.inventory().unreadableRuns, [])
+        XCTAssertThrowsError(try RunStore(root: reports).compareText([run, other])) { XCTAssertTrue("\($0)".contains("has no manifest.json"), "\($0)") }
+    }
+
     func testMaxSizeGivesUpTheLeastRecentlyUsedFirstAndKeepRunsNeverTouchesUsedEntries() throws {
         try runPipeline(name: "old")
         Thread.sleep(forTimeInterval: 1.1) // start times are recorded to the second
