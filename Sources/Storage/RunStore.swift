@@ -147,10 +147,13 @@ public struct RunStore: Sendable {
     public func rows() -> [Row] {
         runs().map { run in
             let hasReport = FileKind(path: path(run, ReportFiles.index)) == .regular
-            guard let m = manifest(run) else {
+            let recorded = Result { () throws(RecordError) in try recordedManifest(run) }
+            guard case .success(let found) = recorded, let m = found else {
                 let record = statusRecord(run)
+                // Its metrics are missing because the manifest is damaged, not because the run recorded none.
+                let damaged = if case .failure = recorded { "; its manifest.json cannot be read" } else { "" }
                 return Row(folder: run, name: run, created: record?.started ?? "–", imagesPerLetter: "–", epochs: "–", accuracy: nil, mae: nil,
-                           seconds: 0, hasReport: hasReport, status: statusText(run), note: nil)
+                           seconds: 0, hasReport: hasReport, status: statusText(run) + damaged, note: nil)
             }
             return Row(folder: run, name: m.name, created: m.created, imagesPerLetter: m.config["data.images_per_letter"] ?? "–",
                        epochs: m.config["train.epochs"] ?? "–", accuracy: m.metrics.testAccuracy, mae: m.metrics.testDistanceMAE,

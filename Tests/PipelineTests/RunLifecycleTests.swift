@@ -160,6 +160,8 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
             XCTAssertEqual(StageCache(root: cacheRoot).state(stage: "train", key: k0.train), .valid, "and its model")
         }
 
+        let row = try XCTUnwrap(RunStore(root: reports).rows().first { $0.folder == run })
+        XCTAssertEqual(row.status, "complete; its manifest.json cannot be read", "runs list says why its metrics are missing")
         XCTAssertThrowsError(try RunStore(root: reports).compareText([run, other])) { error in
             let text = "\(error)"
             XCTAssertTrue(text.hasPrefix("The run \(run) cannot be used: \(manifest) cannot be read"), text)
@@ -168,6 +170,7 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
         // A run that recorded nothing is still told apart.
         try FileManager.default.removeItem(atPath: manifest)
         XCTAssertEqual(try self.inventory().unreadableRuns, [])
+        XCTAssertEqual(RunStore(root: reports).rows().first { $0.folder == run }?.status, "complete")
         XCTAssertThrowsError(try RunStore(root: reports).compareText([run, other])) { XCTAssertTrue("\($0)".contains("has no manifest.json"), "\($0)") }
     }
 
