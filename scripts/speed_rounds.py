@@ -6,7 +6,8 @@ benchmark (scripts/bench_pytorch.py: plain, channels-last and bf16 autocast), so
 see the same machine load; then, optionally, times default `asl-lab run`s on clean caches.
 Prints a Markdown summary naming the CPU: each round's figures, the ratios against PyTorch's
 best mode of the same precision with the targets (train 1.5x, inference 2x), the medians,
-and each default run's time, stage times, model hash and test accuracy.
+each default run's time, stage times, model hash and test accuracy, and (--profile) where a
+step's time goes.
 
     make build
     python3 scripts/speed_rounds.py --rounds 3 --default-runs 3 --python venv/bin/python
@@ -105,6 +106,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--default-runs", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the default runs' caches and reports (their folder is printed)")
+    parser.add_argument("--profile", action="store_true", help="also print `bench train --profile` for fp32 and bf16 (where a step goes)")
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK):
@@ -123,6 +125,15 @@ def main():
         load = os.getloadavg()[0]
         rounds.append({"round": number, "utc": started, "load": load, "asl_lab": ours, "pytorch": theirs})
         print(f"round {number}/{args.rounds} done ({started} UTC, load {load:.1f})", file=sys.stderr)
+
+    profiles = {}
+    if args.profile:
+        for precision in ("fp32", "bf16"):
+            done = subprocess.run([args.binary, "bench", "train", "--threads", str(args.threads), "--precision", precision, "--profile"],
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                sys.exit(f"speed_rounds: bench train --profile --precision {precision} failed:\n{done.stderr.strip()}")
+            profiles[precision] = done.stdout.rstrip()
 
     runs = []
     for number in range(1, args.default_runs + 1):
@@ -172,9 +183,13 @@ def main():
                   f" `{run['model'][:16]}…` | {100 * run['test_accuracy']:.2f} % | {run['test_distance_mae']:.3f} |")
         print(f"\nMedian {statistics.median(run['seconds'] for run in runs):.1f} s (target 180 s).")
 
+    for precision, text in profiles.items():
+        print(f"\n### Profile, {precision}\n\n```\n{text}\n```")
+
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"machine": machine, "threads": args.threads, "torch": torch_version, "rounds": rounds, "default_runs": runs}, f, indent=1)
+            json.dump({"machine": machine, "threads": args.threads, "torch": torch_version, "rounds": rounds, "default_runs": runs,
+                       "profiles": profiles}, f, indent=1)
 
 
 if __name__ == "__main__":
