@@ -22,7 +22,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from the checkpoint in --out if there is one.")
     var resume = false
 
-    @Option(help: ArgumentHelp("Threads for BLAS and data loading (default: all cores).", valueName: "n"))
+    @Option(help: ArgumentHelp("Threads for training and loading the images (default: all cores; any count trains the same weights).", valueName: "n"))
     var threads: Int?
 
     func validate() throws {
