@@ -54,6 +54,10 @@ final class SweepPlanTests: XCTestCase {
         XCTAssertTrue(message(["train.learning_rate=0.001,1e-3"]).contains("0.001 and 1e-3 are the same value"), message(["train.learning_rate=0.001,1e-3"]))
         XCTAssertTrue(message(["train.seed=4..2"]).contains("is empty"))
         XCTAssertTrue(message(["train.seed=a..2"]).contains("not a range of integers"))
+        // Ranges whose count an Int cannot hold are refused, not overflowed.
+        XCTAssertTrue(message(["train.seed=0..9223372036854775807"]).contains("has 9223372036854775808 values, far more than a sweep can run"),
+                      message(["train.seed=0..9223372036854775807"]))
+        XCTAssertTrue(message(["train.seed=-9223372036854775808..9223372036854775807"]).contains("has 18446744073709551616 values"))
         XCTAssertTrue(message(["train.learnin_rate=0.001,0.002"]).contains("train.learning_rate"), "the nearest key is suggested: \(message(["train.learnin_rate=0.001,0.002"]))")
         XCTAssertTrue(message(["train.seed=0,1", "train.seed=2,3"]).contains("swept by two --set options"))
         XCTAssertTrue(message(["train.epochs=2"]).hasPrefix("Nothing is swept"))

@@ -196,8 +196,10 @@ public struct SweepPlan: Sendable {
         guard low <= high else {
             throw SweepError.badValues(override: override, problem: "the range \(item) is empty (its start is above its end)")
         }
-        guard high - low < memberLimit * 10 else {
-            throw SweepError.badValues(override: override, problem: "the range \(item) has \(high - low + 1) values, far more than a sweep can run")
+        // Counted in 128 bits: 0..9223372036854775807 has one value more than an Int holds.
+        let count = Int128(high) - Int128(low) + 1
+        guard count <= Int128(memberLimit * 10) else {
+            throw SweepError.badValues(override: override, problem: "the range \(item) has \(count) values, far more than a sweep can run")
         }
         return (low...high).map(String.init)
     }
