@@ -20,7 +20,7 @@ struct RunsCommand: ParsableCommand {
         @Flag(help: "Print the runs as a JSON array (every config key, metrics, status, tags, note) instead of a table.")
         var json = false
 
-        @Option(help: ArgumentHelp("Order by a key: accuracy, mae, duration, created, name, status, or a config key; -KEY for largest first.", valueName: "key"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Order by a key: accuracy, mae, duration, created, name, status, or a config key; -KEY for largest first.", valueName: "key"))
         var sort: String?
 
         @Option(name: .customLong("where"), help: ArgumentHelp("Only runs whose key has this value, e.g. tag=baseline, status=complete, train.epochs=3 (repeatable: all must hold).", valueName: "key=value"))

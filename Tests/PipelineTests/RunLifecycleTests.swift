@@ -271,6 +271,11 @@ final class RunLifecycleTests: TemporaryFolderTestCase {
         let cli = try CommandLineTests.run(["runs", "list", "--reports", reports, "--where", "nonsense.key=1"], in: folderURL)
         XCTAssertEqual(cli.status, 1)
         XCTAssertTrue(cli.stderr.contains("No run has the key \"nonsense.key\""), cli.stderr)
+        // As the README writes it: `--sort -KEY`, the key's leading dash not taken for an option.
+        let largestFirst = try CommandLineTests.run(["runs", "list", "--reports", reports, "--sort", "-name"], in: folderURL)
+        XCTAssertEqual(largestFirst.status, 0, largestFirst.stderr)
+        let order = [two, three, one].map { largestFirst.stdout.range(of: $0)?.lowerBound }
+        XCTAssertTrue(order.allSatisfy { $0 != nil } && order[0]! < order[1]! && order[1]! < order[2]!, largestFirst.stdout)
     }
 
     func testCompareTakesManyRunsFromMoreThanOneReportsFolder() throws {
