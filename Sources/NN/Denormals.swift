@@ -9,7 +9,7 @@ import SIMDKernels
 /// gradient stays 0 (a hidden unit whose ReLU no longer fires) shrinks by β₁ = 0.9 a step and
 /// falls below 2⁻¹²⁶ some 650 steps later; a confident softmax's probabilities for the other
 /// letters underflow, and with them the class head's gradient. In the default run, with IEEE
-/// underflow, 2 of 3 Adam updates met them, in 5 % of their 16-float vectors (AMD EPYC,
+/// underflow, most Adam updates met them, in 5 % of their 16-float vectors (AMD EPYC,
 /// counted from MXCSR's flags and the moments). Intel's cores take a microcode assist, of the
 /// order of a hundred cycles, for each instruction that reads or makes one; AMD's handle them
 /// in hardware. Values this small change nothing a model computes (an update of 10⁻³⁸ is

@@ -94,7 +94,7 @@ public struct CacheInventory: Sendable {
 
     /// For each cache key, the runs under `reportsRoots` whose manifests record it (and when each
     /// started); and the runs whose manifests cannot be read.
-    static func usage(reportsRoots: [String]) throws -> (users: [String: [(run: String, started: Date?)]], unreadable: [UnreadableRun]) {
+    private static func usage(reportsRoots: [String]) throws -> (users: [String: [(run: String, started: Date?)]], unreadable: [UnreadableRun]) {
         for reports in reportsRoots { try RunStore(root: reports).requireRoot() }
         var users: [String: [(run: String, started: Date?)]] = [:]
         var unreadable: [UnreadableRun] = []

@@ -54,15 +54,15 @@ public enum CachePrune {
             console("A run is using the cache \(root); waiting for it to finish (and any other run using it)…\n")
         }
         defer { withExtendedLifetime(lock) {} }
+        // Scanned before the leftovers go, which it does not count (temporaries, entry locks).
+        let inventory = try CacheInventory.scan(root: root, reportsRoots: reportsRoots)
         // A run whose manifest cannot be read may use any entry: none can be called unused.
-        let unreadable = try CacheInventory.usage(reportsRoots: reportsRoots).unreadable
-        guard unreadable.isEmpty else { throw StorageError.unknownCacheUse(unreadable) }
+        guard inventory.unreadableRuns.isEmpty else { throw StorageError.unknownCacheUse(inventory.unreadableRuns) }
         if !options.dryRun {
             StageCache(root: root).removeLeftovers()
             // No run holds an entry lock while the cache is locked exclusively.
             CacheEntryLock.removeAll(cacheRoot: root)
         }
-        let inventory = try CacheInventory.scan(root: root, reportsRoots: reportsRoots)
         let plan = plan(inventory, options: options)
         let verb = options.dryRun ? "would remove" : "removed"
         for entry in plan.remove {

@@ -147,11 +147,13 @@ public struct RunStore: Sendable {
     public func rows() -> [Row] {
         runs().map { run in
             let hasReport = FileKind(path: path(run, ReportFiles.index)) == .regular
-            let recorded = Result { () throws(RecordError) in try recordedManifest(run) }
-            guard case .success(let found) = recorded, let m = found else {
-                let record = statusRecord(run)
+            let recorded: RunManifest?, damaged: String
+            do { (recorded, damaged) = (try recordedManifest(run), "") } catch {
                 // Its metrics are missing because the manifest is damaged, not because the run recorded none.
-                let damaged = if case .failure = recorded { "; its manifest.json cannot be read" } else { "" }
+                (recorded, damaged) = (nil, "; its manifest.json cannot be read")
+            }
+            guard let m = recorded else {
+                let record = statusRecord(run)
                 return Row(folder: run, name: run, created: record?.started ?? "–", imagesPerLetter: "–", epochs: "–", accuracy: nil, mae: nil,
                            seconds: 0, hasReport: hasReport, status: statusText(run) + damaged, note: nil)
             }
