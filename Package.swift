@@ -48,6 +48,9 @@ let package = Package(
         // For tests only: carries out the AMX tile instructions when they fault on a CPU without
         // AMX, so the engine's compiled tile code runs here (not linked into asl-lab).
         .target(name: "AMXTrap"),
+        // For tests only: vdpbf16ps and vcvtne2ps2bf16 one at a time, to hold this CPU's bits to
+        // what Intel's SDM defines (not linked into asl-lab).
+        .target(name: "BF16Instructions"),
         .target(name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels", "AtomicIO", "SeededRandom"]),
         .target(name: "Plot", dependencies: ["Canvas", "AtomicIO"]),
@@ -120,7 +123,7 @@ let package = Package(
         .testTarget(name: "AtomicIOTests", dependencies: ["AtomicIO", "TestSupport"]),
         .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Synth", "AtomicIO", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "SIMDKernels", "AMXTrap"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "SIMDKernels", "AMXTrap", "BF16Instructions"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Canvas", "TestSupport", "SeededRandom"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Canvas", "AtomicIO", "Interrupt", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Synth", "Canvas", "Interrupt", "FileFormats", "TestSupport"]),
