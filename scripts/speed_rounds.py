@@ -7,7 +7,9 @@ see the same machine load; then, optionally, times default `asl-lab run`s on cle
 Prints a Markdown summary naming the CPU: each round's figures, the ratios against PyTorch's
 best mode of the same precision with the targets (train 1.5x, inference 2x), the medians,
 each default run's time, stage times, model hash and test accuracy, and (--profile) where a
-step's time goes.
+step's time goes. `--bf16-bytes` trains the default config once in bf16 on the AVX512-BF16
+route; its model hash, like the default runs', is set beside the one the AMD EPYC kind trains,
+so a session on the other kind sees at once whether the bytes are the same on both.
 
     make build
     python3 scripts/speed_rounds.py --rounds 3 --default-runs 3 --python venv/bin/python
@@ -27,6 +29,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGETS = {"train": 1.5, "inference": 2.0}
+# The default config's model (sha256, first 16 hex digits) as the AMD EPYC kind trains it
+# (train stage revision 8): fp32, and bf16 on AVX512-BF16 (`ASL_LAB_BF16=avx512`).
+AMD_EPYC_MODELS = {"fp32": "b0511033727b5728", "bf16-avx512": "9792760c91a188a8"}
 
 
 def run_json(command):
@@ -59,19 +64,25 @@ def pytorch_round(python, threads):
     return figures, result.get("torch")
 
 
-def default_run(binary, keep):
-    """One default `asl-lab run` on a clean cache: wall seconds and what its manifest says."""
+def default_run(binary, keep, extra=(), env=None):
+    """One default `asl-lab run` (plus `extra` arguments) on a clean cache: wall seconds and what
+    its manifest says."""
     work = tempfile.mkdtemp(prefix="speed-rounds-")
     try:
         start = time.monotonic()
-        done = subprocess.run([binary, "run", "--cache", os.path.join(work, "cache"), "--reports", os.path.join(work, "reports")],
-                              capture_output=True, text=True)
+        done = subprocess.run([binary, "run", "--cache", os.path.join(work, "cache"), "--reports", os.path.join(work, "reports"), *extra],
+                              capture_output=True, text=True, env=env)
         seconds = time.monotonic() - start
         if done.returncode != 0:
-            sys.exit(f"speed_rounds: the default run failed (exit {done.returncode}):\n{done.stderr.strip()}")
-        index = [line for line in done.stdout.splitlines() if line.strip()][-1]
-        with open(os.path.join(os.path.dirname(index), "manifest.json")) as f:
+            sys.exit(f"speed_rounds: `asl-lab run {' '.join(extra)}` failed (exit {done.returncode}):\n{done.stderr.strip()}")
+        manifests = [os.path.join(root, "manifest.json") for root, _, files in os.walk(os.path.join(work, "reports"))
+                     if "manifest.json" in files and "status.json" in files]
+        if len(manifests) != 1:
+            sys.exit(f"speed_rounds: expected one run folder under {work}/reports, found {len(manifests)}")
+        with open(manifests[0]) as f:
             manifest = json.load(f)
+        if keep:
+            print(f"kept: {work}", file=sys.stderr)
         return {
             "seconds": seconds,
             "stages": {stage["name"]: stage["seconds"] for stage in manifest["stages"]},
@@ -82,6 +93,11 @@ def default_run(binary, keep):
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def same_bytes(model, route):
+    reference = AMD_EPYC_MODELS[route]
+    return "the AMD EPYC kind's" if model.startswith(reference) else f"**not** the AMD EPYC kind's (`{reference}…`)"
 
 
 def best(figures, modes, column):
@@ -107,6 +123,8 @@ def main():
     parser.add_argument("--default-runs", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the default runs' caches and reports (their folder is printed)")
     parser.add_argument("--profile", action="store_true", help="also print `bench train --profile` for fp32 and bf16 (where a step goes)")
+    parser.add_argument("--bf16-bytes", action="store_true",
+                        help="also train the default config in bf16 on AVX512-BF16 (`run --until train`, clean cache) and compare its model with the AMD EPYC kind's")
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK):
@@ -139,6 +157,12 @@ def main():
     for number in range(1, args.default_runs + 1):
         runs.append(default_run(args.binary, args.keep))
         print(f"default run {number}/{args.default_runs}: {runs[-1]['seconds']:.1f} s", file=sys.stderr)
+
+    bf16_run = None
+    if args.bf16_bytes:
+        env = dict(os.environ, ASL_LAB_BF16="avx512")
+        bf16_run = default_run(args.binary, args.keep, ["--set", "train.precision=bf16", "--until", "train"], env)
+        print(f"bf16 training on AVX512-BF16: {bf16_run['seconds']:.1f} s", file=sys.stderr)
 
     cpu = machine.get("cpu", "?") if machine else "?"
     print(f"## Speed on {cpu} ({machine.get('cores', '?')} cores), {args.threads} threads, {time.strftime('%Y-%m-%d', time.gmtime())}\n")
@@ -181,7 +205,13 @@ def main():
             stage = lambda name: f"{run['stages'][name]:.1f}" if name in run["stages"] else "–"
             print(f"| {number} | {run['seconds']:.1f} | {stage('generate')} | {stage('train')} | {stage('analyse')} | {stage('report')} |"
                   f" `{run['model'][:16]}…` | {100 * run['test_accuracy']:.2f} % | {run['test_distance_mae']:.3f} |")
-        print(f"\nMedian {statistics.median(run['seconds'] for run in runs):.1f} s (target 180 s).")
+        print(f"\nMedian {statistics.median(run['seconds'] for run in runs):.1f} s (target 180 s). "
+              f"Model bytes: {same_bytes(runs[0]['model'], 'fp32')}" + ("" if len({r['model'] for r in runs}) == 1 else "; the runs' models differ"))
+
+    if bf16_run:
+        print(f"\nbf16 default config on AVX512-BF16 (`ASL_LAB_BF16=avx512`): model `{bf16_run['model'][:16]}…`, {same_bytes(bf16_run['model'], 'bf16-avx512')}; "
+              f"test accuracy {100 * bf16_run['test_accuracy']:.2f} %, MAE {bf16_run['test_distance_mae']:.3f}, "
+              f"training {bf16_run['stages'].get('train', 0):.1f} s.")
 
     for precision, text in profiles.items():
         print(f"\n### Profile, {precision}\n\n```\n{text}\n```")
@@ -189,7 +219,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"machine": machine, "threads": args.threads, "torch": torch_version, "rounds": rounds, "default_runs": runs,
-                       "profiles": profiles}, f, indent=1)
+                       "profiles": profiles, "bf16_avx512_run": bf16_run}, f, indent=1)
 
 
 if __name__ == "__main__":
