@@ -102,6 +102,7 @@ let package = Package(
             dependencies: [
                 "BuildInfo",
                 "Configuration",
+                "NN",
                 "Pipeline",
                 "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -179,7 +179,7 @@ public enum ProductKernel: String, Sendable, CaseIterable {
     /// The float32 kernel: AVX-512 when the CPU has it, unless the environment sets
     /// `ASL_LAB_GEMM=openblas`. Fixed for the life of the process.
     public static let fp32: ProductKernel = {
-        if ProcessInfo.processInfo.environment["ASL_LAB_GEMM"]?.lowercased() == "openblas" { return .openBLAS }
+        if KernelEnvironment.value("ASL_LAB_GEMM") == "openblas" { return .openBLAS }
         return asl_simd_has_avx512() != 0 ? .avx512 : .openBLAS
     }()
 
@@ -195,7 +195,7 @@ public enum ProductKernel: String, Sendable, CaseIterable {
     static var amxRefusal: String? { bf16Choice.amxRefusal }
 
     private static let bf16Choice: (kernel: ProductKernel?, amxRefusal: String?) = {
-        let choice = ProcessInfo.processInfo.environment["ASL_LAB_BF16"]?.lowercased()
+        let choice = KernelEnvironment.value("ASL_LAB_BF16")
         if choice == "none" { return (nil, nil) }
         let skipAMX = choice == "avx512"
         var refusal: String?

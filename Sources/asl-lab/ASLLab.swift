@@ -17,6 +17,20 @@ struct ASLLab: ParsableCommand {
     )
 }
 
+/// Commands whose work runs on the engine's product kernels (training, inference, t-SNE's and
+/// PCA's products, the benchmarks of those): they refuse a kernel choice in the environment
+/// that asl-lab does not know before they start (`KernelEnvironment`).
+protocol ComputesWithKernels {}
+
+extension RunCommand: ComputesWithKernels {}
+extension SweepCommand: ComputesWithKernels {}
+extension TrainCommand: ComputesWithKernels {}
+extension PredictCommand: ComputesWithKernels {}
+extension AnalyseCommand: ComputesWithKernels {}
+extension TSNECommand: ComputesWithKernels {}
+extension BenchCommand.Train: ComputesWithKernels {}
+extension BenchCommand.Tsne: ComputesWithKernels {}
+
 /// The config key a command's `--set` help shows as its example: one the command reads.
 protocol SetExample {
     static var example: String { get }

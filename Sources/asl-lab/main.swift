@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NN
 import Pipeline
 
 // Exit statuses are part of the CLI contract: 0 on success, 1 on any user error with a
@@ -8,6 +9,10 @@ import Pipeline
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     var command = try ASLLab.parseAsRoot(RunCommand.normalise(arguments))
+    if command is ComputesWithKernels, let problem = KernelEnvironment.problem() {
+        FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+        exit(1)
+    }
     try command.run()
 } catch let error as UserFacingError {
     FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))

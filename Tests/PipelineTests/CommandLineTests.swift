@@ -142,6 +142,25 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// A misspelt kernel choice in the environment stops a command that computes before it runs
+    /// (it would otherwise measure or train on the default kernel); a known one in any case, or
+    /// an empty one, does not, and help and the commands that only read files still work.
+    func testAnUnknownKernelChoiceInTheEnvironmentIsRefusedBeforeAnyWork() throws {
+        let bench = ["bench", "train", "--batch", "2", "--steps", "1", "--runs", "1", "--threads", "1", "--json"]
+        for (variable, typo) in [("ASL_LAB_BF16", "avx-512"), ("ASL_LAB_GEMM", "openblass")] {
+            let refused = try Self.run(bench, in: FileManager.default.temporaryDirectory, environment: [variable: typo])
+            XCTAssertEqual(refused.status, 1)
+            XCTAssertTrue(refused.stderr.hasPrefix("error: The environment variable \(variable) is \"\(typo)\""), refused.stderr)
+            XCTAssertEqual(refused.stdout, "", "nothing was measured")
+            for other in [["--help"], ["bench", "train", "--help"], ["config", "validate"]] {
+                let result = try Self.run(other, in: FileManager.default.temporaryDirectory, environment: [variable: typo])
+                XCTAssertEqual(result.status, 0, "\(other): \(result.stderr)")
+            }
+        }
+        let known = try Self.run(bench, in: FileManager.default.temporaryDirectory, environment: ["ASL_LAB_BF16": "AVX512", "ASL_LAB_GEMM": ""])
+        XCTAssertEqual(known.status, 0, known.stderr)
+    }
+
     func testHelpAndVersionExitZero() throws {
         let help = try run("--help")
         XCTAssertEqual(help.status, 0)
