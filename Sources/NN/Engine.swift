@@ -22,8 +22,13 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
 /// batch fixed by its size alone (see `Conv2d`), and every other loop writes disjoint
 /// outputs whose values do not depend on which thread computes them.
 public struct Engine: Sendable {
-    /// Threads the layers run on (at least 1).
+    /// Threads the layers run on (1 to `maximumThreads`).
     public private(set) var threads: Int
+
+    /// The most threads an engine runs on: far more than the cores of any machine the tool
+    /// runs on. Beyond it the per-thread scratch grows for nothing, and a count near Int.max
+    /// overflowed the loops' share arithmetic; the commands' `--threads` refuse more.
+    public static let maximumThreads = 1024
     /// The precision asked for.
     public let requestedPrecision: Precision
     /// The product kernel that runs: fp32 (our AVX-512 kernel or OpenBLAS) or one of the bf16 ones.
@@ -48,7 +53,7 @@ public struct Engine: Sendable {
     private init(threads: Int, requestedPrecision: Precision, kernel: ProductKernel, profile: EngineProfile?, convolution: ConvolutionAlgorithm) {
         Self.configureProcess()
         self.convolution = convolution
-        self.threads = max(1, threads)
+        self.threads = min(max(1, threads), Self.maximumThreads)
         self.requestedPrecision = requestedPrecision
         self.kernel = kernel
         self.profile = profile

@@ -26,7 +26,8 @@ enum Parallel {
     /// where one slowed thread would otherwise hold the others up at the end of an even split.
     static func shares(_ count: Int, threads: Int, minimumPerPart: Int = 1, _ body: @Sendable (_ range: Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let parts = threads <= 1 ? 1 : max(1, min(threads * sharesPerThread, count / max(1, minimumPerPart)))
+        // More threads than items add no shares (and a huge count must not overflow).
+        let parts = threads <= 1 ? 1 : max(1, min(min(threads, count) * sharesPerThread, count / max(1, minimumPerPart)))
         if parts == 1 { return Denormals.flushed { body(0..<count) } }
         forEachPart(parts, threads: threads) { _, part in body(range(of: part, parts, count)) }
     }

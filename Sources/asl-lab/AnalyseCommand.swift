@@ -30,7 +30,7 @@ struct AnalyseCommand: ParsableCommand {
     var whole = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+        try ThreadCount.check(threads)
     }
 
     func run() throws {

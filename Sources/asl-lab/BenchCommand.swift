@@ -82,12 +82,16 @@ struct BenchCommand: ParsableCommand {
             guard steps >= 1 else { throw ValidationError("--steps must be at least 1.") }
             guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
             guard (1...4096).contains(batch) else { throw ValidationError("--batch must be an integer from 1 to 4096 (as train.batch_size).") }
-            if let threads { guard threadCounts(threads) != nil else { throw ValidationError("--threads takes positive integers separated by commas, e.g. 1,2.") } }
+            if let threads {
+                guard threadCounts(threads) != nil else {
+                    throw ValidationError("--threads takes counts from 1 to \(ThreadCount.allowed.upperBound) separated by commas, e.g. 1,2, but got \(threads).")
+                }
+            }
         }
 
         private func threadCounts(_ text: String) -> [Int]? {
             let counts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+            guard !counts.isEmpty, counts.allSatisfy({ ThreadCount.allowed.contains($0 ?? 0) }) else { return nil }
             return counts.map { $0! }
         }
 

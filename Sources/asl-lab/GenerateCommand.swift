@@ -28,7 +28,7 @@ struct GenerateCommand: ParsableCommand {
     var force = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+        try ThreadCount.check(threads)
     }
 
     func run() throws {

@@ -60,7 +60,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+        try ThreadCount.check(threads)
         if slurm.slurm, threads != nil {
             throw ValidationError("--threads does not go with --slurm: a Slurm job runs as many threads as it has CPUs; ask for them with --cpus-per-task.")
         }

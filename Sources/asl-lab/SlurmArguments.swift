@@ -24,6 +24,6 @@ struct SlurmArguments: ParsableArguments {
         if !slurm, let given = [partition.map { _ in "--partition" }, time.map { _ in "--time" }, cpusPerTask.map { _ in "--cpus-per-task" }].compactMap({ $0 }).first {
             throw ValidationError("\(given) is for a job submitted to Slurm; add --slurm to submit one, or leave \(given) out to run here.")
         }
-        if let cpusPerTask, cpusPerTask < 1 { throw ValidationError("--cpus-per-task must be at least 1, but got \(cpusPerTask).") }
+        try ThreadCount.check(cpusPerTask, option: "--cpus-per-task")
     }
 }

@@ -55,7 +55,7 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, but got \(jobs).") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+        try ThreadCount.check(threads)
         if let shards {
             if !slurm.slurm { throw ValidationError("--shards is for a sweep submitted to Slurm; add --slurm, or leave --shards out.") }
             if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000, but got \(shards).") }

@@ -40,7 +40,7 @@ struct TSNECommand: ParsableCommand {
     func validate() throws {
         guard perplexity > 0, perplexity.isFinite else { throw ValidationError("--perplexity must be a positive number, but got \(perplexity).") }
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, but got \(iterations).") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+        try ThreadCount.check(threads)
     }
 
     func run() throws {

@@ -26,7 +26,7 @@ struct TrainCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, but got \(threads).") }
+        try ThreadCount.check(threads)
     }
 
     func run() throws {

@@ -31,6 +31,14 @@ final class ThreadIndependenceTests: XCTestCase {
         return model.stateTensors().map(\.tensor.data)
     }
 
+    /// A thread count far beyond any machine's (`--threads` refuses it; a library caller may
+    /// not) runs on the engine's most and trains the same weights, where it overflowed before.
+    func testAnyThreadCountRunsOnAtMostTheEnginesMostAndTrainsTheSameWeights() {
+        XCTAssertEqual(Engine(threads: .max).threads, Engine.maximumThreads)
+        XCTAssertEqual(Engine(threads: 0).threads, 1)
+        XCTAssertEqual(trainedWeights(threads: .max, precision: .fp32, steps: 1), trainedWeights(threads: 1, precision: .fp32, steps: 1))
+    }
+
     func testOneTwoThreeAndEightThreadsTrainIdenticalWeightsInFP32() {
         let one = trainedWeights(threads: 1, precision: .fp32)
         for threads in [2, 3, 8] {

@@ -161,6 +161,22 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(known.status, 0, known.stderr)
     }
 
+    /// Thread counts are bounded where they are given (a count near Int.max trapped inside
+    /// the engine): each command that takes one says the bounds and runs nothing.
+    func testThreadCountsOutOfBoundsAreRefusedWithTheBounds() throws {
+        let huge = "9223372036854775807"
+        for arguments in [["run", "--threads", huge, "--dry-run"], ["train", "--threads", "1025", "--data", "d", "--out", "o"],
+                          ["generate", "--threads", "0", "--out", "o"], ["tsne", "--input", "x.npy", "--output", "y.npy", "--threads", huge],
+                          ["run", "--slurm", "--cpus-per-task", huge, "--dry-run"]] {
+            let result = try Self.run(arguments, in: FileManager.default.temporaryDirectory)
+            XCTAssertEqual(result.status, 1, "\(arguments)")
+            XCTAssertTrue(result.stderr.contains("must be from 1 to 1024, but got"), "\(arguments): \(result.stderr)")
+        }
+        let bench = try run("bench", "train", "--threads", "1,\(huge)")
+        XCTAssertEqual(bench.status, 1)
+        XCTAssertTrue(bench.stderr.contains("--threads takes counts from 1 to 1024"), bench.stderr)
+    }
+
     func testHelpAndVersionExitZero() throws {
         let help = try run("--help")
         XCTAssertEqual(help.status, 0)
