@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "AMXTrap"),
         // For tests only: vdpbf16ps and vcvtne2ps2bf16 one at a time, to hold this CPU's bits to
         // what Intel's SDM defines (not linked into asl-lab).
-        .target(name: "BF16Instructions"),
+        .target(name: "BF16Instructions", dependencies: ["SIMDKernels"]),
         .target(name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "NN", dependencies: ["COpenBLAS", "SIMDKernels", "AtomicIO", "SeededRandom"]),
         .target(name: "Plot", dependencies: ["Canvas", "AtomicIO"]),

@@ -1,15 +1,10 @@
 #include "BF16Instructions.h"
+#include "SIMDKernels.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
-
-static int has_avx512_bf16(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
-        && __builtin_cpu_supports("avx512bf16");
-}
 
 static __mmask16 lanes(size_t left) { return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1); }
 
@@ -35,13 +30,13 @@ BF16_TARGET static void convert(const float *x, uint16_t *out, size_t count) {
 }
 
 int asl_bf16_dot_pairs(const float *acc, const uint32_t *a, const uint32_t *b, float *out, size_t count) {
-    if (!has_avx512_bf16()) return 0;
+    if (!asl_simd_has_avx512_bf16()) return 0;
     dot_pairs(acc, a, b, out, count);
     return 1;
 }
 
 int asl_bf16_convert(const float *x, uint16_t *out, size_t count) {
-    if (!has_avx512_bf16()) return 0;
+    if (!asl_simd_has_avx512_bf16()) return 0;
     convert(x, out, count);
     return 1;
 }

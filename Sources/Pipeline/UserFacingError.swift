@@ -30,3 +30,4 @@ extension FileReadError: UserFacingError {}
 extension FileWriteError: UserFacingError {}
 extension RecordError: UserFacingError {}
 extension StorageError: UserFacingError {}
+extension KernelEnvironment.UnknownChoice: UserFacingError {}

@@ -9,10 +9,7 @@ import Pipeline
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     var command = try ASLLab.parseAsRoot(RunCommand.normalise(arguments))
-    if command is ComputesWithKernels, let problem = KernelEnvironment.problem() {
-        FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
-        exit(1)
-    }
+    if command is ComputesWithKernels { try KernelEnvironment.check() }
     try command.run()
 } catch let error as UserFacingError {
     FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))

@@ -1,4 +1,5 @@
 import BF16Instructions
+@testable import NN
 import SIMDKernels
 import XCTest
 
@@ -15,7 +16,7 @@ final class BF16InstructionTests: XCTestCase {
     /// somewhere, so the comparison could fail.
     func testDotOfPairsRoundsAsTheSDMDefines() throws {
         let lanes = 1 << 20
-        var random = XorShift(state: 0x9E37_79B9_7F4A_7C15)
+        var random = Initializer(seed: 51)
         var acc = [Float](), a = [UInt32](), b = [UInt32]()
         for lane in 0..<lanes {
             let range = ExponentRange(rawValue: lane % 3)!
@@ -66,7 +67,7 @@ final class BF16InstructionTests: XCTestCase {
         var values: [UInt32] = [0, 0x0000_0001, 0x007F_FFFF, 0x0080_0000, 0x7F7F_FFFF, 0x7F7F_7FFF, 0x7F80_0000,
                                 0x7F80_0001, 0x7FC0_0000, 0x7FFF_FFFF, 0x3F80_8000, 0x3F81_8000, 0x3F80_7FFF, 0x3F80_8001]
         values += values.map { $0 | 0x8000_0000 }
-        var random = XorShift(state: 0xD1B5_4A32_D192_ED03)
+        var random = Initializer(seed: 52)
         for _ in 0..<(1 << 18) {
             let bits = UInt32(truncatingIfNeeded: random.next())
             values.append(bits)
@@ -147,16 +148,8 @@ private enum ExponentRange: Int {
     }
 }
 
-private struct XorShift {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
-    }
-
+/// Draws from the engine's seeded generator, shaped for these tests.
+private extension Initializer {
     mutating func bf16(_ range: ExponentRange) -> UInt16 {
         let sign = UInt16(next() & 1) << 15
         return sign | range.exponent(next()) << 7 | UInt16(next() & 0x7F)
